@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mmapdemo: the two commands a user needs are
+#	make demo	boot a VM with the module loaded and run the guided tour
+#	make check	run every test on every kernel of the matrix
+# Everything else here is a step of those two.
+
+KERNELS ?= 6.1 6.12
+KERNEL ?= $(lastword $(KERNELS))
+BUILD := $(CURDIR)/build
+CACHE := $(CURDIR)/.cache
+SOURCE_SERIES ?= 6.1
+SRCTREE = $(CACHE)/src/$(SOURCE_SERIES)/linux-source-$(SOURCE_SERIES)
+
+CC := gcc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
+export CC USER_CFLAGS BUILD SRCTREE
+
+.PHONY: all deps modules user selftests initramfs check demo shell clean help
+
+all: modules user selftests
+
+help:
+	@echo "make demo              boot a VM ($(KERNEL)) and run the guided tour"
+	@echo "make check             build and run all tests on: $(KERNELS)"
+	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
+	@echo "make deps              install build tools, fetch kernels (idempotent)"
+	@echo "make modules|user|selftests|initramfs   single steps"
+
+# deps is cheap when everything is there, so the top-level targets always
+# run it rather than trusting a stamp file that a fresh machine lacks.
+deps:
+	@scripts/deps.sh $(KERNELS)
+
+modules: deps
+	@for k in $(KERNELS); do scripts/build-module.sh $$k kmod mmapdemo.ko || exit 1; \
+		scripts/build-module.sh $$k selftests/modules gate_warn.ko || exit 1; done
+
+user:
+	@$(MAKE) --no-print-directory -C user
+
+selftests: deps
+	@$(MAKE) --no-print-directory -C selftests
+
+initramfs: modules user selftests
+	@for k in $(KERNELS); do \
+		scripts/mkinitramfs.sh $(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
+			$(BUILD)/user/mmapdemo $(wildcard $(BUILD)/selftests/*) || exit 1; done
+
+check: initramfs
+	@scripts/check.sh $(KERNELS)
+
+demo: KERNELS = $(KERNEL)
+demo: initramfs
+	@scripts/vm.sh -n demo $(KERNEL) 'insmod $$LAB_MODULE && mmapdemo demo'
+
+shell: KERNELS = $(KERNEL)
+shell: initramfs
+	@scripts/vm.sh -s $(KERNEL)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# apt-get and apt-cache through a project-local sources list, so that kernel
+# packages can be fetched from bookworm and bookworm-backports without
+# touching the system's apt configuration or installing anything.
+#
+# Usage: scripts/apt-local.sh {update|get|cache} ARGS...
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+apt_dir=${MMAPDEMO_CACHE:-$top/.cache}/apt
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc"
+cat >"$apt_dir/etc/sources.list" <<SOURCES
+deb [signed-by=$keyring] $mirror bookworm main
+deb [signed-by=$keyring] $mirror bookworm-updates main
+deb [signed-by=$keyring] $mirror bookworm-backports main
+deb [signed-by=$keyring] $security bookworm-security main
+SOURCES
+
+set -- "$@"
+cmd=$1
+shift
+opts="-o Dir::Etc::SourceList=$apt_dir/etc/sources.list
+      -o Dir::Etc::SourceParts=/dev/null
+      -o Dir::State::Lists=$apt_dir/lists
+      -o Dir::Cache=$apt_dir
+      -o Dir::Cache::archives=$apt_dir/archives
+      -o Dir::State::status=/dev/null
+      -o APT::Get::List-Cleanup=0
+      -o APT::Sandbox::User=root
+      -o Debug::NoLocking=1"
+
+case $cmd in
+update) exec apt-get -q $opts update ;;
+get) exec apt-get -q $opts "$@" ;;
+cache) exec apt-cache $opts "$@" ;;
+*) echo "usage: $0 {update|get|cache} ARGS..." >&2; exit 2 ;;
+esac

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what the lab needs and fetch the kernels of the matrix.  Idempotent:
+# a second run checks and does nothing.  Kernels go to the project's cache,
+# never to /boot, and apt's own sources stay untouched.
+#
+# Usage: scripts/deps.sh KERNEL...
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# Build tools, the VM, and what the checks run.  Nothing else.
+packages="gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod
+	libkmod-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
+	sparse cppcheck clang-format perl python3 gnuplot-nox"
+
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing" >&2
+		echo "deps: install them with: sudo apt-get install$missing" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		$missing >/dev/null
+fi
+
+"$top/scripts/fetch-kernels.sh" "$@"
+"$top/scripts/fetch-kernels.sh" --source "${SOURCE_SERIES:-6.1}"

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the lab's base initramfs for one kernel: busybox, /init, the module
+# and test modules built for that kernel, and the user programs with the
+# shared libraries they need.
+#
+# Usage: scripts/mkinitramfs.sh OUT.cpio.gz MODULE_DIR PROGRAM...
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+moddir=$2
+shift 2
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/usr/bin" "$root/lib/mmapdemo" "$root/etc" "$root/lab"
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$top/scripts/guest/init" "$root/init"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+cp "$moddir"/*.ko "$root/lib/mmapdemo/"
+
+# copy_with_libs FILE DESTDIR: a program and every shared library it loads.
+copy_with_libs() {
+	cp "$1" "$2/"
+	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for prog in "$@"; do
+	copy_with_libs "$prog" "$root/usr/bin"
+done
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
