@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl ABI of include/uapi/linux/mmapdemo.h.
+ *
+ * The size of each struct travels in the command number.  Commands are
+ * matched on type, number and direction; the size is the caller's, so that
+ * structs can grow: copy_struct_from_user() zero-fills what an older caller
+ * does not send and rejects what a newer caller sends non-zero (E2BIG),
+ * and outputs are copied back up to the caller's size.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/* A command without its size, to match callers of any struct version. */
+#define IOC_NOSIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+/* The first version of each struct is the smallest a caller may pass. */
+#define MIN_SIZE_INFO		sizeof(struct mmapdemo_info)
+#define MIN_SIZE_SET_STRATEGY	sizeof(struct mmapdemo_set_strategy)
+#define MIN_SIZE_STATS		sizeof(struct mmapdemo_stats)
+
+/* Copy an output struct back, as much of it as the caller has room for. */
+static int copy_out(void __user *uarg, const void *karg, size_t ksize,
+		    size_t usize)
+{
+	return copy_to_user(uarg, karg, min(ksize, usize)) ? -EFAULT : 0;
+}
+
+static u32 mmapdemo_features(const struct mmapdemo_dev *md)
+{
+	u32 features = MMAPDEMO_FEATURE_TRACEPOINTS;
+
+	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_fault))
+		features |= MMAPDEMO_FEATURE_FAULT;
+	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_remap))
+		features |= MMAPDEMO_FEATURE_REMAP;
+	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_insert))
+		features |= MMAPDEMO_FEATURE_INSERT;
+	return features;
+}
+
+static int ioctl_info(struct mmapdemo_file *mf, void __user *uarg,
+		      size_t usize)
+{
+	struct mmapdemo_dev *md = mf->dev;
+	struct mmapdemo_info info;
+
+	if (usize < MIN_SIZE_INFO)
+		return -EINVAL;
+	/* memset, not "= {}": padding must not leak either. */
+	memset(&info, 0, sizeof(info));
+	info.abi_version = MMAPDEMO_ABI_VERSION;
+	info.size = md->backing.size;
+	info.page_size = PAGE_SIZE;
+	info.features = mmapdemo_features(md);
+	info.default_strategy = READ_ONCE(md->default_strategy)->id;
+	mutex_lock(&mf->lock);
+	info.strategy = mf->strategy->id;
+	if (mf->mapped)
+		info.flags |= MMAPDEMO_INFO_MAPPED;
+	mutex_unlock(&mf->lock);
+	return copy_out(uarg, &info, sizeof(info), usize);
+}
+
+static int ioctl_set_strategy(struct mmapdemo_file *mf, void __user *uarg,
+			      size_t usize)
+{
+	const struct mmapdemo_strategy *s;
+	struct mmapdemo_set_strategy req;
+	int ret;
+
+	if (usize < MIN_SIZE_SET_STRATEGY)
+		return -EINVAL;
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	s = mmapdemo_strategy_by_id(req.strategy);
+	if (!s || !mmapdemo_strategy_usable(mf->dev, s))
+		return -EINVAL;
+
+	mutex_lock(&mf->lock);
+	if (mf->mapped) {
+		ret = -EBUSY;
+	} else {
+		mf->strategy = s;
+		ret = 0;
+	}
+	mutex_unlock(&mf->lock);
+	return ret;
+}
+
+static int ioctl_stats(struct mmapdemo_file *mf, void __user *uarg,
+		       size_t usize)
+{
+	struct mmapdemo_stats_counters *c = &mf->dev->stats;
+	struct mmapdemo_stats st;
+
+	if (usize < MIN_SIZE_STATS)
+		return -EINVAL;
+	memset(&st, 0, sizeof(st));
+	st.mmaps = atomic64_read(&c->mmaps);
+	st.faults = atomic64_read(&c->faults);
+	st.fault_sigbus = atomic64_read(&c->fault_sigbus);
+	st.mkwrites = atomic64_read(&c->mkwrites);
+	st.eager_pages = atomic64_read(&c->eager_pages);
+	st.vma_opens = atomic64_read(&c->vma_opens);
+	st.vma_closes = atomic64_read(&c->vma_closes);
+	st.live_vmas = atomic64_read(&c->live_vmas);
+	return copy_out(uarg, &st, sizeof(st), usize);
+}
+
+/**
+ * mmapdemo_ioctl() - the ioctl file operation of /dev/mmapdemo
+ * @file: the open device
+ * @cmd: MMAPDEMO_IOC_*, with the caller's struct size
+ * @arg: user pointer to the struct
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno: -ENOTTY for a command this device does
+ * not know, and what each command documents in the uapi header.
+ */
+long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct mmapdemo_file *mf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+
+	switch (IOC_NOSIZE(cmd)) {
+	case IOC_NOSIZE(MMAPDEMO_IOC_INFO):
+		return ioctl_info(mf, uarg, usize);
+	case IOC_NOSIZE(MMAPDEMO_IOC_SET_STRATEGY):
+		return ioctl_set_strategy(mf, uarg, usize);
+	case IOC_NOSIZE(MMAPDEMO_IOC_STATS):
+		return ioctl_stats(mf, uarg, usize);
+	default:
+		return -ENOTTY;
+	}
+}

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo: a character device, /dev/mmapdemo, whose mmap file operation
+ * maps a buffer of device memory into user space in several ways, so that
+ * the mmap and fault paths can be studied and compared.
+ *
+ * This file holds the module's parameters, the choice of strategy, and the
+ * device's setup and teardown.  See Documentation/mmapdemo.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+static const struct mmapdemo_strategy *const mmapdemo_strategies[] = {
+	[MMAPDEMO_STRATEGY_FAULT] = &mmapdemo_strategy_fault,
+	[MMAPDEMO_STRATEGY_REMAP] = &mmapdemo_strategy_remap,
+	[MMAPDEMO_STRATEGY_INSERT] = &mmapdemo_strategy_insert,
+};
+
+/**
+ * mmapdemo_strategy_by_id() - look a strategy up by its uapi number
+ * @id: MMAPDEMO_STRATEGY_*
+ *
+ * Context: any.
+ * Return: the strategy, or NULL for an unknown @id.
+ */
+const struct mmapdemo_strategy *mmapdemo_strategy_by_id(u32 id)
+{
+	return id < ARRAY_SIZE(mmapdemo_strategies) ? mmapdemo_strategies[id] :
+						       NULL;
+}
+
+/**
+ * mmapdemo_strategy_by_name() - look a strategy up by its name
+ * @name: "fault", "remap" or "insert"; a trailing newline is ignored
+ *
+ * Context: any.
+ * Return: the strategy, or NULL for an unknown @name.
+ */
+const struct mmapdemo_strategy *mmapdemo_strategy_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mmapdemo_strategies); i++)
+		if (sysfs_streq(name, mmapdemo_strategies[i]->name))
+			return mmapdemo_strategies[i];
+	return NULL;
+}
+
+/**
+ * mmapdemo_strategy_usable() - can this device's memory be mapped this way
+ * @md: the device
+ * @s: the strategy
+ *
+ * Context: any.
+ * Return: true if @s works with the device's backing.
+ */
+bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
+			      const struct mmapdemo_strategy *s)
+{
+	return !s->needs_pages || md->backing.ops->page;
+}
+
+/*
+ * Module parameters.  Both are read once, at load time: reloading the
+ * module is how to change them (and gives a fresh, zeroed buffer).
+ */
+static unsigned long mmapdemo_size = 4UL << 20;
+static const struct mmapdemo_strategy *mmapdemo_default_strategy =
+	&mmapdemo_strategy_fault;
+
+static int size_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long size;
+	char *end;
+
+	size = memparse(val, &end);
+	if (end == val || (*end && *end != '\n'))
+		return -EINVAL;
+	if (!size || size > MMAPDEMO_MAX_SIZE) {
+		pr_err("size=%s: must be between 1 and %lu bytes (suffixes K, M, G)\n",
+		       val, MMAPDEMO_MAX_SIZE);
+		return -EINVAL;
+	}
+	*(unsigned long *)kp->arg = PAGE_ALIGN(size);
+	return 0;
+}
+
+static const struct kernel_param_ops size_param_ops = {
+	.set = size_param_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(size, &size_param_ops, &mmapdemo_size, 0444);
+MODULE_PARM_DESC(size,
+		 "Bytes of device memory, rounded up to pages, K/M/G suffixes allowed, at most 1G (default: 4M)");
+
+static int strategy_param_set(const char *val, const struct kernel_param *kp)
+{
+	const struct mmapdemo_strategy *s = mmapdemo_strategy_by_name(val);
+
+	if (!s) {
+		pr_err("strategy=%s: must be fault, remap or insert\n", val);
+		return -EINVAL;
+	}
+	*(const struct mmapdemo_strategy **)kp->arg = s;
+	return 0;
+}
+
+static int strategy_param_get(char *buf, const struct kernel_param *kp)
+{
+	const struct mmapdemo_strategy *s =
+		*(const struct mmapdemo_strategy **)kp->arg;
+
+	return sysfs_emit(buf, "%s\n", s->name);
+}
+
+static const struct kernel_param_ops strategy_param_ops = {
+	.set = strategy_param_set,
+	.get = strategy_param_get,
+};
+
+module_param_cb(strategy, &strategy_param_ops, &mmapdemo_default_strategy,
+		0444);
+MODULE_PARM_DESC(strategy,
+		 "Strategy of new opens: fault, remap or insert (default: fault)");
+
+static struct mmapdemo_dev *mmapdemo;
+
+static int __init mmapdemo_init(void)
+{
+	struct mmapdemo_dev *md;
+	int ret;
+
+	md = kzalloc(sizeof(*md), GFP_KERNEL);
+	if (!md)
+		return -ENOMEM;
+
+	ret = mmapdemo_kbuf_create(&md->backing, mmapdemo_size);
+	if (ret) {
+		pr_err("cannot allocate %lu bytes of device memory (at most half of RAM): %d\n",
+		       mmapdemo_size, ret);
+		goto out_free_dev;
+	}
+	md->default_strategy = mmapdemo_default_strategy;
+
+	md->misc.minor = MISC_DYNAMIC_MINOR;
+	md->misc.name = KBUILD_MODNAME;
+	md->misc.fops = &mmapdemo_fops;
+	/* Every opener shares the buffer: not for every user by default. */
+	md->misc.mode = 0600;
+	md->misc.groups = mmapdemo_attr_groups;
+	ret = misc_register(&md->misc);
+	if (ret) {
+		pr_err("cannot register the misc device: %d\n", ret);
+		goto out_release_backing;
+	}
+
+	mmapdemo = md;
+	pr_info("/dev/%s: %zu bytes of %s memory, default strategy %s\n",
+		md->misc.name, md->backing.size, md->backing.ops->name,
+		md->default_strategy->name);
+	return 0;
+
+out_release_backing:
+	md->backing.ops->release(&md->backing);
+out_free_dev:
+	kfree(md);
+	return ret;
+}
+
+static void __exit mmapdemo_exit(void)
+{
+	struct mmapdemo_dev *md = mmapdemo;
+
+	misc_deregister(&md->misc);
+	md->backing.ops->release(&md->backing);
+	kfree(md);
+}
+
+module_init(mmapdemo_init);
+module_exit(mmapdemo_exit);
+
+MODULE_DESCRIPTION("mmap of device memory: remap, fault and insert strategies");
+MODULE_AUTHOR("The mmapdemo developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mmap file operation and what every strategy's VMAs share: the checks
+ * made before anything is mapped, VMA accounting, mprotect and ptrace
+ * access, and the fault handler that maps one page.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "internal.h"
+#include "trace.h"
+
+/*
+ * The range a VMA asks for must lie inside the device.  vm_pgoff comes
+ * from the user's offset and can be anything: compare in pages, and never
+ * compute an end that could wrap.
+ */
+static bool mmapdemo_range_ok(const struct mmapdemo_backing *backing,
+			      struct vm_area_struct *vma)
+{
+	unsigned long pages = vma_pages(vma);
+
+	return vma->vm_pgoff < backing->npages &&
+	       pages <= backing->npages - vma->vm_pgoff;
+}
+
+/**
+ * mmapdemo_mmap() - the mmap file operation of /dev/mmapdemo
+ * @file: the open device
+ * @vma: the new VMA; do_mmap() has checked the caller's offset alignment,
+ *       the length and the file's open mode against the protection
+ *
+ * Checks what is the device's to check, fixes the file's strategy and lets
+ * the strategy map.
+ *
+ * Context: process context, mmap_lock held for writing; takes the file's
+ * lock.
+ * Return: 0; -EINVAL for a range outside the device or a MAP_PRIVATE
+ * mapping the strategy cannot copy on write; -EPERM for PROT_EXEC; or what
+ * the strategy returns.
+ */
+int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mmapdemo_file *mf = file->private_data;
+	struct mmapdemo_dev *md = mf->dev;
+	const struct mmapdemo_strategy *s;
+	int ret;
+
+	if (!mmapdemo_range_ok(&md->backing, vma))
+		return -EINVAL;
+	/* Device memory holds data, never code. */
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+
+	mutex_lock(&mf->lock);
+	s = mf->strategy;
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: do_mmap() drops VM_SHARED from a
+	 * MAP_SHARED mapping of a file opened read-only, which can never
+	 * write, but it is still a shared mapping.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE) && !s->private_ok) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+
+	/*
+	 * The device cannot grow, so neither can its mappings (mremap fails
+	 * with EFAULT), and core dumps leave device memory out.
+	 */
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = md;
+	ret = s->mmap(md, vma);
+	if (ret)
+		goto out_unlock;
+
+	mf->mapped = true;
+	atomic64_inc(&md->stats.mmaps);
+	atomic64_inc(&md->stats.live_vmas);
+	trace_mmapdemo_mmap(vma, s->id);
+out_unlock:
+	mutex_unlock(&mf->lock);
+	return ret;
+}
+
+/**
+ * mmapdemo_vma_open() - a VMA of the device came to be by copy
+ * @vma: the new VMA: one half of a split, the child's copy at fork, or the
+ *       new place of a moved mapping
+ *
+ * Context: mmap_lock held for writing.
+ */
+void mmapdemo_vma_open(struct vm_area_struct *vma)
+{
+	struct mmapdemo_dev *md = vma->vm_private_data;
+
+	atomic64_inc(&md->stats.vma_opens);
+	atomic64_inc(&md->stats.live_vmas);
+	trace_mmapdemo_vma_open(vma);
+}
+
+/**
+ * mmapdemo_vma_close() - a VMA of the device goes away
+ * @vma: the VMA, already unmapped from the page tables
+ *
+ * Context: mmap_lock held for writing, or the mm is being torn down.
+ */
+void mmapdemo_vma_close(struct vm_area_struct *vma)
+{
+	struct mmapdemo_dev *md = vma->vm_private_data;
+
+	atomic64_inc(&md->stats.vma_closes);
+	atomic64_dec(&md->stats.live_vmas);
+	trace_mmapdemo_vma_close(vma);
+}
+
+/**
+ * mmapdemo_vma_mprotect() - refuse to make device memory executable later
+ * @vma: the VMA being changed
+ * @start: start of the range
+ * @end: end of the range
+ * @newflags: the VMA's flags after the change
+ *
+ * VM_MAYEXEC stays set so that the answer is EPERM, as for mmap(), rather
+ * than the EACCES mprotect() gives for a missing VM_MAY* bit.
+ *
+ * Context: mmap_lock held for writing.
+ * Return: 0, or -EPERM when @newflags has VM_EXEC.
+ */
+int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
+			  unsigned long end, unsigned long newflags)
+{
+	return (newflags & VM_EXEC) ? -EPERM : 0;
+}
+
+/**
+ * mmapdemo_vma_access() - read or write a mapping for ptrace and /proc/PID/mem
+ * @vma: a VMA of the device
+ * @addr: user address inside @vma
+ * @buf: kernel buffer
+ * @len: bytes to copy
+ * @write: non-zero to copy @buf into the device
+ *
+ * get_user_pages() cannot reach VM_PFNMAP memory, so access_remote_vm()
+ * asks the driver instead.  The generic_access_phys() that /dev/mem uses
+ * would ioremap() the page, which x86 refuses for RAM; the backing's own
+ * kernel mapping serves instead.
+ *
+ * Context: mmap_lock held for reading.
+ * Return: bytes copied, or -EINVAL outside the device.
+ */
+int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
+			void *buf, int len, int write)
+{
+	struct mmapdemo_dev *md = vma->vm_private_data;
+	unsigned long offset;
+
+	offset = ((vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start));
+	if (len <= 0 || offset >= md->backing.size)
+		return -EINVAL;
+	len = min_t(unsigned long, len, md->backing.size - offset);
+	if (write)
+		memcpy(md->backing.vaddr + offset, buf, len);
+	else
+		memcpy(buf, md->backing.vaddr + offset, len);
+	return len;
+}
+
+/**
+ * mmapdemo_fault_page() - hand the core the device page behind a fault
+ * @vmf: the fault; vmf->pgoff is the page's offset in the device
+ * @strategy: MMAPDEMO_STRATEGY_* of the VMA, for the tracepoint
+ *
+ * The core maps the page (or, in a MAP_PRIVATE mapping, a copy of it for a
+ * write) and drops the reference taken here when it is unmapped.
+ *
+ * Context: may run under the VMA's lock without the mmap_lock: it only
+ * reads the backing, which does not change while the module is loaded.
+ * Return: 0 with vmf->page set, or VM_FAULT_SIGBUS beyond the device's end.
+ */
+vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmapdemo_dev *md = vma->vm_private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= md->backing.npages) {
+		atomic64_inc(&md->stats.fault_sigbus);
+		trace_mmapdemo_fault(vmf, strategy, 0, VM_FAULT_SIGBUS);
+		return VM_FAULT_SIGBUS;
+	}
+	page = md->backing.ops->page(&md->backing, vmf->pgoff);
+	get_page(page);
+	vmf->page = page;
+	atomic64_inc(&md->stats.faults);
+	trace_mmapdemo_fault(vmf, strategy, page_to_pfn(page), 0);
+	return 0;
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "remap" strategy: remap_pfn_range() writes the page-table entries for
+ * the whole range at mmap() time, as drivers of device memory without
+ * struct pages do (/dev/mem, UIO, frame buffers).  The VMA becomes
+ * VM_PFNMAP: the core treats its PTEs as "special", takes no references on
+ * the pages, and never faults on them.
+ *
+ * MAP_PRIVATE is refused with EINVAL: copy-on-write of a VM_PFNMAP mapping
+ * needs the whole VMA remapped in one call from one contiguous PFN range,
+ * and device memory need not be one.
+ */
+#include <linux/mm.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static const struct vm_operations_struct remap_vm_ops = {
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+	.access = mmapdemo_vma_access,
+};
+
+static int remap_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
+{
+	struct mmapdemo_backing *backing = &md->backing;
+	unsigned long addr = vma->vm_start, pfn, run;
+	pgoff_t pgoff = vma->vm_pgoff, end = pgoff + vma_pages(vma);
+	int ret;
+
+	vma->vm_ops = &remap_vm_ops;
+	/* remap_pfn_range() sets these too; say so where a reader looks. */
+	vm_flags_set(vma, VM_IO | VM_PFNMAP);
+
+	/* One call per physically contiguous run of device pages. */
+	while (pgoff < end) {
+		pfn = backing->ops->pfn(backing, pgoff);
+		for (run = 1; pgoff + run < end; run++)
+			if (backing->ops->pfn(backing, pgoff + run) != pfn + run)
+				break;
+		ret = remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
+				      vma->vm_page_prot);
+		if (ret)
+			return ret;
+		addr += run << PAGE_SHIFT;
+		pgoff += run;
+	}
+	atomic64_add(vma_pages(vma), &md->stats.eager_pages);
+	return 0;
+}
+
+const struct mmapdemo_strategy mmapdemo_strategy_remap = {
+	.name = "remap",
+	.id = MMAPDEMO_STRATEGY_REMAP,
+	.needs_pages = false,
+	.private_ok = false,
+	.mmap = remap_mmap,
+};

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device's counters as read-only sysfs attributes of the misc device,
+ * /sys/class/misc/mmapdemo/stats/ (Documentation/ABI/testing/).
+ */
+#include <linux/device.h>
+#include <linux/miscdevice.h>
+#include <linux/sysfs.h>
+
+#include "internal.h"
+
+static struct mmapdemo_dev *to_mmapdemo_dev(struct device *dev)
+{
+	/* misc_register() makes the miscdevice the device's driver data. */
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct mmapdemo_dev, misc);
+}
+
+#define MMAPDEMO_COUNTER_ATTR(name)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
+{									\
+	struct mmapdemo_dev *md = to_mmapdemo_dev(dev);			\
+									\
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&md->stats.name)); \
+}									\
+static DEVICE_ATTR_RO(name)
+
+MMAPDEMO_COUNTER_ATTR(mmaps);
+MMAPDEMO_COUNTER_ATTR(faults);
+MMAPDEMO_COUNTER_ATTR(fault_sigbus);
+MMAPDEMO_COUNTER_ATTR(mkwrites);
+MMAPDEMO_COUNTER_ATTR(eager_pages);
+MMAPDEMO_COUNTER_ATTR(vma_opens);
+MMAPDEMO_COUNTER_ATTR(vma_closes);
+MMAPDEMO_COUNTER_ATTR(live_vmas);
+
+static struct attribute *mmapdemo_stats_attrs[] = {
+	&dev_attr_mmaps.attr,
+	&dev_attr_faults.attr,
+	&dev_attr_fault_sigbus.attr,
+	&dev_attr_mkwrites.attr,
+	&dev_attr_eager_pages.attr,
+	&dev_attr_vma_opens.attr,
+	&dev_attr_vma_closes.attr,
+	&dev_attr_live_vmas.attr,
+	NULL
+};
+
+static const struct attribute_group mmapdemo_stats_group = {
+	.name = "stats",
+	.attrs = mmapdemo_stats_attrs,
+};
+
+static ssize_t size_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%zu\n", to_mmapdemo_dev(dev)->backing.size);
+}
+static DEVICE_ATTR_RO(size);
+
+static ssize_t backing_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_mmapdemo_dev(dev)->backing.ops->name);
+}
+static DEVICE_ATTR_RO(backing);
+
+static struct attribute *mmapdemo_attrs[] = {
+	&dev_attr_size.attr,
+	&dev_attr_backing.attr,
+	NULL
+};
+
+static const struct attribute_group mmapdemo_group = {
+	.attrs = mmapdemo_attrs,
+};
+
+const struct attribute_group *mmapdemo_attr_groups[] = {
+	&mmapdemo_group,
+	&mmapdemo_stats_group,
+	NULL
+};

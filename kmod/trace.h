@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmapdemo's tracepoints, under tracefs events/mmapdemo/.  They show the
+ * life of a mapping: mmap, the VMA copies and closes that follow, each
+ * fault and each first write to a shared page.
+ *
+ * The fault event carries the PFN; tracefs is readable by root only, as
+ * physical addresses must be.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM mmapdemo
+
+#if !defined(_MMAPDEMO_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _MMAPDEMO_TRACE_H
+
+#include <linux/mm.h>
+#include <linux/tracepoint.h>
+#include <linux/mmapdemo.h>
+
+#define mmapdemo_show_strategy(s)					\
+	__print_symbolic(s, { MMAPDEMO_STRATEGY_FAULT, "fault" },	\
+			    { MMAPDEMO_STRATEGY_REMAP, "remap" },	\
+			    { MMAPDEMO_STRATEGY_INSERT, "insert" })
+
+TRACE_EVENT(mmapdemo_mmap,
+	TP_PROTO(struct vm_area_struct *vma, u32 strategy),
+	TP_ARGS(vma, strategy),
+	TP_STRUCT__entry(
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+		__field(unsigned long, pgoff)
+		__field(unsigned long, flags)
+		__field(u32, strategy)
+	),
+	TP_fast_assign(
+		__entry->start = vma->vm_start;
+		__entry->end = vma->vm_end;
+		__entry->pgoff = vma->vm_pgoff;
+		__entry->flags = vma->vm_flags;
+		__entry->strategy = strategy;
+	),
+	TP_printk("start=%#lx end=%#lx pgoff=%lu flags=%#lx strategy=%s",
+		  __entry->start, __entry->end, __entry->pgoff, __entry->flags,
+		  mmapdemo_show_strategy(__entry->strategy))
+);
+
+DECLARE_EVENT_CLASS(mmapdemo_vma,
+	TP_PROTO(struct vm_area_struct *vma),
+	TP_ARGS(vma),
+	TP_STRUCT__entry(
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+		__field(unsigned long, pgoff)
+	),
+	TP_fast_assign(
+		__entry->start = vma->vm_start;
+		__entry->end = vma->vm_end;
+		__entry->pgoff = vma->vm_pgoff;
+	),
+	TP_printk("start=%#lx end=%#lx pgoff=%lu",
+		  __entry->start, __entry->end, __entry->pgoff)
+);
+
+DEFINE_EVENT(mmapdemo_vma, mmapdemo_vma_open,
+	TP_PROTO(struct vm_area_struct *vma),
+	TP_ARGS(vma)
+);
+
+DEFINE_EVENT(mmapdemo_vma, mmapdemo_vma_close,
+	TP_PROTO(struct vm_area_struct *vma),
+	TP_ARGS(vma)
+);
+
+TRACE_EVENT(mmapdemo_fault,
+	TP_PROTO(struct vm_fault *vmf, u32 strategy, unsigned long pfn,
+		 unsigned int result),
+	TP_ARGS(vmf, strategy, pfn, result),
+	TP_STRUCT__entry(
+		__field(unsigned long, address)
+		__field(unsigned long, pgoff)
+		__field(unsigned long, pfn)
+		__field(u32, strategy)
+		__field(unsigned int, result)
+		__field(bool, write)
+	),
+	TP_fast_assign(
+		__entry->address = vmf->address;
+		__entry->pgoff = vmf->pgoff;
+		__entry->pfn = pfn;
+		__entry->strategy = strategy;
+		__entry->result = result;
+		__entry->write = !!(vmf->flags & FAULT_FLAG_WRITE);
+	),
+	TP_printk("address=%#lx pgoff=%lu pfn=%#lx strategy=%s %s result=%#x",
+		  __entry->address, __entry->pgoff, __entry->pfn,
+		  mmapdemo_show_strategy(__entry->strategy),
+		  __entry->write ? "write" : "read", __entry->result)
+);
+
+TRACE_EVENT(mmapdemo_mkwrite,
+	TP_PROTO(struct vm_fault *vmf),
+	TP_ARGS(vmf),
+	TP_STRUCT__entry(
+		__field(unsigned long, address)
+		__field(unsigned long, pgoff)
+	),
+	TP_fast_assign(
+		__entry->address = vmf->address;
+		__entry->pgoff = vmf->pgoff;
+	),
+	TP_printk("address=%#lx pgoff=%lu", __entry->address, __entry->pgoff)
+);
+
+#endif /* _MMAPDEMO_TRACE_H */
+
+/* This part must be outside the include guard. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>

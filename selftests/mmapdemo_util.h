@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the mmapdemo selftests share: opening the device with a hint when
+ * it is missing, the device's counters, and probing an access that may
+ * fault with sigsetjmp, as the mm selftests do.
+ */
+#ifndef MMAPDEMO_UTIL_H
+#define MMAPDEMO_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/mmapdemo.h>
+
+#define MMAPDEMO_DEV	"/dev/mmapdemo"
+#define MMAPDEMO_HINT	"cannot open " MMAPDEMO_DEV \
+	": load the module (insmod mmapdemo.ko) or run 'make check'"
+
+static inline int mmapdemo_open_strategy(int flags, __u32 strategy)
+{
+	struct mmapdemo_set_strategy req = { .strategy = strategy };
+	int fd = open(MMAPDEMO_DEV, flags);
+
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static inline struct mmapdemo_stats mmapdemo_stats(int fd)
+{
+	struct mmapdemo_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (ioctl(fd, MMAPDEMO_IOC_STATS, &st))
+		memset(&st, 0xff, sizeof(st));
+	return st;
+}
+
+static inline struct mmapdemo_info mmapdemo_info(int fd)
+{
+	struct mmapdemo_info info;
+
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, MMAPDEMO_IOC_INFO, &info))
+		memset(&info, 0xff, sizeof(info));
+	return info;
+}
+
+/*
+ * Touch memory and report the signal it raised, if any.  The harness runs
+ * each test in its own process, so the handlers may stay installed.
+ */
+static sigjmp_buf mmapdemo_probe_jmp;
+
+static inline void mmapdemo_probe_handler(int sig)
+{
+	siglongjmp(mmapdemo_probe_jmp, sig);
+}
+
+static inline void mmapdemo_probe_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = mmapdemo_probe_handler;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Returns 0, or SIGSEGV/SIGBUS if reading *p raised it. */
+static inline int mmapdemo_probe_read(const volatile char *p, char *out)
+{
+	int sig;
+
+	mmapdemo_probe_signals();
+	sig = sigsetjmp(mmapdemo_probe_jmp, 1);
+	if (sig)
+		return sig;
+	*out = *p;
+	return 0;
+}
+
+/* Returns 0, or SIGSEGV/SIGBUS if writing *p raised it. */
+static inline int mmapdemo_probe_write(volatile char *p, char v)
+{
+	int sig;
+
+	mmapdemo_probe_signals();
+	sig = sigsetjmp(mmapdemo_probe_jmp, 1);
+	if (sig)
+		return sig;
+	*p = v;
+	return 0;
+}
+
+/* A byte pattern that names its owner and its offset. */
+static inline char mmapdemo_pattern(unsigned int seed, size_t off)
+{
+	return (char)(seed * 131 + off * 7 + (off >> 12));
+}
+
+static inline void mmapdemo_fill(char *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = mmapdemo_pattern(seed, i);
+}
+
+/* Offset of the first byte of @buf that breaks the pattern, or -1. */
+static inline long mmapdemo_check(const char *buf, size_t len,
+				  unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != mmapdemo_pattern(seed, i))
+			return (long)i;
+	return -1;
+}
+
+#endif /* MMAPDEMO_UTIL_H */
