@@ -16,7 +16,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user selftests initramfs check demo shell clean help
+.PHONY: all deps modules user selftests initramfs check lint demo shell clean help
 
 all: modules user selftests
 
@@ -25,6 +25,7 @@ help:
 	@echo "make check             build and run all tests on: $(KERNELS)"
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
+	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
 	@echo "make modules|user|selftests|initramfs   single steps"
 
 # deps is cheap when everything is there, so the top-level targets always
@@ -47,8 +48,12 @@ initramfs: modules user selftests
 		scripts/mkinitramfs.sh $(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
 			$(BUILD)/user/mmapdemo $(wildcard $(BUILD)/selftests/*) || exit 1; done
 
-check: initramfs
+# check times its own steps (deps, build, lint, each VM), so it runs them.
+check:
 	@scripts/check.sh $(KERNELS)
+
+lint: modules
+	@scripts/lint.sh $(KERNELS)
 
 demo: KERNELS = $(KERNEL)
 demo: initramfs

@@ -19,7 +19,7 @@
 #include "internal.h"
 
 /* 2 MiB chunks with 4 KiB pages: what a PMD maps, for huge mappings later. */
-#define KBUF_MAX_ORDER	min(9, MMAPDEMO_MAX_PAGE_ORDER)
+#define KBUF_MAX_ORDER min(9, MMAPDEMO_MAX_PAGE_ORDER)
 
 static struct page *kbuf_page(struct mmapdemo_backing *backing, pgoff_t pgoff)
 {
@@ -74,7 +74,8 @@ static int kbuf_alloc_pages(struct page **pages, unsigned long npages)
 		while (order > 0 && (1UL << order) > npages - done)
 			order--;
 		chunk = alloc_pages(gfp | (order ? __GFP_NORETRY :
-						 __GFP_RETRY_MAYFAIL), order);
+						   __GFP_RETRY_MAYFAIL),
+				    order);
 		if (!chunk) {
 			if (order == 0) {
 				kbuf_free_pages(pages, done);

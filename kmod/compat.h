@@ -22,8 +22,7 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 	vma->vm_flags |= flags;
 }
 
-static inline void vm_flags_clear(struct vm_area_struct *vma,
-				  vm_flags_t flags)
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	mmap_assert_write_locked(vma->vm_mm);
 	vma->vm_flags &= ~flags;
@@ -35,11 +34,11 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * where MAX_ORDER became inclusive; 6.8 renamed it MAX_PAGE_ORDER.
  */
 #if defined(MAX_PAGE_ORDER)
-#define MMAPDEMO_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#define MMAPDEMO_MAX_PAGE_ORDER MAX_PAGE_ORDER
 #elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
-#define MMAPDEMO_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#define MMAPDEMO_MAX_PAGE_ORDER (MAX_ORDER - 1)
 #else
-#define MMAPDEMO_MAX_PAGE_ORDER	MAX_ORDER
+#define MMAPDEMO_MAX_PAGE_ORDER MAX_ORDER
 #endif
 
 #endif /* _MMAPDEMO_COMPAT_H */

@@ -17,8 +17,8 @@
 static int mmapdemo_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() left our miscdevice in private_data. */
-	struct mmapdemo_dev *md = container_of(file->private_data,
-					       struct mmapdemo_dev, misc);
+	struct mmapdemo_dev *md =
+		container_of(file->private_data, struct mmapdemo_dev, misc);
 	struct mmapdemo_file *mf;
 
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL);

@@ -22,11 +22,12 @@
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/mmapdemo.h>
 
 /* The largest device, so that a typo in "size=" cannot eat all memory. */
-#define MMAPDEMO_MAX_SIZE	(1UL << 30)
+#define MMAPDEMO_MAX_SIZE ((unsigned long)SZ_1G)
 
 struct mmapdemo_backing;
 
@@ -107,7 +108,7 @@ struct mmapdemo_dev {
  */
 struct mmapdemo_file {
 	struct mmapdemo_dev *dev;
-	struct mutex lock;
+	struct mutex lock; /* protects strategy and mapped */
 	const struct mmapdemo_strategy *strategy;
 	bool mapped;
 };

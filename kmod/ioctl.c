@@ -17,12 +17,12 @@
 #include "internal.h"
 
 /* A command without its size, to match callers of any struct version. */
-#define IOC_NOSIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+#define IOC_NOSIZE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
 /* The first version of each struct is the smallest a caller may pass. */
-#define MIN_SIZE_INFO		sizeof(struct mmapdemo_info)
-#define MIN_SIZE_SET_STRATEGY	sizeof(struct mmapdemo_set_strategy)
-#define MIN_SIZE_STATS		sizeof(struct mmapdemo_stats)
+#define MIN_SIZE_INFO sizeof(struct mmapdemo_info)
+#define MIN_SIZE_SET_STRATEGY sizeof(struct mmapdemo_set_strategy)
+#define MIN_SIZE_STATS sizeof(struct mmapdemo_stats)
 
 /* Copy an output struct back, as much of it as the caller has room for. */
 static int copy_out(void __user *uarg, const void *karg, size_t ksize,
@@ -44,8 +44,7 @@ static u32 mmapdemo_features(const struct mmapdemo_dev *md)
 	return features;
 }
 
-static int ioctl_info(struct mmapdemo_file *mf, void __user *uarg,
-		      size_t usize)
+static int ioctl_info(struct mmapdemo_file *mf, void __user *uarg, size_t usize)
 {
 	struct mmapdemo_dev *md = mf->dev;
 	struct mmapdemo_info info;

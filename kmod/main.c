@@ -35,7 +35,7 @@ static const struct mmapdemo_strategy *const mmapdemo_strategies[] = {
 const struct mmapdemo_strategy *mmapdemo_strategy_by_id(u32 id)
 {
 	return id < ARRAY_SIZE(mmapdemo_strategies) ? mmapdemo_strategies[id] :
-						       NULL;
+						      NULL;
 }
 
 /**
@@ -100,8 +100,8 @@ static const struct kernel_param_ops size_param_ops = {
 };
 
 module_param_cb(size, &size_param_ops, &mmapdemo_size, 0444);
-MODULE_PARM_DESC(size,
-		 "Bytes of device memory, rounded up to pages, K/M/G suffixes allowed, at most 1G (default: 4M)");
+/* Rounded up to whole pages. */
+MODULE_PARM_DESC(size, "Bytes of memory, max 1G, K/M/G ok (default 4M)");
 
 static int strategy_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -130,8 +130,7 @@ static const struct kernel_param_ops strategy_param_ops = {
 
 module_param_cb(strategy, &strategy_param_ops, &mmapdemo_default_strategy,
 		0444);
-MODULE_PARM_DESC(strategy,
-		 "Strategy of new opens: fault, remap or insert (default: fault)");
+MODULE_PARM_DESC(strategy, "fault, remap or insert (default fault)");
 
 static struct mmapdemo_dev *mmapdemo;
 

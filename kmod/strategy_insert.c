@@ -14,7 +14,7 @@
 #include "internal.h"
 
 /* Pages per vm_insert_pages() call: bounds the array on the stack. */
-#define INSERT_BATCH	64
+#define INSERT_BATCH 64
 
 static vm_fault_t insert_fault(struct vm_fault *vmf)
 {

@@ -37,7 +37,8 @@ static int remap_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 	while (pgoff < end) {
 		pfn = backing->ops->pfn(backing, pgoff);
 		for (run = 1; pgoff + run < end; run++)
-			if (backing->ops->pfn(backing, pgoff + run) != pfn + run)
+			if (backing->ops->pfn(backing, pgoff + run) !=
+			    pfn + run)
 				break;
 		ret = remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
 				      vma->vm_page_prot);

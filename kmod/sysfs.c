@@ -17,6 +17,8 @@ static struct mmapdemo_dev *to_mmapdemo_dev(struct device *dev)
 	return container_of(misc, struct mmapdemo_dev, misc);
 }
 
+/* The kernel's layout of a macro that defines a function. */
+/* clang-format off */
 #define MMAPDEMO_COUNTER_ATTR(name)					\
 static ssize_t name##_show(struct device *dev,				\
 			   struct device_attribute *attr, char *buf)	\
@@ -26,6 +28,7 @@ static ssize_t name##_show(struct device *dev,				\
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&md->stats.name)); \
 }									\
 static DEVICE_ATTR_RO(name)
+/* clang-format on */
 
 MMAPDEMO_COUNTER_ATTR(mmaps);
 MMAPDEMO_COUNTER_ATTR(faults);
@@ -45,7 +48,7 @@ static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_vma_opens.attr,
 	&dev_attr_vma_closes.attr,
 	&dev_attr_live_vmas.attr,
-	NULL
+	NULL,
 };
 
 static const struct attribute_group mmapdemo_stats_group = {
@@ -70,15 +73,13 @@ static DEVICE_ATTR_RO(backing);
 static struct attribute *mmapdemo_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_backing.attr,
-	NULL
+	NULL,
 };
 
 static const struct attribute_group mmapdemo_group = {
 	.attrs = mmapdemo_attrs,
 };
 
-const struct attribute_group *mmapdemo_attr_groups[] = {
-	&mmapdemo_group,
-	&mmapdemo_stats_group,
-	NULL
-};
+const struct attribute_group *mmapdemo_attr_groups[] = { &mmapdemo_group,
+							 &mmapdemo_stats_group,
+							 NULL };

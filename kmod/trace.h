@@ -73,7 +73,7 @@ DEFINE_EVENT(mmapdemo_vma, mmapdemo_vma_close,
 
 TRACE_EVENT(mmapdemo_fault,
 	TP_PROTO(struct vm_fault *vmf, u32 strategy, unsigned long pfn,
-		 unsigned int result),
+		 vm_fault_t result),
 	TP_ARGS(vmf, strategy, pfn, result),
 	TP_STRUCT__entry(
 		__field(unsigned long, address)
@@ -88,7 +88,7 @@ TRACE_EVENT(mmapdemo_fault,
 		__entry->pgoff = vmf->pgoff;
 		__entry->pfn = pfn;
 		__entry->strategy = strategy;
-		__entry->result = result;
+		__entry->result = (__force unsigned int)result;
 		__entry->write = !!(vmf->flags & FAULT_FLAG_WRITE);
 	),
 	TP_printk("address=%#lx pgoff=%lu pfn=%#lx strategy=%s %s result=%#x",

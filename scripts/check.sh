@@ -50,6 +50,26 @@ record() {
 	fi
 }
 
+# step NAME COMMAND...: run a step and say how long it took.
+step() {
+	local name=$1 start=$(date +%s) st=0
+	shift
+	"$@" || st=$?
+	echo "=== $name: $(($(date +%s) - start))s"
+	return $st
+}
+
+step deps make -s deps || { echo "0 passed, 1 failed"; exit 1; }
+step build make -s initramfs KERNELS="$*" || { echo "0 passed, 1 failed"; exit 1; }
+lint_out=$(step lint scripts/lint.sh "$@")
+echo "$lint_out" | grep -v '^    ok'
+read -r lint_pass lint_fail < <(echo "$lint_out" |
+	sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+total_pass=$((total_pass + ${lint_pass:-0}))
+total_fail=$((total_fail + ${lint_fail:-1}))
+summaries+=("lint: ${lint_pass:-0} passed, ${lint_fail:-1} failed")
+[ "${lint_fail:-1}" = 0 ] || failures+=("lint (make lint)")
+
 for k in "$@"; do
 	k_pass=0 k_fail=0 k_skip=0
 	# shellcheck source=/dev/null

@@ -22,10 +22,10 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define MMAPDEMO_ABI_VERSION	1
+#define MMAPDEMO_ABI_VERSION 1
 
 /* The ioctl type letter; 0xD0 is unused in ioctl-number.rst. */
-#define MMAPDEMO_IOCTL_TYPE	0xD0
+#define MMAPDEMO_IOCTL_TYPE 0xD0
 
 /*
  * Mapping strategies, chosen per open file before its first mmap:
@@ -34,9 +34,9 @@
  *  REMAP   remap_pfn_range() maps the whole range at mmap time (VM_PFNMAP).
  *  INSERT  vm_insert_pages() maps the whole range in one batch at mmap time.
  */
-#define MMAPDEMO_STRATEGY_FAULT		0
-#define MMAPDEMO_STRATEGY_REMAP		1
-#define MMAPDEMO_STRATEGY_INSERT	2
+#define MMAPDEMO_STRATEGY_FAULT 0
+#define MMAPDEMO_STRATEGY_REMAP 1
+#define MMAPDEMO_STRATEGY_INSERT 2
 
 /**
  * struct mmapdemo_info - what the device is and what it can do
@@ -57,13 +57,13 @@ struct mmapdemo_info {
 	__u64 size;
 	__u32 page_size;
 	__u32 features;
-#define MMAPDEMO_FEATURE_FAULT		(1U << 0)	/* strategy FAULT */
-#define MMAPDEMO_FEATURE_REMAP		(1U << 1)	/* strategy REMAP */
-#define MMAPDEMO_FEATURE_INSERT		(1U << 2)	/* strategy INSERT */
-#define MMAPDEMO_FEATURE_TRACEPOINTS	(1U << 3)	/* events/mmapdemo/ */
+#define MMAPDEMO_FEATURE_FAULT (1U << 0) /* strategy FAULT */
+#define MMAPDEMO_FEATURE_REMAP (1U << 1) /* strategy REMAP */
+#define MMAPDEMO_FEATURE_INSERT (1U << 2) /* strategy INSERT */
+#define MMAPDEMO_FEATURE_TRACEPOINTS (1U << 3) /* events/mmapdemo/ */
 	__u32 default_strategy;
 	__u32 flags;
-#define MMAPDEMO_INFO_MAPPED		(1U << 0)	/* strategy now fixed */
+#define MMAPDEMO_INFO_MAPPED (1U << 0) /* strategy now fixed */
 };
 
 /**
@@ -104,8 +104,7 @@ struct mmapdemo_stats {
 	__u64 live_vmas;
 };
 
-#define MMAPDEMO_IOC_INFO \
-	_IOR(MMAPDEMO_IOCTL_TYPE, 0x00, struct mmapdemo_info)
+#define MMAPDEMO_IOC_INFO _IOR(MMAPDEMO_IOCTL_TYPE, 0x00, struct mmapdemo_info)
 #define MMAPDEMO_IOC_SET_STRATEGY \
 	_IOW(MMAPDEMO_IOCTL_TYPE, 0x01, struct mmapdemo_set_strategy)
 #define MMAPDEMO_IOC_STATS \

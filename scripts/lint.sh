@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The static gates that kernel maintainers run, over mmapdemo's code:
+#  - checkpatch.pl --strict over the kernel code and the uapi header
+#  - sparse (C=2) with W=1 for each kernel of the matrix
+#  - clang-format with the kernel's .clang-format over kmod/ and include/
+#  - cppcheck over the user code and the selftests
+# Exceptions live in scripts/lint-exceptions, each with its reason.
+#
+# Usage: scripts/lint.sh KERNEL...      prints "lint: N passed, N failed"
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+srctree=${SRCTREE:-$top/.cache/src/6.1/linux-source-6.1}
+pass=0 fail=0
+
+result() {
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1))
+		echo "    ok    $1"
+	else
+		fail=$((fail + 1))
+		echo "    FAIL  $1"
+	fi
+}
+
+# exceptions FILE GATE: the exception types for FILE and GATE, or "all".
+exceptions() {
+	awk -v f="$1" -v g="$2" '
+		$1 == f { split($2, a, ":"); if (a[1] == g) print (a[2] == "" ? "all" : a[2]) }
+	' scripts/lint-exceptions
+}
+
+kernel_files=$(ls kmod/*.c kmod/*.h include/uapi/linux/mmapdemo.h selftests/modules/*.c)
+
+echo "lint: checkpatch --strict"
+for f in $kernel_files; do
+	ignore=$(exceptions "$f" checkpatch)
+	out=$(perl "$srctree/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types --no-summary ${ignore:+--ignore "$ignore"} -f "$f" 2>&1)
+	[ -z "$out" ] || echo "$out" | sed 's/^/      /'
+	result "checkpatch $f" "$([ -z "$out" ] && echo 0 || echo 1)"
+done
+
+echo "lint: clang-format (the kernel's .clang-format)"
+for f in $(ls kmod/*.c kmod/*.h include/uapi/linux/*.h); do
+	[ "$(exceptions "$f" clang-format)" = all ] && continue
+	out=$(clang-format --style="file:$srctree/.clang-format" "$f" | diff -u "$f" -)
+	[ -z "$out" ] || echo "$out" | head -n 20 | sed 's/^/      /'
+	result "clang-format $f" "$([ -z "$out" ] && echo 0 || echo 1)"
+done
+
+echo "lint: sparse (C=2) and W=1"
+for k in "$@"; do
+	scripts/build-module.sh "$k" kmod mmapdemo.ko C=2 >/dev/null 2>&1
+	st=$?
+	[ "$st" = 0 ] || sed 's/^/      /' "build/$k/kmod/build.log" | grep -E 'warning|error' | head -n 20
+	result "sparse+W=1 kmod on $k" "$st"
+done
+
+echo "lint: cppcheck"
+out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	--inline-suppr --std=c11 -D__x86_64__ -Iinclude/uapi -Iinclude \
+	-I"$srctree/tools/testing/selftests" --suppress="*:$srctree/*" \
+	user selftests/*.c 2>&1)
+st=$?
+[ -z "$out" ] || echo "$out" | head -n 20 | sed 's/^/      /'
+result "cppcheck user/ selftests/" "$st"
+
+echo "lint: $pass passed, $fail failed"
+[ "$fail" = 0 ]
