@@ -38,10 +38,10 @@ modules: deps
 		scripts/build-module.sh $$k selftests/modules gate_warn.ko || exit 1; done
 
 user:
-	@$(MAKE) --no-print-directory -C user
+	@$(MAKE) -s --no-print-directory -C user
 
 selftests: deps
-	@$(MAKE) --no-print-directory -C selftests
+	@$(MAKE) -s --no-print-directory -C selftests
 
 initramfs: modules user selftests
 	@for k in $(KERNELS); do \
@@ -55,12 +55,13 @@ check:
 lint: modules
 	@scripts/lint.sh $(KERNELS)
 
-demo: KERNELS = $(KERNEL)
-demo: initramfs
+# demo and shell need only one kernel: build just that one.
+demo:
+	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
 	@scripts/vm.sh -n demo $(KERNEL) 'insmod $$LAB_MODULE && mmapdemo demo'
 
-shell: KERNELS = $(KERNEL)
-shell: initramfs
+shell:
+	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
 	@scripts/vm.sh -s $(KERNEL)
 
 clean:
