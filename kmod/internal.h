@@ -119,14 +119,17 @@ struct mmapdemo_file {
  * @id: MMAPDEMO_STRATEGY_* of the uapi
  * @needs_pages: works only on backings with struct pages
  * @private_ok: supports MAP_PRIVATE (copy-on-write) mappings
- * @mmap: set up a validated VMA: flags, vm_ops, and whatever is mapped
- *        eagerly.  Called with the mmap_lock held for writing.
+ * @vm_ops: the operations of its VMAs, which also tell them apart
+ * @mmap: optional: set up a validated VMA, whose vm_ops are set: flags,
+ *        and whatever is mapped eagerly.  Called with the mmap_lock held
+ *        for writing.
  */
 struct mmapdemo_strategy {
 	const char *name;
 	u32 id;
 	bool needs_pages;
 	bool private_ok;
+	const struct vm_operations_struct *vm_ops;
 	int (*mmap)(struct mmapdemo_dev *md, struct vm_area_struct *vma);
 };
 
@@ -136,6 +139,8 @@ extern const struct mmapdemo_strategy mmapdemo_strategy_insert;
 
 const struct mmapdemo_strategy *mmapdemo_strategy_by_id(u32 id);
 const struct mmapdemo_strategy *mmapdemo_strategy_by_name(const char *name);
+const struct mmapdemo_strategy *
+mmapdemo_strategy_of_vma(const struct vm_area_struct *vma);
 bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 			      const struct mmapdemo_strategy *s);
 
@@ -154,6 +159,9 @@ extern const struct file_operations mmapdemo_fops;
 
 /* ioctl.c */
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* walk.c */
+int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w);
 
 /* sysfs.c */
 extern const struct attribute_group *mmapdemo_attr_groups[];

@@ -23,6 +23,7 @@
 #define MIN_SIZE_INFO sizeof(struct mmapdemo_info)
 #define MIN_SIZE_SET_STRATEGY sizeof(struct mmapdemo_set_strategy)
 #define MIN_SIZE_STATS sizeof(struct mmapdemo_stats)
+#define MIN_SIZE_WALK sizeof(struct mmapdemo_walk)
 
 /* Copy an output struct back, as much of it as the caller has room for. */
 static int copy_out(void __user *uarg, const void *karg, size_t ksize,
@@ -34,6 +35,9 @@ static int copy_out(void __user *uarg, const void *karg, size_t ksize,
 static u32 mmapdemo_features(const struct mmapdemo_dev *md)
 {
 	u32 features = MMAPDEMO_FEATURE_TRACEPOINTS;
+
+	if (IS_ENABLED(CONFIG_X86_64))
+		features |= MMAPDEMO_FEATURE_WALK;
 
 	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_fault))
 		features |= MMAPDEMO_FEATURE_FAULT;
@@ -115,6 +119,31 @@ static int ioctl_stats(struct mmapdemo_file *mf, void __user *uarg,
 	return copy_out(uarg, &st, sizeof(st), usize);
 }
 
+static int ioctl_walk(struct mmapdemo_file *mf, void __user *uarg, size_t usize)
+{
+	struct mmapdemo_walk w;
+	u64 addr;
+	u32 flags;
+	int ret;
+
+	if (usize < MIN_SIZE_WALK)
+		return -EINVAL;
+	ret = copy_struct_from_user(&w, sizeof(w), uarg, usize);
+	if (ret)
+		return ret;
+	addr = w.addr;
+	flags = w.flags;
+	if (flags)
+		return -EINVAL;
+	/* Everything but the input is output: start from zero. */
+	memset(&w, 0, sizeof(w));
+	w.addr = addr;
+	ret = mmapdemo_walk(mf->dev, &w);
+	if (ret)
+		return ret;
+	return copy_out(uarg, &w, sizeof(w), usize);
+}
+
 /**
  * mmapdemo_ioctl() - the ioctl file operation of /dev/mmapdemo
  * @file: the open device
@@ -138,6 +167,8 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ioctl_set_strategy(mf, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_STATS):
 		return ioctl_stats(mf, uarg, usize);
+	case IOC_NOSIZE(MMAPDEMO_IOC_WALK):
+		return ioctl_walk(mf, uarg, usize);
 	default:
 		return -ENOTTY;
 	}

@@ -56,6 +56,24 @@ const struct mmapdemo_strategy *mmapdemo_strategy_by_name(const char *name)
 }
 
 /**
+ * mmapdemo_strategy_of_vma() - the strategy that made a VMA
+ * @vma: any VMA
+ *
+ * Context: the VMA must be stable (mmap_lock or its VMA lock held).
+ * Return: the strategy, or NULL if @vma is not a mapping of this module.
+ */
+const struct mmapdemo_strategy *
+mmapdemo_strategy_of_vma(const struct vm_area_struct *vma)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mmapdemo_strategies); i++)
+		if (vma->vm_ops == mmapdemo_strategies[i]->vm_ops)
+			return mmapdemo_strategies[i];
+	return NULL;
+}
+
+/**
  * mmapdemo_strategy_usable() - can this device's memory be mapped this way
  * @md: the device
  * @s: the strategy

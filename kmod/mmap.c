@@ -48,7 +48,7 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	struct mmapdemo_file *mf = file->private_data;
 	struct mmapdemo_dev *md = mf->dev;
 	const struct mmapdemo_strategy *s;
-	int ret;
+	int ret = 0;
 
 	if (!mmapdemo_range_ok(&md->backing, vma))
 		return -EINVAL;
@@ -74,9 +74,12 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	 */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = md;
-	ret = s->mmap(md, vma);
-	if (ret)
-		goto out_unlock;
+	vma->vm_ops = s->vm_ops;
+	if (s->mmap) {
+		ret = s->mmap(md, vma);
+		if (ret)
+			goto out_unlock;
+	}
 
 	mf->mapped = true;
 	atomic64_inc(&md->stats.mmaps);

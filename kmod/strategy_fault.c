@@ -46,16 +46,11 @@ static const struct vm_operations_struct fault_vm_ops = {
 	.page_mkwrite = fault_page_mkwrite,
 };
 
-static int fault_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
-{
-	vma->vm_ops = &fault_vm_ops;
-	return 0;
-}
-
 const struct mmapdemo_strategy mmapdemo_strategy_fault = {
 	.name = "fault",
 	.id = MMAPDEMO_STRATEGY_FAULT,
 	.needs_pages = true,
+	.vm_ops = &fault_vm_ops,
 	.private_ok = true,
-	.mmap = fault_mmap,
+	/* Nothing to map at mmap time. */
 };

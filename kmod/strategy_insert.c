@@ -36,7 +36,6 @@ static int insert_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 	pgoff_t pgoff = vma->vm_pgoff, end = pgoff + vma_pages(vma);
 	int ret;
 
-	vma->vm_ops = &insert_vm_ops;
 	vm_flags_set(vma, VM_MIXEDMAP);
 
 	while (pgoff < end) {
@@ -59,6 +58,7 @@ const struct mmapdemo_strategy mmapdemo_strategy_insert = {
 	.name = "insert",
 	.id = MMAPDEMO_STRATEGY_INSERT,
 	.needs_pages = true,
+	.vm_ops = &insert_vm_ops,
 	.private_ok = true,
 	.mmap = insert_mmap,
 };

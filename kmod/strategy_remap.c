@@ -29,7 +29,6 @@ static int remap_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 	pgoff_t pgoff = vma->vm_pgoff, end = pgoff + vma_pages(vma);
 	int ret;
 
-	vma->vm_ops = &remap_vm_ops;
 	/* remap_pfn_range() sets these too; say so where a reader looks. */
 	vm_flags_set(vma, VM_IO | VM_PFNMAP);
 
@@ -55,6 +54,7 @@ const struct mmapdemo_strategy mmapdemo_strategy_remap = {
 	.name = "remap",
 	.id = MMAPDEMO_STRATEGY_REMAP,
 	.needs_pages = false,
+	.vm_ops = &remap_vm_ops,
 	.private_ok = false,
 	.mmap = remap_mmap,
 };

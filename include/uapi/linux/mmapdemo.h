@@ -61,6 +61,7 @@ struct mmapdemo_info {
 #define MMAPDEMO_FEATURE_REMAP (1U << 1) /* strategy REMAP */
 #define MMAPDEMO_FEATURE_INSERT (1U << 2) /* strategy INSERT */
 #define MMAPDEMO_FEATURE_TRACEPOINTS (1U << 3) /* events/mmapdemo/ */
+#define MMAPDEMO_FEATURE_WALK (1U << 4) /* MMAPDEMO_IOC_WALK */
 	__u32 default_strategy;
 	__u32 flags;
 #define MMAPDEMO_INFO_MAPPED (1U << 0) /* strategy now fixed */
@@ -104,10 +105,99 @@ struct mmapdemo_stats {
 	__u64 live_vmas;
 };
 
+/* Levels of a page-table walk, from the top. */
+#define MMAPDEMO_LEVEL_PGD 0
+#define MMAPDEMO_LEVEL_P4D 1
+#define MMAPDEMO_LEVEL_PUD 2
+#define MMAPDEMO_LEVEL_PMD 3
+#define MMAPDEMO_LEVEL_PTE 4
+#define MMAPDEMO_LEVELS 5
+
+/**
+ * struct mmapdemo_walk_entry - one page-table entry on the way to an address
+ * @raw: the entry as the CPU reads it; its frame bits are zero for callers
+ *       without CAP_SYS_ADMIN
+ * @pfn: the frame it points to (the next table, or the page for a leaf);
+ *       zero without CAP_SYS_ADMIN
+ * @bits: the entry decoded, MMAPDEMO_PTE_* (x86-64 bit meanings)
+ * @reserved: zero
+ */
+struct mmapdemo_walk_entry {
+	__u64 raw;
+	__u64 pfn;
+	__u32 bits;
+#define MMAPDEMO_PTE_PRESENT (1U << 0)
+#define MMAPDEMO_PTE_WRITE (1U << 1)
+#define MMAPDEMO_PTE_USER (1U << 2)
+#define MMAPDEMO_PTE_PWT (1U << 3) /* write-through caching */
+#define MMAPDEMO_PTE_PCD (1U << 4) /* caching disabled */
+#define MMAPDEMO_PTE_ACCESSED (1U << 5)
+#define MMAPDEMO_PTE_DIRTY (1U << 6)
+#define MMAPDEMO_PTE_LEAF (1U << 7) /* maps a page: PTE, or huge PMD/PUD */
+#define MMAPDEMO_PTE_GLOBAL (1U << 8)
+#define MMAPDEMO_PTE_SPECIAL (1U << 9) /* no struct page use (VM_PFNMAP) */
+#define MMAPDEMO_PTE_PAT (1U << 10)
+#define MMAPDEMO_PTE_NX (1U << 11)
+	__u32 reserved;
+};
+
+/**
+ * struct mmapdemo_walk - the page-table walk of one address of the caller
+ * @addr: in: a user address in the calling process
+ * @flags: in: must be zero
+ * @result: MMAPDEMO_WALK_MAPPED, or MMAPDEMO_WALK_HOLE where an entry on
+ *          the way is empty or not present
+ * @levels: entries filled in @entry, from PGD down; the last one is where
+ *          the walk stopped (the leaf, or the empty entry)
+ * @pfn: the page frame behind @addr; zero without CAP_SYS_ADMIN or if not
+ *       mapped
+ * @phys: the physical address of @addr; same conditions
+ * @entry: the entries, indexed by MMAPDEMO_LEVEL_*; a level that a 4-level
+ *         machine folds (P4D) repeats the level above
+ * @vma_start: the VMA holding @addr, if any
+ * @vma_end: its end
+ * @vma_flags: its vm_flags, as in the kernel (VM_READ is 1, ...)
+ * @vma_pgoff: its vm_pgoff
+ * @vma_kind: MMAPDEMO_VMA_*
+ * @vma_strategy: MMAPDEMO_STRATEGY_* if the VMA maps this device
+ * @device_page: the page of device memory behind @addr, or
+ *               MMAPDEMO_NO_DEVICE_PAGE (not mapped, not this device, or a
+ *               private copy)
+ *
+ * MMAPDEMO_IOC_WALK reads the caller's page tables as they are at the time
+ * of the call and allocates nothing.  Return: 0; -EINVAL for non-zero
+ * @flags or an address outside user space; -EOPNOTSUPP on architectures
+ * other than x86-64; -EFAULT; -E2BIG.
+ */
+struct mmapdemo_walk {
+	__u64 addr;
+	__u32 flags;
+	__u32 result;
+#define MMAPDEMO_WALK_HOLE 0
+#define MMAPDEMO_WALK_MAPPED 1
+	__u32 levels;
+	__u32 reserved;
+	__u64 pfn;
+	__u64 phys;
+	struct mmapdemo_walk_entry entry[MMAPDEMO_LEVELS];
+	__u64 vma_start;
+	__u64 vma_end;
+	__u64 vma_flags;
+	__u64 vma_pgoff;
+	__u32 vma_kind;
+#define MMAPDEMO_VMA_NONE 0 /* no VMA holds the address */
+#define MMAPDEMO_VMA_OTHER 1 /* another mapping */
+#define MMAPDEMO_VMA_MMAPDEMO 2 /* a mapping of this device */
+	__u32 vma_strategy;
+	__u64 device_page;
+#define MMAPDEMO_NO_DEVICE_PAGE (~0ULL)
+};
+
 #define MMAPDEMO_IOC_INFO _IOR(MMAPDEMO_IOCTL_TYPE, 0x00, struct mmapdemo_info)
 #define MMAPDEMO_IOC_SET_STRATEGY \
 	_IOW(MMAPDEMO_IOCTL_TYPE, 0x01, struct mmapdemo_set_strategy)
 #define MMAPDEMO_IOC_STATS \
 	_IOR(MMAPDEMO_IOCTL_TYPE, 0x02, struct mmapdemo_stats)
+#define MMAPDEMO_IOC_WALK _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, struct mmapdemo_walk)
 
 #endif /* _UAPI_LINUX_MMAPDEMO_H */
