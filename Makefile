@@ -16,7 +16,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user selftests initramfs check lint demo shell clean help
+.PHONY: all deps modules user unit install selftests initramfs check lint demo shell clean help
 
 all: modules user selftests
 
@@ -26,6 +26,8 @@ help:
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
+	@echo "make unit              host unit tests of libmmapdemo and the CLI"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   library, header, CLI, man pages"
 	@echo "make modules|user|selftests|initramfs   single steps"
 
 # deps is cheap when everything is there, so the top-level targets always
@@ -37,8 +39,21 @@ modules: deps
 	@for k in $(KERNELS); do scripts/build-module.sh $$k kmod mmapdemo.ko || exit 1; \
 		scripts/build-module.sh $$k selftests/modules gate_warn.ko || exit 1; done
 
+# The library and CLI, installed into a staging tree that the initramfs
+# copies, so that every VM run also exercises "make install".
+STAGE := $(BUILD)/user/stage
 user:
 	@$(MAKE) -s --no-print-directory -C user
+	@rm -rf $(STAGE)
+	@$(MAKE) -s --no-print-directory -C user install DESTDIR=$(STAGE) \
+		PREFIX=/usr >/dev/null
+
+# Host unit tests of the library and CLI: no kernel needed.
+unit: user
+	@$(MAKE) -s --no-print-directory -C user unit
+
+install:
+	@$(MAKE) --no-print-directory -C user install
 
 selftests: deps
 	@$(MAKE) -s --no-print-directory -C selftests
@@ -46,7 +61,7 @@ selftests: deps
 initramfs: modules user selftests
 	@for k in $(KERNELS); do \
 		scripts/mkinitramfs.sh $(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
-			$(BUILD)/user/mmapdemo $(wildcard $(BUILD)/selftests/*) || exit 1; done
+			$(STAGE) $(wildcard $(BUILD)/selftests/*) || exit 1; done
 
 # check times its own steps (deps, build, lint, each VM), so it runs them.
 check:

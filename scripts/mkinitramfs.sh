@@ -2,16 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the lab's base initramfs for one kernel: busybox, /init, the module
-# and test modules built for that kernel, and the user programs with the
-# shared libraries they need.
+# and test modules built for that kernel, libmmapdemo and the CLI as "make
+# install" staged them, and the test programs, with the shared libraries
+# they all need.
 #
-# Usage: scripts/mkinitramfs.sh OUT.cpio.gz MODULE_DIR PROGRAM...
+# Usage: scripts/mkinitramfs.sh OUT.cpio.gz MODULE_DIR STAGE_DIR PROGRAM...
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
 moddir=$2
-shift 2
+stage=$3
+shift 3
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -27,10 +29,17 @@ cp "$moddir"/*.ko "$root/lib/mmapdemo/"
 copy_with_libs() {
 	cp "$1" "$2/"
 	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		case $lib in "$stage"/*) continue ;; esac
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
 }
+# The staged install tree (/usr/bin/mmapdemo, /usr/lib/libmmapdemo.so.1,
+# man pages and headers, which cost little) and what its programs load.
+cp -a "$stage/." "$root/"
+for prog in "$stage"/usr/bin/*; do
+	copy_with_libs "$prog" "$root/usr/bin"
+done
 for prog in "$@"; do
 	copy_with_libs "$prog" "$root/usr/bin"
 done

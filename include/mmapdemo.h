@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmmapdemo: map /dev/mmapdemo and look at what the kernel did.
+ *
+ * Every function that can fail returns 0 (or a count) on success and a
+ * negative errno value on failure; none prints, none exits, none keeps
+ * global state, and all are safe to call from several threads on different
+ * handles.  The kernel ABI (ioctl structs, strategy and bit numbers) is in
+ * <linux/mmapdemo.h>, which this header includes.
+ *
+ * Link with -lmmapdemo (pkg-config --libs mmapdemo).
+ */
+#ifndef MMAPDEMO_H
+#define MMAPDEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/mmapdemo.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MMAPDEMO_DEVICE "/dev/mmapdemo"
+#define MMAPDEMO_MODULE "mmapdemo"
+
+/* ------------------------------------------------------------------ */
+/* The device                                                          */
+
+/* An open file of the device; its strategy is chosen per open file. */
+struct mmapdemo;
+
+/*
+ * Open @path (NULL for MMAPDEMO_DEVICE) with open(2) @flags (O_RDWR,
+ * O_RDONLY; O_CLOEXEC is always added).  Returns 0 and sets *@out, or
+ * -ENOENT (module not loaded), -EACCES (the node is 0600: run as root), ...
+ */
+int mmapdemo_open(const char *path, int flags, struct mmapdemo **out);
+void mmapdemo_close(struct mmapdemo *md);
+/* The file descriptor, for poll, pread, mmap of your own. */
+int mmapdemo_fd(const struct mmapdemo *md);
+
+int mmapdemo_get_info(struct mmapdemo *md, struct mmapdemo_info *info);
+int mmapdemo_get_stats(struct mmapdemo *md, struct mmapdemo_stats *stats);
+/* MMAPDEMO_STRATEGY_*; -EBUSY once the file has been mapped. */
+int mmapdemo_set_strategy(struct mmapdemo *md, unsigned int strategy);
+
+/* "fault", "remap", "insert"; NULL for an unknown number. */
+const char *mmapdemo_strategy_name(unsigned int strategy);
+/* The number of a strategy name, or -EINVAL. */
+int mmapdemo_strategy_parse(const char *name);
+
+/*
+ * mmap(2) @length bytes of the device at byte @offset; @flags must hold
+ * MAP_SHARED or MAP_PRIVATE and may add MAP_POPULATE and others.  Returns
+ * 0 and sets *@addr, or the negative errno of mmap(2).
+ */
+int mmapdemo_map(struct mmapdemo *md, size_t length, int prot, int flags,
+		 off_t offset, void **addr);
+int mmapdemo_unmap(void *addr, size_t length);
+
+/*
+ * The kernel's page-table walk of @addr in the calling process
+ * (MMAPDEMO_IOC_WALK).  PFNs and physical addresses are zero unless the
+ * caller has CAP_SYS_ADMIN.
+ */
+int mmapdemo_walk(struct mmapdemo *md, const void *addr,
+		  struct mmapdemo_walk *walk);
+
+/* "PGD", "P4D", "PUD", "PMD", "PTE"; NULL for an unknown level. */
+const char *mmapdemo_level_name(unsigned int level);
+
+/*
+ * Names of the MMAPDEMO_PTE_* bits set in @bits, separated by spaces, into
+ * @buf ("present write user accessed dirty leaf").  Returns the length the
+ * full string needs, like snprintf.
+ */
+int mmapdemo_pte_bits_format(uint32_t bits, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* /proc/self/pagemap                                                  */
+
+/* One 64-bit pagemap entry, decoded (Documentation/admin-guide/mm/pagemap.rst). */
+struct mmapdemo_pagemap {
+	uint64_t raw;
+	bool present;       /* bit 63 */
+	bool swapped;       /* bit 62 */
+	bool file_or_shared; /* bit 61: file page or shared anonymous */
+	bool exclusive;     /* bit 56: exclusively mapped */
+	bool soft_dirty;    /* bit 55 */
+	bool uffd_wp;       /* bit 57 */
+	uint64_t pfn;       /* bits 0-54 if present; 0 without CAP_SYS_ADMIN */
+};
+
+/* Decode a raw entry; never fails. */
+void mmapdemo_pagemap_decode(uint64_t raw, struct mmapdemo_pagemap *pm);
+/* Read and decode the entry of @addr in the calling process. */
+int mmapdemo_pagemap_read(const void *addr, struct mmapdemo_pagemap *pm);
+
+/* ------------------------------------------------------------------ */
+/* /proc/self/smaps                                                    */
+
+#define MMAPDEMO_VMFLAGS_MAX 48
+
+/* One VMA as /proc/PID/smaps shows it. */
+struct mmapdemo_vma {
+	uint64_t start;
+	uint64_t end;
+	char perms[5];          /* "rw-s" */
+	uint64_t offset;        /* bytes into the file */
+	unsigned int dev_major;
+	unsigned int dev_minor;
+	uint64_t inode;
+	char path[256];         /* "/dev/mmapdemo", "[heap]", "" */
+	/* The kB fields of smaps that tell how much is mapped. */
+	uint64_t size_kb;
+	uint64_t rss_kb;
+	uint64_t pss_kb;
+	uint64_t shared_clean_kb;
+	uint64_t shared_dirty_kb;
+	uint64_t private_clean_kb;
+	uint64_t private_dirty_kb;
+	uint64_t referenced_kb;
+	uint64_t anonymous_kb;
+	uint64_t anon_huge_kb;
+	/* VmFlags: the two-letter codes and the kernel flags they stand for. */
+	unsigned int nr_vmflags;
+	char vmflags[MMAPDEMO_VMFLAGS_MAX][3];
+	uint64_t vm_flags;      /* VM_* bits of the codes this library knows */
+};
+
+/*
+ * Find the VMA that holds @addr in smaps text (as read from
+ * /proc/PID/smaps) and decode it.  Returns 0, -ENOENT if no VMA holds
+ * @addr, -EINVAL if the text is not smaps.
+ */
+int mmapdemo_smaps_parse(const char *text, uint64_t addr,
+			 struct mmapdemo_vma *vma);
+/* The same, from /proc/self/smaps. */
+int mmapdemo_smaps_read(const void *addr, struct mmapdemo_vma *vma);
+
+/* What a VmFlags code means ("sh" -> "shared"), or NULL if unknown. */
+const char *mmapdemo_vmflag_describe(const char *code);
+/* The kernel's VM_* bit of a VmFlags code, or 0 if unknown. */
+uint64_t mmapdemo_vmflag_bit(const char *code);
+/*
+ * The VmFlags codes of the kernel VM_* bits in @vm_flags, separated by
+ * spaces ("rd wr sh mr mw ms pf io de dd"), into @buf.  Bits without a
+ * code are shown as hex.  Returns the length needed, like snprintf.
+ */
+int mmapdemo_vm_flags_format(uint64_t vm_flags, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* The module (through libkmod)                                         */
+
+/* The state of the module, from /sys/module/mmapdemo. */
+struct mmapdemo_module_state {
+	bool loaded;
+	int refcount;           /* open files and live mappings hold it */
+	uint64_t size;          /* the "size" parameter, bytes */
+	char strategy[16];      /* the "strategy" parameter */
+	char version[64];       /* srcversion, if the kernel shows it */
+};
+
+/*
+ * Load the module from @path (a .ko file), or by name from the kernel's
+ * module directory when @path is NULL, with @params ("size=16M
+ * strategy=remap", or NULL).  Returns 0, -EEXIST if already loaded,
+ * -ENOENT, -EINVAL (bad parameter: see the kernel log), -EPERM.
+ */
+int mmapdemo_module_load(const char *path, const char *params);
+/* Unload; -EWOULDBLOCK while files or mappings of the device live. */
+int mmapdemo_module_unload(void);
+int mmapdemo_module_query(struct mmapdemo_module_state *state);
+
+/* ------------------------------------------------------------------ */
+
+/* The library's version, "1.0.0". */
+const char *mmapdemo_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MMAPDEMO_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the mmapdemo CLI's commands share: the command table, exit codes,
+ * error reporting with hints, option parsing helpers and the report that
+ * prints either text or JSON from one description.
+ */
+#ifndef MMAPDEMO_CLI_H
+#define MMAPDEMO_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmapdemo.h"
+
+/* Exit codes, documented in mmapdemo(1). */
+#define EXIT_OK 0
+#define EXIT_FAILED 1	/* an operation or an experiment failed */
+#define EXIT_USAGE 2	/* bad command line */
+#define EXIT_NODEV 3	/* /dev/mmapdemo is missing: module not loaded */
+#define EXIT_PERM 4	/* not allowed: the device is 0600, loading needs root */
+
+/* Options every command takes, parsed before the command's own. */
+struct cli {
+	bool json;
+	const char *device;	/* --device PATH, default /dev/mmapdemo */
+	const char *prog;	/* argv[0] */
+};
+
+struct command {
+	const char *name;
+	const char *summary;
+	const char *usage;	/* full --help text of the command */
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+extern const struct command cmd_info, cmd_stats, cmd_load, cmd_unload,
+	cmd_map, cmd_path, cmd_tour, cmd_ipc, cmd_trace, cmd_bench;
+
+/*
+ * Say why @what failed with -@err, add a hint on how to fix it where one is
+ * known, and return the exit code that fits.
+ */
+int cli_error(const struct cli *cli, const char *what, int err);
+/* A usage error for @cmd: print the message and the usage; EXIT_USAGE. */
+int cli_usage(const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Open the device; on failure print why with a hint. 0 or an exit code. */
+int cli_open(const struct cli *cli, int flags, unsigned int strategy,
+	     struct mmapdemo **md);
+/*
+ * The options every command's getopt_long table ends with, and what to do
+ * with them: cli_common_option() returns -1 to go on, or the exit code.
+ */
+#define CLI_COMMON_OPTIONS                          \
+	{ "json", no_argument, NULL, 'J' },         \
+	{ "help", no_argument, NULL, 'h' },         \
+	{ NULL, 0, NULL, 0 }
+int cli_common_option(const struct command *cmd, int c);
+
+/* parse.c: pure parsers, unit-tested on the host. */
+/* "4096", "64K", "16M", "1G", "0x1000"; 0 or -EINVAL / -ERANGE. */
+int parse_size(const char *s, uint64_t *out);
+/* An address "0x7f..." or decimal; 0 or -EINVAL. */
+int parse_address(const char *s, uint64_t *out);
+/* "r", "rw", "w", "none", "read,write"; 0 or -EINVAL; sets PROT_* bits. */
+int parse_prot(const char *s, int *prot);
+/* "r--" style text for PROT_* bits, into a buffer of 4 bytes. */
+void format_prot(int prot, char buf[4]);
+/* MAP_* flags as text ("MAP_SHARED|MAP_POPULATE") into @buf. */
+void format_map_flags(int flags, char *buf, size_t size);
+
+/* report.c: one description, printed as text or as JSON. */
+void report_begin(const struct cli *cli);
+int report_end(void);		/* flushes; returns 0 or EXIT_FAILED on I/O error */
+void report_section(const char *key, const char *title);
+void report_list(const char *key, const char *title);
+void report_item(const char *title);	/* an object in a list */
+void report_close(void);		/* ends a section, list or item */
+void report_u64(const char *key, const char *label, uint64_t v);
+void report_i64(const char *key, const char *label, int64_t v);
+void report_hex(const char *key, const char *label, uint64_t v);
+void report_bool(const char *key, const char *label, bool v);
+void report_str(const char *key, const char *label, const char *s);
+void report_double(const char *key, const char *label, double v,
+		   const char *unit);
+/* Prose for a human; not in the JSON. */
+void report_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool report_json(void);
+
+/* show.c: the stages of the path, as map, path and tour print them. */
+struct map_call {
+	uint64_t hint;		/* address asked for, 0 for none */
+	size_t length;
+	int prot;
+	int flags;
+	uint64_t offset;
+	const char *file;	/* what fd refers to */
+	void *result;		/* the address, if err == 0 */
+	int err;		/* negative errno */
+};
+void show_mmap_call(const struct map_call *mc);
+/* The VMA of @addr from smaps and from the kernel's walk. */
+void show_vma(struct mmapdemo *md, const void *addr, const char *title);
+/* Counter changes between two snapshots, only those that moved. */
+void show_stats_delta(const char *key, const char *title,
+		      const struct mmapdemo_stats *before,
+		      const struct mmapdemo_stats *after);
+/* Each level of a walk, and where it stopped. */
+void show_walk(const struct mmapdemo_walk *w);
+/* The frame and device page, with /proc/self/pagemap beside the walk. */
+void show_frame(const struct mmapdemo_walk *w, const void *addr,
+		uint32_t page_size);
+/*
+ * Read (or write @value to) *@p, catching SIGSEGV and SIGBUS.  Returns 0
+ * or the signal number; the minor faults it took go to *@minflt.
+ */
+int touch_probe(volatile char *p, bool write, char value, char *out,
+		long *minflt);
+/* Minor faults of this process so far (getrusage). */
+long minor_faults(void);
+
+/* tracefs.c: the module's tracepoints. */
+struct trace_session {
+	char dir[128];		/* the tracefs mount, e.g. /sys/kernel/tracing */
+	bool was_on;
+};
+/* Clear the buffer and enable events/mmapdemo/; 0 or -errno. */
+int trace_start(struct trace_session *ts);
+/* Disable the events again and read what was recorded (caller frees). */
+int trace_stop(struct trace_session *ts, char **text);
+/* Disable the events, dropping what was recorded. */
+void trace_cancel(struct trace_session *ts);
+/* Report the mmapdemo events in @text as a list under @key. Returns count. */
+int trace_report(const char *key, const char *text);
+
+#endif /* MMAPDEMO_CLI_H */

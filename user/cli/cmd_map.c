@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo map: map the device the way the options say, act on the
+ * mapping, and print each stage: the call, the VMA, each access with the
+ * faults it took, what the device holds afterwards, and the unmap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct map_opts {
+	int strategy;		/* -1: the device's default */
+	bool private_map;
+	bool populate;
+	int prot;
+	uint64_t offset;
+	uint64_t length;	/* 0: one page */
+	const char *write;	/* text to write at the start */
+	uint64_t read;		/* bytes to read at the start */
+};
+
+/* Bytes as text with non-printable ones escaped, for the report. */
+static void printable(const char *p, size_t n, char *out, size_t size)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len + 5 < size; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[len++] = (char)c;
+		else
+			len += (size_t)snprintf(out + len, size - len, "\\x%02x", c);
+	}
+	out[len] = '\0';
+}
+
+static int map_show(struct cli *cli, struct mmapdemo *md,
+		    const struct map_opts *o, uint32_t ps)
+{
+	struct mmapdemo_stats s0, s1, s2;
+	struct map_call mc = { 0 };
+	char *buf, *text;
+	int sig = 0, ret = EXIT_OK;
+	long minflt;
+	ssize_t n;
+
+	mc.offset = o->offset;
+	mc.length = o->length ?: ps;
+	mc.prot = o->prot;
+	mc.flags = (o->private_map ? MAP_PRIVATE : MAP_SHARED) |
+		   (o->populate ? MAP_POPULATE : 0);
+	mc.file = cli->device ?: MMAPDEMO_DEVICE;
+
+	report_begin(cli);
+	report_section("mmap", "mmap(2)");
+	mmapdemo_get_stats(md, &s0);
+	mc.err = mmapdemo_map(md, mc.length, mc.prot, mc.flags,
+			      (off_t)mc.offset, &mc.result);
+	mmapdemo_get_stats(md, &s1);
+	show_mmap_call(&mc);
+	show_stats_delta("counters", "device counters that moved", &s0, &s1);
+	report_close();
+	if (mc.err) {
+		report_end();
+		return cli_error(cli, "mmap of the device", mc.err);
+	}
+	show_vma(md, mc.result, "VMA");
+
+	buf = mc.result;
+	if (o->write) {
+		size_t len = strlen(o->write);
+
+		if (len > mc.length)
+			len = mc.length;
+		report_section("write", "write through the mapping");
+		minflt = minor_faults();
+		for (size_t i = 0; i < len && !sig; i++)
+			sig = touch_probe(buf + i, true, o->write[i], NULL, NULL);
+		minflt = minor_faults() - minflt;
+		mmapdemo_get_stats(md, &s2);
+		report_u64("bytes", "bytes", len);
+		report_str("signal", "signal", sig ? strsignal(sig) : "none");
+		report_i64("minor_faults", "minor faults (getrusage)", minflt);
+		show_stats_delta("counters", "device counters that moved", &s1,
+				 &s2);
+		/* What the device itself holds now, through read(2). */
+		text = calloc(1, len + 1);
+		if (text && !sig) {
+			char shown[256];
+
+			n = pread(mmapdemo_fd(md), text, len, (off_t)o->offset);
+			printable(text, n > 0 ? (size_t)n : 0, shown, sizeof(shown));
+			report_str("device_holds", "device holds (pread)", shown);
+			report_bool("reached_device", "write reached the device",
+				    n == (ssize_t)len && !memcmp(text, o->write, len));
+		}
+		free(text);
+		report_close();
+		s1 = s2;
+		if (sig)
+			ret = EXIT_FAILED;
+	}
+	if (o->read && !sig) {
+		size_t len = o->read < mc.length ? o->read : mc.length;
+		char shown[1024];
+
+		text = calloc(1, len + 1);
+		report_section("read", "read through the mapping");
+		minflt = minor_faults();
+		for (size_t i = 0; text && i < len && !sig; i++)
+			sig = touch_probe(buf + i, false, 0, text + i, NULL);
+		minflt = minor_faults() - minflt;
+		mmapdemo_get_stats(md, &s2);
+		report_u64("bytes", "bytes", len);
+		report_str("signal", "signal", sig ? strsignal(sig) : "none");
+		if (text && !sig) {
+			printable(text, len, shown, sizeof(shown));
+			report_str("data", "data", shown);
+		}
+		report_i64("minor_faults", "minor faults (getrusage)", minflt);
+		show_stats_delta("counters", "device counters that moved", &s1,
+				 &s2);
+		free(text);
+		report_close();
+		s1 = s2;
+		if (sig)
+			ret = EXIT_FAILED;
+	}
+
+	report_section("first_page", "the first page");
+	{
+		struct mmapdemo_walk w;
+
+		if (!mmapdemo_walk(md, buf, &w)) {
+			show_walk(&w);
+			show_frame(&w, buf, ps);
+		}
+	}
+	report_close();
+
+	report_section("munmap", "munmap(2)");
+	ret = mmapdemo_unmap(mc.result, mc.length) ? EXIT_FAILED : ret;
+	mmapdemo_get_stats(md, &s2);
+	show_stats_delta("counters", "device counters that moved", &s1, &s2);
+	report_close();
+	return report_end() ?: ret;
+}
+
+static int map_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "strategy", required_argument, NULL, 'S' },
+		{ "private", no_argument, NULL, 'p' },
+		{ "prot", required_argument, NULL, 'P' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "length", required_argument, NULL, 'l' },
+		{ "populate", no_argument, NULL, 'u' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "read", required_argument, NULL, 'r' },
+		CLI_COMMON_OPTIONS
+	};
+	struct map_opts o = { .strategy = -1, .prot = PROT_READ | PROT_WRITE };
+	struct mmapdemo_info info;
+	struct mmapdemo *md;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			o.strategy = mmapdemo_strategy_parse(optarg);
+			if (o.strategy < 0)
+				return cli_usage(&cmd_map, "--strategy %s: fault, remap or insert",
+						 optarg);
+			break;
+		case 'p':
+			o.private_map = true;
+			break;
+		case 'P':
+			if (parse_prot(optarg, &o.prot))
+				return cli_usage(&cmd_map, "--prot %s: want r, rw, w, none",
+						 optarg);
+			break;
+		case 'o':
+			if (parse_size(optarg, &o.offset))
+				return cli_usage(&cmd_map, "--offset %s: want bytes", optarg);
+			break;
+		case 'l':
+			if (parse_size(optarg, &o.length) || !o.length)
+				return cli_usage(&cmd_map, "--length %s: want bytes", optarg);
+			break;
+		case 'u':
+			o.populate = true;
+			break;
+		case 'w':
+			o.write = optarg;
+			break;
+		case 'r':
+			if (parse_size(optarg, &o.read))
+				return cli_usage(&cmd_map, "--read %s: want a byte count",
+						 optarg);
+			break;
+		default:
+			ret = cli_common_option(&cmd_map, c);
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cmd_map, "unexpected argument '%s'", argv[optind]);
+
+	/* A read-only mapping of a shared file needs only read access. */
+	ret = cli_open(cli, (o.prot & PROT_WRITE) || o.write ? O_RDWR : O_RDONLY,
+		       MMAPDEMO_STRATEGY_FAULT, &md);
+	if (ret)
+		return ret;
+	ret = mmapdemo_get_info(md, &info);
+	if (!ret && o.strategy >= 0)
+		ret = mmapdemo_set_strategy(md, (unsigned int)o.strategy);
+	if (ret) {
+		mmapdemo_close(md);
+		return cli_error(cli, "setting up the device", ret);
+	}
+	ret = map_show(cli, md, &o, info.page_size);
+	mmapdemo_close(md);
+	return ret;
+}
+
+const struct command cmd_map = {
+	.name = "map",
+	.summary = "map the device, act on the mapping, print each stage",
+	.usage = "map [--strategy S] [--private] [--prot r|rw|none] [--offset N]\n"
+		 "    [--length N] [--populate] [--write TEXT] [--read N] [--json]",
+	.run = map_run,
+};

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo path: the whole path of one address, stage by stage.
+ *
+ *   1. mmap(2) of the device, and what the driver's ->mmap did
+ *   2. the VMA it made (smaps and the kernel's own view)
+ *   3. the page tables before the first touch
+ *   4. the first touch and the fault it took
+ *   5. each page-table level after it, the PFN, the device page, and
+ *      /proc/self/pagemap beside the walk
+ * Each stage names what ran in the kernel (see Documentation/path.rst).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct path_opts {
+	bool have_addr;
+	uint64_t addr;
+	uint64_t offset;
+	int strategy;		/* -1: the device's default */
+	bool private_map;
+	bool write;
+};
+
+/* Trace events of one stage, if tracefs and the events are reachable. */
+static void stage_trace(struct trace_session *ts, bool *tracing)
+{
+	char *text;
+
+	if (!*tracing)
+		return;
+	if (trace_stop(ts, &text)) {
+		*tracing = false;
+		return;
+	}
+	if (!report_json())
+		report_text("tracepoints:");
+	trace_report("trace", text);
+	free(text);
+	*tracing = !trace_start(ts);
+}
+
+static int path_show(struct cli *cli, struct mmapdemo *md,
+		     const struct path_opts *o, const struct mmapdemo_info *info)
+{
+	uint32_t ps = info->page_size;
+	struct mmapdemo_stats s0, s1, s2;
+	struct map_call mc = { 0 };
+	struct trace_session ts;
+	struct mmapdemo_walk w;
+	bool tracing;
+	long minflt;
+	char *addr;
+	int sig;
+
+	mc.offset = o->offset & ~(uint64_t)(ps - 1);
+	mc.length = ps;
+	mc.prot = PROT_READ | PROT_WRITE;
+	mc.flags = o->private_map ? MAP_PRIVATE : MAP_SHARED;
+	mc.file = cli->device ?: MMAPDEMO_DEVICE;
+	if (o->have_addr) {
+		mc.hint = o->addr & ~(uint64_t)(ps - 1);
+		mc.flags |= MAP_FIXED_NOREPLACE;
+	}
+	tracing = !trace_start(&ts);
+
+	report_begin(cli);
+	report_str("strategy", "strategy",
+		   mmapdemo_strategy_name((unsigned int)o->strategy));
+	report_section("mmap", "1. mmap(2): ksys_mmap_pgoff -> do_mmap -> mmap_region -> mmapdemo_mmap");
+	mmapdemo_get_stats(md, &s0);
+	mc.err = mmapdemo_map(md, mc.length, mc.prot, mc.flags,
+			      (off_t)mc.offset, &mc.result);
+	mmapdemo_get_stats(md, &s1);
+	show_mmap_call(&mc);
+	show_stats_delta("counters", "device counters that moved", &s0, &s1);
+	stage_trace(&ts, &tracing);
+	report_close();
+	if (mc.err) {
+		if (tracing)
+			trace_cancel(&ts);
+		report_end();
+		return cli_error(cli, "mmap of the device", mc.err);
+	}
+	addr = (char *)mc.result + (o->offset - mc.offset);
+	if (o->have_addr)
+		addr = (char *)(uintptr_t)o->addr;
+	report_hex("address", "the address", (uintptr_t)addr);
+
+	show_vma(md, addr, "2. the VMA: what mmap_region made and ->mmap set up");
+
+	report_section("before", "3. page tables before the first touch");
+	if (!mmapdemo_walk(md, addr, &w))
+		show_walk(&w);
+	report_close();
+
+	report_section("fault", o->write ?
+		       "4. first touch: a write (exc_page_fault -> handle_mm_fault)" :
+		       "4. first touch: a read (exc_page_fault -> handle_mm_fault)");
+	sig = touch_probe(addr, o->write, 'M', NULL, &minflt);
+	mmapdemo_get_stats(md, &s2);
+	report_str("access", "access", o->write ? "write" : "read");
+	report_str("signal", "signal", sig ? strsignal(sig) : "none");
+	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+	show_stats_delta("counters", "device counters that moved", &s1, &s2);
+	if (s2.faults == s1.faults && !sig)
+		report_text("no ->fault call: the PTE was already there (mapped at mmap time, or by an earlier fault)");
+	stage_trace(&ts, &tracing);
+	report_close();
+
+	report_section("after", "5. page tables after the touch");
+	if (!mmapdemo_walk(md, addr, &w)) {
+		show_walk(&w);
+		show_frame(&w, addr, ps);
+	}
+	report_close();
+	if (tracing)
+		trace_cancel(&ts);
+	mmapdemo_unmap(mc.result, mc.length);
+	if (!o->have_addr && geteuid() != 0)
+		fprintf(stderr, "note: PFNs are shown to CAP_SYS_ADMIN only\n");
+	return report_end() ?: (sig ? EXIT_FAILED : EXIT_OK);
+}
+
+static int path_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "offset", required_argument, NULL, 'o' },
+		{ "strategy", required_argument, NULL, 'S' },
+		{ "private", no_argument, NULL, 'p' },
+		{ "write", no_argument, NULL, 'w' },
+		CLI_COMMON_OPTIONS
+	};
+	struct path_opts o = { .strategy = -1 };
+	struct mmapdemo_info info;
+	struct mmapdemo *md;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (parse_size(optarg, &o.offset))
+				return cli_usage(&cmd_path,
+						 "--offset %s: want a byte offset",
+						 optarg);
+			break;
+		case 'S':
+			o.strategy = mmapdemo_strategy_parse(optarg);
+			if (o.strategy < 0)
+				return cli_usage(&cmd_path,
+						 "--strategy %s: fault, remap or insert",
+						 optarg);
+			break;
+		case 'p':
+			o.private_map = true;
+			break;
+		case 'w':
+			o.write = true;
+			break;
+		default:
+			ret = cli_common_option(&cmd_path, c);
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	if (optind < argc) {
+		if (parse_address(argv[optind], &o.addr) || !o.addr)
+			return cli_usage(&cmd_path, "%s: want an address like 0x7f0000001234",
+					 argv[optind]);
+		o.have_addr = true;
+		optind++;
+	}
+	if (optind < argc)
+		return cli_usage(&cmd_path, "unexpected argument '%s'",
+				 argv[optind]);
+
+	ret = cli_open(cli, O_RDWR, MMAPDEMO_STRATEGY_FAULT, &md);
+	if (ret)
+		return ret;
+	ret = mmapdemo_get_info(md, &info);
+	if (ret) {
+		mmapdemo_close(md);
+		return cli_error(cli, "MMAPDEMO_IOC_INFO", ret);
+	}
+	if (o.strategy < 0)
+		o.strategy = (int)info.default_strategy;
+	if (o.offset >= info.size) {
+		mmapdemo_close(md);
+		fprintf(stderr, "mmapdemo path: --offset %#llx is beyond the device (%llu bytes)\n",
+			(unsigned long long)o.offset,
+			(unsigned long long)info.size);
+		return EXIT_USAGE;
+	}
+	ret = mmapdemo_set_strategy(md, (unsigned int)o.strategy);
+	if (ret) {
+		mmapdemo_close(md);
+		return cli_error(cli, "choosing the strategy", ret);
+	}
+	ret = path_show(cli, md, &o, &info);
+	mmapdemo_close(md);
+	return ret;
+}
+
+const struct command cmd_path = {
+	.name = "path",
+	.summary = "the whole path of one address: mmap, VMA, fault, page tables, frame",
+	.usage = "path [ADDRESS] [--offset N] [--strategy S] [--private] [--write] [--json]\n"
+		 "  maps one page of the device (at ADDRESS if given, with\n"
+		 "  MAP_FIXED_NOREPLACE; at device byte offset N), touches it, and shows\n"
+		 "  every stage from the system call to the page-table entry",
+	.run = path_run,
+};

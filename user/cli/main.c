@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo: map /dev/mmapdemo and show what the kernel did, from the
+ * system call to the page-table entry.  This file dispatches to the
+ * commands and explains failures; each command lives in its own file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const struct command *const commands[] = {
+	&cmd_info, &cmd_stats, &cmd_load, &cmd_unload, &cmd_map, &cmd_path,
+	&cmd_trace,
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f, const char *prog)
+{
+	unsigned int i;
+
+	fprintf(f,
+		"usage: %s [--json] [--device PATH] COMMAND [ARGS...]\n"
+		"       %s COMMAND --help\n\n"
+		"Map /dev/mmapdemo and show the whole path of an address: the\n"
+		"system call, the VMA, the fault, each page-table level, the page\n"
+		"frame and the device page.\n\ncommands:\n",
+		prog, prog);
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fprintf(f,
+		"\noptions:\n"
+		"  --json         print data as one JSON document\n"
+		"  --device PATH  the device node (default %s)\n"
+		"  --version      print the versions of the CLI and the library\n"
+		"\nexit status: 0 ok, 1 failed, 2 usage, 3 no device, 4 not permitted\n"
+		"See mmapdemo(1).\n",
+		MMAPDEMO_DEVICE);
+}
+
+int cli_usage(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mmapdemo %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: mmapdemo %s\n", cmd->usage);
+	return EXIT_USAGE;
+}
+
+int cli_common_option(const struct command *cmd, int c)
+{
+	switch (c) {
+	case 'J':
+		return -1;	/* main() has seen it */
+	case 'h':
+		printf("usage: mmapdemo %s\n", cmd->usage);
+		return EXIT_OK;
+	default:
+		fprintf(stderr, "usage: mmapdemo %s\n", cmd->usage);
+		return EXIT_USAGE;
+	}
+}
+
+int cli_error(const struct cli *cli, const char *what, int err)
+{
+	const char *dev = cli->device ? cli->device : MMAPDEMO_DEVICE;
+
+	if (err > 0)
+		err = -err;
+	fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
+	switch (-err) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		fprintf(stderr,
+			"hint: %s is missing: load the module with\n"
+			"      'mmapdemo load PATH/mmapdemo.ko' (or insmod), or try it\n"
+			"      in the lab VM with 'make shell'\n", dev);
+		return EXIT_NODEV;
+	case EACCES:
+	case EPERM:
+		fprintf(stderr,
+			"hint: %s is 0600 and module loading needs root;\n"
+			"      run as root (in the lab VM you are)\n", dev);
+		return EXIT_PERM;
+	case EBUSY:
+	case EWOULDBLOCK:
+		fprintf(stderr,
+			"hint: files or mappings of the device are still open\n");
+		break;
+	case EEXIST:
+		fprintf(stderr,
+			"hint: the module is loaded already ('mmapdemo info')\n");
+		break;
+	}
+	return EXIT_FAILED;
+}
+
+int cli_open(const struct cli *cli, int flags, unsigned int strategy,
+	     struct mmapdemo **md)
+{
+	char what[160];
+	int ret;
+
+	ret = mmapdemo_open(cli->device, flags, md);
+	if (ret) {
+		snprintf(what, sizeof(what), "cannot open %s",
+			 cli->device ? cli->device : MMAPDEMO_DEVICE);
+		return cli_error(cli, what, ret);
+	}
+	ret = mmapdemo_set_strategy(*md, strategy);
+	if (ret) {
+		mmapdemo_close(*md);
+		*md = NULL;
+		snprintf(what, sizeof(what), "strategy %s",
+			 mmapdemo_strategy_name(strategy) ?: "?");
+		return cli_error(cli, what, ret);
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .prog = argv[0] };
+	unsigned int i;
+	int arg = 1;
+
+	for (; arg < argc && argv[arg][0] == '-'; arg++) {
+		if (!strcmp(argv[arg], "--json")) {
+			cli.json = true;
+		} else if (!strcmp(argv[arg], "--device") && arg + 1 < argc) {
+			cli.device = argv[++arg];
+		} else if (!strcmp(argv[arg], "--help") ||
+			   !strcmp(argv[arg], "-h")) {
+			usage(stdout, argv[0]);
+			return EXIT_OK;
+		} else if (!strcmp(argv[arg], "--version")) {
+			printf("mmapdemo %s, libmmapdemo %s, ABI %d\n",
+			       MMAPDEMO_CLI_VERSION, mmapdemo_version(),
+			       MMAPDEMO_ABI_VERSION);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "mmapdemo: unknown option %s\n",
+				argv[arg]);
+			usage(stderr, argv[0]);
+			return EXIT_USAGE;
+		}
+	}
+	if (arg == argc) {
+		usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < NR_COMMANDS; i++) {
+		if (strcmp(argv[arg], commands[i]->name))
+			continue;
+		/* "--json" is also accepted after the command's name. */
+		for (int j = arg + 1; j < argc && strcmp(argv[j], "--"); j++)
+			if (!strcmp(argv[j], "--json"))
+				cli.json = true;
+		return commands[i]->run(&cli, argc - arg, argv + arg);
+	}
+	fprintf(stderr, "mmapdemo: no command '%s'\n", argv[arg]);
+	usage(stderr, argv[0]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stages of the path of one address, as the map, path and tour
+ * commands print them: the mmap call, the VMA, the counters a fault moved,
+ * the page-table levels, and the frame with pagemap's view beside it.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+
+void show_mmap_call(const struct map_call *mc)
+{
+	char prot[4], flags[160], call[384];
+
+	format_prot(mc->prot, prot);
+	format_map_flags(mc->flags, flags, sizeof(flags));
+	snprintf(call, sizeof(call), "mmap(%#llx, %zu, %s, %s, fd=%s, %#llx)",
+		 (unsigned long long)mc->hint, mc->length, prot, flags,
+		 mc->file, (unsigned long long)mc->offset);
+	report_str("call", "call", call);
+	report_u64("length", "length", mc->length);
+	report_str("prot", "prot", prot);
+	report_str("flags", "flags", flags);
+	report_hex("offset", "offset", mc->offset);
+	if (mc->err) {
+		report_str("error", "error", strerror(-mc->err));
+		report_i64("errno", "errno", -mc->err);
+	} else {
+		report_hex("address", "returned", (uintptr_t)mc->result);
+	}
+}
+
+void show_vma(struct mmapdemo *md, const void *addr, const char *title)
+{
+	struct mmapdemo_vma vma;
+	struct mmapdemo_walk w;
+	char buf[256];
+	int ret;
+
+	report_section("vma", title);
+	ret = mmapdemo_smaps_read(addr, &vma);
+	if (ret) {
+		report_str("smaps_error", "smaps", strerror(-ret));
+	} else {
+		snprintf(buf, sizeof(buf), "%#llx-%#llx (%llu kB)",
+			 (unsigned long long)vma.start,
+			 (unsigned long long)vma.end,
+			 (unsigned long long)vma.size_kb);
+		report_str("range", "range", buf);
+		report_hex("start", NULL, vma.start);
+		report_hex("end", NULL, vma.end);
+		report_str("perms", "perms", vma.perms);
+		report_str("path", "file", vma.path);
+		report_hex("file_offset", "file offset", vma.offset);
+		report_u64("rss_kb", "Rss (kB)", vma.rss_kb);
+		report_list("vmflags", "VmFlags (smaps)");
+		for (unsigned int i = 0; i < vma.nr_vmflags; i++) {
+			const char *d = mmapdemo_vmflag_describe(vma.vmflags[i]);
+
+			if (report_json()) {
+				report_item(NULL);
+				report_str("code", NULL, vma.vmflags[i]);
+				report_str("meaning", NULL, d ?: "");
+				report_close();
+			} else {
+				report_text("  %s  %s", vma.vmflags[i], d ?: "?");
+			}
+		}
+		report_close();
+	}
+	if (md && !mmapdemo_walk(md, addr, &w) &&
+	    w.vma_kind == MMAPDEMO_VMA_MMAPDEMO) {
+		mmapdemo_vm_flags_format(w.vma_flags, buf, sizeof(buf));
+		report_hex("vm_flags", "vm_flags (kernel)", w.vma_flags);
+		report_str("vm_flags_codes", "  as codes", buf);
+		report_u64("vm_pgoff", "vm_pgoff", w.vma_pgoff);
+		report_str("strategy", "strategy",
+			   mmapdemo_strategy_name(w.vma_strategy) ?: "?");
+	}
+	report_close();
+}
+
+void show_stats_delta(const char *key, const char *title,
+		      const struct mmapdemo_stats *a,
+		      const struct mmapdemo_stats *b)
+{
+	static const struct {
+		const char *key;
+		const char *label;
+		size_t off;
+	} fields[] = {
+#define F(f, l) { #f, l, offsetof(struct mmapdemo_stats, f) }
+		F(mmaps, "mmap() calls"),
+		F(faults, "->fault: pages mapped"),
+		F(fault_sigbus, "->fault: SIGBUS"),
+		F(mkwrites, "->page_mkwrite calls"),
+		F(eager_pages, "pages mapped at mmap()"),
+		F(vma_opens, "->open calls"),
+		F(vma_closes, "->close calls"),
+		F(live_vmas, "live VMAs"),
+#undef F
+	};
+	bool any = false;
+
+	report_section(key, title);
+	for (unsigned int i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		uint64_t x = *(const uint64_t *)((const char *)a + fields[i].off);
+		uint64_t y = *(const uint64_t *)((const char *)b + fields[i].off);
+		char label[48];
+
+		if (x == y && !report_json())
+			continue;
+		snprintf(label, sizeof(label), "%s", fields[i].label);
+		report_i64(fields[i].key, label, (int64_t)(y - x));
+		any = true;
+	}
+	if (!any)
+		report_text("(no device counter moved)");
+	report_close();
+}
+
+void show_walk(const struct mmapdemo_walk *w)
+{
+	char bits[160], title[32];
+
+	report_list("levels", "page-table walk (MMAPDEMO_IOC_WALK)");
+	for (unsigned int l = 0; l < w->levels && l < MMAPDEMO_LEVELS; l++) {
+		const struct mmapdemo_walk_entry *e = &w->entry[l];
+
+		mmapdemo_pte_bits_format(e->bits, bits, sizeof(bits));
+		if (report_json()) {
+			report_item(NULL);
+			report_str("level", NULL, mmapdemo_level_name(l));
+			report_hex("raw", NULL, e->raw);
+			report_hex("pfn", NULL, e->pfn);
+			report_str("bits", NULL, bits);
+			report_close();
+		} else {
+			snprintf(title, sizeof(title), "%s",
+				 mmapdemo_level_name(l));
+			report_text("%-4s %#018llx  pfn %#-10llx %s%s", title,
+				    (unsigned long long)e->raw,
+				    (unsigned long long)e->pfn, bits,
+				    (e->bits & MMAPDEMO_PTE_LEAF) &&
+						    l < MMAPDEMO_LEVEL_PTE ?
+					    "  (huge page)" :
+					    "");
+		}
+	}
+	report_close();
+	report_str("walk_result", "walk",
+		   w->result == MMAPDEMO_WALK_MAPPED ? "mapped" :
+		   "hole: stopped at an empty entry");
+	if (w->levels)
+		report_str("walk_stopped_at", "stopped at",
+			   mmapdemo_level_name(w->levels - 1));
+}
+
+void show_frame(const struct mmapdemo_walk *w, const void *addr,
+		uint32_t page_size)
+{
+	struct mmapdemo_pagemap pm;
+	int ret;
+
+	report_section("frame", "page frame");
+	report_hex("pfn", "PFN (walk)", w->pfn);
+	report_hex("phys", "physical address", w->phys);
+	if (w->result == MMAPDEMO_WALK_MAPPED && !w->pfn)
+		report_text("(PFNs are for CAP_SYS_ADMIN only, as in pagemap)");
+	if (w->device_page == MMAPDEMO_NO_DEVICE_PAGE) {
+		report_str("device_page", "device page",
+			   w->vma_kind == MMAPDEMO_VMA_MMAPDEMO &&
+					   w->result == MMAPDEMO_WALK_MAPPED ?
+				   "none: a private copy (COW)" :
+				   "none");
+	} else {
+		report_u64("device_page", "device page", w->device_page);
+		report_hex("device_offset", "device offset",
+			   w->device_page * page_size +
+				   ((uintptr_t)addr & (page_size - 1)));
+	}
+	ret = mmapdemo_pagemap_read(addr, &pm);
+	report_section("pagemap", "/proc/self/pagemap, beside it");
+	if (ret) {
+		report_str("error", "error", strerror(-ret));
+	} else {
+		report_hex("raw", "entry", pm.raw);
+		report_bool("present", "present", pm.present);
+		report_hex("pfn", "PFN", pm.pfn);
+		report_bool("file_or_shared", "file/shared", pm.file_or_shared);
+		report_bool("exclusive", "exclusive", pm.exclusive);
+		if (!pm.present && w->result == MMAPDEMO_WALK_MAPPED &&
+		    (w->vma_flags & 0x400))
+			report_text("(pagemap shows nothing for VM_PFNMAP: there is no struct page to report)");
+		else if (pm.present && w->pfn)
+			report_bool("pfn_agrees", "agrees with the walk",
+				    pm.pfn == w->pfn);
+	}
+	report_close();
+	report_close();
+}
+
+static sigjmp_buf touch_jmp;
+
+static void touch_handler(int sig)
+{
+	siglongjmp(touch_jmp, sig);
+}
+
+long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+int touch_probe(volatile char *p, bool write, char value, char *out,
+		long *minflt)
+{
+	struct sigaction sa, old_segv, old_bus;
+	volatile long before = minor_faults();
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = touch_handler;
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sig = sigsetjmp(touch_jmp, 1);
+	if (!sig) {
+		if (write)
+			*p = value;
+		else if (out)
+			*out = *p;
+		else
+			(void)*p;
+	}
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	if (minflt)
+		*minflt = minor_faults() - before;
+	return sig;
+}

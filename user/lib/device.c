@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The device: open, the ioctls, and mmap of it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mmapdemo.h"
+#include "private.h"
+
+struct mmapdemo {
+	int fd;
+};
+
+int mmapdemo_open(const char *path, int flags, struct mmapdemo **out)
+{
+	struct mmapdemo *md;
+
+	md = calloc(1, sizeof(*md));
+	if (!md)
+		return -ENOMEM;
+	md->fd = open(path ? path : MMAPDEMO_DEVICE, flags | O_CLOEXEC);
+	if (md->fd < 0) {
+		int err = -errno;
+
+		free(md);
+		return err;
+	}
+	*out = md;
+	return 0;
+}
+
+void mmapdemo_close(struct mmapdemo *md)
+{
+	if (!md)
+		return;
+	close(md->fd);
+	free(md);
+}
+
+int mmapdemo_fd(const struct mmapdemo *md)
+{
+	return md->fd;
+}
+
+static int md_ioctl(struct mmapdemo *md, unsigned long cmd, void *arg)
+{
+	return ioctl(md->fd, cmd, arg) ? -errno : 0;
+}
+
+int mmapdemo_get_info(struct mmapdemo *md, struct mmapdemo_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return md_ioctl(md, MMAPDEMO_IOC_INFO, info);
+}
+
+int mmapdemo_get_stats(struct mmapdemo *md, struct mmapdemo_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	return md_ioctl(md, MMAPDEMO_IOC_STATS, stats);
+}
+
+int mmapdemo_set_strategy(struct mmapdemo *md, unsigned int strategy)
+{
+	struct mmapdemo_set_strategy req = { .strategy = strategy };
+
+	return md_ioctl(md, MMAPDEMO_IOC_SET_STRATEGY, &req);
+}
+
+int mmapdemo_map(struct mmapdemo *md, size_t length, int prot, int flags,
+		 off_t offset, void **addr)
+{
+	void *p = mmap(NULL, length, prot, flags, md->fd, offset);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+int mmapdemo_unmap(void *addr, size_t length)
+{
+	return munmap(addr, length) ? -errno : 0;
+}
+
+int mmapdemo_walk(struct mmapdemo *md, const void *addr,
+		  struct mmapdemo_walk *walk)
+{
+	memset(walk, 0, sizeof(*walk));
+	walk->addr = (uintptr_t)addr;
+	return md_ioctl(md, MMAPDEMO_IOC_WALK, walk);
+}
+
+const char *mmapdemo_version(void)
+{
+	return MMAPDEMO_LIB_VERSION;
+}
