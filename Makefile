@@ -55,7 +55,7 @@ unit: user
 install:
 	@$(MAKE) --no-print-directory -C user install
 
-selftests: deps
+selftests: deps user
 	@$(MAKE) -s --no-print-directory -C selftests
 
 initramfs: modules user selftests

@@ -56,10 +56,20 @@ int mmapdemo_strategy_parse(const char *name);
 /*
  * mmap(2) @length bytes of the device at byte @offset; @flags must hold
  * MAP_SHARED or MAP_PRIVATE and may add MAP_POPULATE and others.  Returns
- * 0 and sets *@addr, or the negative errno of mmap(2).
+ * 0 and sets *@addr, or the negative errno of mmap(2); -EINVAL for
+ * MAP_FIXED or MAP_FIXED_NOREPLACE, which need an address: use
+ * mmapdemo_map_at().
  */
 int mmapdemo_map(struct mmapdemo *md, size_t length, int prot, int flags,
 		 off_t offset, void **addr);
+/*
+ * The same at address @hint: a hint, or the address itself with
+ * MAP_FIXED_NOREPLACE (or MAP_FIXED, which replaces what is there).
+ * A NULL @hint with a fixed flag is -EINVAL rather than a mapping at
+ * address 0, which root may otherwise get.
+ */
+int mmapdemo_map_at(struct mmapdemo *md, void *hint, size_t length, int prot,
+		    int flags, off_t offset, void **addr);
 int mmapdemo_unmap(void *addr, size_t length);
 
 /*

@@ -61,6 +61,31 @@ step() {
 
 step deps make -s deps || { echo "0 passed, 1 failed"; exit 1; }
 step build make -s initramfs KERNELS="$*" || { echo "0 passed, 1 failed"; exit 1; }
+# Host tests first: the library and CLI's unit tests and the install test
+# need no kernel, and a failure there is cheaper to see before any VM boots.
+host_pass=0 host_fail=0 host_skip=0
+for prog in build/user/tests/unit_test scripts/install-test.sh; do
+	name=$(basename "$prog")
+	{
+		echo "@@PROGRAM $name"
+		"$prog"
+		echo "@@PROGRAM-EXIT $name $?"
+	} >"build/host-$name.tap" 2>&1
+	read -r p f s < <(tap_count "build/host-$name.tap" 3>"build/host-$name.notes")
+	host_pass=$((host_pass + p)) host_fail=$((host_fail + f)) host_skip=$((host_skip + s))
+	while IFS= read -r line; do
+		case $line in
+		FAIL*) failures+=("host: ${line#FAIL }") ;;
+		SKIP*) skips+=("host: ${line#SKIP }") ;;
+		esac
+	done <"build/host-$name.notes"
+done
+echo "=== host tests: $host_pass passed, $host_fail failed"
+summaries+=("host: $host_pass passed, $host_fail failed, $host_skip skipped")
+total_pass=$((total_pass + host_pass))
+total_fail=$((total_fail + host_fail))
+total_skip=$((total_skip + host_skip))
+
 lint_out=$(step lint scripts/lint.sh "$@")
 echo "$lint_out" | grep -v '^    ok'
 read -r lint_pass lint_fail < <(echo "$lint_out" |

@@ -9,8 +9,9 @@ dir=$(dirname "$0")
 if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 	insmod "$LAB_MODULE" || echo "# insmod $LAB_MODULE failed"
 fi
-# module_test reloads the module: it runs last.
-for t in mmap_test file_test ioctl_test walk_test trace_test module_test; do
+# cli_test and module_test reload the module: they run last.
+for t in mmap_test file_test ioctl_test walk_test trace_test lib_test \
+	cli_test.sh module_test; do
 	echo "@@PROGRAM $t"
 	"$dir/$t"
 	echo "@@PROGRAM-EXIT $t $?"

@@ -78,7 +78,8 @@ static int info_run(struct cli *cli, int argc, char **argv)
 	report_u64("refcount", "users (refcount)", (uint64_t)st.refcount);
 	report_u64("size", "size parameter", st.size);
 	report_str("strategy", "strategy parameter", st.strategy);
-	report_str("srcversion", "srcversion", st.version);
+	if (st.version[0])
+		report_str("srcversion", "srcversion", st.version);
 	report_close();
 	report_section("device", "device");
 	report_str("path", "node", cli->device ?: MMAPDEMO_DEVICE);

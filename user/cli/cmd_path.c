@@ -43,7 +43,8 @@ static void stage_trace(struct trace_session *ts, bool *tracing)
 	}
 	if (!report_json())
 		report_text("tracepoints:");
-	trace_report("trace", text);
+	if (!trace_report("trace", text))
+		report_text("  (no mmapdemo event)");
 	free(text);
 	*tracing = !trace_start(ts);
 }
@@ -77,8 +78,9 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		   mmapdemo_strategy_name((unsigned int)o->strategy));
 	report_section("mmap", "1. mmap(2): ksys_mmap_pgoff -> do_mmap -> mmap_region -> mmapdemo_mmap");
 	mmapdemo_get_stats(md, &s0);
-	mc.err = mmapdemo_map(md, mc.length, mc.prot, mc.flags,
-			      (off_t)mc.offset, &mc.result);
+	mc.err = mmapdemo_map_at(md, (void *)(uintptr_t)mc.hint, mc.length,
+				 mc.prot, mc.flags, (off_t)mc.offset,
+				 &mc.result);
 	mmapdemo_get_stats(md, &s1);
 	show_mmap_call(&mc);
 	show_stats_delta("counters", "device counters that moved", &s0, &s1);

@@ -68,7 +68,7 @@ void show_vma(struct mmapdemo *md, const void *addr, const char *title)
 				report_str("meaning", NULL, d ?: "");
 				report_close();
 			} else {
-				report_text("  %s  %s", vma.vmflags[i], d ?: "?");
+				report_text("%s  %s", vma.vmflags[i], d ?: "?");
 			}
 		}
 		report_close();
@@ -143,7 +143,7 @@ void show_walk(const struct mmapdemo_walk *w)
 		} else {
 			snprintf(title, sizeof(title), "%s",
 				 mmapdemo_level_name(l));
-			report_text("%-4s %#018llx  pfn %#-10llx %s%s", title,
+			report_text("%-4s 0x%016llx  pfn %#-10llx %s%s", title,
 				    (unsigned long long)e->raw,
 				    (unsigned long long)e->pfn, bits,
 				    (e->bits & MMAPDEMO_PTE_LEAF) &&

@@ -72,15 +72,24 @@ int mmapdemo_set_strategy(struct mmapdemo *md, unsigned int strategy)
 	return md_ioctl(md, MMAPDEMO_IOC_SET_STRATEGY, &req);
 }
 
-int mmapdemo_map(struct mmapdemo *md, size_t length, int prot, int flags,
-		 off_t offset, void **addr)
+int mmapdemo_map_at(struct mmapdemo *md, void *hint, size_t length, int prot,
+		    int flags, off_t offset, void **addr)
 {
-	void *p = mmap(NULL, length, prot, flags, md->fd, offset);
+	void *p;
 
+	if (!hint && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+		return -EINVAL;
+	p = mmap(hint, length, prot, flags, md->fd, offset);
 	if (p == MAP_FAILED)
 		return -errno;
 	*addr = p;
 	return 0;
+}
+
+int mmapdemo_map(struct mmapdemo *md, size_t length, int prot, int flags,
+		 off_t offset, void **addr)
+{
+	return mmapdemo_map_at(md, NULL, length, prot, flags, offset, addr);
 }
 
 int mmapdemo_unmap(void *addr, size_t length)

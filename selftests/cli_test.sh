@@ -1,0 +1,166 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The mmapdemo CLI in the lab VM: every command, its JSON, its exit codes
+# and hints.  Needs root, the module loaded and $LAB_MODULE (the lab sets
+# both); leaves the module loaded with its defaults.  Prints TAP.
+set -u
+n=0 failed=0
+out=/tmp/cli_test.out
+
+# t NAME EXPECTED_STATUS COMMAND...: run, keep the output in $out.
+t() {
+	name=$1 want=$2
+	shift 2
+	n=$((n + 1))
+	"$@" >"$out" 2>&1
+	got=$?
+	if [ "$got" = "$want" ]; then
+		ok=1
+	else
+		ok=0
+		echo "# $name: exit status $got, want $want"
+	fi
+}
+
+# has PATTERN...: the last output holds each (fixed) string.
+has() {
+	for p in "$@"; do
+		if ! grep -qF -- "$p" "$out"; then
+			ok=0
+			echo "# $name: no '$p' in the output"
+		fi
+	done
+}
+
+# hasnt PATTERN: the last output does not hold it.
+hasnt() {
+	if grep -qF -- "$1" "$out"; then
+		ok=0
+		echo "# $name: unexpected '$1' in the output"
+	fi
+}
+
+done_() {
+	if [ "$ok" = 1 ]; then
+		echo "ok $n $name"
+	else
+		failed=$((failed + 1))
+		sed 's/^/#   | /' "$out" | head -n 40
+		echo "not ok $n $name"
+	fi
+}
+
+# ordered A B...: the strings appear in this order in the output.
+ordered() {
+	line=0
+	for p in "$@"; do
+		l=$(grep -nF -- "$p" "$out" | cut -d: -f1 | awk -v min="$line" '$1 > min { print; exit }')
+		if [ -z "$l" ]; then
+			ok=0
+			echo "# $name: '$p' missing or out of order"
+			return
+		fi
+		line=$l
+	done
+}
+
+echo "TAP version 13"
+echo "1..24"
+if [ "$(id -u)" != 0 ] || [ -z "${LAB_MODULE:-}" ]; then
+	echo "# needs root and LAB_MODULE (run it in the lab VM)"
+	exit 4
+fi
+[ -e /sys/module/mmapdemo ] || insmod "$LAB_MODULE"
+
+t help 0 mmapdemo --help
+has "info" "stats" "load" "unload" "map" "path" "trace" "exit status"; done_
+
+t unknown_command 2 mmapdemo frobnicate
+has "no command 'frobnicate'" "usage:"; done_
+
+t info 0 mmapdemo info
+has "size (bytes)             4194304" "default strategy         fault" \
+	"features                 fault remap insert tracepoints walk"; done_
+
+t info_json 0 mmapdemo --json info
+has '"abi_version": 1' '"size": 4194304' '"page_size": 4096' '"default_strategy": "fault"'
+head -n 1 "$out" | grep -qx '{' || ok=0
+tail -n 1 "$out" | grep -qx '}' || ok=0
+done_
+
+t stats_json 0 mmapdemo stats --json
+has '"mmaps":' '"live_vmas": 0'; done_
+
+t map_shared_write 0 mmapdemo map --write hello --read 5
+has "write reached the device yes" "data                     hello" \
+	"->page_mkwrite calls"; done_
+
+t map_private_insert 0 mmapdemo map --strategy insert --private --write hi
+has "write reached the device no" "pages mapped at mmap()"; done_
+
+t map_remap_private_refused 1 mmapdemo map --strategy remap --private
+has "Invalid argument"; done_
+
+t map_prot_read_write 1 mmapdemo map --prot r --write x
+has "Segmentation fault"; hasnt "write reached the device yes"; done_
+
+t map_bad_prot 2 mmapdemo map --prot q
+has "--prot q" "usage: mmapdemo map"; done_
+
+t map_populate 0 mmapdemo --json map --populate --length 16K --read 1
+has '"faults": 4' '"eager_pages": 0'; done_
+
+t path_fault_write 0 mmapdemo --json path --offset 0x2000 --write
+has '"walk_result": "mapped"' '"device_page": 2' '"pfn_agrees": true' \
+	'"mkwrites": 1' '"event": "mmapdemo_fault"' '"event": "mmapdemo_mkwrite"'; done_
+
+t path_fault_text 0 mmapdemo path --offset 4096
+has "1. mmap(2)" "2. the VMA" "3. page tables before" "4. first touch" \
+	"5. page tables after" "PGD" "P4D" "PUD" "PMD" "PTE" "device page              1"
+ordered "3. page tables before" "hole: stopped at an empty entry" "4. first touch" \
+	"->fault: pages mapped" "5. page tables after" "walk                     mapped"
+done_
+
+t path_remap 0 mmapdemo --json path --strategy remap
+has '"eager_pages": 1' '"faults": 0' '"present": false' '"device_page": 0'
+grep '"bits"' "$out" | tail -n 1 | grep -q special || { ok=0; echo "# PTE not special"; }
+done_
+
+t path_address 0 mmapdemo --json path 0x7f0000001234 --offset 0x3000
+has '"address": "0x7f0000001234"' '"device_page": 3' '"device_offset": "0x3234"'; done_
+
+t path_private_cow 0 mmapdemo --json path --strategy insert --private --write
+has '"device_page": "none: a private copy (COW)"'; done_
+
+t path_beyond_device 2 mmapdemo path --offset 64M
+has "beyond the device"; done_
+
+t path_unprivileged 4 su -s /bin/sh nobody -c "mmapdemo path"
+has "Permission denied" "hint:"; done_
+
+t missing_device 3 mmapdemo --device /dev/nonexistent stats
+has "No such file or directory" "hint:" "mmapdemo load"; done_
+
+t trace 0 mmapdemo trace -- mmapdemo map --write hi
+ordered "mmapdemo_mmap" "mmapdemo_fault" "mmapdemo_mkwrite" "mmapdemo_vma_close"
+done_
+
+t trace_json_failing_command 1 mmapdemo --json trace -- false
+has '"exit_status": 1' '"count": 0'; done_
+
+t unload_busy 1 sh -c 'exec 3</dev/mmapdemo; mmapdemo unload'
+has "Resource temporarily unavailable" "still open"; done_
+
+t unload_load 0 sh -c "mmapdemo unload && ! mmapdemo info >/dev/null 2>&1 &&
+	mmapdemo load --size 8M --strategy remap $LAB_MODULE && mmapdemo --json info"
+has '"size": 8388608' '"default_strategy": "remap"'; done_
+
+t load_bad_size 1 sh -c "mmapdemo unload; mmapdemo load --size 2G $LAB_MODULE"
+has "refused a parameter"
+mmapdemo load "$LAB_MODULE" >/dev/null 2>&1 || { ok=0; echo "# reload failed"; }
+done_
+
+rm -f "$out"
+echo "# $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]

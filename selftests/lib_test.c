@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmmapdemo against the real device: each call does what include/
+ * mmapdemo.h says, and its three views of a mapping agree with each other:
+ * the VMA flags in smaps with the kernel's walk, and pagemap's PFN with
+ * the walk's.  Linked against the installed shared library.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo.h"
+
+/* The VM_* bits the library can name from VmFlags codes (decode.c). */
+#define KNOWN_VM_FLAGS 0xfffff7ffULL
+
+FIXTURE(lib)
+{
+	struct mmapdemo *md;
+	struct mmapdemo_info info;
+	long ps;
+};
+
+FIXTURE_VARIANT(lib)
+{
+	unsigned int strategy;
+	uint64_t must_have;	/* VM_* bits the strategy sets */
+};
+
+FIXTURE_VARIANT_ADD(lib, fault)
+{
+	.strategy = MMAPDEMO_STRATEGY_FAULT,
+	.must_have = 0x04040000,	/* VM_DONTEXPAND | VM_DONTDUMP */
+};
+
+FIXTURE_VARIANT_ADD(lib, remap)
+{
+	.strategy = MMAPDEMO_STRATEGY_REMAP,
+	.must_have = 0x04044400,	/* + VM_PFNMAP | VM_IO */
+};
+
+FIXTURE_VARIANT_ADD(lib, insert)
+{
+	.strategy = MMAPDEMO_STRATEGY_INSERT,
+	.must_have = 0x14040000,	/* + VM_MIXEDMAP */
+};
+
+FIXTURE_SETUP(lib)
+{
+	int ret = mmapdemo_open(NULL, O_RDWR, &self->md);
+
+	if (ret == -ENOENT)
+		SKIP(return, "no " MMAPDEMO_DEVICE ": load the module (mmapdemo load mmapdemo.ko)");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, mmapdemo_set_strategy(self->md, variant->strategy));
+	ASSERT_EQ(0, mmapdemo_get_info(self->md, &self->info));
+	self->ps = sysconf(_SC_PAGESIZE);
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	mmapdemo_close(self->md);
+}
+
+TEST_F(lib, info_and_strategy)
+{
+	void *p;
+
+	EXPECT_EQ((__u32)MMAPDEMO_ABI_VERSION, self->info.abi_version);
+	EXPECT_EQ(variant->strategy, self->info.strategy);
+	EXPECT_EQ((__u32)self->ps, self->info.page_size);
+	EXPECT_GE(mmapdemo_fd(self->md), 0);
+	ASSERT_EQ(0, mmapdemo_map(self->md, self->ps, PROT_READ, MAP_SHARED, 0,
+				  &p));
+	/* The strategy is fixed once the file is mapped. */
+	EXPECT_EQ(-EBUSY, mmapdemo_set_strategy(self->md, variant->strategy));
+	EXPECT_EQ(0, mmapdemo_unmap(p, self->ps));
+	EXPECT_EQ(-EINVAL, mmapdemo_set_strategy(self->md, 7));
+}
+
+TEST_F(lib, map_errors)
+{
+	void *p = NULL;
+
+	/* Beyond the end of the device. */
+	EXPECT_EQ(-EINVAL, mmapdemo_map(self->md, 2 * self->ps, PROT_READ,
+					MAP_SHARED,
+					(off_t)self->info.size - self->ps, &p));
+	EXPECT_EQ(NULL, p);
+	EXPECT_EQ(-EPERM, mmapdemo_map(self->md, self->ps, PROT_EXEC,
+				       MAP_SHARED, 0, &p));
+	EXPECT_EQ(-EINVAL, mmapdemo_unmap((void *)1, self->ps));
+	/* A fixed mapping needs its address: never page 0 by accident. */
+	EXPECT_EQ(-EINVAL, mmapdemo_map(self->md, self->ps, PROT_READ,
+					MAP_SHARED | MAP_FIXED_NOREPLACE, 0,
+					&p));
+}
+
+TEST_F(lib, map_at)
+{
+	void *want = (void *)0x7e0000000000, *p = NULL;
+
+	ASSERT_EQ(0, mmapdemo_map_at(self->md, want, self->ps, PROT_READ,
+				     MAP_SHARED | MAP_FIXED_NOREPLACE, 0, &p));
+	EXPECT_EQ(want, p);
+	/* NOREPLACE: the range is taken now. */
+	EXPECT_EQ(-EEXIST, mmapdemo_map_at(self->md, want, self->ps, PROT_READ,
+					   MAP_SHARED | MAP_FIXED_NOREPLACE, 0,
+					   &p));
+	EXPECT_EQ(0, mmapdemo_unmap(want, self->ps));
+}
+
+/* smaps, the walk and pagemap agree about one mapped page. */
+TEST_F(lib, three_views_agree)
+{
+	struct mmapdemo_stats before, after;
+	struct mmapdemo_pagemap pm;
+	struct mmapdemo_vma vma;
+	struct mmapdemo_walk w;
+	char *p;
+
+	ASSERT_EQ(0, mmapdemo_get_stats(self->md, &before));
+	ASSERT_EQ(0, mmapdemo_map(self->md, 4 * self->ps,
+				  PROT_READ | PROT_WRITE, MAP_SHARED,
+				  2 * self->ps, (void **)&p));
+	p[self->ps] = 'x';
+	ASSERT_EQ(0, mmapdemo_get_stats(self->md, &after));
+	EXPECT_EQ(before.mmaps + 1, after.mmaps);
+
+	ASSERT_EQ(0, mmapdemo_smaps_read(p + self->ps, &vma));
+	EXPECT_EQ((uint64_t)(uintptr_t)p, vma.start);
+	EXPECT_EQ((uint64_t)(uintptr_t)p + 4 * self->ps, vma.end);
+	EXPECT_STREQ(MMAPDEMO_DEVICE, vma.path);
+	EXPECT_STREQ("rw-s", vma.perms);
+	EXPECT_EQ((uint64_t)(2 * self->ps), vma.offset);
+
+	ASSERT_EQ(0, mmapdemo_walk(self->md, p + self->ps, &w));
+	EXPECT_EQ((__u32)MMAPDEMO_WALK_MAPPED, w.result);
+	EXPECT_EQ((__u32)MMAPDEMO_VMA_MMAPDEMO, w.vma_kind);
+	EXPECT_EQ(variant->strategy, w.vma_strategy);
+	EXPECT_EQ(3ULL, w.device_page);
+	EXPECT_EQ(vma.vm_flags, w.vma_flags & KNOWN_VM_FLAGS);
+	EXPECT_EQ(variant->must_have, w.vma_flags & variant->must_have);
+
+	ASSERT_EQ(0, mmapdemo_pagemap_read(p + self->ps, &pm));
+	if (variant->strategy == MMAPDEMO_STRATEGY_REMAP) {
+		/* VM_PFNMAP: pagemap has no struct page to report. */
+		EXPECT_FALSE(pm.present);
+	} else {
+		EXPECT_TRUE(pm.present);
+		EXPECT_TRUE(pm.file_or_shared);
+		EXPECT_EQ(w.pfn, pm.pfn);
+		EXPECT_NE(0ULL, pm.pfn);
+	}
+	EXPECT_EQ(0, mmapdemo_unmap(p, 4 * self->ps));
+}
+
+TEST_F(lib, module_query)
+{
+	struct mmapdemo_module_state st;
+
+	ASSERT_EQ(0, mmapdemo_module_query(&st));
+	EXPECT_TRUE(st.loaded);
+	/* This test's open file holds the module. */
+	EXPECT_GE(st.refcount, 1);
+	EXPECT_EQ(self->info.size, st.size);
+	EXPECT_STREQ(mmapdemo_strategy_name(self->info.default_strategy),
+		     st.strategy);
+	/* Loading again is refused, unloading while open too. */
+	EXPECT_EQ(-EEXIST, mmapdemo_module_load(getenv("LAB_MODULE") ?:
+							"/lib/mmapdemo/mmapdemo.ko",
+						NULL));
+	EXPECT_EQ(-EWOULDBLOCK, mmapdemo_module_unload());
+}
+
+TEST(open_errors)
+{
+	struct mmapdemo *md = NULL;
+
+	EXPECT_EQ(-ENOENT, mmapdemo_open("/dev/nonexistent", O_RDWR, &md));
+	EXPECT_EQ(NULL, md);
+	EXPECT_EQ(-ENOTDIR, mmapdemo_open(MMAPDEMO_DEVICE, O_RDWR | O_DIRECTORY,
+					  &md));
+}
+
+TEST_HARNESS_MAIN
