@@ -74,7 +74,7 @@ static void json_member(const char *key)
 	rep.first[rep.depth] = false;
 	printf("\n%*s", 2 * (rep.depth + 1), "");
 	if (!rep.is_list[rep.depth]) {
-		json_string(key);
+		json_string(key ? key : "");
 		fputs(": ", stdout);
 	}
 }

@@ -44,14 +44,13 @@ static int read_text(const struct trace_session *ts, const char *file,
 	if (fd < 0)
 		return -errno;
 	buf = malloc(cap + 1);
-	while (buf) {
+	if (!buf)
+		goto out_close;
+	for (;;) {
 		if (len == cap) {
 			bigger = realloc(buf, 2 * cap + 1);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
+			if (!bigger)
+				goto out_free;
 			buf = bigger;
 			cap *= 2;
 		}
@@ -61,11 +60,15 @@ static int read_text(const struct trace_session *ts, const char *file,
 		len += (size_t)n;
 	}
 	close(fd);
-	if (!buf)
-		return -ENOMEM;
 	buf[len] = '\0';
 	*text = buf;
 	return 0;
+
+out_free:
+	free(buf);
+out_close:
+	close(fd);
+	return -ENOMEM;
 }
 
 int trace_start(struct trace_session *ts)
