@@ -659,8 +659,8 @@ static void tour_refused(struct tour *t, int flags, int want,
 static void tour_map_sync(struct tour *t)
 {
 	report_section("map_sync", "g. map_sync: MAP_SHARED_VALIDATE|MAP_SYNC is refused");
-	report_text("MAP_SYNC promises that the page tables of a DAX file are durable before a");
-	report_text("write fault returns.  do_mmap() accepts it only for files whose f_op says");
+	report_text("MAP_SYNC promises that a DAX file's metadata is durable before a write");
+	report_text("fault returns.  do_mmap() accepts it only for files whose f_op says");
 	report_text("so (mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12): DAX files of");
 	report_text("ext4 and xfs.  With MAP_SHARED_VALIDATE any flag it does not know fails");
 	report_text("with EOPNOTSUPP before the file's ->mmap is called.");
