@@ -73,7 +73,7 @@ lint: modules
 # demo and shell need only one kernel: build just that one.
 demo:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
-	@scripts/vm.sh -n demo $(KERNEL) 'insmod $$LAB_MODULE && mmapdemo demo'
+	@scripts/vm.sh -n demo $(KERNEL) 'insmod $$LAB_MODULE && mmapdemo tour && mmapdemo path --offset 0x1000 --write'
 
 shell:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
