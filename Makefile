@@ -21,7 +21,7 @@ export CC USER_CFLAGS BUILD SRCTREE
 all: modules user selftests
 
 help:
-	@echo "make demo              boot a VM ($(KERNEL)) and run the guided tour"
+	@echo "make demo              the tour and the path of one address, in a VM per kernel"
 	@echo "make check             build and run all tests on: $(KERNELS)"
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
@@ -70,11 +70,14 @@ check:
 lint: modules
 	@scripts/lint.sh $(KERNELS)
 
-# demo and shell need only one kernel: build just that one.
+# demo runs on each kernel of the matrix (KERNELS=6.1 for one): the tour,
+# then the path of one address down to the PTE and the device page.
 demo:
-	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
-	@scripts/vm.sh -n demo $(KERNEL) 'insmod $$LAB_MODULE && mmapdemo demo'
+	@$(MAKE) --no-print-directory initramfs
+	@for k in $(KERNELS); do echo "=== mmapdemo on $$k"; \
+		scripts/vm.sh -n demo $$k 'insmod $$LAB_MODULE && mmapdemo tour && mmapdemo path --offset 0x1000 --write' || exit 1; done
 
+# shell needs only one kernel: build just that one.
 shell:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
 	@scripts/vm.sh -s $(KERNEL)

@@ -153,8 +153,11 @@ t unload_busy 1 sh -c 'exec 3</dev/mmapdemo; mmapdemo unload'
 has "Resource temporarily unavailable" "still open"; done_
 
 t unload_load 0 sh -c "mmapdemo unload && ! mmapdemo info >/dev/null 2>&1 &&
-	mmapdemo load --size 8M --strategy remap $LAB_MODULE && mmapdemo --json info"
-has '"size": 8388608' '"default_strategy": "remap"'; done_
+	mmapdemo load --size 8M --strategy remap $LAB_MODULE && mmapdemo --json info &&
+	mmapdemo --json map"
+# map without --strategy takes the device's default.
+has '"size": 8388608' '"default_strategy": "remap"' '"strategy": "remap"' \
+	'"eager_pages": 1'; done_
 
 t load_bad_size 1 sh -c "mmapdemo unload; mmapdemo load --size 2G $LAB_MODULE"
 has "refused a parameter"

@@ -11,7 +11,7 @@ if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 fi
 # cli_test and module_test reload the module: they run last.
 for t in mmap_test file_test ioctl_test walk_test trace_test lib_test \
-	cli_test.sh module_test; do
+	cli_tour_test.sh cli_test.sh module_test; do
 	echo "@@PROGRAM $t"
 	"$dir/$t"
 	echo "@@PROGRAM-EXIT $t $?"

@@ -223,7 +223,9 @@ static int map_run(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = mmapdemo_get_info(md, &info);
-	if (!ret && o.strategy >= 0)
+	if (!ret && o.strategy < 0)
+		o.strategy = (int)info.default_strategy;
+	if (!ret)
 		ret = mmapdemo_set_strategy(md, (unsigned int)o.strategy);
 	if (ret) {
 		mmapdemo_close(md);

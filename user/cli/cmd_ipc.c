@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo ipc: a writer and a reader process exchange messages through
+ * the first page of the device, each through a MAP_SHARED mapping of its
+ * own.  The page holds a small ring: the writer fills a slot and publishes
+ * it by advancing head with a release store; the reader sees head with an
+ * acquire load, so the slot's contents are visible before it reads them,
+ * and frees the slot by advancing tail the same way.  Both wait with
+ * sched_yield() and give up after a timeout instead of hanging.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define IPC_MAGIC 0x6d6d6970u	/* "mmip" */
+#define IPC_SLOTS 8
+#define IPC_TEXT 48
+#define IPC_TIMEOUT_MS 10000
+#define IPC_MAX_COUNT 100000
+
+struct ipc_slot {
+	uint32_t seq;		/* 1, 2, ...: the message's number */
+	int32_t pid;		/* the writer */
+	char text[IPC_TEXT];
+};
+
+/* The first page of the device, as both processes see it. */
+struct ipc_ring {
+	uint32_t magic;
+	uint32_t head;		/* messages published; the writer's */
+	uint32_t tail;		/* messages consumed; the reader's */
+	uint32_t writer_done;
+	struct ipc_slot slot[IPC_SLOTS];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until *@p, loaded with acquire ordering, passes @ready (head > n for
+ * the reader, head - tail < IPC_SLOTS for the writer).  Returns the value,
+ * or -1 after IPC_TIMEOUT_MS.
+ */
+static int64_t wait_for(const uint32_t *p, uint32_t other, bool reader)
+{
+	uint64_t deadline = now_ms() + IPC_TIMEOUT_MS;
+	uint32_t v;
+
+	for (;;) {
+		v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+		if (reader ? v != other : other - v < IPC_SLOTS)
+			return v;
+		if (now_ms() > deadline)
+			return -1;
+		sched_yield();
+	}
+}
+
+static void slot_text(char *buf, uint32_t seq)
+{
+	snprintf(buf, IPC_TEXT, "hello %u", seq);
+}
+
+/* The writer, in the child: map the device itself and send @count. */
+static int ipc_writer(const struct cli *cli, unsigned int strategy,
+		      uint32_t ps, unsigned int count)
+{
+	struct ipc_ring *ring;
+	struct mmapdemo *md;
+	void *addr = NULL;
+	int64_t tail;
+
+	if (mmapdemo_open(cli->device, O_RDWR, &md))
+		return EXIT_FAILED;
+	if (mmapdemo_set_strategy(md, strategy) ||
+	    mmapdemo_map(md, ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &addr))
+		return EXIT_FAILED;
+	ring = addr;
+	/* Set up by the reader through its own mapping of the same page. */
+	if (__atomic_load_n(&ring->magic, __ATOMIC_ACQUIRE) != IPC_MAGIC) {
+		fprintf(stderr, "mmapdemo ipc: writer: the ring is not set up in the device's first page\n");
+		return EXIT_FAILED;
+	}
+	for (uint32_t seq = 1; seq <= count; seq++) {
+		struct ipc_slot *s = &ring->slot[(seq - 1) % IPC_SLOTS];
+
+		/* A free slot: the reader has consumed seq - IPC_SLOTS. */
+		tail = wait_for(&ring->tail, seq - 1, false);
+		if (tail < 0) {
+			fprintf(stderr,
+				"mmapdemo ipc: writer: timed out after %d ms waiting for a free slot for message %u\n",
+				IPC_TIMEOUT_MS, seq);
+			return EXIT_FAILED;
+		}
+		s->seq = seq;
+		s->pid = (int32_t)getpid();
+		slot_text(s->text, seq);
+		/* Publish: the slot's stores happen before head moves. */
+		__atomic_store_n(&ring->head, seq, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&ring->writer_done, 1, __ATOMIC_RELEASE);
+	mmapdemo_unmap(addr, ps);
+	mmapdemo_close(md);
+	return EXIT_OK;
+}
+
+/* The reader, in the parent: receive @count messages and check them. */
+static int ipc_reader(struct ipc_ring *ring, pid_t writer, unsigned int count,
+		      unsigned int *received)
+{
+	char want[IPC_TEXT], text[IPC_TEXT], title[96];
+	int ret = EXIT_OK;
+
+	report_list("messages", "messages received");
+	for (uint32_t seq = 1; seq <= count; seq++) {
+		const struct ipc_slot *s = &ring->slot[(seq - 1) % IPC_SLOTS];
+		bool ok;
+
+		if (wait_for(&ring->head, seq - 1, true) < 0) {
+			report_close();
+			fprintf(stderr,
+				"mmapdemo ipc: timed out after %d ms waiting for message %u of %u (writer pid %d)\n",
+				IPC_TIMEOUT_MS, seq, count, (int)writer);
+			return EXIT_FAILED;
+		}
+		memcpy(text, s->text, sizeof(text));
+		text[sizeof(text) - 1] = '\0';
+		slot_text(want, seq);
+		ok = s->seq == seq && s->pid == writer && !strcmp(text, want);
+		if (report_json()) {
+			report_item(NULL);
+			report_u64("seq", NULL, s->seq);
+			report_i64("pid", NULL, s->pid);
+			report_str("text", NULL, text);
+			report_bool("ok", NULL, ok);
+			report_close();
+		} else {
+			snprintf(title, sizeof(title), "message %u from pid %d: %s%s",
+				 s->seq, (int)s->pid, text,
+				 ok ? "" : "  (WRONG: out of order or garbled)");
+			report_text("%s", title);
+		}
+		if (!ok)
+			ret = EXIT_FAILED;
+		(*received)++;
+		/* Free the slot: our loads happen before the writer reuses it. */
+		__atomic_store_n(&ring->tail, seq, __ATOMIC_RELEASE);
+	}
+	report_close();
+	return ret;
+}
+
+static int ipc_show(struct cli *cli, struct mmapdemo *md, unsigned int strategy,
+		    uint32_t ps, unsigned int count)
+{
+	unsigned int received = 0;
+	struct ipc_ring *ring;
+	int ret, status = 0;
+	void *addr = NULL;
+	pid_t pid;
+
+	ret = mmapdemo_map(md, ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &addr);
+	if (ret)
+		return cli_error(cli, "mmap of the device", ret);
+	ring = addr;
+	memset(ring, 0, sizeof(*ring));
+	__atomic_store_n(&ring->magic, IPC_MAGIC, __ATOMIC_RELEASE);
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		mmapdemo_unmap(addr, ps);
+		return cli_error(cli, "fork", ret);
+	}
+	if (pid == 0)
+		_exit(ipc_writer(cli, strategy, ps, count));
+
+	report_begin(cli);
+	report_str("strategy", "strategy", mmapdemo_strategy_name(strategy));
+	report_u64("count", "messages", count);
+	report_i64("reader_pid", "reader pid", getpid());
+	report_i64("writer_pid", "writer pid", pid);
+	report_text("Each process maps the first page of the device itself; the page holds");
+	report_text("a ring of %d slots, published with release stores and read with", IPC_SLOTS);
+	report_text("acquire loads of its head and tail.");
+	ret = ipc_reader(ring, pid, count, &received);
+	if (ret != EXIT_OK)
+		kill(pid, SIGKILL);	/* the writer may wait for a slot */
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (ret == EXIT_OK)
+			fprintf(stderr, "mmapdemo ipc: the writer (pid %d) failed\n",
+				(int)pid);
+		ret = EXIT_FAILED;
+	}
+	report_u64("received", "received", received);
+	report_bool("in_order", "all arrived in order", ret == EXIT_OK);
+	report_text("%u of %u messages arrived in order", ret == EXIT_OK ?
+		    received : 0, count);
+	mmapdemo_unmap(addr, ps);
+	return report_end() ?: ret;
+}
+
+static int ipc_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "strategy", required_argument, NULL, 'S' },
+		CLI_COMMON_OPTIONS
+	};
+	struct mmapdemo_info info;
+	unsigned int count = 5;
+	struct mmapdemo *md;
+	int strategy = -1;
+	uint64_t n;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (parse_size(optarg, &n) || !n || n > IPC_MAX_COUNT)
+				return cli_usage(&cmd_ipc, "--count %s: want 1 to %d",
+						 optarg, IPC_MAX_COUNT);
+			count = (unsigned int)n;
+			break;
+		case 'S':
+			strategy = mmapdemo_strategy_parse(optarg);
+			if (strategy < 0)
+				return cli_usage(&cmd_ipc, "--strategy %s: fault, remap or insert",
+						 optarg);
+			break;
+		default:
+			ret = cli_common_option(&cmd_ipc, c);
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cmd_ipc, "unexpected argument '%s'", argv[optind]);
+
+	ret = mmapdemo_open(cli->device, O_RDWR, &md);
+	if (ret) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "cannot open %s",
+			 cli->device ?: MMAPDEMO_DEVICE);
+		return cli_error(cli, what, ret);
+	}
+	ret = mmapdemo_get_info(md, &info);
+	if (!ret && strategy < 0)
+		strategy = (int)info.default_strategy;
+	if (!ret)
+		ret = mmapdemo_set_strategy(md, (unsigned int)strategy);
+	if (ret) {
+		mmapdemo_close(md);
+		return cli_error(cli, "setting up the device", ret);
+	}
+	ret = ipc_show(cli, md, (unsigned int)strategy, info.page_size, count);
+	mmapdemo_close(md);
+	return ret;
+}
+
+const struct command cmd_ipc = {
+	.name = "ipc",
+	.summary = "a writer and a reader process exchange messages through the device",
+	.usage = "ipc [--count N] [--strategy S] [--json]\n"
+		 "  a writer process sends N messages (default 5) to a reader through a\n"
+		 "  ring in the first page of the device, each process mapping it\n"
+		 "  MAP_SHARED with strategy S (default: the device's); exit 0 if all\n"
+		 "  arrived in order, 1 otherwise or after 10 s without progress",
+	.run = ipc_run,
+};
