@@ -45,9 +45,15 @@ int cli_error(const struct cli *cli, const char *what, int err);
 /* A usage error for @cmd: print the message and the usage; EXIT_USAGE. */
 int cli_usage(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Open the device; on failure print why with a hint. 0 or an exit code. */
-int cli_open(const struct cli *cli, int flags, unsigned int strategy,
-	     struct mmapdemo **md);
+/*
+ * Open the device, read its info into @info (if not NULL) and choose
+ * @strategy for the open file, or the device's default for
+ * CLI_DEFAULT_STRATEGY.  On failure print why, with a hint; returns 0 or
+ * the exit code.
+ */
+#define CLI_DEFAULT_STRATEGY (-1)
+int cli_open(const struct cli *cli, int flags, int strategy,
+	     struct mmapdemo_info *info, struct mmapdemo **md);
 /*
  * The options every command's getopt_long table ends with, and what to do
  * with them: cli_common_option() returns -1 to go on, or the exit code.

@@ -65,13 +65,10 @@ static int info_run(struct cli *cli, int argc, char **argv)
 		return cli_error(cli, "querying the module", ret);
 	if (!st.loaded)
 		return cli_error(cli, "module mmapdemo is not loaded", -ENOENT);
-	ret = cli_open(cli, O_RDONLY, MMAPDEMO_STRATEGY_FAULT, &md);
+	ret = cli_open(cli, O_RDONLY, CLI_DEFAULT_STRATEGY, &info, &md);
 	if (ret)
 		return ret;
-	ret = mmapdemo_get_info(md, &info);
 	mmapdemo_close(md);
-	if (ret)
-		return cli_error(cli, "MMAPDEMO_IOC_INFO", ret);
 
 	report_begin(cli);
 	report_section("module", "module");
@@ -114,7 +111,7 @@ static int stats_run(struct cli *cli, int argc, char **argv)
 	ret = no_args(&cmd_stats, argc, argv);
 	if (ret >= 0)
 		return ret;
-	ret = cli_open(cli, O_RDONLY, MMAPDEMO_STRATEGY_FAULT, &md);
+	ret = cli_open(cli, O_RDONLY, CLI_DEFAULT_STRATEGY, NULL, &md);
 	if (ret)
 		return ret;
 	ret = mmapdemo_get_stats(md, &s);

@@ -229,7 +229,7 @@ static int ipc_run(struct cli *cli, int argc, char **argv)
 	struct mmapdemo_info info;
 	unsigned int count = 5;
 	struct mmapdemo *md;
-	int strategy = -1;
+	int strategy = CLI_DEFAULT_STRATEGY;
 	uint64_t n;
 	int c, ret;
 
@@ -257,23 +257,10 @@ static int ipc_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_ipc, "unexpected argument '%s'", argv[optind]);
 
-	ret = mmapdemo_open(cli->device, O_RDWR, &md);
-	if (ret) {
-		char what[160];
-
-		snprintf(what, sizeof(what), "cannot open %s",
-			 cli->device ?: MMAPDEMO_DEVICE);
-		return cli_error(cli, what, ret);
-	}
-	ret = mmapdemo_get_info(md, &info);
-	if (!ret && strategy < 0)
-		strategy = (int)info.default_strategy;
-	if (!ret)
-		ret = mmapdemo_set_strategy(md, (unsigned int)strategy);
-	if (ret) {
-		mmapdemo_close(md);
-		return cli_error(cli, "setting up the device", ret);
-	}
+	ret = cli_open(cli, O_RDWR, strategy, &info, &md);
+	if (ret)
+		return ret;
+	strategy = (int)info.strategy;
 	ret = ipc_show(cli, md, (unsigned int)strategy, info.page_size, count);
 	mmapdemo_close(md);
 	return ret;

@@ -16,7 +16,7 @@
 #include "cli.h"
 
 struct map_opts {
-	int strategy;		/* -1: the device's default */
+	int strategy;		/* or CLI_DEFAULT_STRATEGY */
 	bool private_map;
 	bool populate;
 	int prot;
@@ -167,7 +167,7 @@ static int map_run(struct cli *cli, int argc, char **argv)
 		{ "read", required_argument, NULL, 'r' },
 		CLI_COMMON_OPTIONS
 	};
-	struct map_opts o = { .strategy = -1, .prot = PROT_READ | PROT_WRITE };
+	struct map_opts o = { .strategy = CLI_DEFAULT_STRATEGY, .prot = PROT_READ | PROT_WRITE };
 	struct mmapdemo_info info;
 	struct mmapdemo *md;
 	int c, ret;
@@ -219,18 +219,9 @@ static int map_run(struct cli *cli, int argc, char **argv)
 
 	/* A read-only mapping of a shared file needs only read access. */
 	ret = cli_open(cli, (o.prot & PROT_WRITE) || o.write ? O_RDWR : O_RDONLY,
-		       MMAPDEMO_STRATEGY_FAULT, &md);
+		       o.strategy, &info, &md);
 	if (ret)
 		return ret;
-	ret = mmapdemo_get_info(md, &info);
-	if (!ret && o.strategy < 0)
-		o.strategy = (int)info.default_strategy;
-	if (!ret)
-		ret = mmapdemo_set_strategy(md, (unsigned int)o.strategy);
-	if (ret) {
-		mmapdemo_close(md);
-		return cli_error(cli, "setting up the device", ret);
-	}
 	ret = map_show(cli, md, &o, info.page_size);
 	mmapdemo_close(md);
 	return ret;

@@ -25,7 +25,7 @@ struct path_opts {
 	bool have_addr;
 	uint64_t addr;
 	uint64_t offset;
-	int strategy;		/* -1: the device's default */
+	int strategy;		/* or CLI_DEFAULT_STRATEGY */
 	bool private_map;
 	bool write;
 };
@@ -141,7 +141,7 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		{ "write", no_argument, NULL, 'w' },
 		CLI_COMMON_OPTIONS
 	};
-	struct path_opts o = { .strategy = -1 };
+	struct path_opts o = { .strategy = CLI_DEFAULT_STRATEGY };
 	struct mmapdemo_info info;
 	struct mmapdemo *md;
 	int c, ret;
@@ -185,27 +185,16 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		return cli_usage(&cmd_path, "unexpected argument '%s'",
 				 argv[optind]);
 
-	ret = cli_open(cli, O_RDWR, MMAPDEMO_STRATEGY_FAULT, &md);
+	ret = cli_open(cli, O_RDWR, o.strategy, &info, &md);
 	if (ret)
 		return ret;
-	ret = mmapdemo_get_info(md, &info);
-	if (ret) {
-		mmapdemo_close(md);
-		return cli_error(cli, "MMAPDEMO_IOC_INFO", ret);
-	}
-	if (o.strategy < 0)
-		o.strategy = (int)info.default_strategy;
+	o.strategy = (int)info.strategy;
 	if (o.offset >= info.size) {
 		mmapdemo_close(md);
 		fprintf(stderr, "mmapdemo path: --offset %#llx is beyond the device (%llu bytes)\n",
 			(unsigned long long)o.offset,
 			(unsigned long long)info.size);
 		return EXIT_USAGE;
-	}
-	ret = mmapdemo_set_strategy(md, (unsigned int)o.strategy);
-	if (ret) {
-		mmapdemo_close(md);
-		return cli_error(cli, "choosing the strategy", ret);
 	}
 	ret = path_show(cli, md, &o, &info);
 	mmapdemo_close(md);

@@ -753,19 +753,9 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 					 only);
 	}
 
-	ret = mmapdemo_open(cli->device, O_RDWR, &t.md);
-	if (ret) {
-		char what[160];
-
-		snprintf(what, sizeof(what), "cannot open %s",
-			 cli->device ?: MMAPDEMO_DEVICE);
-		return cli_error(cli, what, ret);
-	}
-	ret = mmapdemo_get_info(t.md, &t.info);
-	if (ret) {
-		mmapdemo_close(t.md);
-		return cli_error(cli, "MMAPDEMO_IOC_INFO", ret);
-	}
+	ret = cli_open(cli, O_RDWR, CLI_DEFAULT_STRATEGY, &t.info, &t.md);
+	if (ret)
+		return ret;
 	t.ps = t.info.page_size;
 	t.pages = TOUR_PAGES;
 	if (t.info.size / t.ps < t.pages)

@@ -106,24 +106,36 @@ int cli_error(const struct cli *cli, const char *what, int err)
 	return EXIT_FAILED;
 }
 
-int cli_open(const struct cli *cli, int flags, unsigned int strategy,
-	     struct mmapdemo **md)
+int cli_open(const struct cli *cli, int flags, int strategy,
+	     struct mmapdemo_info *info, struct mmapdemo **md)
 {
-	char what[160];
+	struct mmapdemo_info local;
+	const char *what;
+	char buf[160];
 	int ret;
 
 	ret = mmapdemo_open(cli->device, flags, md);
 	if (ret) {
-		snprintf(what, sizeof(what), "cannot open %s",
-			 cli->device ? cli->device : MMAPDEMO_DEVICE);
-		return cli_error(cli, what, ret);
+		snprintf(buf, sizeof(buf), "cannot open %s",
+			 cli->device ?: MMAPDEMO_DEVICE);
+		return cli_error(cli, buf, ret);
 	}
-	ret = mmapdemo_set_strategy(*md, strategy);
+	if (!info)
+		info = &local;
+	what = "MMAPDEMO_IOC_INFO";
+	ret = mmapdemo_get_info(*md, info);
+	if (!ret) {
+		if (strategy == CLI_DEFAULT_STRATEGY)
+			strategy = (int)info->default_strategy;
+		snprintf(buf, sizeof(buf), "strategy %s",
+			 mmapdemo_strategy_name((unsigned int)strategy) ?: "?");
+		what = buf;
+		ret = mmapdemo_set_strategy(*md, (unsigned int)strategy);
+		info->strategy = (unsigned int)strategy;
+	}
 	if (ret) {
 		mmapdemo_close(*md);
 		*md = NULL;
-		snprintf(what, sizeof(what), "strategy %s",
-			 mmapdemo_strategy_name(strategy) ?: "?");
 		return cli_error(cli, what, ret);
 	}
 	return EXIT_OK;

@@ -144,24 +144,29 @@ static const struct {
 	{ "sl", 0, "sealed" },
 };
 
-const char *mmapdemo_vmflag_describe(const char *code)
+/* The row of @code in vmflags[], or -1. */
+static int vmflag_find(const char *code)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(vmflags); i++)
+	for (i = 0; code && i < ARRAY_SIZE(vmflags); i++)
 		if (!strcmp(code, vmflags[i].code))
-			return vmflags[i].desc;
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+const char *mmapdemo_vmflag_describe(const char *code)
+{
+	int i = vmflag_find(code);
+
+	return i < 0 ? NULL : vmflags[i].desc;
 }
 
 uint64_t mmapdemo_vmflag_bit(const char *code)
 {
-	unsigned int i;
+	int i = vmflag_find(code);
 
-	for (i = 0; i < ARRAY_SIZE(vmflags); i++)
-		if (!strcmp(code, vmflags[i].code))
-			return vmflags[i].bit;
-	return 0;
+	return i < 0 ? 0 : vmflags[i].bit;
 }
 
 int mmapdemo_vm_flags_format(uint64_t vm_flags, char *buf, size_t size)

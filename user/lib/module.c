@@ -23,62 +23,57 @@ static void quiet_log(void *data, int priority, const char *file, int line,
 	(void)format, (void)args;
 }
 
-static int kmod_open(struct kmod_ctx **ctx)
+/* A libkmod context that logs nothing, and the module @path or ours. */
+static int kmod_open(const char *path, struct kmod_ctx **ctx,
+		     struct kmod_module **mod)
 {
+	int ret;
+
+	*mod = NULL;
 	*ctx = kmod_new(NULL, NULL);
 	if (!*ctx)
 		return -ENOMEM;
 	kmod_set_log_fn(*ctx, quiet_log, NULL);
-	return 0;
+	if (path)
+		ret = kmod_module_new_from_path(*ctx, path, mod);
+	else
+		ret = kmod_module_new_from_name(*ctx, MMAPDEMO_MODULE, mod);
+	return ret < 0 ? ret : 0;
+}
+
+static void kmod_close(struct kmod_ctx *ctx, struct kmod_module *mod)
+{
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
 }
 
 int mmapdemo_module_load(const char *path, const char *params)
 {
-	struct kmod_module *mod = NULL;
+	struct kmod_module *mod;
 	struct kmod_ctx *ctx;
 	int ret;
 
-	ret = kmod_open(&ctx);
-	if (ret)
-		return ret;
-	if (path)
-		ret = kmod_module_new_from_path(ctx, path, &mod);
-	else
-		ret = kmod_module_new_from_name(ctx, MMAPDEMO_MODULE, &mod);
-	if (ret < 0)
-		goto out;
+	ret = kmod_open(path, &ctx, &mod);
 	/* By name, it must be in the module directory (modules.dep). */
-	if (!path && !kmod_module_get_path(mod)) {
+	if (!ret && !path && !kmod_module_get_path(mod))
 		ret = -ENOENT;
-		goto out;
-	}
-	ret = kmod_module_insert_module(mod, 0, params ? params : "");
-	if (ret > 0)
-		ret = -ret;
-out:
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
-	return ret;
+	if (!ret)
+		ret = kmod_module_insert_module(mod, 0, params ? params : "");
+	kmod_close(ctx, mod);
+	return ret > 0 ? -ret : ret;
 }
 
 int mmapdemo_module_unload(void)
 {
-	struct kmod_module *mod = NULL;
+	struct kmod_module *mod;
 	struct kmod_ctx *ctx;
 	int ret;
 
-	ret = kmod_open(&ctx);
-	if (ret)
-		return ret;
-	ret = kmod_module_new_from_name(ctx, MMAPDEMO_MODULE, &mod);
-	if (ret >= 0) {
+	ret = kmod_open(NULL, &ctx, &mod);
+	if (!ret)
 		ret = kmod_module_remove_module(mod, KMOD_REMOVE_NOLOG);
-		if (ret > 0)
-			ret = -ret;
-	}
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
-	return ret;
+	kmod_close(ctx, mod);
+	return ret > 0 ? -ret : ret;
 }
 
 /* The first line of a sysfs file, without its newline; 0 or -errno. */
@@ -97,21 +92,15 @@ static int read_line(const char *path, char *buf, size_t size)
 
 int mmapdemo_module_query(struct mmapdemo_module_state *st)
 {
-	struct kmod_module *mod = NULL;
+	struct kmod_module *mod;
 	struct kmod_ctx *ctx;
 	char buf[64];
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = kmod_open(&ctx);
-	if (ret)
-		return ret;
-	ret = kmod_module_new_from_name(ctx, MMAPDEMO_MODULE, &mod);
-	if (ret < 0)
-		goto out;
-	ret = 0;
+	ret = kmod_open(NULL, &ctx, &mod);
 	/* KMOD_MODULE_LIVE; coming and going modules count as not loaded. */
-	if (kmod_module_get_initstate(mod) != KMOD_MODULE_LIVE)
+	if (ret || kmod_module_get_initstate(mod) != KMOD_MODULE_LIVE)
 		goto out;
 	st->loaded = true;
 	st->refcount = kmod_module_get_refcnt(mod);
@@ -123,7 +112,6 @@ int mmapdemo_module_query(struct mmapdemo_module_state *st)
 	read_line("/sys/module/" MMAPDEMO_MODULE "/srcversion", st->version,
 		  sizeof(st->version));
 out:
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
+	kmod_close(ctx, mod);
 	return ret;
 }
