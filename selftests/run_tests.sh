@@ -9,8 +9,9 @@ dir=$(dirname "$0")
 if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 	insmod "$LAB_MODULE" || echo "# insmod $LAB_MODULE failed"
 fi
-# module_test reloads the module: it runs last.
-for t in mmap_test file_test ioctl_test walk_test trace_test module_test; do
+# module_test reloads the module: it runs last.  stress_test runs for
+# MMAPDEMO_STRESS_SECONDS (default 10).
+for t in mmap_test file_test ioctl_test walk_test trace_test stress_test module_test; do
 	echo "@@PROGRAM $t"
 	"$dir/$t"
 	echo "@@PROGRAM-EXIT $t $?"
