@@ -9,9 +9,10 @@ dir=$(dirname "$0")
 if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 	insmod "$LAB_MODULE" || echo "# insmod $LAB_MODULE failed"
 fi
-# module_test reloads the module: it runs last.  stress_test runs for
+# lifecycle_test and module_test reload the module: they run last, module_test
+# last of all.  stress_test runs for
 # MMAPDEMO_STRESS_SECONDS (default 10).
-for t in mmap_test file_test ioctl_test walk_test trace_test leak_test fuzz_test stress_test module_test; do
+for t in mmap_test file_test ioctl_test walk_test trace_test leak_test fuzz_test stress_test lifecycle_test module_test; do
 	echo "@@PROGRAM $t"
 	"$dir/$t"
 	echo "@@PROGRAM-EXIT $t $?"
