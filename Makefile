@@ -16,7 +16,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install selftests initramfs check lint demo shell clean help
+.PHONY: all deps modules user unit install selftests initramfs check lint stress demo shell clean help
 
 all: modules user selftests
 
@@ -28,6 +28,7 @@ help:
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
 	@echo "make unit              host unit tests of libmmapdemo and the CLI"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   library, header, CLI, man pages"
+	@echo "make stress [DURATION=s] [KERNEL=K] [SEED=n]   the stress test alone, longer"
 	@echo "make modules|user|selftests|initramfs   single steps"
 
 # deps is cheap when everything is there, so the top-level targets always
@@ -69,6 +70,21 @@ check:
 
 lint: modules
 	@scripts/lint.sh $(KERNELS)
+
+# The stress test alone, for DURATION seconds in one VM of KERNEL, then the
+# kernel-log gate over that VM's logs.  SEED repeats an earlier run.
+DURATION ?= 60
+stress:
+	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
+	@log=build/$(KERNEL)/vm/stress; st=0; \
+	scripts/vm.sh -n stress -t $$(($(DURATION) + 900)) $(KERNEL) \
+		'insmod $$LAB_MODULE && MMAPDEMO_STRESS_SECONDS=$(DURATION) $(if $(SEED),MMAPDEMO_STRESS_SEED=$(SEED)) stress_test' || st=$$?; \
+	if scripts/klog-gate.sh $$log/console.log $$log/dmesg.log; then \
+		echo "stress: kernel log clean"; \
+	else \
+		echo "stress: kernel-log gate FAILED (see $$log/dmesg.log)"; st=1; \
+	fi; \
+	if [ $$st = 0 ]; then echo "stress: passed"; else echo "stress: FAILED ($$st)"; exit 1; fi
 
 # demo runs on each kernel of the matrix (KERNELS=6.1 for one): the tour,
 # then the path of one address down to the PTE and the device page.

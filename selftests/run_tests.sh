@@ -9,9 +9,12 @@ dir=$(dirname "$0")
 if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 	insmod "$LAB_MODULE" || echo "# insmod $LAB_MODULE failed"
 fi
-# cli_test and module_test reload the module: they run last.
+# cli_test, lifecycle_test and module_test reload the module: they run
+# last, module_test last of all.  stress_test runs for
+# MMAPDEMO_STRESS_SECONDS (default 10).
 for t in mmap_test file_test ioctl_test walk_test trace_test lib_test \
-	cli_tour_test.sh cli_test.sh module_test; do
+	cli_tour_test.sh leak_test fuzz_test stress_test cli_test.sh \
+	lifecycle_test module_test; do
 	echo "@@PROGRAM $t"
 	"$dir/$t"
 	echo "@@PROGRAM-EXIT $t $?"

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl fuzzing: random command numbers (random type, number, direction
+ * and size, and the device's own numbers with every kind of wrong size),
+ * with NULL, unmapped, kernel-half, non-canonical, misaligned, read-only
+ * and straddling pointers, and structs shorter and longer than the
+ * module's with zero and non-zero tails.  Every answer must be the one
+ * Documentation/abi.rst promises: ENOTTY for what is not the device's,
+ * EINVAL for a struct too short, EFAULT for a bad pointer, E2BIG for a
+ * non-zero tail, and for valid input a valid result, with the caller's
+ * tail beyond the module's struct left alone.  The kernel log must stay
+ * clean (the lab's gate reads it).
+ *
+ * MMAPDEMO_FUZZ_ITERATIONS (default 20000) bounds the run and
+ * MMAPDEMO_FUZZ_SEED (default: the time) seeds it; the seed is printed.
+ */
+#include <linux/ioctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_util.h"
+
+#define BUF_PAGES	5	/* room for the largest size, 16383 bytes */
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t rnd_below(uint64_t n)
+{
+	return rnd() % n;
+}
+
+static unsigned long env_ul(const char *name, unsigned long def)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? strtoul(s, NULL, 0) : def;
+}
+
+/* The device's commands, without their size, and their first sizes. */
+static const struct {
+	unsigned int cmd;
+	size_t min;
+	bool in;	/* reads a struct: tail must be zero */
+	bool out;	/* writes a struct back */
+} known[] = {
+	{ MMAPDEMO_IOC_INFO, sizeof(struct mmapdemo_info), false, true },
+	{ MMAPDEMO_IOC_SET_STRATEGY, sizeof(struct mmapdemo_set_strategy),
+	  true, false },
+	{ MMAPDEMO_IOC_STATS, sizeof(struct mmapdemo_stats), false, true },
+	{ MMAPDEMO_IOC_WALK, sizeof(struct mmapdemo_walk), true, true },
+};
+
+#define NOSIZE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+#define WITH_SIZE(cmd, size) \
+	(NOSIZE(cmd) | ((unsigned int)(size) << _IOC_SIZESHIFT))
+
+static int known_index(unsigned int cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (NOSIZE(cmd) == NOSIZE(known[i].cmd))
+			return i;
+	return -1;
+}
+
+/*
+ * Types whose commands the VFS answers itself before the driver sees
+ * them (FIOCLEX, FIONBIO, FIGETBSZ, FS_IOC_*, FICLONE, FS_IOC_GETFSUUID):
+ * the fuzzer leaves them out rather than second-guess the VFS.
+ */
+static bool vfs_type(unsigned int type)
+{
+	return type == 0 || type == 'T' || type == 'X' || type == 'f' ||
+	       type == 0x94 || type == 0x15;
+}
+
+static unsigned int random_cmd(void)
+{
+	unsigned int cmd, dir, k;
+
+	switch (rnd_below(4)) {
+	case 0:		/* anything at all */
+		do {
+			cmd = (unsigned int)rnd();
+		} while (vfs_type(_IOC_TYPE(cmd)));
+		return cmd;
+	case 1:		/* our type, any number, direction and size */
+		dir = rnd_below(4);
+		return _IOC(dir, MMAPDEMO_IOCTL_TYPE, rnd_below(16),
+			    rnd_below(_IOC_SIZEMASK + 1));
+	default:	/* our commands with a size near the module's */
+		k = rnd_below(sizeof(known) / sizeof(known[0]));
+		switch (rnd_below(8)) {
+		case 0:
+			return WITH_SIZE(known[k].cmd, 0);
+		case 1:
+			return WITH_SIZE(known[k].cmd,
+					 rnd_below(known[k].min));
+		case 2:
+			return WITH_SIZE(known[k].cmd, known[k].min - 1);
+		case 3:
+			return WITH_SIZE(known[k].cmd, known[k].min + 1 +
+							rnd_below(64));
+		case 4:
+			return WITH_SIZE(known[k].cmd,
+					 rnd_below(_IOC_SIZEMASK + 1));
+		case 5:
+			return WITH_SIZE(known[k].cmd, _IOC_SIZEMASK);
+		default:
+			return known[k].cmd;
+		}
+	}
+}
+
+enum ptr_kind {
+	P_VALID, P_NULL, P_LOW, P_UNMAPPED, P_KERNEL, P_NONCANON, P_MINUS1,
+	P_READONLY, P_STRADDLE, NPTR
+};
+
+struct fuzz {
+	int fd;
+	size_t page;
+	char *buf;	/* BUF_PAGES read-write pages and a PROT_NONE guard */
+	char *ro;	/* a read-only page */
+	char *gone;	/* an unmapped page */
+	char *shadow;	/* what buf held before the call */
+	unsigned long calls, ok, errs[4];
+};
+
+/* Returns a pointer of @kind for a struct of @size bytes. */
+static char *pick_ptr(struct fuzz *f, enum ptr_kind kind, size_t size)
+{
+	size_t room = BUF_PAGES * f->page;
+
+	switch (kind) {
+	case P_NULL:
+		return NULL;
+	case P_LOW:
+		return (char *)(uintptr_t)(1 + rnd_below(f->page * 16));
+	case P_UNMAPPED:
+		return f->gone + rnd_below(f->page);
+	case P_KERNEL:
+		return (char *)(uintptr_t)(rnd_below(2) ? 0xffff888000000000ULL :
+							  0xffffffff81000000ULL) +
+		       rnd_below(f->page);
+	case P_NONCANON:
+		return (char *)(uintptr_t)(0x0000800000000000ULL << rnd_below(16));
+	case P_MINUS1:
+		return (char *)(uintptr_t)-1;
+	case P_READONLY:
+		return f->ro + rnd_below(f->page / 2);
+	case P_STRADDLE:
+		/* Starts in the buffer, ends in the guard page. */
+		return f->buf + room - (size > 1 ? 1 + rnd_below(size - 1) : 0);
+	default:
+		/* Misaligned as often as not. */
+		return f->buf + room - size - rnd_below(8) -
+		       (rnd_below(2) ? rnd_below(room - size - 7) : 0);
+	}
+}
+
+static void fill_random(char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (char)rnd();
+}
+
+static bool all_zero(const char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/*
+ * What a valid call of command @k with @usize bytes at @p must do.
+ * Returns 0, the errno expected, or -1 if either may happen.  May shape the input to hit the
+ * interesting cases: zero or non-zero tails, valid or invalid fields.
+ */
+static int shape_valid_input(struct fuzz *f, int k, char *p, size_t usize)
+{
+	size_t ksize = known[k].min;
+	bool tail_zero = usize <= ksize || rnd_below(2);
+	struct mmapdemo_set_strategy *req = (void *)p;
+	struct mmapdemo_walk *w = (void *)p;
+
+	if (rnd_below(2))
+		fill_random(p, usize);
+	else
+		memset(p, rnd_below(2) ? 0 : 0xa5, usize);
+	if (usize > ksize && tail_zero)
+		memset(p + ksize, 0, usize - ksize);
+	else if (usize > ksize && known[k].in && all_zero(p + ksize, usize - ksize))
+		p[ksize + rnd_below(usize - ksize)] = 1;
+
+	if (known[k].cmd == MMAPDEMO_IOC_SET_STRATEGY) {
+		if (rnd_below(2)) {
+			req->strategy = rnd_below(3);
+			req->flags = 0;
+		}
+		if (usize > ksize && !tail_zero)
+			return E2BIG;
+		if (req->flags || req->strategy > MMAPDEMO_STRATEGY_INSERT)
+			return EINVAL;
+		return 0;
+	}
+	if (known[k].cmd == MMAPDEMO_IOC_WALK) {
+		if (rnd_below(2)) {
+			w->addr = (uintptr_t)(rnd_below(2) ? (char *)f->buf :
+							     (char *)&rng);
+			w->flags = 0;
+		}
+		if (usize > ksize && !tail_zero)
+			return E2BIG;
+		if (w->flags || w->addr >= 1ULL << 56)
+			return EINVAL;
+		/* Where user space ends depends on 4- or 5-level paging. */
+		return w->addr < 0x00007ffffffff000ULL ? 0 : -1;
+	}
+	return 0;
+}
+
+/* A successful output: valid values, and zero in what is reserved. */
+static void check_output(struct __test_metadata *_metadata, int k,
+			 const char *p)
+{
+	const struct mmapdemo_info *info = (const void *)p;
+	const struct mmapdemo_walk *w = (const void *)p;
+	unsigned int i;
+
+	if (known[k].cmd == MMAPDEMO_IOC_INFO) {
+		EXPECT_EQ((__u32)MMAPDEMO_ABI_VERSION, info->abi_version);
+		EXPECT_EQ((__u32)sysconf(_SC_PAGESIZE), info->page_size);
+		EXPECT_GE((__u32)MMAPDEMO_STRATEGY_INSERT, info->strategy);
+		EXPECT_EQ(0U, info->flags);
+	} else if (known[k].cmd == MMAPDEMO_IOC_WALK) {
+		EXPECT_EQ(0U, w->flags);
+		EXPECT_EQ(0U, w->reserved);
+		EXPECT_GE((__u32)MMAPDEMO_LEVELS, w->levels);
+		EXPECT_GE((__u32)MMAPDEMO_VMA_MMAPDEMO, w->vma_kind);
+		for (i = 0; i < MMAPDEMO_LEVELS; i++) {
+			EXPECT_EQ(0U, w->entry[i].reserved);
+			if (i >= w->levels)
+				EXPECT_EQ(0ULL, w->entry[i].raw | w->entry[i].pfn |
+						  w->entry[i].bits);
+		}
+		if (w->vma_kind == MMAPDEMO_VMA_NONE)
+			EXPECT_EQ(0ULL, w->vma_start | w->vma_end |
+					  w->vma_flags | w->vma_pgoff);
+	}
+}
+
+/* One call; EXPECTs that its outcome is the one the ABI promises. */
+static void one_call(struct __test_metadata *_metadata, struct fuzz *f,
+		     unsigned int cmd, enum ptr_kind kind)
+{
+	size_t usize = _IOC_SIZE(cmd), room = BUF_PAGES * f->page;
+	int k = known_index(cmd), want = 0, ret, err;
+	char *p = pick_ptr(f, kind, usize);
+	bool valid = kind == P_VALID;
+	size_t touched;
+
+	if (valid && k >= 0 && usize >= known[k].min)
+		want = shape_valid_input(f, k, p, usize);
+	else if (valid)
+		fill_random(p, usize);
+	memcpy(f->shadow, f->buf, room);
+
+	errno = 0;
+	ret = ioctl(f->fd, cmd, p);
+	err = errno;
+	f->calls++;
+
+	if (ret == 0)
+		f->ok++;
+	else if (err == ENOTTY)
+		f->errs[0]++;
+	else if (err == EINVAL)
+		f->errs[1]++;
+	else if (err == EFAULT)
+		f->errs[2]++;
+	else
+		f->errs[3]++;
+
+	/*
+	 * What the module reads or writes: all of an input, the module's
+	 * part of an output.  A straddling struct whose touched part lies
+	 * in the buffer is no bad pointer.
+	 */
+	touched = k < 0 ? 0 : known[k].in ? usize : MIN(usize, known[k].min);
+	if (k >= 0 && kind == P_STRADDLE && p + touched <= f->buf + room)
+		return;
+
+	if (k < 0) {
+		EXPECT_EQ(-1, ret) TH_LOG("cmd %#x arg %p: not the device's", cmd, p);
+		EXPECT_EQ(ENOTTY, err) TH_LOG("cmd %#x arg %p", cmd, p);
+	} else if (usize < known[k].min) {
+		EXPECT_EQ(-1, ret) TH_LOG("cmd %#x: %zu bytes is too short", cmd, usize);
+		EXPECT_EQ(EINVAL, err) TH_LOG("cmd %#x arg %p", cmd, p);
+	} else if (!valid && known[k].in && usize > known[k].min) {
+		/*
+		 * The tail of a longer input is checked first: where it is
+		 * readable and not zero, the answer is E2BIG.  Read-only
+		 * memory is a fine input, so only an output fails there.
+		 */
+		if (kind != P_READONLY || known[k].out) {
+			EXPECT_EQ(-1, ret) TH_LOG("cmd %#x arg %p: a bad pointer", cmd, p);
+			EXPECT_TRUE(err == EFAULT || err == E2BIG)
+				TH_LOG("cmd %#x arg %p: %s", cmd, p, strerror(err));
+		}
+	} else if (!valid && (kind != P_READONLY || known[k].out)) {
+		EXPECT_EQ(-1, ret) TH_LOG("cmd %#x arg %p: a bad pointer", cmd, p);
+		EXPECT_EQ(EFAULT, err) TH_LOG("cmd %#x arg %p", cmd, p);
+	} else if (valid && want > 0) {
+		EXPECT_EQ(-1, ret) TH_LOG("cmd %#x: want errno %d", cmd, want);
+		EXPECT_EQ(want, err) TH_LOG("cmd %#x", cmd);
+		/* A refused call writes nothing back. */
+		EXPECT_EQ(0, memcmp(f->shadow, f->buf, room)) TH_LOG("cmd %#x", cmd);
+	} else if (valid && want == 0) {
+		EXPECT_EQ(0, ret) TH_LOG("cmd %#x arg %p: %s", cmd, p, strerror(err));
+		if (ret == 0 && known[k].out)
+			check_output(_metadata, k, p);
+		/* Nothing outside the module's part of the struct changes. */
+		if (ret == 0)
+			EXPECT_TRUE(!memcmp(f->shadow, f->buf, p - f->buf) &&
+				    !memcmp(f->shadow + (p - f->buf) + known[k].min,
+					    p + known[k].min,
+					    room - (p - f->buf) - known[k].min))
+				TH_LOG("cmd %#x: the caller's tail changed", cmd);
+	}
+}
+
+FIXTURE(fuzz)
+{
+	struct fuzz f;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+	struct fuzz *f = &self->f;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open(MMAPDEMO_DEV, O_RDWR);
+	if (f->fd < 0)
+		SKIP(return, MMAPDEMO_HINT);
+	f->page = sysconf(_SC_PAGESIZE);
+	f->buf = mmap(NULL, (BUF_PAGES + 1) * f->page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, f->buf);
+	ASSERT_EQ(0, mprotect(f->buf + BUF_PAGES * f->page, f->page, PROT_NONE));
+	f->ro = mmap(NULL, f->page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		     -1, 0);
+	ASSERT_NE(MAP_FAILED, f->ro);
+	/* A one-page hole between two pages: nothing later fits in it. */
+	f->gone = mmap(NULL, 3 * f->page, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, f->gone);
+	f->gone += f->page;
+	ASSERT_EQ(0, munmap(f->gone, f->page));
+	f->shadow = malloc(BUF_PAGES * f->page);
+	ASSERT_NE(NULL, f->shadow);
+	rng = env_ul("MMAPDEMO_FUZZ_SEED", 0);
+	if (!rng)
+		rng = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	ksft_print_msg("fuzz: seed %llu (MMAPDEMO_FUZZ_SEED)\n",
+		       (unsigned long long)rng);
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+	if (self->f.fd >= 0)
+		close(self->f.fd);
+	free(self->f.shadow);
+}
+
+static void report(struct fuzz *f)
+{
+	ksft_print_msg("fuzz: %lu calls: %lu ok, %lu ENOTTY, %lu EINVAL, %lu EFAULT, %lu other errors\n",
+		       f->calls, f->ok, f->errs[0], f->errs[1], f->errs[2],
+		       f->errs[3]);
+}
+
+/* Random commands with random pointers. */
+TEST_F(fuzz, random_commands_and_pointers)
+{
+	unsigned long n = env_ul("MMAPDEMO_FUZZ_ITERATIONS", 20000), i;
+	enum ptr_kind kind;
+
+	for (i = 0; i < n && _metadata->passed; i++) {
+		/* Valid pointers half the time, to get past the checks. */
+		kind = rnd_below(2) ? P_VALID : (enum ptr_kind)rnd_below(NPTR);
+		one_call(_metadata, &self->f, random_cmd(), kind);
+	}
+	report(&self->f);
+}
+
+/* Each command of the device with each kind of pointer and each size. */
+TEST_F(fuzz, every_command_every_pointer)
+{
+	static const int deltas[] = { -1000, -9, -8, -1, 0, 1, 7, 8, 64, 4096 };
+	unsigned int k, d, kind, rep;
+	int size;
+
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		for (d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++)
+			for (kind = 0; kind < NPTR; kind++)
+				for (rep = 0; rep < 4; rep++) {
+					size = (int)known[k].min + deltas[d];
+					if (size < 0)
+						size = 0;
+					one_call(_metadata, &self->f,
+						 WITH_SIZE(known[k].cmd, size),
+						 (enum ptr_kind)kind);
+				}
+	report(&self->f);
+}
+
+/* The same as an unprivileged caller that was handed an open file. */
+TEST_F(fuzz, unprivileged_caller)
+{
+	unsigned long n = env_ul("MMAPDEMO_FUZZ_ITERATIONS", 20000) / 4, i;
+	int status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to drop to an unprivileged user");
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		for (i = 0; i < n && _metadata->passed; i++)
+			one_call(_metadata, &self->f, random_cmd(),
+				 rnd_below(2) ? P_VALID :
+						(enum ptr_kind)rnd_below(NPTR));
+		report(&self->f);
+		_exit(_metadata->passed ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,910 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress: several processes with several threads each do random operations
+ * on /dev/mmapdemo for a bounded time: mmap with every strategy, shared and
+ * private, at random offsets and lengths; touch and verify; munmap of whole
+ * and partial ranges; mprotect; mremap; MADV_DONTNEED; fork; read, write,
+ * pread, pwrite; and the ioctls.
+ *
+ * The device's pages are dealt out among the owners (process x thread):
+ * page p belongs to owner p % NOWNERS.  An owner writes only its own pages,
+ * each with a pattern that names the owner, the page and a generation, and
+ * checks them exactly through another path than the one it wrote with (a
+ * second mapping with another strategy, pread).  Anyone may read any page,
+ * and checks that its header names the right owner and page.  A page lost
+ * or mapped in the wrong place, a private write that reaches the device, or
+ * a write that never arrives is caught.  At the end the device's live_vmas
+ * must be back where it was and every page must hold its owner's last
+ * generation.
+ *
+ * MMAPDEMO_STRESS_SECONDS (default 10) bounds the run and
+ * MMAPDEMO_STRESS_SEED (default: the time) seeds it; the seed is printed.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_util.h"
+
+#define NPROC		3
+#define NTHREAD		3
+#define NOWNERS		(NPROC * NTHREAD)
+#define MAXMAPS		4
+#define MAXPAGES	64	/* pages per mapping: fits the 64-bit masks */
+#define MAGIC		0x6d6d6170U	/* an owner's page */
+#define PRIV_MAGIC	0x70726976U	/* a private copy's page */
+
+/* The first bytes of every page of the device. */
+struct page_hdr {
+	uint32_t magic;
+	uint32_t owner;
+	uint64_t page;
+	uint64_t gen;
+};
+
+enum op {
+	OP_MAP, OP_WRITE_SHARED, OP_WRITE_PRIVATE, OP_PWRITE, OP_VERIFY,
+	OP_MUNMAP_PART, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE,
+	OP_FORK, OP_IOCTL, NOPS
+};
+
+static const char *const op_names[NOPS] = {
+	"map", "write_shared", "write_private", "pwrite", "verify",
+	"munmap_part", "munmap", "mprotect", "mremap", "madvise", "fork",
+	"ioctl",
+};
+
+/* Shared by every process of the test (MAP_SHARED | MAP_ANONYMOUS). */
+struct shared {
+	uint64_t failures;
+	int msg_taken;
+	char msg[512];
+	uint64_t ops[NOPS];
+	uint64_t private_einval;	/* remap refused MAP_PRIVATE */
+	uint64_t gen[];			/* per page: its owner's last gen */
+};
+
+/* One mapping of a thread: pages [off, off + npg) of the device. */
+struct map {
+	char *addr;
+	int fd;
+	uint32_t strategy;
+	bool shared;
+	bool writable;
+	bool pristine;		/* one VMA, never split: mremap may resize */
+	size_t off;
+	size_t npg;
+	uint64_t present;	/* pages still mapped */
+	uint64_t dirty;		/* private pages this thread wrote */
+};
+
+struct thr {
+	unsigned int owner;
+	uint64_t rng;
+	struct shared *sh;
+	size_t page;
+	size_t npages;
+	int fd;			/* for read/write/pread/pwrite and ioctls */
+	struct map maps[MAXMAPS];
+	int nmaps;
+	char *buf;		/* one page */
+};
+
+static unsigned int stress_seconds(void)
+{
+	const char *s = getenv("MMAPDEMO_STRESS_SECONDS");
+
+	return s && atoi(s) > 0 ? (unsigned int)atoi(s) : 10;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t rnd(struct thr *t)
+{
+	/* xorshift64*: small, fast, and the same on every machine */
+	t->rng ^= t->rng >> 12;
+	t->rng ^= t->rng << 25;
+	t->rng ^= t->rng >> 27;
+	return t->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static size_t rnd_below(struct thr *t, size_t n)
+{
+	return n ? rnd(t) % n : 0;
+}
+
+/* The first failure's message is kept; the count says how many there were. */
+static void __attribute__((format(printf, 3, 4)))
+report(struct shared *sh, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	__atomic_add_fetch(&sh->failures, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&sh->msg_taken, 1, __ATOMIC_SEQ_CST))
+		return;
+	n = snprintf(sh->msg, sizeof(sh->msg), "line %d: ", line);
+	va_start(ap, fmt);
+	vsnprintf(sh->msg + n, sizeof(sh->msg) - n, fmt, ap);
+	va_end(ap);
+}
+
+#define FAIL(t, fmt, ...) \
+	do { \
+		report((t)->sh, __LINE__, "owner %u: " fmt, (t)->owner, \
+		       ##__VA_ARGS__); \
+		return -1; \
+	} while (0)
+
+static bool own(const struct thr *t, size_t p)
+{
+	return p % NOWNERS == t->owner;
+}
+
+/* The words of a page after its header, for @magic/@owner/@p/@gen. */
+static uint64_t body_word(uint32_t magic, uint32_t owner, uint64_t p,
+			  uint64_t gen, size_t i)
+{
+	return ((uint64_t)magic << 32 | owner) ^ (p << 24) ^
+	       (gen * 0x9E3779B97F4A7C15ULL) ^ (i * 0x100000001B3ULL);
+}
+
+static void fill_page(char *dst, size_t page, uint32_t magic, uint32_t owner,
+		      uint64_t p, uint64_t gen)
+{
+	struct page_hdr h = { magic, owner, p, gen };
+	uint64_t *w = (uint64_t *)dst;
+	size_t i;
+
+	for (i = sizeof(h) / 8; i < page / 8; i++)
+		w[i] = body_word(magic, owner, p, gen, i);
+	memcpy(dst, &h, sizeof(h));
+}
+
+/* 0 if @src is exactly that page, else the index of the first bad word + 1. */
+static size_t page_differs(const char *src, size_t page, uint32_t magic,
+			   uint32_t owner, uint64_t p, uint64_t gen)
+{
+	const volatile uint64_t *w = (const volatile uint64_t *)src;
+	struct page_hdr h;
+	size_t i;
+
+	memcpy(&h, src, sizeof(h));
+	if (h.magic != magic || h.owner != owner || h.page != p || h.gen != gen)
+		return 1;
+	for (i = sizeof(h) / 8; i < page / 8; i++)
+		if (w[i] != body_word(magic, owner, p, gen, i))
+			return i + 1;
+	return 0;
+}
+
+/*
+ * Check device page @p as seen at @src by this thread: exactly for its own
+ * pages, the header only for others' (they may be writing a new
+ * generation).  @priv_dirty: @src is this thread's private copy.
+ * Async-signal-safe, for forked children: returns a reason or NULL.
+ */
+static const char *check_page(const struct thr *t, const char *src, size_t p,
+			      bool priv_dirty)
+{
+	struct page_hdr h;
+
+	if (priv_dirty)
+		return page_differs(src, t->page, PRIV_MAGIC, t->owner, p, 0) ?
+			       "private copy changed" : NULL;
+	if (own(t, p))
+		return page_differs(src, t->page, MAGIC, t->owner, p,
+				    __atomic_load_n(&t->sh->gen[p],
+						    __ATOMIC_SEQ_CST)) ?
+			       "own page is not its last generation" : NULL;
+	memcpy(&h, src, sizeof(h));
+	if (h.magic != MAGIC || h.owner != p % NOWNERS || h.page != p)
+		return "another owner's page has a wrong header";
+	return NULL;
+}
+
+static int check_map(struct thr *t, struct map *m)
+{
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < m->npg; i++) {
+		if (!(m->present >> i & 1))
+			continue;
+		why = check_page(t, m->addr + i * t->page, m->off + i,
+				 m->dirty >> i & 1);
+		if (why) {
+			struct page_hdr h;
+
+			memcpy(&h, m->addr + i * t->page, sizeof(h));
+			FAIL(t, "%s: page %zu via %s %s mapping (pgoff %zu): header magic %#x owner %u page %llu gen %llu, want gen %llu",
+			     why, m->off + i, m->shared ? "shared" : "private",
+			     (const char *[]){ "fault", "remap", "insert" }[m->strategy],
+			     m->off, h.magic, h.owner, (unsigned long long)h.page,
+			     (unsigned long long)h.gen,
+			     (unsigned long long)t->sh->gen[m->off + i]);
+		}
+	}
+	return 0;
+}
+
+/* Check pages [first, first + n) through pread(). */
+static int check_pread(struct thr *t, size_t p)
+{
+	const char *why;
+
+	if (pread(t->fd, t->buf, t->page, p * t->page) != (ssize_t)t->page)
+		FAIL(t, "pread of page %zu: %s", p, strerror(errno));
+	why = check_page(t, t->buf, p, false);
+	if (why)
+		FAIL(t, "%s: page %zu via pread", why, p);
+	return 0;
+}
+
+/* What a worker is doing, for fatal_signal(). */
+static __thread struct thr *cur_thr;
+static __thread enum op cur_op;
+static __thread struct map *cur_map;
+
+static int open_strategy(struct thr *t, uint32_t s)
+{
+	int fd = mmapdemo_open_strategy(O_RDWR, s);
+
+	if (fd < 0)
+		FAIL(t, "open with strategy %u: %s", s, strerror(errno));
+	return fd;
+}
+
+/*
+ * Unmap pages [a, b) of @m, only those still mapped: the holes of an
+ * earlier partial munmap may hold another thread's mappings by now.
+ */
+static int unmap_range(struct thr *t, struct map *m, size_t a, size_t b)
+{
+	size_t end;
+
+	for (; a < b; a = end) {
+		for (end = a + 1; end < b && (m->present >> a & 1) ==
+						 (m->present >> end & 1);
+		     end++)
+			;
+		if (!(m->present >> a & 1))
+			continue;
+		if (munmap(m->addr + a * t->page, (end - a) * t->page))
+			FAIL(t, "munmap of pages %zu+%zu: %s", m->off + a,
+			     end - a, strerror(errno));
+		for (; a < end; a++) {
+			m->present &= ~(1ULL << a);
+			m->dirty &= ~(1ULL << a);
+		}
+	}
+	return 0;
+}
+
+static int drop_map(struct thr *t, int i)
+{
+	struct map *m = &t->maps[i];
+	int ret = unmap_range(t, m, 0, m->npg);
+
+	close(m->fd);
+	t->maps[i] = t->maps[--t->nmaps];
+	return ret;
+}
+
+static struct map *pick_map(struct thr *t)
+{
+	cur_map = t->nmaps ? &t->maps[rnd_below(t, t->nmaps)] : NULL;
+	return cur_map;
+}
+
+static int op_map(struct thr *t)
+{
+	struct map m = { 0 };
+	int flags, prot;
+
+	if (t->nmaps == MAXMAPS && drop_map(t, rnd_below(t, t->nmaps)))
+		return -1;
+	m.strategy = rnd_below(t, 3);
+	m.shared = rnd_below(t, 10) < 7;
+	m.writable = rnd_below(t, 10) < 8;
+	m.off = rnd_below(t, t->npages);
+	m.npg = 1 + rnd_below(t, (t->npages - m.off < MAXPAGES ? t->npages - m.off : MAXPAGES));
+	m.fd = open_strategy(t, m.strategy);
+	if (m.fd < 0)
+		return -1;
+	prot = PROT_READ | (m.writable ? PROT_WRITE : 0);
+	flags = m.shared ? MAP_SHARED : MAP_PRIVATE;
+	/* Populating a private writable mapping would copy every page. */
+	if (m.shared && rnd_below(t, 4) == 0)
+		flags |= MAP_POPULATE;
+	m.addr = mmap(NULL, m.npg * t->page, prot, flags, m.fd,
+		      m.off * t->page);
+	if (!m.shared && m.strategy == MMAPDEMO_STRATEGY_REMAP) {
+		close(m.fd);
+		if (m.addr != MAP_FAILED || errno != EINVAL)
+			FAIL(t, "remap MAP_PRIVATE: %p, %s, want EINVAL",
+			     m.addr, strerror(errno));
+		__atomic_add_fetch(&t->sh->private_einval, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (m.addr == MAP_FAILED) {
+		close(m.fd);
+		FAIL(t, "mmap of pages %zu+%zu strategy %u %s: %s", m.off,
+		     m.npg, m.strategy, m.shared ? "shared" : "private",
+		     strerror(errno));
+	}
+	m.pristine = true;
+	m.present = m.npg == 64 ? ~0ULL : (1ULL << m.npg) - 1;
+	t->maps[t->nmaps++] = m;
+	return check_map(t, &t->maps[t->nmaps - 1]);
+}
+
+/*
+ * Write new generations of some own pages through a shared mapping, then
+ * check them through pread and through a second mapping of the same range
+ * with another strategy.
+ */
+static int op_write_shared(struct thr *t)
+{
+	struct map *m = pick_map(t), second = { 0 };
+	size_t i, p, wrote = 0;
+
+	if (!m || !m->shared || !m->writable)
+		return 0;
+	for (i = 0; i < m->npg; i++) {
+		p = m->off + i;
+		if (!own(t, p) || !(m->present >> i & 1) || rnd_below(t, 2))
+			continue;
+		fill_page(t->buf, t->page, MAGIC, t->owner, p,
+			  t->sh->gen[p] + 1);
+		memcpy(m->addr + i * t->page, t->buf, t->page);
+		__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
+		if (check_pread(t, p))
+			return -1;
+		wrote++;
+	}
+	if (!wrote)
+		return 0;
+
+	second.strategy = (m->strategy + 1 + rnd_below(t, 2)) % 3;
+	second.fd = open_strategy(t, second.strategy);
+	if (second.fd < 0)
+		return -1;
+	second.shared = true;
+	second.off = m->off;
+	second.npg = m->npg;
+	second.present = m->npg == 64 ? ~0ULL : (1ULL << m->npg) - 1;
+	second.addr = mmap(NULL, m->npg * t->page, PROT_READ, MAP_SHARED,
+			   second.fd, m->off * t->page);
+	if (second.addr == MAP_FAILED) {
+		close(second.fd);
+		FAIL(t, "second mapping: %s", strerror(errno));
+	}
+	if (check_map(t, &second))
+		return -1;
+	munmap(second.addr, m->npg * t->page);
+	close(second.fd);
+	return 0;
+}
+
+/* Private writes to any page stay in this thread's copy. */
+static int op_write_private(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	size_t i, p;
+
+	if (!m || m->shared || !m->writable)
+		return 0;
+	for (i = 0; i < m->npg; i++) {
+		if (!(m->present >> i & 1) || rnd_below(t, 3))
+			continue;
+		p = m->off + i;
+		fill_page(m->addr + i * t->page, t->page, PRIV_MAGIC, t->owner,
+			  p, 0);
+		m->dirty |= 1ULL << i;
+		/* The device still holds its owner's page. */
+		if (check_pread(t, p))
+			return -1;
+	}
+	return check_map(t, m);
+}
+
+/* write() or pwrite() a new generation of an own page. */
+static int op_pwrite(struct thr *t)
+{
+	size_t p = rnd_below(t, t->npages / NOWNERS) * NOWNERS + t->owner;
+	ssize_t n;
+	int i;
+
+	if (p >= t->npages)
+		return 0;
+	fill_page(t->buf, t->page, MAGIC, t->owner, p, t->sh->gen[p] + 1);
+	if (rnd_below(t, 2)) {
+		n = pwrite(t->fd, t->buf, t->page, p * t->page);
+	} else {
+		if (lseek(t->fd, p * t->page, SEEK_SET) != (off_t)(p * t->page))
+			FAIL(t, "lseek: %s", strerror(errno));
+		n = write(t->fd, t->buf, t->page);
+	}
+	if (n != (ssize_t)t->page)
+		FAIL(t, "write of page %zu: %zd, %s", p, n, strerror(errno));
+	__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
+	if (check_pread(t, p))
+		return -1;
+	/* Every mapping of this thread shows it, unless privately copied. */
+	for (i = 0; i < t->nmaps; i++)
+		if (check_map(t, &t->maps[i]))
+			return -1;
+	return 0;
+}
+
+static int op_verify(struct thr *t)
+{
+	struct map *m = pick_map(t);
+
+	return m ? check_map(t, m) : 0;
+}
+
+static int op_munmap_part(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	size_t a, b;
+
+	if (!m || m->npg < 2)
+		return 0;
+	a = rnd_below(t, m->npg);
+	b = a + 1 + rnd_below(t, m->npg - a);
+	if (a == 0 && b == m->npg)
+		b--;
+	if (unmap_range(t, m, a, b))
+		return -1;
+	m->pristine = false;
+	return check_map(t, m);
+}
+
+static int op_munmap(struct thr *t)
+{
+	return t->nmaps ? drop_map(t, rnd_below(t, t->nmaps)) : 0;
+}
+
+static int op_mprotect(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	size_t i = m ? rnd_below(t, m->npg) : 0;
+	char *p;
+
+	if (!m || !(m->present >> i & 1))
+		return 0;
+	p = m->addr + i * t->page;
+	if (mprotect(p, t->page, PROT_READ))
+		FAIL(t, "mprotect PROT_READ: %s", strerror(errno));
+	if (mprotect(p, t->page, PROT_READ | PROT_EXEC) == 0 || errno != EPERM)
+		FAIL(t, "mprotect PROT_EXEC: %s, want EPERM", strerror(errno));
+	if (check_map(t, m))
+		return -1;
+	if (m->writable && mprotect(p, t->page, PROT_READ | PROT_WRITE))
+		FAIL(t, "mprotect back to PROT_WRITE: %s", strerror(errno));
+	m->pristine = false;
+	return check_map(t, m);
+}
+
+/* Growing fails with EFAULT; shrinking in place and moving work. */
+static int op_mremap(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	size_t len, newpg;
+	void *n, *dst;
+
+	if (!m || !m->pristine)
+		return 0;
+	len = m->npg * t->page;
+	n = mremap(m->addr, len, len + t->page, MREMAP_MAYMOVE);
+	if (n != MAP_FAILED || errno != EFAULT)
+		FAIL(t, "mremap grow: %p, %s, want EFAULT", n, strerror(errno));
+	if (m->npg > 1) {
+		newpg = 1 + rnd_below(t, m->npg - 1);
+		n = mremap(m->addr, len, newpg * t->page, 0);
+		if (n != m->addr)
+			FAIL(t, "mremap shrink: %p, %s", n, strerror(errno));
+		m->npg = newpg;
+		m->present &= (1ULL << newpg) - 1;
+		m->dirty &= (1ULL << newpg) - 1;
+		len = newpg * t->page;
+	}
+	if (rnd_below(t, 2)) {
+		dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+		if (dst == MAP_FAILED)
+			FAIL(t, "mmap a place to move to: %s", strerror(errno));
+		n = mremap(m->addr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   dst);
+		if (n != dst) {
+			munmap(dst, len);
+			FAIL(t, "mremap move: %p, %s", n, strerror(errno));
+		}
+		m->addr = n;
+	}
+	return check_map(t, m);
+}
+
+static int op_madvise(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	size_t i = m ? rnd_below(t, m->npg) : 0;
+	int ret;
+
+	if (!m || !(m->present >> i & 1))
+		return 0;
+	ret = madvise(m->addr + i * t->page, t->page, MADV_DONTNEED);
+	if (m->strategy == MMAPDEMO_STRATEGY_REMAP) {
+		if (ret == 0 || errno != EINVAL)
+			FAIL(t, "MADV_DONTNEED on remap: %d, %s, want EINVAL",
+			     ret, strerror(errno));
+	} else {
+		if (ret)
+			FAIL(t, "MADV_DONTNEED: %s", strerror(errno));
+		/* A private copy is gone: the device's page is back. */
+		m->dirty &= ~(1ULL << i);
+	}
+	return check_map(t, m);
+}
+
+/*
+ * A child checks the mapping it inherited and writes a new generation of
+ * an own page through it; the parent sees it through pread.  The child of a
+ * threaded process only reads memory, copies and exits.
+ */
+static int op_fork(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	size_t i, p = SIZE_MAX;
+	int status;
+	pid_t pid;
+
+	if (!m)
+		return 0;
+	for (i = 0; i < m->npg; i++)
+		if (own(t, m->off + i) && m->present >> i & 1)
+			p = m->off + i;
+	if (m->shared && m->writable && p != SIZE_MAX)
+		fill_page(t->buf, t->page, MAGIC, t->owner, p,
+			  t->sh->gen[p] + 1);
+	else
+		p = SIZE_MAX;
+	pid = fork();
+	if (pid < 0)
+		FAIL(t, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		for (i = 0; i < m->npg; i++)
+			if (m->present >> i & 1 &&
+			    check_page(t, m->addr + i * t->page, m->off + i,
+				       m->dirty >> i & 1))
+				_exit(10 + (int)(i % 100));
+		if (p != SIZE_MAX)
+			memcpy(m->addr + (p - m->off) * t->page, t->buf,
+			       t->page);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		FAIL(t, "waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		FAIL(t, "forked child found a bad page in pgoff %zu+: status %#x",
+		     m->off, status);
+	if (p != SIZE_MAX) {
+		__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
+		if (check_pread(t, p))
+			return -1;
+	}
+	return check_map(t, m);
+}
+
+static int op_ioctl(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	struct mmapdemo_set_strategy req = { 0 };
+	struct mmapdemo_stats st;
+	struct mmapdemo_info info;
+	struct mmapdemo_walk w;
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	if (ioctl(t->fd, MMAPDEMO_IOC_STATS, &st))
+		FAIL(t, "STATS: %s", strerror(errno));
+	if (st.live_vmas < (uint64_t)t->nmaps)
+		FAIL(t, "live_vmas %llu with %d mappings of this thread alive",
+		     (unsigned long long)st.live_vmas, t->nmaps);
+	if (!m)
+		return 0;
+	info = mmapdemo_info(m->fd);
+	if (info.strategy != m->strategy || !(info.flags & MMAPDEMO_INFO_MAPPED))
+		FAIL(t, "INFO: strategy %u flags %#x", info.strategy, info.flags);
+	req.strategy = rnd_below(t, 3);
+	if (ioctl(m->fd, MMAPDEMO_IOC_SET_STRATEGY, &req) == 0 ||
+	    errno != EBUSY)
+		FAIL(t, "SET_STRATEGY after mmap: %s, want EBUSY",
+		     strerror(errno));
+
+	i = rnd_below(t, m->npg);
+	if (!(m->present >> i & 1))
+		return 0;
+	/* Touch it, so that every strategy has it mapped. */
+	if (check_map(t, m))
+		return -1;
+	memset(&w, 0, sizeof(w));
+	w.addr = (uintptr_t)(m->addr + i * t->page);
+	if (ioctl(t->fd, MMAPDEMO_IOC_WALK, &w))
+		FAIL(t, "WALK: %s", strerror(errno));
+	if (w.result != MMAPDEMO_WALK_MAPPED ||
+	    w.vma_kind != MMAPDEMO_VMA_MMAPDEMO ||
+	    w.vma_strategy != m->strategy)
+		FAIL(t, "WALK: result %u kind %u strategy %u", w.result,
+		     w.vma_kind, w.vma_strategy);
+	if (w.device_page != (m->dirty >> i & 1 ? MMAPDEMO_NO_DEVICE_PAGE :
+						  m->off + i))
+		FAIL(t, "WALK of page %zu (%s): device page %lld", m->off + i,
+		     m->dirty >> i & 1 ? "private copy" : "device",
+		     (long long)w.device_page);
+	return 0;
+}
+
+static int (*const ops[NOPS])(struct thr *t) = {
+	[OP_MAP] = op_map,
+	[OP_WRITE_SHARED] = op_write_shared,
+	[OP_WRITE_PRIVATE] = op_write_private,
+	[OP_PWRITE] = op_pwrite,
+	[OP_VERIFY] = op_verify,
+	[OP_MUNMAP_PART] = op_munmap_part,
+	[OP_MUNMAP] = op_munmap,
+	[OP_MPROTECT] = op_mprotect,
+	[OP_MREMAP] = op_mremap,
+	[OP_MADVISE] = op_madvise,
+	[OP_FORK] = op_fork,
+	[OP_IOCTL] = op_ioctl,
+};
+
+static double deadline;
+
+/*
+ * A worker that takes SIGSEGV or SIGBUS says where and in which step
+ * before it dies, so that the failure can be told from a crash of the test.
+ */
+static void fatal_signal(int sig, siginfo_t *si, void *uc)
+{
+	struct thr *t = cur_thr;
+
+	struct map *m = cur_map;
+
+	if (t && m)
+		report(t->sh, __LINE__, "owner %u (pid %d): signal %d at %p during %s of a %s %s mapping at %p, pages %zu+%zu present %#llx dirty %#llx%s",
+		       t->owner, getpid(), sig, si->si_addr, op_names[cur_op],
+		       m->shared ? "shared" : "private",
+		       (const char *[]){ "fault", "remap", "insert" }[m->strategy],
+		       m->addr, m->off, m->npg,
+		       (unsigned long long)m->present,
+		       (unsigned long long)m->dirty,
+		       m->pristine ? " pristine" : "");
+	else if (t)
+		report(t->sh, __LINE__, "owner %u: signal %d at %p during %s",
+		       t->owner, sig, si->si_addr, op_names[cur_op]);
+	_exit(1);
+}
+
+static void *thread_main(void *arg)
+{
+	struct thr *t = arg;
+	enum op op;
+
+	cur_thr = t;
+	t->fd = open(MMAPDEMO_DEV, O_RDWR);
+	t->buf = malloc(t->page);
+	if (t->fd < 0 || !t->buf) {
+		report(t->sh, __LINE__, "owner %u: open: %s", t->owner,
+		       strerror(errno));
+		return NULL;
+	}
+	while (now() < deadline && !__atomic_load_n(&t->sh->failures,
+						    __ATOMIC_RELAXED)) {
+		/* Mapping is the most common step, so that there is work. */
+		op = t->nmaps == 0 || rnd_below(t, 5) == 0 ?
+			     OP_MAP : (enum op)(1 + rnd_below(t, NOPS - 1));
+		__atomic_add_fetch(&t->sh->ops[op], 1, __ATOMIC_RELAXED);
+		cur_op = op;
+		cur_map = NULL;
+		if (ops[op](t))
+			break;
+	}
+	/* Half the threads leave their mappings to the exit of the process. */
+	if (t->rng & 1)
+		while (t->nmaps)
+			if (drop_map(t, 0))
+				break;
+	return NULL;
+}
+
+static void process_main(struct shared *sh, unsigned int proc, uint64_t seed,
+			 size_t page, size_t npages)
+{
+	struct thr thr[NTHREAD];
+	pthread_t tid[NTHREAD];
+	struct sigaction sa;
+	unsigned int i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fatal_signal;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	for (i = 0; i < NTHREAD; i++) {
+		memset(&thr[i], 0, sizeof(thr[i]));
+		thr[i].owner = proc * NTHREAD + i;
+		thr[i].rng = seed ^ (0x9E3779B97F4A7C15ULL * (thr[i].owner + 1));
+		thr[i].sh = sh;
+		thr[i].page = page;
+		thr[i].npages = npages;
+		if (pthread_create(&tid[i], NULL, thread_main, &thr[i])) {
+			report(sh, __LINE__, "pthread_create failed");
+			_exit(1);
+		}
+	}
+	for (i = 0; i < NTHREAD; i++)
+		pthread_join(tid[i], NULL);
+	_exit(0);
+}
+
+/* Every page holds its owner's last generation, through pread and through
+ * a mapping of the whole device with each strategy.
+ */
+static int check_whole_device(struct shared *sh, int fd, size_t page,
+			      size_t npages, char *buf)
+{
+	uint32_t s;
+	size_t p;
+	char *m;
+
+	for (p = 0; p < npages; p++) {
+		if (pread(fd, buf, page, p * page) != (ssize_t)page ||
+		    page_differs(buf, page, MAGIC, p % NOWNERS, p, sh->gen[p])) {
+			report(sh, __LINE__, "final pread: page %zu is not its owner's gen %llu",
+			       p, (unsigned long long)sh->gen[p]);
+			return -1;
+		}
+	}
+	for (s = 0; s < 3; s++) {
+		int sfd = mmapdemo_open_strategy(O_RDONLY, s);
+
+		m = sfd < 0 ? MAP_FAILED :
+			      mmap(NULL, npages * page, PROT_READ, MAP_SHARED,
+				   sfd, 0);
+		if (m == MAP_FAILED) {
+			report(sh, __LINE__, "final mmap, strategy %u: %s", s,
+			       strerror(errno));
+			return -1;
+		}
+		for (p = 0; p < npages; p++)
+			if (page_differs(m + p * page, page, MAGIC, p % NOWNERS,
+					 p, sh->gen[p])) {
+				report(sh, __LINE__, "final mapping, strategy %u: page %zu is not its owner's gen %llu",
+				       s, p, (unsigned long long)sh->gen[p]);
+				break;
+			}
+		munmap(m, npages * page);
+		close(sfd);
+	}
+	return sh->failures ? -1 : 0;
+}
+
+TEST(stress_random_operations)
+{
+	unsigned int seconds = stress_seconds(), i;
+	const char *seed_env = getenv("MMAPDEMO_STRESS_SEED");
+	struct mmapdemo_stats before, after;
+	size_t page = sysconf(_SC_PAGESIZE), npages, p, shsize;
+	pid_t pids[NPROC], pid;
+	uint64_t seed, total = 0;
+	struct shared *sh;
+	int fd, status;
+	char *buf;
+
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	if (fd < 0)
+		SKIP(return, MMAPDEMO_HINT);
+	npages = mmapdemo_info(fd).size / page;
+	ASSERT_GE(npages, (size_t)NOWNERS);
+	seed = seed_env ? strtoull(seed_env, NULL, 0) :
+			  (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	ksft_print_msg("stress: seed %llu (MMAPDEMO_STRESS_SEED), %u s (MMAPDEMO_STRESS_SECONDS), %d processes x %d threads, %zu pages\n",
+		       (unsigned long long)seed, seconds, NPROC, NTHREAD,
+		       npages);
+
+	shsize = sizeof(*sh) + npages * sizeof(sh->gen[0]);
+	sh = mmap(NULL, shsize, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	buf = malloc(page);
+	ASSERT_NE(NULL, buf);
+
+	/* Generation 0 of every page, written before anyone starts. */
+	for (p = 0; p < npages; p++) {
+		fill_page(buf, page, MAGIC, p % NOWNERS, p, 0);
+		ASSERT_EQ((ssize_t)page, pwrite(fd, buf, page, p * page));
+	}
+	before = mmapdemo_stats(fd);
+
+	deadline = now() + seconds;
+	for (i = 0; i < NPROC; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i] == 0)
+			process_main(sh, i, seed, page, npages);
+	}
+	/* Bounded: a process that outlives the deadline by far is stuck. */
+	for (i = 0; i < NPROC;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			if (now() > deadline + 120) {
+				report(sh, __LINE__, "processes still running 120 s after the deadline: killed");
+				for (i = 0; i < NPROC; i++)
+					kill(pids[i], SIGKILL);
+				while (waitpid(-1, NULL, 0) > 0)
+					;
+				break;
+			}
+			usleep(100000);
+			continue;
+		}
+		i++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			report(sh, __LINE__, "process %d ended with status %#x",
+			       pid, status);
+	}
+
+	for (i = 0; i < NOPS; i++) {
+		total += sh->ops[i];
+		ksft_print_msg("stress: %-14s %llu\n", op_names[i],
+			       (unsigned long long)sh->ops[i]);
+	}
+	ksft_print_msg("stress: %llu operations, %llu private remap mappings refused\n",
+		       (unsigned long long)total,
+		       (unsigned long long)sh->private_einval);
+	EXPECT_EQ(0ULL, sh->failures) TH_LOG("%llu failures, first: %s (seed %llu)",
+					     (unsigned long long)sh->failures,
+					     sh->msg, (unsigned long long)seed);
+
+	/* Every VMA that any process made is gone with its process. */
+	after = mmapdemo_stats(fd);
+	EXPECT_EQ(before.live_vmas, after.live_vmas);
+	EXPECT_EQ(after.mmaps + after.vma_opens - after.vma_closes,
+		  after.live_vmas);
+	EXPECT_LT(before.mmaps + 10, after.mmaps);
+
+	if (!sh->failures)
+		EXPECT_EQ(0, check_whole_device(sh, fd, page, npages, buf))
+			TH_LOG("%s (seed %llu)", sh->msg,
+			       (unsigned long long)seed);
+	free(buf);
+	munmap(sh, shsize);
+	close(fd);
+}
+
+/*
+ * The harness's timeout is a constant in the test's metadata; the run's
+ * length is known only at run time, so set it before the harness starts.
+ */
+static void __attribute__((constructor)) stress_timeout(void)
+{
+	_stress_random_operations_object.timeout = stress_seconds() + 180;
+}
+
+TEST_HARNESS_MAIN
