@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -95,15 +96,48 @@ static unsigned long mmapdemo_size = 4UL << 20;
 static const struct mmapdemo_strategy *mmapdemo_default_strategy =
 	&mmapdemo_strategy_fault;
 
+/*
+ * A byte count with an optional K, M or G suffix.  Not memparse(): it
+ * wraps around on overflow, so that 2^64 + 4096 would read as 4096.
+ */
+static int parse_size(const char *val, unsigned long long *size)
+{
+	unsigned int shift = 0;
+	char buf[32], *p;
+	int ret;
+
+	if (strscpy(buf, val, sizeof(buf)) < 0)
+		return -EINVAL;
+	p = buf + strlen(buf);
+	if (p > buf && p[-1] == '\n')
+		*--p = '\0';
+	if (p > buf) {
+		switch (p[-1]) {
+		case 'G':
+		case 'g':
+			shift += 10;
+			fallthrough;
+		case 'M':
+		case 'm':
+			shift += 10;
+			fallthrough;
+		case 'K':
+		case 'k':
+			shift += 10;
+			*--p = '\0';
+		}
+	}
+	ret = kstrtoull(buf, 0, size);
+	if (ret)
+		return ret;
+	return check_shl_overflow(*size, shift, size) ? -ERANGE : 0;
+}
+
 static int size_param_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long long size;
-	char *end;
 
-	size = memparse(val, &end);
-	if (end == val || (*end && *end != '\n'))
-		return -EINVAL;
-	if (!size || size > MMAPDEMO_MAX_SIZE) {
+	if (parse_size(val, &size) || !size || size > MMAPDEMO_MAX_SIZE) {
 		pr_err("size=%s: must be between 1 and %lu bytes (suffixes K, M, G)\n",
 		       val, MMAPDEMO_MAX_SIZE);
 		return -EINVAL;

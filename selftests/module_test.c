@@ -88,7 +88,10 @@ TEST_F(module, parameters_shape_the_device)
 TEST_F(module, bad_parameters_fail_the_load_cleanly)
 {
 	const char *bad[] = {
-		"size=0", "size=2G", "size=-1", "size=12abc", "size=",
+		"size=0", "size=2G", "size=-1", "size=12abc", "size=", "size=K",
+		/* 2^64 + 4096 and 2^54 G: must not wrap around to small sizes */
+		"size=18446744073709555712", "size=18014398509481985G",
+		"size=1T", "size=4k4",
 		"strategy=bogus", "strategy=", "strategy=faults",
 	};
 	unsigned int i;
