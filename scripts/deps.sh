@@ -11,7 +11,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build tools, the VM, and what the checks run.  Nothing else.
-packages="gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod
+packages="gcc gcc-multilib make libc6-dev qemu-system-x86 busybox-static cpio kmod
 	libkmod-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
 	sparse cppcheck clang-format perl python3 gnuplot-nox"
 
