@@ -10,7 +10,8 @@ if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 	insmod "$LAB_MODULE" || echo "# insmod $LAB_MODULE failed"
 fi
 # module_test reloads the module: it runs last.
-for t in mmap_test file_test ioctl_test walk_test trace_test module_test; do
+for t in mmap_test file_test ioctl_test walk_test trace_test cli_bench_test.sh \
+	module_test; do
 	echo "@@PROGRAM $t"
 	"$dir/$t"
 	echo "@@PROGRAM-EXIT $t $?"
