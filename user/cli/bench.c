@@ -100,6 +100,17 @@ double bench_median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+int bench_sizes_upto(struct bench_config *cfg, uint64_t max)
+{
+	cfg->nr_sizes = 0;
+	if (max < 65536)
+		return -EINVAL;
+	for (uint64_t v = 65536; v <= max && cfg->nr_sizes < BENCH_MAX_SIZES;
+	     v *= 4)
+		cfg->sizes[cfg->nr_sizes++] = v;
+	return 0;
+}
+
 int bench_parse_sizes(const char *s, struct bench_config *cfg)
 {
 	char buf[256], *tok, *save = NULL;
@@ -111,12 +122,7 @@ int bench_parse_sizes(const char *s, struct bench_config *cfg)
 		ret = parse_size(s, &max);
 		if (ret)
 			return ret;
-		if (max < 65536)
-			return -EINVAL;
-		for (v = 65536; v <= max && cfg->nr_sizes < BENCH_MAX_SIZES;
-		     v *= 4)
-			cfg->sizes[cfg->nr_sizes++] = v;
-		return 0;
+		return bench_sizes_upto(cfg, max);
 	}
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;

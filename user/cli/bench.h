@@ -100,6 +100,8 @@ struct bench_config {
 
 /* Sizes from here take cfg->reps_big repetitions. */
 #define BENCH_BIG_SIZE (64ULL << 20)
+/* The largest size when none is given, if the device is that large. */
+#define BENCH_DEFAULT_MAX (256ULL << 20)
 
 struct bench {
 	struct bench_config cfg;
@@ -114,6 +116,8 @@ struct bench {
 	struct bench_stat stat[BENCH_MAX_SIZES][NR_SUBJECTS][NR_METRICS];
 };
 
+/* Sizes from 64 KiB up to @max in powers of 4; 0 or -EINVAL. */
+int bench_sizes_upto(struct bench_config *cfg, uint64_t max);
 /* Sizes: "256M" (64K up to it in powers of 4) or "64K,1M,16M". */
 int bench_parse_sizes(const char *s, struct bench_config *cfg);
 /* The median of @n values (sorted in place). */

@@ -231,6 +231,14 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 	}
 	b->page_size = info.page_size;
 	b->device_size = info.size;
+	/* By default, 64 KiB up to the device's size or 256 MiB. */
+	if (!b->cfg.nr_sizes &&
+	    bench_sizes_upto(&b->cfg, info.size < BENCH_DEFAULT_MAX ?
+				      info.size : BENCH_DEFAULT_MAX)) {
+		fprintf(stderr, "mmapdemo bench: the device is smaller than 64 KiB\n");
+		ret = EXIT_FAILED;
+		goto out_close;
+	}
 
 	ret = bench_run(b, md, &what);
 	if (ret == -ENOSPC) {
@@ -309,7 +317,7 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 		CLI_COMMON_OPTIONS
 	};
 	struct bench *b;
-	const char *csv = NULL, *out = NULL, *sizes = "256M";
+	const char *csv = NULL, *out = NULL, *sizes = NULL;
 	unsigned int reps = 0, reps_big = 0;
 	bool quick = false, quiet = false;
 	int c, ret;
@@ -359,7 +367,7 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 		sizes = "64K,256K,1M";
 		reps = reps ?: 3;
 	}
-	if (bench_parse_sizes(sizes, &b->cfg)) {
+	if (sizes && bench_parse_sizes(sizes, &b->cfg)) {
 		free(b);
 		return cli_usage(&cmd_bench,
 				 "--sizes %s: want a maximum (256M) or a list (64K,1M,16M) of page multiples",
