@@ -73,7 +73,7 @@ static void json_member(const char *key)
 		putchar(',');
 	rep.first[rep.depth] = false;
 	printf("\n%*s", 2 * (rep.depth + 1), "");
-	if (!rep.is_list[rep.depth]) {
+	if (!rep.is_list[rep.depth] && key) {
 		json_string(key);
 		fputs(": ", stdout);
 	}

@@ -44,13 +44,17 @@ static int read_text(const struct trace_session *ts, const char *file,
 	if (fd < 0)
 		return -errno;
 	buf = malloc(cap + 1);
-	while (buf) {
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
 		if (len == cap) {
 			bigger = realloc(buf, 2 * cap + 1);
 			if (!bigger) {
 				free(buf);
-				buf = NULL;
-				break;
+				close(fd);
+				return -ENOMEM;
 			}
 			buf = bigger;
 			cap *= 2;
@@ -61,8 +65,6 @@ static int read_text(const struct trace_session *ts, const char *file,
 		len += (size_t)n;
 	}
 	close(fd);
-	if (!buf)
-		return -ENOMEM;
 	buf[len] = '\0';
 	*text = buf;
 	return 0;
