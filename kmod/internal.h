@@ -29,6 +29,17 @@
 /* The largest device, so that a typo in "size=" cannot eat all memory. */
 #define MMAPDEMO_MAX_SIZE ((unsigned long)SZ_1G)
 
+/* The largest fault-around window, in pages: 256 KiB with 4 KiB pages. */
+#define MMAPDEMO_FAULT_AROUND_MAX 64
+
+/*
+ * Pages a read fault of the fault strategy maps, around and including the
+ * faulting one (the "fault_around" module parameter); 0 or 1 for one page
+ * per fault.  A power of two, at most MMAPDEMO_FAULT_AROUND_MAX.  Read
+ * with READ_ONCE(): it can change at any time.
+ */
+extern unsigned int mmapdemo_fault_around;
+
 struct mmapdemo_backing;
 
 /**
@@ -81,6 +92,7 @@ struct mmapdemo_stats_counters {
 	atomic64_t vma_opens;
 	atomic64_t vma_closes;
 	atomic64_t live_vmas;
+	atomic64_t around_pages;
 };
 
 struct mmapdemo_strategy;
