@@ -22,6 +22,7 @@
 enum bench_subject {
 	SUBJ_FAULT,		/* device, fault strategy, MAP_SHARED */
 	SUBJ_FAULT_POPULATE,	/* the same with MAP_POPULATE */
+	SUBJ_FAULT_AROUND,	/* the same with the module's fault_around=16 */
 	SUBJ_REMAP,
 	SUBJ_INSERT,
 	SUBJ_ANON,		/* MAP_PRIVATE | MAP_ANONYMOUS */
@@ -31,7 +32,6 @@ enum bench_subject {
 };
 
 #define NR_MAP_SUBJECTS SUBJ_IO
-#define SUBJ_IS_DEVICE(s) ((s) <= SUBJ_INSERT)
 
 enum bench_unit {
 	UNIT_NS,		/* a time, reported also per page */
@@ -46,6 +46,7 @@ enum bench_metric {
 	M_SETUP_READ,		/* mmap() + first read touch */
 	M_CYCLE_READ,		/* mmap() + read touch + munmap() */
 	M_FAULTS_READ,		/* device "faults" counter over the touch */
+	M_AROUND_READ,		/* device "around_pages" counter over it */
 	M_MINFLT_READ,		/* getrusage minor faults over the touch */
 	M_EAGER,		/* device "eager_pages" counter over mmap() */
 	/* A mapping touched for writing, then passed over twice more. */
@@ -98,6 +99,10 @@ struct bench_config {
 	bool progress;			/* a line per size on stderr */
 };
 
+/* The fault-around window of SUBJ_FAULT_AROUND: the core's for files. */
+#define BENCH_FAULT_AROUND 16
+#define BENCH_FAULT_AROUND_PARAM "/sys/module/mmapdemo/parameters/fault_around"
+
 /* Sizes from here take cfg->reps_big repetitions. */
 #define BENCH_BIG_SIZE (64ULL << 20)
 /* The largest size when none is given, if the device is that large. */
@@ -110,6 +115,7 @@ struct bench {
 	char kernel[160];
 	char machine[128];
 	double elapsed_s;
+	bool no_fault_around;	/* the module has no fault_around parameter */
 	/* samples[size][subject][metric][rep] */
 	double *samples;
 	unsigned int nr_samples[BENCH_MAX_SIZES][NR_SUBJECTS][NR_METRICS];
@@ -142,9 +148,10 @@ struct bench_target {
 	bool met;
 	double value;		/* the worst measured figure */
 	double limit;
+	bool at_least;		/* the value must reach the limit, not stay below */
 	char detail[160];	/* where the worst figure is */
 };
-#define NR_TARGETS 6
+#define NR_TARGETS 7
 void bench_targets(const struct bench *b, struct bench_target t[NR_TARGETS]);
 
 /* Output. */

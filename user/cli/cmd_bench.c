@@ -117,9 +117,9 @@ static const char plot_script[] =
 	"set key top right\n"
 	"set grid\n"
 	"set title 'mmap + first read of each page + munmap'\n"
-	"plot for [i=2:7] 'ns_per_page_read.dat' using 1:i with linespoints title columnhead(i)\n"
+	"plot for [i=2:%d] 'ns_per_page_read.dat' using 1:i with linespoints title columnhead(i)\n"
 	"set title 'mmap + first write of each page + munmap'\n"
-	"plot for [i=2:7] 'ns_per_page_write.dat' using 1:i with linespoints title columnhead(i)\n"
+	"plot for [i=2:%d] 'ns_per_page_write.dat' using 1:i with linespoints title columnhead(i)\n"
 	"unset multiplot\n";
 
 /* Plot data with a header line gnuplot's columnhead() reads. */
@@ -155,7 +155,7 @@ static int write_plot(const struct bench *b, const char *dir)
 	for (char *c = title; *c; c++)
 		if (*c == '\'')
 			*c = '"';
-	fprintf(f, plot_script, title);
+	fprintf(f, plot_script, title, NR_MAP_SUBJECTS + 1, NR_MAP_SUBJECTS + 1);
 	return fclose(f) ? -1 : 0;
 }
 
