@@ -103,6 +103,10 @@ struct bench_config {
 #define BENCH_FAULT_AROUND 16
 #define BENCH_FAULT_AROUND_PARAM "/sys/module/mmapdemo/parameters/fault_around"
 
+/* Bandwidth passes repeat for this long, at most this many times. */
+#define BENCH_PASS_NS 20e6
+#define BENCH_MAX_PASSES 64
+
 /* Sizes from here take cfg->reps_big repetitions. */
 #define BENCH_BIG_SIZE (64ULL << 20)
 /* The largest size when none is given, if the device is that large. */
