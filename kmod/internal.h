@@ -9,6 +9,8 @@
  *    runs in a fault handler takes a lock of the device's: a fault may run
  *    under the mmap_lock held for reading or, since 6.4, under the VMA's own
  *    lock with no mmap_lock at all, and only reads what never changes.
+ *    (6.12 uses the VMA lock for ->fault only if the vm_ops have
+ *    ->map_pages: the fault strategy has one for that reason.)
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
  *    The mmap file operation takes it with the mmap_lock held for writing,
  *    so it must never be held while taking the mmap_lock.

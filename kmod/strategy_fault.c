@@ -12,13 +12,13 @@
  *
  * With the "fault_around" module parameter, a read fault also maps the
  * pages around the faulting one, as the core does for files through
- * vm_ops->map_pages.  A module cannot provide ->map_pages for its own
- * pages: it runs under the PTE lock (and RCU since 6.7) and needs
- * do_set_pte()/set_pte_range() and the rmap helpers, none of which is
- * exported; filemap_map_pages() is, but only maps the file's page cache.
- * So the fault handler inserts the neighbours itself with
- * vm_insert_pages(), which a VM_MIXEDMAP VMA allows under the mmap_lock
- * held for reading.
+ * vm_ops->map_pages.  A module cannot do that in ->map_pages for its own
+ * pages: ->map_pages may not sleep (on 6.12 it runs under RCU) and must
+ * set the PTEs under the PTE lock with do_set_pte() (6.1) or
+ * set_pte_range() (6.12) and the rmap helpers, none of which is exported;
+ * filemap_map_pages() is, but only maps the file's page cache.  So the
+ * fault handler inserts the neighbours itself with vm_insert_pages(),
+ * which a VM_MIXEDMAP VMA allows without the mmap_lock held for writing.
  */
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -33,7 +33,9 @@
 
 /*
  * Map the pages of the fault-around window of @vmf, except the faulting
- * one, which the core maps from vmf->page.  Pages already mapped (or
+ * one, which the core maps from vmf->page.  The window is the core's:
+ * @nr pages from the @nr-aligned address below the fault, or from the
+ * VMA's start if that is later.  Pages already mapped (or
  * copied on write in a MAP_PRIVATE mapping) are left alone: their PTE is
  * not empty and vm_insert_pages() stops there with -EBUSY.  Like the
  * core's fault-around, this is best effort: it gives up quietly on any
@@ -56,8 +58,14 @@ static void fault_map_around(struct vm_fault *vmf, unsigned int nr)
 	pgoff_t pgoff;
 	int ret;
 
+	/*
+	 * The core's window (do_fault_around()): from the aligned start, or
+	 * the VMA's start if later, @nr pages, within the VMA and within
+	 * the page table that holds the faulting address.
+	 */
 	start = max(ALIGN_DOWN(vmf->address, size), vma->vm_start);
-	end = min(ALIGN_DOWN(vmf->address, size) + size, vma->vm_end);
+	end = min3(start + size, vma->vm_end,
+		   ALIGN_DOWN(vmf->address, PMD_SIZE) + PMD_SIZE);
 	for (addr = start; addr < end;) {
 		if (addr == vmf->address) {
 			addr += PAGE_SIZE;
@@ -135,11 +143,26 @@ static vm_fault_t fault_page_mkwrite(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED;
 }
 
+/*
+ * Maps nothing: fault-around is done in ->fault.  On 6.12 the core calls
+ * ->fault and ->page_mkwrite under the per-VMA lock, without the
+ * mmap_lock, only for vm_ops that have ->map_pages (vmf_can_call_fault());
+ * for the others it drops the VMA lock and retries the whole fault under
+ * the mmap_lock.  Neither handler here needs the mmap_lock (see
+ * internal.h), so having ->map_pages saves that retry on every fault.
+ */
+static vm_fault_t fault_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct fault_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.mprotect = mmapdemo_vma_mprotect,
 	.fault = fault_fault,
+	.map_pages = fault_map_pages,
 	.page_mkwrite = fault_page_mkwrite,
 };
 
