@@ -116,8 +116,8 @@ static vm_fault_t fault_fault(struct vm_fault *vmf)
 
 /*
  * A mapping made while fault-around is on becomes VM_MIXEDMAP, which lets
- * the fault handler call vm_insert_pages() with the mmap_lock held for
- * reading.  Mappings made while it is off stay as they always were.
+ * the fault handler call vm_insert_pages() without the mmap_lock held for
+ * writing.  Mappings made while it is off stay as they always were.
  */
 static int fault_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 {
@@ -172,6 +172,6 @@ const struct mmapdemo_strategy mmapdemo_strategy_fault = {
 	.needs_pages = true,
 	.vm_ops = &fault_vm_ops,
 	.private_ok = true,
-	/* Nothing to map at mmap time. */
+	/* Maps nothing at mmap time: fault_mmap() only sets a flag. */
 	.mmap = fault_mmap,
 };
