@@ -3,6 +3,7 @@
 # mmapdemo: the two commands a user needs are
 #	make demo	boot a VM with the module loaded and run the guided tour
 #	make check	run every test on every kernel of the matrix
+#	make bench	measure the strategies on every kernel of the matrix
 # Everything else here is a step of those two.
 
 KERNELS ?= 6.1 6.12
@@ -16,13 +17,14 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install selftests initramfs check lint stress demo shell clean help
+.PHONY: all deps modules user unit install selftests initramfs check bench lint stress demo shell clean help
 
 all: modules user selftests
 
 help:
 	@echo "make demo              the tour and the path of one address, in a VM per kernel"
 	@echo "make check             build and run all tests on: $(KERNELS)"
+	@echo "make bench             benchmarks on: $(KERNELS), into build/bench/"
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
@@ -67,6 +69,10 @@ initramfs: modules user selftests
 # check times its own steps (deps, build, lint, each VM), so it runs them.
 check:
 	@scripts/check.sh $(KERNELS)
+
+# The benchmarks, in a VM with the memory they need; results in build/bench/.
+bench: initramfs
+	@scripts/bench.sh $(KERNELS)
 
 lint: modules
 	@scripts/lint.sh $(KERNELS)

@@ -9,6 +9,8 @@
  *    runs in a fault handler takes a lock of the device's: a fault may run
  *    under the mmap_lock held for reading or, since 6.4, under the VMA's own
  *    lock with no mmap_lock at all, and only reads what never changes.
+ *    (6.12 uses the VMA lock for ->fault only if the vm_ops have
+ *    ->map_pages: the fault strategy has one for that reason.)
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
  *    The mmap file operation takes it with the mmap_lock held for writing,
  *    so it must never be held while taking the mmap_lock.
@@ -28,6 +30,17 @@
 
 /* The largest device, so that a typo in "size=" cannot eat all memory. */
 #define MMAPDEMO_MAX_SIZE ((unsigned long)SZ_1G)
+
+/* The largest fault-around window, in pages: 256 KiB with 4 KiB pages. */
+#define MMAPDEMO_FAULT_AROUND_MAX 64
+
+/*
+ * Pages a read fault of the fault strategy maps, around and including the
+ * faulting one (the "fault_around" module parameter); 0 or 1 for one page
+ * per fault.  A power of two, at most MMAPDEMO_FAULT_AROUND_MAX.  Read
+ * with READ_ONCE(): it can change at any time.
+ */
+extern unsigned int mmapdemo_fault_around;
 
 struct mmapdemo_backing;
 
@@ -81,6 +94,7 @@ struct mmapdemo_stats_counters {
 	atomic64_t vma_opens;
 	atomic64_t vma_closes;
 	atomic64_t live_vmas;
+	atomic64_t around_pages;
 };
 
 struct mmapdemo_strategy;

@@ -22,7 +22,7 @@
 /* The first version of each struct is the smallest a caller may pass. */
 #define MIN_SIZE_INFO sizeof(struct mmapdemo_info)
 #define MIN_SIZE_SET_STRATEGY sizeof(struct mmapdemo_set_strategy)
-#define MIN_SIZE_STATS sizeof(struct mmapdemo_stats)
+#define MIN_SIZE_STATS offsetofend(struct mmapdemo_stats, live_vmas)
 #define MIN_SIZE_WALK sizeof(struct mmapdemo_walk)
 
 /* Copy an output struct back, as much of it as the caller has room for. */
@@ -116,6 +116,7 @@ static int ioctl_stats(struct mmapdemo_file *mf, void __user *uarg,
 	st.vma_opens = atomic64_read(&c->vma_opens);
 	st.vma_closes = atomic64_read(&c->vma_closes);
 	st.live_vmas = atomic64_read(&c->live_vmas);
+	st.around_pages = atomic64_read(&c->around_pages);
 	return copy_out(uarg, &st, sizeof(st), usize);
 }
 

@@ -38,6 +38,7 @@ MMAPDEMO_COUNTER_ATTR(eager_pages);
 MMAPDEMO_COUNTER_ATTR(vma_opens);
 MMAPDEMO_COUNTER_ATTR(vma_closes);
 MMAPDEMO_COUNTER_ATTR(live_vmas);
+MMAPDEMO_COUNTER_ATTR(around_pages);
 
 static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_mmaps.attr,
@@ -48,6 +49,7 @@ static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_vma_opens.attr,
 	&dev_attr_vma_closes.attr,
 	&dev_attr_live_vmas.attr,
+	&dev_attr_around_pages.attr, /* 0 while fault_around is off */
 	NULL,
 };
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
@@ -168,7 +169,7 @@ TEST_F(module, sysfs_counters_match_the_ioctl)
 {
 	static const char *const names[] = {
 		"mmaps", "faults", "fault_sigbus", "mkwrites", "eager_pages",
-		"vma_opens", "vma_closes", "live_vmas",
+		"vma_opens", "vma_closes", "live_vmas", "around_pages",
 	};
 	struct mmapdemo_stats st;
 	__u64 *vals = (__u64 *)&st;
@@ -208,6 +209,140 @@ TEST_F(module, sysfs_counters_match_the_ioctl)
 	close(sfd);
 	munmap(m, 8192);
 	close(fd);
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/module/mmapdemo/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static unsigned long read_param(const char *name)
+{
+	char path[128], buf[32] = { 0 };
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/mmapdemo/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+		buf[0] = '?';
+	if (fd >= 0)
+		close(fd);
+	return strtoul(buf, NULL, 10);
+}
+
+/*
+ * A mapping at an address aligned to @align, as fault-around windows are
+ * aligned in the address space (not in the file).
+ */
+static char *map_aligned(int fd, size_t len, int prot, int flags, size_t align)
+{
+	char *r = mmap(NULL, len + align, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (r == MAP_FAILED)
+		return r;
+	a = (char *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
+	return mmap(a, len, prot, flags | MAP_FIXED, fd, 0);
+}
+
+/*
+ * fault_around=16: a read fault maps the aligned 16-page window around the
+ * faulting page (around_pages counts the others), a write fault maps one
+ * page, page_mkwrite still sees the first write to a page mapped around,
+ * and a MAP_PRIVATE mapping still copies on write.
+ */
+TEST_F(module, fault_around_maps_the_window_of_a_read_fault)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct mmapdemo_stats st, st2;
+	char c = 0, *m, *p;
+	pid_t pid;
+	int fd, i, status;
+
+	ASSERT_EQ(0, load("size=256K fault_around=16"));
+	EXPECT_EQ(16UL, read_param("fault_around"));
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(1, pwrite(fd, "D", 1, 3 * page));
+	m = map_aligned(fd, 64 * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+			16 * page);
+	ASSERT_NE(MAP_FAILED, m);
+
+	st = mmapdemo_stats(fd);
+	EXPECT_EQ('D', m[3 * page]);
+	st2 = mmapdemo_stats(fd);
+	EXPECT_EQ(1ULL, st2.faults - st.faults);
+	EXPECT_EQ(15ULL, st2.around_pages - st.around_pages);
+	for (i = 0; i < 16; i++)
+		c |= m[i * page];
+	st = mmapdemo_stats(fd);
+	EXPECT_EQ(0ULL, st.faults - st2.faults) TH_LOG("the window faulted again");
+	/* A page mapped around is read-only until page_mkwrite has seen it. */
+	m[7 * page] = 'W';
+	st2 = mmapdemo_stats(fd);
+	EXPECT_EQ(1ULL, st2.mkwrites - st.mkwrites);
+	EXPECT_EQ(0ULL, st2.faults - st.faults);
+	ASSERT_EQ(1, pread(fd, &c, 1, 7 * page));
+	EXPECT_EQ('W', c);
+	/* A write fault maps its page only. */
+	m[40 * page] = 'w';
+	st = mmapdemo_stats(fd);
+	EXPECT_EQ(1ULL, st.faults - st2.faults);
+	EXPECT_EQ(0ULL, st.around_pages - st2.around_pages);
+	/* A read next to it maps the rest of that window. */
+	EXPECT_EQ(0, m[41 * page]);
+	st2 = mmapdemo_stats(fd);
+	EXPECT_EQ(1ULL, st2.faults - st.faults);
+	EXPECT_EQ(14ULL, st2.around_pages - st.around_pages);
+	/* fork copies the PTEs of the VM_MIXEDMAP mapping; the child reads. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(m[3 * page] == 'D' && m[7 * page] == 'W' ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(0, munmap(m, 64 * page));
+
+	/* MAP_PRIVATE: pages mapped around are copied on write. */
+	p = map_aligned(fd, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+			16 * page);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ('D', p[3 * page]);
+	p[3 * page] = 'P';
+	EXPECT_EQ('P', p[3 * page]);
+	ASSERT_EQ(1, pread(fd, &c, 1, 3 * page));
+	EXPECT_EQ('D', c);
+	ASSERT_EQ(0, munmap(p, 16 * page));
+
+	/* Off again: a new mapping takes one fault per page. */
+	ASSERT_EQ(0, write_param("fault_around", "0"));
+	m = mmap(NULL, 16 * page, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	st = mmapdemo_stats(fd);
+	for (i = 0; i < 16; i++)
+		c |= m[i * page];
+	st2 = mmapdemo_stats(fd);
+	EXPECT_EQ(16ULL, st2.faults - st.faults);
+	EXPECT_EQ(0ULL, st2.around_pages - st.around_pages);
+	ASSERT_EQ(0, munmap(m, 16 * page));
+
+	/* Powers of two up to 64; others round down, too big is refused. */
+	EXPECT_EQ(0, write_param("fault_around", "12"));
+	EXPECT_EQ(8UL, read_param("fault_around"));
+	EXPECT_EQ(-1, write_param("fault_around", "65"));
+	EXPECT_EQ(8UL, read_param("fault_around"));
+	close(fd);
+	EXPECT_EQ(0, unload());
 }
 
 TEST_HARNESS_MAIN

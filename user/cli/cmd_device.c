@@ -128,6 +128,7 @@ static int stats_run(struct cli *cli, int argc, char **argv)
 	report_u64("vma_opens", "->open (split, fork)", s.vma_opens);
 	report_u64("vma_closes", "->close", s.vma_closes);
 	report_u64("live_vmas", "VMAs alive now", s.live_vmas);
+	report_u64("around_pages", "pages mapped around faults", s.around_pages);
 	report_close();
 	return report_end();
 }

@@ -103,6 +103,7 @@ void show_stats_delta(const char *key, const char *title,
 		F(vma_opens, "->open calls"),
 		F(vma_closes, "->close calls"),
 		F(live_vmas, "live VMAs"),
+		F(around_pages, "->fault: pages mapped around"),
 #undef F
 	};
 	bool any = false;

@@ -13,6 +13,7 @@
 #include "kselftest_harness.h"
 #include "mmapdemo.h"
 #include "cli.h"
+#include "bench.h"
 
 /* A piece of /proc/PID/smaps as 6.1 and 6.12 print it. */
 static const char smaps_text[] =
@@ -371,6 +372,40 @@ TEST(t_report_text)
 		     "delta                    -2\n"
 		     "prose 1\n",
 		     capture_report(false));
+}
+
+TEST(t_bench_sizes)
+{
+	struct bench_config cfg;
+
+	ASSERT_EQ(0, bench_parse_sizes("256M", &cfg));
+	ASSERT_EQ(7, cfg.nr_sizes);
+	EXPECT_EQ(65536, cfg.sizes[0]);
+	EXPECT_EQ(1 << 20, cfg.sizes[2]);
+	EXPECT_EQ(256 << 20, cfg.sizes[6]);
+	/* A maximum between two powers of 4 stops below it. */
+	ASSERT_EQ(0, bench_parse_sizes("100M", &cfg));
+	EXPECT_EQ(64 << 20, cfg.sizes[cfg.nr_sizes - 1]);
+	ASSERT_EQ(0, bench_parse_sizes("64K,1M,12K", &cfg));
+	ASSERT_EQ(3, cfg.nr_sizes);
+	EXPECT_EQ(12288, cfg.sizes[2]);
+	EXPECT_EQ(-EINVAL, bench_parse_sizes("32K", &cfg));
+	EXPECT_EQ(-EINVAL, bench_parse_sizes("64K,1000", &cfg));
+	EXPECT_EQ(-EINVAL, bench_parse_sizes("64K,x", &cfg));
+	EXPECT_EQ(-E2BIG, bench_parse_sizes("4K,4K,4K,4K,4K,4K,4K,4K,4K,4K,4K,4K,4K",
+					    &cfg));
+}
+
+TEST(t_bench_median)
+{
+	double odd[] = { 3, 1, 2 }, even[] = { 4, 1, 3, 2 }, one[] = { 7 };
+
+	EXPECT_EQ(2.0, bench_median(odd, 3));
+	EXPECT_EQ(1.0, odd[0]);	/* sorted: min first, max last */
+	EXPECT_EQ(3.0, odd[2]);
+	EXPECT_EQ(2.5, bench_median(even, 4));
+	EXPECT_EQ(7.0, bench_median(one, 1));
+	EXPECT_EQ(0.0, bench_median(one, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -30,7 +30,9 @@
 /*
  * Mapping strategies, chosen per open file before its first mmap:
  *  FAULT   nothing is mapped at mmap time; vm_ops->fault maps one page per
- *          fault, and page_mkwrite counts the first write to each page.
+ *          fault (a read fault also maps the pages around it if the
+ *          module's "fault_around" parameter is set), and page_mkwrite
+ *          counts the first write to each page.
  *  REMAP   remap_pfn_range() maps the whole range at mmap time (VM_PFNMAP).
  *  INSERT  vm_insert_pages() maps the whole range in one batch at mmap time.
  */
@@ -83,15 +85,20 @@ struct mmapdemo_set_strategy {
 /**
  * struct mmapdemo_stats - the device's counters since the module loaded
  * @mmaps: successful mmap() calls on the device
- * @faults: pages mapped by vm_ops->fault
+ * @faults: faults served by vm_ops->fault, each mapping its page
  * @fault_sigbus: faults refused with SIGBUS (beyond the end of the device)
  * @mkwrites: page_mkwrite calls: first writes to a page of a shared mapping
  * @eager_pages: pages mapped at mmap time (REMAP and INSERT)
  * @vma_opens: vm_ops->open calls (a VMA split, copied by fork or moved)
  * @vma_closes: vm_ops->close calls
  * @live_vmas: VMAs of the device that exist now
+ * @around_pages: pages mapped around a read fault of the FAULT strategy
+ *                (the "fault_around" module parameter; 0 while it is off).
+ *                @faults counts the faults themselves, one page each, so
+ *                @faults + @around_pages is what the fault path mapped.
  *
- * MMAPDEMO_IOC_STATS fills it; the same numbers are in sysfs.
+ * MMAPDEMO_IOC_STATS fills it; the same numbers are in sysfs.  A caller
+ * built before @around_pages passes the shorter struct and gets the rest.
  * Return: 0, or -EFAULT, -EINVAL (struct too short).
  */
 struct mmapdemo_stats {
@@ -103,6 +110,7 @@ struct mmapdemo_stats {
 	__u64 vma_opens;
 	__u64 vma_closes;
 	__u64 live_vmas;
+	__u64 around_pages;
 };
 
 /* Levels of a page-table walk, from the top. */

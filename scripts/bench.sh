@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make bench": run "mmapdemo bench" in a VM on each kernel of the matrix
+# and bring its results back to build/bench/KERNEL/: results.csv,
+# results.json, table.txt, the gnuplot input and ns_per_page.png (plotted
+# on the host).  The bench VM's kernel log goes through the same gate as
+# the tests'.
+#
+# Usage: scripts/bench.sh KERNEL...
+# Environment: BENCH_SIZE (largest buffer, default 256M; the module is
+# loaded with size=BENCH_SIZE), BENCH_MEM (guest memory, default 2G: the
+# module refuses more than half of it), BENCH_ARGS (more options for
+# "mmapdemo bench", e.g. "--reps 7").
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+size=${BENCH_SIZE:-256M}
+mem=${BENCH_MEM:-2G}
+args=${BENCH_ARGS:-}
+files="results.csv results.json table.txt ns_per_page_read.dat ns_per_page_write.dat ns_per_page.gp"
+status=0
+all_start=$(date +%s)
+
+for k in "$@"; do
+	out=build/bench/$k
+	rm -rf "$out"
+	mkdir -p "$out"
+	start=$(date +%s)
+	echo "=== bench on $k (module size=$size, guest memory $mem)"
+	# The files travel back on the output channel between marker lines.
+	vm_status=0
+	scripts/vm.sh -n bench -m "$mem" -t 1800 "$k" "
+insmod \$LAB_MODULE size=$size || exit 1
+mmapdemo bench --sizes $size $args --out /tmp/bench >/dev/null || exit 1
+for f in $files; do
+	echo \"@@BENCH-FILE \$f\"
+	cat \"/tmp/bench/\$f\"
+	echo @@BENCH-END
+done" | tee "$out/vm-output.log" |
+		awk '/^@@BENCH-FILE /{ f = 1 } !f { print; fflush() } /^@@BENCH-END$/{ f = 0 }'
+	vm_status=${PIPESTATUS[0]}
+	awk -v dir="$out" '
+		/^@@BENCH-FILE / { file = dir "/" $2; printf "" > file; next }
+		/^@@BENCH-END$/ { close(file); file = ""; next }
+		file != "" { print >> file }
+	' "$out/vm-output.log"
+	log=build/$k/vm/bench
+	cp "$log/console.log" "$log/dmesg.log" "$out/" 2>/dev/null || true
+	if [ "$vm_status" != 0 ] || [ ! -s "$out/results.csv" ]; then
+		echo "bench: $k: the bench VM failed (status $vm_status, see $out/vm-output.log)" >&2
+		status=1
+		continue
+	fi
+	if ! gate=$(scripts/klog-gate.sh "$log/console.log" "$log/dmesg.log"); then
+		echo "bench: $k: kernel-log gate FAILED:" >&2
+		echo "$gate" | sed 's/^/    /' >&2
+		status=1
+	fi
+	if (cd "$out" && gnuplot ns_per_page.gp); then
+		plot="$out/ns_per_page.png"
+	else
+		plot="(gnuplot failed)"
+		status=1
+	fi
+	cat "$out/table.txt"
+	echo "bench: $k: $(($(date +%s) - start))s; $out/{results.csv,results.json,table.txt} $plot"
+done
+echo "bench: all kernels: $(($(date +%s) - all_start))s"
+exit $status

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The benchmark engine of "mmapdemo bench": what it measures, on which
+ * subjects, and the figures it derives (median, min, max, ratio to the
+ * kernel's own mappings measured in the same run).  cmd_bench.c prints
+ * them; Documentation/performance.rst explains them.
+ */
+#ifndef MMAPDEMO_BENCH_H
+#define MMAPDEMO_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mmapdemo.h"
+
+#define BENCH_MAX_SIZES 12
+#define BENCH_MAX_REPS 64
+
+/* What is mapped: the device's strategies, then the kernel's anchors. */
+enum bench_subject {
+	SUBJ_FAULT,		/* device, fault strategy, MAP_SHARED */
+	SUBJ_FAULT_POPULATE,	/* the same with MAP_POPULATE */
+	SUBJ_FAULT_AROUND,	/* the same with the module's fault_around=16 */
+	SUBJ_REMAP,
+	SUBJ_INSERT,
+	SUBJ_ANON,		/* MAP_PRIVATE | MAP_ANONYMOUS */
+	SUBJ_MEMFD,		/* MAP_SHARED of a memfd whose pages exist */
+	SUBJ_IO,		/* read()/write() of the device against memcpy */
+	NR_SUBJECTS
+};
+
+#define NR_MAP_SUBJECTS SUBJ_IO
+
+enum bench_unit {
+	UNIT_NS,		/* a time, reported also per page */
+	UNIT_COUNT,		/* faults, pages */
+	UNIT_MBPS,		/* bandwidth, MiB/s */
+};
+
+enum bench_metric {
+	/* A mapping touched for reading: mmap, touch each page, munmap. */
+	M_MMAP,			/* mmap() */
+	M_TOUCH_READ,		/* first read of every page */
+	M_SETUP_READ,		/* mmap() + first read touch */
+	M_CYCLE_READ,		/* mmap() + read touch + munmap() */
+	M_FAULTS_READ,		/* device "faults" counter over the touch */
+	M_AROUND_READ,		/* device "around_pages" counter over it */
+	M_MINFLT_READ,		/* getrusage minor faults over the touch */
+	M_EAGER,		/* device "eager_pages" counter over mmap() */
+	/* A mapping touched for writing, then passed over twice more. */
+	M_TOUCH_WRITE,		/* first write of every page */
+	M_SETUP_WRITE,		/* mmap() + first write touch */
+	M_CYCLE_WRITE,		/* mmap() + write touch + munmap() */
+	M_MUNMAP,		/* munmap() of the written mapping */
+	M_FAULTS_WRITE,
+	M_MKWRITES_WRITE,	/* device "mkwrites" counter over the touch */
+	M_MINFLT_WRITE,
+	M_PASS_READ,		/* second pass: read every word */
+	M_PASS_WRITE,		/* second pass: memset */
+	/* SUBJ_IO: the whole device through its file and through a mapping. */
+	M_READ_4K,
+	M_READ_64K,
+	M_READ_1M,
+	M_WRITE_4K,
+	M_WRITE_64K,
+	M_WRITE_1M,
+	M_MEMCPY_FROM,		/* memcpy out of an established mapping */
+	M_MEMCPY_TO,		/* memcpy into it */
+	M_MMAP_COPY,		/* mmap (fault) + memcpy out + munmap, fresh */
+	NR_METRICS
+};
+
+struct bench_metric_desc {
+	const char *name;	/* in CSV and JSON */
+	enum bench_unit unit;
+	bool mapping;		/* measured for mapping subjects (else SUBJ_IO) */
+};
+
+extern const struct bench_metric_desc bench_metrics[NR_METRICS];
+extern const char *const bench_subject_names[NR_SUBJECTS];
+
+/* One figure: the repetitions summed up. */
+struct bench_stat {
+	bool valid;
+	unsigned int n;
+	double median, min, max;
+	double ratio;		/* median against the reference, 0 if none */
+	int ratio_to;		/* the reference subject, or -1 */
+	int ratio_metric;	/* the reference metric */
+};
+
+struct bench_config {
+	uint64_t sizes[BENCH_MAX_SIZES];
+	unsigned int nr_sizes;
+	unsigned int reps;		/* below BENCH_BIG_SIZE */
+	unsigned int reps_big;		/* from BENCH_BIG_SIZE */
+	bool progress;			/* a line per size on stderr */
+};
+
+/* The fault-around window of SUBJ_FAULT_AROUND: the core's for files. */
+#define BENCH_FAULT_AROUND 16
+#define BENCH_FAULT_AROUND_PARAM "/sys/module/mmapdemo/parameters/fault_around"
+
+/* Bandwidth passes repeat for this long, at most this many times. */
+#define BENCH_PASS_NS 20e6
+#define BENCH_MAX_PASSES 64
+
+/* Sizes from here take cfg->reps_big repetitions. */
+#define BENCH_BIG_SIZE (64ULL << 20)
+/* The largest size when none is given, if the device is that large. */
+#define BENCH_DEFAULT_MAX (256ULL << 20)
+
+struct bench {
+	struct bench_config cfg;
+	uint32_t page_size;
+	uint64_t device_size;
+	char kernel[160];
+	char machine[128];
+	double elapsed_s;
+	bool no_fault_around;	/* the module has no fault_around parameter */
+	/* samples[size][subject][metric][rep] */
+	double *samples;
+	unsigned int nr_samples[BENCH_MAX_SIZES][NR_SUBJECTS][NR_METRICS];
+	struct bench_stat stat[BENCH_MAX_SIZES][NR_SUBJECTS][NR_METRICS];
+};
+
+/* Sizes from 64 KiB up to @max in powers of 4; 0 or -EINVAL. */
+int bench_sizes_upto(struct bench_config *cfg, uint64_t max);
+/* Sizes: "256M" (64K up to it in powers of 4) or "64K,1M,16M". */
+int bench_parse_sizes(const char *s, struct bench_config *cfg);
+/* The median of @n values (sorted in place). */
+double bench_median(double *v, unsigned int n);
+
+/*
+ * Run everything on the open files @md[strategy] (one per device
+ * strategy).  Returns 0 or a negative errno; *@what says what failed.
+ */
+int bench_run(struct bench *b, struct mmapdemo *md[3], const char **what);
+void bench_free(struct bench *b);
+
+/* A figure's value per page (times) or as is. */
+double bench_per_page(const struct bench *b, unsigned int si, int metric,
+		      double v);
+
+/* The targets of issue 6, judged from the medians. */
+struct bench_target {
+	const char *key;
+	const char *text;
+	bool evaluated;
+	bool met;
+	double value;		/* the worst measured figure */
+	double limit;
+	bool at_least;		/* the value must reach the limit, not stay below */
+	char detail[160];	/* where the worst figure is */
+};
+#define NR_TARGETS 7
+void bench_targets(const struct bench *b, struct bench_target t[NR_TARGETS]);
+
+/* Output. */
+void bench_write_csv(const struct bench *b, FILE *f);
+void bench_write_table(const struct bench *b, FILE *f);
+/* gnuplot data: size, then ns per page of M_CYCLE_* for each subject. */
+void bench_write_plot_data(const struct bench *b, FILE *f, int metric);
+
+#endif /* MMAPDEMO_BENCH_H */
