@@ -15,6 +15,7 @@
  * MMAPDEMO_FUZZ_SEED (default: the time) seeds it; the seed is printed.
  */
 #include <linux/ioctl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -48,18 +49,27 @@ static unsigned long env_ul(const char *name, unsigned long def)
 	return s && *s ? strtoul(s, NULL, 0) : def;
 }
 
-/* The device's commands, without their size, and their first sizes. */
+/*
+ * The device's commands, without their size; the size of their first
+ * version, the smallest the module takes; and their size now, the most it
+ * reads or writes.
+ */
 static const struct {
 	unsigned int cmd;
 	size_t min;
+	size_t size;
 	bool in;	/* reads a struct: tail must be zero */
 	bool out;	/* writes a struct back */
 } known[] = {
-	{ MMAPDEMO_IOC_INFO, sizeof(struct mmapdemo_info), false, true },
+	{ MMAPDEMO_IOC_INFO, sizeof(struct mmapdemo_info),
+	  sizeof(struct mmapdemo_info), false, true },
 	{ MMAPDEMO_IOC_SET_STRATEGY, sizeof(struct mmapdemo_set_strategy),
-	  true, false },
-	{ MMAPDEMO_IOC_STATS, sizeof(struct mmapdemo_stats), false, true },
-	{ MMAPDEMO_IOC_WALK, sizeof(struct mmapdemo_walk), true, true },
+	  sizeof(struct mmapdemo_set_strategy), true, false },
+	/* ABI 1 grew it by around_pages. */
+	{ MMAPDEMO_IOC_STATS, offsetof(struct mmapdemo_stats, around_pages),
+	  sizeof(struct mmapdemo_stats), false, true },
+	{ MMAPDEMO_IOC_WALK, sizeof(struct mmapdemo_walk),
+	  sizeof(struct mmapdemo_walk), true, true },
 };
 
 #define NOSIZE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
@@ -195,7 +205,7 @@ static bool all_zero(const char *p, size_t n)
  */
 static int shape_valid_input(struct fuzz *f, int k, char *p, size_t usize)
 {
-	size_t ksize = known[k].min;
+	size_t ksize = known[k].size;
 	bool tail_zero = usize <= ksize || rnd_below(2);
 	struct mmapdemo_set_strategy *req = (void *)p;
 	struct mmapdemo_walk *w = (void *)p;
@@ -303,7 +313,7 @@ static void one_call(struct __test_metadata *_metadata, struct fuzz *f,
 	 * part of an output.  A straddling struct whose touched part lies
 	 * in the buffer is no bad pointer.
 	 */
-	touched = k < 0 ? 0 : known[k].in ? usize : MIN(usize, known[k].min);
+	touched = k < 0 ? 0 : known[k].in ? usize : MIN(usize, known[k].size);
 	if (k >= 0 && kind == P_STRADDLE && p + touched <= f->buf + room)
 		return;
 
@@ -339,9 +349,9 @@ static void one_call(struct __test_metadata *_metadata, struct fuzz *f,
 		/* Nothing outside the module's part of the struct changes. */
 		if (ret == 0)
 			EXPECT_TRUE(!memcmp(f->shadow, f->buf, p - f->buf) &&
-				    !memcmp(f->shadow + (p - f->buf) + known[k].min,
-					    p + known[k].min,
-					    room - (p - f->buf) - known[k].min))
+				    !memcmp(f->shadow + (p - f->buf) + touched,
+					    p + touched,
+					    room - (p - f->buf) - touched))
 				TH_LOG("cmd %#x: the caller's tail changed", cmd);
 	}
 }

@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -94,21 +95,40 @@ TEST_F(leak, stats_have_no_stale_bytes)
 		unsigned char tail[TAIL];
 	} b;
 	__u64 *v = (__u64 *)&b.st;
+	const unsigned int n = sizeof(b.st) / sizeof(__u64);
 	unsigned int i, j;
 
-	ASSERT_EQ(8 * 8UL, sizeof(b.st));
+	/* Nothing but counters: no padding, no reserved field. */
+	ASSERT_EQ(9 * 8UL, sizeof(b.st));
 	for (i = 0; i < 2; i++) {
 		memset(&b, FILL, sizeof(b));
 		ASSERT_EQ(0, ioctl(self->fd,
 				   i ? WITH_SIZE(MMAPDEMO_IOC_STATS, sizeof(b)) :
 				       MMAPDEMO_IOC_STATS, &b));
 		/* Counters since load, far below the fill's 0xa5a5... */
-		for (j = 0; j < 8; j++)
+		for (j = 0; j < n; j++)
 			EXPECT_GT(1ULL << 48, v[j]) TH_LOG("counter %u", j);
 		EXPECT_EQ(b.st.mmaps + b.st.vma_opens - b.st.vma_closes,
 			  b.st.live_vmas);
 		EXPECT_TRUE(all_bytes(b.tail, FILL, TAIL));
 	}
+}
+
+/*
+ * A caller built before around_pages existed passes the first, shorter
+ * struct: it gets the counters it knows and nothing is written past them.
+ */
+TEST_F(leak, stats_first_version_gets_no_more)
+{
+	const size_t first = offsetof(struct mmapdemo_stats, around_pages);
+	unsigned char b[sizeof(struct mmapdemo_stats) + TAIL];
+	struct mmapdemo_stats st;
+
+	memset(b, FILL, sizeof(b));
+	ASSERT_EQ(0, ioctl(self->fd, WITH_SIZE(MMAPDEMO_IOC_STATS, first), b));
+	memcpy(&st, b, sizeof(st));
+	EXPECT_EQ(st.mmaps + st.vma_opens - st.vma_closes, st.live_vmas);
+	EXPECT_TRUE(all_bytes(b + first, FILL, sizeof(b) - first));
 }
 
 /* A walk's reserved fields and the levels it did not reach are zero. */
