@@ -8,10 +8,17 @@
  * interrupts off, each entry once.  Page tables are freed only after a TLB
  * shootdown IPI or an RCU grace period, both of which wait for this CPU, so
  * every table the walk reaches stays valid until interrupts are on again,
- * even for an address no VMA holds.  The PTE lock is not taken: a CPU that
- * holds it may be waiting for this one to answer a TLB-flush IPI, and since
- * 6.5 modules cannot reach pte_offset_map_lock() at all.  What comes back is
- * a snapshot, as /proc/PID/pagemap is.
+ * even for an address no VMA holds.  No lock can be taken there: a CPU that
+ * holds a PTE lock may be waiting for this one to answer a TLB-flush IPI.
+ *
+ * For an address in a mapping of this device, the PTE is then read again
+ * under its PTE lock, with interrupts on, through
+ * apply_to_existing_page_range(): exported on both kernels, unlike
+ * pte_offset_map_lock(), which modules cannot reach since 6.5.  That is
+ * safe there because the VMA, found under the mmap_lock, keeps its page
+ * tables, and because a mapping of this device never has a huge PMD or PUD,
+ * on which that walker would warn.  Any other address keeps the snapshot,
+ * as /proc/PID/pagemap gives one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -127,6 +134,45 @@ static void walk_tables(struct mm_struct *mm, unsigned long addr,
 		walk_leaf(w, addr, pte_pfn(pte), PAGE_SIZE);
 }
 
+/* The strategy of @vma if it maps this device, else NULL. */
+static const struct mmapdemo_strategy *walk_our_vma(struct mmapdemo_dev *md,
+						    struct vm_area_struct *vma)
+{
+	const struct mmapdemo_strategy *s = mmapdemo_strategy_of_vma(vma);
+
+	return s && vma->vm_private_data == md ? s : NULL;
+}
+
+/* Called by apply_to_existing_page_range() with the PTE lock held. */
+static int walk_pte_fn(pte_t *ptep, unsigned long addr, void *data)
+{
+	*(pte_t *)data = ptep_get(ptep);
+	return 0;
+}
+
+/*
+ * Read the PTE of @addr again under its lock, if the snapshot reached one.
+ * The walker calls walk_pte_fn() only for a PTE that is not none.
+ * Context: mmap_lock held for reading; @addr is in one of our VMAs.
+ */
+static void walk_pte_locked(struct mm_struct *mm, unsigned long addr,
+			    struct mmapdemo_walk *w)
+{
+	pte_t pte = __pte(0);
+
+	if (w->levels != MMAPDEMO_LEVELS)
+		return;
+	if (apply_to_existing_page_range(mm, addr & PAGE_MASK, PAGE_SIZE,
+					 walk_pte_fn, &pte))
+		return;
+	walk_record(w, MMAPDEMO_LEVEL_PTE, pte_val(pte), pte_pfn(pte));
+	w->result = MMAPDEMO_WALK_HOLE;
+	w->pfn = 0;
+	w->phys = 0;
+	if (pte_present(pte))
+		walk_leaf(w, addr, pte_pfn(pte), PAGE_SIZE);
+}
+
 /* What the VMA is, and which device page is behind @addr if it is ours. */
 static void walk_vma(struct mmapdemo_dev *md, struct vm_area_struct *vma,
 		     unsigned long addr, struct mmapdemo_walk *w)
@@ -138,8 +184,8 @@ static void walk_vma(struct mmapdemo_dev *md, struct vm_area_struct *vma,
 	w->vma_end = vma->vm_end;
 	w->vma_flags = vma->vm_flags;
 	w->vma_pgoff = vma->vm_pgoff;
-	s = mmapdemo_strategy_of_vma(vma);
-	if (!s || vma->vm_private_data != md) {
+	s = walk_our_vma(md, vma);
+	if (!s) {
 		w->vma_kind = MMAPDEMO_VMA_OTHER;
 		return;
 	}
@@ -171,7 +217,7 @@ static void walk_hide_frames(struct mmapdemo_walk *w)
  * @w: in: addr and flags, checked by the caller; out: the rest
  *
  * Context: process context; takes the mmap_lock for reading and may sleep
- * for it.
+ * for it, and for the device's own mappings the PTE lock.
  * Return: 0, -EINVAL for an address outside user space, or -EINTR.
  */
 int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
@@ -191,6 +237,8 @@ int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 	local_irq_restore(irqflags);
 
 	vma = vma_lookup(mm, addr);
+	if (vma && walk_our_vma(md, vma))
+		walk_pte_locked(mm, addr, w);
 	if (vma)
 		walk_vma(md, vma, addr, w);
 	mmap_read_unlock(mm);
