@@ -31,7 +31,9 @@ for k in "$@"; do
 	echo "=== bench on $k (module size=$size, guest memory $mem)"
 	# The files travel back on the output channel between marker lines.
 	vm_status=0
-	scripts/vm.sh -n bench -m "$mem" -t 1800 "$k" "
+	# Multi-threaded TCG, as in the run Documentation/performance.rst shows.
+	VM_TCG_THREAD=${VM_TCG_THREAD:-multi} \
+		scripts/vm.sh -n bench -m "$mem" -t 1800 "$k" "
 insmod \$LAB_MODULE size=$size || exit 1
 mmapdemo bench --sizes $size $args --out /tmp/bench >/dev/null || exit 1
 for f in $files; do

@@ -7,7 +7,7 @@
 # Usage: scripts/klog-gate.sh LOG...
 set -eu
 
-pattern='BUG:|WARNING:|Oops|general protection fault|Bad page|KFENCE:|list_add corruption|list_del corruption|refcount_t:|UBSAN:|sleeping function called from invalid context|INFO: task|Kernel panic|kernel BUG at|Call Trace:|RIP: |unreferenced object|BUG [^ ]+ \([^)]*\): '
+pattern='BUG:|WARNING:|Oops|rcu: INFO:|soft lockup|hard LOCKUP|general protection fault|Bad page|KFENCE:|list_add corruption|list_del corruption|refcount_t:|UBSAN:|sleeping function called from invalid context|INFO: task|Kernel panic|kernel BUG at|Call Trace:|RIP: |unreferenced object|BUG [^ ]+ \([^)]*\): '
 
 bad=$(tr -d '\r' <"$1" | grep -E -- "$pattern" || true)
 shift
