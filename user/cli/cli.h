@@ -137,6 +137,11 @@ int trace_start(struct trace_session *ts);
 int trace_stop(struct trace_session *ts, char **text);
 /* Disable the events, dropping what was recorded. */
 void trace_cancel(struct trace_session *ts);
+/*
+ * What was recorded so far (caller frees), and clear the buffer; the
+ * events stay enabled, so the kernel patches no code between stages.
+ */
+int trace_take(struct trace_session *ts, char **text);
 /* Report the mmapdemo events in @text as a list under @key. Returns count. */
 int trace_report(const char *key, const char *text);
 

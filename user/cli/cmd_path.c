@@ -30,14 +30,19 @@ struct path_opts {
 	bool write;
 };
 
-/* Trace events of one stage, if tracefs and the events are reachable. */
+/*
+ * Trace events of one stage, if tracefs and the events are reachable.  The
+ * events stay on from the first stage to the last: enabling one makes the
+ * kernel patch its code, which is best done once.
+ */
 static void stage_trace(struct trace_session *ts, bool *tracing)
 {
 	char *text;
 
 	if (!*tracing)
 		return;
-	if (trace_stop(ts, &text)) {
+	if (trace_take(ts, &text)) {
+		trace_cancel(ts);
 		*tracing = false;
 		return;
 	}
@@ -46,7 +51,6 @@ static void stage_trace(struct trace_session *ts, bool *tracing)
 	if (!trace_report("trace", text))
 		report_text("  (no mmapdemo event)");
 	free(text);
-	*tracing = !trace_start(ts);
 }
 
 static int path_show(struct cli *cli, struct mmapdemo *md,

@@ -116,6 +116,15 @@ int trace_stop(struct trace_session *ts, char **text)
 	return read_text(ts, "trace", text);
 }
 
+int trace_take(struct trace_session *ts, char **text)
+{
+	int ret = read_text(ts, "trace", text);
+
+	if (!ret)
+		write_text(ts, "trace", "");
+	return ret;
+}
+
 void trace_cancel(struct trace_session *ts)
 {
 	write_text(ts, "events/mmapdemo/enable", "0");
