@@ -118,7 +118,7 @@ TEST(unprivileged_user_cannot_open)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
+		if (mmapdemo_become_nobody())
 			_exit(2);
 		_exit(open(MMAPDEMO_DEV, O_RDONLY) < 0 && errno == EACCES ? 0 : 1);
 	}

@@ -453,7 +453,7 @@ TEST_F(fuzz, unprivileged_caller)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
+		if (mmapdemo_become_nobody())
 			_exit(2);
 		for (i = 0; i < n && _metadata->passed; i++)
 			one_call(_metadata, &self->f, random_cmd(),

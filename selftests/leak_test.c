@@ -241,7 +241,7 @@ TEST_F(leak, walk_hides_frames_from_the_unprivileged)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
+		if (mmapdemo_become_nobody())
 			_exit(2);
 		walk_all(_metadata, self->fd, self->page, false);
 		_exit(_metadata->passed ? 0 : 1);
@@ -336,18 +336,6 @@ TEST(sysfs_holds_only_its_values)
 	check_sysfs(_metadata, "/sys/module/mmapdemo/parameters/strategy", buf);
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 /*
  * The events' fields are numbers, none a pointer, and the printed lines
  * hold no kernel address: every hex number is a user address or less.
@@ -388,15 +376,15 @@ TEST(trace_events_carry_no_kernel_addresses)
 
 	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, write_file(TRACEFS "/events/mmapdemo/enable", "1"));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "1"));
 	m = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	m[0] = 1;
 	m[page] = 2;
 	munmap(m + page, page);			/* a split: vma_open */
 	munmap(m, 3 * page);
-	write_file(TRACEFS "/events/mmapdemo/enable", "0");
+	mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "0");
 	close(fd);
 
 	tfd = open(TRACEFS "/trace", O_RDONLY);

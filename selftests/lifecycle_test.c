@@ -20,29 +20,6 @@
 #define BIG		(64UL << 20)	/* bytes: a signal well above noise */
 #define TOLERANCE	(4UL << 20)	/* bytes: per-CPU lists, slab, tables */
 
-static int load(const char *params)
-{
-	const char *path = getenv("LAB_MODULE");
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
-}
-
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "mmapdemo", O_NONBLOCK);
-}
-
-static bool loaded(void)
-{
-	return access("/sys/module/mmapdemo", F_OK) == 0;
-}
-
 static void write_proc(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -115,17 +92,17 @@ FIXTURE_SETUP(lifecycle)
 		SKIP(return, "loading modules needs root");
 	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
 		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
-	if (loaded())
-		ASSERT_EQ(0, unload()) TH_LOG("unload: %s", strerror(errno));
+	if (mmapdemo_loaded())
+		ASSERT_EQ(0, mmapdemo_unload()) TH_LOG("unload: %s", strerror(errno));
 }
 
 FIXTURE_TEARDOWN(lifecycle)
 {
 	/* Leave the module as the next test program expects it. */
 	if (getuid() == 0 && getenv("LAB_MODULE")) {
-		if (loaded())
-			unload();
-		load("");
+		if (mmapdemo_loaded())
+			mmapdemo_unload();
+		mmapdemo_load("");
 	}
 }
 
@@ -199,7 +176,7 @@ TEST_F_TIMEOUT(lifecycle, reload_many_times_with_mappings, 300)
 	for (cycle = 0; cycle < CYCLES; cycle++) {
 		const char *p = params[cycle % 5];
 
-		ASSERT_EQ(0, load(p)) TH_LOG("cycle %u, '%s': %s", cycle, p,
+		ASSERT_EQ(0, mmapdemo_load(p)) TH_LOG("cycle %u, '%s': %s", cycle, p,
 					     strerror(errno));
 		fd = open(MMAPDEMO_DEV, O_RDWR);
 		ASSERT_LE(0, fd) TH_LOG("cycle %u: %s", cycle, strerror(errno));
@@ -216,9 +193,9 @@ TEST_F_TIMEOUT(lifecycle, reload_many_times_with_mappings, 300)
 		}
 		EXPECT_EQ(0ULL, mmapdemo_stats(fd).live_vmas);
 		close(fd);
-		ASSERT_EQ(0, unload()) TH_LOG("cycle %u: %s", cycle,
+		ASSERT_EQ(0, mmapdemo_unload()) TH_LOG("cycle %u: %s", cycle,
 					      strerror(errno));
-		EXPECT_FALSE(loaded());
+		EXPECT_FALSE(mmapdemo_loaded());
 		EXPECT_NE(0, access(MMAPDEMO_DEV, F_OK));
 		EXPECT_NE(0, access("/sys/class/misc/mmapdemo", F_OK));
 	}
@@ -243,7 +220,7 @@ TEST_F_TIMEOUT(lifecycle, memory_comes_back_after_unload, 300)
 	before = mem_free();
 	ASSERT_LT(0, before);
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, load("size=64M strategy=insert"));
+		ASSERT_EQ(0, mmapdemo_load("size=64M strategy=insert"));
 		fd = open(MMAPDEMO_DEV, O_RDWR);
 		ASSERT_LE(0, fd);
 		m = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -257,7 +234,7 @@ TEST_F_TIMEOUT(lifecycle, memory_comes_back_after_unload, 300)
 			       (before - during) >> 10);
 		EXPECT_LT((long)(BIG - TOLERANCE), before - during);
 		EXPECT_GT((long)(BIG + TOLERANCE), before - during);
-		ASSERT_EQ(0, unload());
+		ASSERT_EQ(0, mmapdemo_unload());
 	}
 	after = mem_free();
 	ksft_print_msg("free before %ld KiB, after unload %ld KiB (%+ld KiB), tolerance %lu KiB\n",

@@ -13,9 +13,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/mmapdemo.h>
@@ -129,6 +131,53 @@ static inline long mmapdemo_check(const char *buf, size_t len,
 		if (buf[i] != mmapdemo_pattern(seed, i))
 			return (long)i;
 	return -1;
+}
+
+/*
+ * Load the module from $LAB_MODULE with @params, as insmod does; unload it
+ * as rmmod does, refused while it is in use.  Both return 0 or -1 (errno).
+ */
+static inline int mmapdemo_load(const char *params)
+{
+	const char *path = getenv("LAB_MODULE");
+	int fd, ret;
+
+	fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return ret;
+}
+
+static inline int mmapdemo_unload(void)
+{
+	return syscall(SYS_delete_module, "mmapdemo", O_NONBLOCK);
+}
+
+static inline bool mmapdemo_loaded(void)
+{
+	return access("/sys/module/mmapdemo", F_OK) == 0;
+}
+
+/* Write @s to a sysfs or tracefs file; 0 or -1. */
+static inline int mmapdemo_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* The lab's unprivileged user, nobody; for a forked child of a root test. */
+#define MMAPDEMO_NOBODY 65534
+static inline int mmapdemo_become_nobody(void)
+{
+	return setgid(MMAPDEMO_NOBODY) || setuid(MMAPDEMO_NOBODY) ? -1 : 0;
 }
 
 #endif /* MMAPDEMO_UTIL_H */

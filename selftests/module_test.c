@@ -13,29 +13,6 @@
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
 
-static int load(const char *params)
-{
-	const char *path = getenv("LAB_MODULE");
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
-}
-
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "mmapdemo", O_NONBLOCK);
-}
-
-static bool loaded(void)
-{
-	return access("/sys/module/mmapdemo", F_OK) == 0;
-}
-
 FIXTURE(module)
 {
 	int unused;
@@ -47,17 +24,17 @@ FIXTURE_SETUP(module)
 		SKIP(return, "loading modules needs root");
 	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
 		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
-	if (loaded())
-		ASSERT_EQ(0, unload()) TH_LOG("unload: %s", strerror(errno));
+	if (mmapdemo_loaded())
+		ASSERT_EQ(0, mmapdemo_unload()) TH_LOG("unload: %s", strerror(errno));
 }
 
 FIXTURE_TEARDOWN(module)
 {
 	/* Leave the module as the next test program expects it. */
 	if (getuid() == 0 && getenv("LAB_MODULE")) {
-		if (loaded())
-			unload();
-		load("");
+		if (mmapdemo_loaded())
+			mmapdemo_unload();
+		mmapdemo_load("");
 	}
 }
 
@@ -66,7 +43,7 @@ TEST_F(module, parameters_shape_the_device)
 	struct mmapdemo_info info;
 	int fd;
 
-	ASSERT_EQ(0, load("size=1M strategy=remap"));
+	ASSERT_EQ(0, mmapdemo_load("size=1M strategy=remap"));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
 	info = mmapdemo_info(fd);
@@ -74,10 +51,10 @@ TEST_F(module, parameters_shape_the_device)
 	EXPECT_EQ((__u32)MMAPDEMO_STRATEGY_REMAP, info.default_strategy);
 	EXPECT_EQ((__u32)MMAPDEMO_STRATEGY_REMAP, info.strategy);
 	close(fd);
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, mmapdemo_unload());
 
 	/* Sizes round up to whole pages. */
-	ASSERT_EQ(0, load("size=12345 strategy=insert"));
+	ASSERT_EQ(0, mmapdemo_load("size=12345 strategy=insert"));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
 	info = mmapdemo_info(fd);
@@ -98,14 +75,14 @@ TEST_F(module, bad_parameters_fail_the_load_cleanly)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-1, load(bad[i])) TH_LOG("%s loaded", bad[i]);
+		EXPECT_EQ(-1, mmapdemo_load(bad[i])) TH_LOG("%s loaded", bad[i]);
 		EXPECT_EQ(EINVAL, errno) TH_LOG("%s: %s", bad[i], strerror(errno));
-		EXPECT_FALSE(loaded()) TH_LOG("%s left the module", bad[i]);
-		if (loaded())
-			unload();
+		EXPECT_FALSE(mmapdemo_loaded()) TH_LOG("%s left the module", bad[i]);
+		if (mmapdemo_loaded())
+			mmapdemo_unload();
 	}
 	/* And the defaults still load afterwards. */
-	EXPECT_EQ(0, load(""));
+	EXPECT_EQ(0, mmapdemo_load(""));
 }
 
 TEST_F(module, too_much_memory_is_enomem)
@@ -115,9 +92,9 @@ TEST_F(module, too_much_memory_is_enomem)
 	 */
 	if (sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) >= (2L << 30))
 		SKIP(return, "1G is less than half of this machine's memory");
-	EXPECT_EQ(-1, load("size=1G"));
+	EXPECT_EQ(-1, mmapdemo_load("size=1G"));
 	EXPECT_EQ(ENOMEM, errno);
-	EXPECT_FALSE(loaded());
+	EXPECT_FALSE(mmapdemo_loaded());
 }
 
 TEST_F(module, reload_gives_a_zeroed_buffer)
@@ -125,14 +102,14 @@ TEST_F(module, reload_gives_a_zeroed_buffer)
 	char buf[4096], zero[4096] = { 0 };
 	int fd;
 
-	ASSERT_EQ(0, load(""));
+	ASSERT_EQ(0, mmapdemo_load(""));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
 	memset(buf, 'z', sizeof(buf));
 	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(fd, buf, sizeof(buf), 8192));
 	close(fd);
-	ASSERT_EQ(0, unload());
-	ASSERT_EQ(0, load(""));
+	ASSERT_EQ(0, mmapdemo_unload());
+	ASSERT_EQ(0, mmapdemo_load(""));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ((ssize_t)sizeof(buf), pread(fd, buf, sizeof(buf), 8192));
@@ -145,24 +122,24 @@ TEST_F(module, rmmod_refused_while_file_or_mapping_lives)
 	char *m;
 	int fd;
 
-	ASSERT_EQ(0, load(""));
+	ASSERT_EQ(0, mmapdemo_load(""));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(-1, unload());
+	EXPECT_EQ(-1, mmapdemo_unload());
 	EXPECT_EQ(EWOULDBLOCK, errno);
 
 	/* The mapping holds the file, and the file holds the module. */
 	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	close(fd);
-	EXPECT_EQ(-1, unload());
+	EXPECT_EQ(-1, mmapdemo_unload());
 	EXPECT_EQ(EWOULDBLOCK, errno);
 	m[0] = 'x';
-	EXPECT_TRUE(loaded());
+	EXPECT_TRUE(mmapdemo_loaded());
 
 	ASSERT_EQ(0, munmap(m, 4096));
-	EXPECT_EQ(0, unload()) TH_LOG("unload: %s", strerror(errno));
-	EXPECT_FALSE(loaded());
+	EXPECT_EQ(0, mmapdemo_unload()) TH_LOG("unload: %s", strerror(errno));
+	EXPECT_FALSE(mmapdemo_loaded());
 }
 
 TEST_F(module, sysfs_counters_match_the_ioctl)
@@ -178,7 +155,7 @@ TEST_F(module, sysfs_counters_match_the_ioctl)
 	char *m;
 	int fd, sfd;
 
-	ASSERT_EQ(0, load("size=64K"));
+	ASSERT_EQ(0, mmapdemo_load("size=64K"));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
 	m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -269,7 +246,7 @@ TEST_F(module, fault_around_maps_the_window_of_a_read_fault)
 	pid_t pid;
 	int fd, i, status;
 
-	ASSERT_EQ(0, load("size=256K fault_around=16"));
+	ASSERT_EQ(0, mmapdemo_load("size=256K fault_around=16"));
 	EXPECT_EQ(16UL, read_param("fault_around"));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
@@ -342,7 +319,7 @@ TEST_F(module, fault_around_maps_the_window_of_a_read_fault)
 	EXPECT_EQ(-1, write_param("fault_around", "65"));
 	EXPECT_EQ(8UL, read_param("fault_around"));
 	close(fd);
-	EXPECT_EQ(0, unload());
+	EXPECT_EQ(0, mmapdemo_unload());
 }
 
 TEST_HARNESS_MAIN

@@ -11,18 +11,6 @@
 
 #define TRACEFS	"/sys/kernel/tracing"
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 /* The whole trace buffer as a string; the caller frees it. */
 static char *read_trace(void)
 {
@@ -53,13 +41,13 @@ FIXTURE_SETUP(trace)
 		SKIP(return, "no " TRACEFS "/events/mmapdemo: mount tracefs and load the module");
 	self->fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
 	ASSERT_GE(self->fd, 0);
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, write_file(TRACEFS "/events/mmapdemo/enable", "1"));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "1"));
 }
 
 FIXTURE_TEARDOWN(trace)
 {
-	write_file(TRACEFS "/events/mmapdemo/enable", "0");
+	mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "0");
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -75,7 +63,7 @@ TEST_F(trace, events_follow_a_mapping)
 	ASSERT_NE(MAP_FAILED, m);
 	m[page + 1] = 'T';
 	ASSERT_EQ(0, munmap(m, 4 * page));
-	ASSERT_EQ(0, write_file(TRACEFS "/events/mmapdemo/enable", "0"));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "0"));
 
 	log = read_trace();
 	ASSERT_NE(NULL, log);
@@ -109,7 +97,7 @@ TEST_F(trace, vma_open_on_split)
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, munmap(m + page, page));
 	after = mmapdemo_stats(self->fd);
-	ASSERT_EQ(0, write_file(TRACEFS "/events/mmapdemo/enable", "0"));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "0"));
 	munmap(m, 3 * page);
 
 	log = read_trace();

@@ -158,7 +158,7 @@ TEST_F(walk, unprivileged_caller_sees_no_frames)
 		int i, bad = 0;
 
 		/* The open file stays usable after dropping privileges. */
-		if (setgid(65534) || setuid(65534))
+		if (mmapdemo_become_nobody())
 			_exit(2);
 		(void)*(volatile char *)m;
 		if (walk(self->fd, m, &w) || w.result != MMAPDEMO_WALK_MAPPED)
