@@ -81,30 +81,7 @@ static long mem_free(void)
 	return cur;
 }
 
-FIXTURE(lifecycle)
-{
-	int unused;
-};
-
-FIXTURE_SETUP(lifecycle)
-{
-	if (getuid() != 0)
-		SKIP(return, "loading modules needs root");
-	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
-		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
-	if (mmapdemo_loaded())
-		ASSERT_EQ(0, mmapdemo_unload()) TH_LOG("unload: %s", strerror(errno));
-}
-
-FIXTURE_TEARDOWN(lifecycle)
-{
-	/* Leave the module as the next test program expects it. */
-	if (getuid() == 0 && getenv("LAB_MODULE")) {
-		if (mmapdemo_loaded())
-			mmapdemo_unload();
-		mmapdemo_load("");
-	}
-}
+MMAPDEMO_MODULE_FIXTURE(lifecycle);
 
 /* Map two pages at @pgoff with strategy @s, write through the mapping, read
  * back through pread and a forked child's own mapping; a private mapping

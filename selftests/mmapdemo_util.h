@@ -160,6 +160,38 @@ static inline bool mmapdemo_loaded(void)
 	return access("/sys/module/mmapdemo", F_OK) == 0;
 }
 
+/*
+ * The fixture of the tests that load the module themselves (use it after
+ * including kselftest_harness.h): they need root and $LAB_MODULE, start
+ * with the module unloaded, and leave it loaded with its defaults, as the
+ * next test program expects it.
+ */
+#define MMAPDEMO_MODULE_FIXTURE(name)					\
+	FIXTURE(name)							\
+	{								\
+		int unused;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		if (getuid() != 0)					\
+			SKIP(return, "loading modules needs root");	\
+		if (!getenv("LAB_MODULE") ||				\
+		    access(getenv("LAB_MODULE"), R_OK))		\
+			SKIP(return,					\
+			     "set LAB_MODULE to the path of mmapdemo.ko"); \
+		if (mmapdemo_loaded())					\
+			ASSERT_EQ(0, mmapdemo_unload())		\
+				TH_LOG("unload: %s", strerror(errno));	\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		if (getuid() == 0 && getenv("LAB_MODULE")) {		\
+			if (mmapdemo_loaded())				\
+				mmapdemo_unload();			\
+			mmapdemo_load("");				\
+		}							\
+	}
+
 /* Write @s to a sysfs or tracefs file; 0 or -1. */
 static inline int mmapdemo_write_file(const char *path, const char *s)
 {

@@ -13,30 +13,7 @@
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
 
-FIXTURE(module)
-{
-	int unused;
-};
-
-FIXTURE_SETUP(module)
-{
-	if (getuid() != 0)
-		SKIP(return, "loading modules needs root");
-	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
-		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
-	if (mmapdemo_loaded())
-		ASSERT_EQ(0, mmapdemo_unload()) TH_LOG("unload: %s", strerror(errno));
-}
-
-FIXTURE_TEARDOWN(module)
-{
-	/* Leave the module as the next test program expects it. */
-	if (getuid() == 0 && getenv("LAB_MODULE")) {
-		if (mmapdemo_loaded())
-			mmapdemo_unload();
-		mmapdemo_load("");
-	}
-}
+MMAPDEMO_MODULE_FIXTURE(module);
 
 TEST_F(module, parameters_shape_the_device)
 {
