@@ -103,7 +103,7 @@ t map_remap_private_refused 1 mmapdemo map --strategy remap --private
 has "Invalid argument"; done_
 
 t map_prot_read_write 1 mmapdemo map --prot r --write x
-has "Segmentation fault"; hasnt "write reached the device yes"; done_
+has "Segmentation fault" "SEGV_ACCERR"; hasnt "write reached the device yes"; done_
 
 t map_bad_prot 2 mmapdemo map --prot q
 has "--prot q" "usage: mmapdemo map"; done_

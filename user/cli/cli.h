@@ -119,10 +119,13 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		uint32_t page_size);
 /*
  * Read (or write @value to) *@p, catching SIGSEGV and SIGBUS.  Returns 0
- * or the signal number; the minor faults it took go to *@minflt.
+ * or the signal number; the signal's si_code goes to *@si_code and the
+ * minor faults the access took to *@minflt, each if not NULL.
  */
 int touch_probe(volatile char *p, bool write, char value, char *out,
-		long *minflt);
+		long *minflt, int *si_code);
+/* What a signal and its si_code mean: "SEGV_ACCERR (the page is ...)". */
+const char *signal_code_name(int sig, int si_code);
 /* Minor faults of this process so far (getrusage). */
 long minor_faults(void);
 

@@ -48,7 +48,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
 	char *buf, *text;
-	int sig = 0, ret = EXIT_OK;
+	int sig = 0, code = 0, ret = EXIT_OK;
 	long minflt;
 	ssize_t n;
 
@@ -83,11 +83,15 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 		report_section("write", "write through the mapping");
 		minflt = minor_faults();
 		for (size_t i = 0; i < len && !sig; i++)
-			sig = touch_probe(buf + i, true, o->write[i], NULL, NULL);
+			sig = touch_probe(buf + i, true, o->write[i], NULL, NULL,
+					  &code);
 		minflt = minor_faults() - minflt;
 		mmapdemo_get_stats(md, &s2);
 		report_u64("bytes", "bytes", len);
 		report_str("signal", "signal", sig ? strsignal(sig) : "none");
+		if (sig)
+			report_str("si_code", "si_code",
+				   signal_code_name(sig, code));
 		report_i64("minor_faults", "minor faults (getrusage)", minflt);
 		show_stats_delta("counters", "device counters that moved", &s1,
 				 &s2);
@@ -116,11 +120,15 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 		report_section("read", "read through the mapping");
 		minflt = minor_faults();
 		for (size_t i = 0; text && i < len && !sig; i++)
-			sig = touch_probe(buf + i, false, 0, text + i, NULL);
+			sig = touch_probe(buf + i, false, 0, text + i, NULL,
+					  &code);
 		minflt = minor_faults() - minflt;
 		mmapdemo_get_stats(md, &s2);
 		report_u64("bytes", "bytes", len);
 		report_str("signal", "signal", sig ? strsignal(sig) : "none");
+		if (sig)
+			report_str("si_code", "si_code",
+				   signal_code_name(sig, code));
 		if (text && !sig) {
 			printable(text, len, shown, sizeof(shown));
 			report_str("data", "data", shown);

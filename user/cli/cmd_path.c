@@ -64,7 +64,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	bool tracing;
 	long minflt;
 	char *addr;
-	int sig;
+	int sig, code;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	mc.length = ps;
@@ -111,10 +111,12 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	report_section("fault", o->write ?
 		       "4. first touch: a write (exc_page_fault -> handle_mm_fault)" :
 		       "4. first touch: a read (exc_page_fault -> handle_mm_fault)");
-	sig = touch_probe(addr, o->write, 'M', NULL, &minflt);
+	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
 	mmapdemo_get_stats(md, &s2);
 	report_str("access", "access", o->write ? "write" : "read");
 	report_str("signal", "signal", sig ? strsignal(sig) : "none");
+	if (sig)
+		report_str("si_code", "si_code", signal_code_name(sig, code));
 	report_i64("minor_faults", "minor faults (getrusage)", minflt);
 	show_stats_delta("counters", "device counters that moved", &s1, &s2);
 	if (s2.faults == s1.faults && !sig)

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -198,51 +197,6 @@ static void tour_shared_write(struct tour *t)
 
 /* ------------------------------------------------------------------ */
 
-static sigjmp_buf probe_jmp;
-static volatile sig_atomic_t probe_code;
-
-static void probe_handler(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	probe_code = si->si_code;
-	siglongjmp(probe_jmp, sig);
-}
-
-/*
- * Write @value to *@p, catching SIGSEGV and SIGBUS with their si_code.
- * Returns 0 or the signal number; the code goes to *@code.
- */
-static int probe_write(volatile char *p, char value, int *code)
-{
-	struct sigaction sa, old_segv, old_bus;
-	int sig;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = probe_handler;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGSEGV, &sa, &old_segv);
-	sigaction(SIGBUS, &sa, &old_bus);
-	probe_code = 0;
-	sig = sigsetjmp(probe_jmp, 1);
-	if (!sig)
-		*p = value;
-	sigaction(SIGSEGV, &old_segv, NULL);
-	sigaction(SIGBUS, &old_bus, NULL);
-	*code = probe_code;
-	return sig;
-}
-
-static const char *segv_code_name(int sig, int code)
-{
-	if (sig == SIGSEGV && code == SEGV_ACCERR)
-		return "SEGV_ACCERR (the page is mapped; the access is not allowed)";
-	if (sig == SIGSEGV && code == SEGV_MAPERR)
-		return "SEGV_MAPERR (no mapping at the address)";
-	if (sig == SIGBUS)
-		return "SIGBUS";
-	return "other";
-}
-
 static bool prot_read_one(struct tour *t, int fd)
 {
 	volatile char *p;
@@ -258,10 +212,10 @@ static bool prot_read_one(struct tour *t, int fd)
 	if (ret)
 		return false;
 	p = addr;
-	sig = probe_write(p, 'w', &code);
+	sig = touch_probe(p, true, 'w', NULL, NULL, &code);
 	report_str("signal", "signal on write", sig ? strsignal(sig) : "none");
 	if (sig)
-		report_str("si_code", "si_code", segv_code_name(sig, code));
+		report_str("si_code", "si_code", signal_code_name(sig, code));
 	ok = sig == SIGSEGV && code == SEGV_ACCERR && p[0] == 'r';
 	munmap(addr, t->ps);
 	ok = ok && holds(fd, "rrrr");

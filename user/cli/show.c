@@ -207,10 +207,24 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
 }
 
 static sigjmp_buf touch_jmp;
+static volatile sig_atomic_t touch_code;
 
-static void touch_handler(int sig)
+static void touch_handler(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
+	touch_code = si->si_code;
 	siglongjmp(touch_jmp, sig);
+}
+
+const char *signal_code_name(int sig, int si_code)
+{
+	if (sig == SIGSEGV && si_code == SEGV_ACCERR)
+		return "SEGV_ACCERR (the page is mapped; the access is not allowed)";
+	if (sig == SIGSEGV && si_code == SEGV_MAPERR)
+		return "SEGV_MAPERR (no mapping at the address)";
+	if (sig == SIGBUS)
+		return "SIGBUS";
+	return "other";
 }
 
 long minor_faults(void)
@@ -222,16 +236,18 @@ long minor_faults(void)
 }
 
 int touch_probe(volatile char *p, bool write, char value, char *out,
-		long *minflt)
+		long *minflt, int *si_code)
 {
 	struct sigaction sa, old_segv, old_bus;
 	volatile long before = minor_faults();
 	int sig;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = touch_handler;
+	sa.sa_sigaction = touch_handler;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGSEGV, &sa, &old_segv);
 	sigaction(SIGBUS, &sa, &old_bus);
+	touch_code = 0;
 	sig = sigsetjmp(touch_jmp, 1);
 	if (!sig) {
 		if (write)
@@ -245,5 +261,7 @@ int touch_probe(volatile char *p, bool write, char value, char *out,
 	sigaction(SIGBUS, &old_bus, NULL);
 	if (minflt)
 		*minflt = minor_faults() - before;
+	if (si_code)
+		*si_code = touch_code;
 	return sig;
 }
