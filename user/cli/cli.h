@@ -63,6 +63,12 @@ int cli_open(const struct cli *cli, int flags, int strategy,
 	{ "help", no_argument, NULL, 'h' },         \
 	{ NULL, 0, NULL, 0 }
 int cli_common_option(const struct command *cmd, int c);
+/*
+ * The argument of a --strategy option: its number in *@strategy and -1
+ * to go on, or a usage error's exit code.
+ */
+int cli_strategy_option(const struct command *cmd, const char *arg,
+			int *strategy);
 
 /* parse.c: pure parsers, unit-tested on the host. */
 /* "4096", "64K", "16M", "1G", "0x1000"; 0 or -EINVAL / -ERANGE. */

@@ -243,10 +243,9 @@ static int ipc_run(struct cli *cli, int argc, char **argv)
 			count = (unsigned int)n;
 			break;
 		case 'S':
-			strategy = mmapdemo_strategy_parse(optarg);
-			if (strategy < 0)
-				return cli_usage(&cmd_ipc, "--strategy %s: fault, remap or insert",
-						 optarg);
+			ret = cli_strategy_option(&cmd_ipc, optarg, &strategy);
+			if (ret >= 0)
+				return ret;
 			break;
 		default:
 			ret = cli_common_option(&cmd_ipc, c);

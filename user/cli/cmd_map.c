@@ -184,10 +184,9 @@ static int map_run(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'S':
-			o.strategy = mmapdemo_strategy_parse(optarg);
-			if (o.strategy < 0)
-				return cli_usage(&cmd_map, "--strategy %s: fault, remap or insert",
-						 optarg);
+			ret = cli_strategy_option(&cmd_map, optarg, &o.strategy);
+			if (ret >= 0)
+				return ret;
 			break;
 		case 'p':
 			o.private_map = true;

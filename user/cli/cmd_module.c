@@ -20,7 +20,7 @@ static int load_run(struct cli *cli, int argc, char **argv)
 	const char *strategy = NULL, *path = NULL;
 	char params[96] = "", what[300];
 	uint64_t size = 0;
-	int c, ret;
+	int c, ret, id;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
@@ -31,10 +31,9 @@ static int load_run(struct cli *cli, int argc, char **argv)
 						 optarg);
 			break;
 		case 'S':
-			if (mmapdemo_strategy_parse(optarg) < 0)
-				return cli_usage(&cmd_load,
-						 "--strategy %s: fault, remap or insert",
-						 optarg);
+			ret = cli_strategy_option(&cmd_load, optarg, &id);
+			if (ret >= 0)
+				return ret;
 			strategy = optarg;
 			break;
 		default:

@@ -162,11 +162,9 @@ static int path_run(struct cli *cli, int argc, char **argv)
 						 optarg);
 			break;
 		case 'S':
-			o.strategy = mmapdemo_strategy_parse(optarg);
-			if (o.strategy < 0)
-				return cli_usage(&cmd_path,
-						 "--strategy %s: fault, remap or insert",
-						 optarg);
+			ret = cli_strategy_option(&cmd_path, optarg, &o.strategy);
+			if (ret >= 0)
+				return ret;
 			break;
 		case 'p':
 			o.private_map = true;

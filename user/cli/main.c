@@ -71,6 +71,16 @@ int cli_common_option(const struct command *cmd, int c)
 	}
 }
 
+int cli_strategy_option(const struct command *cmd, const char *arg,
+			int *strategy)
+{
+	*strategy = mmapdemo_strategy_parse(arg);
+	if (*strategy < 0)
+		return cli_usage(cmd, "--strategy %s: fault, remap or insert",
+				 arg);
+	return -1;
+}
+
 int cli_error(const struct cli *cli, const char *what, int err)
 {
 	const char *dev = cli->device ? cli->device : MMAPDEMO_DEVICE;
