@@ -480,24 +480,80 @@ TEST_F(mmap, populate_and_mlock_prefault)
 	}
 }
 
+/*
+ * ptrace and /proc/PID/mem go through access_remote_vm().  For the pages of
+ * "fault" and "insert" it uses get_user_pages(), which checks the VMA's
+ * protection; it cannot reach the VM_PFNMAP mappings of "remap" and asks
+ * vm_ops->access instead, which must be just as strict.  The tests below
+ * hold every strategy to the same rules.
+ */
+static ssize_t proc_mem_read(void *buf, size_t len, const void *addr)
+{
+	int mem = open("/proc/self/mem", O_RDONLY), err;
+	ssize_t ret;
+
+	if (mem < 0)
+		return -1;
+	ret = pread(mem, buf, len, (off_t)(uintptr_t)addr);
+	err = errno;
+	close(mem);
+	errno = err;
+	return ret;
+}
+
+static ssize_t proc_mem_write(const void *buf, size_t len, const void *addr)
+{
+	int mem = open("/proc/self/mem", O_WRONLY), err;
+	ssize_t ret;
+
+	if (mem < 0)
+		return -1;
+	ret = pwrite(mem, buf, len, (off_t)(uintptr_t)addr);
+	err = errno;
+	close(mem);
+	errno = err;
+	return ret;
+}
+
+/* Fork a child that stops under ptrace; the tracer is the caller. */
+static pid_t traced_child(void)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+static void traced_child_end(pid_t pid)
+{
+	int status;
+
+	ptrace(PTRACE_CONT, pid, NULL, NULL);
+	waitpid(pid, &status, 0);
+}
+
 /* /proc/self/mem reads and writes the device data through the mapping. */
 TEST_F(mmap, proc_self_mem_reaches_device)
 {
 	char *m, buf[8] = { 0 };
-	int mem;
 
 	m = map(self->fd, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	mem = open("/proc/self/mem", O_RDWR);
-	ASSERT_GE(mem, 0);
-	ASSERT_EQ(8, pread(mem, buf, 8, (off_t)(uintptr_t)(m + 3 * self->page)));
+	ASSERT_EQ(8, proc_mem_read(buf, 8, m + 3 * self->page));
 	EXPECT_EQ(mmapdemo_pattern(1, 3 * self->page), buf[0]);
 	EXPECT_EQ(mmapdemo_pattern(1, 3 * self->page + 7), buf[7]);
 
-	ASSERT_EQ(4, pwrite(mem, "mem!", 4, (off_t)(uintptr_t)(m + 10)));
+	ASSERT_EQ(4, proc_mem_write("mem!", 4, m + 10));
 	ASSERT_EQ(4, pread(self->fd, buf, 4, 10));
 	EXPECT_EQ(0, memcmp(buf, "mem!", 4));
-	close(mem);
 	ASSERT_EQ(0, munmap(m, self->len));
 }
 
@@ -506,28 +562,173 @@ TEST_F(mmap, proc_self_mem_reaches_device)
  */
 TEST_F(mmap, ptrace_peek_reads_device)
 {
-	int status;
 	long word;
 	char *m;
 	pid_t pid;
 
 	m = map(self->fd, self->len, PROT_READ, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFSTOPPED(status));
+	pid = traced_child();
+	ASSERT_GT(pid, 0);
 	errno = 0;
 	word = ptrace(PTRACE_PEEKDATA, pid, m + 5 * self->page, NULL);
 	EXPECT_EQ(0, errno);
 	EXPECT_EQ(0, memcmp(&word, m + 5 * self->page, sizeof(word)));
-	ptrace(PTRACE_CONT, pid, NULL, NULL);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	traced_child_end(pid);
+	ASSERT_EQ(0, munmap(m, self->len));
+}
+
+/*
+ * A file opened O_RDONLY, mapped PROT_READ and MAP_SHARED, cannot be
+ * written through /proc/self/mem: the core reports EIO, as for any
+ * read-only shared mapping, and the device is unchanged.
+ */
+TEST_F(mmap, proc_mem_write_to_rdonly_mapping_is_refused)
+{
+	int ro = mmapdemo_open_strategy(O_RDONLY, variant->strategy);
+	char *m, c = 0;
+
+	ASSERT_GE(ro, 0);
+	m = map(ro, self->len, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	EXPECT_EQ(-1, proc_mem_write("W", 1, m + 42));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, 42));
+	EXPECT_EQ(mmapdemo_pattern(1, 42), c);
+	/* Reading the same mapping keeps working. */
+	ASSERT_EQ(1, proc_mem_read(&c, 1, m + 43));
+	EXPECT_EQ(mmapdemo_pattern(1, 43), c);
+	ASSERT_EQ(0, munmap(m, self->len));
+	close(ro);
+}
+
+/* The same from a tracer: PTRACE_POKEDATA into a traced child's PROT_READ
+ * mapping of an O_RDONLY file fails with EIO and changes nothing.
+ */
+TEST_F(mmap, ptrace_poke_to_rdonly_mapping_is_refused)
+{
+	int ro = mmapdemo_open_strategy(O_RDONLY, variant->strategy);
+	char buf[sizeof(long)];
+	long word;
+	char *m;
+	pid_t pid;
+
+	ASSERT_GE(ro, 0);
+	m = map(ro, self->len, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	pid = traced_child();
+	ASSERT_GT(pid, 0);
+	memset(&word, 'T', sizeof(word));
+	errno = 0;
+	EXPECT_EQ(-1, ptrace(PTRACE_POKEDATA, pid, m + self->page, word));
+	EXPECT_EQ(EIO, errno);
+	traced_child_end(pid);
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  pread(self->fd, buf, sizeof(buf), self->page));
+	EXPECT_EQ(mmapdemo_pattern(1, self->page), buf[0]);
+	EXPECT_EQ(mmapdemo_pattern(1, self->page + sizeof(buf) - 1),
+		  buf[sizeof(buf) - 1]);
+	ASSERT_EQ(0, munmap(m, self->len));
+	close(ro);
+}
+
+/* mprotect(PROT_READ) takes the write permission away from /proc/self/mem
+ * too, even on a file opened O_RDWR.
+ */
+TEST_F(mmap, proc_mem_write_after_mprotect_read_is_refused)
+{
+	char *m, c = 0;
+
+	m = map(self->fd, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, mprotect(m, self->len, PROT_READ));
+	EXPECT_EQ(-1, proc_mem_write("W", 1, m + 2 * self->page));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, 2 * self->page));
+	EXPECT_EQ(mmapdemo_pattern(1, 2 * self->page), c);
+	ASSERT_EQ(0, munmap(m, self->len));
+}
+
+/*
+ * A read through /proc/self/mem that starts 100 bytes before the end of a
+ * mapping, with the next page mapped as something else, gets those 100
+ * device bytes and then the other mapping's bytes, never the device data
+ * that lies beyond what this mapping maps.
+ */
+TEST_F(mmap, proc_mem_read_stops_at_vma_end)
+{
+	char buf[200], other[100];
+	char *res, *m;
+
+	/* The device bytes just past the mapping: something recognisable. */
+	memset(buf, 'D', sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  pwrite(self->fd, buf, sizeof(buf), self->len));
+
+	/* Anonymous memory for the mapping and one page after it. */
+	res = mmap(NULL, self->len + self->page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, res);
+	memset(res + self->len, 'A', self->page);
+	m = mmap(res, self->len, PROT_READ, MAP_SHARED | MAP_FIXED, self->fd, 0);
+	ASSERT_EQ(res, m);
+
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  proc_mem_read(buf, sizeof(buf), m + self->len - 100));
+	EXPECT_EQ(mmapdemo_pattern(1, self->len - 100), buf[0]);
+	EXPECT_EQ(mmapdemo_pattern(1, self->len - 1), buf[99]);
+	memset(other, 'A', sizeof(other));
+	EXPECT_EQ(0, memcmp(buf + 100, other, sizeof(other)));
+	ASSERT_EQ(0, munmap(res, self->len + self->page));
+}
+
+/* No regression: a writable shared mapping is still written through
+ * /proc/self/mem (above) and by PTRACE_POKEDATA, and the device sees it.
+ */
+TEST_F(mmap, ptrace_poke_to_writable_mapping_reaches_device)
+{
+	char buf[sizeof(long)];
+	long word;
+	char *m;
+	pid_t pid;
+
+	m = map(self->fd, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	pid = traced_child();
+	ASSERT_GT(pid, 0);
+	memcpy(&word, "pokedat", sizeof(word));
+	errno = 0;
+	EXPECT_EQ(0, ptrace(PTRACE_POKEDATA, pid, m + 4 * self->page, word));
+	EXPECT_EQ(0, errno);
+	traced_child_end(pid);
+	ASSERT_EQ((ssize_t)sizeof(buf),
+		  pread(self->fd, buf, sizeof(buf), 4 * self->page));
+	EXPECT_EQ(0, memcmp(buf, "pokedat", sizeof(buf)));
+	ASSERT_EQ(0, munmap(m, self->len));
+}
+
+/*
+ * /proc/self/mem may write a PROT_READ MAP_PRIVATE mapping, as gdb does to
+ * set a breakpoint: the core copies the page on write (FOLL_FORCE), so the
+ * writer sees the change and the device never does.  remap refuses
+ * MAP_PRIVATE.
+ */
+TEST_F(mmap, proc_mem_write_to_private_mapping_stays_private)
+{
+	char *m, c = 0;
+
+	m = map(self->fd, self->len, PROT_READ, MAP_PRIVATE, 0);
+	if (!variant->private_ok) {
+		EXPECT_EQ(MAP_FAILED, m);
+		EXPECT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(1, proc_mem_write("B", 1, m + 3 * self->page + 5));
+	EXPECT_EQ('B', m[3 * self->page + 5]);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, 3 * self->page + 5));
+	EXPECT_EQ(mmapdemo_pattern(1, 3 * self->page + 5), c);
 	ASSERT_EQ(0, munmap(m, self->len));
 }
 
