@@ -146,15 +146,27 @@ int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
  * @addr: user address inside @vma
  * @buf: kernel buffer
  * @len: bytes to copy
- * @write: non-zero to copy @buf into the device
+ * @write: FOLL_WRITE to copy @buf into the device, 0 to read
  *
- * get_user_pages() cannot reach VM_PFNMAP memory, so access_remote_vm()
- * asks the driver instead.  The generic_access_phys() that /dev/mem uses
- * would ioremap() the page, which x86 refuses for RAM; the backing's own
- * kernel mapping serves instead.
+ * get_user_pages() cannot reach VM_PFNMAP memory, so __access_remote_vm()
+ * asks the driver instead, and nothing else checks the caller's rights on
+ * this path: the checks get_user_pages() would have made are made here.
+ * A write needs a writable mapping (VM_WRITE).  A file opened O_RDONLY or
+ * a mapping made or mprotect()ed PROT_READ therefore cannot be written
+ * through ptrace or /proc/PID/mem, as generic_access_phys() refuses a
+ * write through a read-only PTE.  Reads are allowed, as for any mapping
+ * ptrace can read.  The copy stops at the end of @vma: the device's
+ * memory beyond it is not what this mapping maps, and the core goes on
+ * with the next VMA by itself.
+ *
+ * The generic_access_phys() that /dev/mem uses would ioremap() the page,
+ * which x86 refuses for RAM; the backing's own kernel mapping serves
+ * instead.
  *
  * Context: mmap_lock held for reading.
- * Return: bytes copied, or -EINVAL outside the device.
+ * Return: bytes copied; -EINVAL, as generic_access_phys() returns, for a
+ * write to a mapping without VM_WRITE or a range outside the device.  The
+ * core turns it into EIO for the caller.
  */
 int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			void *buf, int len, int write)
@@ -162,10 +174,19 @@ int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 	struct mmapdemo_dev *md = vma->vm_private_data;
 	unsigned long offset;
 
-	offset = ((vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start));
-	if (len <= 0 || offset >= md->backing.size)
+	mmap_assert_locked(vma->vm_mm);
+	if (write && !(vma->vm_flags & VM_WRITE))
 		return -EINVAL;
-	len = min_t(unsigned long, len, md->backing.size - offset);
+	if (len <= 0 || addr < vma->vm_start || addr >= vma->vm_end)
+		return -EINVAL;
+	len = min_t(unsigned long, len, vma->vm_end - addr);
+	/*
+	 * mmapdemo_mmap() checked that the VMA lies inside the device, and
+	 * VM_DONTEXPAND keeps it there; check again rather than trust it.
+	 */
+	offset = (vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+	if (offset >= md->backing.size || len > md->backing.size - offset)
+		return -EINVAL;
 	if (write)
 		memcpy(md->backing.vaddr + offset, buf, len);
 	else
