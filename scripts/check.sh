@@ -67,7 +67,8 @@ step build make -s -o deps initramfs KERNELS="$*" ||
 newest=${*: -1}
 # KVM or TCG, and why: the probe boots a real guest once per host and QEMU
 # (scripts/accel.sh); afterwards this prints the cached verdict.
-step accel scripts/accel.sh -v "$newest" >/dev/null
+show_accel() { scripts/accel.sh -v "$newest" >/dev/null; }
+step accel show_accel
 # Host tests first: the library and CLI's unit tests and the install test
 # need no kernel, and a failure there is cheaper to see before any VM boots.
 host_pass=0 host_fail=0 host_skip=0
