@@ -177,7 +177,7 @@ for k in "$@"; do
 		esac
 	done <"build/$k/tests.notes"
 	if [ "$vm_status" -ge 124 ]; then
-		record "$k" "the test VM did not finish (status $vm_status, see $log/console.log)" 1
+		record "$k" "the test VM did not finish (status $vm_status, see $log/)" 1
 	elif [ $((p + f + s)) = 0 ]; then
 		record "$k" "the test VM printed no test results (status $vm_status, see $log/output.log)" 1
 	fi
@@ -233,12 +233,12 @@ lab_gate_test() {
 	: >"$tmp/control.log"
 	st=0
 	scripts/klog-gate.sh "$tmp" >/dev/null || st=$?
-	lab_record "kernel-log gate: a guest without an end report is not clean (gate status $st)" \
+	lab_record "kernel-log gate: refuses a log without an end report (status $st, want 2)" \
 		"$([ "$st" = 2 ] && echo 0 || echo 1)"
 	printf '@@LAB-EXIT 0\n@@LAB-DMESG-BEGIN\n@@LAB-DMESG-END\n' >"$tmp/control.log"
 	st=0
 	scripts/klog-gate.sh "$tmp" >/dev/null || st=$?
-	lab_record "kernel-log gate: a guest with an empty dmesg is not clean (gate status $st)" \
+	lab_record "kernel-log gate: refuses a log with an empty dmesg (status $st, want 2)" \
 		"$([ "$st" = 2 ] && echo 0 || echo 1)"
 	rm -rf "$tmp"
 }
