@@ -184,7 +184,7 @@ if [ -z "$status" ] && [ "$accel" = kvm ] && [ -z "$forced" ] &&
 	accel=tcg
 	qemu_cmd tcg
 	run_vm
-	echo "$kernel ${qemu[2]} ${elapsed}s, run again after QEMU failed under KVM" >"$logdir/time"
+	echo "$kernel ${qemu[2]} ${elapsed}s, rerun under TCG" >"$logdir/time"
 fi
 
 if [ -z "$status" ]; then
