@@ -24,7 +24,7 @@ normalise() {
 		-e 's/pid( +)[0-9]+/pid\1N/g' \
 		-e 's/-[0-9]+\)$/-PID)/' \
 		-e 's/^ *[0-9]+\.[0-9]{6}  (mmapdemo_)/  TIME  \1/' \
-		-e 's/(pfn[ =])0x[0-9a-f]+/\10xPFN/g' \
+		-e 's/(pfn[ =])0x[0-9a-f]+( +|$)/\10xPFN /g' \
 		-e 's/(PGD|P4D|PUD|PMD|PTE)( +)0x([0-9a-f]{3})[0-9a-f]{10}([0-9a-f]{3})/\1\20x\3_PFN_\4/' \
 		-e 's/(PFN[ a-z()]* +)0x[0-9a-f]+/\10xPFN/' \
 		-e 's/(physical address +)0x[0-9a-f]+/\10xPHYS/' \
