@@ -113,6 +113,7 @@ name=accel-probe
 logdir=$top/build/$kernel/vm/$name
 start=$(date +%s)
 st=0
+# shellcheck disable=SC2016 # the guest expands $(uname -r)
 VM_ACCEL=kvm "$top/scripts/vm.sh" -n "$name" -t "$probe_timeout" -m "$mem" "$kernel" \
 	'echo "@@LAB-PROBE $(uname -r)"' >"$top/build/$kernel/accel-probe.out" \
 	2>"$top/build/$kernel/accel-probe.err" || st=$?
