@@ -55,7 +55,7 @@ done" | tee "$out/vm-output.log" |
 		status=1
 		continue
 	fi
-	if ! gate=$(scripts/klog-gate.sh "$log/console.log" "$log/dmesg.log"); then
+	if ! gate=$(scripts/klog-gate.sh "$log"); then
 		echo "bench: $k: kernel-log gate FAILED:" >&2
 		echo "$gate" | sed 's/^/    /' >&2
 		status=1

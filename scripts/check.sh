@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the selftests on each kernel of the matrix, gate each kernel's log,
-# prove the gate itself, and print one summary per kernel and the closing
-# line "N passed, N failed".
+# prove the gate and the accelerator's fallback, and print one summary per
+# kernel and the closing line "N passed, N failed, N skipped".  A check
+# that could not run is a failure or a skip with its reason, never a pass.
 #
 # Usage: scripts/check.sh KERNEL...
 set -u
@@ -59,8 +60,15 @@ step() {
 	return $st
 }
 
-step deps make -s deps || { echo "0 passed, 1 failed"; exit 1; }
-step build make -s initramfs KERNELS="$*" || { echo "0 passed, 1 failed"; exit 1; }
+# deps once: the build's own targets depend on deps, and -o skips it there.
+step deps make -s deps KERNELS="$*" || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+step build make -s -o deps initramfs KERNELS="$*" ||
+	{ echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+newest=${*: -1}
+# KVM or TCG, and why: the probe boots a real guest once per host and QEMU
+# (scripts/accel.sh); afterwards this prints the cached verdict.
+show_accel() { scripts/accel.sh -v "$newest" >/dev/null; }
+step accel show_accel
 # Host tests first: the library and CLI's unit tests and the install test
 # need no kernel, and a failure there is cheaper to see before any VM boots.
 host_pass=0 host_fail=0 host_skip=0
@@ -89,11 +97,65 @@ total_skip=$((total_skip + host_skip))
 lint_out=$(step lint scripts/lint.sh "$@")
 echo "$lint_out" | grep -v '^    ok'
 read -r lint_pass lint_fail < <(echo "$lint_out" |
-	sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+	sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p')
+# A gate that could not run says so as "    skip  WHAT: REASON".
+lint_skip=0
+while IFS= read -r line; do
+	lint_skip=$((lint_skip + 1))
+	skips+=("lint: $line")
+done < <(echo "$lint_out" | sed -n 's/^    skip  //p')
 total_pass=$((total_pass + ${lint_pass:-0}))
 total_fail=$((total_fail + ${lint_fail:-1}))
-summaries+=("lint: ${lint_pass:-0} passed, ${lint_fail:-1} failed")
+total_skip=$((total_skip + lint_skip))
+summaries+=("lint: ${lint_pass:-0} passed, ${lint_fail:-1} failed, $lint_skip skipped")
 [ "${lint_fail:-1}" = 0 ] || failures+=("lint (make lint)")
+
+# The lab's own tests, which need no kernel of the matrix in particular:
+# the accelerator's probe and fallback, and the gate's refusal of a log
+# that is not whole.  Run on the newest kernel.
+l_pass=0 l_fail=0
+lab_record() {
+	if [ "$2" = 0 ]; then
+		l_pass=$((l_pass + 1))
+	else
+		l_fail=$((l_fail + 1))
+		failures+=("lab: $1")
+	fi
+}
+lab_accel_test() {
+	local tmp stand_in=$top/scripts/testing st=0 log=build/$newest/vm/accel-test
+	tmp=$(mktemp -d)
+	# (a) A fresh cache and a QEMU that aborts under KVM: the probe
+	# chooses TCG and quotes QEMU's error.
+	VM_ACCEL_CACHE=$tmp PATH=$stand_in:$PATH VM_ACCEL='' \
+		scripts/accel.sh "$newest" >"$tmp/probe.out" 2>"$tmp/probe.err"
+	if [ "$(cat "$tmp/probe.out")" = tcg ] &&
+		grep -q '^accel: KVM failed, using TCG: .*failed to set MSR 0x10a' "$tmp/probe.err"; then
+		lab_record "accel: the probe chooses TCG when QEMU aborts under KVM" 0
+	else
+		sed 's/^/      /' "$tmp/probe.out" "$tmp/probe.err"
+		lab_record "accel: the probe did not choose TCG when QEMU aborts under KVM" 1
+	fi
+	# (b) A cache that says KVM, as a probe that passed would, and the
+	# same QEMU: the VM says once that QEMU failed under KVM, runs again
+	# under TCG, exits 0 and leaves TCG in the cache.
+	VM_ACCEL_CACHE=$tmp PATH=$stand_in:$PATH scripts/accel.sh -r kvm "set by check.sh's accelerator test"
+	VM_ACCEL_CACHE=$tmp PATH=$stand_in:$PATH VM_ACCEL='' \
+		scripts/vm.sh -n accel-test -t 300 "$newest" 'echo "@@ACCEL-TEST ran"' \
+		>"$tmp/vm.out" 2>"$tmp/vm.err" || st=$?
+	if [ "$st" = 0 ] && grep -qx '@@ACCEL-TEST ran' "$tmp/vm.out" &&
+		[ "$(grep -c 'QEMU failed under KVM.*failed to set MSR 0x10a.*running this VM again under TCG' "$tmp/vm.err")" = 1 ] &&
+		grep -q '^[^ ]* tcg[^ ]* [0-9]*s, rerun under TCG$' "$log/time" &&
+		[ "$(VM_ACCEL_CACHE=$tmp PATH=$stand_in:$PATH VM_ACCEL='' scripts/accel.sh "$newest")" = tcg ]; then
+		lab_record "accel: a KVM run that QEMU aborts runs again under TCG" 0
+	else
+		echo "      vm.sh status $st; its stderr:"
+		sed 's/^/      /' "$tmp/vm.err"
+		lab_record "accel: a KVM run that QEMU aborts did not run again under TCG (see $log)" 1
+	fi
+	rm -rf "$tmp"
+}
+step "accel test VM" lab_accel_test
 
 for k in "$@"; do
 	k_pass=0 k_fail=0 k_skip=0
@@ -115,35 +177,75 @@ for k in "$@"; do
 		esac
 	done <"build/$k/tests.notes"
 	if [ "$vm_status" -ge 124 ]; then
-		record "$k" "the test VM did not finish (status $vm_status, see $log/console.log)" 1
+		record "$k" "the test VM did not finish (status $vm_status, see $log/)" 1
+	elif [ $((p + f + s)) = 0 ]; then
+		record "$k" "the test VM printed no test results (status $vm_status, see $log/output.log)" 1
 	fi
 
-	# The kernel-log gate over everything the guest's kernel said.
-	if gate=$(scripts/klog-gate.sh "$log/console.log" "$log/dmesg.log"); then
-		record "$k" "kernel log clean" 0
-	else
+	# The kernel-log gate over everything the guest's kernel said; only
+	# a guest that reported its end leaves a log the gate can pass.
+	gate_st=0
+	gate=$(scripts/klog-gate.sh "$log") || gate_st=$?
+	case $gate_st in
+	0) record "$k" "kernel log clean" 0 ;;
+	1)
 		echo "    kernel-log gate: FAILED:"
 		echo "$gate" | sed 's/^/      /'
 		record "$k" "kernel log has warnings (see $log/dmesg.log)" 1
-	fi
+		;;
+	*)
+		echo "    kernel-log gate: could not judge: ${gate#klog-gate: }"
+		record "$k" "kernel-log gate: no whole kernel log (see $log)" 1
+		;;
+	esac
 
-	# The gate's own test: a module that WARNs on load must turn it red.
+	# The gate's own test: a module that WARNs on load must turn it red,
+	# in a guest that ran to its end (a guest that never booted would
+	# turn it red too, and prove nothing).
 	start=$(date +%s)
+	gate_vm=0
 	scripts/vm.sh -n gate-test -t 300 "$k" \
-		'insmod /lib/mmapdemo/gate_warn.ko; true' >/dev/null
-	if scripts/klog-gate.sh build/"$k"/vm/gate-test/console.log \
-		build/"$k"/vm/gate-test/dmesg.log >/dev/null; then
-		record "$k" "gate self-test: a WARN on load went unnoticed" 1
-	else
+		'insmod /lib/mmapdemo/gate_warn.ko; true' >/dev/null || gate_vm=$?
+	gate_st=0
+	gate=$(scripts/klog-gate.sh "build/$k/vm/gate-test") || gate_st=$?
+	if [ "$gate_vm" != 0 ]; then
+		record "$k" "gate self-test: the gate-test VM did not run to its end (status $gate_vm, see build/$k/vm/gate-test)" 1
+	elif [ "$gate_st" = 1 ] && echo "$gate" | grep -q 'WARNING:.*gate_warn'; then
 		record "$k" "gate self-test" 0
+	else
+		record "$k" "gate self-test: a WARN on load went unnoticed (gate status $gate_st)" 1
 	fi
-	echo "    gate-test VM: $(($(date +%s) - start))s"
+	echo "    gate-test VM: $(($(date +%s) - start))s, $(cat "build/$k/vm/gate-test/time" 2>/dev/null)"
 
 	summaries+=("$k: $k_pass passed, $k_fail failed, $k_skip skipped")
 	total_pass=$((total_pass + k_pass))
 	total_fail=$((total_fail + k_fail))
 	total_skip=$((total_skip + k_skip))
 done
+
+# The gate must refuse a log that is not whole: the console of the newest
+# kernel's test VM with a control channel that has no end report, and with
+# one whose dmesg is empty.
+lab_gate_test() {
+	local tmp st
+	tmp=$(mktemp -d)
+	cp "build/$newest/vm/tests/console.log" "$tmp/" 2>/dev/null || : >"$tmp/console.log"
+	: >"$tmp/control.log"
+	st=0
+	scripts/klog-gate.sh "$tmp" >/dev/null || st=$?
+	lab_record "kernel-log gate: refuses a log without an end report (status $st, want 2)" \
+		"$([ "$st" = 2 ] && echo 0 || echo 1)"
+	printf '@@LAB-EXIT 0\n@@LAB-DMESG-BEGIN\n@@LAB-DMESG-END\n' >"$tmp/control.log"
+	st=0
+	scripts/klog-gate.sh "$tmp" >/dev/null || st=$?
+	lab_record "kernel-log gate: refuses a log with an empty dmesg (status $st, want 2)" \
+		"$([ "$st" = 2 ] && echo 0 || echo 1)"
+	rm -rf "$tmp"
+}
+lab_gate_test
+summaries+=("lab: $l_pass passed, $l_fail failed, 0 skipped")
+total_pass=$((total_pass + l_pass))
+total_fail=$((total_fail + l_fail))
 
 echo
 echo "=== summary"

@@ -2,22 +2,46 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The kernel-log gate: fail when a guest's kernel log shows any sign of a
-# kernel bug.  Prints the offending lines.
+# kernel bug, or when there is no whole log to judge.  Prints the offending
+# lines, or why the log is not whole.
 #
-# Usage: scripts/klog-gate.sh LOG...
+# A log is whole only when the guest reported its end over the control
+# channel: an "@@LAB-EXIT N" line and a non-empty dmesg between
+# "@@LAB-DMESG-BEGIN" and "@@LAB-DMESG-END" (scripts/guest/init).  A VM
+# that never booted, or died on the way, leaves no such log, and an empty
+# log must not pass for a clean one.
+#
+# Usage: scripts/klog-gate.sh VM_LOG_DIR
+#   (a directory scripts/vm.sh wrote: console.log and control.log)
+# Exits 0 when the log is whole and clean, 1 when it shows a kernel bug
+# (whole or not), 2 when it shows none but is not whole.
 set -eu
 
+dir=${1:?usage: klog-gate.sh VM_LOG_DIR}
 pattern='BUG:|WARNING:|Oops|rcu: INFO:|soft lockup|hard LOCKUP|general protection fault|Bad page|KFENCE:|list_add corruption|list_del corruption|refcount_t:|UBSAN:|sleeping function called from invalid context|INFO: task|Kernel panic|kernel BUG at|Call Trace:|RIP: |unreferenced object|BUG [^ ]+ \([^)]*\): '
 
-bad=$(tr -d '\r' <"$1" | grep -E -- "$pattern" || true)
-shift
-for log in "$@"; do
-	more=$(tr -d '\r' <"$log" | grep -E -- "$pattern" || true)
-	[ -z "$more" ] || bad="$bad${bad:+
-}$more"
-done
+control=$(tr -d '\r' <"$dir/control.log" 2>/dev/null || true)
+dmesg=$(echo "$control" | sed -n '/^@@LAB-DMESG-BEGIN$/,/^@@LAB-DMESG-END$/p')
+incomplete=""
+if ! echo "$control" | grep -Eq '^@@LAB-EXIT [0-9]+$'; then
+	incomplete="the guest did not report its end (no @@LAB-EXIT on the control channel, $dir/control.log)"
+elif ! echo "$dmesg" | grep -qx '@@LAB-DMESG-END'; then
+	incomplete="the guest's dmesg on the control channel is cut short (no @@LAB-DMESG-END)"
+elif [ "$(echo "$dmesg" | sed '1d;$d' | grep -c .)" = 0 ]; then
+	incomplete="the guest's dmesg on the control channel is empty"
+fi
+
+bad=$({
+	tr -d '\r' <"$dir/console.log" 2>/dev/null || true
+	echo "$dmesg"
+} | grep -E -- "$pattern" || true)
 if [ -n "$bad" ]; then
 	echo "$bad" | head -n 40
+	[ -z "$incomplete" ] || echo "klog-gate: and the log is not whole: $incomplete"
 	exit 1
+fi
+if [ -n "$incomplete" ]; then
+	echo "klog-gate: no whole kernel log to judge: $incomplete"
+	exit 2
 fi
 exit 0

@@ -13,7 +13,15 @@
 #
 # Prints what the commands print, and exits with their exit status as the
 # guest reported it over the control channel, or 124 on a timeout and 125
-# when the guest died before reporting.
+# when the guest died before reporting; the message then says whether the
+# guest's kernel panicked, stalled, or QEMU itself failed (quoting QEMU's
+# stderr, kept in build/KERNEL/vm/NAME/qemu.stderr).
+#
+# The accelerator is VM_ACCEL (kvm or tcg) if set, else scripts/accel.sh's
+# verdict.  When a KVM run that was not forced stops before the guest
+# printed or reported anything, and not by a panic, vm.sh says that QEMU
+# failed under KVM, runs the VM again under TCG and records TCG for every
+# later run.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,32 +47,28 @@ logdir=$top/build/$kernel/vm/$name
 rm -rf "$logdir"
 mkdir -p "$logdir/extra/lab"
 
-# /dev/kvm can exist and still not work with QEMU: try it once, else TCG.
-accel_file=$top/build/accel
-if [ ! -f "$accel_file" ]; then
-	if [ -w /dev/kvm ] && echo quit | timeout 20 qemu-system-x86_64 -accel kvm \
-		-M q35 -S -nodefaults -display none -monitor stdio >/dev/null 2>&1; then
-		echo kvm >"$accel_file"
-	else
-		echo tcg >"$accel_file"
-	fi
-fi
-accel=$(cat "$accel_file")
-# TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.
-# Multi-threaded TCG once froze a vCPU for good while the kernel patched
-# its own text (text_poke_bp() on enabling a tracepoint: soft lockups and
-# RCU stalls, the other CPU's clock stopped); one thread cannot race with
-# itself there, and the tests take about as long.
-if [ "$accel" = tcg ]; then
-	accel="tcg,thread=${VM_TCG_THREAD:-single}"
-fi
+# KVM or TCG: VM_ACCEL, or the verdict of a real guest under KVM, cached
+# (scripts/accel.sh).  A forced choice is never changed here.
+forced=${VM_ACCEL:+1}
+accel=$("$top/scripts/accel.sh" -m "$mem" "$kernel") || exit 2
 
 cmdline="console=ttyS0,115200 panic=-1 slub_debug=FZPU page_poison=1"
 # KFENCE samples allocations only where the kernel has it (6.12 here).
 grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interval=10"
 
-qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m "$mem"
-	-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none)
+# qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
+# TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.
+# Multi-threaded TCG once froze a vCPU for good while the kernel patched
+# its own text (text_poke_bp() on enabling a tracepoint: soft lockups and
+# RCU stalls, the other CPU's clock stopped); one thread cannot race with
+# itself there, and the tests take about as long.
+qemu_cmd() {
+	local a=$1
+	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
+	qemu=(qemu-system-x86_64 -accel "$a" -cpu max -smp 2 -m "$mem"
+		-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none)
+}
+qemu_cmd "$accel"
 
 if [ "$shell" = 1 ]; then
 	echo "vm: kernel $KRELEASE ($KVERSION), accel $accel"
@@ -82,40 +86,107 @@ fi
 cat "$base" "$logdir/extra.cpio.gz" >"$logdir/initramfs.cpio.gz"
 
 console=$logdir/console.log output=$logdir/output.log control=$logdir/control.log
-: >"$output"
-start=$(date +%s)
-timeout -k 10 "$timeout" "${qemu[@]}" -initrd "$logdir/initramfs.cpio.gz" \
-	-append "$cmdline" -monitor none -serial "file:$console" \
-	-serial "file:$output" -serial "file:$control" </dev/null &
-qemu_pid=$!
-tail -n +1 -f --pid=$qemu_pid "$output" | tr -d '\r' &
-tail_pid=$!
-# A guest whose kernel reports a lockup or an RCU stall will not finish:
-# stop it after a grace period for more of the log, rather than wait for
-# the timeout.  What it said stays in the console log for the gate.
-stall="soft lockup|hard LOCKUP|rcu: INFO: rcu_[a-z]* (self-)?detected stall|blocked for more than [0-9]+ seconds"
-(
-	while kill -0 $qemu_pid 2>/dev/null; do
-		if grep -Eq "$stall" "$console" 2>/dev/null; then
-			sleep 30
-			echo stalled >"$logdir/stalled"
-			kill $qemu_pid 2>/dev/null
-			exit 0
-		fi
-		sleep 5
-	done
-) &
-watch_pid=$!
-qemu_status=0
-wait $qemu_pid || qemu_status=$?
-kill $watch_pid 2>/dev/null || true
-wait $tail_pid 2>/dev/null || true
-elapsed=$(($(date +%s) - start))
+stderr=$logdir/qemu.stderr
 
-tr -d '\r' <"$control" | sed -n '/^@@LAB-DMESG-BEGIN$/,/^@@LAB-DMESG-END$/p' |
-	sed '1d;$d' >"$logdir/dmesg.log"
-status=$(tr -d '\r' <"$control" | sed -n 's/^@@LAB-EXIT \([0-9]*\)$/\1/p')
-echo "$kernel $accel ${elapsed}s" >"$logdir/time"
+# run_vm: boot the VM once with the array qemu; sets qemu_status, elapsed
+# and status (the commands' exit status, empty when the guest never
+# reported its end).  QEMU's own messages go to qemu.stderr.
+run_vm() {
+	local qemu_pid tail_pid watch_pid start
+	: >"$console"
+	: >"$output"
+	: >"$control"
+	rm -f "$logdir/stalled" "$logdir/qemu-failed"
+	start=$(date +%s)
+	# QEMU runs in a subshell that passes a TERM on and exits with QEMU's
+	# status, so that a QEMU killed by a signal (an abort) is reported
+	# here rather than by bash's own "Aborted" line.
+	(
+		timeout -k 10 "$timeout" "${qemu[@]}" -initrd "$logdir/initramfs.cpio.gz" \
+			-append "$cmdline" -monitor none -serial "file:$console" \
+			-serial "file:$output" -serial "file:$control" </dev/null 2>"$stderr" &
+		child=$!
+		trap 'kill $child 2>/dev/null' TERM
+		st=0
+		wait $child || st=$?
+		if kill -0 $child 2>/dev/null; then
+			st=0
+			wait $child || st=$?
+		fi
+		exit $st
+	) 2>/dev/null &
+	qemu_pid=$!
+	tail -n +1 -f --pid=$qemu_pid "$output" | tr -d '\r' &
+	tail_pid=$!
+	# A guest whose kernel reports a lockup or an RCU stall will not
+	# finish: stop it after a grace period for more of the log, rather
+	# than wait for the timeout.  What it said stays in the console log
+	# for the gate.  On a KVM internal error QEMU pauses the guest for
+	# good: stop it at once.
+	(
+		while kill -0 $qemu_pid 2>/dev/null; do
+			if grep -q '^KVM internal error' "$stderr" 2>/dev/null; then
+				echo "KVM internal error" >"$logdir/qemu-failed"
+				kill $qemu_pid 2>/dev/null
+				exit 0
+			fi
+			if grep -Eq "$stall" "$console" 2>/dev/null; then
+				sleep 30
+				echo stalled >"$logdir/stalled"
+				kill $qemu_pid 2>/dev/null
+				exit 0
+			fi
+			sleep 2
+		done
+	) &
+	watch_pid=$!
+	qemu_status=0
+	wait $qemu_pid || qemu_status=$?
+	kill $watch_pid 2>/dev/null || true
+	wait $tail_pid 2>/dev/null || true
+	elapsed=$(($(date +%s) - start))
+	tr -d '\r' <"$control" | sed -n '/^@@LAB-DMESG-BEGIN$/,/^@@LAB-DMESG-END$/p' |
+		sed '1d;$d' >"$logdir/dmesg.log"
+	status=$(tr -d '\r' <"$control" | sed -n 's/^@@LAB-EXIT \([0-9]*\)$/\1/p')
+	echo "$kernel ${qemu[2]} ${elapsed}s" >"$logdir/time"
+}
+stall="soft lockup|hard LOCKUP|rcu: INFO: rcu_[a-z]* (self-)?detected stall|blocked for more than [0-9]+ seconds"
+
+# qemu_error: QEMU's own first lines on stderr, on one line.
+qemu_error() {
+	if [ -s "$stderr" ]; then
+		# QEMU's error lines rather than a register dump, when it has them.
+		{
+			grep -E '^(qemu-system-x86_64: |KVM internal error|emulation failure)' "$stderr" |
+				grep -v 'terminating on signal' || head -n 2 "$stderr"
+		} | tr -d '\r' | awk 'NR <= 2 { printf "%s%s", (NR > 1 ? "; " : ""), $0 } END { print "" }'
+	else
+		echo "(nothing on QEMU's stderr)"
+	fi
+}
+
+run_vm
+# A KVM run that the probe chose and that died before the guest reported
+# anything is QEMU's or KVM's failure, not the guest's: say so, and run
+# this VM again under TCG, which every later VM then uses too.  A guest
+# that panicked, stalled or timed out is the guest's, whatever the
+# accelerator; a guest whose commands already printed is not run twice.
+if [ -z "$status" ] && [ "$accel" = kvm ] && [ -z "$forced" ] &&
+	[ "$qemu_status" != 124 ] && [ ! -f "$logdir/stalled" ] &&
+	! grep -q 'Kernel panic' "$console" && [ ! -s "$output" ]; then
+	mkdir -p "$logdir/kvm-failed"
+	mv "$console" "$control" "$output" "$stderr" "$logdir/time" "$logdir/kvm-failed/"
+	how="status $qemu_status"
+	[ ! -f "$logdir/qemu-failed" ] || how="a KVM internal error"
+	rm -f "$logdir/qemu-failed"
+	echo "vm: $kernel: QEMU failed under KVM ($how) before the guest reported: $(stderr=$logdir/kvm-failed/qemu.stderr qemu_error); running this VM again under TCG, and TCG from now on (logs of the KVM run in $logdir/kvm-failed/)" >&2
+	"$top/scripts/accel.sh" -r tcg "a KVM run ($name on $kernel) stopped before the guest reported ($how): $(stderr=$logdir/kvm-failed/qemu.stderr qemu_error)"
+	accel=tcg
+	qemu_cmd tcg
+	run_vm
+	echo "$kernel ${qemu[2]} ${elapsed}s, rerun under TCG" >"$logdir/time"
+fi
+
 if [ -z "$status" ]; then
 	if [ "$qemu_status" = 124 ]; then
 		echo "vm: $kernel: timed out after ${timeout}s; console log: $console" >&2
@@ -123,8 +194,18 @@ if [ -z "$status" ]; then
 	fi
 	if [ -f "$logdir/stalled" ]; then
 		echo "vm: $kernel: the guest's kernel reported a lockup or stall and was stopped; console log: $console" >&2
+	elif grep -q 'Kernel panic' "$console"; then
+		echo "vm: $kernel: the guest's kernel panicked; console log: $console" >&2
+	elif [ "$qemu_status" != 0 ] || [ -f "$logdir/qemu-failed" ]; then
+		if [ -f "$logdir/qemu-failed" ]; then
+			how="QEMU failed (it held the guest after a KVM internal error; vm.sh stopped it)"
+		else
+			how="QEMU failed (status $qemu_status, accel ${qemu[2]})"
+		fi
+		echo "vm: $kernel: $how before the guest reported: $(qemu_error)" >&2
+		echo "vm: $kernel: QEMU's messages: $stderr; console log: $console" >&2
 	else
-		echo "vm: $kernel: the guest stopped without reporting (panic?); console log: $console" >&2
+		echo "vm: $kernel: the guest stopped without reporting its end, and its console shows no panic; console log: $console" >&2
 	fi
 	tail -n 30 "$console" | tr -d '\r' >&2
 	exit 125
