@@ -130,7 +130,7 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
  */
 int touch_probe(volatile char *p, bool write, char value, char *out,
 		long *minflt, int *si_code);
-/* What a signal and its si_code mean: "SEGV_ACCERR (the page is ...)". */
+/* What a signal and its si_code mean: "SEGV_ACCERR (a VMA covers ...)". */
 const char *signal_code_name(int sig, int si_code);
 /* Minor faults of this process so far (getrusage). */
 long minor_faults(void);

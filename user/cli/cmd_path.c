@@ -104,8 +104,17 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	show_vma(md, addr, "2. the VMA: what mmap_region made and ->mmap set up");
 
 	report_section("before", "3. page tables before the first touch");
-	if (!mmapdemo_walk(md, addr, &w))
+	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
+		if (w.result == MMAPDEMO_WALK_MAPPED &&
+		    (w.entry[MMAPDEMO_LEVEL_PTE].bits & MMAPDEMO_PTE_ACCESSED)) {
+			report_text("accessed is set, yet nothing has touched the page: the PTE was built");
+			report_text("from vma->vm_page_prot (pfn_pte() in remap_pte_range(), mk_pte() in");
+			report_text("insert_page_into_pte_locked()), and on x86 every protection_map[]");
+			report_text("entry (PAGE_SHARED, PAGE_READONLY, ...) includes _PAGE_ACCESSED.");
+			report_text("The kernel set it, not the CPU.");
+		}
+	}
 	report_close();
 
 	report_section("fault", o->write ?

@@ -13,6 +13,9 @@
 
 #include "cli.h"
 
+/* VM_SOFTDIRTY of include/linux/mm.h, 6.1 and 6.12 (CONFIG_MEM_SOFT_DIRTY). */
+#define VM_SOFTDIRTY_BIT 0x08000000ULL
+
 void show_mmap_call(const struct map_call *mc)
 {
 	char prot[4], flags[160], call[384];
@@ -78,6 +81,12 @@ void show_vma(struct mmapdemo *md, const void *addr, const char *title)
 		mmapdemo_vm_flags_format(w.vma_flags, buf, sizeof(buf));
 		report_hex("vm_flags", "vm_flags (kernel)", w.vma_flags);
 		report_str("vm_flags_codes", "  as codes", buf);
+		if (w.vma_flags & VM_SOFTDIRTY_BIT) {
+			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: mmap_region()");
+			report_text("  (6.1) or __mmap_region() (6.12) sets it on every new VMA after");
+			report_text("  ->mmap returned, so the mmapdemo_mmap tracepoint, which fires");
+			report_text("  inside ->mmap, shows the flags without it.");
+		}
 		report_u64("vm_pgoff", "vm_pgoff", w.vma_pgoff);
 		report_str("strategy", "strategy",
 			   mmapdemo_strategy_name(w.vma_strategy) ?: "?");
@@ -196,8 +205,11 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		report_bool("file_or_shared", "file/shared", pm.file_or_shared);
 		report_bool("exclusive", "exclusive", pm.exclusive);
 		if (!pm.present && w->result == MMAPDEMO_WALK_MAPPED &&
-		    (w->vma_flags & 0x400))
-			report_text("(pagemap shows nothing for VM_PFNMAP: there is no struct page to report)");
+		    (w->vma_flags & 0x400)) {
+			report_text("(pagemap reports every page of a VM_PFNMAP VMA as not present:");
+			report_text(" walk_page_test() skips such a VMA because of the flag, even where,");
+			report_text(" as here, a struct page is behind the PFN)");
+		}
 		else if (pm.present && w->pfn)
 			report_bool("pfn_agrees", "agrees with the walk",
 				    pm.pfn == w->pfn);
@@ -219,9 +231,9 @@ static void touch_handler(int sig, siginfo_t *si, void *uc)
 const char *signal_code_name(int sig, int si_code)
 {
 	if (sig == SIGSEGV && si_code == SEGV_ACCERR)
-		return "SEGV_ACCERR (the page is mapped; the access is not allowed)";
+		return "SEGV_ACCERR (a VMA covers the address; its permissions forbid the access)";
 	if (sig == SIGSEGV && si_code == SEGV_MAPERR)
-		return "SEGV_MAPERR (no mapping at the address)";
+		return "SEGV_MAPERR (no VMA covers the address)";
 	if (sig == SIGBUS)
 		return "SIGBUS";
 	return "other";
