@@ -154,6 +154,7 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		{ "strategy", required_argument, NULL, 'S' },
 		{ "private", no_argument, NULL, 'p' },
 		{ "write", no_argument, NULL, 'w' },
+		{ "legend", no_argument, NULL, 'L' },
 		CLI_COMMON_OPTIONS
 	};
 	struct path_opts o = { .strategy = CLI_DEFAULT_STRATEGY };
@@ -181,6 +182,11 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		case 'w':
 			o.write = true;
 			break;
+		case 'L':
+			/* The legend needs no device: print it and stop. */
+			report_begin(cli);
+			show_legend();
+			return report_end();
 		default:
 			ret = cli_common_option(&cmd_path, c);
 			if (ret >= 0)
@@ -220,6 +226,8 @@ const struct command cmd_path = {
 	.usage = "path [ADDRESS] [--offset N] [--strategy S] [--private] [--write] [--json]\n"
 		 "  maps one page of the device (at ADDRESS if given, with\n"
 		 "  MAP_FIXED_NOREPLACE; at device byte offset N), touches it, and shows\n"
-		 "  every stage from the system call to the page-table entry",
+		 "  every stage from the system call to the page-table entry\n"
+		 "path --legend [--json]\n"
+		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,
 };

@@ -136,13 +136,18 @@ void show_stats_delta(const char *key, const char *title,
 
 void show_walk(const struct mmapdemo_walk *w)
 {
-	char bits[160], title[32];
+	char bits[224], soft[40], title[32], all[160];
+	unsigned int pat;
 
 	report_list("levels", "page-table walk (MMAPDEMO_IOC_WALK)");
 	for (unsigned int l = 0; l < w->levels && l < MMAPDEMO_LEVELS; l++) {
 		const struct mmapdemo_walk_entry *e = &w->entry[l];
 
-		mmapdemo_pte_bits_format(e->bits, bits, sizeof(bits));
+		mmapdemo_pte_bits_format(e->bits, all, sizeof(all));
+		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
+			snprintf(bits, sizeof(bits), "%s %s", all, soft);
+		else
+			snprintf(bits, sizeof(bits), "%s", all);
 		if (report_json()) {
 			report_item(NULL);
 			report_str("level", NULL, mmapdemo_level_name(l));
@@ -163,6 +168,14 @@ void show_walk(const struct mmapdemo_walk *w)
 		}
 	}
 	report_close();
+	if (w->levels && (w->entry[w->levels - 1].bits & MMAPDEMO_PTE_LEAF)) {
+		const char *type = pte_memtype(w->entry[w->levels - 1].bits,
+					       &pat);
+
+		snprintf(all, sizeof(all), "%s (PAT index %u: PAT=%u PCD=%u PWT=%u)",
+			 type, pat, pat >> 2, (pat >> 1) & 1, pat & 1);
+		report_str("memory_type", "memory type", all);
+	}
 	report_str("walk_result", "walk",
 		   w->result == MMAPDEMO_WALK_MAPPED ? "mapped" :
 		   "hole: stopped at an empty entry");

@@ -411,10 +411,14 @@ static void mremap_run(struct tour *t)
 			     "grow refused with EFAULT; shrink: 1 ->open, 1 ->close; move: 1 ->open, 1 ->close, the PTE moved with the data and no ->fault");
 	else
 		tour_verdict(t, false, kernel,
-			     "grow %s (expected EFAULT), shrink %s, move %s; data moved %s, PTE moved %s",
+			     "grow %s (expected EFAULT), shrink %s (%lld ->open, %lld ->close), move %s (%lld ->open, %lld ->close); data moved %s, PTE moved %s (expected 1 and 1 each)",
 			     grow_err ? strerrorname_np(-grow_err) : "worked",
 			     shrink_err ? strerrorname_np(-shrink_err) : "ok",
+			     (long long)(s2.vma_opens - s1.vma_opens),
+			     (long long)(s2.vma_closes - s1.vma_closes),
 			     move_err ? strerrorname_np(-move_err) : "ok",
+			     (long long)(s3.vma_opens - s2.vma_opens),
+			     (long long)(s3.vma_closes - s2.vma_closes),
 			     same ? "yes" : "no", present ? "yes" : "no");
 }
 
