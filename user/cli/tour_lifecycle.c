@@ -327,7 +327,7 @@ const struct tour_experiment tour_munmap_partial = {
 static void mremap_run(struct tour *t)
 {
 	const char *kernel =
-		"vma_to_resize() refuses to grow VM_DONTEXPAND; do_vmi_munmap() shrinks; move_vma() -> copy_vma() (->open) and move_page_tables()";
+		"vma_to_resize() refuses to grow VM_DONTEXPAND; do_vmi_munmap() (6.1: do_mas_munmap()) shrinks; move_vma() -> copy_vma() (->open) and move_page_tables()";
 	unsigned int s = t->info.default_strategy;
 	size_t ps = t->ps;
 	struct mmapdemo_stats s0, s1, s2, s3, s4;
