@@ -158,6 +158,10 @@ int pte_soft_bits_format(uint64_t raw, uint32_t bits, char *buf, size_t size);
 /* The legend: every bit, then the memory types. */
 void show_legend(void);
 
+/* dot.c: the walk of @addr as a Graphviz graph in @path; 0 or -errno. */
+int path_dot_write(const char *path, const void *addr,
+		   const struct mmapdemo_walk *w, uint32_t page_size);
+
 /* tracefs.c: the module's tracepoints. */
 struct trace_session {
 	char dir[128];		/* the tracefs mount, e.g. /sys/kernel/tracing */

@@ -28,6 +28,7 @@ struct path_opts {
 	int strategy;		/* or CLI_DEFAULT_STRATEGY */
 	bool private_map;
 	bool write;
+	const char *dot;	/* --dot FILE: the walk as a Graphviz graph */
 };
 
 /*
@@ -64,7 +65,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	bool tracing;
 	long minflt;
 	char *addr;
-	int sig, code;
+	int sig, code, dot_err = 0;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	mc.length = ps;
@@ -137,6 +138,11 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
 		show_frame(&w, addr, ps);
+		if (o->dot) {
+			dot_err = path_dot_write(o->dot, addr, &w, ps);
+			report_str("dot", "graph (Graphviz)",
+				   dot_err ? strerror(-dot_err) : o->dot);
+		}
 	}
 	report_close();
 	if (tracing)
@@ -144,7 +150,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	mmapdemo_unmap(mc.result, mc.length);
 	if (!o->have_addr && geteuid() != 0)
 		fprintf(stderr, "note: PFNs are shown to CAP_SYS_ADMIN only\n");
-	return report_end() ?: (sig ? EXIT_FAILED : EXIT_OK);
+	return report_end() ?: (sig || dot_err ? EXIT_FAILED : EXIT_OK);
 }
 
 static int path_run(struct cli *cli, int argc, char **argv)
@@ -155,6 +161,7 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		{ "private", no_argument, NULL, 'p' },
 		{ "write", no_argument, NULL, 'w' },
 		{ "legend", no_argument, NULL, 'L' },
+		{ "dot", required_argument, NULL, 'D' },
 		CLI_COMMON_OPTIONS
 	};
 	struct path_opts o = { .strategy = CLI_DEFAULT_STRATEGY };
@@ -181,6 +188,9 @@ static int path_run(struct cli *cli, int argc, char **argv)
 			break;
 		case 'w':
 			o.write = true;
+			break;
+		case 'D':
+			o.dot = optarg;
 			break;
 		case 'L':
 			/* The legend needs no device: print it and stop. */
@@ -223,10 +233,11 @@ static int path_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_path = {
 	.name = "path",
 	.summary = "the whole path of one address: mmap, VMA, fault, page tables, frame",
-	.usage = "path [ADDRESS] [--offset N] [--strategy S] [--private] [--write] [--json]\n"
+	.usage = "path [ADDRESS] [--offset N] [--strategy S] [--private] [--write] [--dot FILE] [--json]\n"
 		 "  maps one page of the device (at ADDRESS if given, with\n"
 		 "  MAP_FIXED_NOREPLACE; at device byte offset N), touches it, and shows\n"
-		 "  every stage from the system call to the page-table entry\n"
+		 "  every stage from the system call to the page-table entry; --dot\n"
+		 "  also writes the walk as a Graphviz graph (dot -Tsvg FILE draws it)\n"
 		 "path --legend [--json]\n"
 		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,
