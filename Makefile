@@ -119,7 +119,7 @@ htmldocs:
 	@cp -r Documentation/. $(DOCS)/src/
 	@scripts/vm.sh -n htmldocs $(KERNEL) 'insmod $$LAB_MODULE && mmapdemo path --offset 0x1000 --write --dot /tmp/path.dot >/dev/null && cat /tmp/path.dot' >$(DOCS)/path.dot
 	@dot -Tsvg $(DOCS)/path.dot -o $(DOCS)/src/images/generated/path.svg
-	@sphinx-build -W -q -b html $(DOCS)/src $(DOCS)/html
+	@MMAPDEMO_TOP=$(CURDIR) sphinx-build -W -q -b html $(DOCS)/src $(DOCS)/html
 	@echo "htmldocs: $(DOCS)/html/index.html (path picture from $(KERNEL))"
 
 clean:

@@ -29,4 +29,6 @@ if not os.path.isfile(os.path.join(_ext, "kerneldoc.py")):
 sys.path.insert(0, _ext)
 extensions = ["kerneldoc"]
 kerneldoc_bin = os.path.join(_srctree, "scripts", "kernel-doc")
-kerneldoc_srctree = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+# The repository: the Makefile builds from a copy of Documentation/.
+kerneldoc_srctree = os.environ.get("MMAPDEMO_TOP") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), ".."))

@@ -56,7 +56,7 @@ int path_dot_write(const char *path, const void *addr,
 		return -errno;
 	fprintf(f, "// mmapdemo path --dot: the walk of one address\n");
 	fprintf(f, "digraph mmapdemo_path {\n");
-	fprintf(f, "  rankdir=LR;\n");
+	fprintf(f, "  rankdir=TB;\n");
 	fprintf(f, "  node [shape=box, style=rounded, fontname=\"monospace\", fontsize=10];\n");
 	fprintf(f, "  edge [fontname=\"sans-serif\", fontsize=9];\n");
 	dot_node(f, "addr", "shape=ellipse", "virtual address\n%#llx",
