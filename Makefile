@@ -17,7 +17,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install selftests initramfs check bench lint stress demo shell htmldocs clean help
+.PHONY: all deps modules user unit install selftests initramfs check bench lint stress demo shell htmldocs transcheck clean help
 
 all: modules user selftests
 
@@ -27,6 +27,7 @@ help:
 	@echo "make bench             benchmarks on: $(KERNELS), into build/bench/"
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
 	@echo "make htmldocs          the HTML documentation, with the path picture of a real run on KERNEL"
+	@echo "make transcheck        fail if a translation's original changed since it was translated"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
 	@echo "make unit              host unit tests of libmmapdemo and the CLI"
@@ -121,6 +122,11 @@ htmldocs:
 	@dot -Tsvg $(DOCS)/path.dot -o $(DOCS)/src/images/generated/path.svg
 	@MMAPDEMO_TOP=$(CURDIR) sphinx-build -W -q -b html $(DOCS)/src $(DOCS)/html
 	@echo "htmldocs: $(DOCS)/html/index.html (path picture from $(KERNEL))"
+
+# The translations under Documentation/translations/ record the blob id of
+# the original they follow; this fails when an original has moved on.
+transcheck:
+	@Documentation/translations/check.sh
 
 clean:
 	rm -rf $(BUILD)

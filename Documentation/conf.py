@@ -8,7 +8,6 @@ author = "the mmapdemo authors"
 copyright = "the mmapdemo authors, GPL-2.0"
 master_doc = "index"
 source_suffix = ".rst"
-exclude_patterns = ["translations"]
 html_theme = "alabaster"
 pygments_style = "sphinx"
 
