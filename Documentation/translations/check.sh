@@ -27,7 +27,7 @@ for f in Documentation/translations/*/*.rst; do
 	now=$(git hash-object "$orig")
 	if [ "$now" != "$rev" ]; then
 		echo "transcheck: $f is stale: it follows $orig at $rev, which is now $now"
-		echo "transcheck:   what changed: git diff $rev $now"
+		echo "transcheck:   what changed: git show $rev | diff -u - $orig"
 		stale=$((stale + 1))
 	fi
 done
