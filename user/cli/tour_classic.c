@@ -193,7 +193,7 @@ static void private_write_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_INSERT,
 		MMAPDEMO_STRATEGY_REMAP,
 	};
-	const char *kernel = "do_cow_fault() copies the page; mmapdemo_mmap() refuses remap";
+	const char *kernel = "do_cow_fault() (file, fault) or wp_page_copy() (insert) copies the page; mmapdemo_mmap() refuses remap";
 	int res[3] = { 0 };
 	struct mmapdemo *md;
 	bool file_ok, ok;
