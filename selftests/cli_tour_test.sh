@@ -96,7 +96,8 @@ done
 for right in "SEGV_ACCERR (a VMA covers the address; its permissions forbid the access)" \
 	"->map_pages (fault_map_pages()) exists but maps nothing" \
 	"works only if one call maps the whole VMA from one contiguous PFN" \
-	"reading the hole         SEGV_MAPERR (no VMA covers the address)"; do
+	"reading the hole         SEGV_MAPERR (no VMA covers the address)" \
+	"the parent read the child's message on all three"; do
 	if ! grep -qF -- "$right" "$tmp/tour.txt"; then
 		echo "# the tour does not say '$right'"
 		st=1

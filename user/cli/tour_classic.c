@@ -245,8 +245,9 @@ const struct tour_experiment tour_private_write = {
 /* ------------------------------------------------------------------ */
 
 /*
- * Fork a child that writes a message into a shared mapping of @fd and says
- * so through a pipe; read the message in the parent.  true if it arrived.
+ * Fork a child that writes a message into a shared mapping of @fd (of
+ * anonymous memory if @fd is negative) and says so through a pipe; read
+ * the message in the parent.  true if it arrived.
  */
 static bool two_processes_one(struct tour *t, int fd)
 {
@@ -258,11 +259,12 @@ static bool two_processes_one(struct tour *t, int fd)
 	bool ok;
 	pid_t pid;
 
-	ret = tour_fill(fd, 0, t->ps);
+	ret = fd < 0 ? 0 : tour_fill(fd, 0, t->ps);
 	if (!ret)
-		ret = tour_map_fd(fd, t->ps, PROT_READ | PROT_WRITE, MAP_SHARED,
-				  &addr);
-	report_str("mmap", "mmap(MAP_SHARED)",
+		ret = tour_map_fd(fd, t->ps, PROT_READ | PROT_WRITE,
+				  fd < 0 ? MAP_SHARED | MAP_ANONYMOUS :
+					   MAP_SHARED, &addr);
+	report_str("mmap", fd < 0 ? "mmap(MAP_SHARED|ANON)" : "mmap(MAP_SHARED)",
 		   tour_err_text(ret, err, sizeof(err)));
 	if (ret)
 		return false;
@@ -306,15 +308,22 @@ static bool two_processes_one(struct tour *t, int fd)
 
 static void two_processes_run(struct tour *t)
 {
-	const char *kernel = "dup_mmap() gives the child the same shared VMA";
-	bool file_ok, dev_ok = false;
+	const char *kernel =
+		"dup_mmap() gives the child the same shared VMA; shmem_zero_setup() backs shared anonymous memory with a shmem file";
+	bool file_ok, anon_ok, dev_ok = false;
 	struct mmapdemo *md;
 
 	report_text("fork() copies the VMA into the child (dup_mmap(), and vm_ops->open for");
 	report_text("the device); a MAP_SHARED VMA still maps the same pages, so the child's");
 	report_text("store is the parent's load.  A pipe tells the parent when to look.");
+	report_text("Shared anonymous memory works the same way: mmap_region() gives a");
+	report_text("MAP_SHARED|MAP_ANONYMOUS mapping a shmem file of its own (shmem_zero_setup()),");
+	report_text("which only the mapping and its copies made by fork() can reach.");
 	report_section("file", "file");
 	file_ok = two_processes_one(t, t->file_fd);
+	report_close();
+	report_section("shared_anonymous", "shared anonymous memory");
+	anon_ok = two_processes_one(t, -1);
 	report_close();
 	tour_device_section(t->info.default_strategy);
 	if (!tour_dev_open(t, t->info.default_strategy, &md)) {
@@ -322,19 +331,20 @@ static void two_processes_run(struct tour *t)
 		mmapdemo_close(md);
 	}
 	report_close();
-	if (file_ok && dev_ok)
+	if (file_ok && anon_ok && dev_ok)
 		tour_verdict(t, true, kernel,
-			     "the parent read the child's message on both");
+			     "the parent read the child's message on all three");
 	else
 		tour_verdict(t, false, kernel,
-			     "the child's message did not arrive: file %s, device %s",
-			     file_ok ? "ok" : "lost", dev_ok ? "ok" : "lost");
+			     "the child's message did not arrive: file %s, shared anonymous %s, device %s",
+			     file_ok ? "ok" : "lost", anon_ok ? "ok" : "lost",
+			     dev_ok ? "ok" : "lost");
 }
 
 const struct tour_experiment tour_two_processes = {
 	.name = "two_processes",
 	.title = "two processes talk through one shared mapping",
-	.shows = "After fork() a parent and its child map the same pages, so one's store is the other's load.",
+	.shows = "After fork() a parent and its child map the same pages of a file, of shared anonymous memory or of the device, so one's store is the other's load.",
 	.run = two_processes_run,
 };
 
