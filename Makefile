@@ -18,7 +18,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install selftests initramfs check bench lint stress demo shell clean help
+.PHONY: all deps modules user unit install selftests initramfs check bench lint stress demo shell htmldocs transcheck clean help
 
 all: modules user selftests
 
@@ -27,6 +27,8 @@ help:
 	@echo "make check             build and run all tests on: $(KERNELS)"
 	@echo "make bench             benchmarks on: $(KERNELS), into build/bench/"
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
+	@echo "make htmldocs          the HTML documentation, with the path picture of a real run on KERNEL"
+	@echo "make transcheck        fail if a translation's original changed since it was translated"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
 	@echo "make unit              host unit tests of libmmapdemo and the CLI"
@@ -105,6 +107,28 @@ demo:
 shell:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
 	@scripts/vm.sh -s $(KERNEL)
+
+# The HTML documentation in build/docs/html: Sphinx with warnings as errors.
+# The picture of the path of one address is drawn by Graphviz from a real
+# run of "mmapdemo path --dot" in a VM of $(KERNEL), into a copy of
+# Documentation/, so that no generated file lands in the tree.  abi.rst's
+# kernel-doc directive needs the kernel's extension and script in SRCTREE.
+DOCS := $(BUILD)/docs
+htmldocs:
+	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
+	@command -v sphinx-build >/dev/null && command -v dot >/dev/null || \
+		apt-get install -y -q python3-sphinx graphviz >/dev/null
+	@rm -rf $(DOCS) && mkdir -p $(DOCS)/src/images/generated
+	@cp -r Documentation/. $(DOCS)/src/
+	@scripts/vm.sh -n htmldocs $(KERNEL) 'insmod $$LAB_MODULE && mmapdemo path --offset 0x1000 --write --dot /tmp/path.dot >/dev/null && cat /tmp/path.dot' >$(DOCS)/path.dot
+	@dot -Tsvg $(DOCS)/path.dot -o $(DOCS)/src/images/generated/path.svg
+	@MMAPDEMO_TOP=$(CURDIR) sphinx-build -W -q -b html $(DOCS)/src $(DOCS)/html
+	@echo "htmldocs: $(DOCS)/html/index.html (path picture from $(KERNEL))"
+
+# The translations under Documentation/translations/ record the blob id of
+# the original they follow; this fails when an original has moved on.
+transcheck:
+	@Documentation/translations/check.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -66,7 +66,7 @@ ordered() {
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..29"
 if [ "$(id -u)" != 0 ] || [ -z "${LAB_MODULE:-}" ]; then
 	echo "# needs root and LAB_MODULE (run it in the lab VM)"
 	exit 4
@@ -125,6 +125,39 @@ done_
 t path_remap 0 mmapdemo --json path --strategy remap
 has '"eager_pages": 1' '"faults": 0' '"present": false' '"device_page": 0'
 grep '"bits"' "$out" | tail -n 1 | grep -q special || { ok=0; echo "# PTE not special"; }
+done_
+
+# The notes of the text output: what the core added, why accessed is set
+# before any touch (remap and insert only), and why pagemap is silent.
+t path_notes_fault 0 mmapdemo path
+has "sd (VM_SOFTDIRTY) is the core's, not the driver's"
+hasnt "accessed is set, yet nothing has touched the page"; done_
+
+t path_notes_remap 0 mmapdemo path --strategy remap
+has "sd (VM_SOFTDIRTY) is the core's" \
+	"accessed is set, yet nothing has touched the page" \
+	"walk_page_test() skips such a VMA because of the flag"
+hasnt "no struct page to report"; done_
+
+t path_notes_insert 0 mmapdemo path --strategy insert
+has "accessed is set, yet nothing has touched the page"
+hasnt "walk_page_test()"; done_
+
+# --dot writes the walk for Graphviz: every level, the device page.
+rm -f /tmp/cli_test.dot
+t path_dot 0 mmapdemo path --offset 0x1000 --write --dot /tmp/cli_test.dot
+has "graph (Graphviz)         /tmp/cli_test.dot"
+cp /tmp/cli_test.dot "$out"
+has "digraph mmapdemo_path {" "PGD entry" "P4D entry" "PUD entry" "PMD entry" \
+	"PTE entry" "dirty leaf nx soft-dirty" "device page 1, offset 0x1000" \
+	"strategy fault" "l4 -> page"
+[ "$(tail -n 1 "$out")" = "}" ] || { ok=0; echo "# the graph does not end"; }
+done_
+
+# The legend needs no device, so nobody may print it.
+t path_legend 0 su -s /bin/sh nobody -c "mmapdemo path --legend"
+has "soft-dirty kernel only; MMU ignores" "special    kernel only" \
+	"leaf       not a bit" "PAT=0 PCD=0 PWT=1  WC" "PAT=1 PCD=1 PWT=1  WT"
 done_
 
 t path_address 0 mmapdemo --json path 0x7f0000001234 --offset 0x3000

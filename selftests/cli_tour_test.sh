@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The mmapdemo CLI's tour and ipc commands, end to end, printing TAP.  Runs
-# as root with the module loaded (run_tests.sh loads it in the lab VM), and
-# runs the unprivileged checks as user nobody through busybox su.
-experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb"
-nr_experiments=8
+# The mmapdemo CLI's tour and ipc commands, end to end, printing TAP: every
+# verdict, the sentences the tour must (and must no longer) print, the tour
+# with the module's fault_around=16, and JSON.  Runs as root with the
+# module loaded (run_tests.sh loads it in the lab VM), and runs the
+# unprivileged checks as user nobody through busybox su.
+experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod"
+nr_experiments=13
+fault_around=/sys/module/mmapdemo/parameters/fault_around
 
 if [ "$(id -u)" != 0 ] || [ ! -e /dev/mmapdemo ]; then
 	echo "TAP version 13"
@@ -44,13 +47,13 @@ run() {
 # verdict_of NAME FILE: the verdict line that ends the experiment NAME.
 verdict_of() {
 	awk -v name="$1" '
-		$0 ~ "^[a-h]\\. " name ":" { inside = 1; next }
+		$0 ~ "^[a-z]\\. " name ":" { inside = 1; next }
 		inside && /^  verdict: / { print; exit }
 	' "$2"
 }
 
 echo "TAP version 13"
-echo "1..$((nr_experiments + 13))"
+echo "1..$((2 * nr_experiments + 19))"
 
 run mmapdemo tour
 cp "$tmp/out" "$tmp/tour.txt"
@@ -65,11 +68,66 @@ for e in $experiments; do
 	[ "$st" = 0 ] || cp "$tmp/tour.txt" "$tmp/out"
 	result "tour: $e is as expected" "$st"
 done
+for e in $experiments; do
+	st=0
+	awk -v name="$e" '
+		$0 ~ "^[a-z]\\. " name ":" { inside = 1; next }
+		inside && /^  What it shows: [^ ].*\.$/ { shows = 1 }
+		inside && /^  verdict: .* \[kernel: [a-z_]+\(\).*\]$/ { verdict = 1; exit }
+		END { exit !(shows && verdict) }
+	' "$tmp/tour.txt" || st=1
+	result "tour: $e says what it shows and names the kernel function" "$st"
+done
 grep -qx "  $nr_experiments experiments, $nr_experiments as expected" "$tmp/tour.txt"
 result "tour: summary '$nr_experiments experiments, $nr_experiments as expected'" $?
 # The temporary file is gone again.
 ls /tmp/mmapdemo-tour-* >/dev/null 2>&1
 result "tour: the temporary file was unlinked" "$([ $? != 0 ] && echo 0 || echo 1)"
+
+# Statements that were wrong once, and their corrections.
+st=0
+for wrong in "The device has no" "the page is mapped; the access is not allowed" \
+	"cannot be copied on write" "no struct page"; do
+	if grep -qF "$wrong" "$tmp/tour.txt"; then
+		echo "# the tour still says '$wrong'"
+		st=1
+	fi
+done
+for right in "SEGV_ACCERR (a VMA covers the address; its permissions forbid the access)" \
+	"->map_pages (fault_map_pages()) exists but maps nothing" \
+	"works only if one call maps the whole VMA from one contiguous PFN" \
+	"reading the hole         SEGV_MAPERR (no VMA covers the address)" \
+	"the parent read the child's message on all three"; do
+	if ! grep -qF -- "$right" "$tmp/tour.txt"; then
+		echo "# the tour does not say '$right'"
+		st=1
+	fi
+done
+result "tour: no wrong statement, each correction there" "$st"
+# The file system the tour names is the one /tmp is on.
+fs=$(stat -f -c %T /tmp 2>/dev/null)
+st=0
+case $fs in
+tmpfs) grep -qx "file system              tmpfs" "$tmp/tour.txt" &&
+	grep -qF "The file is on tmpfs: shmem" "$tmp/tour.txt" || st=1 ;;
+*) echo "# /tmp is on '$fs'"; st=1 ;;
+esac
+result "tour: names the file system of its file ($fs)" "$st"
+
+# With fault_around=16 the fault strategy takes one ->fault per window.
+old_fa=$(cat "$fault_around")
+echo 16 >"$fault_around"
+for e in lazy_vs_eager populate fork dontneed; do
+	run mmapdemo tour --only $e
+	st=$rc
+	grep -qx '  1 experiments, 1 as expected' "$tmp/out" || st=1
+	case $e in
+	lazy_vs_eager) grep -qE '^  verdict: as expected: fault took [45] ->fault calls for 64 pages \(fault_around=16\)' "$tmp/out" || st=1 ;;
+	fork) grep -qF 'fault: PTEs copied (VM_MIXEDMAP: fault_around is on)' "$tmp/out" || st=1 ;;
+	esac
+	result "tour --only $e with fault_around=16 (status $rc)" "$st"
+done
+echo "$old_fa" >"$fault_around"
 
 run mmapdemo --json tour
 st=$rc
@@ -80,8 +138,10 @@ for e in $experiments; do
 done
 [ "$(grep -c '"as_expected": true' "$tmp/out")" = "$nr_experiments" ] || st=1
 grep -q '"as_expected": false' "$tmp/out" && st=1
+[ "$(grep -c '^    "kernel": "' "$tmp/out")" = "$nr_experiments" ] || st=1
+[ "$(grep -c '^    "shows": "' "$tmp/out")" = "$nr_experiments" ] || st=1
 grep -q 'verdict: ' "$tmp/out" && st=1	# prose stays out of JSON
-result "tour --json: one object with every experiment, all as expected" "$st"
+result "tour --json: one object with every experiment, its sentence and kernel function, all as expected" "$st"
 
 run mmapdemo tour --only prot_read
 st=$rc

@@ -148,7 +148,7 @@ TEST_F(lib, three_views_agree)
 
 	ASSERT_EQ(0, mmapdemo_pagemap_read(p + self->ps, &pm));
 	if (variant->strategy == MMAPDEMO_STRATEGY_REMAP) {
-		/* VM_PFNMAP: pagemap has no struct page to report. */
+		/* VM_PFNMAP: walk_page_test() skips the VMA for the flag. */
 		EXPECT_FALSE(pm.present);
 	} else {
 		EXPECT_TRUE(pm.present);

@@ -130,10 +130,37 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
  */
 int touch_probe(volatile char *p, bool write, char value, char *out,
 		long *minflt, int *si_code);
-/* What a signal and its si_code mean: "SEGV_ACCERR (the page is ...)". */
+/* What a signal and its si_code mean: "SEGV_ACCERR (a VMA covers ...)". */
 const char *signal_code_name(int sig, int si_code);
 /* Minor faults of this process so far (getrusage). */
 long minor_faults(void);
+
+/* legend.c: what the bits of an x86-64 page-table entry mean. */
+struct pte_bit_doc {
+	const char *bit;	/* "5", "12-51"; "-" for a word that is no bit */
+	const char *name;
+	const char *who;	/* who sets it, and whether the MMU reads it */
+	const char *meaning;
+};
+extern const struct pte_bit_doc pte_bit_docs[];
+extern const unsigned int nr_pte_bit_docs;
+/*
+ * The memory type that the PWT, PCD and PAT bits of MMAPDEMO_PTE_* @bits
+ * select with Linux's PAT setup ("WB", "WC", "UC-", ...); the PAT index
+ * goes to *@index if not NULL.
+ */
+const char *pte_memtype(uint32_t bits, unsigned int *index);
+/*
+ * The software bits of a leaf entry @raw that MMAPDEMO_PTE_* lacks
+ * ("soft-dirty", "uffd-wp"), snprintf-style; nothing for a table entry.
+ */
+int pte_soft_bits_format(uint64_t raw, uint32_t bits, char *buf, size_t size);
+/* The legend: every bit, then the memory types. */
+void show_legend(void);
+
+/* dot.c: the walk of @addr as a Graphviz graph in @path; 0 or -errno. */
+int path_dot_write(const char *path, const void *addr,
+		   const struct mmapdemo_walk *w, uint32_t page_size);
 
 /* tracefs.c: the module's tracepoints. */
 struct trace_session {

@@ -28,6 +28,7 @@ struct path_opts {
 	int strategy;		/* or CLI_DEFAULT_STRATEGY */
 	bool private_map;
 	bool write;
+	const char *dot;	/* --dot FILE: the walk as a Graphviz graph */
 };
 
 /*
@@ -64,7 +65,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	bool tracing;
 	long minflt;
 	char *addr;
-	int sig, code;
+	int sig, code, dot_err = 0;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	mc.length = ps;
@@ -104,8 +105,17 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	show_vma(md, addr, "2. the VMA: what mmap_region made and ->mmap set up");
 
 	report_section("before", "3. page tables before the first touch");
-	if (!mmapdemo_walk(md, addr, &w))
+	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
+		if (w.result == MMAPDEMO_WALK_MAPPED &&
+		    (w.entry[MMAPDEMO_LEVEL_PTE].bits & MMAPDEMO_PTE_ACCESSED)) {
+			report_text("accessed is set, yet nothing has touched the page: the PTE was built");
+			report_text("from vma->vm_page_prot (pfn_pte() in remap_pte_range(), mk_pte() in");
+			report_text("insert_page_into_pte_locked()), and on x86 every protection_map[]");
+			report_text("entry (PAGE_SHARED, PAGE_READONLY, ...) includes _PAGE_ACCESSED.");
+			report_text("The kernel set it, not the CPU.");
+		}
+	}
 	report_close();
 
 	report_section("fault", o->write ?
@@ -128,6 +138,11 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
 		show_frame(&w, addr, ps);
+		if (o->dot) {
+			dot_err = path_dot_write(o->dot, addr, &w, ps);
+			report_str("dot", "graph (Graphviz)",
+				   dot_err ? strerror(-dot_err) : o->dot);
+		}
 	}
 	report_close();
 	if (tracing)
@@ -135,7 +150,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	mmapdemo_unmap(mc.result, mc.length);
 	if (!o->have_addr && geteuid() != 0)
 		fprintf(stderr, "note: PFNs are shown to CAP_SYS_ADMIN only\n");
-	return report_end() ?: (sig ? EXIT_FAILED : EXIT_OK);
+	return report_end() ?: (sig || dot_err ? EXIT_FAILED : EXIT_OK);
 }
 
 static int path_run(struct cli *cli, int argc, char **argv)
@@ -145,6 +160,8 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		{ "strategy", required_argument, NULL, 'S' },
 		{ "private", no_argument, NULL, 'p' },
 		{ "write", no_argument, NULL, 'w' },
+		{ "legend", no_argument, NULL, 'L' },
+		{ "dot", required_argument, NULL, 'D' },
 		CLI_COMMON_OPTIONS
 	};
 	struct path_opts o = { .strategy = CLI_DEFAULT_STRATEGY };
@@ -172,6 +189,14 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		case 'w':
 			o.write = true;
 			break;
+		case 'D':
+			o.dot = optarg;
+			break;
+		case 'L':
+			/* The legend needs no device: print it and stop. */
+			report_begin(cli);
+			show_legend();
+			return report_end();
 		default:
 			ret = cli_common_option(&cmd_path, c);
 			if (ret >= 0)
@@ -208,9 +233,12 @@ static int path_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_path = {
 	.name = "path",
 	.summary = "the whole path of one address: mmap, VMA, fault, page tables, frame",
-	.usage = "path [ADDRESS] [--offset N] [--strategy S] [--private] [--write] [--json]\n"
+	.usage = "path [ADDRESS] [--offset N] [--strategy S] [--private] [--write] [--dot FILE] [--json]\n"
 		 "  maps one page of the device (at ADDRESS if given, with\n"
 		 "  MAP_FIXED_NOREPLACE; at device byte offset N), touches it, and shows\n"
-		 "  every stage from the system call to the page-table entry",
+		 "  every stage from the system call to the page-table entry; --dot\n"
+		 "  also writes the walk as a Graphviz graph (dot -Tsvg FILE draws it)\n"
+		 "path --legend [--json]\n"
+		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,
 };

@@ -13,6 +13,9 @@
 
 #include "cli.h"
 
+/* VM_SOFTDIRTY of include/linux/mm.h, 6.1 and 6.12 (CONFIG_MEM_SOFT_DIRTY). */
+#define VM_SOFTDIRTY_BIT 0x08000000ULL
+
 void show_mmap_call(const struct map_call *mc)
 {
 	char prot[4], flags[160], call[384];
@@ -78,6 +81,12 @@ void show_vma(struct mmapdemo *md, const void *addr, const char *title)
 		mmapdemo_vm_flags_format(w.vma_flags, buf, sizeof(buf));
 		report_hex("vm_flags", "vm_flags (kernel)", w.vma_flags);
 		report_str("vm_flags_codes", "  as codes", buf);
+		if (w.vma_flags & VM_SOFTDIRTY_BIT) {
+			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: mmap_region()");
+			report_text("  (6.1) or __mmap_region() (6.12) sets it on every new VMA after");
+			report_text("  ->mmap returned, so the mmapdemo_mmap tracepoint, which fires");
+			report_text("  inside ->mmap, shows the flags without it.");
+		}
 		report_u64("vm_pgoff", "vm_pgoff", w.vma_pgoff);
 		report_str("strategy", "strategy",
 			   mmapdemo_strategy_name(w.vma_strategy) ?: "?");
@@ -127,13 +136,18 @@ void show_stats_delta(const char *key, const char *title,
 
 void show_walk(const struct mmapdemo_walk *w)
 {
-	char bits[160], title[32];
+	char bits[224], soft[40], title[32], all[160];
+	unsigned int pat;
 
 	report_list("levels", "page-table walk (MMAPDEMO_IOC_WALK)");
 	for (unsigned int l = 0; l < w->levels && l < MMAPDEMO_LEVELS; l++) {
 		const struct mmapdemo_walk_entry *e = &w->entry[l];
 
-		mmapdemo_pte_bits_format(e->bits, bits, sizeof(bits));
+		mmapdemo_pte_bits_format(e->bits, all, sizeof(all));
+		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
+			snprintf(bits, sizeof(bits), "%s %s", all, soft);
+		else
+			snprintf(bits, sizeof(bits), "%s", all);
 		if (report_json()) {
 			report_item(NULL);
 			report_str("level", NULL, mmapdemo_level_name(l));
@@ -154,6 +168,14 @@ void show_walk(const struct mmapdemo_walk *w)
 		}
 	}
 	report_close();
+	if (w->levels && (w->entry[w->levels - 1].bits & MMAPDEMO_PTE_LEAF)) {
+		const char *type = pte_memtype(w->entry[w->levels - 1].bits,
+					       &pat);
+
+		snprintf(all, sizeof(all), "%s (PAT index %u: PAT=%u PCD=%u PWT=%u)",
+			 type, pat, pat >> 2, (pat >> 1) & 1, pat & 1);
+		report_str("memory_type", "memory type", all);
+	}
 	report_str("walk_result", "walk",
 		   w->result == MMAPDEMO_WALK_MAPPED ? "mapped" :
 		   "hole: stopped at an empty entry");
@@ -196,8 +218,11 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		report_bool("file_or_shared", "file/shared", pm.file_or_shared);
 		report_bool("exclusive", "exclusive", pm.exclusive);
 		if (!pm.present && w->result == MMAPDEMO_WALK_MAPPED &&
-		    (w->vma_flags & 0x400))
-			report_text("(pagemap shows nothing for VM_PFNMAP: there is no struct page to report)");
+		    (w->vma_flags & 0x400)) {
+			report_text("(pagemap reports every page of a VM_PFNMAP VMA as not present:");
+			report_text(" walk_page_test() skips such a VMA because of the flag, even where,");
+			report_text(" as here, a struct page is behind the PFN)");
+		}
 		else if (pm.present && w->pfn)
 			report_bool("pfn_agrees", "agrees with the walk",
 				    pm.pfn == w->pfn);
@@ -219,9 +244,9 @@ static void touch_handler(int sig, siginfo_t *si, void *uc)
 const char *signal_code_name(int sig, int si_code)
 {
 	if (sig == SIGSEGV && si_code == SEGV_ACCERR)
-		return "SEGV_ACCERR (the page is mapped; the access is not allowed)";
+		return "SEGV_ACCERR (a VMA covers the address; its permissions forbid the access)";
 	if (sig == SIGSEGV && si_code == SEGV_MAPERR)
-		return "SEGV_MAPERR (no mapping at the address)";
+		return "SEGV_MAPERR (no VMA covers the address)";
 	if (sig == SIGBUS)
 		return "SIGBUS";
 	return "other";

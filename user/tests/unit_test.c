@@ -200,6 +200,49 @@ TEST(t_pte_bits)
 	EXPECT_STREQ("pres", buf);
 }
 
+/* The legend names every bit the walk decodes, and the PAT types. */
+TEST(t_pte_legend)
+{
+	static const char *const walk_names[] = {
+		"present", "write", "user", "pwt", "pcd", "accessed", "dirty",
+		"leaf", "global", "special", "pat", "nx", "soft-dirty",
+		"uffd-wp",
+	};
+	unsigned int i, j, index;
+	char buf[64];
+
+	for (i = 0; i < sizeof(walk_names) / sizeof(walk_names[0]); i++) {
+		for (j = 0; j < nr_pte_bit_docs; j++)
+			if (!strncmp(pte_bit_docs[j].name, walk_names[i],
+				     strlen(walk_names[i])))
+				break;
+		EXPECT_LT(j, nr_pte_bit_docs) {
+			TH_LOG("no legend for %s", walk_names[i]);
+		}
+	}
+	EXPECT_STREQ("WB", pte_memtype(0, &index));
+	EXPECT_EQ(0, index);
+	EXPECT_STREQ("WC", pte_memtype(MMAPDEMO_PTE_PWT, &index));
+	EXPECT_STREQ("UC-", pte_memtype(MMAPDEMO_PTE_PCD, NULL));
+	EXPECT_STREQ("UC", pte_memtype(MMAPDEMO_PTE_PCD | MMAPDEMO_PTE_PWT,
+				       NULL));
+	EXPECT_STREQ("WP", pte_memtype(MMAPDEMO_PTE_PAT | MMAPDEMO_PTE_PWT,
+				       &index));
+	EXPECT_EQ(5, index);
+	EXPECT_STREQ("WT", pte_memtype(MMAPDEMO_PTE_PAT | MMAPDEMO_PTE_PCD |
+					       MMAPDEMO_PTE_PWT, NULL));
+	/* The PTE of cli.rst's example: soft-dirty (bit 11) with dirty. */
+	EXPECT_EQ(10, pte_soft_bits_format(0x8000000004201867ULL,
+					   MMAPDEMO_PTE_LEAF, buf, sizeof(buf)));
+	EXPECT_STREQ("soft-dirty", buf);
+	EXPECT_EQ(18, pte_soft_bits_format(0xc00ULL, MMAPDEMO_PTE_LEAF, buf,
+					   sizeof(buf)));
+	EXPECT_STREQ("uffd-wp soft-dirty", buf);
+	/* A table entry's software bits are not decoded. */
+	EXPECT_EQ(0, pte_soft_bits_format(0x867ULL, 0, buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+}
+
 TEST(t_vm_flags)
 {
 	char buf[128];

@@ -157,6 +157,7 @@ struct mmapdemo_walk_entry {
  *          the way is empty or not present
  * @levels: entries filled in @entry, from PGD down; the last one is where
  *          the walk stopped (the leaf, or the empty entry)
+ * @reserved: zero
  * @pfn: the page frame behind @addr; zero without CAP_SYS_ADMIN or if not
  *       mapped
  * @phys: the physical address of @addr; same conditions

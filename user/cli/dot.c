@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The walk of one address as a Graphviz graph, for "mmapdemo path --dot
+ * FILE": the address, the VMA around it, each page-table level with its
+ * entry and decoded bits, and the page frame with the device page or the
+ * private copy behind it.  Graphviz (dot -Tsvg) draws it; nothing here
+ * places anything.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* A DOT string literal's body: quotes and backslashes escaped. */
+static void dot_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* One node: @id [label="..."] with the label from @fmt. */
+static void dot_node(FILE *f, const char *id, const char *attrs,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void dot_node(FILE *f, const char *id, const char *attrs,
+		     const char *fmt, ...)
+{
+	char label[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(label, sizeof(label), fmt, ap);
+	va_end(ap);
+	fprintf(f, "  %s [label=\"", id);
+	dot_escape(f, label);
+	fprintf(f, "\"%s%s];\n", attrs ? ", " : "", attrs ? attrs : "");
+}
+
+int path_dot_write(const char *path, const void *addr,
+		   const struct mmapdemo_walk *w, uint32_t page_size)
+{
+	char bits[160], soft[40], all[224], flags[256], id[8], prev[8] = "addr";
+	unsigned int l, pat;
+	FILE *f;
+
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "// mmapdemo path --dot: the walk of one address\n");
+	fprintf(f, "digraph mmapdemo_path {\n");
+	fprintf(f, "  rankdir=TB;\n");
+	fprintf(f, "  node [shape=box, style=rounded, fontname=\"monospace\", fontsize=10];\n");
+	fprintf(f, "  edge [fontname=\"sans-serif\", fontsize=9];\n");
+	dot_node(f, "addr", "shape=ellipse", "virtual address\n%#llx",
+		 (unsigned long long)(uintptr_t)addr);
+	if (w->vma_kind != MMAPDEMO_VMA_NONE) {
+		mmapdemo_vm_flags_format(w->vma_flags, flags, sizeof(flags));
+		dot_node(f, "vma", "style=dashed",
+			 "VMA %#llx-%#llx\nvm_flags %#llx: %s\nvm_pgoff %llu%s%s",
+			 (unsigned long long)w->vma_start,
+			 (unsigned long long)w->vma_end,
+			 (unsigned long long)w->vma_flags, flags,
+			 (unsigned long long)w->vma_pgoff,
+			 w->vma_kind == MMAPDEMO_VMA_MMAPDEMO ?
+				 ", strategy " : "",
+			 w->vma_kind == MMAPDEMO_VMA_MMAPDEMO ?
+				 mmapdemo_strategy_name(w->vma_strategy) ?: "?" :
+				 "");
+		fprintf(f, "  addr -> vma [label=\"inside\", style=dashed];\n");
+	}
+	for (l = 0; l < w->levels && l < MMAPDEMO_LEVELS; l++) {
+		const struct mmapdemo_walk_entry *e = &w->entry[l];
+
+		mmapdemo_pte_bits_format(e->bits, bits, sizeof(bits));
+		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
+			snprintf(all, sizeof(all), "%s %s", bits, soft);
+		else
+			snprintf(all, sizeof(all), "%s", bits);
+		snprintf(id, sizeof(id), "l%u", l);
+		dot_node(f, id, NULL, "%s entry\n%#018llx\n%s",
+			 mmapdemo_level_name(l), (unsigned long long)e->raw,
+			 e->raw ? all : "empty: a hole");
+		fprintf(f, "  %s -> %s [label=\"%s\"];\n", prev, id,
+			l ? "next table" : "CR3 + index");
+		snprintf(prev, sizeof(prev), "%s", id);
+	}
+	if (w->result == MMAPDEMO_WALK_MAPPED) {
+		const char *type = pte_memtype(w->entry[w->levels - 1].bits,
+					       &pat);
+
+		if (w->device_page != MMAPDEMO_NO_DEVICE_PAGE)
+			dot_node(f, "page", "style=filled, fillcolor=lightgrey",
+				 "page frame %#llx (%s)\nphysical %#llx\ndevice page %llu, offset %#llx",
+				 (unsigned long long)w->pfn, type,
+				 (unsigned long long)w->phys,
+				 (unsigned long long)w->device_page,
+				 (unsigned long long)(w->device_page * page_size));
+		else
+			dot_node(f, "page", "style=filled, fillcolor=lightgrey",
+				 "page frame %#llx (%s)\nphysical %#llx\n%s",
+				 (unsigned long long)w->pfn, type,
+				 (unsigned long long)w->phys,
+				 w->vma_kind == MMAPDEMO_VMA_MMAPDEMO ?
+					 "not the device's: a private copy (COW)" :
+					 "not a page of the device");
+		fprintf(f, "  %s -> page [label=\"PFN\"];\n", prev);
+	}
+	fprintf(f, "}\n");
+	if (fclose(f))
+		return -errno;
+	return 0;
+}

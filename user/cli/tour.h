@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the experiments of "mmapdemo tour" share: the tour's state, the
+ * table entry of one experiment, and the helpers that map, fill and check
+ * a file or the device.  cmd_tour.c runs the table; tour_classic.c holds
+ * the experiments of the classic tutorial, tour_lifecycle.c those of a
+ * mapping's life (fork, munmap, mremap, madvise, rmmod).
+ */
+#ifndef MMAPDEMO_TOUR_H
+#define MMAPDEMO_TOUR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+/* Pages the fault-counting experiments map: four fault-around windows. */
+#define TOUR_PAGES 64
+
+/* vm_flags bits of include/linux/mm.h, the same on 6.1 and 6.12. */
+#define TOUR_VM_PFNMAP 0x00000400ULL
+#define TOUR_VM_MIXEDMAP 0x10000000ULL
+
+struct tour {
+	const struct cli *cli;
+	struct mmapdemo *md;	/* for the counters, which are device-wide */
+	struct mmapdemo_info info;
+	uint32_t ps;
+	unsigned int pages;	/* TOUR_PAGES, or fewer on a small device */
+	int file_fd;
+	char file_path[64];
+	const char *file_fs;	/* "tmpfs", "ext4", ...: statfs() of the file */
+	unsigned int run;
+	unsigned int expected;
+};
+
+/* One experiment: a row of the table in cmd_tour.c. */
+struct tour_experiment {
+	const char *name;	/* for --only and the JSON key */
+	const char *title;	/* what the heading says after the name */
+	const char *shows;	/* one sentence: what the experiment shows */
+	void (*run)(struct tour *t);
+};
+
+extern const struct tour_experiment tour_shared_write, tour_prot_read,
+	tour_private_write, tour_two_processes, tour_lazy_vs_eager,
+	tour_populate, tour_map_sync, tour_map_hugetlb, tour_fork,
+	tour_munmap_partial, tour_mremap, tour_dontneed, tour_rmmod;
+
+/*
+ * The verdict that ends an experiment: whether it went as expected, what
+ * happened, and @kernel, the kernel function(s) responsible for it.
+ */
+void tour_verdict(struct tour *t, bool ok, const char *kernel,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A mapping's outcome as text: "ok" or the errno's name and message. */
+const char *tour_err_text(int err, char *buf, size_t size);
+/* mmap() of @fd at offset 0; 0 or the negative errno. */
+int tour_map_fd(int fd, size_t len, int prot, int flags, void **addr);
+/* A fresh open file of the device with its own @strategy; 0 or -errno. */
+int tour_dev_open(struct tour *t, unsigned int strategy,
+		  struct mmapdemo **md);
+/* A section for the device opened with @strategy: "device_fault". */
+void tour_device_section(unsigned int strategy);
+/* Fill the first @len bytes of @fd with @c; 0 or -errno. */
+int tour_fill(int fd, char c, size_t len);
+/* Does @fd hold @s at offset 0, as pread(2) sees it? */
+bool tour_holds(int fd, const char *s);
+/* The module's fault_around parameter (0 if it cannot be read). */
+unsigned int tour_fault_around(void);
+/* Read one byte of each of @pages pages from @p. */
+void tour_touch_pages(const volatile char *p, unsigned int pages,
+		      uint32_t ps);
+/* What maps the device's pages for @strategy: "remap_pfn_range()", ... */
+const char *tour_strategy_mapper(unsigned int strategy);
+
+#endif /* MMAPDEMO_TOUR_H */
