@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* 6.17: pfn_t is gone; vmf_insert_pfn_pmd() takes an unsigned long PFN. */
+/*
+ * After 6.12 (by 7.3): pfn_t is gone, and vmf_insert_pfn_pmd() takes an
+ * unsigned long PFN.
+ */
 #include <linux/mm.h>
 
 static vm_fault_t __maybe_unused probe(struct vm_fault *vmf)

@@ -2,7 +2,7 @@
 /*
  * f_op->mmap_prepare with what mmapdemo's prepare front end uses: struct
  * vm_area_desc with vma_flags_t and VMA_*_BIT, the mmap_action_*() helpers
- * and vm_ops->mapped (all together in 7.0).
+ * and vm_ops->mapped: all of it in 7.3, none of it in 6.12.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
