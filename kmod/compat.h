@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Differences between the kernel APIs of the releases mmapdemo builds on
- * (6.1 to 6.12), in one place.  Each shim names the release that changed
+ * (6.1 to 7.x), in one place.  Each shim names the release that changed
  * the API and is the newer API's spelling, so the rest of the module reads
  * as code for the newest kernel.
+ *
+ * Where distributions backport an API, a version number would lie: those
+ * differences are decided by the Kbuild feature probes (kmod/probes/), whose
+ * results probes.h holds as MMAPDEMO_HAVE_*.
  */
 #ifndef _MMAPDEMO_COMPAT_H
 #define _MMAPDEMO_COMPAT_H
@@ -11,11 +15,13 @@
 #include <linux/mm.h>
 #include <linux/version.h>
 
+#include "probes.h"
+
 /*
  * 6.3 made vma->vm_flags read-only and added vm_flags_set() and
  * vm_flags_clear(), which also assert the mmap_lock is held for writing.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#ifndef MMAPDEMO_HAVE_VM_FLAGS_SET
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	mmap_assert_write_locked(vma->vm_mm);

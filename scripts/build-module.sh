@@ -20,7 +20,7 @@ mkdir -p "$out" "$top/build/$kernel/modules"
 find "$out" -maxdepth 1 -type l -delete
 for f in "$top/$src"/*; do
 	case $f in *.o | *.ko | *.mod* | */Makefile) continue ;; esac
-	[ -f "$f" ] && ln -s "$f" "$out/"
+	[ -e "$f" ] && ln -sfn "$f" "$out/"
 done
 ln -sfn "$top/include" "$top/build/$kernel/include"
 
