@@ -18,7 +18,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install selftests initramfs check bench lint stress demo shell htmldocs transcheck clean help
+.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress demo shell htmldocs transcheck clean help
 
 all: modules user selftests
 
@@ -33,6 +33,8 @@ help:
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
 	@echo "make unit              host unit tests of libmmapdemo and the CLI"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   library, header, CLI, man pages"
+	@echo "make deb               the Debian packages (DKMS module, library, -dev, CLI) + lintian"
+	@echo "make dkms-install      the module's source into /usr/src, then dkms install"
 	@echo "make stress [DURATION=s] [KERNEL=K] [SEED=n]   the stress test alone, longer"
 	@echo "make modules|user|selftests|initramfs   single steps"
 
@@ -60,6 +62,16 @@ unit: user
 
 install:
 	@$(MAKE) --no-print-directory -C user install
+
+# The four Debian packages, into build/deb/, checked by lintian.
+deb: deps
+	@scripts/make-deb.sh $(BUILD)/deb
+
+# The module through DKMS straight from this tree, rebuilt by DKMS at every
+# kernel update (needs root and the running kernel's headers).
+dkms-install:
+	@src=$$(scripts/dkms-src.sh /) && dkms add "$$src" && \
+		dkms install mmapdemo/$${src##*mmapdemo-}
 
 selftests: deps user
 	@$(MAKE) -s --no-print-directory -C selftests

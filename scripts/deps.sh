@@ -13,7 +13,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # Build tools, the VM, and what the checks run.  Nothing else.
 packages="gcc gcc-multilib make libc6-dev qemu-system-x86 busybox-static cpio kmod
 	libkmod-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
-	sparse cppcheck clang-format perl python3 gnuplot-nox"
+	sparse cppcheck clang-format perl python3 gnuplot-nox
+	debhelper dh-dkms dpkg-dev fakeroot lintian"
 
 missing=""
 for p in $packages; do

@@ -9,6 +9,7 @@
 #   -t SECONDS   timeout for the whole VM (default 600)
 #   -m SIZE      guest memory (default 1G)
 #   -s           interactive shell instead of commands ("make shell")
+#   -i FILE      the base initramfs (default build/KERNEL/initramfs.cpio.gz)
 # With no COMMAND, the commands are read from standard input.
 #
 # Prints what the commands print, and exits with their exit status as the
@@ -25,13 +26,14 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=run timeout=600 mem=1G shell=0
-while getopts n:t:m:s opt; do
+name=run timeout=600 mem=1G shell=0 base=
+while getopts n:t:m:si: opt; do
 	case $opt in
 	n) name=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	s) shell=1 ;;
+	i) base=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -41,7 +43,7 @@ shift
 
 # shellcheck source=/dev/null
 . "$top/.cache/kernels/$kernel/kernel.env"
-base=$top/build/$kernel/initramfs.cpio.gz
+base=${base:-$top/build/$kernel/initramfs.cpio.gz}
 [ -f "$base" ] || { echo "vm.sh: $base is missing; run 'make initramfs'" >&2; exit 2; }
 logdir=$top/build/$kernel/vm/$name
 rm -rf "$logdir"

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages for real, as a user would, and use them:
+#  1. In a throwaway overlay of the build root of the Debian release that
+#     built each KERNEL (scripts/buildroot.sh scratch), apt-get installs the
+#     four packages from build/deb/ and that kernel's headers from the
+#     archive; DKMS must build and install the module for that kernel.
+#  2. The lab boots KERNEL with the DKMS-built module, the packaged library
+#     and CLI (unpacked from the .debs) and the root's udevd with the
+#     package's rule, and runs the CLI's and the library's smoke tests and
+#     the permission test (selftests/udev_test.sh) against them.
+#  3. apt-get purge must leave nothing of mmapdemo behind in the root.
+#
+# Usage: scripts/package-test.sh KERNEL...
+# Prints TAP (ok/not ok lines) for check.sh, and the time of each step.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+debs=$top/build/deb
+n=0 failed=0
+
+result() {
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1"
+		failed=$((failed + 1))
+	fi
+}
+
+# leftovers UPPER: what of mmapdemo the root still holds, as paths in it.
+# Logs and apt's lists and caches record what happened and are not the
+# packages' files.
+leftovers() {
+	(cd "$1" && find . -name '*mmapdemo*' \
+		! -path './var/log/*' ! -path './var/lib/apt/*' \
+		! -path './var/cache/apt/*' ! -path './var/cache/debconf/*' | sed 's|^\.||')
+	grep -q '^mmapdemo:' "$1/etc/group" 2>/dev/null && echo "group mmapdemo in /etc/group"
+	true
+}
+
+ls "$debs"/mmapdemo-dkms_*_all.deb >/dev/null 2>&1 ||
+	{ echo "package-test: no packages in $debs; run 'make deb'" >&2; exit 1; }
+
+for k in "$@"; do
+	# shellcheck source=/dev/null
+	. "$top/.cache/kernels/$k/kernel.env"
+	work=$top/build/$k/pkgtest
+	rm -rf "$work"
+	mkdir -p "$work/stage" "$work/modules"
+	start=$(date +%s)
+
+	# 1. Install, as a user of the release that built the kernel would.
+	case $KSUITE in
+	bookworm) suites="bookworm bookworm-updates bookworm-backports" sec=bookworm-security ;;
+	*) suites="$KSUITE $KSUITE-updates $KSUITE-backports" sec=$KSUITE-security ;;
+	esac
+	cat >"$work/install.sh" <<SCRIPT
+set -e
+for s in $suites; do echo "deb http://deb.debian.org/debian \$s main"; done >/etc/apt/sources.list
+echo "deb http://deb.debian.org/debian-security $sec main" >>/etc/apt/sources.list
+apt-get update -q
+apt-get install -y -q --no-install-recommends udev \\
+	linux-headers-$KRELEASE=$KVERSION $debs/mmapdemo-dkms_*_all.deb \\
+	$debs/libmmapdemo1_*.deb $debs/libmmapdemo-dev_*.deb $debs/mmapdemo_*.deb
+dkms status mmapdemo
+SCRIPT
+	scripts/buildroot.sh scratch "$KSUITE" "$work/root" sh "$work/install.sh" \
+		>"$work/install.log" 2>&1
+	st=$?
+	upper=$work/root/upper
+	ko=$(find "$upper/lib/modules/$KRELEASE" -name 'mmapdemo.ko*' 2>/dev/null | head -n 1)
+	if [ "$st" != 0 ] || [ -z "$ko" ]; then
+		tail -n 20 "$work/install.log" | sed 's/^/# /'
+		st=1
+	fi
+	result "$k: apt-get installs the packages and DKMS builds mmapdemo for $KRELEASE in a $KSUITE root" "$st"
+	echo "# $k: install and DKMS build: $(($(date +%s) - start))s"
+	[ "$st" = 0 ] || continue
+
+	# 2. Boot the kernel with what the packages installed.
+	case $ko in
+	*.xz) xz -dc "$ko" >"$work/modules/mmapdemo.ko" ;;
+	*.zst) zstd -qdc "$ko" >"$work/modules/mmapdemo.ko" ;;
+	*) cp "$ko" "$work/modules/mmapdemo.ko" ;;
+	esac
+	for d in "$debs"/libmmapdemo1_*.deb "$debs"/mmapdemo_*.deb; do
+		dpkg -x "$d" "$work/stage"
+	done
+	# The root's udevd and udevadm, the libraries they load, its group
+	# database (with the group the package made) and the package's rule,
+	# under /udevroot: udev_test.sh runs them there with chroot, so they
+	# use the root's C library and the lab's programs the host's.
+	scripts/buildroot.sh scratch "$KSUITE" "$work/root" sh -c '
+		set -e
+		for f in /lib/systemd/systemd-udevd /bin/udevadm; do
+			echo "$f"; ldd "$f" | grep -o "/[^ ]*"
+		done
+		echo /etc/group; echo /etc/passwd
+		ls /lib/udev/rules.d/60-mmapdemo-dkms.rules' >"$work/udev.files" 2>"$work/udev.err"
+	mkdir -p "$work/stage/udevroot"
+	scripts/buildroot.sh scratch "$KSUITE" "$work/root" \
+		tar -chf - $(sort -u "$work/udev.files") 2>>"$work/udev.err" |
+		tar -C "$work/stage/udevroot" -xf -
+	scripts/mkinitramfs.sh "$work/initramfs.cpio.gz" "$work/modules" "$work/stage" \
+		build/selftests/lib_test build/selftests/cli_test.sh \
+		build/selftests/udev_test.sh
+	start=$(date +%s)
+	scripts/vm.sh -n pkgtest -t 900 -i "$work/initramfs.cpio.gz" "$k" \
+		'insmod $LAB_MODULE && udev_test.sh && lib_test && cli_test.sh' \
+		>"$work/vm.tap" 2>&1
+	vm_st=$?
+	echo "# $k: VM with the packaged module, library and CLI: $(($(date +%s) - start))s, exit $vm_st"
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result "$k: packaged: ${line#ok [0-9]* }" 0 ;;
+		"not ok "*) result "$k: packaged: ${line#not ok [0-9]* }" 1 ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ ' "$work/vm.tap" | grep -v '# SKIP')
+	log=build/$k/vm/pkgtest
+	gate=0
+	scripts/klog-gate.sh "$log/console.log" "$log/dmesg.log" >/dev/null || gate=1
+	[ -s "$log/dmesg.log" ] || gate=1
+	result "$k: packaged: the VM ran to its end (exit $vm_st) with a clean kernel log" \
+		"$([ "$vm_st" = 0 ] && [ "$gate" = 0 ] && echo 0 || echo 1)"
+
+	# 3. Remove it all again.
+	start=$(date +%s)
+	scripts/buildroot.sh scratch "$KSUITE" "$work/root" apt-get purge -y -q \
+		mmapdemo-dkms libmmapdemo1 libmmapdemo-dev mmapdemo >"$work/purge.log" 2>&1
+	st=$?
+	left=$(leftovers "$upper")
+	[ -z "$left" ] || echo "$left" | sed 's/^/# left behind: /'
+	result "$k: apt-get purge leaves nothing of mmapdemo behind" \
+		"$([ "$st" = 0 ] && [ -z "$left" ] && echo 0 || echo 1)"
+	echo "# $k: purge: $(($(date +%s) - start))s"
+done
+echo "# package-test: $n checks, $failed failed"
+[ "$failed" = 0 ]
