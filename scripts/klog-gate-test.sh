@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel-log gate's own test on the host, printing TAP: each report
+# line below, written as the kernel's printk format prints it (the source
+# file of 6.12 is named with each), must turn the gate red; every pattern of
+# the gate must match at least one of them, so none is dead; and the lines a
+# clean boot of the debug and RT kernels prints about their checkers must
+# pass.  The VM half of the gate's test (a module that WARNs) is in
+# scripts/check.sh.
+#
+# Usage: scripts/klog-gate-test.sh
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+gate=$top/scripts/klog-gate.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One report a line, with the console's timestamp.
+reports=$(
+	cat <<'EOF'
+[   41.201873] BUG: KASAN: slab-out-of-bounds in mmapdemo_ioctl+0x2f1/0x560 [mmapdemo]
+[   41.201873] BUG: KASAN: use-after-free in mmapdemo_release+0x31/0x90 [mmapdemo]
+[   12.003001] WARNING: possible circular locking dependency detected
+[   12.003001] WARNING: possible recursive locking detected
+[   12.003001] WARNING: inconsistent lock state
+[   12.003001] WARNING: possible irq lock inversion dependency detected
+[   12.003001] WARNING: suspicious RCU usage
+[   30.500000] kernel BUG at mm/page_table_check.c:127!
+[   30.500100]  __page_table_check_ptes_set+0x1c3/0x2a0
+[   80.000000] kmemleak: unreferenced object 0xffff888003a1c000 (size 64):
+[   80.000000] kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
+[   55.123456] UBSAN: array-index-out-of-bounds in kmod/ioctl.c:120:9
+[   55.123456] UBSAN: shift-out-of-bounds in kmod/walk.c:88:21
+[   20.000000] BUG: sleeping function called from invalid context at mm/memory.c:6385
+[   20.000000] BUG: scheduling while atomic: mmap_test/123/0x00000002
+[   20.000000] BUG: assuming atomic context at kmod/walk.c:99
+[   20.000000] BUG: assuming non migratable context at kmod/walk.c:99
+[   20.000000] BUG: scheduling in a non-blocking section: stress_test/211/1
+[   20.000000] BUG: using smp_processor_id() in preemptible [00000000] code: stress_test/211
+[   20.000000] BUG: spinlock already unlocked on CPU#1, stress_test/211
+[    5.000000] WARNING: CPU: 1 PID: 97 at gate_warn.c:12 gate_warn_init+0x15/0x20 [gate_warn]
+[    5.000000] Oops: general protection fault, probably for non-canonical address 0xdffffc0000000003: 0000 [#1] PREEMPT SMP KASAN
+[    5.000000] general protection fault, probably for non-canonical address 0xdead000000000100
+[    5.000000] BUG: unable to handle page fault for address: ffffc90000123000
+[    5.000000] rcu: INFO: rcu_preempt self-detected stall on CPU
+[    5.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 26s! [stress_test:211]
+[    5.000000] Watchdog detected hard LOCKUP on cpu 1
+[    5.000000] BUG: Bad page state in process mmap_test  pfn:0a1b2
+[    5.000000] BUG: KFENCE: out-of-bounds read in mmapdemo_ioctl+0x2f1/0x560 [mmapdemo]
+[    5.000000] list_add corruption. prev->next should be next (ffff888003a1c000), but was 0000000000000000.
+[    5.000000] list_del corruption, ffff888003a1c000->next is LIST_POISON1 (dead000000000100)
+[    5.000000] refcount_t: underflow; use-after-free.
+[    5.000000] INFO: task stress_test:211 blocked for more than 120 seconds.
+[    5.000000] Kernel panic - not syncing: Fatal exception
+[    5.000000] kernel BUG at kmod/mmap.c:42!
+[    5.000000] Call Trace:
+[    5.000000] RIP: 0010:mmapdemo_ioctl+0x2f1/0x560 [mmapdemo]
+[    5.000000] BUG kmalloc-64 (Tainted: G    B      O      ): Redzone overwritten
+EOF
+)
+
+# Lines that clean boots of 6.12-debug and 6.12-rt print about the
+# checkers: none of them is a report.
+clean=$(
+	cat <<'EOF'
+[    0.000000] Linux version 6.12.117-mmapdemo-debug (root@host) (gcc (Debian 12.2.0-14+deb12u1) 12.2.0) #1 SMP PREEMPT
+[    0.000000] Linux version 6.12.95+deb12-rt-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_RT Debian 6.12.95-1~bpo12+1
+[    0.000000] kasan: KernelAddressSanitizer initialized
+[    0.000000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
+[    0.000000] ... MAX_LOCKDEP_SUBCLASSES:  8
+[    0.000000] Running RCU self tests
+[    0.000000] rcu: Preemptible hierarchical RCU implementation.
+[    0.500000] kmemleak: Kernel memory leak detector initialized (mem pool available: 14927)
+[    0.600000] Freeing unused kernel image (initmem) memory: 2048K
+EOF
+)
+
+n=0
+fails=0
+result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+	fi
+}
+
+echo "TAP version 13"
+echo "1..$(($(echo "$reports" | wc -l) + $("$gate" --patterns | wc -l) + 1))"
+
+# Each report, alone in a log, turns the gate red.
+while IFS= read -r line; do
+	printf '%s\r\n' "$line" >"$tmp/log"
+	"$gate" "$tmp/log" >/dev/null
+	result "$([ $? = 1 ] && echo 0 || echo 1)" "gate fails on: ${line#*] }"
+done <<<"$reports"
+
+# Each pattern matches a report as the kernel prints it.
+while IFS= read -r pat; do
+	echo "$reports" | grep -Eq -- "$pat"
+	result $? "pattern matches a real report: '$pat'"
+done < <("$gate" --patterns)
+
+# A clean boot's lines about the checkers pass.
+echo "$clean" >"$tmp/clean"
+out=$("$gate" "$tmp/clean")
+st=$?
+[ -z "$out" ] || echo "$out" | sed 's/^/# matched: /'
+result "$st" "gate passes a clean boot's lines about the checkers"
+
+[ "$fails" = 0 ]
