@@ -7,7 +7,8 @@
 # Usage: scripts/vm.sh [options] KERNEL [COMMAND...]
 #   -n NAME      name of this run; its logs go to build/KERNEL/vm/NAME/
 #   -t SECONDS   timeout for the whole VM (default 600)
-#   -m SIZE      guest memory (default 1G)
+#   -m SIZE      guest memory (default: the kernel's VM_MEMORY in its
+#                kernel.env, else 1G)
 #   -s           interactive shell instead of commands ("make shell")
 # With no COMMAND, the commands are read from standard input.
 #
@@ -17,7 +18,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=run timeout=600 mem=1G shell=0
+name=run timeout=600 mem= shell=0
 while getopts n:t:m:s opt; do
 	case $opt in
 	n) name=$OPTARG ;;
@@ -33,6 +34,7 @@ shift
 
 # shellcheck source=/dev/null
 . "$top/.cache/kernels/$kernel/kernel.env"
+mem=${mem:-${VM_MEMORY:-1G}}
 base=$top/build/$kernel/initramfs.cpio.gz
 [ -f "$base" ] || { echo "vm.sh: $base is missing; run 'make initramfs'" >&2; exit 2; }
 logdir=$top/build/$kernel/vm/$name
