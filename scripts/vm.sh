@@ -64,6 +64,9 @@ fi
 cmdline="console=ttyS0,115200 panic=-1 slub_debug=FZPU page_poison=1"
 # KFENCE samples allocations only where the kernel has it (6.12 here).
 grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interval=10"
+# kmemleak (6.12-debug) prints what a scan finds to the kernel log too, for
+# the kernel-log gate.
+grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verbose=1"
 
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m "$mem"
 	-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none)
