@@ -13,7 +13,8 @@
 # /var/cache/mmapdemo/debug-kernels (or ~/.cache/mmapdemo/debug-kernels when
 # that cannot be written), with one directory per source version and hash
 # of the fragment and the compiler: bzImage, config, System.map, kdir/ (the
-# tree out-of-tree modules build against) and a stamp written last.  A
+# tree out-of-tree modules build against), the logs of merge_config.sh and
+# of the build, and a stamp written last.  A
 # directory without its stamp is a build that did not finish; it is built
 # again.
 #
@@ -103,6 +104,7 @@ else
 	echo "$SVERSION" >"$dir.tmp/source-version"
 	secs=$(($(date +%s) - start))
 	echo "$secs" >"$dir.tmp/build-seconds"
+	cp "$dir.build/config.log" "$log" "$dir.tmp/"
 	date -u +%FT%TZ >"$dir.tmp/stamp"
 	mv "$dir.tmp" "$dir"
 	rm -rf "$dir.build"
