@@ -61,19 +61,24 @@ reports=$(
 EOF
 )
 
-# Lines that clean boots of 6.12-debug and 6.12-rt print about the
-# checkers: none of them is a report.
+# Lines that clean boots of 6.12-debug and 6.12-rt printed about the
+# checkers (copied from their console logs): none of them is a report.
 clean=$(
 	cat <<'EOF'
-[    0.000000] Linux version 6.12.117-mmapdemo-debug (root@host) (gcc (Debian 12.2.0-14+deb12u1) 12.2.0) #1 SMP PREEMPT
-[    0.000000] Linux version 6.12.95+deb12-rt-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_RT Debian 6.12.95-1~bpo12+1
+[    0.000000] Linux version 6.12.117-mmapdemo-debug (root@vm) (gcc (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT Fri Nov 27 09:20:28 UTC 2026
+[    0.000000] Linux version 6.12.95+deb12-rt-amd64 (debian-kernel@lists.debian.org) (x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_RT Debian 6.12.95-1~bpo12+1 (2026-07-05)
+[    0.000000] Command line: console=ttyS0,115200 panic=-1 slub_debug=FZPU page_poison=1 kmemleak.verbose=1
 [    0.000000] kasan: KernelAddressSanitizer initialized
-[    0.000000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
-[    0.000000] ... MAX_LOCKDEP_SUBCLASSES:  8
 [    0.000000] Running RCU self tests
 [    0.000000] rcu: Preemptible hierarchical RCU implementation.
-[    0.500000] kmemleak: Kernel memory leak detector initialized (mem pool available: 14927)
-[    0.600000] Freeing unused kernel image (initmem) memory: 2048K
+[    0.000000] rcu: 	RCU lockdep checking is enabled.
+[    0.000000] rcu: 	RCU priority boosting: priority 1 delay 500 ms.
+[    0.000000] Dynamic Preempt: lazy
+[    0.000000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
+[    0.000000] ... MAX_LOCKDEP_SUBCLASSES:  8
+[    0.000000]  memory used by lock dependency info: 6429 kB
+[    1.101777] Callback from call_rcu_tasks() invoked.
+[   23.357231] kmemleak: Kernel memory leak detector initialized (mem pool available: 14845)
 EOF
 )
 
