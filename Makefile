@@ -7,8 +7,11 @@
 #	make bench	measure the strategies on every kernel of the matrix
 # Everything else here is a step of those two.
 
-KERNELS ?= 6.1 6.12
-KERNEL ?= $(lastword $(KERNELS))
+# 6.12-rt is Debian's PREEMPT_RT flavour; 6.12-debug is built here with the
+# kernel's checkers (scripts/build-debug-kernel.sh, cached machine-wide).
+KERNELS ?= 6.1 6.12 6.12-rt 6.12-debug
+# The newest of Debian's stock kernels, for the targets that take one.
+KERNEL ?= $(lastword $(filter-out %-rt %-debug,$(KERNELS)))
 BUILD := $(CURDIR)/build
 CACHE := $(CURDIR)/.cache
 SOURCE_SERIES ?= 6.1

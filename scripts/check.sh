@@ -69,10 +69,11 @@ newest=${*: -1}
 # (scripts/accel.sh); afterwards this prints the cached verdict.
 show_accel() { scripts/accel.sh -v "$newest" >/dev/null; }
 step accel show_accel
-# Host tests first: the library and CLI's unit tests and the install test
-# need no kernel, and a failure there is cheaper to see before any VM boots.
+# Host tests first: the library and CLI's unit tests, the install test and
+# the kernel-log gate's test over sample reports need no kernel, and a
+# failure there is cheaper to see before any VM boots.
 host_pass=0 host_fail=0 host_skip=0
-for prog in build/user/tests/unit_test scripts/install-test.sh; do
+for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate-test.sh; do
 	name=$(basename "$prog")
 	{
 		echo "@@PROGRAM $name"

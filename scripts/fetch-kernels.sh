@@ -4,12 +4,14 @@
 # Fetch Debian's kernel image and headers for each series in the matrix, and
 # the kernel source tarball the build takes its tools from, with apt-get
 # download through a project-local sources list, and unpack them with dpkg -x
-# into the cache.  Nothing is installed on the host.
+# into the cache.  Nothing is installed on the host.  A name ending in -rt
+# is Debian's PREEMPT_RT flavour of the series; one ending in -debug is the
+# lab's debug kernel, built by scripts/build-debug-kernel.sh.
 #
 # The newest release of each series is resolved now, not pinned, because the
 # archive drops old point releases.
 #
-# Usage: scripts/fetch-kernels.sh SERIES...       (e.g. 6.1 6.12)
+# Usage: scripts/fetch-kernels.sh KERNEL...       (e.g. 6.1 6.12 6.12-rt)
 #        scripts/fetch-kernels.sh --source SERIES
 set -eu
 
@@ -53,20 +55,24 @@ unpack() {
 	done
 }
 
+# fetch_kernel NAME: SERIES for Debian's amd64 flavour, SERIES-rt for its
+# PREEMPT_RT flavour (rt-amd64).
 fetch_kernel() {
-	series=$1
-	ver=$(newest_version linux-image-amd64 "$series")
-	[ -n "$ver" ] || { echo "no linux-image-amd64 $series.x in the archive" >&2; exit 1; }
-	dir=$cache/kernels/$series
+	name=$1
+	series=${name%-rt} flavour=amd64
+	[ "$series" = "$name" ] || flavour=rt-amd64
+	ver=$(newest_version linux-image-$flavour "$series")
+	[ -n "$ver" ] || { echo "no linux-image-$flavour $series.x in the archive" >&2; exit 1; }
+	dir=$cache/kernels/$name
 	if [ -f "$dir/kernel.env" ] && grep -qx "KVERSION=$ver" "$dir/kernel.env"; then
-		echo "kernel $series: $ver (cached)"
+		echo "kernel $name: $ver (cached)"
 		return
 	fi
-	image=$(depends_on linux-image-amd64 "$ver" '^linux-image-')
-	headers=$(depends_on linux-headers-amd64 "$ver" '^linux-headers-')
+	image=$(depends_on linux-image-$flavour "$ver" '^linux-image-')
+	headers=$(depends_on linux-headers-$flavour "$ver" '^linux-headers-')
 	common=$(depends_on "$headers" "$ver" '^linux-headers-.*-common')
 	kbuild=$(depends_on "$headers" "$ver" '^linux-kbuild-')
-	echo "kernel $series: $ver ($image, $headers, $common, $kbuild)"
+	echo "kernel $name: $ver ($image, $headers, $common, $kbuild)"
 	rm -rf "$dir"
 	unpack "$dir/root" "$image=$ver" "$headers=$ver" "$common=$ver" "$kbuild=$ver"
 	krel=${image#linux-image-}
@@ -121,5 +127,11 @@ if [ "${1:-}" = --source ]; then
 	shift
 	for s in "$@"; do fetch_source "$s"; done
 else
-	for s in "$@"; do fetch_kernel "$s"; done
+	# SERIES-debug is not a Debian package: it is built here.
+	for s in "$@"; do
+		case $s in
+		*-debug) "$top/scripts/build-debug-kernel.sh" "$s" ;;
+		*) fetch_kernel "$s" ;;
+		esac
+	done
 fi

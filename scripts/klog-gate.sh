@@ -13,12 +13,59 @@
 #
 # Usage: scripts/klog-gate.sh VM_LOG_DIR
 #   (a directory scripts/vm.sh wrote: console.log and control.log)
+#        scripts/klog-gate.sh --patterns      the patterns, one a line
 # Exits 0 when the log is whole and clean, 1 when it shows a kernel bug
 # (whole or not), 2 when it shows none but is not whole.
 set -eu
 
+# What any kernel prints on a bug, then what the debug kernels' checkers
+# print (KASAN, lockdep, page_table_check's BUG_ON, kmemleak, UBSAN,
+# DEBUG_ATOMIC_SLEEP and PREEMPT_RT's atomic-context checks), one extended
+# regular expression a line.  Most of the latter begin with BUG: or WARNING:
+# too, but are named so that a change of prefix does not hide them.
+# scripts/klog-gate-test.sh checks each against lines as the kernel prints
+# them.
+patterns='BUG:
+WARNING:
+Oops
+rcu: INFO:
+soft lockup
+hard LOCKUP
+general protection fault
+Bad page
+KFENCE:
+list_add corruption
+list_del corruption
+refcount_t:
+UBSAN:
+sleeping function called from invalid context
+INFO: task
+Kernel panic
+kernel BUG at
+Call Trace:
+RIP: 
+unreferenced object
+BUG [^ ]+ \([^)]*\): 
+KASAN: 
+possible circular locking dependency
+possible recursive locking
+inconsistent lock state
+possible irq lock inversion
+suspicious RCU usage
+page_table_check
+suspected memory leaks
+scheduling while atomic
+assuming atomic context
+assuming non migratable context
+in a non-blocking section
+in preemptible .* code'
+
+if [ "${1:-}" = --patterns ]; then
+	echo "$patterns"
+	exit 0
+fi
+pattern=$(echo "$patterns" | paste -s -d '|')
 dir=${1:?usage: klog-gate.sh VM_LOG_DIR}
-pattern='BUG:|WARNING:|Oops|rcu: INFO:|soft lockup|hard LOCKUP|general protection fault|Bad page|KFENCE:|list_add corruption|list_del corruption|refcount_t:|UBSAN:|sleeping function called from invalid context|INFO: task|Kernel panic|kernel BUG at|Call Trace:|RIP: |unreferenced object|BUG [^ ]+ \([^)]*\): '
 
 control=$(tr -d '\r' <"$dir/control.log" 2>/dev/null || true)
 dmesg=$(echo "$control" | sed -n '/^@@LAB-DMESG-BEGIN$/,/^@@LAB-DMESG-END$/p')

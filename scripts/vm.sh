@@ -7,7 +7,8 @@
 # Usage: scripts/vm.sh [options] KERNEL [COMMAND...]
 #   -n NAME      name of this run; its logs go to build/KERNEL/vm/NAME/
 #   -t SECONDS   timeout for the whole VM (default 600)
-#   -m SIZE      guest memory (default 1G)
+#   -m SIZE      guest memory (default: the kernel's VM_MEMORY in its
+#                kernel.env, else 1G)
 #   -s           interactive shell instead of commands ("make shell")
 #   -i FILE      the base initramfs (default build/KERNEL/initramfs.cpio.gz)
 # With no COMMAND, the commands are read from standard input.
@@ -26,7 +27,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=run timeout=600 mem=1G shell=0 base=
+name=run timeout=600 mem= shell=0 base=
 while getopts n:t:m:si: opt; do
 	case $opt in
 	n) name=$OPTARG ;;
@@ -43,6 +44,7 @@ shift
 
 # shellcheck source=/dev/null
 . "$top/.cache/kernels/$kernel/kernel.env"
+mem=${mem:-${VM_MEMORY:-1G}}
 base=${base:-$top/build/$kernel/initramfs.cpio.gz}
 [ -f "$base" ] || { echo "vm.sh: $base is missing; run 'make initramfs'" >&2; exit 2; }
 logdir=$top/build/$kernel/vm/$name
@@ -57,6 +59,9 @@ accel=$("$top/scripts/accel.sh" -m "$mem" "$kernel") || exit 2
 cmdline="console=ttyS0,115200 panic=-1 slub_debug=FZPU page_poison=1"
 # KFENCE samples allocations only where the kernel has it (6.12 here).
 grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interval=10"
+# kmemleak (6.12-debug) prints what a scan finds to the kernel log too, for
+# the kernel-log gate.
+grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verbose=1"
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
 # TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.

@@ -10,12 +10,13 @@ if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 	insmod "$LAB_MODULE" || echo "# insmod $LAB_MODULE failed"
 fi
 # cli_test, lifecycle_test and module_test reload the module: they run
-# last, module_test last of all.  stress_test runs for
-# MMAPDEMO_STRESS_SECONDS (default 10).
+# last, module_test last of the tests.  stress_test runs for
+# MMAPDEMO_STRESS_SECONDS (default 10).  kmemleak_test.sh asks kmemleak
+# about everything before it, on kernels that have kmemleak.
 for t in mmap_test file_test ioctl_test walk_test trace_test lib_test \
 	cli_tour_test.sh cli_bench_test.sh leak_test fuzz_test stress_test \
 	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 cli_test.sh \
-	lifecycle_test module_test; do
+	lifecycle_test module_test kmemleak_test.sh; do
 	echo "@@PROGRAM $t"
 	"$dir/$t"
 	echo "@@PROGRAM-EXIT $t $?"
