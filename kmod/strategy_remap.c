@@ -6,6 +6,10 @@
  * VM_PFNMAP: the core treats its PTEs as "special", takes no references on
  * the pages, and never faults on them.
  *
+ * On a BAR, which is one contiguous range, that is one
+ * io_remap_pfn_range() call with the device's memory type, as VFIO did
+ * before 5.9 and /dev/mem and UIO do.
+ *
  * MAP_PRIVATE is refused with EINVAL: copy-on-write of a VM_PFNMAP mapping
  * needs the whole VMA remapped in one call from one contiguous PFN range,
  * and device memory need not be one.
@@ -39,8 +43,8 @@ static int remap_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 			if (backing->ops->pfn(backing, pgoff + run) !=
 			    pfn + run)
 				break;
-		ret = remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
-				      vma->vm_page_prot);
+		ret = io_remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
+					 vma->vm_page_prot);
 		if (ret)
 			return ret;
 		addr += run << PAGE_SHIFT;
@@ -55,6 +59,7 @@ const struct mmapdemo_strategy mmapdemo_strategy_remap = {
 	.id = MMAPDEMO_STRATEGY_REMAP,
 	.needs_pages = false,
 	.vm_ops = &remap_vm_ops,
+	.pfn_vm_ops = &remap_vm_ops,
 	.private_ok = false,
 	.mmap = remap_mmap,
 };
