@@ -26,6 +26,30 @@ static const struct vm_operations_struct remap_vm_ops = {
 	.access = mmapdemo_vma_access,
 };
 
+/*
+ * On x86, remap_pfn_range() reserves the memory type of the range it maps
+ * (track_pfn_remap()), and unmapping a VMA frees the reservation of the
+ * VMA's range (untrack_pfn()).  A VMA split by a partial munmap,
+ * mprotect or mremap would free a part of the range, which was never
+ * reserved as such: "x86/PAT: ... freeing invalid memtype", and the whole
+ * range's reservation is never freed, so later mappings of the BAR
+ * silently get its memory type, whatever the caching mode says.  For RAM
+ * there is no reservation.  So a remap mapping of a BAR is never split:
+ * EINVAL, as for hugetlb mappings split off their huge-page boundary.
+ */
+static int remap_pfn_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct remap_pfn_vm_ops = {
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+	.may_split = remap_pfn_may_split,
+	.access = mmapdemo_vma_access,
+};
+
 static int remap_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 {
 	struct mmapdemo_backing *backing = &md->backing;
@@ -59,7 +83,7 @@ const struct mmapdemo_strategy mmapdemo_strategy_remap = {
 	.id = MMAPDEMO_STRATEGY_REMAP,
 	.needs_pages = false,
 	.vm_ops = &remap_vm_ops,
-	.pfn_vm_ops = &remap_vm_ops,
+	.pfn_vm_ops = &remap_pfn_vm_ops,
 	.private_ok = false,
 	.mmap = remap_mmap,
 };
