@@ -93,10 +93,9 @@ static ssize_t caching_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
 	struct mmapdemo_dev *md = to_mmapdemo_dev(dev);
+	enum mmapdemo_caching caching = READ_ONCE(md->backing.caching);
 
-	return sysfs_emit(
-		buf, "%s\n",
-		mmapdemo_caching_name(READ_ONCE(md->backing.caching)));
+	return sysfs_emit(buf, "%s\n", mmapdemo_caching_name(caching));
 }
 
 static ssize_t caching_store(struct device *dev, struct device_attribute *attr,
