@@ -61,9 +61,15 @@ static int mmapdemo_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, MMAPDEMO_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/*
+ * No .owner: a mount holds its file system type's module, and the mount
+ * lives as long as any BAR device, so the module could never be unloaded
+ * with a device bound.  Nothing outlives the module: the last device goes
+ * in the PCI driver's unregistration at module exit, or in the release of
+ * its last open file, which holds the module until after ->release.
+ */
 static struct file_system_type mmapdemo_fs_type = {
 	.name = "mmapdemo",
-	.owner = THIS_MODULE,
 	.init_fs_context = mmapdemo_fs_init_fs_context,
 	.kill_sb = kill_anon_super,
 };
