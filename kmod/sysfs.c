@@ -115,10 +115,19 @@ static ssize_t caching_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(caching);
 
+/* Which BAR of the PCI device (its "device" link) is the memory. */
+static ssize_t bar_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%d\n", to_mmapdemo_dev(dev)->bar);
+}
+static DEVICE_ATTR_RO(bar);
+
 static struct attribute *mmapdemo_bar_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_backing.attr,
 	&dev_attr_caching.attr,
+	&dev_attr_bar.attr,
 	NULL,
 };
 
