@@ -107,6 +107,7 @@ for k in "$@"; do
 	scripts/vm.sh -n tests -t 1500 "${bar_opts[@]}" "$k" run_tests.sh >"build/$k/tests.tap"
 	vm_status=$?
 	scripts/bar-proof.sh verify "$k" >>"build/$k/tests.tap"
+	scripts/bar-proof.sh edu "$k" >>"build/$k/tests.tap"
 	log=build/$k/vm/tests
 	echo "    tests VM: $(($(date +%s) - start))s, $(cat "$log/time" 2>/dev/null), exit $vm_status"
 	read -r p f s < <(tap_count "build/$k/tests.tap" 3>"build/$k/tests.notes")
@@ -122,7 +123,8 @@ for k in "$@"; do
 	fi
 
 	# The kernel-log gate over everything the guest's kernel said.
-	if gate=$(scripts/klog-gate.sh "$log/console.log" "$log/dmesg.log"); then
+	if gate=$(scripts/klog-gate.sh "$log/console.log" "$log/dmesg.log" \
+		build/"$k"/vm/edu/console.log build/"$k"/vm/edu/dmesg.log); then
 		record "$k" "kernel log clean" 0
 	else
 		echo "    kernel-log gate: FAILED:"

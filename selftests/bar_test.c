@@ -8,9 +8,9 @@
  *  - the caching mode is the PTE's memory type, and the PFN is in the BAR;
  *  - removal and unbind revoke every mapping (SIGBUS) and every file
  *    (ENODEV), also against mmap(remap) calls racing with it; rescan and
- *    bind bring back a device that works;
- *  - edu's registers driven from user space through an uncached mapping.
- * Needs root and the devices (scripts/vm.sh -d ivshmem=FILE -d edu).
+ *    bind bring back a device that works.
+ * Needs root and the device (scripts/vm.sh -d ivshmem=FILE).  edu's
+ * registers are edu_test's.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -145,6 +145,9 @@ TEST(gup_fails_on_a_bar_not_on_ram)
 	remote.iov_base = r;
 	EXPECT_EQ((ssize_t)sizeof(buf),
 		  process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
+	/* RAM is write-back; the BAR is not. */
+	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WB, walk(ram, r).memtype);
+	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WC, walk(fd, m).memtype);
 	munmap(r, 4096);
 	munmap(m, 4096);
 	close(ram);
@@ -172,8 +175,12 @@ static int bar_range(int bar, unsigned long long *start,
 	return ret;
 }
 
-/* The memory type bits of the PTE behind @m, mapped with @strategy. */
-static __u32 pte_cache_bits(int fd, char *m, unsigned long long *phys)
+/*
+ * The memory type bits of the PTE behind @m, mapped with @strategy, and
+ * the kernel's reading of them (@memtype).
+ */
+static __u32 pte_cache_bits(int fd, char *m, unsigned long long *phys,
+			    __u32 *memtype)
 {
 	struct mmapdemo_walk w;
 	char c;
@@ -182,6 +189,7 @@ static __u32 pte_cache_bits(int fd, char *m, unsigned long long *phys)
 	(void)c;
 	w = walk(fd, m);
 	*phys = w.phys;
+	*memtype = w.memtype;
 	if (w.result != MMAPDEMO_WALK_MAPPED)
 		return ~0U;
 	return w.entry[MMAPDEMO_LEVEL_PTE].bits & CACHE_BITS;
@@ -198,20 +206,24 @@ TEST(caching_mode_is_the_pte_memory_type)
 	static const struct {
 		const char *mode;
 		__u32 bits;
+		__u32 memtype;
 	} modes[] = {
-		{ "uc", MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD },
-		{ "wc", MMAPDEMO_PTE_PWT },
+		{ "uc", MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD, MMAPDEMO_MEMTYPE_UC },
+		{ "wc", MMAPDEMO_PTE_PWT, MMAPDEMO_MEMTYPE_WC },
 	};
 	const char *why = need_ivshmem();
 	unsigned long long start, end, phys;
 	char attr[128], *m;
+	__u32 s, memtype;
 	unsigned int i;
-	__u32 s;
 	int fd;
 
 	if (why)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, bar_range(2, &start, &end));
+	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/bar",
+		 bar_bdf);
+	EXPECT_EQ(2, mmapdemo_read_hex(attr));
 	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/caching",
 		 bar_bdf);
 	EXPECT_EQ(-1, mmapdemo_write_file(attr, "wb"));
@@ -225,8 +237,10 @@ TEST(caching_mode_is_the_pte_memory_type)
 			m = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
 				 MAP_SHARED, fd, 4096);
 			ASSERT_NE(MAP_FAILED, m);
-			EXPECT_EQ(modes[i].bits, pte_cache_bits(fd, m, &phys))
+			EXPECT_EQ(modes[i].bits,
+				  pte_cache_bits(fd, m, &phys, &memtype))
 				TH_LOG("%s, strategy %u", modes[i].mode, s);
+			EXPECT_EQ(modes[i].memtype, memtype);
 			EXPECT_EQ(start + 4096, phys);
 			EXPECT_TRUE(phys >= start && phys <= end);
 			/* Not while mapped: EBUSY. */
@@ -427,57 +441,6 @@ TEST(remove_racing_with_mmap_leaves_no_pte)
 	EXPECT_EQ(0, left) TH_LOG("%d PTEs to the removed BAR survived", left);
 	EXPECT_LT(0, total);
 	close(ram);
-}
-
-/* edu's registers (QEMU docs/specs/edu.rst), 32-bit accesses. */
-#define EDU_ID 0x00
-#define EDU_LIVENESS 0x04
-#define EDU_FACTORIAL 0x08
-#define EDU_STATUS 0x20
-#define EDU_STATUS_COMPUTING 0x01
-
-/*
- * A user-space driver, UIO style: edu's BAR 0 mapped uncached, the
- * liveness register gives back the complement of what was written (not
- * what RAM would), and the device computes a factorial.  wc is refused
- * for registers.
- */
-TEST(edu_registers_from_user_space)
-{
-	char path[64], bdf[24], attr[128];
-	volatile uint32_t *r;
-	unsigned long long phys;
-	int fd, i;
-
-	if (getuid() != 0)
-		SKIP(return, "needs root");
-	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE, path,
-			      sizeof(path), bdf, sizeof(bdf)))
-		SKIP(return, MMAPDEMO_BAR_HINT("edu"));
-	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/caching",
-		 bdf);
-	EXPECT_EQ(-1, mmapdemo_write_file(attr, "wc"));
-	EXPECT_EQ(EINVAL, errno);
-	mmapdemo_dev = path;
-	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
-	ASSERT_LE(0, fd);
-	r = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, r);
-	EXPECT_EQ(MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD,
-		  pte_cache_bits(fd, (char *)r, &phys));
-
-	EXPECT_EQ(0xedU, r[EDU_ID / 4] & 0xff);
-	r[EDU_LIVENESS / 4] = 0x12345678;
-	EXPECT_EQ(~0x12345678U, r[EDU_LIVENESS / 4]);
-
-	r[EDU_FACTORIAL / 4] = 10;
-	for (i = 0; i < 1000 && (r[EDU_STATUS / 4] & EDU_STATUS_COMPUTING);
-	     i++)
-		usleep(1000);
-	EXPECT_EQ(0U, r[EDU_STATUS / 4] & EDU_STATUS_COMPUTING);
-	EXPECT_EQ(3628800U, r[EDU_FACTORIAL / 4]);
-	munmap((void *)r, 4096);
-	close(fd);
 }
 
 TEST_HARNESS_MAIN
