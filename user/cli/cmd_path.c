@@ -128,6 +128,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
 		show_frame(&w, addr, ps);
+		show_bar(cli->device, &w);
 	}
 	report_close();
 	if (tracing)

@@ -233,7 +233,7 @@ TEST(t_names)
 	EXPECT_STREQ("PGD", mmapdemo_level_name(MMAPDEMO_LEVEL_PGD));
 	EXPECT_STREQ("PTE", mmapdemo_level_name(MMAPDEMO_LEVEL_PTE));
 	EXPECT_EQ(NULL, mmapdemo_level_name(MMAPDEMO_LEVELS));
-	EXPECT_STREQ("1.0.0", mmapdemo_version());
+	EXPECT_STREQ("1.1.0", mmapdemo_version());
 }
 
 TEST(t_parse_size)
