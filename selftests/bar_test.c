@@ -252,6 +252,35 @@ TEST(caching_mode_is_the_pte_memory_type)
 	}
 }
 
+/*
+ * "mmapdemo path" on the BAR device: the memory type decoded, and the
+ * physical address inside the BAR as .../resource lists it.
+ */
+TEST(cli_path_shows_memtype_and_bar)
+{
+	const char *why = need_ivshmem();
+	static char out[65536];
+	char cmd[160];
+	size_t n;
+	FILE *p;
+
+	if (why)
+		SKIP(return, "%s", why);
+	snprintf(cmd, sizeof(cmd),
+		 "mmapdemo --device %s --json path --strategy remap --offset 0x3000",
+		 bar_path);
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	EXPECT_EQ(0, pclose(p)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"memtype\": \"WC\"")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"phys_in_bar\": true")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"caching\": \"wc\"")) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "\"pci_address\": \"%s\"", bar_bdf);
+	EXPECT_NE(NULL, strstr(out, cmd)) TH_LOG("%s", out);
+}
+
 /* Touching @p raises SIGBUS (or another signal): the PTE is gone. */
 static int touch(char *p)
 {

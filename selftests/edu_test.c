@@ -113,4 +113,32 @@ TEST_F(edu, read_syscall_reads_the_id_register)
 	close(fd);
 }
 
+/* Run @cmd and return its output (at most @size - 1 bytes), or NULL. */
+static char *run(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	if (!p)
+		return NULL;
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	return pclose(p) == 0 ? out : NULL;
+}
+
+/* "mmapdemo edu": the CLI's user-space driver finds the device itself. */
+TEST_F(edu, cli_edu_command)
+{
+	static char out[8192];
+
+	ASSERT_NE(NULL, run("mmapdemo --json edu --liveness 0xff --factorial 5",
+			    out, sizeof(out)))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"read\": \"0xffffff00\""))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"complement\": true")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"result\": 120")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"memtype\": \"UC\"")) TH_LOG("%s", out);
+}
+
 TEST_HARNESS_MAIN
