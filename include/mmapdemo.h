@@ -90,6 +90,37 @@ const char *mmapdemo_level_name(unsigned int level);
  */
 int mmapdemo_pte_bits_format(uint32_t bits, char *buf, size_t size);
 
+/* "WB", "WC", "UC-", "UC", "WT", "WP", "unknown", or "none" for
+ * MMAPDEMO_MEMTYPE_*; NULL for a number the library does not know.
+ * (Since 1.1.)
+ */
+const char *mmapdemo_memtype_name(unsigned int memtype);
+
+/* ------------------------------------------------------------------ */
+/* PCI BAR devices, /dev/mmapdemo-<PCI address> (since 1.1)            */
+
+/* What sysfs says about a BAR device. */
+struct mmapdemo_bar {
+	char pci_address[32];   /* "0000:00:02.0" */
+	int bar;                /* the BAR's number */
+	char caching[8];        /* "uc" or "wc" */
+	uint64_t start;         /* physical range, as .../resource lists it */
+	uint64_t end;           /* inclusive */
+};
+
+/*
+ * Query the BAR device at @path ("/dev/mmapdemo-0000:00:02.0").  Returns
+ * 0, -ENODEV if @path is not a BAR device of mmapdemo (the RAM device is
+ * not), or the errno of reading sysfs.
+ */
+int mmapdemo_bar_query(const char *path, struct mmapdemo_bar *bar);
+/*
+ * The device node of the first PCI device with these IDs bound to
+ * mmapdemo, into @path.  Returns 0 or -ENODEV.
+ */
+int mmapdemo_bar_find(unsigned int vendor, unsigned int device, char *path,
+		      size_t size);
+
 /* ------------------------------------------------------------------ */
 /* /proc/self/pagemap                                                  */
 
@@ -188,7 +219,7 @@ int mmapdemo_module_query(struct mmapdemo_module_state *state);
 
 /* ------------------------------------------------------------------ */
 
-/* The library's version, as in debian/changelog, e.g. "1.0.0". */
+/* The library's version, as in debian/changelog, e.g. "1.1.0". */
 const char *mmapdemo_version(void);
 
 #ifdef __cplusplus

@@ -75,10 +75,42 @@ static void walk_record(struct mmapdemo_walk *w, int level, u64 raw,
 	w->levels = level + 1;
 }
 
+/*
+ * The memory type of a leaf entry: its PWT, PCD and PAT bits compared
+ * with what the kernel writes for each mode (cachemode2protval(), which
+ * follows the PAT table it programmed; pgprot2cachemode() is not
+ * exported).  UC- before WC: without PAT, WC is written as UC-.
+ */
+static u32 walk_memtype(u64 raw, int level)
+{
+	static const struct {
+		enum page_cache_mode pcm;
+		u32 type;
+	} types[] = {
+		{ _PAGE_CACHE_MODE_WB, MMAPDEMO_MEMTYPE_WB },
+		{ _PAGE_CACHE_MODE_UC_MINUS, MMAPDEMO_MEMTYPE_UC_MINUS },
+		{ _PAGE_CACHE_MODE_UC, MMAPDEMO_MEMTYPE_UC },
+		{ _PAGE_CACHE_MODE_WC, MMAPDEMO_MEMTYPE_WC },
+		{ _PAGE_CACHE_MODE_WT, MMAPDEMO_MEMTYPE_WT },
+		{ _PAGE_CACHE_MODE_WP, MMAPDEMO_MEMTYPE_WP },
+	};
+	u64 bits = raw & (_PAGE_PWT | _PAGE_PCD);
+	unsigned int i;
+
+	/* A huge leaf has its PAT bit at bit 12, where a PTE has the PSE. */
+	if (raw & (level == MMAPDEMO_LEVEL_PTE ? _PAGE_PAT : _PAGE_PAT_LARGE))
+		bits |= _PAGE_PAT;
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (cachemode2protval(types[i].pcm) == bits)
+			return types[i].type;
+	return MMAPDEMO_MEMTYPE_UNKNOWN;
+}
+
 /* A leaf at @level maps @pfn for the page-aligned block holding @addr. */
 static void walk_leaf(struct mmapdemo_walk *w, unsigned long addr,
 		      unsigned long pfn, unsigned long size)
 {
+	w->memtype = walk_memtype(w->entry[w->levels - 1].raw, w->levels - 1);
 	w->result = MMAPDEMO_WALK_MAPPED;
 	w->pfn = pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
 	w->phys = ((u64)w->pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
@@ -169,6 +201,7 @@ static void walk_pte_locked(struct mm_struct *mm, unsigned long addr,
 	w->result = MMAPDEMO_WALK_HOLE;
 	w->pfn = 0;
 	w->phys = 0;
+	w->memtype = MMAPDEMO_MEMTYPE_NONE;
 	if (pte_present(pte))
 		walk_leaf(w, addr, pte_pfn(pte), PAGE_SIZE);
 }

@@ -165,8 +165,12 @@ for k in "$@"; do
 	echo "=== kernel $k ($KRELEASE, Debian $KVERSION)"
 
 	start=$(date +%s)
-	scripts/vm.sh -n tests -t 1500 "$k" run_tests.sh >"build/$k/tests.tap"
+	# The BAR devices, with the host's side of the proof around the VM.
+	read -ra bar_opts < <(scripts/bar-proof.sh prepare "$k")
+	scripts/vm.sh -n tests -t 1500 "${bar_opts[@]}" "$k" run_tests.sh >"build/$k/tests.tap"
 	vm_status=$?
+	scripts/bar-proof.sh verify "$k" >>"build/$k/tests.tap"
+	scripts/bar-proof.sh edu "$k" >>"build/$k/tests.tap"
 	log=build/$k/vm/tests
 	echo "    tests VM: $(($(date +%s) - start))s, $(cat "$log/time" 2>/dev/null), exit $vm_status"
 	read -r p f s < <(tap_count "build/$k/tests.tap" 3>"build/$k/tests.notes")
@@ -183,10 +187,12 @@ for k in "$@"; do
 		record "$k" "the test VM printed no test results (status $vm_status, see $log/output.log)" 1
 	fi
 
-	# The kernel-log gate over everything the guest's kernel said; only
-	# a guest that reported its end leaves a log the gate can pass.
+	# The kernel-log gate over everything the guest's kernel said, in the
+	# tests VM and in the edu VM; only a guest that reported its end
+	# leaves a log the gate can pass.
 	gate_st=0
-	gate=$(scripts/klog-gate.sh "$log") || gate_st=$?
+	gate=$(scripts/klog-gate.sh "$log" && scripts/klog-gate.sh "build/$k/vm/edu") ||
+		gate_st=$?
 	case $gate_st in
 	0) record "$k" "kernel log clean" 0 ;;
 	1)

@@ -42,10 +42,13 @@ soname=$(readelf -d "$dest/usr/lib/libmmapdemo.so.1" | sed -n 's/.*(SONAME).*\[\
 [ "$soname" = libmmapdemo.so.1 ]
 result "soname is libmmapdemo.so.1 (got $soname)" $?
 
-# Only the API is exported, each symbol with its version node.
-bad=$(nm -D --defined-only "$dest/usr/lib/libmmapdemo.so.1" | awk '$2 == "T" && $3 !~ /^mmapdemo_[a-z_]*@@LIBMMAPDEMO_1.0$/')
+# Only the API is exported, each symbol with the version node that the
+# version script gives it.
+nodes=$(sed -n 's/^\(LIBMMAPDEMO_[0-9.]*\) {.*/\1/p' "$top/user/lib/libmmapdemo.map" | tr '\n' '|')
+bad=$(nm -D --defined-only "$dest/usr/lib/libmmapdemo.so.1" |
+	awk -v nodes="^mmapdemo_[a-z_]*@@(${nodes%|})$" '$2 == "T" && $3 !~ nodes')
 [ -z "$bad" ] || echo "# unversioned or private exports: $bad"
-result "exports: mmapdemo_* at LIBMMAPDEMO_1.0 only" "$([ -z "$bad" ] && echo 0 || echo 1)"
+result "exports: mmapdemo_* at the version script's nodes ($(echo "${nodes%|}" | tr '|' ' ')) only" "$([ -z "$bad" ] && echo 0 || echo 1)"
 
 export PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig"
 cflags=$(pkg-config --cflags mmapdemo) libs=$(pkg-config --libs mmapdemo)

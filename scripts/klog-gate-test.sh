@@ -58,6 +58,8 @@ reports=$(
 [    5.000000] Call Trace:
 [   49.104963] RIP: 0010:page_table_check_set.part.0+0x2de/0x360
 [    5.000000] BUG kmalloc-64 (Tainted: G    B      O      ): Redzone overwritten
+[   61.228510] x86/PAT: mmap_test:287 freeing invalid memtype [mem 0xfe402000-0xfe402fff]
+[   61.228510] x86/PAT: bar_test:301 conflicting memory types fe400000-fe800000 uncached-minus<->write-combining
 EOF
 )
 
@@ -67,6 +69,7 @@ clean=$(
 	cat <<'EOF'
 [    0.000000] Linux version 6.12.117-mmapdemo-debug (root@vm) (gcc (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT Fri Nov 27 09:20:28 UTC 2026
 [    0.000000] Linux version 6.12.95+deb12-rt-amd64 (debian-kernel@lists.debian.org) (x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_RT Debian 6.12.95-1~bpo12+1 (2026-07-05)
+[    0.000000] x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  
 [    0.000000] Command line: console=ttyS0,115200 panic=-1 slub_debug=FZPU page_poison=1 kmemleak.verbose=1
 [    0.000000] kasan: KernelAddressSanitizer initialized
 [    0.000000] Running RCU self tests

@@ -4,6 +4,9 @@
 # The kernel-log gate: fail when a guest's kernel log shows any sign of a
 # kernel bug, or when there is no whole log to judge.  Prints the offending
 # lines, or why the log is not whole.
+# x86 PAT's complaints about a process's mapping ("x86/PAT: COMM:PID ...": a
+# memory type downgraded, an invalid free, "conflicting memory types") count
+# too; its boot-time "x86/PAT: Configuration" line does not.
 #
 # A log is whole only when the guest reported its end over the control
 # channel: an "@@LAB-EXIT N" line and a non-empty dmesg between
@@ -58,7 +61,9 @@ scheduling while atomic
 assuming atomic context
 assuming non migratable context
 in a non-blocking section
-in preemptible .* code'
+in preemptible .* code
+conflicting memory types
+x86/PAT: [^ ]+:[0-9]+ '
 
 if [ "${1:-}" = --patterns ]; then
 	echo "$patterns"

@@ -11,6 +11,9 @@
 #                kernel.env, else 1G)
 #   -s           interactive shell instead of commands ("make shell")
 #   -i FILE      the base initramfs (default build/KERNEL/initramfs.cpio.gz)
+#   -d DEVICE    attach a PCI device, repeatable: "ivshmem=FILE" (an
+#                ivshmem-plain device whose BAR 2 is FILE, shared with the
+#                host; FILE must exist, its size a power of two) or "edu"
 # With no COMMAND, the commands are read from standard input.
 #
 # Prints what the commands print, and exits with their exit status as the
@@ -27,9 +30,18 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=run timeout=600 mem= shell=0 base=
-while getopts n:t:m:si: opt; do
+name=run timeout=600 mem= shell=0 base= devices=()
+while getopts n:t:m:si:d: opt; do
 	case $opt in
+	d)
+		case $OPTARG in
+		ivshmem=?*)
+			n=${#devices[@]}
+			devices+=(-object "memory-backend-file,id=ivshm$n,mem-path=${OPTARG#ivshmem=},size=$(stat -c %s "${OPTARG#ivshmem=}"),share=on"
+				-device "ivshmem-plain,memdev=ivshm$n") ;;
+		edu) devices+=(-device edu) ;;
+		*) echo "vm.sh: -d $OPTARG: ivshmem=FILE or edu" >&2; exit 2 ;;
+		esac ;;
 	n) name=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -39,7 +51,7 @@ while getopts n:t:m:si: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-kernel=${1:?usage: vm.sh [-n NAME] [-t SECONDS] [-m SIZE] [-s] KERNEL [COMMAND...]}
+kernel=${1:?usage: vm.sh [-n NAME] [-t SECONDS] [-m SIZE] [-s] [-d DEVICE]... KERNEL [COMMAND...]}
 shift
 
 # shellcheck source=/dev/null
@@ -73,7 +85,8 @@ qemu_cmd() {
 	local a=$1
 	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
 	qemu=(qemu-system-x86_64 -accel "$a" -cpu max -smp 2 -m "$mem"
-		-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none)
+		-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none
+		${devices[@]+"${devices[@]}"})
 }
 qemu_cmd "$accel"
 

@@ -68,7 +68,8 @@ static const struct {
 	/* ABI 1 grew it by around_pages. */
 	{ MMAPDEMO_IOC_STATS, offsetof(struct mmapdemo_stats, around_pages),
 	  sizeof(struct mmapdemo_stats), false, true },
-	{ MMAPDEMO_IOC_WALK, sizeof(struct mmapdemo_walk),
+	/* And the walk by memtype. */
+	{ MMAPDEMO_IOC_WALK, offsetof(struct mmapdemo_walk, memtype),
 	  sizeof(struct mmapdemo_walk), true, true },
 };
 

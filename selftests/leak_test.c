@@ -161,8 +161,12 @@ static void check_walk(struct __test_metadata *_metadata,
 		EXPECT_EQ(0ULL, w->pfn);
 		EXPECT_EQ(0ULL, w->phys);
 	}
-	if (w->result == MMAPDEMO_WALK_HOLE)
+	EXPECT_EQ(0U, w->reserved2);
+	EXPECT_GE((__u32)MMAPDEMO_MEMTYPE_UNKNOWN, w->memtype);
+	if (w->result == MMAPDEMO_WALK_HOLE) {
 		EXPECT_EQ(0ULL, w->pfn | w->phys);
+		EXPECT_EQ(0U, w->memtype);
+	}
 	if (w->vma_kind == MMAPDEMO_VMA_NONE)
 		EXPECT_EQ(0ULL, w->vma_start | w->vma_end | w->vma_flags |
 				  w->vma_pgoff | w->vma_strategy);

@@ -35,7 +35,7 @@ struct command {
 };
 
 extern const struct command cmd_info, cmd_stats, cmd_load, cmd_unload,
-	cmd_map, cmd_path, cmd_tour, cmd_ipc, cmd_trace, cmd_bench;
+	cmd_map, cmd_path, cmd_tour, cmd_ipc, cmd_trace, cmd_bench, cmd_edu;
 
 /*
  * Say why @what failed with -@err, add a hint on how to fix it where one is
@@ -123,6 +123,7 @@ void show_walk(const struct mmapdemo_walk *w);
 /* The frame and device page, with /proc/self/pagemap beside the walk. */
 void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		uint32_t page_size);
+void show_bar(const char *device, const struct mmapdemo_walk *w);
 /*
  * Read (or write @value to) *@p, catching SIGSEGV and SIGBUS.  Returns 0
  * or the signal number; the signal's si_code goes to *@si_code and the

@@ -143,6 +143,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 			report_str("dot", "graph (Graphviz)",
 				   dot_err ? strerror(-dot_err) : o->dot);
 		}
+		show_bar(cli->device, &w);
 	}
 	report_close();
 	if (tracing)

@@ -16,7 +16,7 @@
 
 static const struct command *const commands[] = {
 	&cmd_info, &cmd_stats, &cmd_load, &cmd_unload, &cmd_map, &cmd_path,
-	&cmd_tour, &cmd_ipc, &cmd_trace, &cmd_bench,
+	&cmd_tour, &cmd_ipc, &cmd_trace, &cmd_bench, &cmd_edu,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -182,6 +182,28 @@ void show_walk(const struct mmapdemo_walk *w)
 	if (w->levels)
 		report_str("walk_stopped_at", "stopped at",
 			   mmapdemo_level_name(w->levels - 1));
+	if (w->result == MMAPDEMO_WALK_MAPPED)
+		report_str("memtype", "memory type (PWT, PCD, PAT)",
+			   mmapdemo_memtype_name(w->memtype) ?: "?");
+}
+
+void show_bar(const char *device, const struct mmapdemo_walk *w)
+{
+	struct mmapdemo_bar bar;
+	uint64_t phys = w->phys;
+
+	if (mmapdemo_bar_query(device, &bar))
+		return;
+	report_section("bar", "the PCI BAR behind the device");
+	report_str("pci_address", "PCI device", bar.pci_address);
+	report_i64("bar", "BAR", bar.bar);
+	report_hex("start", "start (.../resource)", bar.start);
+	report_hex("end", "end", bar.end);
+	report_str("caching", "caching mode", bar.caching);
+	if (w->result == MMAPDEMO_WALK_MAPPED && phys)
+		report_bool("phys_in_bar", "physical address inside the BAR",
+			    phys >= bar.start && phys <= bar.end);
+	report_close();
 }
 
 void show_frame(const struct mmapdemo_walk *w, const void *addr,

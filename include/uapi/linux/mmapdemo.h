@@ -172,6 +172,11 @@ struct mmapdemo_walk_entry {
  * @device_page: the page of device memory behind @addr, or
  *               MMAPDEMO_NO_DEVICE_PAGE (not mapped, not this device, or a
  *               private copy)
+ * @memtype: the memory type of the leaf entry, MMAPDEMO_MEMTYPE_*: its
+ *           PWT, PCD and PAT bits as the kernel's PAT table reads them;
+ *           MMAPDEMO_MEMTYPE_NONE if not mapped (added after ABI 1's
+ *           first struct: shorter callers do not get it)
+ * @reserved2: zero
  *
  * MMAPDEMO_IOC_WALK reads the caller's page tables as they are at the time
  * of the call and allocates nothing.  Return: 0; -EINVAL for non-zero
@@ -200,6 +205,16 @@ struct mmapdemo_walk {
 	__u32 vma_strategy;
 	__u64 device_page;
 #define MMAPDEMO_NO_DEVICE_PAGE (~0ULL)
+	__u32 memtype;
+#define MMAPDEMO_MEMTYPE_NONE 0 /* not mapped, or not x86-64 */
+#define MMAPDEMO_MEMTYPE_WB 1 /* write-back: RAM */
+#define MMAPDEMO_MEMTYPE_WC 2 /* write-combining */
+#define MMAPDEMO_MEMTYPE_UC_MINUS 3 /* uncached, MTRRs may override */
+#define MMAPDEMO_MEMTYPE_UC 4 /* uncached */
+#define MMAPDEMO_MEMTYPE_WT 5 /* write-through */
+#define MMAPDEMO_MEMTYPE_WP 6 /* write-protected */
+#define MMAPDEMO_MEMTYPE_UNKNOWN 7 /* bits no mode of the kernel uses */
+	__u32 reserved2;
 };
 
 #define MMAPDEMO_IOC_INFO _IOR(MMAPDEMO_IOCTL_TYPE, 0x00, struct mmapdemo_info)

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The PCI devices of scripts/check.sh.  The host's side of the BAR proof
+# (selftests/bar_proof_test.c): before the test VM boots, write the host's
+# pattern into the file that backs the guest's ivshmem-plain BAR; after it
+# exits, check the patterns the guest wrote through its mappings, as TAP.
+# And the edu device's tests, in a VM of their own: enabling edu (its
+# interrupt pin's ACPI routing) takes the emulated guest about 10 s at each
+# module load, which the tests that reload the module must not pay.
+#
+# Usage: scripts/bar-proof.sh prepare KERNEL   prints the vm.sh options
+#        scripts/bar-proof.sh verify KERNEL    prints TAP, exits 1 on failure
+#        scripts/bar-proof.sh edu KERNEL       edu_test in a VM with edu, TAP;
+#                                              logs in build/KERNEL/vm/edu/
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+prog=$top/build/selftests/bar_proof_test
+what=${1:?usage: bar-proof.sh prepare|verify KERNEL}
+kernel=${2:?usage: bar-proof.sh prepare|verify KERNEL}
+file=$top/build/$kernel/ivshmem.img
+
+case $what in
+prepare)
+	"$prog" --host-fill "$file"
+	echo "-d ivshmem=$file"
+	;;
+edu)
+	status=0
+	"$top/scripts/vm.sh" -n edu -t 600 -d edu "$kernel" \
+		'insmod "$LAB_MODULE"; for t in edu_test; do echo "@@PROGRAM $t"; $t; echo "@@PROGRAM-EXIT $t $?"; done' ||
+		status=$?
+	if [ "$status" -ge 124 ]; then
+		echo "@@PROGRAM edu_vm"
+		echo "not ok 1 the edu VM did not finish (status $status)"
+		echo "@@PROGRAM-EXIT edu_vm 1"
+	fi
+	exit "$status"
+	;;
+verify)
+	echo "@@PROGRAM bar_proof_host"
+	status=0
+	"$prog" --host-check "$file" || status=$?
+	echo "@@PROGRAM-EXIT bar_proof_host $status"
+	exit "$status"
+	;;
+*)
+	echo "bar-proof.sh: prepare, verify or edu" >&2
+	exit 2
+	;;
+esac
