@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # apt-get and apt-cache through a project-local sources list, so that kernel
-# packages can be fetched from bookworm and bookworm-backports without
-# touching the system's apt configuration or installing anything.
+# packages can be fetched from Debian 12 (bookworm) and Debian 13 (trixie),
+# with their updates, security and backports suites, without touching the
+# system's apt configuration or installing anything.
 #
 # Usage: scripts/apt-local.sh {update|get|cache} ARGS...
 set -eu
@@ -20,6 +21,10 @@ deb [signed-by=$keyring] $mirror bookworm main
 deb [signed-by=$keyring] $mirror bookworm-updates main
 deb [signed-by=$keyring] $mirror bookworm-backports main
 deb [signed-by=$keyring] $security bookworm-security main
+deb [signed-by=$keyring] $mirror trixie main
+deb [signed-by=$keyring] $mirror trixie-updates main
+deb [signed-by=$keyring] $mirror trixie-backports main
+deb [signed-by=$keyring] $security trixie-security main
 SOURCES
 
 set -- "$@"
