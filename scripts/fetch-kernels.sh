@@ -100,6 +100,7 @@ fetch_kernel() {
 	sed -i "s|^include /usr/src/|include $dir/root/usr/src/|
 		s|^\\(KBUILD_OUTPUT *:*= *\\)/usr/src/|\\1$dir/root/usr/src/|" \
 		"$dir/root/usr/src/linux-headers-$krel/Makefile"
+	checker_valid "$dir" "$dir/root/usr/src/$common" "$ver"
 	# The image package ships its modules but we need none to boot an
 	# initramfs on a serial console; drop them to keep the cache small.
 	rm -rf "$dir/root/lib/modules/$krel/kernel" "$dir/root/usr/lib/modules/$krel/kernel"
@@ -117,6 +118,23 @@ KDIR=$dir/root/usr/src/linux-headers-$krel
 KSUITE=$build_suite
 KCC="$kcc"
 ENV
+}
+
+# checker_valid DIR COMMON_TREE VERSION: Debian's kbuild of 7.x lacks
+# scripts/checker-valid.sh, which the kernel's Makefile runs to decide
+# whether sparse is recent enough for "make C=2"; without it kbuild never
+# runs sparse.  Take it from the linux-source package of the same version.
+checker_valid() {
+	grep -q 'scripts/checker-valid.sh' "$2/Makefile" || return 0
+	[ ! -e "$2/scripts/checker-valid.sh" ] || return 0
+	series=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$2/Makefile" |
+		paste -sd.)
+	echo "kernel ${1##*/}: scripts/checker-valid.sh from linux-source-$series $3"
+	unpack "$1/src" "linux-source-$series=$3"
+	tar -C "$1/src" -xJf "$1/src/usr/src/linux-source-$series.tar.xz" \
+		"linux-source-$series/scripts/checker-valid.sh"
+	cp "$1/src/linux-source-$series/scripts/checker-valid.sh" "$2/scripts/"
+	rm -rf "$1/src"
 }
 
 # first_file PATH...: the first PATH that exists
