@@ -65,8 +65,10 @@ root_dir() {
 in_root() {
 	root=$1
 	shift
+	# The kernel cache may be elsewhere, or a link to elsewhere.
 	binds=$top
-	case $cache in "$top"/*) ;; *) binds="$binds $cache" ;; esac
+	real=$(readlink -f "$cache")
+	case $real in "$top"/*) ;; *) binds="$binds $real" ;; esac
 	unshare --mount --propagation private -- sh -c '
 		set -e
 		root=$1 binds=$2 dir=$3
