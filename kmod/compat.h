@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Differences between the kernel APIs of the releases mmapdemo builds on
- * (6.1 to 6.12), in one place.  Each shim names the release that changed
+ * (6.1 to 7.3), in one place.  Each shim names the release that changed
  * the API and is the newer API's spelling, so the rest of the module reads
  * as code for the newest kernel.
  */
