@@ -60,8 +60,20 @@ root_dir() {
 	echo "$roots/$1-$hash"
 }
 
+# private_ns: print the command that runs what follows in a mount namespace
+# of its own, whose mounts vanish with it, or nothing where that cannot be
+# done: in a chroot "/" is no mount point, and unshare cannot make it
+# private.
+private_ns() {
+	if unshare --mount --propagation private -- true 2>/dev/null; then
+		echo "unshare --mount --propagation private --"
+	fi
+}
+
 # in_root ROOT COMMAND...: run COMMAND in ROOT, in the current directory,
 # with /dev, /proc, the project and the kernel cache at their own paths.
+# Without a namespace of its own, the mounts are undone on the way out,
+# also on an error or a signal.
 in_root() {
 	root=$1
 	shift
@@ -69,20 +81,31 @@ in_root() {
 	binds=$top
 	real=$(readlink -f "$cache")
 	case $real in "$top"/*) ;; *) binds="$binds $real" ;; esac
-	unshare --mount --propagation private -- sh -c '
+	ns=$(private_ns)
+	$ns sh -c '
 		set -e
-		root=$1 binds=$2 dir=$3
-		shift 3
+		root=$1 binds=$2 dir=$3 undo=$4
+		shift 4
+		mounted=""
+		if [ "$undo" = 1 ]; then
+			trap '\''for m in $mounted; do umount -l "$m"; done'\'' EXIT
+			trap "exit 130" INT TERM HUP
+		fi
 		mount --rbind /dev "$root/dev"
+		mounted="$root/dev"
 		mount -t proc proc "$root/proc"
+		mounted="$root/proc $mounted"
 		for d in $binds; do
 			mkdir -p "$root$d"
 			mount --bind "$d" "$root$d"
+			mounted="$root$d $mounted"
 		done
-		exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+		st=0
+		chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@"
-	' sh "$root" "$binds" "$(pwd)" "$@"
+			sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@" || st=$?
+		exit $st
+	' sh "$root" "$binds" "$(pwd)" "$([ -n "$ns" ] || echo 1)" "$@"
 }
 
 # sane SUITE ROOT: the quick check that a root is whole: its stamp, which
@@ -116,8 +139,8 @@ ensure() {
 		rm -rf "$dir" "$dir.new"
 		log=$roots/$(basename "$dir").log
 		# debootstrap mounts /proc and /sys in the target; in a private
-		# mount namespace they cannot outlive it.
-		if ! unshare --mount --propagation private -- debootstrap \
+		# mount namespace (where there can be one) they cannot outlive it.
+		if ! $(private_ns) debootstrap \
 			--variant=minbase --include="$(packages "$1" | tr ' ' ,)" \
 			"$1" "$dir.new" "$mirror" >"$log" 2>&1; then
 			tail -n 20 "$log" >&2
