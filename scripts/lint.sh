@@ -28,6 +28,12 @@ pinned=""
 # shellcheck source=/dev/null
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 [ "$codename" = bookworm ] || pinned="scripts/buildroot.sh run bookworm"
+# Make the build roots that lint needs here, so that their making is seen.
+[ -z "$pinned" ] || scripts/buildroot.sh path bookworm >/dev/null || exit 1
+for k in "$@"; do
+	where=$(MMAPDEMO_BUILDROOT=checker scripts/buildroot.sh where "$k")
+	[ "$where" = host ] || scripts/buildroot.sh path "${where% root}" >/dev/null || exit 1
+done
 
 result() {
 	if [ "$2" = 0 ]; then
