@@ -161,7 +161,8 @@ ensure() {
 				echo "buildroot: sid's sparse for the $1 root failed" >&2
 				exit 1
 			fi
-			rm -rf "$sid"
+			# The lists of sid are big and needed only here.
+			rm -rf "$sid" "$cache/apt-sid"
 		fi
 		rm -f "$dir.new"/var/cache/apt/archives/*.deb
 		date -u +%FT%TZ >"$dir.new/.mmapdemo-root"
