@@ -27,6 +27,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MMAPDEMO_CACHE:-$top/.cache}
 roots=${MMAPDEMO_ROOT_CACHE:-/var/cache/mmapdemo/roots}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+in_root_exec=
 
 # packages SUITE: what a root holds.  kbuild needs the release's compiler,
 # make, libc, libelf, bc, flex, bison, perl, python3, kmod, and pahole for
@@ -73,7 +74,8 @@ private_ns() {
 # in_root ROOT COMMAND...: run COMMAND in ROOT, in the current directory,
 # with /dev, /proc, the project and the kernel cache at their own paths.
 # Without a namespace of its own, the mounts are undone on the way out,
-# also on an error or a signal.
+# also on an error or a signal.  With in_root_exec=exec the shell that
+# holds them replaces this script, so that a signal to it is seen there.
 in_root() {
 	root=$1
 	shift
@@ -82,14 +84,15 @@ in_root() {
 	real=$(readlink -f "$cache")
 	case $real in "$top"/*) ;; *) binds="$binds $real" ;; esac
 	ns=$(private_ns)
-	$ns sh -c '
+	$in_root_exec $ns sh -c '
 		set -e
 		root=$1 binds=$2 dir=$3 undo=$4
 		shift 4
 		mounted=""
+		child=""
 		if [ "$undo" = 1 ]; then
 			trap '\''for m in $mounted; do umount -l "$m"; done'\'' EXIT
-			trap "exit 130" INT TERM HUP
+			trap '\''[ -z "$child" ] || kill "$child"; exit 130'\'' INT TERM HUP
 		fi
 		mount --rbind /dev "$root/dev"
 		mounted="$root/dev"
@@ -100,10 +103,15 @@ in_root() {
 			mount --bind "$d" "$root$d"
 			mounted="$root$d $mounted"
 		done
-		st=0
+		# In the background, so that a signal reaches the trap at once; the
+		# command keeps standard input through fd 3.
+		exec 3<&0
 		chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@" || st=$?
+			sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@" <&3 &
+		child=$!
+		st=0
+		wait "$child" || st=$?
 		exit $st
 	' sh "$root" "$binds" "$(pwd)" "$([ -n "$ns" ] || echo 1)" "$@"
 }
@@ -207,7 +215,7 @@ run)
 	suite=$1
 	shift
 	root=$(ensure "$suite")
-	in_root "$root" "$@"
+	in_root_exec=exec in_root "$root" "$@"
 	;;
 kernel)
 	[ $# -ge 2 ] || { echo "usage: $0 kernel KERNEL COMMAND..." >&2; exit 2; }
@@ -218,7 +226,7 @@ kernel)
 		exec "$@"
 	fi
 	root=$(ensure "${w% root}")
-	in_root "$root" "$@"
+	in_root_exec=exec in_root "$root" "$@"
 	;;
 where) where "${1:?usage: $0 where KERNEL}" ;;
 path) ensure "${1:?usage: $0 path SUITE}" ;;
