@@ -28,6 +28,9 @@ done
 ln -sfn "$top/include" "$top/build/$kernel/include"
 
 log=$out/build.log
+# The log is read for warnings and for sparse's CHECK lines: keep it whole
+# even under "make -s", whose flags would reach kbuild through MAKEFLAGS.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 where=$("$top/scripts/buildroot.sh" where "$kernel")
 # Create the build root first, so that its progress is not in the log.
 [ "$where" = host ] || "$top/scripts/buildroot.sh" path "${where% root}" >/dev/null
