@@ -113,13 +113,16 @@ fi
 
 kdir=$cache/kernels/$name
 mkdir -p "$kdir"
-# VM_MEMORY: KASAN's shadow takes an eighth of the memory, and kmemleak and
-# lockdep want their share.
+# KSUITE and KCC: built here with the host's compiler, so its modules are
+# too (scripts/buildroot.sh).  VM_MEMORY: KASAN's shadow takes an eighth of
+# the memory, and kmemleak and lockdep want their share.
 cat >"$kdir/kernel.env" <<ENV
 KVERSION=$SVERSION
 KRELEASE=$(cat "$dir/release")
 VMLINUZ=$dir/bzImage
 KCONFIG=$dir/config
 KDIR=$dir/kdir
+KSUITE=$(. /etc/os-release && echo "$VERSION_CODENAME")
+KCC="$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$dir/config")"
 VM_MEMORY=2G
 ENV
