@@ -129,21 +129,29 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;
-	/* Managed after pcim_enable_device(): released after remove(). */
+	/*
+	 * Released by hand, in remove() and on the way out of here: up to
+	 * 6.12 a region requested after pcim_enable_device() was managed,
+	 * but 7.x dropped that mode, and the region then stayed busy after
+	 * an unbind.  pci_release_region() also drops the devres entry where
+	 * there is one, so this is right on every kernel.
+	 */
 	ret = pci_request_region(pdev, kind->bar, KBUILD_MODNAME);
 	if (ret)
 		return ret;
 
 	md = kzalloc(sizeof(*md), GFP_KERNEL);
-	if (!md)
-		return -ENOMEM;
+	if (!md) {
+		ret = -ENOMEM;
+		goto out_release_region;
+	}
 	mmapdemo_dev_init(md);
 	ret = mmapdemo_bar_backing_init(&md->backing, start, len,
 					kind->caching);
 	if (ret) {
 		/* The release of a backing that has nothing. */
 		kfree(md);
-		return ret;
+		goto out_release_region;
 	}
 	md->pdev = pdev;
 	md->bar = kind->bar;
@@ -175,12 +183,15 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 
 out_put:
 	mmapdemo_dev_put(md);
+out_release_region:
+	pci_release_region(pdev, kind->bar);
 	return ret;
 }
 
 static void mmapdemo_pci_remove(struct pci_dev *pdev)
 {
 	struct mmapdemo_dev *md = pci_get_drvdata(pdev);
+	int bar = md->bar;
 
 	/* No new opens; open files keep their reference. */
 	misc_deregister(&md->misc);
@@ -188,7 +199,8 @@ static void mmapdemo_pci_remove(struct pci_dev *pdev)
 	/* Nothing uses the kernel's mapping once revoked. */
 	md->backing.ops->release(&md->backing);
 	mmapdemo_dev_put(md);
-	/* pcim releases the BAR and disables the device after this. */
+	pci_release_region(pdev, bar);
+	/* pcim disables the device after this. */
 }
 
 static struct pci_driver mmapdemo_pci_driver = {
