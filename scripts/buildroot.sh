@@ -17,6 +17,8 @@
 #             built KERNEL, else the root of the release that built it
 #        scripts/buildroot.sh where KERNEL             "host" or "SUITE root"
 #        scripts/buildroot.sh path SUITE               the root, created if needed
+#        scripts/buildroot.sh scratch SUITE DIR COMMAND...  COMMAND in a
+#             throwaway overlay of SUITE's root whose changes go to DIR
 #
 # MMAPDEMO_ROOT_CACHE (default /var/cache/mmapdemo/roots) holds the roots;
 # MMAPDEMO_BUILDROOT=always builds every kernel in its root, even when the
@@ -114,6 +116,25 @@ in_root() {
 		wait "$child" || st=$?
 		exit $st
 	' sh "$root" "$binds" "$(pwd)" "$([ -n "$ns" ] || echo 1)" "$@"
+}
+
+# in_scratch ROOT DIR COMMAND...: run COMMAND, as in_root does, in a
+# throwaway copy of ROOT: an overlay whose writes all land in DIR/upper, so
+# that ROOT stays as it was and DIR/upper shows what COMMAND changed.
+# DIR/upper survives, so a test can install, look and remove in steps.
+in_scratch() {
+	root=$1 dir=$2
+	shift 2
+	mkdir -p "$dir/upper" "$dir/work" "$dir/merged"
+	$(private_ns) sh -c '
+		set -e
+		self=$1 root=$2 dir=$3
+		shift 3
+		mount -t overlay overlay \
+			-o "lowerdir=$root,upperdir=$dir/upper,workdir=$dir/work" "$dir/merged"
+		trap "umount -l \"$dir/merged\"" EXIT
+		"$self" _in "$dir/merged" "$@"
+	' sh "$top/scripts/buildroot.sh" "$root" "$dir" "$@"
 }
 
 # sane SUITE ROOT: the quick check that a root is whole: its stamp, which
@@ -227,6 +248,19 @@ kernel)
 	fi
 	root=$(ensure "${w% root}")
 	in_root_exec=exec in_root "$root" "$@"
+	;;
+scratch)
+	[ $# -ge 3 ] || { echo "usage: $0 scratch SUITE DIR COMMAND..." >&2; exit 2; }
+	suite=$1 dir=$2
+	shift 2
+	root=$(ensure "$suite")
+	in_scratch "$root" "$dir" "$@"
+	;;
+_in)
+	# in_scratch's second half, inside the overlay's mount namespace
+	root=$1
+	shift
+	in_root "$root" "$@"
 	;;
 where) where "${1:?usage: $0 where KERNEL}" ;;
 path) ensure "${1:?usage: $0 path SUITE}" ;;

@@ -69,11 +69,13 @@ newest=${*: -1}
 # (scripts/accel.sh); afterwards this prints the cached verdict.
 show_accel() { scripts/accel.sh -v "$newest" >/dev/null; }
 step accel show_accel
-# Host tests first: the library and CLI's unit tests, the install test and
-# the kernel-log gate's test over sample reports need no kernel, and a
-# failure there is cheaper to see before any VM boots.
+# Host tests first: the library and CLI's unit tests, the install test,
+# the kernel-log gate's test over sample reports and the translations'
+# staleness check need no kernel, and a failure there is cheaper to see
+# before any VM boots.
 host_pass=0 host_fail=0 host_skip=0
-for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate-test.sh; do
+for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate-test.sh \
+	Documentation/translations/check.sh; do
 	name=$(basename "$prog")
 	{
 		echo "@@PROGRAM $name"
@@ -250,6 +252,46 @@ lab_gate_test() {
 	rm -rf "$tmp"
 }
 lab_gate_test
+
+# The HTML documentation, with the path picture drawn from a real run on
+# the newest stock kernel, built by Sphinx with warnings as errors.
+docs_kernel=$(for k in "$@"; do case $k in *-rt | *-debug) ;; *) echo "$k" ;; esac; done | tail -n 1)
+htmldocs() { make -s htmldocs KERNEL="$docs_kernel" >build/htmldocs.log 2>&1; }
+st=0
+step htmldocs htmldocs || st=$?
+[ "$st" = 0 ] || tail -n 20 build/htmldocs.log | sed 's/^/      /'
+lab_record "make htmldocs builds without a warning (see build/htmldocs.log)" "$st"
+
+# The Debian packages, built and linted, then installed for real in
+# throwaway roots with DKMS building the module for the oldest and the
+# newest stock kernel, which the lab boots with the packaged CLI.
+pkg_kernels=$(for k in "$@"; do case $k in *-rt | *-debug) ;; *) echo "$k" ;; esac; done |
+	sed -n '1p;$p' | sort -u)
+packages() {
+	make -s deb >build/deb.log 2>&1 || { tail -n 20 build/deb.log; return 1; }
+	grep '^deb: lintian' build/deb.log
+	scripts/package-test.sh $pkg_kernels >build/package-test.tap 2>&1
+}
+st=0
+step packages packages || st=$?
+{
+	echo "@@PROGRAM package-test"
+	cat build/package-test.tap 2>/dev/null
+	echo "@@PROGRAM-EXIT package-test $st"
+} >build/packages.tap
+read -r p f s < <(tap_count build/packages.tap 3>build/packages.notes)
+while IFS= read -r line; do
+	case $line in
+	FAIL*) failures+=("packages: ${line#FAIL }") ;;
+	SKIP*) skips+=("packages: ${line#SKIP }") ;;
+	esac
+done <build/packages.notes
+echo "    packages: $p passed, $f failed"
+summaries+=("packages: $p passed, $f failed, $s skipped")
+total_pass=$((total_pass + p))
+total_fail=$((total_fail + f))
+total_skip=$((total_skip + s))
+
 summaries+=("lab: $l_pass passed, $l_fail failed, 0 skipped")
 total_pass=$((total_pass + l_pass))
 total_fail=$((total_fail + l_fail))

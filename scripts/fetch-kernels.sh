@@ -148,11 +148,14 @@ first_file() {
 }
 
 # What the build takes from the kernel source: the kselftest harness, the
-# style checker with its data files, and the kernel's clang-format rules.
+# style checker with its data files, the kernel's clang-format rules, and
+# the kernel-doc tooling that "make htmldocs" runs over the uapi header.
 SOURCE_FILES="tools/testing/selftests/kselftest_harness.h
 	tools/testing/selftests/kselftest.h
 	scripts/checkpatch.pl scripts/spelling.txt
-	scripts/const_structs.checkpatch .clang-format"
+	scripts/const_structs.checkpatch .clang-format
+	scripts/kernel-doc Documentation/sphinx/kerneldoc.py
+	Documentation/sphinx/kernellog.py"
 
 # source_suites SERIES: where linux-source-SERIES is taken from: 6.12 from
 # bookworm's suites, as the 6.12 kernels of the matrix (and the debug
@@ -164,11 +167,20 @@ source_suites() {
 	esac
 }
 
+# source_complete TREE: TREE has every file of SOURCE_FILES (an older
+# cache may lack what a newer build takes from it).
+source_complete() {
+	for f in $SOURCE_FILES; do
+		[ -e "$1/$f" ] || return 1
+	done
+}
+
 fetch_source() {
 	series=$1
 	ver=$(newest_version "linux-source-$series" "$series" "$(source_suites "$series")")
 	dir=$cache/src/$series
-	if [ -f "$dir/source.env" ] && grep -qx "SVERSION=$ver" "$dir/source.env"; then
+	if [ -f "$dir/source.env" ] && grep -qx "SVERSION=$ver" "$dir/source.env" &&
+		source_complete "$dir/linux-source-$series"; then
 		echo "source $series: $ver (cached)"
 		return
 	fi

@@ -60,6 +60,7 @@ for k in "$@"; do
 	esac
 	cat >"$work/install.sh" <<SCRIPT
 set -e
+export DEBIAN_FRONTEND=noninteractive
 for s in $suites; do echo "deb http://deb.debian.org/debian \$s main"; done >/etc/apt/sources.list
 echo "deb http://deb.debian.org/debian-security $sec main" >>/etc/apt/sources.list
 apt-get update -q
@@ -72,7 +73,9 @@ SCRIPT
 		>"$work/install.log" 2>&1
 	st=$?
 	upper=$work/root/upper
-	ko=$(find "$upper/lib/modules/$KRELEASE" -name 'mmapdemo.ko*' 2>/dev/null | head -n 1)
+	# /lib is /usr/lib in a merged-/usr root.
+	ko=$(find "$upper/lib/modules/$KRELEASE" "$upper/usr/lib/modules/$KRELEASE" \
+		-path '*/updates/dkms/mmapdemo.ko*' 2>/dev/null | head -n 1)
 	if [ "$st" != 0 ] || [ -z "$ko" ]; then
 		tail -n 20 "$work/install.log" | sed 's/^/# /'
 		st=1
@@ -105,7 +108,21 @@ SCRIPT
 	scripts/buildroot.sh scratch "$KSUITE" "$work/root" \
 		tar -chf - $(sort -u "$work/udev.files") 2>>"$work/udev.err" |
 		tar -C "$work/stage/udevroot" -xf -
-	scripts/mkinitramfs.sh "$work/initramfs.cpio.gz" "$work/modules" "$work/stage" \
+	# A merged-/usr root has /lib, /bin ... as links into /usr, and
+	# newer udevd reads its rules only from /usr/lib/udev: lay the copy
+	# out the same way.
+	for d in bin sbin lib lib64; do
+		[ -L "$(scripts/buildroot.sh path "$KSUITE")/$d" ] || continue
+		[ -d "$work/stage/udevroot/$d" ] || continue
+		mkdir -p "$work/stage/udevroot/usr/$d"
+		cp -a "$work/stage/udevroot/$d/." "$work/stage/udevroot/usr/$d/"
+		rm -rf "${work:?}/stage/udevroot/$d"
+		ln -s "usr/$d" "$work/stage/udevroot/$d"
+	done
+	# The packaged CLI finds the packaged library in the system's library
+	# directory; ldd must find it in the stage to see what it loads.
+	LD_LIBRARY_PATH=$(echo "$work"/stage/usr/lib/*-linux-gnu) \
+		scripts/mkinitramfs.sh "$work/initramfs.cpio.gz" "$work/modules" "$work/stage" \
 		build/selftests/lib_test build/selftests/cli_test.sh \
 		build/selftests/udev_test.sh
 	start=$(date +%s)
@@ -128,8 +145,9 @@ SCRIPT
 
 	# 3. Remove it all again.
 	start=$(date +%s)
-	scripts/buildroot.sh scratch "$KSUITE" "$work/root" apt-get purge -y -q \
-		mmapdemo-dkms libmmapdemo1 libmmapdemo-dev mmapdemo >"$work/purge.log" 2>&1
+	scripts/buildroot.sh scratch "$KSUITE" "$work/root" env DEBIAN_FRONTEND=noninteractive \
+		apt-get purge -y -q mmapdemo-dkms libmmapdemo1 libmmapdemo-dev mmapdemo \
+		>"$work/purge.log" 2>&1
 	st=$?
 	left=$(leftovers "$upper")
 	[ -z "$left" ] || echo "$left" | sed 's/^/# left behind: /'
