@@ -6,7 +6,7 @@
 #	make bench	measure the strategies on every kernel of the matrix
 # Everything else here is a step of those two.
 
-KERNELS ?= 6.1 6.12
+KERNELS ?= 6.1 6.12 7
 KERNEL ?= $(lastword $(KERNELS))
 BUILD := $(CURDIR)/build
 CACHE := $(CURDIR)/.cache

@@ -12,13 +12,15 @@
  * holds a PTE lock may be waiting for this one to answer a TLB-flush IPI.
  *
  * For an address in a mapping of this device, the PTE is then read again
- * under its PTE lock, with interrupts on, through
- * apply_to_existing_page_range(): exported on both kernels, unlike
- * pte_offset_map_lock(), which modules cannot reach since 6.5.  That is
- * safe there because the VMA, found under the mmap_lock, keeps its page
- * tables, and because a mapping of this device never has a huge PMD or PUD,
- * on which that walker would warn.  Any other address keeps the snapshot,
- * as /proc/PID/pagemap gives one.
+ * under its PTE lock, with interrupts on, through apply_to_page_range(),
+ * the one walker that takes the PTE lock and that every kernel of the
+ * matrix exports for all mappings (Documentation/path.rst says which
+ * others are gone).  It is called only when the snapshot reached a PTE
+ * table, so it finds the tables there; if one was freed in between (an
+ * empty PTE table reclaimed by MADV_DONTNEED), it allocates an empty one,
+ * as a fault there would, and the walk reports a hole.  A mapping of this
+ * device never has a huge PMD or PUD, on which that walker would warn.
+ * Any other address keeps the snapshot, as /proc/PID/pagemap gives one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -143,7 +145,7 @@ static const struct mmapdemo_strategy *walk_our_vma(struct mmapdemo_dev *md,
 	return s && vma->vm_private_data == md ? s : NULL;
 }
 
-/* Called by apply_to_existing_page_range() with the PTE lock held. */
+/* Called by apply_to_page_range() with the PTE lock held. */
 static int walk_pte_fn(pte_t *ptep, unsigned long addr, void *data)
 {
 	*(pte_t *)data = ptep_get(ptep);
@@ -152,7 +154,6 @@ static int walk_pte_fn(pte_t *ptep, unsigned long addr, void *data)
 
 /*
  * Read the PTE of @addr again under its lock, if the snapshot reached one.
- * The walker calls walk_pte_fn() only for a PTE that is not none.
  * Context: mmap_lock held for reading; @addr is in one of our VMAs.
  */
 static void walk_pte_locked(struct mm_struct *mm, unsigned long addr,
@@ -162,8 +163,8 @@ static void walk_pte_locked(struct mm_struct *mm, unsigned long addr,
 
 	if (w->levels != MMAPDEMO_LEVELS)
 		return;
-	if (apply_to_existing_page_range(mm, addr & PAGE_MASK, PAGE_SIZE,
-					 walk_pte_fn, &pte))
+	if (apply_to_page_range(mm, addr & PAGE_MASK, PAGE_SIZE, walk_pte_fn,
+				&pte))
 		return;
 	walk_record(w, MMAPDEMO_LEVEL_PTE, pte_val(pte), pte_pfn(pte));
 	w->result = MMAPDEMO_WALK_HOLE;

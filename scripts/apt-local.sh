@@ -2,25 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # apt-get and apt-cache through a project-local sources list, so that kernel
-# packages can be fetched from bookworm and bookworm-backports without
-# touching the system's apt configuration or installing anything.
+# packages can be fetched from Debian 12 (bookworm) and Debian 13 (trixie),
+# with their updates, security and backports suites, without touching the
+# system's apt configuration or installing anything.
+#
+# APT_LOCAL_SID=1 uses a second list of sid alone instead, for the one
+# package the build roots take from there (scripts/buildroot.sh).
 #
 # Usage: scripts/apt-local.sh {update|get|cache} ARGS...
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-apt_dir=${MMAPDEMO_CACHE:-$top/.cache}/apt
+apt_dir=${MMAPDEMO_CACHE:-$top/.cache}/apt${APT_LOCAL_SID:+-sid}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc"
-cat >"$apt_dir/etc/sources.list" <<SOURCES
+if [ -n "${APT_LOCAL_SID:-}" ]; then
+	echo "deb [signed-by=$keyring] $mirror sid main" >"$apt_dir/etc/sources.list"
+else
+	cat >"$apt_dir/etc/sources.list" <<SOURCES
 deb [signed-by=$keyring] $mirror bookworm main
 deb [signed-by=$keyring] $mirror bookworm-updates main
 deb [signed-by=$keyring] $mirror bookworm-backports main
 deb [signed-by=$keyring] $security bookworm-security main
+deb [signed-by=$keyring] $mirror trixie main
+deb [signed-by=$keyring] $mirror trixie-updates main
+deb [signed-by=$keyring] $mirror trixie-backports main
+deb [signed-by=$keyring] $security trixie-security main
 SOURCES
+fi
 
 set -- "$@"
 cmd=$1

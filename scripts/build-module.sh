@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build an out-of-tree module for one kernel of the matrix, in a per-kernel
-# output directory, with W=1; any compiler warning fails the build.
+# output directory, with W=1; any compiler warning fails the build.  The
+# build runs with the toolchain that built the kernel: the host's if it has
+# that compiler, else in the build root of that Debian release
+# (scripts/buildroot.sh).
 #
 # Usage: scripts/build-module.sh KERNEL SOURCE_DIR MODULE.ko [KBUILD_ARGS...]
 set -eu
@@ -25,7 +28,11 @@ done
 ln -sfn "$top/include" "$top/build/$kernel/include"
 
 log=$out/build.log
-if ! make -C "$KDIR" M="$out" W=1 "$@" modules >"$log" 2>&1; then
+where=$("$top/scripts/buildroot.sh" where "$kernel")
+# Create the build root first, so that its progress is not in the log.
+[ "$where" = host ] || "$top/scripts/buildroot.sh" path "${where% root}" >/dev/null
+if ! "$top/scripts/buildroot.sh" kernel "$kernel" \
+	make -C "$KDIR" M="$out" W=1 "$@" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: $src for $kernel failed" >&2
 	exit 1
@@ -35,4 +42,4 @@ if grep -E 'warning:|error:' "$log" >&2; then
 	exit 1
 fi
 cp "$out/$ko" "$top/build/$kernel/modules/"
-echo "  MODULE  $kernel/$ko"
+echo "  MODULE  $kernel/$ko ($where)"

@@ -10,10 +10,12 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build tools, the VM, and what the checks run.  Nothing else.
+# Build tools, the VM, and what the checks run; debootstrap makes the build
+# roots of kernels whose compiler the host lacks (scripts/buildroot.sh).
+# Nothing else.
 packages="gcc gcc-multilib make libc6-dev qemu-system-x86 busybox-static cpio kmod
 	libkmod-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
-	sparse cppcheck clang-format perl python3 gnuplot-nox"
+	sparse cppcheck clang-format perl python3 gnuplot-nox debootstrap"
 
 missing=""
 for p in $packages; do

@@ -1,18 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch Debian's kernel image and headers for each series in the matrix, and
+# Fetch Debian's kernel image and headers for each kernel of the matrix, and
 # the kernel source tarball the build takes its tools from, with apt-get
 # download through a project-local sources list, and unpack them with dpkg -x
 # into the cache.  Nothing is installed on the host.
 #
-# The newest release of each series is resolved now, not pinned, because the
-# archive drops old point releases.
+# A kernel's name (6.1, 6.12, 7) maps to where it comes from in
+# kernel_spec(); the newest release there is resolved now, not pinned,
+# because the archive drops old point releases.
 #
-# Usage: scripts/fetch-kernels.sh SERIES...       (e.g. 6.1 6.12)
-#        scripts/fetch-kernels.sh --source SERIES
-set -eu
-
+# Usage: scripts/fetch-kernels.sh KERNEL...       (e.g. 6.1 6.12 7)
+#        scripts/fetch-kernels.sh --source SERIES (e.g. 6.1 or 7.3)
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MMAPDEMO_CACHE:-$top/.cache}
 apt="$top/scripts/apt-local.sh"
@@ -25,10 +24,27 @@ if [ -z "$(find "$lists_stamp" -mmin -1440 2>/dev/null)" ]; then
 	touch "$lists_stamp"
 fi
 
-# newest_version PACKAGE SERIES: the newest version of PACKAGE in SERIES.x
+# kernel_spec NAME: "SERIES SUITES BUILD_SUITE" for a kernel of the matrix:
+# the version prefix, the suites (a regular expression) whose newest
+# linux-image-amd64 of that series is taken, and the Debian release that
+# built it, whose userland builds its modules (scripts/buildroot.sh).
+kernel_spec() {
+	case $1 in
+	6.1) echo "6.1 bookworm(-updates|-security)? bookworm" ;;
+	6.12) echo "6.12 bookworm-backports bookworm" ;;
+	7) echo "7 trixie-backports trixie" ;;
+	*) echo "fetch-kernels: unknown kernel '$1' (known: 6.1 6.12 7)" >&2
+	   return 1 ;;
+	esac
+}
+
+# newest_version PACKAGE SERIES [SUITES]: the newest version of PACKAGE in
+# SERIES.x, from the suites matching SUITES (default: any)
 newest_version() {
-	"$apt" cache madison "$1" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
-		grep "^$2\." | sort -V | tail -n 1
+	"$apt" cache madison "$1" | awk -F'|' -v suites="^(${3:-.*})/" '{
+		gsub(/ /, "", $2); split($3, a, " ")
+		if (a[2] ~ suites) print $2
+	}' | grep "^$2\." | sort -V | tail -n 1
 }
 
 # depends_on PACKAGE VERSION PATTERN: the dependency of PACKAGE matching PATTERN
@@ -54,36 +70,78 @@ unpack() {
 }
 
 fetch_kernel() {
-	series=$1
-	ver=$(newest_version linux-image-amd64 "$series")
-	[ -n "$ver" ] || { echo "no linux-image-amd64 $series.x in the archive" >&2; exit 1; }
-	dir=$cache/kernels/$series
+	name=$1
+	spec=$(kernel_spec "$name") || exit 1
+	set -- $spec
+	series=$1 suites=$2 build_suite=$3
+	ver=$(newest_version linux-image-amd64 "$series" "$suites")
+	[ -n "$ver" ] || { echo "no linux-image-amd64 $series.x in $suites" >&2; exit 1; }
+	dir=$cache/kernels/$name
 	if [ -f "$dir/kernel.env" ] && grep -qx "KVERSION=$ver" "$dir/kernel.env"; then
-		echo "kernel $series: $ver (cached)"
+		echo "kernel $name: $(sed -n 's/^KRELEASE=//p' "$dir/kernel.env"), Debian $ver (cached)"
 		return
 	fi
 	image=$(depends_on linux-image-amd64 "$ver" '^linux-image-')
 	headers=$(depends_on linux-headers-amd64 "$ver" '^linux-headers-')
 	common=$(depends_on "$headers" "$ver" '^linux-headers-.*-common')
 	kbuild=$(depends_on "$headers" "$ver" '^linux-kbuild-')
-	echo "kernel $series: $ver ($image, $headers, $common, $kbuild)"
-	rm -rf "$dir"
-	unpack "$dir/root" "$image=$ver" "$headers=$ver" "$common=$ver" "$kbuild=$ver"
+	# Since 7.x linux-image-RELEASE is empty: the kernel is in
+	# linux-binary-RELEASE, its config and System.map in linux-base-RELEASE.
+	# The modules (linux-modules-RELEASE) are not needed to boot the lab.
+	binary=$(depends_on "$image" "$ver" '^linux-binary-')
+	base=$(depends_on "$image" "$ver" '^linux-base-')
+	pkgs="$image $binary $base $headers $common $kbuild"
 	krel=${image#linux-image-}
-	# The headers' Makefile includes the -common tree by its absolute
-	# /usr/src path; point it at the unpacked copy instead.
-	sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" \
+	echo "kernel $name: $krel, Debian $ver from $suites ($(echo $pkgs | sed 's/ /, /g'))"
+	rm -rf "$dir"
+	unpack "$dir/root" $(for p in $pkgs; do echo "$p=$ver"; done)
+	# The headers' Makefile names the -common tree by its absolute /usr/src
+	# path (7.x also in a KBUILD_OUTPUT line); point it at the unpacked copy.
+	sed -i "s|^include /usr/src/|include $dir/root/usr/src/|
+		s|^\\(KBUILD_OUTPUT *:*= *\\)/usr/src/|\\1$dir/root/usr/src/|" \
 		"$dir/root/usr/src/linux-headers-$krel/Makefile"
-	# Debian's image package ships its modules but we need none to boot an
+	checker_valid "$dir" "$dir/root/usr/src/$common" "$ver"
+	# The image package ships its modules but we need none to boot an
 	# initramfs on a serial console; drop them to keep the cache small.
-	rm -rf "$dir/root/lib/modules/$krel/kernel"
+	rm -rf "$dir/root/lib/modules/$krel/kernel" "$dir/root/usr/lib/modules/$krel/kernel"
+	vmlinuz=$(first_file "$dir/root/boot/vmlinuz-$krel" "$dir/root/usr/lib/modules/$krel/vmlinuz")
+	kconfig=$(first_file "$dir/root/boot/config-$krel" "$dir/root/usr/lib/modules/$krel/config")
+	[ -n "$vmlinuz" ] && [ -n "$kconfig" ] ||
+		{ echo "fetch-kernels: no vmlinuz or config for $krel in $pkgs" >&2; exit 1; }
+	kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kconfig")
 	cat >"$dir/kernel.env" <<ENV
 KVERSION=$ver
 KRELEASE=$krel
-VMLINUZ=$dir/root/boot/vmlinuz-$krel
-KCONFIG=$dir/root/boot/config-$krel
+VMLINUZ=$vmlinuz
+KCONFIG=$kconfig
 KDIR=$dir/root/usr/src/linux-headers-$krel
+KSUITE=$build_suite
+KCC="$kcc"
 ENV
+}
+
+# checker_valid DIR COMMON_TREE VERSION: Debian's kbuild of 7.x lacks
+# scripts/checker-valid.sh, which the kernel's Makefile runs to decide
+# whether sparse is recent enough for "make C=2"; without it kbuild never
+# runs sparse.  Take it from the linux-source package of the same version.
+checker_valid() {
+	grep -q 'scripts/checker-valid.sh' "$2/Makefile" || return 0
+	[ ! -e "$2/scripts/checker-valid.sh" ] || return 0
+	series=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$2/Makefile" |
+		paste -sd.)
+	echo "kernel ${1##*/}: scripts/checker-valid.sh from linux-source-$series $3"
+	unpack "$1/src" "linux-source-$series=$3"
+	tar -C "$1/src" -xJf "$1/src/usr/src/linux-source-$series.tar.xz" \
+		"linux-source-$series/scripts/checker-valid.sh"
+	cp "$1/src/linux-source-$series/scripts/checker-valid.sh" "$2/scripts/"
+	rm -rf "$1/src"
+}
+
+# first_file PATH...: the first PATH that exists
+first_file() {
+	for f in "$@"; do
+		[ -e "$f" ] && { echo "$f"; return; }
+	done
 }
 
 # What the build takes from the kernel source: the kselftest harness, the

@@ -1,0 +1,228 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build roots: a minimal Debian userland per release (bookworm, trixie),
+# made with debootstrap --variant=minbase from the Debian archive, in which a
+# kernel's modules are built with the compiler and C library that built that
+# kernel, whatever the host is.  A root is created once, in a machine-wide
+# cache that fresh clones reuse, and created again when it is missing or
+# broken.  It is entered with chroot in a private mount namespace, so the
+# bind mounts vanish with the command, even when it fails or is killed.
+# The host's apt configuration and packages are never touched.
+#
+# Usage: scripts/buildroot.sh run SUITE COMMAND...     COMMAND in SUITE's root,
+#                                                     in the current directory
+#        scripts/buildroot.sh kernel KERNEL COMMAND... COMMAND with the
+#             toolchain of KERNEL: the host's if it has the compiler that
+#             built KERNEL, else the root of the release that built it
+#        scripts/buildroot.sh where KERNEL             "host" or "SUITE root"
+#        scripts/buildroot.sh path SUITE               the root, created if needed
+#
+# MMAPDEMO_ROOT_CACHE (default /var/cache/mmapdemo/roots) holds the roots;
+# MMAPDEMO_BUILDROOT=always builds every kernel in its root, even when the
+# host has its compiler; =checker is for the sparse pass, see where().
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${MMAPDEMO_CACHE:-$top/.cache}
+roots=${MMAPDEMO_ROOT_CACHE:-/var/cache/mmapdemo/roots}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+# packages SUITE: what a root holds.  kbuild needs the release's compiler,
+# make, libc, libelf, bc, flex, bison, perl, python3, kmod, and pahole for
+# the BTF of modules of kernels with CONFIG_DEBUG_INFO_BTF_MODULES; sparse is the
+# checker of "make C=2".  The bookworm root also holds the linters whose
+# verdict depends on their version (scripts/lint.sh runs them from there on
+# hosts that are not Debian 12).  See also sid_sparse().
+packages() {
+	common="make libc6-dev libelf-dev bc flex bison perl python3 kmod dwarves sparse"
+	case $1 in
+	bookworm) echo "gcc-12 $common cppcheck clang-format" ;;
+	trixie) echo "gcc-14 $common" ;;
+	*) echo "buildroot: no build root for suite '$1'" >&2; return 1 ;;
+	esac
+}
+
+# sid_sparse SUITE: whether the root also gets sid's sparse in
+# /usr/local/bin.  7.x's kbuild runs sparse only if it understands
+# __typeof_unqual__ (scripts/checker-valid.sh), which trixie's 0.6.4 does
+# not and sid's 0.6.5~rc1 does.  Only the program is unpacked (dpkg -x):
+# it needs nothing but libc6 (>= 2.38), and the rest of sid stays out.
+sid_sparse() {
+	[ "$1" = trixie ]
+}
+
+# root_dir SUITE: the root's directory, named after the suite and a hash of
+# what it is made of, so that a changed package list makes a new root.
+root_dir() {
+	hash=$(echo "$1 $mirror $(packages "$1") $(sid_sparse "$1" && echo sid:sparse)" |
+		sha256sum | cut -c1-12)
+	echo "$roots/$1-$hash"
+}
+
+# private_ns: print the command that runs what follows in a mount namespace
+# of its own, whose mounts vanish with it, or nothing where that cannot be
+# done: in a chroot "/" is no mount point, and unshare cannot make it
+# private.
+private_ns() {
+	if unshare --mount --propagation private -- true 2>/dev/null; then
+		echo "unshare --mount --propagation private --"
+	fi
+}
+
+# in_root ROOT COMMAND...: run COMMAND in ROOT, in the current directory,
+# with /dev, /proc, the project and the kernel cache at their own paths.
+# Without a namespace of its own, the mounts are undone on the way out,
+# also on an error or a signal.
+in_root() {
+	root=$1
+	shift
+	# The kernel cache may be elsewhere, or a link to elsewhere.
+	binds=$top
+	real=$(readlink -f "$cache")
+	case $real in "$top"/*) ;; *) binds="$binds $real" ;; esac
+	ns=$(private_ns)
+	$ns sh -c '
+		set -e
+		root=$1 binds=$2 dir=$3 undo=$4
+		shift 4
+		mounted=""
+		if [ "$undo" = 1 ]; then
+			trap '\''for m in $mounted; do umount -l "$m"; done'\'' EXIT
+			trap "exit 130" INT TERM HUP
+		fi
+		mount --rbind /dev "$root/dev"
+		mounted="$root/dev"
+		mount -t proc proc "$root/proc"
+		mounted="$root/proc $mounted"
+		for d in $binds; do
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+			mounted="$root$d $mounted"
+		done
+		st=0
+		chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@" || st=$?
+		exit $st
+	' sh "$root" "$binds" "$(pwd)" "$([ -n "$ns" ] || echo 1)" "$@"
+}
+
+# sane SUITE ROOT: the quick check that a root is whole: its stamp, which
+# is written last, and its compiler, make and sparse run.
+sane() {
+	[ -f "$2/.mmapdemo-root" ] || return 1
+	gcc=$(packages "$1" | cut -d' ' -f1)
+	in_root "$2" sh -c "$gcc --version && make --version && sparse --version" \
+		>/dev/null 2>&1
+}
+
+# ensure SUITE: create SUITE's root unless a sane one exists; print its path.
+ensure() {
+	dir=$(root_dir "$1")
+	sane "$1" "$dir" && { echo "$dir"; return; }
+	mkdir -p "$roots"
+	# One creator at a time; a second waits and then finds the root.
+	exec 9>"$dir.lock"
+	flock 9
+	if ! sane "$1" "$dir"; then
+		if grep -q " $dir/" /proc/self/mountinfo; then
+			echo "buildroot: $dir has mounts on it; not removing it" >&2
+			exit 1
+		fi
+		command -v debootstrap >/dev/null ||
+			{ echo "buildroot: debootstrap is missing (make deps)" >&2; exit 1; }
+		[ "$(id -u)" = 0 ] ||
+			{ echo "buildroot: creating and entering a build root needs root" >&2; exit 1; }
+		echo "buildroot: creating the $1 root in $dir" >&2
+		start=$(date +%s)
+		rm -rf "$dir" "$dir.new"
+		log=$roots/$(basename "$dir").log
+		# debootstrap mounts /proc and /sys in the target; in a private
+		# mount namespace (where there can be one) they cannot outlive it.
+		if ! $(private_ns) debootstrap \
+			--variant=minbase --include="$(packages "$1" | tr ' ' ,)" \
+			"$1" "$dir.new" "$mirror" >"$log" 2>&1; then
+			tail -n 20 "$log" >&2
+			echo "buildroot: debootstrap of $1 failed (log: $log)" >&2
+			exit 1
+		fi
+		if sid_sparse "$1"; then
+			sid=$dir.sid
+			rm -rf "$sid"
+			mkdir -p "$sid"
+			if ! { APT_LOCAL_SID=1 "$top/scripts/apt-local.sh" update &&
+				(cd "$sid" && APT_LOCAL_SID=1 "$top/scripts/apt-local.sh" \
+					get download sparse) &&
+				dpkg -x "$sid"/sparse_*.deb "$sid/x" &&
+				cp "$sid/x/usr/bin/sparse" "$dir.new/usr/local/bin/sparse"; } \
+				>>"$log" 2>&1; then
+				tail -n 20 "$log" >&2
+				echo "buildroot: sid's sparse for the $1 root failed" >&2
+				exit 1
+			fi
+			rm -rf "$sid"
+		fi
+		rm -f "$dir.new"/var/cache/apt/archives/*.deb
+		date -u +%FT%TZ >"$dir.new/.mmapdemo-root"
+		packages "$1" >>"$dir.new/.mmapdemo-root"
+		in_root "$dir.new" sparse --version >>"$dir.new/.mmapdemo-root"
+		mv "$dir.new" "$dir"
+		sane "$1" "$dir" ||
+			{ echo "buildroot: the new $1 root does not work" >&2; exit 1; }
+		echo "buildroot: created the $1 root in $(($(date +%s) - start))s" >&2
+	fi
+	exec 9>&-
+	echo "$dir"
+}
+
+# where KERNEL: "host" when the host has the very compiler that built KERNEL
+# (its CONFIG_CC_VERSION_TEXT, "gcc-14 (Debian 14.2.0-19) 14.2.0"), else the
+# build root of the Debian release that built it.  With
+# MMAPDEMO_BUILDROOT=checker (scripts/lint.sh's sparse pass) the host must
+# also be that release and its root must not carry a sparse of its own, so
+# that sparse gives the same verdict on every host.
+where() {
+	# shellcheck source=/dev/null
+	. "$cache/kernels/$1/kernel.env"
+	kcc_prog=${KCC%% *}
+	host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	if [ "${MMAPDEMO_BUILDROOT:-}" != always ] &&
+		command -v "$kcc_prog" >/dev/null &&
+		[ "$("$kcc_prog" --version | head -n 1 | cut -d' ' -f2-)" = "${KCC#* }" ] &&
+		{ [ "${MMAPDEMO_BUILDROOT:-}" != checker ] ||
+		  { [ "$host" = "$KSUITE" ] && ! sid_sparse "$KSUITE"; }; }; then
+		echo host
+	else
+		echo "$KSUITE root"
+	fi
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case $cmd in
+run)
+	[ $# -ge 2 ] || { echo "usage: $0 run SUITE COMMAND..." >&2; exit 2; }
+	suite=$1
+	shift
+	root=$(ensure "$suite")
+	in_root "$root" "$@"
+	;;
+kernel)
+	[ $# -ge 2 ] || { echo "usage: $0 kernel KERNEL COMMAND..." >&2; exit 2; }
+	kernel=$1
+	shift
+	w=$(where "$kernel")
+	if [ "$w" = host ]; then
+		exec "$@"
+	fi
+	root=$(ensure "${w% root}")
+	in_root "$root" "$@"
+	;;
+where) where "${1:?usage: $0 where KERNEL}" ;;
+path) ensure "${1:?usage: $0 path SUITE}" ;;
+*)
+	echo "usage: $0 {run SUITE|kernel KERNEL} COMMAND... | where KERNEL | path SUITE" >&2
+	exit 2
+	;;
+esac
