@@ -13,6 +13,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "compat.h"
@@ -31,6 +32,18 @@ static struct page *kbuf_page(struct mmapdemo_backing *backing, pgoff_t pgoff)
 static unsigned long kbuf_pfn(struct mmapdemo_backing *backing, pgoff_t pgoff)
 {
 	return page_to_pfn(kbuf_page(backing, pgoff));
+}
+
+static void kbuf_read(struct mmapdemo_backing *backing, unsigned long offset,
+		      void *buf, size_t len)
+{
+	memcpy(buf, backing->vaddr + offset, len);
+}
+
+static void kbuf_write(struct mmapdemo_backing *backing, unsigned long offset,
+		       const void *buf, size_t len)
+{
+	memcpy(backing->vaddr + offset, buf, len);
 }
 
 static void kbuf_free_pages(struct page **pages, unsigned long npages)
@@ -55,6 +68,8 @@ static const struct mmapdemo_backing_ops kbuf_ops = {
 	.release = kbuf_release,
 	.page = kbuf_page,
 	.pfn = kbuf_pfn,
+	.read = kbuf_read,
+	.write = kbuf_write,
 };
 
 /*
@@ -123,6 +138,7 @@ int mmapdemo_kbuf_create(struct mmapdemo_backing *backing, size_t size)
 		goto out_free_pages;
 	}
 	backing->ops = &kbuf_ops;
+	backing->caching = MMAPDEMO_CACHING_WB;
 	backing->size = size;
 	backing->npages = npages;
 	backing->priv = pages;

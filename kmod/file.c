@@ -24,9 +24,19 @@ static int mmapdemo_open(struct inode *inode, struct file *file)
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
 	if (!mf)
 		return -ENOMEM;
+	/*
+	 * misc_open() holds misc_mtx, which misc_deregister() takes too: the
+	 * device is still registered, so its own reference is still held.
+	 */
+	mmapdemo_dev_get(md);
 	mf->dev = md;
 	mutex_init(&mf->lock);
 	mf->strategy = READ_ONCE(md->default_strategy);
+	if (!mmapdemo_strategy_usable(md, mf->strategy))
+		mf->strategy = &mmapdemo_strategy_fault;
+	/* All files of a BAR device share one address_space, as VFIO's. */
+	if (md->inode)
+		file->f_mapping = md->inode->i_mapping;
 	file->private_data = mf;
 	return 0;
 }
@@ -35,19 +45,70 @@ static int mmapdemo_release(struct inode *inode, struct file *file)
 {
 	struct mmapdemo_file *mf = file->private_data;
 
+	mmapdemo_dev_put(mf->dev);
 	mutex_destroy(&mf->lock);
 	kfree(mf);
 	return 0;
+}
+
+/*
+ * Copy between the device and user memory through a bounce buffer: the
+ * device part under memory_lock, the user part outside it, since a user
+ * copy may fault on a mapping of this very device and take memory_lock
+ * again behind a waiting remover.  Returns bytes copied, or an error if
+ * none were.
+ */
+static ssize_t mmapdemo_copy(struct mmapdemo_dev *md, char __user *to,
+			     const char __user *from, size_t len, loff_t pos)
+{
+	bool write = from;
+	size_t done = 0, n;
+	ssize_t ret = 0;
+	void *bounce;
+
+	bounce = kmalloc(min_t(size_t, len, PAGE_SIZE), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < len) {
+		n = min_t(size_t, len - done, PAGE_SIZE);
+		if (write && copy_from_user(bounce, from + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = mmapdemo_dev_enter(md);
+		if (ret)
+			break;
+		mmapdemo_dev_rw(md, pos + done, bounce, n, write);
+		mmapdemo_dev_leave(md);
+		if (!write && copy_to_user(to + done, bounce, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	kfree(bounce);
+	return done ? done : ret;
 }
 
 static ssize_t mmapdemo_read(struct file *file, char __user *buf, size_t len,
 			     loff_t *ppos)
 {
 	struct mmapdemo_file *mf = file->private_data;
-	struct mmapdemo_backing *backing = &mf->dev->backing;
+	struct mmapdemo_dev *md = mf->dev;
+	loff_t pos = *ppos;
+	ssize_t ret;
 
-	return simple_read_from_buffer(buf, len, ppos, backing->vaddr,
-				       backing->size);
+	if (pos < 0)
+		return -EINVAL;
+	if (READ_ONCE(md->revoked))
+		return -ENODEV;
+	if (pos >= md->backing.size || !len)
+		return 0;
+	len = min_t(size_t, len, md->backing.size - pos);
+	ret = mmapdemo_copy(md, buf, NULL, len, pos);
+	if (ret > 0)
+		*ppos = pos + ret;
+	return ret;
 }
 
 /*
@@ -58,14 +119,23 @@ static ssize_t mmapdemo_write(struct file *file, const char __user *buf,
 			      size_t len, loff_t *ppos)
 {
 	struct mmapdemo_file *mf = file->private_data;
-	struct mmapdemo_backing *backing = &mf->dev->backing;
+	struct mmapdemo_dev *md = mf->dev;
+	loff_t pos = *ppos;
+	ssize_t ret;
 
-	if (*ppos < 0)
+	if (pos < 0)
 		return -EINVAL;
-	if (len && *ppos >= backing->size)
+	if (READ_ONCE(md->revoked))
+		return -ENODEV;
+	if (!len)
+		return 0;
+	if (pos >= md->backing.size)
 		return -ENOSPC;
-	return simple_write_to_buffer(backing->vaddr, backing->size, ppos, buf,
-				      len);
+	len = min_t(size_t, len, md->backing.size - pos);
+	ret = mmapdemo_copy(md, NULL, buf, len, pos);
+	if (ret > 0)
+		*ppos = pos + ret;
+	return ret;
 }
 
 /* SEEK_END is the end of the device memory. */

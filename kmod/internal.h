@@ -4,26 +4,44 @@
  * memory and the mapping strategies.
  *
  * Locking:
- *  - struct mmapdemo_dev is set up in module init and does not change until
- *    module exit, except for its counters, which are atomic.  Nothing that
- *    runs in a fault handler takes a lock of the device's: a fault may run
- *    under the mmap_lock held for reading or, since 6.4, under the VMA's own
- *    lock with no mmap_lock at all, and only reads what never changes.
- *    (6.12 uses the VMA lock for ->fault only if the vm_ops have
- *    ->map_pages: the fault strategy has one for that reason.)
+ *  - struct mmapdemo_dev is set up when the device is created (module init
+ *    for the RAM device, PCI probe for a BAR device) and its backing does
+ *    not change until it goes away, except for its counters, which are
+ *    atomic, and, on a BAR device, the kernel's mapping of the BAR, which
+ *    changes with the caching mode while nothing is mapped.  A fault may
+ *    run under the mmap_lock held for reading or, since 6.4, under the
+ *    VMA's own lock with no mmap_lock at all.  (6.12 uses the VMA lock for
+ *    ->fault only if the vm_ops have ->map_pages: the fault strategy has
+ *    one for that reason.)
+ *  - mmapdemo_dev.memory_lock (VFIO's memory_lock) makes a BAR device's
+ *    removal safe: faults, mmap, ->access and the copies of read() and
+ *    write() hold it for reading and check @revoked; removal holds it for
+ *    writing while it sets @revoked and zaps every user PTE of the device.
+ *    Lock order: mmap_lock (or the VMA lock) -> memory_lock ->
+ *    i_mmap_rwsem -> PTE lock.  Nothing takes the mmap_lock while holding
+ *    memory_lock, and no copy to or from user memory runs under it (such a
+ *    copy may fault on a mapping of this very device).
+ *  - mmapdemo_dev.mm_lock protects the list of mms that mapped a BAR
+ *    device; see mmapdemo_dev_revoke().
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
  *    The mmap file operation takes it with the mmap_lock held for writing,
  *    so it must never be held while taking the mmap_lock.
- *  - The module cannot unload while a file is open or a mapping exists: the
- *    file operations hold the module, and each VMA holds its file.
+ *  - Lifetime: each open file holds a reference (kref) on its device, and
+ *    each VMA holds its file, so a BAR device's struct outlives its
+ *    removal for as long as anything uses it.  The module cannot unload
+ *    while a file is open or a mapping exists: the file operations hold
+ *    the module.
  */
 #ifndef _MMAPDEMO_INTERNAL_H
 #define _MMAPDEMO_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/mmapdemo.h>
@@ -48,18 +66,34 @@ struct mmapdemo_backing;
  * struct mmapdemo_backing_ops - what a kind of device memory provides
  * @name: shown in the kernel log and sysfs
  * @release: free the memory
- * @page: the struct page behind page @pgoff, or NULL if the memory has none
- *        (as for a PCI BAR); strategies that hand out pages need it
+ * @page: the struct page behind page @pgoff; NULL (the op itself) if the
+ *        memory has none, as a PCI BAR: strategies that hand out pages
+ *        need it
  * @pfn: the page frame number behind page @pgoff
+ * @read: copy @len bytes at @offset of the memory into @buf
+ * @write: copy @len bytes of @buf to @offset of the memory
  *
  * @page and @pfn are called from fault handlers: they must not sleep or
- * take locks, and @pgoff is always below the backing's npages.
+ * take locks, and @pgoff is always below the backing's npages.  @read and
+ * @write are called with the range checked, under the device's
+ * memory_lock held for reading, and must not sleep.
  */
 struct mmapdemo_backing_ops {
 	const char *name;
 	void (*release)(struct mmapdemo_backing *backing);
 	struct page *(*page)(struct mmapdemo_backing *backing, pgoff_t pgoff);
 	unsigned long (*pfn)(struct mmapdemo_backing *backing, pgoff_t pgoff);
+	void (*read)(struct mmapdemo_backing *backing, unsigned long offset,
+		     void *buf, size_t len);
+	void (*write)(struct mmapdemo_backing *backing, unsigned long offset,
+		      const void *buf, size_t len);
+};
+
+/* Caching modes of a BAR: enum mmapdemo_caching. */
+enum mmapdemo_caching {
+	MMAPDEMO_CACHING_WB, /* RAM: the kernel's normal mode */
+	MMAPDEMO_CACHING_UC, /* uncached: registers */
+	MMAPDEMO_CACHING_WC, /* write-combining: memory behind a bus */
 };
 
 /**
@@ -67,8 +101,11 @@ struct mmapdemo_backing_ops {
  * @ops: how to reach it
  * @size: bytes, a multiple of PAGE_SIZE
  * @npages: @size in pages
- * @vaddr: the kernel's own mapping of all of it, for read(), write() and
- *         access through ptrace
+ * @vaddr: the kernel's own mapping of RAM, for read(), write() and access
+ *         through ptrace; NULL for a BAR
+ * @ioaddr: the kernel's own mapping of a BAR, for the same; NULL for RAM
+ * @phys: the physical address of a BAR, 0 for RAM
+ * @caching: how user mappings (and @ioaddr) cache the memory
  * @priv: the backing's own data
  */
 struct mmapdemo_backing {
@@ -76,10 +113,21 @@ struct mmapdemo_backing {
 	size_t size;
 	unsigned long npages;
 	void *vaddr;
+	void __iomem *ioaddr;
+	phys_addr_t phys;
+	enum mmapdemo_caching caching;
 	void *priv;
 };
 
 int mmapdemo_kbuf_create(struct mmapdemo_backing *backing, size_t size);
+int mmapdemo_bar_backing_init(struct mmapdemo_backing *backing,
+			      phys_addr_t phys, size_t size,
+			      enum mmapdemo_caching caching);
+int mmapdemo_bar_backing_set_caching(struct mmapdemo_backing *backing,
+				     enum mmapdemo_caching caching);
+pgprot_t mmapdemo_backing_pgprot(const struct mmapdemo_backing *backing,
+				 pgprot_t prot);
+const char *mmapdemo_caching_name(enum mmapdemo_caching caching);
 
 /**
  * struct mmapdemo_stats_counters - the device's counters, as in the uapi
@@ -98,20 +146,56 @@ struct mmapdemo_stats_counters {
 };
 
 struct mmapdemo_strategy;
+struct inode;
+struct pci_dev;
 
 /**
- * struct mmapdemo_dev - the one mmapdemo device
- * @misc: the misc device, /dev/mmapdemo
+ * struct mmapdemo_dev - one mmapdemo device: the RAM one or a BAR
+ * @misc: the misc device, /dev/mmapdemo or /dev/mmapdemo-<PCI address>
+ * @name: @misc's name, for a BAR device
+ * @ref: one for the device's existence, one per open file
  * @backing: the device memory
  * @default_strategy: what new opens start with
  * @stats: counters for the ioctl, sysfs and the tests
+ * @pdev: the PCI device of a BAR device, NULL for RAM; not to be touched
+ *        once @revoked
+ * @bar: the BAR's number
+ * @inode: a BAR device's own inode, whose address_space every open file
+ *         shares (file->f_mapping), so that one unmap_mapping_range()
+ *         reaches every mapping; NULL for RAM
+ * @memory_lock: see the top of this file; protects @revoked and
+ *               @backing.ioaddr
+ * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
+ * @mm_lock: protects @mms
+ * @mms: struct mmapdemo_mm of each mm that mapped the device
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
+	char name[32];
+	struct kref ref;
 	struct mmapdemo_backing backing;
 	const struct mmapdemo_strategy *default_strategy;
 	struct mmapdemo_stats_counters stats;
+	struct pci_dev *pdev;
+	int bar;
+	struct inode *inode;
+	struct rw_semaphore memory_lock; /* protects revoked, backing.ioaddr */
+	bool revoked;
+	struct mutex mm_lock; /* protects mms */
+	struct list_head mms;
 };
+
+struct inode *mmapdemo_inode_new(void);
+void mmapdemo_inode_put(struct inode *inode);
+void mmapdemo_dev_init(struct mmapdemo_dev *md);
+void mmapdemo_dev_get(struct mmapdemo_dev *md);
+void mmapdemo_dev_put(struct mmapdemo_dev *md);
+int mmapdemo_dev_enter(struct mmapdemo_dev *md);
+void mmapdemo_dev_leave(struct mmapdemo_dev *md);
+int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm);
+void mmapdemo_dev_revoke(struct mmapdemo_dev *md);
+void mmapdemo_dev_rw(struct mmapdemo_dev *md, unsigned long offset, void *buf,
+		     size_t len, bool write);
 
 /**
  * struct mmapdemo_file - one open file of the device
@@ -131,12 +215,16 @@ struct mmapdemo_file {
  * struct mmapdemo_strategy - one way of mapping the device memory
  * @name: as in the "strategy" module parameter
  * @id: MMAPDEMO_STRATEGY_* of the uapi
- * @needs_pages: works only on backings with struct pages
+ * @needs_pages: works only on backings with struct pages; if not set,
+ *               @pfn_vm_ops is
  * @private_ok: supports MAP_PRIVATE (copy-on-write) mappings
- * @vm_ops: the operations of its VMAs, which also tell them apart
+ * @vm_ops: the operations of its VMAs on memory with struct pages, which
+ *          also tell them apart
+ * @pfn_vm_ops: the same on memory without (a BAR), if the strategy works
+ *              there; such VMAs are VM_IO | VM_PFNMAP
  * @mmap: optional: set up a validated VMA, whose vm_ops are set: flags,
  *        and whatever is mapped eagerly.  Called with the mmap_lock held
- *        for writing.
+ *        for writing and the device's memory_lock for reading.
  */
 struct mmapdemo_strategy {
 	const char *name;
@@ -144,6 +232,7 @@ struct mmapdemo_strategy {
 	bool needs_pages;
 	bool private_ok;
 	const struct vm_operations_struct *vm_ops;
+	const struct vm_operations_struct *pfn_vm_ops;
 	int (*mmap)(struct mmapdemo_dev *md, struct vm_area_struct *vma);
 };
 
@@ -167,6 +256,8 @@ int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
 int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			void *buf, int len, int write);
 vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy);
+vm_fault_t mmapdemo_fault_pfn(struct vm_fault *vmf, u32 strategy);
+bool mmapdemo_has_pages(const struct mmapdemo_dev *md);
 
 /* file.c */
 extern const struct file_operations mmapdemo_fops;
@@ -179,5 +270,12 @@ int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w);
 
 /* sysfs.c */
 extern const struct attribute_group *mmapdemo_attr_groups[];
+extern const struct attribute_group *mmapdemo_bar_attr_groups[];
+
+/* pci.c: the PCI driver for BAR devices */
+int mmapdemo_pci_register(void);
+void mmapdemo_pci_unregister(void);
+int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
+			     enum mmapdemo_caching caching);
 
 #endif /* _MMAPDEMO_INTERNAL_H */

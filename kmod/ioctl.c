@@ -152,8 +152,9 @@ static int ioctl_walk(struct mmapdemo_file *mf, void __user *uarg, size_t usize)
  * @arg: user pointer to the struct
  *
  * Context: process context, may sleep.
- * Return: 0 or a negative errno: -ENOTTY for a command this device does
- * not know, and what each command documents in the uapi header.
+ * Return: 0 or a negative errno: -ENODEV once a BAR device is removed,
+ * -ENOTTY for a command this device does not know, and what each command
+ * documents in the uapi header.
  */
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -161,6 +162,13 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	size_t usize = _IOC_SIZE(cmd);
 
+	/*
+	 * No ioctl touches the device memory, so none holds memory_lock
+	 * (the walk takes the mmap_lock, which must not nest inside it):
+	 * a removed device only answers ENODEV.
+	 */
+	if (READ_ONCE(mf->dev->revoked))
+		return -ENODEV;
 	switch (IOC_NOSIZE(cmd)) {
 	case IOC_NOSIZE(MMAPDEMO_IOC_INFO):
 		return ioctl_info(mf, uarg, usize);

@@ -70,7 +70,9 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(mmapdemo_strategies); i++)
-		if (vma->vm_ops == mmapdemo_strategies[i]->vm_ops)
+		if (vma->vm_ops == mmapdemo_strategies[i]->vm_ops ||
+		    (vma->vm_ops &&
+		     vma->vm_ops == mmapdemo_strategies[i]->pfn_vm_ops))
 			return mmapdemo_strategies[i];
 	return NULL;
 }
@@ -86,7 +88,7 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma)
 bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 			      const struct mmapdemo_strategy *s)
 {
-	return !s->needs_pages || md->backing.ops->page;
+	return !s->needs_pages || mmapdemo_has_pages(md);
 }
 
 /*
@@ -228,6 +230,7 @@ static int __init mmapdemo_init(void)
 	md = kzalloc(sizeof(*md), GFP_KERNEL);
 	if (!md)
 		return -ENOMEM;
+	mmapdemo_dev_init(md);
 
 	ret = mmapdemo_kbuf_create(&md->backing, mmapdemo_size);
 	if (ret) {
@@ -253,8 +256,19 @@ static int __init mmapdemo_init(void)
 	pr_info("/dev/%s: %zu bytes of %s memory, default strategy %s\n",
 		md->misc.name, md->backing.size, md->backing.ops->name,
 		md->default_strategy->name);
+
+	/* Without any PCI device of ours, /dev/mmapdemo is all there is. */
+	ret = mmapdemo_pci_register();
+	if (ret) {
+		pr_err("cannot register the PCI driver: %d\n", ret);
+		goto out_deregister;
+	}
 	return 0;
 
+out_deregister:
+	misc_deregister(&md->misc);
+	mmapdemo_dev_put(md);
+	return ret;
 out_release_backing:
 	md->backing.ops->release(&md->backing);
 out_free_dev:
@@ -266,9 +280,10 @@ static void __exit mmapdemo_exit(void)
 {
 	struct mmapdemo_dev *md = mmapdemo;
 
+	mmapdemo_pci_unregister();
 	misc_deregister(&md->misc);
-	md->backing.ops->release(&md->backing);
-	kfree(md);
+	/* No file is open (they hold the module): this frees the device. */
+	mmapdemo_dev_put(md);
 }
 
 module_init(mmapdemo_init);

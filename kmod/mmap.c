@@ -47,23 +47,39 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mmapdemo_file *mf = file->private_data;
 	struct mmapdemo_dev *md = mf->dev;
+	bool pages = mmapdemo_has_pages(md);
 	const struct mmapdemo_strategy *s;
-	int ret = 0;
+	int ret;
 
-	if (!mmapdemo_range_ok(&md->backing, vma))
-		return -EINVAL;
+	ret = mmapdemo_dev_enter(md);
+	if (ret)
+		return ret;
+	if (!mmapdemo_range_ok(&md->backing, vma)) {
+		ret = -EINVAL;
+		goto out_leave;
+	}
 	/* Device memory holds data, never code. */
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
+	if (vma->vm_flags & VM_EXEC) {
+		ret = -EPERM;
+		goto out_leave;
+	}
 
 	mutex_lock(&mf->lock);
 	s = mf->strategy;
+	/* Only a default strategy can get here unusable: SET_STRATEGY checks. */
+	if (!mmapdemo_strategy_usable(md, s)) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
 	/*
 	 * VM_MAYSHARE, not VM_SHARED: do_mmap() drops VM_SHARED from a
 	 * MAP_SHARED mapping of a file opened read-only, which can never
-	 * write, but it is still a shared mapping.
+	 * write, but it is still a shared mapping.  Memory without struct
+	 * pages is never copied on write: vmf_insert_pfn_prot() does not
+	 * allow it (a BUG_ON), and remap_pfn_range() would only by making
+	 * vm_pgoff the PFN.
 	 */
-	if (!(vma->vm_flags & VM_MAYSHARE) && !s->private_ok) {
+	if (!(vma->vm_flags & VM_MAYSHARE) && (!s->private_ok || !pages)) {
 		ret = -EINVAL;
 		goto out_unlock;
 	}
@@ -74,7 +90,24 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	 */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = md;
-	vma->vm_ops = s->vm_ops;
+	if (pages) {
+		vma->vm_ops = s->vm_ops;
+	} else {
+		/*
+		 * A BAR: no struct page behind any PTE (VM_PFNMAP), and
+		 * memory that is not RAM (VM_IO: no GUP, no core dump), in
+		 * the device's memory type.
+		 */
+		vma->vm_ops = s->pfn_vm_ops;
+		vm_flags_set(vma, VM_IO | VM_PFNMAP);
+		vma->vm_page_prot = mmapdemo_backing_pgprot(&md->backing,
+							    vma->vm_page_prot);
+	}
+	if (md->inode) {
+		ret = mmapdemo_dev_record_mm(md, vma->vm_mm);
+		if (ret)
+			goto out_unlock;
+	}
 	if (s->mmap) {
 		ret = s->mmap(md, vma);
 		if (ret)
@@ -87,6 +120,8 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	trace_mmapdemo_mmap(vma, s->id);
 out_unlock:
 	mutex_unlock(&mf->lock);
+out_leave:
+	mmapdemo_dev_leave(md);
 	return ret;
 }
 
@@ -160,13 +195,15 @@ int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
  * with the next VMA by itself.
  *
  * The generic_access_phys() that /dev/mem uses would ioremap() the page,
- * which x86 refuses for RAM; the backing's own kernel mapping serves
- * instead.
+ * which x86 refuses for RAM, and for a BAR would make a second kernel
+ * mapping; the backing's own kernel mapping serves instead.
  *
- * Context: mmap_lock held for reading.
+ * Context: mmap_lock held for reading; takes the device's memory_lock
+ * for reading.
  * Return: bytes copied; -EINVAL, as generic_access_phys() returns, for a
- * write to a mapping without VM_WRITE or a range outside the device.  The
- * core turns it into EIO for the caller.
+ * write to a mapping without VM_WRITE or a range outside the device;
+ * -ENODEV once the device is gone.  The core turns them into EIO for the
+ * caller.
  */
 int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			void *buf, int len, int write)
@@ -187,10 +224,10 @@ int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 	offset = (vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
 	if (offset >= md->backing.size || len > md->backing.size - offset)
 		return -EINVAL;
-	if (write)
-		memcpy(md->backing.vaddr + offset, buf, len);
-	else
-		memcpy(buf, md->backing.vaddr + offset, len);
+	if (mmapdemo_dev_enter(md))
+		return -ENODEV;
+	mmapdemo_dev_rw(md, offset, buf, len, write);
+	mmapdemo_dev_leave(md);
 	return len;
 }
 
@@ -223,4 +260,51 @@ vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy)
 	atomic64_inc(&md->stats.faults);
 	trace_mmapdemo_fault(vmf, strategy, page_to_pfn(page), 0);
 	return 0;
+}
+
+/**
+ * mmapdemo_fault_pfn() - map the device page behind a fault by its PFN
+ * @vmf: the fault, in a VM_PFNMAP VMA of memory without struct pages
+ * @strategy: MMAPDEMO_STRATEGY_* of the VMA, for the tracepoint
+ *
+ * One vmf_insert_pfn_prot() per fault, with the VMA's protection, which
+ * carries the device's memory type.  Under memory_lock, so that a removal
+ * either sees the PTE and zaps it, or comes first and the fault gets
+ * SIGBUS.
+ *
+ * Context: mmap_lock held for reading, or only the VMA's lock (6.4+);
+ * takes the device's memory_lock for reading.
+ * Return: VM_FAULT_NOPAGE, VM_FAULT_SIGBUS beyond the device's end or once
+ * the device is gone, or VM_FAULT_OOM.
+ */
+vm_fault_t mmapdemo_fault_pfn(struct vm_fault *vmf, u32 strategy)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmapdemo_dev *md = vma->vm_private_data;
+	unsigned long pfn;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= md->backing.npages || mmapdemo_dev_enter(md)) {
+		atomic64_inc(&md->stats.fault_sigbus);
+		trace_mmapdemo_fault(vmf, strategy, 0, VM_FAULT_SIGBUS);
+		return VM_FAULT_SIGBUS;
+	}
+	pfn = md->backing.ops->pfn(&md->backing, vmf->pgoff);
+	ret = vmf_insert_pfn_prot(vma, vmf->address, pfn, vma->vm_page_prot);
+	mmapdemo_dev_leave(md);
+	atomic64_inc(&md->stats.faults);
+	trace_mmapdemo_fault(vmf, strategy, pfn, ret);
+	return ret;
+}
+
+/**
+ * mmapdemo_has_pages() - whether the device's memory has struct pages
+ * @md: the device
+ *
+ * Context: any.
+ * Return: true for RAM, false for a BAR.
+ */
+bool mmapdemo_has_pages(const struct mmapdemo_dev *md)
+{
+	return md->backing.ops->page;
 }

@@ -121,7 +121,8 @@ static vm_fault_t fault_fault(struct vm_fault *vmf)
  */
 static int fault_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 {
-	if (READ_ONCE(mmapdemo_fault_around) > 1)
+	/* A VM_PFNMAP VMA must never become VM_MIXEDMAP too. */
+	if (mmapdemo_has_pages(md) && READ_ONCE(mmapdemo_fault_around) > 1)
 		vm_flags_set(vma, VM_MIXEDMAP);
 	return 0;
 }
@@ -166,11 +167,31 @@ static const struct vm_operations_struct fault_vm_ops = {
 	.page_mkwrite = fault_page_mkwrite,
 };
 
+/*
+ * On memory without struct pages (a BAR): one vmf_insert_pfn_prot() per
+ * fault.  No page_mkwrite: there is no page to track, so a shared
+ * writable mapping's PTEs are writable from the first fault on.  No
+ * ->map_pages either, so 6.12 runs these faults under the mmap_lock.
+ */
+static vm_fault_t fault_pfn_fault(struct vm_fault *vmf)
+{
+	return mmapdemo_fault_pfn(vmf, MMAPDEMO_STRATEGY_FAULT);
+}
+
+static const struct vm_operations_struct fault_pfn_vm_ops = {
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+	.fault = fault_pfn_fault,
+	.access = mmapdemo_vma_access,
+};
+
 const struct mmapdemo_strategy mmapdemo_strategy_fault = {
 	.name = "fault",
 	.id = MMAPDEMO_STRATEGY_FAULT,
-	.needs_pages = true,
+	.needs_pages = false,
 	.vm_ops = &fault_vm_ops,
+	.pfn_vm_ops = &fault_pfn_vm_ops,
 	.private_ok = true,
 	/* Maps nothing at mmap time: fault_mmap() only sets a flag. */
 	.mmap = fault_mmap,

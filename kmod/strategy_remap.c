@@ -6,6 +6,10 @@
  * VM_PFNMAP: the core treats its PTEs as "special", takes no references on
  * the pages, and never faults on them.
  *
+ * On a BAR, which is one contiguous range, that is one
+ * io_remap_pfn_range() call with the device's memory type, as VFIO did
+ * before 5.9 and /dev/mem and UIO do.
+ *
  * MAP_PRIVATE is refused with EINVAL: copy-on-write of a VM_PFNMAP mapping
  * needs the whole VMA remapped in one call from one contiguous PFN range,
  * and device memory need not be one.
@@ -19,6 +23,30 @@ static const struct vm_operations_struct remap_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.mprotect = mmapdemo_vma_mprotect,
+	.access = mmapdemo_vma_access,
+};
+
+/*
+ * On x86, remap_pfn_range() reserves the memory type of the range it maps
+ * (track_pfn_remap()), and unmapping a VMA frees the reservation of the
+ * VMA's range (untrack_pfn()).  A VMA split by a partial munmap,
+ * mprotect or mremap would free a part of the range, which was never
+ * reserved as such: "x86/PAT: ... freeing invalid memtype", and the whole
+ * range's reservation is never freed, so later mappings of the BAR
+ * silently get its memory type, whatever the caching mode says.  For RAM
+ * there is no reservation.  So a remap mapping of a BAR is never split:
+ * EINVAL, as for hugetlb mappings split off their huge-page boundary.
+ */
+static int remap_pfn_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct remap_pfn_vm_ops = {
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+	.may_split = remap_pfn_may_split,
 	.access = mmapdemo_vma_access,
 };
 
@@ -39,8 +67,8 @@ static int remap_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
 			if (backing->ops->pfn(backing, pgoff + run) !=
 			    pfn + run)
 				break;
-		ret = remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
-				      vma->vm_page_prot);
+		ret = io_remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
+					 vma->vm_page_prot);
 		if (ret)
 			return ret;
 		addr += run << PAGE_SHIFT;
@@ -55,6 +83,7 @@ const struct mmapdemo_strategy mmapdemo_strategy_remap = {
 	.id = MMAPDEMO_STRATEGY_REMAP,
 	.needs_pages = false,
 	.vm_ops = &remap_vm_ops,
+	.pfn_vm_ops = &remap_pfn_vm_ops,
 	.private_ok = false,
 	.mmap = remap_mmap,
 };

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The device's counters as read-only sysfs attributes of the misc device,
- * /sys/class/misc/mmapdemo/stats/ (Documentation/ABI/testing/).
+ * The device's attributes and counters in sysfs, under the misc device:
+ * /sys/class/misc/mmapdemo/ and, for a BAR device,
+ * /sys/class/misc/mmapdemo-<PCI address>/, with its caching mode
+ * (Documentation/ABI/testing/).
  */
 #include <linux/device.h>
 #include <linux/miscdevice.h>
@@ -85,3 +87,45 @@ static const struct attribute_group mmapdemo_group = {
 const struct attribute_group *mmapdemo_attr_groups[] = { &mmapdemo_group,
 							 &mmapdemo_stats_group,
 							 NULL };
+
+/* A BAR device's caching mode: "uc" or "wc"; writable by root. */
+static ssize_t caching_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct mmapdemo_dev *md = to_mmapdemo_dev(dev);
+	enum mmapdemo_caching caching = READ_ONCE(md->backing.caching);
+
+	return sysfs_emit(buf, "%s\n", mmapdemo_caching_name(caching));
+}
+
+static ssize_t caching_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	enum mmapdemo_caching caching;
+	int ret;
+
+	if (sysfs_streq(buf, "uc"))
+		caching = MMAPDEMO_CACHING_UC;
+	else if (sysfs_streq(buf, "wc"))
+		caching = MMAPDEMO_CACHING_WC;
+	else
+		return -EINVAL;
+	ret = mmapdemo_pci_set_caching(to_mmapdemo_dev(dev), caching);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(caching);
+
+static struct attribute *mmapdemo_bar_attrs[] = {
+	&dev_attr_size.attr,
+	&dev_attr_backing.attr,
+	&dev_attr_caching.attr,
+	NULL,
+};
+
+static const struct attribute_group mmapdemo_bar_group = {
+	.attrs = mmapdemo_bar_attrs,
+};
+
+const struct attribute_group *mmapdemo_bar_attr_groups[] = {
+	&mmapdemo_bar_group, &mmapdemo_stats_group, NULL
+};

@@ -102,8 +102,11 @@ for k in "$@"; do
 	echo "=== kernel $k ($KRELEASE, Debian $KVERSION)"
 
 	start=$(date +%s)
-	scripts/vm.sh -n tests -t 1500 "$k" run_tests.sh >"build/$k/tests.tap"
+	# The BAR devices, with the host's side of the proof around the VM.
+	read -ra bar_opts < <(scripts/bar-proof.sh prepare "$k")
+	scripts/vm.sh -n tests -t 1500 "${bar_opts[@]}" "$k" run_tests.sh >"build/$k/tests.tap"
 	vm_status=$?
+	scripts/bar-proof.sh verify "$k" >>"build/$k/tests.tap"
 	log=build/$k/vm/tests
 	echo "    tests VM: $(($(date +%s) - start))s, $(cat "$log/time" 2>/dev/null), exit $vm_status"
 	read -r p f s < <(tap_count "build/$k/tests.tap" 3>"build/$k/tests.notes")

@@ -9,6 +9,9 @@
 #   -t SECONDS   timeout for the whole VM (default 600)
 #   -m SIZE      guest memory (default 1G)
 #   -s           interactive shell instead of commands ("make shell")
+#   -d DEVICE    attach a PCI device, repeatable: "ivshmem=FILE" (an
+#                ivshmem-plain device whose BAR 2 is FILE, shared with the
+#                host; FILE must exist, its size a power of two) or "edu"
 # With no COMMAND, the commands are read from standard input.
 #
 # Prints what the commands print, and exits with their exit status as the
@@ -17,9 +20,18 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=run timeout=600 mem=1G shell=0
-while getopts n:t:m:s opt; do
+name=run timeout=600 mem=1G shell=0 devices=()
+while getopts n:t:m:sd: opt; do
 	case $opt in
+	d)
+		case $OPTARG in
+		ivshmem=?*)
+			n=${#devices[@]}
+			devices+=(-object "memory-backend-file,id=ivshm$n,mem-path=${OPTARG#ivshmem=},size=$(stat -c %s "${OPTARG#ivshmem=}"),share=on"
+				-device "ivshmem-plain,memdev=ivshm$n") ;;
+		edu) devices+=(-device edu) ;;
+		*) echo "vm.sh: -d $OPTARG: ivshmem=FILE or edu" >&2; exit 2 ;;
+		esac ;;
 	n) name=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -28,7 +40,7 @@ while getopts n:t:m:s opt; do
 	esac
 done
 shift $((OPTIND - 1))
-kernel=${1:?usage: vm.sh [-n NAME] [-t SECONDS] [-m SIZE] [-s] KERNEL [COMMAND...]}
+kernel=${1:?usage: vm.sh [-n NAME] [-t SECONDS] [-m SIZE] [-s] [-d DEVICE]... KERNEL [COMMAND...]}
 shift
 
 # shellcheck source=/dev/null
@@ -64,7 +76,8 @@ cmdline="console=ttyS0,115200 panic=-1 slub_debug=FZPU page_poison=1"
 grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interval=10"
 
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m "$mem"
-	-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none)
+	-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none
+	${devices[@]+"${devices[@]}"})
 
 if [ "$shell" = 1 ]; then
 	echo "vm: kernel $KRELEASE ($KVERSION), accel $accel"

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,10 +27,13 @@
 #define MMAPDEMO_HINT	"cannot open " MMAPDEMO_DEV \
 	": load the module (insmod mmapdemo.ko) or run 'make check'"
 
+/* The device mmapdemo_open_strategy() opens: /dev/mmapdemo unless set. */
+static const char *mmapdemo_dev = MMAPDEMO_DEV;
+
 static inline int mmapdemo_open_strategy(int flags, __u32 strategy)
 {
 	struct mmapdemo_set_strategy req = { .strategy = strategy };
-	int fd = open(MMAPDEMO_DEV, flags);
+	int fd = open(mmapdemo_dev, flags);
 
 	if (fd < 0)
 		return -1;
@@ -210,6 +214,60 @@ static inline int mmapdemo_write_file(const char *path, const char *s)
 static inline int mmapdemo_become_nobody(void)
 {
 	return setgid(MMAPDEMO_NOBODY) || setuid(MMAPDEMO_NOBODY) ? -1 : 0;
+}
+
+/* PCI IDs of the devices mmapdemo binds (kmod/pci.c). */
+#define MMAPDEMO_IVSHMEM_VENDOR 0x1af4
+#define MMAPDEMO_IVSHMEM_DEVICE 0x1110
+#define MMAPDEMO_EDU_VENDOR 0x1234
+#define MMAPDEMO_EDU_DEVICE 0x11e8
+#define MMAPDEMO_BAR_HINT(what) \
+	"no " what " device bound to mmapdemo: boot with scripts/vm.sh -d " \
+	"ivshmem=FILE -d edu"
+
+/* Read a hex number such as /sys/bus/pci/devices/X/vendor; -1 if none. */
+static inline long mmapdemo_read_hex(const char *path)
+{
+	char buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 16) : -1;
+}
+
+/*
+ * Find the BAR device of mmapdemo for the first bound PCI device with
+ * these IDs: @path gets /dev/mmapdemo-<PCI address> and @bdf the address.
+ * Returns 0, or -1 if there is none.
+ */
+static inline int mmapdemo_find_bar(unsigned int vendor, unsigned int device,
+				    char *path, size_t len, char *bdf,
+				    size_t bdflen)
+{
+	const char *drv = "/sys/bus/pci/drivers/mmapdemo";
+	char sys[96], name[24];
+	int i;
+
+	/* Addresses 0000:00:00.0 to 0000:00:1f.0: the lab's QEMU bus. */
+	for (i = 0; i < 32; i++) {
+		snprintf(name, sizeof(name), "0000:00:%02x.0", i);
+		snprintf(sys, sizeof(sys), "%s/%s/vendor", drv, name);
+		if (mmapdemo_read_hex(sys) != (long)vendor)
+			continue;
+		snprintf(sys, sizeof(sys), "%s/%s/device", drv, name);
+		if (mmapdemo_read_hex(sys) != (long)device)
+			continue;
+		snprintf(path, len, "/dev/mmapdemo-%s", name);
+		if (bdf)
+			snprintf(bdf, bdflen, "%s", name);
+		return access(path, F_OK);
+	}
+	return -1;
 }
 
 #endif /* MMAPDEMO_UTIL_H */

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BAR backing: device memory that is a PCI BAR, a physical range with
+ * no struct page.  Strategies map it by PFN only; the kernel reaches it
+ * through its own ioremap of the BAR, with the same memory type as the
+ * user mappings: on x86 PAT, a user mapping that asks for another type
+ * than the kernel's mapping of the same range is silently given the
+ * kernel's type, or refused with "conflicting memory types"
+ * (arch/x86/mm/pat/memtype.c, reserve_pfn_range()).  So the kernel's
+ * mapping is made again whenever the caching mode changes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/pfn.h>
+
+#include "internal.h"
+
+static unsigned long bar_pfn(struct mmapdemo_backing *backing, pgoff_t pgoff)
+{
+	return PHYS_PFN(backing->phys) + pgoff;
+}
+
+static void bar_read(struct mmapdemo_backing *backing, unsigned long offset,
+		     void *buf, size_t len)
+{
+	memcpy_fromio(buf, backing->ioaddr + offset, len);
+}
+
+static void bar_write(struct mmapdemo_backing *backing, unsigned long offset,
+		      const void *buf, size_t len)
+{
+	memcpy_toio(backing->ioaddr + offset, buf, len);
+}
+
+static void bar_release(struct mmapdemo_backing *backing)
+{
+	if (backing->ioaddr)
+		iounmap(backing->ioaddr);
+	backing->ioaddr = NULL;
+}
+
+static const struct mmapdemo_backing_ops bar_ops = {
+	.name = "bar",
+	.release = bar_release,
+	/* .page: none, a BAR has no struct page */
+	.pfn = bar_pfn,
+	.read = bar_read,
+	.write = bar_write,
+};
+
+/**
+ * mmapdemo_caching_name() - the name of a caching mode, as in sysfs
+ * @caching: the mode
+ *
+ * Context: any.
+ * Return: "wb", "uc" or "wc".
+ */
+const char *mmapdemo_caching_name(enum mmapdemo_caching caching)
+{
+	switch (caching) {
+	case MMAPDEMO_CACHING_UC:
+		return "uc";
+	case MMAPDEMO_CACHING_WC:
+		return "wc";
+	default:
+		return "wb";
+	}
+}
+
+/**
+ * mmapdemo_backing_pgprot() - the protection of a user mapping
+ * @backing: the memory
+ * @prot: the VMA's protection from the core
+ *
+ * Context: any.
+ * Return: @prot with the backing's memory type.
+ */
+pgprot_t mmapdemo_backing_pgprot(const struct mmapdemo_backing *backing,
+				 pgprot_t prot)
+{
+	switch (backing->caching) {
+	case MMAPDEMO_CACHING_UC:
+		return pgprot_noncached(prot);
+	case MMAPDEMO_CACHING_WC:
+		return pgprot_writecombine(prot);
+	default:
+		return prot;
+	}
+}
+
+/* The kernel's mapping of the BAR with the memory type of @caching. */
+static void __iomem *bar_ioremap(phys_addr_t phys, size_t size,
+				 enum mmapdemo_caching caching)
+{
+	/*
+	 * ioremap() is UC- ("UC minus"), not the UC of pgprot_noncached():
+	 * a user mapping would be downgraded to it.  ioremap_uc() is UC.
+	 */
+	if (caching == MMAPDEMO_CACHING_WC)
+		return ioremap_wc(phys, size);
+	return ioremap_uc(phys, size);
+}
+
+/**
+ * mmapdemo_bar_backing_init() - device memory that is a BAR
+ * @backing: filled in on success
+ * @phys: the BAR's physical address, page aligned
+ * @size: its length, a multiple of PAGE_SIZE
+ * @caching: MMAPDEMO_CACHING_UC or MMAPDEMO_CACHING_WC
+ *
+ * The caller has requested the BAR's region and keeps it until after
+ * the backing's release.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM if the BAR cannot be mapped.
+ */
+int mmapdemo_bar_backing_init(struct mmapdemo_backing *backing,
+			      phys_addr_t phys, size_t size,
+			      enum mmapdemo_caching caching)
+{
+	backing->ioaddr = bar_ioremap(phys, size, caching);
+	if (!backing->ioaddr)
+		return -ENOMEM;
+	backing->ops = &bar_ops;
+	backing->phys = phys;
+	backing->size = size;
+	backing->npages = size >> PAGE_SHIFT;
+	backing->caching = caching;
+	return 0;
+}
+
+/**
+ * mmapdemo_bar_backing_set_caching() - change the memory type
+ * @backing: a BAR backing that nothing maps
+ * @caching: the new mode
+ *
+ * Context: process context, may sleep; the device's memory_lock held for
+ * writing, so that nobody uses the kernel's mapping meanwhile.
+ * Return: 0, or -ENOMEM (the old mode stays).
+ */
+int mmapdemo_bar_backing_set_caching(struct mmapdemo_backing *backing,
+				     enum mmapdemo_caching caching)
+{
+	void __iomem *ioaddr;
+
+	if (caching == backing->caching)
+		return 0;
+	/* Unmap first: two kernel mappings of other types would conflict. */
+	iounmap(backing->ioaddr);
+	ioaddr = bar_ioremap(backing->phys, backing->size, caching);
+	if (!ioaddr) {
+		backing->ioaddr = bar_ioremap(backing->phys, backing->size,
+					      backing->caching);
+		return -ENOMEM;
+	}
+	backing->ioaddr = ioaddr;
+	backing->caching = caching;
+	return 0;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCI driver: each bound device gets its own mmapdemo device,
+ * /dev/mmapdemo-<PCI address>, whose memory is one of its BARs.
+ *
+ *  - QEMU's ivshmem-plain (1af4:1110): BAR 2 is shared memory, a file on
+ *    the host.  Caching "wc" by default: it is RAM on the host side, with
+ *    no side effects on read, so write combining only batches writes;
+ *    "uc" may be chosen.
+ *  - QEMU's edu (1234:11e8): BAR 0 is registers.  Always "uc": a read
+ *    may have side effects, and write combining would merge and reorder
+ *    writes that the device must see one by one, in order.
+ *
+ * Removal (driver unbind, device removal, module unload) revokes the
+ * device before pcim releases the BAR; files opened before stay valid
+ * and answer ENODEV (dev.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+#define PCI_VENDOR_ID_QEMU_EDU 0x1234
+#define PCI_DEVICE_ID_QEMU_EDU 0x11e8
+#define PCI_VENDOR_ID_REDHAT_QUMRANET_IVSHMEM 0x1af4
+#define PCI_DEVICE_ID_IVSHMEM 0x1110
+
+/**
+ * struct mmapdemo_pci_kind - what mmapdemo maps of one kind of PCI device
+ * @bar: the BAR
+ * @caching: its mode when bound
+ * @wc_ok: whether write combining may be chosen (memory, not registers)
+ */
+struct mmapdemo_pci_kind {
+	int bar;
+	enum mmapdemo_caching caching;
+	bool wc_ok;
+};
+
+static const struct mmapdemo_pci_kind ivshmem_kind = {
+	.bar = 2,
+	.caching = MMAPDEMO_CACHING_WC,
+	.wc_ok = true,
+};
+
+static const struct mmapdemo_pci_kind edu_kind = {
+	.bar = 0,
+	.caching = MMAPDEMO_CACHING_UC,
+	.wc_ok = false,
+};
+
+static const struct pci_device_id mmapdemo_pci_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET_IVSHMEM,
+		     PCI_DEVICE_ID_IVSHMEM),
+	  .driver_data = (kernel_ulong_t)&ivshmem_kind },
+	{ PCI_DEVICE(PCI_VENDOR_ID_QEMU_EDU, PCI_DEVICE_ID_QEMU_EDU),
+	  .driver_data = (kernel_ulong_t)&edu_kind },
+	{}
+};
+MODULE_DEVICE_TABLE(pci, mmapdemo_pci_ids);
+
+/**
+ * mmapdemo_pci_set_caching() - change a BAR device's caching mode
+ * @md: a BAR device
+ * @caching: MMAPDEMO_CACHING_UC or MMAPDEMO_CACHING_WC
+ *
+ * Context: process context, may sleep; takes memory_lock for writing.
+ * Return: 0; -EINVAL for wc on registers or for the RAM device; -EBUSY
+ * while the device has mappings; -ENODEV once removed; -ENOMEM.
+ */
+int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
+			     enum mmapdemo_caching caching)
+{
+	const struct mmapdemo_pci_kind *kind;
+	int ret;
+
+	if (!md->pdev || caching == MMAPDEMO_CACHING_WB)
+		return -EINVAL;
+	down_write(&md->memory_lock);
+	if (md->revoked) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	kind = (const void *)pci_match_id(mmapdemo_pci_ids, md->pdev)
+		       ->driver_data;
+	if (caching == MMAPDEMO_CACHING_WC && !kind->wc_ok) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	/*
+	 * ->mmap counts a new VMA under memory_lock, so none can appear
+	 * meanwhile.  Existing PTEs would keep the old type.
+	 */
+	if (atomic64_read(&md->stats.live_vmas)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	ret = mmapdemo_bar_backing_set_caching(&md->backing, caching);
+	if (!md->backing.ioaddr) {
+		/* Neither mode could be mapped again: nothing may use it. */
+		pci_err(md->pdev, "lost the kernel mapping of BAR %d\n",
+			md->bar);
+		WRITE_ONCE(md->revoked, true);
+	}
+out_unlock:
+	up_write(&md->memory_lock);
+	return ret;
+}
+
+static int mmapdemo_pci_probe(struct pci_dev *pdev,
+			      const struct pci_device_id *id)
+{
+	const struct mmapdemo_pci_kind *kind = (const void *)id->driver_data;
+	resource_size_t start = pci_resource_start(pdev, kind->bar);
+	resource_size_t len = pci_resource_len(pdev, kind->bar);
+	struct mmapdemo_dev *md;
+	int ret;
+
+	if (!(pci_resource_flags(pdev, kind->bar) & IORESOURCE_MEM) ||
+	    !PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) || !len) {
+		pci_err(pdev, "BAR %d is not page-aligned memory\n", kind->bar);
+		return -ENODEV;
+	}
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	/* Managed after pcim_enable_device(): released after remove(). */
+	ret = pci_request_region(pdev, kind->bar, KBUILD_MODNAME);
+	if (ret)
+		return ret;
+
+	md = kzalloc(sizeof(*md), GFP_KERNEL);
+	if (!md)
+		return -ENOMEM;
+	mmapdemo_dev_init(md);
+	ret = mmapdemo_bar_backing_init(&md->backing, start, len,
+					kind->caching);
+	if (ret) {
+		/* The release of a backing that has nothing. */
+		kfree(md);
+		return ret;
+	}
+	md->pdev = pdev;
+	md->bar = kind->bar;
+	md->default_strategy = &mmapdemo_strategy_fault;
+	md->inode = mmapdemo_inode_new();
+	if (IS_ERR(md->inode)) {
+		ret = PTR_ERR(md->inode);
+		md->inode = NULL;
+		goto out_put;
+	}
+
+	/* /dev/mmapdemo-0000:00:04.0: PCI addresses are unique and stable. */
+	snprintf(md->name, sizeof(md->name), "%s-%s", KBUILD_MODNAME,
+		 pci_name(pdev));
+	md->misc.minor = MISC_DYNAMIC_MINOR;
+	md->misc.name = md->name;
+	md->misc.fops = &mmapdemo_fops;
+	md->misc.mode = 0600;
+	md->misc.parent = &pdev->dev;
+	md->misc.groups = mmapdemo_bar_attr_groups;
+	ret = misc_register(&md->misc);
+	if (ret)
+		goto out_put;
+	pci_set_drvdata(pdev, md);
+	pci_info(pdev, "/dev/%s: BAR %d, %pa, %zu bytes, caching %s\n",
+		 md->name, md->bar, &start, md->backing.size,
+		 mmapdemo_caching_name(md->backing.caching));
+	return 0;
+
+out_put:
+	mmapdemo_dev_put(md);
+	return ret;
+}
+
+static void mmapdemo_pci_remove(struct pci_dev *pdev)
+{
+	struct mmapdemo_dev *md = pci_get_drvdata(pdev);
+
+	/* No new opens; open files keep their reference. */
+	misc_deregister(&md->misc);
+	mmapdemo_dev_revoke(md);
+	/* Nothing uses the kernel's mapping once revoked. */
+	md->backing.ops->release(&md->backing);
+	mmapdemo_dev_put(md);
+	/* pcim releases the BAR and disables the device after this. */
+}
+
+static struct pci_driver mmapdemo_pci_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = mmapdemo_pci_ids,
+	.probe = mmapdemo_pci_probe,
+	.remove = mmapdemo_pci_remove,
+};
+
+/**
+ * mmapdemo_pci_register() - bind the PCI devices mmapdemo knows
+ *
+ * Context: module init.
+ * Return: 0 or a negative errno from pci_register_driver().
+ */
+int mmapdemo_pci_register(void)
+{
+	return pci_register_driver(&mmapdemo_pci_driver);
+}
+
+/**
+ * mmapdemo_pci_unregister() - unbind them all
+ *
+ * Context: module exit.
+ */
+void mmapdemo_pci_unregister(void)
+{
+	pci_unregister_driver(&mmapdemo_pci_driver);
+}

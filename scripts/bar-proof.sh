@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The host's side of the BAR proof (selftests/bar_proof_test.c): before the
+# test VM boots, write the host's pattern into the file that backs the
+# guest's ivshmem-plain BAR; after it exits, check the patterns the guest
+# wrote through its mappings, as TAP for scripts/check.sh.
+#
+# Usage: scripts/bar-proof.sh prepare KERNEL   prints the vm.sh options
+#        scripts/bar-proof.sh verify KERNEL    prints TAP, exits 1 on failure
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+prog=$top/build/selftests/bar_proof_test
+what=${1:?usage: bar-proof.sh prepare|verify KERNEL}
+kernel=${2:?usage: bar-proof.sh prepare|verify KERNEL}
+file=$top/build/$kernel/ivshmem.img
+
+case $what in
+prepare)
+	"$prog" --host-fill "$file"
+	echo "-d ivshmem=$file -d edu"
+	;;
+verify)
+	echo "@@PROGRAM bar_proof_host"
+	status=0
+	"$prog" --host-check "$file" || status=$?
+	echo "@@PROGRAM-EXIT bar_proof_host $status"
+	exit "$status"
+	;;
+*)
+	echo "bar-proof.sh: prepare or verify" >&2
+	exit 2
+	;;
+esac

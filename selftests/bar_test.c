@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCI BAR devices of mmapdemo, /dev/mmapdemo-<PCI address>
+ * (Documentation/device-memory.rst): what only they have.  The mapping
+ * semantics they share with the RAM device are in mmap_test's bar_*
+ * variants, the host's proof in bar_proof_test.
+ *  - no struct page: insert is refused, GUP fails, VM_IO | VM_PFNMAP;
+ *  - the caching mode is the PTE's memory type, and the PFN is in the BAR;
+ *  - removal and unbind revoke every mapping (SIGBUS) and every file
+ *    (ENODEV), also against mmap(remap) calls racing with it; rescan and
+ *    bind bring back a device that works;
+ *  - edu's registers driven from user space through an uncached mapping.
+ * Needs root and the devices (scripts/vm.sh -d ivshmem=FILE -d edu).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/uio.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_util.h"
+
+#define NPAGES 8UL
+#define VM_IO_FLAG 0x4000UL	/* the kernel's VM_IO */
+#define VM_PFNMAP_FLAG 0x400UL	/* the kernel's VM_PFNMAP */
+#define CACHE_BITS (MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD | MMAPDEMO_PTE_PAT)
+
+static char bar_path[64], bar_bdf[24];
+
+/* Find the ivshmem BAR device, or say why not. */
+static const char *need_ivshmem(void)
+{
+	if (getuid() != 0)
+		return "needs root (PCI remove and rescan)";
+	if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
+			      bar_path, sizeof(bar_path), bar_bdf,
+			      sizeof(bar_bdf)))
+		return MMAPDEMO_BAR_HINT("ivshmem-plain");
+	mmapdemo_dev = bar_path;
+	return NULL;
+}
+
+static int open_bar(__u32 strategy)
+{
+	return mmapdemo_open_strategy(O_RDWR, strategy);
+}
+
+static struct mmapdemo_walk walk(int fd, const void *addr)
+{
+	struct mmapdemo_walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.addr = (uintptr_t)addr;
+	if (ioctl(fd, MMAPDEMO_IOC_WALK, &w))
+		w.result = ~0U;
+	return w;
+}
+
+static int sysfs_write(const char *fmt, const char *arg, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), fmt, arg);
+	return mmapdemo_write_file(path, val);
+}
+
+/* Wait up to a second for a device node to come or go. */
+static bool wait_node(const char *path, bool present)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if ((access(path, F_OK) == 0) == present)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static int pci_remove(void)
+{
+	return sysfs_write("/sys/bus/pci/devices/%s/remove", bar_bdf, "1");
+}
+
+static int pci_rescan(void)
+{
+	if (mmapdemo_write_file("/sys/bus/pci/rescan", "1"))
+		return -1;
+	return wait_node(bar_path, true) ? 0 : -1;
+}
+
+/* insert needs struct pages: refused on a BAR, at SET_STRATEGY. */
+TEST(insert_is_refused_on_a_bar)
+{
+	struct mmapdemo_set_strategy req = {
+		.strategy = MMAPDEMO_STRATEGY_INSERT
+	};
+	const char *why = need_ivshmem();
+	struct mmapdemo_info info;
+	int fd;
+
+	if (why)
+		SKIP(return, "%s", why);
+	fd = open(bar_path, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
+	EXPECT_EQ(EINVAL, errno);
+	info = mmapdemo_info(fd);
+	EXPECT_EQ(0U, info.features & MMAPDEMO_FEATURE_INSERT);
+	EXPECT_NE(0U, info.features & MMAPDEMO_FEATURE_REMAP);
+	EXPECT_NE(0U, info.features & MMAPDEMO_FEATURE_FAULT);
+	close(fd);
+}
+
+/*
+ * GUP cannot pin a BAR page (VM_IO | VM_PFNMAP, no struct page):
+ * process_vm_readv() from it fails with EFAULT, while the RAM device's
+ * mapping works.
+ */
+TEST(gup_fails_on_a_bar_not_on_ram)
+{
+	const char *why = need_ivshmem();
+	struct iovec local, remote;
+	char buf[16], *m, *r;
+	int fd, ram;
+
+	if (why)
+		SKIP(return, "%s", why);
+	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, fd);
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	local.iov_base = buf;
+	local.iov_len = sizeof(buf);
+	remote.iov_base = m;
+	remote.iov_len = sizeof(buf);
+	EXPECT_EQ(-1, process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(VM_IO_FLAG | VM_PFNMAP_FLAG,
+		  walk(fd, m).vma_flags & (VM_IO_FLAG | VM_PFNMAP_FLAG));
+
+	ram = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_LE(0, ram);
+	r = mmap(NULL, 4096, PROT_READ, MAP_SHARED, ram, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	remote.iov_base = r;
+	EXPECT_EQ((ssize_t)sizeof(buf),
+		  process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
+	munmap(r, 4096);
+	munmap(m, 4096);
+	close(ram);
+	close(fd);
+}
+
+/* The BAR's physical range from /sys/bus/pci/devices/BDF/resource. */
+static int bar_range(int bar, unsigned long long *start,
+		     unsigned long long *end)
+{
+	unsigned long long flags;
+	char path[128];
+	FILE *f;
+	int i, ret = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+		 bar_bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	for (i = 0; i <= bar; i++)
+		ret = fscanf(f, "%llx %llx %llx", start, end, &flags) == 3 ?
+			      0 : -1;
+	fclose(f);
+	return ret;
+}
+
+/* The memory type bits of the PTE behind @m, mapped with @strategy. */
+static __u32 pte_cache_bits(int fd, char *m, unsigned long long *phys)
+{
+	struct mmapdemo_walk w;
+	char c;
+
+	c = *(volatile char *)m; /* the fault strategy maps on touch */
+	(void)c;
+	w = walk(fd, m);
+	*phys = w.phys;
+	if (w.result != MMAPDEMO_WALK_MAPPED)
+		return ~0U;
+	return w.entry[MMAPDEMO_LEVEL_PTE].bits & CACHE_BITS;
+}
+
+/*
+ * The caching mode is the memory type of every user PTE: with Linux's PAT
+ * layout (WB WC UC- UC ...), wc is PAT index 1 (PWT) and uc index 3
+ * (PWT | PCD).  The PFN lies in the BAR.  The mode changes only while
+ * nothing is mapped.
+ */
+TEST(caching_mode_is_the_pte_memory_type)
+{
+	static const struct {
+		const char *mode;
+		__u32 bits;
+	} modes[] = {
+		{ "uc", MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD },
+		{ "wc", MMAPDEMO_PTE_PWT },
+	};
+	const char *why = need_ivshmem();
+	unsigned long long start, end, phys;
+	char attr[128], *m;
+	unsigned int i;
+	__u32 s;
+	int fd;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, bar_range(2, &start, &end));
+	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/caching",
+		 bar_bdf);
+	EXPECT_EQ(-1, mmapdemo_write_file(attr, "wb"));
+	EXPECT_EQ(EINVAL, errno);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, mmapdemo_write_file(attr, modes[i].mode));
+		for (s = MMAPDEMO_STRATEGY_FAULT; s <= MMAPDEMO_STRATEGY_REMAP;
+		     s++) {
+			fd = open_bar(s);
+			ASSERT_LE(0, fd);
+			m = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, fd, 4096);
+			ASSERT_NE(MAP_FAILED, m);
+			EXPECT_EQ(modes[i].bits, pte_cache_bits(fd, m, &phys))
+				TH_LOG("%s, strategy %u", modes[i].mode, s);
+			EXPECT_EQ(start + 4096, phys);
+			EXPECT_TRUE(phys >= start && phys <= end);
+			/* Not while mapped: EBUSY. */
+			EXPECT_EQ(-1, mmapdemo_write_file(attr, modes[!i].mode));
+			EXPECT_EQ(EBUSY, errno);
+			munmap(m, 2 * 4096);
+			close(fd);
+		}
+	}
+}
+
+/* Touching @p raises SIGBUS (or another signal): the PTE is gone. */
+static int touch(char *p)
+{
+	char c;
+
+	return mmapdemo_probe_read(p, &c);
+}
+
+/*
+ * Remove (or unbind) the device under open files and live mappings:
+ * every mapping SIGBUSes, every file call but close gives ENODEV, munmap
+ * and close work; rescan (or bind) brings a device that works and still
+ * holds the data.
+ */
+static void revoke_and_restore(struct __test_metadata *_metadata, bool unbind)
+{
+	struct mmapdemo_info info;
+	char *mf, *mr, c = 0;
+	int ff, fr, fd;
+
+	ff = open_bar(MMAPDEMO_STRATEGY_FAULT);
+	fr = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, ff);
+	ASSERT_LE(0, fr);
+	mf = mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ff,
+		  0);
+	mr = mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fr,
+		  0);
+	ASSERT_NE(MAP_FAILED, mf);
+	ASSERT_NE(MAP_FAILED, mr);
+	mf[0] = 'R';
+	mr[4096] = 'V';
+
+	if (unbind) {
+		ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/mmapdemo/%s",
+					 "unbind", bar_bdf));
+	} else {
+		ASSERT_EQ(0, pci_remove());
+	}
+	EXPECT_TRUE(wait_node(bar_path, false));
+
+	EXPECT_EQ(SIGBUS, touch(mf));			/* faulted before */
+	EXPECT_EQ(SIGBUS, touch(mf + 3 * 4096));	/* never faulted */
+	EXPECT_EQ(SIGBUS, touch(mr + 4096));		/* mapped eagerly */
+	EXPECT_EQ(-1, pread(ff, &c, 1, 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, pwrite(fr, &c, 1, 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, ioctl(ff, MMAPDEMO_IOC_INFO, &info));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fr, 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(0, munmap(mf, NPAGES * 4096));
+	EXPECT_EQ(0, munmap(mr, NPAGES * 4096));
+	EXPECT_EQ(0, close(ff));
+	EXPECT_EQ(0, close(fr));
+
+	if (unbind) {
+		ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/mmapdemo/%s",
+					 "bind", bar_bdf));
+	} else {
+		ASSERT_EQ(0, pci_rescan());
+	}
+	ASSERT_TRUE(wait_node(bar_path, true));
+	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, fd);
+	mr = mmap(NULL, NPAGES * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mr);
+	/* The memory is the host's file: it kept what was written. */
+	EXPECT_EQ('R', mr[0]);
+	EXPECT_EQ('V', mr[4096]);
+	munmap(mr, NPAGES * 4096);
+	close(fd);
+}
+
+TEST(remove_revokes_and_rescan_restores)
+{
+	const char *why = need_ivshmem();
+
+	if (why)
+		SKIP(return, "%s", why);
+	revoke_and_restore(_metadata, false);
+}
+
+TEST(unbind_revokes_and_bind_restores)
+{
+	const char *why = need_ivshmem();
+
+	if (why)
+		SKIP(return, "%s", why);
+	revoke_and_restore(_metadata, true);
+}
+
+/*
+ * mmap(remap) maps eagerly, and the core links the VMA only after ->mmap
+ * returns: threads mmap the BAR as fast as they can while it is removed,
+ * then no PTE of any mapping they got may be left (dev.c).
+ */
+#define RACE_THREADS 3
+#define RACE_MAPS 256
+
+struct racer {
+	pthread_t thread;
+	char *maps[RACE_MAPS];
+	int fds[RACE_MAPS];
+	int n;
+	volatile bool *stop;
+};
+
+static void *race_mmap(void *arg)
+{
+	struct racer *r = arg;
+	char *m;
+	int fd;
+
+	while (!*r->stop && r->n < RACE_MAPS) {
+		fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+		if (fd < 0)
+			break;
+		m = mmap(NULL, 4 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED) {
+			close(fd);
+			break;
+		}
+		r->fds[r->n] = fd;
+		r->maps[r->n++] = m;
+	}
+	return NULL;
+}
+
+/* One round: race, remove, count surviving PTEs, clean up, rescan. */
+static void race_round(struct __test_metadata *_metadata, int ram, int *left,
+		       int *total)
+{
+	struct racer racers[RACE_THREADS];
+	volatile bool stop = false;
+	struct mmapdemo_walk w;
+	int i, j, k;
+
+	memset(racers, 0, sizeof(racers));
+	for (i = 0; i < RACE_THREADS; i++) {
+		racers[i].stop = &stop;
+		ASSERT_EQ(0, pthread_create(&racers[i].thread, NULL, race_mmap,
+					    &racers[i]));
+	}
+	usleep(50000);
+	ASSERT_EQ(0, pci_remove());
+	stop = true;
+	for (i = 0; i < RACE_THREADS; i++)
+		pthread_join(racers[i].thread, NULL);
+
+	for (i = 0; i < RACE_THREADS; i++) {
+		for (j = 0; j < racers[i].n; j++) {
+			for (k = 0; k < 4; k++) {
+				w = walk(ram, racers[i].maps[j] + k * 4096);
+				if (w.result == MMAPDEMO_WALK_MAPPED)
+					(*left)++;
+			}
+			EXPECT_EQ(SIGBUS, touch(racers[i].maps[j]));
+			munmap(racers[i].maps[j], 4 * 4096);
+			close(racers[i].fds[j]);
+			(*total)++;
+		}
+	}
+	ASSERT_EQ(0, pci_rescan());
+}
+
+/*
+ * Several rounds: without the mmap_lock barrier of dev.c, one round in two
+ * left PTEs behind in the lab.
+ */
+#define RACE_ROUNDS 10
+
+TEST(remove_racing_with_mmap_leaves_no_pte)
+{
+	const char *why = need_ivshmem();
+	int round, ram, left = 0, total = 0;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ram = open(MMAPDEMO_DEV, O_RDONLY); /* its walk reads any address */
+	ASSERT_LE(0, ram);
+	for (round = 0; round < RACE_ROUNDS && !left; round++)
+		race_round(_metadata, ram, &left, &total);
+	TH_LOG("%d rounds, %d mappings made before and during the removals",
+	       round, total);
+	EXPECT_EQ(0, left) TH_LOG("%d PTEs to the removed BAR survived", left);
+	EXPECT_LT(0, total);
+	close(ram);
+}
+
+/* edu's registers (QEMU docs/specs/edu.rst), 32-bit accesses. */
+#define EDU_ID 0x00
+#define EDU_LIVENESS 0x04
+#define EDU_FACTORIAL 0x08
+#define EDU_STATUS 0x20
+#define EDU_STATUS_COMPUTING 0x01
+
+/*
+ * A user-space driver, UIO style: edu's BAR 0 mapped uncached, the
+ * liveness register gives back the complement of what was written (not
+ * what RAM would), and the device computes a factorial.  wc is refused
+ * for registers.
+ */
+TEST(edu_registers_from_user_space)
+{
+	char path[64], bdf[24], attr[128];
+	volatile uint32_t *r;
+	unsigned long long phys;
+	int fd, i;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root");
+	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE, path,
+			      sizeof(path), bdf, sizeof(bdf)))
+		SKIP(return, MMAPDEMO_BAR_HINT("edu"));
+	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/caching",
+		 bdf);
+	EXPECT_EQ(-1, mmapdemo_write_file(attr, "wc"));
+	EXPECT_EQ(EINVAL, errno);
+	mmapdemo_dev = path;
+	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, fd);
+	r = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	EXPECT_EQ(MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD,
+		  pte_cache_bits(fd, (char *)r, &phys));
+
+	EXPECT_EQ(0xedU, r[EDU_ID / 4] & 0xff);
+	r[EDU_LIVENESS / 4] = 0x12345678;
+	EXPECT_EQ(~0x12345678U, r[EDU_LIVENESS / 4]);
+
+	r[EDU_FACTORIAL / 4] = 10;
+	for (i = 0; i < 1000 && (r[EDU_STATUS / 4] & EDU_STATUS_COMPUTING);
+	     i++)
+		usleep(1000);
+	EXPECT_EQ(0U, r[EDU_STATUS / 4] & EDU_STATUS_COMPUTING);
+	EXPECT_EQ(3628800U, r[EDU_FACTORIAL / 4]);
+	munmap((void *)r, 4096);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
