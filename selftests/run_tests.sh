@@ -13,7 +13,7 @@ fi
 # last, module_test last of all.  stress_test runs for
 # MMAPDEMO_STRESS_SECONDS (default 10).  bar_proof_test runs first, before
 # anything else writes the ivshmem BAR that the host checks afterwards.
-for t in bar_proof_test mmap_test bar_test file_test ioctl_test walk_test trace_test lib_test \
+for t in bar_proof_test mmap_test bar_test huge_test file_test ioctl_test walk_test trace_test lib_test \
 	cli_tour_test.sh cli_bench_test.sh leak_test fuzz_test stress_test \
 	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 cli_test.sh \
 	lifecycle_test module_test; do
