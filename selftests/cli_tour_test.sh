@@ -6,6 +6,14 @@
 # runs the unprivileged checks as user nobody through busybox su.
 experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb"
 nr_experiments=8
+# huge_entries runs only where a BAR device of 64 MiB or more is bound.
+for f in /sys/class/misc/mmapdemo-*/size; do
+	if [ -r "$f" ] && [ "$(cat "$f")" -ge 67108864 ]; then
+		experiments="$experiments huge_entries"
+		nr_experiments=9
+		break
+	fi
+done
 
 if [ "$(id -u)" != 0 ] || [ ! -e /dev/mmapdemo ]; then
 	echo "TAP version 13"

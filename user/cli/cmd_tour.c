@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -636,6 +638,136 @@ static void tour_map_hugetlb(struct tour *t)
 
 /* ------------------------------------------------------------------ */
 
+/* What the huge experiment maps: 16384 pages of 4 KiB, 32 PMD blocks. */
+#define TOUR_HUGE_SIZE (64UL << 20)
+
+/*
+ * The first BAR device (/dev/mmapdemo-*) whose huge strategy can map
+ * TOUR_HUGE_SIZE: its path in @path, its features in *@features.
+ */
+static int huge_device(char *path, size_t size, uint32_t *features)
+{
+	struct mmapdemo_info info;
+	struct mmapdemo *md;
+	int ret = -ENODEV;
+	glob_t g;
+
+	if (glob("/dev/mmapdemo-*", 0, NULL, &g))
+		return -ENODEV;
+	for (size_t i = 0; i < g.gl_pathc && ret; i++) {
+		if (mmapdemo_open(g.gl_pathv[i], O_RDWR, &md))
+			continue;
+		if (!mmapdemo_get_info(md, &info) &&
+		    (info.features & MMAPDEMO_FEATURE_HUGE) &&
+		    info.size >= TOUR_HUGE_SIZE) {
+			snprintf(path, size, "%s", g.gl_pathv[i]);
+			*features = info.features;
+			ret = 0;
+		}
+		mmapdemo_close(md);
+	}
+	globfree(&g);
+	return ret;
+}
+
+struct huge_count {
+	int err;
+	int64_t faults, pmd, pud;
+	double ms;
+};
+
+/* Map TOUR_HUGE_SIZE of @path with @strategy, write each page, count. */
+static void huge_touch(const char *path, unsigned int strategy,
+		       uint32_t ps, struct huge_count *hc)
+{
+	struct mmapdemo_stats s0, s1;
+	struct timespec t0, t1;
+	struct mmapdemo *md;
+	volatile char *p;
+	void *m;
+
+	memset(hc, 0, sizeof(*hc));
+	hc->err = mmapdemo_open(path, O_RDWR, &md);
+	if (hc->err)
+		return;
+	hc->err = mmapdemo_set_strategy(md, strategy);
+	if (!hc->err)
+		hc->err = mmapdemo_map(md, TOUR_HUGE_SIZE,
+				       PROT_READ | PROT_WRITE, MAP_SHARED, 0,
+				       &m);
+	if (hc->err) {
+		mmapdemo_close(md);
+		return;
+	}
+	p = m;
+	mmapdemo_get_stats(md, &s0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t off = 0; off < TOUR_HUGE_SIZE; off += ps)
+		p[off] = (char)(off >> 12);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	mmapdemo_get_stats(md, &s1);
+	mmapdemo_unmap(m, TOUR_HUGE_SIZE);
+	mmapdemo_close(md);
+	hc->faults = (int64_t)(s1.faults - s0.faults);
+	hc->pmd = (int64_t)(s1.pmd_faults - s0.pmd_faults);
+	hc->pud = (int64_t)(s1.pud_faults - s0.pud_faults);
+	hc->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		 (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+static void tour_huge_entries(struct tour *t)
+{
+	static const unsigned int strategies[] = {
+		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_HUGE,
+	};
+	const int64_t pages = (int64_t)(TOUR_HUGE_SIZE / t->ps);
+	struct huge_count hc[2];
+	uint32_t features = 0;
+	char path[64];
+	bool pmd, ok;
+
+	report_section("huge_entries", "i. huge_entries: 64 MiB of a BAR, 4 KiB or 2 MiB per fault");
+	if (huge_device(path, sizeof(path), &features)) {
+		report_text("No BAR device of 64 MiB or more is bound to mmapdemo, so this");
+		report_text("experiment does not run (boot the lab with scripts/vm.sh -d");
+		report_text("ivshmem=FILE,size=64M).");
+		report_close();
+		return;
+	}
+	pmd = features & MMAPDEMO_FEATURE_HUGE_PMD;
+	report_text("Map 64 MiB of %s and write one byte of each of its %lld pages,", path,
+		    (long long)pages);
+	report_text("once with the fault strategy and once with huge.  Counters are the device's.");
+	report_str("device", NULL, path);
+	for (unsigned int i = 0; i < 2; i++) {
+		device_section(strategies[i]);
+		huge_touch(path, strategies[i], t->ps, &hc[i]);
+		report_i64("faults", "faults on touch", hc[i].faults);
+		report_i64("pmd_faults", "of which PMD entries", hc[i].pmd);
+		report_i64("pud_faults", "of which PUD entries", hc[i].pud);
+		report_text("first touch: %.1f ms", hc[i].ms);
+		report_close();
+	}
+	if (pmd) {
+		report_text("huge: the device placed the mapping 2 MiB aligned (its get_unmapped_area),");
+		report_text("and each fault in an empty PMD called ->huge_fault(PMD_ORDER), which");
+		report_text("mapped the whole 2 MiB block with vmf_insert_pfn_pmd(): 32 faults.");
+	} else {
+		report_text("huge: this kernel has no huge PFN-map entries (6.12 added them), so");
+		report_text("the core never calls ->huge_fault for a VM_PFNMAP mapping: one fault");
+		report_text("per page, as fault.");
+	}
+	ok = !hc[0].err && !hc[1].err && hc[0].faults == pages &&
+	     (pmd ? hc[1].faults == 32 && hc[1].pmd == 32 :
+		    hc[1].faults == pages && hc[1].pmd == 0);
+	verdict(t, ok, "fault took %lld faults (%.1f ms), huge %lld faults, %lld of them PMD (%.1f ms), for %lld pages",
+		(long long)hc[0].faults, hc[0].ms, (long long)hc[1].faults,
+		(long long)hc[1].pmd, hc[1].ms, (long long)pages);
+	report_close();
+}
+
+/* ------------------------------------------------------------------ */
+
 static const struct {
 	const char *name;
 	void (*run)(struct tour *t);
@@ -648,6 +780,7 @@ static const struct {
 	{ "populate", tour_populate },
 	{ "map_sync", tour_map_sync },
 	{ "map_hugetlb", tour_map_hugetlb },
+	{ "huge_entries", tour_huge_entries },
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -703,7 +836,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 			if (!strcmp(only, experiments[i].name))
 				break;
 		if (i == NR_EXPERIMENTS)
-			return cli_usage(&cmd_tour, "--only %s: no such experiment (shared_write, prot_read, private_write, two_processes, lazy_vs_eager, populate, map_sync, map_hugetlb)",
+			return cli_usage(&cmd_tour, "--only %s: no such experiment (shared_write, prot_read, private_write, two_processes, lazy_vs_eager, populate, map_sync, map_hugetlb, huge_entries)",
 					 only);
 	}
 
@@ -756,6 +889,7 @@ const struct command cmd_tour = {
 		 "  runs each experiment on a temporary file in /tmp and on the device,\n"
 		 "  each ending in a verdict; NAME is one of shared_write, prot_read,\n"
 		 "  private_write, two_processes, lazy_vs_eager, populate, map_sync,\n"
-		 "  map_hugetlb.  Exit status 0 if every verdict is as expected, else 1",
+		 "  map_hugetlb, huge_entries (only with a BAR device of 64 MiB or more).\n"
+		 "  Exit status 0 if every verdict is as expected, else 1",
 	.run = tour_run,
 };
