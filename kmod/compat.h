@@ -54,10 +54,11 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
  * get_unmapped_area falls back to: the mm's function pointer on 6.1,
  * mm_get_unmapped_area(mm, ...) from 6.10, without the mm after 6.12.
  */
-static inline unsigned long
-mmapdemo_mm_get_unmapped_area(struct file *file, unsigned long addr,
-			      unsigned long len, unsigned long pgoff,
-			      unsigned long flags)
+static inline unsigned long mmapdemo_mm_get_unmapped_area(struct file *file,
+							  unsigned long addr,
+							  unsigned long len,
+							  unsigned long pgoff,
+							  unsigned long flags)
 {
 #if defined(MMAPDEMO_HAVE_MM_GET_UNMAPPED_AREA)
 	return mm_get_unmapped_area(file, addr, len, pgoff, flags);

@@ -41,6 +41,16 @@ static vm_fault_t huge_pfn_fault(struct vm_fault *vmf)
 }
 
 #ifdef MMAPDEMO_HUGE_PMD
+/* The orders this kernel can map: PMD, and PUD where it has them. */
+static bool huge_order_ok(unsigned int order)
+{
+#ifdef MMAPDEMO_HUGE_PUD
+	if (order == PUD_ORDER)
+		return true;
+#endif
+	return order == PMD_ORDER;
+}
+
 /**
  * huge_fault() - map a PMD or PUD block of the BAR with one entry
  * @vmf: the fault
@@ -66,11 +76,7 @@ static vm_fault_t huge_fault(struct vm_fault *vmf, unsigned int order)
 	unsigned long pfn = 0;
 	vm_fault_t ret;
 
-	if (order != PMD_ORDER
-#ifdef MMAPDEMO_HUGE_PUD
-	    && order != PUD_ORDER
-#endif
-	    )
+	if (!huge_order_ok(order))
 		goto out_fallback;
 	/* Compare in pages, as mmapdemo_range_ok() does: nothing wraps. */
 	if (addr < vma->vm_start || vma->vm_end - addr < (PAGE_SIZE << order) ||
@@ -163,6 +169,16 @@ u32 mmapdemo_huge_features(const struct mmapdemo_dev *md)
 	return features;
 }
 
+/* Whether [@start, @end) holds a whole block of @size aligned to @size. */
+static bool holds_block(unsigned long start, unsigned long end,
+			unsigned long size)
+{
+	unsigned long first = ALIGN(start, size);
+
+	/* ALIGN() wraps to below @start at the top of the address space. */
+	return first >= start && first < end && end - first >= size;
+}
+
 /*
  * The alignment a shared mapping of @len bytes at page @pgoff wants: the
  * largest entry size of which the device part it maps holds one whole,
@@ -173,7 +189,7 @@ static unsigned long huge_align(struct mmapdemo_file *mf, unsigned long len,
 				unsigned long pgoff)
 {
 	struct mmapdemo_dev *md = mf->dev;
-	unsigned long size, phys, start, end;
+	unsigned long size, start, end;
 	bool huge;
 
 	mutex_lock(&mf->lock);
@@ -182,16 +198,12 @@ static unsigned long huge_align(struct mmapdemo_file *mf, unsigned long len,
 	if (!huge || pgoff >= md->backing.npages ||
 	    len > md->backing.size - (pgoff << PAGE_SHIFT))
 		return 0;
-	phys = md->backing.phys;
-	start = phys + (pgoff << PAGE_SHIFT);
+	start = md->backing.phys + (pgoff << PAGE_SHIFT);
 	end = start + len;
-	for (size = huge_max_size(md); size >= PMD_SIZE; size >>= 1) {
-		if (size != PMD_SIZE && size != PUD_SIZE)
-			continue;
-		if (ALIGN(start, size) < end && end - ALIGN(start, size) >= size)
-			return size;
-	}
-	return 0;
+	size = huge_max_size(md);
+	if (size > PMD_SIZE && !holds_block(start, end, size))
+		size = PMD_SIZE;
+	return size && holds_block(start, end, size) ? size : 0;
 }
 
 /**

@@ -54,10 +54,10 @@ static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_vma_opens.attr,
 	&dev_attr_vma_closes.attr,
 	&dev_attr_live_vmas.attr,
-	&dev_attr_around_pages.attr, /* 0 while fault_around is off */
 	&dev_attr_pmd_faults.attr,
 	&dev_attr_pud_faults.attr,
 	&dev_attr_huge_fallbacks.attr,
+	&dev_attr_around_pages.attr, /* 0 while fault_around is off */
 	NULL,
 };
 
