@@ -52,7 +52,7 @@ run() {
 # verdict_of NAME FILE: the verdict line that ends the experiment NAME.
 verdict_of() {
 	awk -v name="$1" '
-		$0 ~ "^[a-h]\\. " name ":" { inside = 1; next }
+		$0 ~ "^[a-i]\\. " name ":" { inside = 1; next }
 		inside && /^  verdict: / { print; exit }
 	' "$2"
 }
