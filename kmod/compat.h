@@ -12,7 +12,9 @@
 #ifndef _MMAPDEMO_COMPAT_H
 #define _MMAPDEMO_COMPAT_H
 
+#include <linux/huge_mm.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/version.h>
 
 #include "probes.h"
@@ -46,5 +48,68 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #else
 #define MMAPDEMO_MAX_PAGE_ORDER MAX_ORDER
 #endif
+
+/*
+ * The mm's own placement of a new mapping, which a file's
+ * get_unmapped_area falls back to: the mm's function pointer on 6.1,
+ * mm_get_unmapped_area(mm, ...) from 6.10, without the mm after 6.12.
+ */
+static inline unsigned long mmapdemo_mm_get_unmapped_area(struct file *file,
+							  unsigned long addr,
+							  unsigned long len,
+							  unsigned long pgoff,
+							  unsigned long flags)
+{
+#if defined(MMAPDEMO_HAVE_MM_GET_UNMAPPED_AREA)
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#elif defined(MMAPDEMO_HAVE_MM_GET_UNMAPPED_AREA_MM)
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+#endif
+}
+
+/*
+ * Huge PFN-map entries: a VM_PFNMAP VMA may hold PMD (PUD) leaves that
+ * map memory without struct pages only where the architecture selects
+ * ARCH_SUPPORTS_PMD_PFNMAP (ARCH_SUPPORTS_PUD_PFNMAP), which 6.12 added
+ * together with the special bit on such leaves that keeps GUP-fast off
+ * them.  Those kernels also pass ->huge_fault an order (6.6).  Before,
+ * the fault path never calls ->huge_fault for a VM_PFNMAP VMA; see
+ * Documentation/huge.rst.
+ */
+#if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && \
+	defined(MMAPDEMO_HAVE_HUGE_FAULT_ORDER)
+#define MMAPDEMO_HUGE_PMD 1
+#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP)
+#define MMAPDEMO_HUGE_PUD 1
+#endif
+
+/*
+ * After 6.12 (by 7.3) pfn_t is gone and vmf_insert_pfn_pmd() and
+ * vmf_insert_pfn_pud() take the PFN; before, a pfn_t without PFN_DEV |
+ * PFN_MAP (not devmap), so the leaf is marked special, as VFIO does.
+ */
+#ifdef MMAPDEMO_HAVE_INSERT_PFN_PMD_ULONG
+#define mmapdemo_pfn_arg(pfn) (pfn)
+#else
+#include <linux/pfn_t.h>
+#define mmapdemo_pfn_arg(pfn) __pfn_to_pfn_t(pfn, PFN_DEV)
+#endif
+
+static inline vm_fault_t mmapdemo_insert_pfn_pmd(struct vm_fault *vmf,
+						 unsigned long pfn)
+{
+	return vmf_insert_pfn_pmd(vmf, mmapdemo_pfn_arg(pfn), false);
+}
+
+#ifdef MMAPDEMO_HUGE_PUD
+static inline vm_fault_t mmapdemo_insert_pfn_pud(struct vm_fault *vmf,
+						 unsigned long pfn)
+{
+	return vmf_insert_pfn_pud(vmf, mmapdemo_pfn_arg(pfn), false);
+}
+#endif
+#endif /* huge PFN-map entries */
 
 #endif /* _MMAPDEMO_COMPAT_H */

@@ -154,6 +154,7 @@ const struct file_operations mmapdemo_fops = {
 	.write = mmapdemo_write,
 	.llseek = mmapdemo_llseek,
 	.mmap = mmapdemo_mmap,
+	.get_unmapped_area = mmapdemo_get_unmapped_area,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -143,6 +143,9 @@ struct mmapdemo_stats_counters {
 	atomic64_t vma_closes;
 	atomic64_t live_vmas;
 	atomic64_t around_pages;
+	atomic64_t pmd_faults;
+	atomic64_t pud_faults;
+	atomic64_t huge_fallbacks;
 };
 
 struct mmapdemo_strategy;
@@ -217,6 +220,8 @@ struct mmapdemo_file {
  * @id: MMAPDEMO_STRATEGY_* of the uapi
  * @needs_pages: works only on backings with struct pages; if not set,
  *               @pfn_vm_ops is
+ * @pfn_only: works only on backings without struct pages (a BAR); its
+ *            @vm_ops is NULL
  * @private_ok: supports MAP_PRIVATE (copy-on-write) mappings
  * @vm_ops: the operations of its VMAs on memory with struct pages, which
  *          also tell them apart
@@ -230,6 +235,7 @@ struct mmapdemo_strategy {
 	const char *name;
 	u32 id;
 	bool needs_pages;
+	bool pfn_only;
 	bool private_ok;
 	const struct vm_operations_struct *vm_ops;
 	const struct vm_operations_struct *pfn_vm_ops;
@@ -239,6 +245,14 @@ struct mmapdemo_strategy {
 extern const struct mmapdemo_strategy mmapdemo_strategy_fault;
 extern const struct mmapdemo_strategy mmapdemo_strategy_remap;
 extern const struct mmapdemo_strategy mmapdemo_strategy_insert;
+extern const struct mmapdemo_strategy mmapdemo_strategy_huge;
+extern const struct mmapdemo_strategy *mmapdemo_bar_default_strategy;
+
+/* strategy_huge.c */
+u32 mmapdemo_huge_features(const struct mmapdemo_dev *md);
+unsigned long mmapdemo_get_unmapped_area(struct file *file, unsigned long addr,
+					 unsigned long len, unsigned long pgoff,
+					 unsigned long flags);
 
 const struct mmapdemo_strategy *mmapdemo_strategy_by_id(u32 id);
 const struct mmapdemo_strategy *mmapdemo_strategy_by_name(const char *name);

@@ -45,6 +45,8 @@ static u32 mmapdemo_features(const struct mmapdemo_dev *md)
 		features |= MMAPDEMO_FEATURE_REMAP;
 	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_insert))
 		features |= MMAPDEMO_FEATURE_INSERT;
+	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_huge))
+		features |= MMAPDEMO_FEATURE_HUGE | mmapdemo_huge_features(md);
 	return features;
 }
 
@@ -117,6 +119,9 @@ static int ioctl_stats(struct mmapdemo_file *mf, void __user *uarg,
 	st.vma_closes = atomic64_read(&c->vma_closes);
 	st.live_vmas = atomic64_read(&c->live_vmas);
 	st.around_pages = atomic64_read(&c->around_pages);
+	st.pmd_faults = atomic64_read(&c->pmd_faults);
+	st.pud_faults = atomic64_read(&c->pud_faults);
+	st.huge_fallbacks = atomic64_read(&c->huge_fallbacks);
 	return copy_out(uarg, &st, sizeof(st), usize);
 }
 

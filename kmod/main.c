@@ -25,6 +25,7 @@ static const struct mmapdemo_strategy *const mmapdemo_strategies[] = {
 	[MMAPDEMO_STRATEGY_FAULT] = &mmapdemo_strategy_fault,
 	[MMAPDEMO_STRATEGY_REMAP] = &mmapdemo_strategy_remap,
 	[MMAPDEMO_STRATEGY_INSERT] = &mmapdemo_strategy_insert,
+	[MMAPDEMO_STRATEGY_HUGE] = &mmapdemo_strategy_huge,
 };
 
 /**
@@ -70,7 +71,8 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(mmapdemo_strategies); i++)
-		if (vma->vm_ops == mmapdemo_strategies[i]->vm_ops ||
+		if ((vma->vm_ops &&
+		     vma->vm_ops == mmapdemo_strategies[i]->vm_ops) ||
 		    (vma->vm_ops &&
 		     vma->vm_ops == mmapdemo_strategies[i]->pfn_vm_ops))
 			return mmapdemo_strategies[i];
@@ -88,7 +90,9 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma)
 bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 			      const struct mmapdemo_strategy *s)
 {
-	return !s->needs_pages || mmapdemo_has_pages(md);
+	if (mmapdemo_has_pages(md))
+		return !s->pfn_only;
+	return !s->needs_pages;
 }
 
 /*
@@ -162,7 +166,8 @@ static int strategy_param_set(const char *val, const struct kernel_param *kp)
 {
 	const struct mmapdemo_strategy *s = mmapdemo_strategy_by_name(val);
 
-	if (!s) {
+	/* The RAM device's default: not a strategy for BARs only. */
+	if (!s || s->pfn_only) {
 		pr_err("strategy=%s: must be fault, remap or insert\n", val);
 		return -EINVAL;
 	}
@@ -186,6 +191,33 @@ static const struct kernel_param_ops strategy_param_ops = {
 module_param_cb(strategy, &strategy_param_ops, &mmapdemo_default_strategy,
 		0444);
 MODULE_PARM_DESC(strategy, "fault, remap or insert (default fault)");
+
+/* What a BAR device's new opens start with, read when the device appears. */
+const struct mmapdemo_strategy *mmapdemo_bar_default_strategy =
+	&mmapdemo_strategy_fault;
+
+static int bar_strategy_param_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	const struct mmapdemo_strategy *s = mmapdemo_strategy_by_name(val);
+
+	if (!s || s->needs_pages) {
+		pr_err("bar_strategy=%s: must be fault, remap or huge\n", val);
+		return -EINVAL;
+	}
+	*(const struct mmapdemo_strategy **)kp->arg = s;
+	return 0;
+}
+
+static const struct kernel_param_ops bar_strategy_param_ops = {
+	.set = bar_strategy_param_set,
+	.get = strategy_param_get,
+};
+
+module_param_cb(bar_strategy, &bar_strategy_param_ops,
+		&mmapdemo_bar_default_strategy, 0444);
+MODULE_PARM_DESC(bar_strategy,
+		 "BAR devices: fault, remap or huge (default fault)");
 
 unsigned int mmapdemo_fault_around;
 

@@ -155,7 +155,7 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	}
 	md->pdev = pdev;
 	md->bar = kind->bar;
-	md->default_strategy = &mmapdemo_strategy_fault;
+	md->default_strategy = mmapdemo_bar_default_strategy;
 	md->inode = mmapdemo_inode_new();
 	if (IS_ERR(md->inode)) {
 		ret = PTR_ERR(md->inode);

@@ -41,6 +41,9 @@ MMAPDEMO_COUNTER_ATTR(vma_opens);
 MMAPDEMO_COUNTER_ATTR(vma_closes);
 MMAPDEMO_COUNTER_ATTR(live_vmas);
 MMAPDEMO_COUNTER_ATTR(around_pages);
+MMAPDEMO_COUNTER_ATTR(pmd_faults);
+MMAPDEMO_COUNTER_ATTR(pud_faults);
+MMAPDEMO_COUNTER_ATTR(huge_fallbacks);
 
 static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_mmaps.attr,
@@ -51,6 +54,9 @@ static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_vma_opens.attr,
 	&dev_attr_vma_closes.attr,
 	&dev_attr_live_vmas.attr,
+	&dev_attr_pmd_faults.attr,
+	&dev_attr_pud_faults.attr,
+	&dev_attr_huge_fallbacks.attr,
 	&dev_attr_around_pages.attr, /* 0 while fault_around is off */
 	NULL,
 };

@@ -18,8 +18,10 @@
  * others are gone).  It is called only when the snapshot reached a PTE
  * table, so it finds the tables there; if one was freed in between (an
  * empty PTE table reclaimed by MADV_DONTNEED), it allocates an empty one,
- * as a fault there would, and the walk reports a hole.  A mapping of this
- * device never has a huge PMD or PUD, on which that walker would warn.
+ * as a fault there would, and the walk reports a hole.  That walker warns
+ * on a huge PMD or PUD, which a mapping of the huge strategy (a VMA with
+ * ->huge_fault) may gain between the snapshot and the re-read: such
+ * mappings keep the snapshot, whose leaf shows the entry's level.
  * Any other address keeps the snapshot, as /proc/PID/pagemap gives one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -271,7 +273,7 @@ int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 	local_irq_restore(irqflags);
 
 	vma = vma_lookup(mm, addr);
-	if (vma && walk_our_vma(md, vma))
+	if (vma && walk_our_vma(md, vma) && !vma->vm_ops->huge_fault)
 		walk_pte_locked(mm, addr, w);
 	if (vma)
 		walk_vma(md, vma, addr, w);

@@ -24,7 +24,10 @@ file=$top/build/$kernel/ivshmem.img
 case $what in
 prepare)
 	"$prog" --host-fill "$file"
-	echo "-d ivshmem=$file"
+	# And a 1 GiB BAR for the huge strategy's PMD and PUD entries
+	# (selftests/huge_test.c), after the first so that the tests that
+	# take the first ivshmem device keep the proof's.
+	echo "-d ivshmem=$file -d ivshmem=$top/build/$kernel/ivshmem-huge.img,size=1G"
 	;;
 edu)
 	status=0

@@ -11,7 +11,9 @@
 # Environment: BENCH_SIZE (largest buffer, default 256M; the module is
 # loaded with size=BENCH_SIZE), BENCH_MEM (guest memory, default 2G: the
 # module refuses more than half of it), BENCH_ARGS (more options for
-# "mmapdemo bench", e.g. "--reps 7").
+# "mmapdemo bench", e.g. "--reps 7").  The VM has a 1 GiB ivshmem BAR
+# (build/KERNEL/ivshmem-bench.img, sparse), measured as the bar-fault,
+# bar-remap and bar-huge subjects.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,9 +35,12 @@ for k in "$@"; do
 	vm_status=0
 	# Multi-threaded TCG, as in the run Documentation/performance.rst shows.
 	VM_TCG_THREAD=${VM_TCG_THREAD:-multi} \
-		scripts/vm.sh -n bench -m "$mem" -t 1800 "$k" "
+		scripts/vm.sh -n bench -m "$mem" -t 1800 \
+		-d "ivshmem=$top/build/$k/ivshmem-bench.img,size=1G" "$k" "
 insmod \$LAB_MODULE size=$size || exit 1
-mmapdemo bench --sizes $size $args --out /tmp/bench >/dev/null || exit 1
+bar=\$(ls /dev/mmapdemo-* | head -n 1)
+[ -n \"\$bar\" ] || exit 1
+mmapdemo bench --sizes $size --bar \$bar $args --out /tmp/bench >/dev/null || exit 1
 for f in $files; do
 	echo \"@@BENCH-FILE \$f\"
 	cat \"/tmp/bench/\$f\"

@@ -13,7 +13,11 @@
 #   -i FILE      the base initramfs (default build/KERNEL/initramfs.cpio.gz)
 #   -d DEVICE    attach a PCI device, repeatable: "ivshmem=FILE" (an
 #                ivshmem-plain device whose BAR 2 is FILE, shared with the
-#                host; FILE must exist, its size a power of two) or "edu"
+#                host; FILE must exist, its size a power of two),
+#                "ivshmem=FILE,size=SIZE" (the same, FILE made SIZE bytes
+#                first, as truncate -s takes it, e.g. 64M or 1G: sparse, so
+#                the host's memory is used only where the guest writes), or
+#                "edu"
 # With no COMMAND, the commands are read from standard input.
 #
 # Prints what the commands print, and exits with their exit status as the
@@ -37,10 +41,16 @@ while getopts n:t:m:si:d: opt; do
 		case $OPTARG in
 		ivshmem=?*)
 			n=${#devices[@]}
-			devices+=(-object "memory-backend-file,id=ivshm$n,mem-path=${OPTARG#ivshmem=},size=$(stat -c %s "${OPTARG#ivshmem=}"),share=on"
+			file=${OPTARG#ivshmem=}
+			case $file in
+			*,size=?*)
+				truncate -s "${file##*,size=}" "${file%,size=*}"
+				file=${file%,size=*} ;;
+			esac
+			devices+=(-object "memory-backend-file,id=ivshm$n,mem-path=$file,size=$(stat -c %s "$file"),share=on"
 				-device "ivshmem-plain,memdev=ivshm$n") ;;
 		edu) devices+=(-device edu) ;;
-		*) echo "vm.sh: -d $OPTARG: ivshmem=FILE or edu" >&2; exit 2 ;;
+		*) echo "vm.sh: -d $OPTARG: ivshmem=FILE[,size=SIZE] or edu" >&2; exit 2 ;;
 		esac ;;
 	n) name=$OPTARG ;;
 	t) timeout=$OPTARG ;;

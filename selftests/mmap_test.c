@@ -85,6 +85,17 @@ FIXTURE_VARIANT_ADD(mmap, bar_fault)
 };
 
 /*
+ * The huge strategy (BAR only) behaves as bar_fault on mappings too small
+ * for a huge entry; huge_test has the 2 MiB and 1 GiB cases.
+ */
+FIXTURE_VARIANT_ADD(mmap, bar_huge)
+{
+	.strategy = MMAPDEMO_STRATEGY_HUGE,
+	.eager = false,
+	.bar = true,
+};
+
+/*
  * And no split of a remap mapping: x86 PAT tracks the memory type per
  * remap_pfn_range() call, see kmod/strategy_remap.c.
  */

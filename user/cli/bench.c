@@ -34,6 +34,9 @@ const char *const bench_subject_names[NR_SUBJECTS] = {
 	[SUBJ_FAULT_AROUND] = "fault+around",
 	[SUBJ_REMAP] = "remap",
 	[SUBJ_INSERT] = "insert",
+	[SUBJ_BAR_FAULT] = "bar-fault",
+	[SUBJ_BAR_REMAP] = "bar-remap",
+	[SUBJ_BAR_HUGE] = "bar-huge",
 	[SUBJ_ANON] = "anon",
 	[SUBJ_MEMFD] = "memfd",
 	[SUBJ_IO] = "io",
@@ -188,7 +191,7 @@ struct source {
 	int flags;
 };
 
-static int source_of(struct mmapdemo *md[3], int memfd, int subj,
+static int source_of(struct mmapdemo *md[NR_DEVS], int memfd, int subj,
 		     struct source *src)
 {
 	src->md = NULL;
@@ -208,6 +211,15 @@ static int source_of(struct mmapdemo *md[3], int memfd, int subj,
 	case SUBJ_INSERT:
 		src->md = md[MMAPDEMO_STRATEGY_INSERT];
 		break;
+	case SUBJ_BAR_FAULT:
+		src->md = md[DEV_BAR_FAULT];
+		break;
+	case SUBJ_BAR_REMAP:
+		src->md = md[DEV_BAR_REMAP];
+		break;
+	case SUBJ_BAR_HUGE:
+		src->md = md[DEV_BAR_HUGE];
+		break;
 	case SUBJ_ANON:
 		src->flags = MAP_PRIVATE | MAP_ANONYMOUS;
 		return 0;
@@ -217,6 +229,8 @@ static int source_of(struct mmapdemo *md[3], int memfd, int subj,
 	default:
 		return -EINVAL;
 	}
+	if (!src->md)
+		return -ENODEV;
 	src->fd = mmapdemo_fd(src->md);
 	return 0;
 }
@@ -373,7 +387,7 @@ static int io_pass(int fd, char *buf, uint64_t size, size_t chunk, bool write,
  * and against a fresh fault mapping: mmap, memcpy out, munmap.
  */
 static int io_run(struct bench *b, bool keep, unsigned int si,
-		  struct mmapdemo *md[3], char *buf)
+		  struct mmapdemo *md[NR_DEVS], char *buf)
 {
 	static const struct {
 		size_t chunk;
@@ -468,7 +482,7 @@ static int fault_around_set(unsigned int pages, unsigned int *old)
 
 /* One subject's read and write runs, with fault-around set for it. */
 static int subject_run(struct bench *b, bool keep, unsigned int si, int s,
-		       struct mmapdemo *md[3], int memfd)
+		       struct mmapdemo *md[NR_DEVS], int memfd)
 {
 	unsigned int old = 0;
 	struct source src;
@@ -485,7 +499,11 @@ static int subject_run(struct bench *b, bool keep, unsigned int si, int s,
 		if (ret)
 			return ret;
 	}
-	source_of(md, memfd, s, &src);
+	/* A BAR subject without a BAR, or a size the BAR cannot hold. */
+	if (source_of(md, memfd, s, &src) ||
+	    (s >= SUBJ_BAR_FAULT && s <= SUBJ_BAR_HUGE &&
+	     b->cfg.sizes[si] > b->bar_size))
+		return 0;
 	ret = map_read_run(b, keep, si, s, &src);
 	if (!ret)
 		ret = map_write_run(b, keep, si, s, &src);
@@ -580,7 +598,7 @@ static void describe_machine(struct bench *b)
 	fclose(f);
 }
 
-int bench_run(struct bench *b, struct mmapdemo *md[3], const char **what)
+int bench_run(struct bench *b, struct mmapdemo *md[NR_DEVS], const char **what)
 {
 	uint64_t max = 0;
 	double start = now_ns();
@@ -679,6 +697,57 @@ static void worse(struct bench_target *t, bool higher_is_worse, double v,
 	t->value = v;
 	snprintf(t->detail, sizeof(t->detail), fmt, subj,
 		 (unsigned long long)size >> 10);
+}
+
+/* A ratio of two medians of one size, or 0 where either is missing. */
+static double median_ratio(const struct bench *b, unsigned int si, int s1,
+			   int s2, int metric)
+{
+	const struct bench_stat *a = stat_of(b, si, s1, metric);
+	const struct bench_stat *c = stat_of(b, si, s2, metric);
+
+	return a && c && c->median > 0 ? a->median / c->median : 0;
+}
+
+/*
+ * Issue 14's targets for the huge strategy on a BAR, from 64 MiB: the
+ * write touch, which faults every page of bar-fault and one entry per
+ * 2 MiB (or 1 GiB) of bar-huge.
+ */
+static void bench_huge_targets(const struct bench *b,
+			       struct bench_target t[NR_TARGETS])
+{
+	t[7] = (struct bench_target){ "huge_faults",
+		"bar-huge: at least 100x fewer faults than bar-fault from 64 MiB",
+		.limit = 100, .at_least = true };
+	t[8] = (struct bench_target){ "huge_touch",
+		"bar-huge: first write touch at least 10x faster than bar-fault from 64 MiB",
+		.limit = 10, .at_least = true };
+	t[9] = (struct bench_target){ "huge_vs_remap",
+		"bar-huge: mmap + first write touch within 1.5x of bar-remap from 64 MiB",
+		.limit = 1.5 };
+	for (unsigned int si = 0; si < b->cfg.nr_sizes; si++) {
+		uint64_t size = b->cfg.sizes[si];
+		double r;
+
+		if (size < (64 << 20))
+			continue;
+		r = median_ratio(b, si, SUBJ_BAR_FAULT, SUBJ_BAR_HUGE,
+				 M_FAULTS_WRITE);
+		if (r > 0)
+			worse(&t[7], false, r, "%s at %llu KiB",
+			      "bar-fault / bar-huge", size);
+		r = median_ratio(b, si, SUBJ_BAR_FAULT, SUBJ_BAR_HUGE,
+				 M_TOUCH_WRITE);
+		if (r > 0)
+			worse(&t[8], false, r, "%s at %llu KiB",
+			      "bar-fault / bar-huge", size);
+		r = median_ratio(b, si, SUBJ_BAR_HUGE, SUBJ_BAR_REMAP,
+				 M_SETUP_WRITE);
+		if (r > 0)
+			worse(&t[9], true, r, "%s at %llu KiB",
+			      "bar-huge / bar-remap", size);
+	}
 }
 
 void bench_targets(const struct bench *b, struct bench_target t[NR_TARGETS])
@@ -784,6 +853,7 @@ void bench_targets(const struct bench *b, struct bench_target t[NR_TARGETS])
 				      bench_subject_names[s], (uint64_t)n << 10);
 		}
 	}
+	bench_huge_targets(b, t);
 	for (int i = 0; i < NR_TARGETS; i++)
 		t[i].met = t[i].evaluated &&
 			   (t[i].at_least ? t[i].value >= t[i].limit :

@@ -210,9 +210,14 @@ static int write_out(const struct cli *cli, const struct bench *b,
 }
 
 static int bench_main(struct cli *cli, struct bench *b, const char *csv,
-		      const char *out)
+		      const char *out, const char *bar)
 {
-	struct mmapdemo *md[3] = { NULL, NULL, NULL };
+	static const unsigned int bar_strategy[] = {
+		[DEV_BAR_FAULT] = MMAPDEMO_STRATEGY_FAULT,
+		[DEV_BAR_REMAP] = MMAPDEMO_STRATEGY_REMAP,
+		[DEV_BAR_HUGE] = MMAPDEMO_STRATEGY_HUGE,
+	};
+	struct mmapdemo *md[NR_DEVS] = { NULL };
 	struct bench_target t[NR_TARGETS];
 	struct mmapdemo_info info;
 	const char *what = "";
@@ -223,6 +228,20 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 		ret = cli_open(cli, O_RDWR, (int)s, s ? NULL : &info, &md[s]);
 		if (ret)
 			goto out_close;
+	}
+	for (unsigned int d = DEV_BAR_FAULT; bar && d < NR_DEVS; d++) {
+		struct mmapdemo_info bar_info;
+
+		ret = mmapdemo_open(bar, O_RDWR, &md[d]);
+		if (!ret)
+			ret = mmapdemo_get_info(md[d], &bar_info);
+		if (!ret)
+			ret = mmapdemo_set_strategy(md[d], bar_strategy[d]);
+		if (ret) {
+			ret = cli_error(cli, bar, ret);
+			goto out_close;
+		}
+		b->bar_size = bar_info.size;
 	}
 	b->page_size = info.page_size;
 	b->device_size = info.size;
@@ -280,7 +299,7 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 	ret = report_end();
 
 out_close:
-	for (unsigned int s = 0; s < 3; s++)
+	for (unsigned int s = 0; s < NR_DEVS; s++)
 		if (md[s])
 			mmapdemo_close(md[s]);
 	return ret;
@@ -309,10 +328,11 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 		{ "csv", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		{ "bar", required_argument, NULL, 'b' },
 		CLI_COMMON_OPTIONS
 	};
 	struct bench *b;
-	const char *csv = NULL, *out = NULL, *sizes = NULL;
+	const char *csv = NULL, *out = NULL, *sizes = NULL, *bar = NULL;
 	unsigned int reps = 0, reps_big = 0;
 	bool quick = false, quiet = false;
 	int c, ret;
@@ -345,6 +365,9 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 		case 'Q':
 			quiet = true;
 			break;
+		case 'b':
+			bar = optarg;
+			break;
 		default:
 			ret = cli_common_option(&cmd_bench, c);
 			if (ret >= 0)
@@ -373,7 +396,7 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 	b->cfg.reps_big = reps_big ?: (b->cfg.reps < 3 ? b->cfg.reps : 3);
 	b->cfg.progress = !quiet;
 
-	ret = bench_main(cli, b, csv, out);
+	ret = bench_main(cli, b, csv, out, bar);
 	bench_free(b);
 	free(b);
 	return ret;
@@ -383,6 +406,6 @@ const struct command cmd_bench = {
 	.name = "bench",
 	.summary = "what each strategy costs, against anon and memfd mappings",
 	.usage = "bench [--sizes MAX|LIST] [--reps N] [--reps-big N] [--quick]\n"
-		 "    [--csv FILE] [--out DIR] [--quiet] [--json]",
+		 "    [--csv FILE] [--out DIR] [--quiet] [--json] [--bar DEVICE]",
 	.run = bench_cmd,
 };

@@ -38,6 +38,9 @@ static void report_features(uint32_t features)
 		{ MMAPDEMO_FEATURE_INSERT, "insert" },
 		{ MMAPDEMO_FEATURE_TRACEPOINTS, "tracepoints" },
 		{ MMAPDEMO_FEATURE_WALK, "walk" },
+		{ MMAPDEMO_FEATURE_HUGE, "huge" },
+		{ MMAPDEMO_FEATURE_HUGE_PMD, "huge-pmd" },
+		{ MMAPDEMO_FEATURE_HUGE_PUD, "huge-pud" },
 	};
 	char buf[128] = "";
 	size_t len = 0;
@@ -129,6 +132,12 @@ static int stats_run(struct cli *cli, int argc, char **argv)
 	report_u64("vma_closes", "->close", s.vma_closes);
 	report_u64("live_vmas", "VMAs alive now", s.live_vmas);
 	report_u64("around_pages", "pages mapped around faults", s.around_pages);
+	report_u64("pmd_faults", "PMD entries mapped by ->huge_fault",
+		   s.pmd_faults);
+	report_u64("pud_faults", "PUD entries mapped by ->huge_fault",
+		   s.pud_faults);
+	report_u64("huge_fallbacks", "huge faults fallen back",
+		   s.huge_fallbacks);
 	report_close();
 	return report_end();
 }

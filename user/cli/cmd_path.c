@@ -25,6 +25,7 @@ struct path_opts {
 	bool have_addr;
 	uint64_t addr;
 	uint64_t offset;
+	uint64_t length;	/* bytes to map from the offset's page; 0: one page */
 	int strategy;		/* or CLI_DEFAULT_STRATEGY */
 	bool private_map;
 	bool write;
@@ -68,7 +69,8 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	int sig, code, dot_err = 0;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
-	mc.length = ps;
+	/* More than a page lets the huge strategy map a PMD or PUD entry. */
+	mc.length = o->length ? (o->length + ps - 1) & ~(uint64_t)(ps - 1) : ps;
 	mc.prot = PROT_READ | PROT_WRITE;
 	mc.flags = o->private_map ? MAP_PRIVATE : MAP_SHARED;
 	mc.file = cli->device ?: MMAPDEMO_DEVICE;
@@ -158,6 +160,7 @@ static int path_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "offset", required_argument, NULL, 'o' },
+		{ "length", required_argument, NULL, 'l' },
 		{ "strategy", required_argument, NULL, 'S' },
 		{ "private", no_argument, NULL, 'p' },
 		{ "write", no_argument, NULL, 'w' },
@@ -177,6 +180,12 @@ static int path_run(struct cli *cli, int argc, char **argv)
 			if (parse_size(optarg, &o.offset))
 				return cli_usage(&cmd_path,
 						 "--offset %s: want a byte offset",
+						 optarg);
+			break;
+		case 'l':
+			if (parse_size(optarg, &o.length))
+				return cli_usage(&cmd_path,
+						 "--length %s: want a byte count",
 						 optarg);
 			break;
 		case 'S':
@@ -234,11 +243,14 @@ static int path_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_path = {
 	.name = "path",
 	.summary = "the whole path of one address: mmap, VMA, fault, page tables, frame",
-	.usage = "path [ADDRESS] [--offset N] [--strategy S] [--private] [--write] [--dot FILE] [--json]\n"
-		 "  maps one page of the device (at ADDRESS if given, with\n"
-		 "  MAP_FIXED_NOREPLACE; at device byte offset N), touches it, and shows\n"
-		 "  every stage from the system call to the page-table entry; --dot\n"
-		 "  also writes the walk as a Graphviz graph (dot -Tsvg FILE draws it)\n"
+	.usage = "path [ADDRESS] [--offset N] [--length N] [--strategy S] [--private] [--write]\n"
+		 "    [--dot FILE] [--json]\n"
+		 "  maps one page of the device, or N bytes with --length (at ADDRESS\n"
+		 "  if given, with MAP_FIXED_NOREPLACE; at device byte offset N),\n"
+		 "  touches the page of the offset, and shows every stage from the\n"
+		 "  system call to the page-table entry (a PMD or PUD leaf for the\n"
+		 "  huge strategy on a BAR, from --length 2M); --dot also writes the\n"
+		 "  walk as a Graphviz graph (dot -Tsvg FILE draws it)\n"
 		 "path --legend [--json]\n"
 		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,

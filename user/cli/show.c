@@ -113,6 +113,9 @@ void show_stats_delta(const char *key, const char *title,
 		F(vma_closes, "->close calls"),
 		F(live_vmas, "live VMAs"),
 		F(around_pages, "->fault: pages mapped around"),
+		F(pmd_faults, "->huge_fault: PMD entries"),
+		F(pud_faults, "->huge_fault: PUD entries"),
+		F(huge_fallbacks, "->huge_fault: fallbacks"),
 #undef F
 	};
 	bool any = false;

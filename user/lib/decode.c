@@ -16,6 +16,7 @@ static const char *const strategy_names[] = {
 	[MMAPDEMO_STRATEGY_FAULT] = "fault",
 	[MMAPDEMO_STRATEGY_REMAP] = "remap",
 	[MMAPDEMO_STRATEGY_INSERT] = "insert",
+	[MMAPDEMO_STRATEGY_HUGE] = "huge",
 };
 
 const char *mmapdemo_strategy_name(unsigned int strategy)

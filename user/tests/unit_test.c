@@ -268,7 +268,8 @@ TEST(t_names)
 	EXPECT_STREQ("remap", mmapdemo_strategy_name(MMAPDEMO_STRATEGY_REMAP));
 	EXPECT_STREQ("insert",
 		     mmapdemo_strategy_name(MMAPDEMO_STRATEGY_INSERT));
-	EXPECT_EQ(NULL, mmapdemo_strategy_name(3));
+	EXPECT_STREQ("huge", mmapdemo_strategy_name(MMAPDEMO_STRATEGY_HUGE));
+	EXPECT_EQ(NULL, mmapdemo_strategy_name(4));
 	EXPECT_EQ(MMAPDEMO_STRATEGY_INSERT, mmapdemo_strategy_parse("insert"));
 	EXPECT_EQ(-EINVAL, mmapdemo_strategy_parse("Insert"));
 	EXPECT_EQ(-EINVAL, mmapdemo_strategy_parse(""));

@@ -35,10 +35,16 @@
  *          counts the first write to each page.
  *  REMAP   remap_pfn_range() maps the whole range at mmap time (VM_PFNMAP).
  *  INSERT  vm_insert_pages() maps the whole range in one batch at mmap time.
+ *  HUGE    as FAULT, on a BAR device only, but a fault maps a 2 MiB (PMD)
+ *          or 1 GiB (PUD) entry where the address, the offset and the BAR
+ *          are aligned and the kernel supports huge PFN-map entries
+ *          (MMAPDEMO_FEATURE_HUGE_PMD, MMAPDEMO_FEATURE_HUGE_PUD); one
+ *          page per fault elsewhere.
  */
 #define MMAPDEMO_STRATEGY_FAULT 0
 #define MMAPDEMO_STRATEGY_REMAP 1
 #define MMAPDEMO_STRATEGY_INSERT 2
+#define MMAPDEMO_STRATEGY_HUGE 3
 
 /**
  * struct mmapdemo_info - what the device is and what it can do
@@ -64,6 +70,9 @@ struct mmapdemo_info {
 #define MMAPDEMO_FEATURE_INSERT (1U << 2) /* strategy INSERT */
 #define MMAPDEMO_FEATURE_TRACEPOINTS (1U << 3) /* events/mmapdemo/ */
 #define MMAPDEMO_FEATURE_WALK (1U << 4) /* MMAPDEMO_IOC_WALK */
+#define MMAPDEMO_FEATURE_HUGE (1U << 5) /* strategy HUGE */
+#define MMAPDEMO_FEATURE_HUGE_PMD (1U << 6) /* HUGE maps PMD entries */
+#define MMAPDEMO_FEATURE_HUGE_PUD (1U << 7) /* HUGE maps PUD entries */
 	__u32 default_strategy;
 	__u32 flags;
 #define MMAPDEMO_INFO_MAPPED (1U << 0) /* strategy now fixed */
@@ -94,8 +103,16 @@ struct mmapdemo_set_strategy {
  * @live_vmas: VMAs of the device that exist now
  * @around_pages: pages mapped around a read fault of the FAULT strategy
  *                (the "fault_around" module parameter; 0 while it is off).
- *                @faults counts the faults themselves, one page each, so
+ *                @faults counts the faults themselves, one page each
+ *                (but see @pmd_faults), so
  *                @faults + @around_pages is what the fault path mapped.
+ * @pmd_faults: faults of the HUGE strategy that mapped a PMD entry (2 MiB
+ *              on x86-64); counted in @faults too
+ * @pud_faults: the same for PUD entries (1 GiB on x86-64)
+ * @huge_fallbacks: huge faults that fell back to a smaller entry, because
+ *                  the address, the offset or the BAR was not aligned, or
+ *                  the entry would not fit the mapping or the device; the
+ *                  smaller fault that follows is counted in @faults
  *
  * MMAPDEMO_IOC_STATS fills it; the same numbers are in sysfs.  A caller
  * built before @around_pages passes the shorter struct and gets the rest.
@@ -111,6 +128,9 @@ struct mmapdemo_stats {
 	__u64 vma_closes;
 	__u64 live_vmas;
 	__u64 around_pages;
+	__u64 pmd_faults;
+	__u64 pud_faults;
+	__u64 huge_fallbacks;
 };
 
 /* Levels of a page-table walk, from the top. */
