@@ -118,12 +118,15 @@ static vm_fault_t fault_fault(struct vm_fault *vmf)
  * A mapping made while fault-around is on becomes VM_MIXEDMAP, which lets
  * the fault handler call vm_insert_pages() without the mmap_lock held for
  * writing.  Mappings made while it is off stay as they always were.
+ * Nothing is mapped eagerly.
  */
-static int fault_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
+static int fault_describe(struct mmapdemo_dev *md,
+			  const struct mmapdemo_map_req *req,
+			  struct mmapdemo_map_desc *desc)
 {
 	/* A VM_PFNMAP VMA must never become VM_MIXEDMAP too. */
 	if (mmapdemo_has_pages(md) && READ_ONCE(mmapdemo_fault_around) > 1)
-		vm_flags_set(vma, VM_MIXEDMAP);
+		desc->flags |= MMAPDEMO_MAP_MIXEDMAP;
 	return 0;
 }
 
@@ -159,9 +162,7 @@ static vm_fault_t fault_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 }
 
 static const struct vm_operations_struct fault_vm_ops = {
-	.open = mmapdemo_vma_open,
-	.close = mmapdemo_vma_close,
-	.mprotect = mmapdemo_vma_mprotect,
+	MMAPDEMO_VM_OPS_COMMON
 	.fault = fault_fault,
 	.map_pages = fault_map_pages,
 	.page_mkwrite = fault_page_mkwrite,
@@ -179,9 +180,7 @@ static vm_fault_t fault_pfn_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct fault_pfn_vm_ops = {
-	.open = mmapdemo_vma_open,
-	.close = mmapdemo_vma_close,
-	.mprotect = mmapdemo_vma_mprotect,
+	MMAPDEMO_VM_OPS_COMMON
 	.fault = fault_pfn_fault,
 	.access = mmapdemo_vma_access,
 };
@@ -193,6 +192,6 @@ const struct mmapdemo_strategy mmapdemo_strategy_fault = {
 	.vm_ops = &fault_vm_ops,
 	.pfn_vm_ops = &fault_pfn_vm_ops,
 	.private_ok = true,
-	/* Maps nothing at mmap time: fault_mmap() only sets a flag. */
-	.mmap = fault_mmap,
+	/* Maps nothing at mmap time: fault_describe() only sets a flag. */
+	.describe = fault_describe,
 };

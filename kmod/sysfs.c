@@ -74,9 +74,18 @@ static ssize_t backing_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(backing);
 
+/* "mmap" or "mmap_prepare": the file operation the module was built with. */
+static ssize_t front_end_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", mmapdemo_front_end);
+}
+static DEVICE_ATTR_RO(front_end);
+
 static struct attribute *mmapdemo_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_backing.attr,
+	&dev_attr_front_end.attr,
 	NULL,
 };
 
@@ -119,6 +128,7 @@ static struct attribute *mmapdemo_bar_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_backing.attr,
 	&dev_attr_caching.attr,
+	&dev_attr_front_end.attr,
 	NULL,
 };
 
