@@ -23,7 +23,7 @@
 #define MIN_SIZE_INFO sizeof(struct mmapdemo_info)
 #define MIN_SIZE_SET_STRATEGY sizeof(struct mmapdemo_set_strategy)
 #define MIN_SIZE_STATS offsetofend(struct mmapdemo_stats, live_vmas)
-#define MIN_SIZE_WALK sizeof(struct mmapdemo_walk)
+#define MIN_SIZE_WALK offsetofend(struct mmapdemo_walk, device_page)
 
 /* Copy an output struct back, as much of it as the caller has room for. */
 static int copy_out(void __user *uarg, const void *karg, size_t ksize,
