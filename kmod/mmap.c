@@ -368,6 +368,7 @@ void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
 	struct mmapdemo_dev *md = vma->vm_private_data;
 
+	mmap_assert_write_locked(vma->vm_mm);
 	atomic64_inc(&md->stats.vma_opens);
 	atomic64_inc(&md->stats.live_vmas);
 	trace_mmapdemo_vma_open(vma);
@@ -413,6 +414,7 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
 			  unsigned long end, unsigned long newflags)
 {
+	mmap_assert_write_locked(vma->vm_mm);
 	return (newflags & VM_EXEC) ? -EPERM : 0;
 }
 
@@ -490,6 +492,7 @@ vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy)
 	struct mmapdemo_dev *md = vma->vm_private_data;
 	struct page *page;
 
+	assert_fault_locked(vmf);
 	if (vmf->pgoff >= md->backing.npages) {
 		atomic64_inc(&md->stats.fault_sigbus);
 		trace_mmapdemo_fault(vmf, strategy, 0, VM_FAULT_SIGBUS);
@@ -525,6 +528,7 @@ vm_fault_t mmapdemo_fault_pfn(struct vm_fault *vmf, u32 strategy)
 	unsigned long pfn;
 	vm_fault_t ret;
 
+	assert_fault_locked(vmf);
 	if (vmf->pgoff >= md->backing.npages || mmapdemo_dev_enter(md)) {
 		atomic64_inc(&md->stats.fault_sigbus);
 		trace_mmapdemo_fault(vmf, strategy, 0, VM_FAULT_SIGBUS);

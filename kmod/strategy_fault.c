@@ -141,6 +141,7 @@ static vm_fault_t fault_page_mkwrite(struct vm_fault *vmf)
 {
 	struct mmapdemo_dev *md = vmf->vma->vm_private_data;
 
+	assert_fault_locked(vmf);
 	atomic64_inc(&md->stats.mkwrites);
 	trace_mmapdemo_mkwrite(vmf);
 	lock_page(vmf->page);
