@@ -585,6 +585,26 @@ static ssize_t proc_mem_write(const void *buf, size_t len, const void *addr)
 	return ret;
 }
 
+/*
+ * Whether /proc/self/mem may write a read-only private mapping (FOLL_FORCE)
+ * without ptrace: the kernel's proc_mem.force_override policy, "always" in
+ * Debian's 6.1 and 6.12 (CONFIG_PROC_MEM_ALWAYS_FORCE), "ptrace" in its
+ * 7.x (CONFIG_PROC_MEM_FORCE_PTRACE).  Asked of anonymous memory.
+ */
+static bool proc_mem_forces_writes(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *a = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	bool ok;
+
+	if (a == MAP_FAILED)
+		return true;
+	ok = proc_mem_write("A", 1, a) == 1;
+	munmap(a, page);
+	return ok;
+}
+
 /* Fork a child that stops under ptrace; the tracer is the caller. */
 static pid_t traced_child(void)
 {
@@ -795,8 +815,16 @@ TEST_F(mmap, proc_mem_write_to_private_mapping_stays_private)
 		return;
 	}
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(1, proc_mem_write("B", 1, m + 3 * self->page + 5));
-	EXPECT_EQ('B', m[3 * self->page + 5]);
+	if (!proc_mem_forces_writes()) {
+		/* As for anonymous memory: EIO, and nothing changes. */
+		EXPECT_EQ(-1, proc_mem_write("B", 1, m + 3 * self->page + 5));
+		EXPECT_EQ(EIO, errno);
+		EXPECT_EQ(mmapdemo_pattern(1, 3 * self->page + 5),
+			  m[3 * self->page + 5]);
+	} else {
+		ASSERT_EQ(1, proc_mem_write("B", 1, m + 3 * self->page + 5));
+		EXPECT_EQ('B', m[3 * self->page + 5]);
+	}
 	ASSERT_EQ(1, pread(self->fd, &c, 1, 3 * self->page + 5));
 	EXPECT_EQ(mmapdemo_pattern(1, 3 * self->page + 5), c);
 	ASSERT_EQ(0, munmap(m, self->len));
