@@ -287,7 +287,7 @@ struct mmapdemo_map_desc {
  *            fail after it.  Called with the mmap_lock held for writing
  *            and the device's memory_lock for reading.
  *
- * A strategy's vm_ops start with MMAPDEMO_VM_OPS_COMMON.
+ * A strategy's vm_ops have the operations mmap.c shares (below).
  */
 struct mmapdemo_strategy {
 	const char *name;
@@ -313,24 +313,21 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma);
 bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 			      const struct mmapdemo_strategy *s);
 
-/* mmap.c: the mmap file operation and what all strategies' VMAs share */
-extern const char mmapdemo_front_end[];
+/*
+ * mmap.c: the mmap file operation and what all strategies' VMAs share.
+ * Each strategy's vm_ops have .open, .close and .mprotect below and, with
+ * MMAPDEMO_HAVE_MMAP_PREPARE, .mapped = mmapdemo_vma_mapped.
+ * MMAPDEMO_FRONT_END names the file operation, for sysfs.
+ */
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+#define MMAPDEMO_FRONT_END "mmap_prepare"
 int mmapdemo_mmap_prepare(struct vm_area_desc *desc);
 int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 			const struct file *file, void **vm_private_data);
-/* ->mapped: the mapping exists; see mmapdemo_vma_mapped() */
-#define MMAPDEMO_VM_OPS_MAPPED .mapped = mmapdemo_vma_mapped,
 #else
+#define MMAPDEMO_FRONT_END "mmap"
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
-#define MMAPDEMO_VM_OPS_MAPPED
 #endif
-/* The operations every strategy's vm_ops share, first in each. */
-#define MMAPDEMO_VM_OPS_COMMON			\
-	.open = mmapdemo_vma_open,		\
-	.close = mmapdemo_vma_close,		\
-	.mprotect = mmapdemo_vma_mprotect,	\
-	MMAPDEMO_VM_OPS_MAPPED
 void mmapdemo_vma_open(struct vm_area_struct *vma);
 void mmapdemo_vma_close(struct vm_area_struct *vma);
 int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,

@@ -122,8 +122,6 @@ static void mmapdemo_record_mapping(struct mmapdemo_file *mf,
 
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 
-const char mmapdemo_front_end[] = "mmap_prepare";
-
 /* MMAPDEMO_MAP_* as the VMA_*_BIT flags of a vm_area_desc. */
 static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
 				    unsigned long flags)
@@ -250,8 +248,6 @@ int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 }
 
 #else /* !MMAPDEMO_HAVE_MMAP_PREPARE */
-
-const char mmapdemo_front_end[] = "mmap";
 
 /* MMAPDEMO_MAP_* as VM_* flags. */
 static vm_flags_t mmapdemo_vm_flags(unsigned long flags)

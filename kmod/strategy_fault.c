@@ -163,7 +163,12 @@ static vm_fault_t fault_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 }
 
 static const struct vm_operations_struct fault_vm_ops = {
-	MMAPDEMO_VM_OPS_COMMON
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.fault = fault_fault,
 	.map_pages = fault_map_pages,
 	.page_mkwrite = fault_page_mkwrite,
@@ -181,7 +186,12 @@ static vm_fault_t fault_pfn_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct fault_pfn_vm_ops = {
-	MMAPDEMO_VM_OPS_COMMON
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.fault = fault_pfn_fault,
 	.access = mmapdemo_vma_access,
 };

@@ -23,7 +23,12 @@
 #include "internal.h"
 
 static const struct vm_operations_struct remap_vm_ops = {
-	MMAPDEMO_VM_OPS_COMMON
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.access = mmapdemo_vma_access,
 };
 
@@ -44,7 +49,12 @@ static int remap_pfn_may_split(struct vm_area_struct *vma, unsigned long addr)
 }
 
 static const struct vm_operations_struct remap_pfn_vm_ops = {
-	MMAPDEMO_VM_OPS_COMMON
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.may_split = remap_pfn_may_split,
 	.access = mmapdemo_vma_access,
 };

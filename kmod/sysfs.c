@@ -75,10 +75,10 @@ static ssize_t backing_show(struct device *dev, struct device_attribute *attr,
 static DEVICE_ATTR_RO(backing);
 
 /* "mmap" or "mmap_prepare": the file operation the module was built with. */
-static ssize_t front_end_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
+static ssize_t front_end_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
 {
-	return sysfs_emit(buf, "%s\n", mmapdemo_front_end);
+	return sysfs_emit(buf, "%s\n", MMAPDEMO_FRONT_END);
 }
 static DEVICE_ATTR_RO(front_end);
 
