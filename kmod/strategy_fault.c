@@ -141,7 +141,11 @@ static vm_fault_t fault_page_mkwrite(struct vm_fault *vmf)
 {
 	struct mmapdemo_dev *md = vmf->vma->vm_private_data;
 
-	assert_fault_locked(vmf);
+	/*
+	 * No assert_fault_locked() here: do_page_mkwrite() replaces
+	 * vmf->flags with FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE, so they no
+	 * longer say whether the VMA lock or the mmap_lock is held.
+	 */
 	atomic64_inc(&md->stats.mkwrites);
 	trace_mmapdemo_mkwrite(vmf);
 	lock_page(vmf->page);
