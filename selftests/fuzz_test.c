@@ -68,7 +68,8 @@ static const struct {
 	/* ABI 1 grew it by around_pages. */
 	{ MMAPDEMO_IOC_STATS, offsetof(struct mmapdemo_stats, around_pages),
 	  sizeof(struct mmapdemo_stats), false, true },
-	{ MMAPDEMO_IOC_WALK, sizeof(struct mmapdemo_walk),
+	/* The second version grew it by vma_vmflags. */
+	{ MMAPDEMO_IOC_WALK, offsetof(struct mmapdemo_walk, vma_vmflags),
 	  sizeof(struct mmapdemo_walk), true, true },
 };
 
