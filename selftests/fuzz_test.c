@@ -273,8 +273,7 @@ static void check_output(struct __test_metadata *_metadata, int k,
 		}
 		if (w->vma_kind == MMAPDEMO_VMA_NONE)
 			EXPECT_EQ(0ULL, w->vma_start | w->vma_end |
-					  w->vma_flags | w->vma_vmflags |
-					  w->vma_pgoff);
+					  w->vma_flags | w->vma_pgoff);
 	}
 }
 

@@ -434,6 +434,12 @@ static int op_write_shared(struct thr *t)
 		return 0;
 
 	second.strategy = (m->strategy + 1 + rnd_below(t, 2)) % 3;
+	/* remap cannot map a range across runs: the third strategy can. */
+	if (second.strategy == MMAPDEMO_STRATEGY_REMAP &&
+	    crosses_runs(m->off, m->npg))
+		second.strategy = m->strategy == MMAPDEMO_STRATEGY_FAULT ?
+					  MMAPDEMO_STRATEGY_INSERT :
+					  MMAPDEMO_STRATEGY_FAULT;
 	second.fd = open_strategy(t, second.strategy);
 	if (second.fd < 0)
 		return -1;
