@@ -170,7 +170,7 @@ struct mmapdemo_vma {
 	/* VmFlags: the two-letter codes and the kernel flags they stand for. */
 	unsigned int nr_vmflags;
 	char vmflags[MMAPDEMO_VMFLAGS_MAX][3];
-	uint64_t vm_flags;      /* VM_* bits of the codes this library knows */
+	uint64_t vm_flags;      /* MMAPDEMO_VMF_* bits of the codes */
 };
 
 /*
@@ -185,10 +185,11 @@ int mmapdemo_smaps_read(const void *addr, struct mmapdemo_vma *vma);
 
 /* What a VmFlags code means ("sh" -> "shared"), or NULL if unknown. */
 const char *mmapdemo_vmflag_describe(const char *code);
-/* The kernel's VM_* bit of a VmFlags code, or 0 if unknown. */
+/* The MMAPDEMO_VMF_* bit of a VmFlags code, or 0 if it has none. */
 uint64_t mmapdemo_vmflag_bit(const char *code);
 /*
- * The VmFlags codes of the kernel VM_* bits in @vm_flags, separated by
+ * The VmFlags codes of the MMAPDEMO_VMF_* bits in @vm_flags (as in
+ * mmapdemo_walk.vma_vmflags), separated by
  * spaces ("rd wr sh mr mw ms pf io de dd"), into @buf.  Bits without a
  * code are shown as hex.  Returns the length needed, like snprintf.
  */

@@ -24,7 +24,7 @@
 
 static struct page *kbuf_page(struct mmapdemo_backing *backing, pgoff_t pgoff)
 {
-	struct page **pages = backing->priv;
+	struct page **pages = backing->pages;
 
 	return pages[pgoff];
 }
@@ -56,7 +56,7 @@ static void kbuf_free_pages(struct page **pages, unsigned long npages)
 
 static void kbuf_release(struct mmapdemo_backing *backing)
 {
-	struct page **pages = backing->priv;
+	struct page **pages = backing->pages;
 
 	vunmap(backing->vaddr);
 	kbuf_free_pages(pages, backing->npages);
@@ -141,7 +141,7 @@ int mmapdemo_kbuf_create(struct mmapdemo_backing *backing, size_t size)
 	backing->caching = MMAPDEMO_CACHING_WB;
 	backing->size = size;
 	backing->npages = npages;
-	backing->priv = pages;
+	backing->pages = pages;
 	return 0;
 
 out_free_pages:

@@ -38,6 +38,18 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #endif
 
 /*
+ * The lock a fault holds: the mmap_lock for reading, or since 6.4 the
+ * VMA's own lock without it (FAULT_FLAG_VMA_LOCK).  Before per-VMA locks,
+ * always the mmap_lock.
+ */
+#ifndef MMAPDEMO_HAVE_ASSERT_FAULT_LOCKED
+static inline void assert_fault_locked(struct vm_fault *vmf)
+{
+	mmap_assert_locked(vmf->vma->vm_mm);
+}
+#endif
+
+/*
  * The largest order the page allocator hands out: MAX_ORDER - 1 before 6.4,
  * where MAX_ORDER became inclusive; 6.8 renamed it MAX_PAGE_ORDER.
  */

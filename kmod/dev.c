@@ -21,7 +21,10 @@
  * @revoked is set and the first zap done, takes and drops the mmap_lock of
  * each recorded mm: every ->mmap that saw the device alive has linked its
  * VMA by then, and a second zap reaches it.  Any later ->mmap sees
- * @revoked and fails.
+ * @revoked and fails.  ->mmap_prepare records its mm the same way: there
+ * the core writes the PTEs (the mmap_action) after the hook returns and
+ * outside memory_lock, still under the mmap_lock held for writing, so the
+ * same barrier covers it (Documentation/path.rst, "The mmap path on 7.3").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

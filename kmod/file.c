@@ -153,7 +153,11 @@ const struct file_operations mmapdemo_fops = {
 	.read = mmapdemo_read,
 	.write = mmapdemo_write,
 	.llseek = mmapdemo_llseek,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mmap_prepare = mmapdemo_mmap_prepare,
+#else
 	.mmap = mmapdemo_mmap,
+#endif
 	.get_unmapped_area = mmapdemo_get_unmapped_area,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

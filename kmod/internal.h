@@ -36,6 +36,7 @@
 #define _MMAPDEMO_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -45,6 +46,8 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/mmapdemo.h>
+
+#include "probes.h"
 
 /* The largest device, so that a typo in "size=" cannot eat all memory. */
 #define MMAPDEMO_MAX_SIZE ((unsigned long)SZ_1G)
@@ -106,6 +109,7 @@ enum mmapdemo_caching {
  * @ioaddr: the kernel's own mapping of a BAR, for the same; NULL for RAM
  * @phys: the physical address of a BAR, 0 for RAM
  * @caching: how user mappings (and @ioaddr) cache the memory
+ * @pages: the struct page of each page of RAM, in order; NULL for a BAR
  * @priv: the backing's own data
  */
 struct mmapdemo_backing {
@@ -116,6 +120,7 @@ struct mmapdemo_backing {
 	void __iomem *ioaddr;
 	phys_addr_t phys;
 	enum mmapdemo_caching caching;
+	struct page **pages;
 	void *priv;
 };
 
@@ -214,6 +219,59 @@ struct mmapdemo_file {
 	bool mapped;
 };
 
+/* What a strategy maps when the mapping is made: enum mmapdemo_eager. */
+enum mmapdemo_eager {
+	MMAPDEMO_EAGER_NONE, /* nothing: faults map */
+	MMAPDEMO_EAGER_PFN, /* one PFN range: remap_pfn_range() */
+	MMAPDEMO_EAGER_IO_PFN, /* one PFN range of a BAR: io_remap_pfn_range() */
+	MMAPDEMO_EAGER_PAGES, /* a run of pages: vm_insert_pages() */
+};
+
+/* Flags of a mapping description, as VM_* and VMA_*_BIT of the kernel. */
+#define MMAPDEMO_MAP_IO BIT(0) /* VM_IO */
+#define MMAPDEMO_MAP_PFNMAP BIT(1) /* VM_PFNMAP */
+#define MMAPDEMO_MAP_MIXEDMAP BIT(2) /* VM_MIXEDMAP */
+#define MMAPDEMO_MAP_DONTEXPAND BIT(3) /* VM_DONTEXPAND */
+#define MMAPDEMO_MAP_DONTDUMP BIT(4) /* VM_DONTDUMP */
+
+/**
+ * struct mmapdemo_map_req - the mapping the caller of mmap() asks for
+ * @pgoff: first page of the device
+ * @npages: its length in pages
+ * @shared: VM_MAYSHARE: a MAP_SHARED mapping, even of a read-only file
+ * @exec: VM_EXEC
+ * @prot: the protection the core chose for it
+ */
+struct mmapdemo_map_req {
+	pgoff_t pgoff;
+	unsigned long npages;
+	bool shared;
+	bool exec;
+	pgprot_t prot;
+};
+
+/**
+ * struct mmapdemo_map_desc - the mapping a strategy wants: a description,
+ *                            computed without side effects, that either
+ *                            front end (->mmap or ->mmap_prepare) applies
+ * @flags: MMAPDEMO_MAP_* to set on the VMA
+ * @vm_ops: the VMA's operations
+ * @prot: the VMA's protection
+ * @eager: what is mapped before mmap() returns
+ * @pfn: the first PFN of the range, for MMAPDEMO_EAGER_PFN and _IO_PFN
+ * @pages: the first page of the run, for MMAPDEMO_EAGER_PAGES
+ * @npages: pages mapped eagerly, the whole VMA or 0
+ */
+struct mmapdemo_map_desc {
+	unsigned long flags;
+	const struct vm_operations_struct *vm_ops;
+	pgprot_t prot;
+	enum mmapdemo_eager eager;
+	unsigned long pfn;
+	struct page **pages;
+	unsigned long npages;
+};
+
 /**
  * struct mmapdemo_strategy - one way of mapping the device memory
  * @name: as in the "strategy" module parameter
@@ -223,13 +281,18 @@ struct mmapdemo_file {
  * @pfn_only: works only on backings without struct pages (a BAR); its
  *            @vm_ops is NULL
  * @private_ok: supports MAP_PRIVATE (copy-on-write) mappings
+ * @maps_eagerly: maps the whole VMA at mmap() time (counted in eager_pages)
  * @vm_ops: the operations of its VMAs on memory with struct pages, which
  *          also tell them apart
  * @pfn_vm_ops: the same on memory without (a BAR), if the strategy works
  *              there; such VMAs are VM_IO | VM_PFNMAP
- * @mmap: optional: set up a validated VMA, whose vm_ops are set: flags,
- *        and whatever is mapped eagerly.  Called with the mmap_lock held
- *        for writing and the device's memory_lock for reading.
+ * @describe: optional: add the strategy's own part to @desc, which holds
+ *            what every strategy's mappings share, for a request that
+ *            mmap.c has checked.  No side effects: the mapping may still
+ *            fail after it.  Called with the mmap_lock held for writing
+ *            and the device's memory_lock for reading.
+ *
+ * A strategy's vm_ops have the operations mmap.c shares (below).
  */
 struct mmapdemo_strategy {
 	const char *name;
@@ -237,9 +300,12 @@ struct mmapdemo_strategy {
 	bool needs_pages;
 	bool pfn_only;
 	bool private_ok;
+	bool maps_eagerly;
 	const struct vm_operations_struct *vm_ops;
 	const struct vm_operations_struct *pfn_vm_ops;
-	int (*mmap)(struct mmapdemo_dev *md, struct vm_area_struct *vma);
+	int (*describe)(struct mmapdemo_dev *md,
+			const struct mmapdemo_map_req *req,
+			struct mmapdemo_map_desc *desc);
 };
 
 extern const struct mmapdemo_strategy mmapdemo_strategy_fault;
@@ -261,8 +327,21 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma);
 bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 			      const struct mmapdemo_strategy *s);
 
-/* mmap.c: the mmap file operation and what all strategies' VMAs share */
+/*
+ * mmap.c: the mmap file operation and what all strategies' VMAs share.
+ * Each strategy's vm_ops have .open, .close and .mprotect below and, with
+ * MMAPDEMO_HAVE_MMAP_PREPARE, .mapped = mmapdemo_vma_mapped.
+ * MMAPDEMO_FRONT_END names the file operation, for sysfs.
+ */
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+#define MMAPDEMO_FRONT_END "mmap_prepare"
+int mmapdemo_mmap_prepare(struct vm_area_desc *desc);
+int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
+			const struct file *file, void **vm_private_data);
+#else
+#define MMAPDEMO_FRONT_END "mmap"
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
+#endif
 void mmapdemo_vma_open(struct vm_area_struct *vma);
 void mmapdemo_vma_close(struct vm_area_struct *vma);
 int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,

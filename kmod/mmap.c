@@ -3,6 +3,14 @@
  * The mmap file operation and what every strategy's VMAs share: the checks
  * made before anything is mapped, VMA accounting, mprotect and ptrace
  * access, and the fault handler that maps one page.
+ *
+ * One design, two front ends: mmapdemo_describe() turns a request into a
+ * description of the mapping (struct mmapdemo_map_desc) without side
+ * effects.  On kernels with f_op->mmap_prepare (MMAPDEMO_HAVE_MMAP_PREPARE,
+ * a Kbuild probe) the module has that operation, which hands the
+ * description to the core through struct vm_area_desc and an mmap_action,
+ * and records the mapping in vm_ops->mapped.  Elsewhere it has ->mmap,
+ * which applies the same description to the VMA itself.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,63 +22,46 @@
 #include "internal.h"
 #include "trace.h"
 
-/*
- * The range a VMA asks for must lie inside the device.  vm_pgoff comes
- * from the user's offset and can be anything: compare in pages, and never
- * compute an end that could wrap.
- */
-static bool mmapdemo_range_ok(const struct mmapdemo_backing *backing,
-			      struct vm_area_struct *vma)
-{
-	unsigned long pages = vma_pages(vma);
-
-	return vma->vm_pgoff < backing->npages &&
-	       pages <= backing->npages - vma->vm_pgoff;
-}
-
 /**
- * mmapdemo_mmap() - the mmap file operation of /dev/mmapdemo
- * @file: the open device
- * @vma: the new VMA; do_mmap() has checked the caller's offset alignment,
- *       the length and the file's open mode against the protection
+ * mmapdemo_describe() - check a request and describe the mapping it gets
+ * @md: the device
+ * @s: the file's strategy
+ * @req: what the caller of mmap() asks for; the core has checked the
+ *       offset's alignment, the length and the file's open mode against
+ *       the protection
+ * @desc: filled in
  *
- * Checks what is the device's to check, fixes the file's strategy and lets
- * the strategy map.
+ * Changes nothing: the core may still fail the mapping after it.
  *
- * Context: process context, mmap_lock held for writing; takes the file's
- * lock.
- * Return: 0; -EINVAL for a range outside the device or a MAP_PRIVATE
- * mapping the strategy cannot copy on write; -EPERM for PROT_EXEC; or what
- * the strategy returns.
+ * Context: mmap_lock held for writing, the device's memory_lock held for
+ * reading, the file's lock held.
+ * Return: 0; -EINVAL for a range outside the device, a strategy the
+ * device cannot use or a MAP_PRIVATE mapping the strategy cannot copy on
+ * write; -EPERM for PROT_EXEC; or what the strategy returns.
  */
-int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
+static int mmapdemo_describe(struct mmapdemo_dev *md,
+			     const struct mmapdemo_strategy *s,
+			     const struct mmapdemo_map_req *req,
+			     struct mmapdemo_map_desc *desc)
 {
-	struct mmapdemo_file *mf = file->private_data;
-	struct mmapdemo_dev *md = mf->dev;
+	const struct mmapdemo_backing *backing = &md->backing;
 	bool pages = mmapdemo_has_pages(md);
-	const struct mmapdemo_strategy *s;
-	int ret;
 
-	ret = mmapdemo_dev_enter(md);
-	if (ret)
-		return ret;
-	if (!mmapdemo_range_ok(&md->backing, vma)) {
-		ret = -EINVAL;
-		goto out_leave;
-	}
+	lockdep_assert_held_read(&md->memory_lock);
+	/*
+	 * The range must lie inside the device.  The offset comes from the
+	 * user and can be anything: compare in pages, and never compute an
+	 * end that could wrap.
+	 */
+	if (req->pgoff >= backing->npages ||
+	    req->npages > backing->npages - req->pgoff)
+		return -EINVAL;
 	/* Device memory holds data, never code. */
-	if (vma->vm_flags & VM_EXEC) {
-		ret = -EPERM;
-		goto out_leave;
-	}
-
-	mutex_lock(&mf->lock);
-	s = mf->strategy;
+	if (req->exec)
+		return -EPERM;
 	/* Only a default strategy can get here unusable: SET_STRATEGY checks. */
-	if (!mmapdemo_strategy_usable(md, s)) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
+	if (!mmapdemo_strategy_usable(md, s))
+		return -EINVAL;
 	/*
 	 * VM_MAYSHARE, not VM_SHARED: do_mmap() drops VM_SHARED from a
 	 * MAP_SHARED mapping of a file opened read-only, which can never
@@ -79,51 +70,288 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	 * allow it (a BUG_ON), and remap_pfn_range() would only by making
 	 * vm_pgoff the PFN.
 	 */
-	if (!(vma->vm_flags & VM_MAYSHARE) && (!s->private_ok || !pages)) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
+	if (!req->shared && (!s->private_ok || !pages))
+		return -EINVAL;
 
+	memset(desc, 0, sizeof(*desc));
 	/*
 	 * The device cannot grow, so neither can its mappings (mremap fails
-	 * with EFAULT), and core dumps leave device memory out.
+	 * with EFAULT), and core dumps leave device memory out.  Both flags
+	 * are in VM_SPECIAL, so the core never merges a mapping of the
+	 * device with its neighbours.
 	 */
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_private_data = md;
+	desc->flags = MMAPDEMO_MAP_DONTEXPAND | MMAPDEMO_MAP_DONTDUMP;
 	if (pages) {
-		vma->vm_ops = s->vm_ops;
+		desc->vm_ops = s->vm_ops;
+		desc->prot = req->prot;
 	} else {
 		/*
 		 * A BAR: no struct page behind any PTE (VM_PFNMAP), and
 		 * memory that is not RAM (VM_IO: no GUP, no core dump), in
 		 * the device's memory type.
 		 */
-		vma->vm_ops = s->pfn_vm_ops;
-		vm_flags_set(vma, VM_IO | VM_PFNMAP);
-		vma->vm_page_prot = mmapdemo_backing_pgprot(&md->backing,
-							    vma->vm_page_prot);
+		desc->vm_ops = s->pfn_vm_ops;
+		desc->flags |= MMAPDEMO_MAP_IO | MMAPDEMO_MAP_PFNMAP;
+		desc->prot = mmapdemo_backing_pgprot(backing, req->prot);
 	}
+	return s->describe ? s->describe(md, req, desc) : 0;
+}
+
+/*
+ * A new mapping of @s exists from @start to @end: the file's strategy is
+ * fixed from now on, and the counters and the tracepoint see it.  Called
+ * where the core can no longer fail the mapping: the end of ->mmap, or
+ * vm_ops->mapped.
+ */
+static void mmapdemo_record_mapping(struct mmapdemo_file *mf,
+				    const struct mmapdemo_strategy *s,
+				    unsigned long start, unsigned long end,
+				    pgoff_t pgoff)
+{
+	struct mmapdemo_dev *md = mf->dev;
+
+	lockdep_assert_held(&mf->lock);
+	mf->mapped = true;
+	atomic64_inc(&md->stats.mmaps);
+	atomic64_inc(&md->stats.live_vmas);
+	if (s->maps_eagerly)
+		atomic64_add((end - start) >> PAGE_SHIFT,
+			     &md->stats.eager_pages);
+	trace_mmapdemo_mmap(start, end, pgoff, s->id);
+}
+
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+
+/* MMAPDEMO_MAP_* as the VMA_*_BIT flags of a vm_area_desc. */
+static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
+				    unsigned long flags)
+{
+	if (flags & MMAPDEMO_MAP_IO)
+		vma_desc_set_flags(vd, VMA_IO_BIT);
+	if (flags & MMAPDEMO_MAP_PFNMAP)
+		vma_desc_set_flags(vd, VMA_PFNMAP_BIT);
+	if (flags & MMAPDEMO_MAP_MIXEDMAP)
+		vma_desc_set_flags(vd, VMA_MIXEDMAP_BIT);
+	if (flags & MMAPDEMO_MAP_DONTEXPAND)
+		vma_desc_set_flags(vd, VMA_DONTEXPAND_BIT);
+	if (flags & MMAPDEMO_MAP_DONTDUMP)
+		vma_desc_set_flags(vd, VMA_DONTDUMP_BIT);
+}
+
+/**
+ * mmapdemo_mmap_prepare() - the mmap_prepare file operation of the device
+ * @vd: the mapping to be, before any VMA exists
+ *
+ * Describes the mapping and leaves the rest to the core: it makes the
+ * VMA, links it, runs the action (what is mapped eagerly) and then
+ * vm_ops->mapped, mmapdemo_vma_mapped(), which records the mapping.
+ * Until then the VMA's private data is its strategy, not the device: a
+ * VMA that the core unmaps after a failed action was never counted, and
+ * mmapdemo_vma_close() leaves it alone.
+ *
+ * Context: process context, mmap_lock held for writing; takes the
+ * device's memory_lock and the file's lock.
+ * Return: 0, or what mmapdemo_describe() returns, or -ENODEV once the
+ * device is gone, -ENOMEM.
+ */
+int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
+{
+	struct mmapdemo_file *mf = vd->file->private_data;
+	struct mmapdemo_dev *md = mf->dev;
+	const struct mmapdemo_map_req req = {
+		.pgoff = vd->pgoff,
+		.npages = vma_desc_pages(vd),
+		.shared = vma_desc_test(vd, VMA_MAYSHARE_BIT),
+		.exec = vma_desc_test(vd, VMA_EXEC_BIT),
+		.prot = vd->page_prot,
+	};
+	const struct mmapdemo_strategy *s;
+	struct mmapdemo_map_desc desc;
+	int ret;
+
+	mmap_assert_write_locked(vd->mm);
+	ret = mmapdemo_dev_enter(md);
+	if (ret)
+		return ret;
+	mutex_lock(&mf->lock);
+	s = mf->strategy;
+	ret = mmapdemo_describe(md, s, &req, &desc);
+	if (ret)
+		goto out_unlock;
+	/*
+	 * The action writes the PTEs after this returns, outside the
+	 * device's locks: the removal's barrier (dev.c) is still needed.
+	 */
+	if (md->inode) {
+		ret = mmapdemo_dev_record_mm(md, vd->mm);
+		if (ret)
+			goto out_unlock;
+	}
+
+	mmapdemo_desc_set_flags(vd, desc.flags);
+	vd->vm_ops = desc.vm_ops;
+	vd->private_data = (void *)s;
+	vd->page_prot = desc.prot;
+	switch (desc.eager) {
+	case MMAPDEMO_EAGER_NONE:
+		break;
+	case MMAPDEMO_EAGER_PFN:
+		mmap_action_remap_full(vd, desc.pfn);
+		break;
+	case MMAPDEMO_EAGER_IO_PFN:
+		mmap_action_ioremap_full(vd, desc.pfn);
+		break;
+	case MMAPDEMO_EAGER_PAGES:
+		mmap_action_map_kernel_pages_full(vd, desc.pages);
+		break;
+	}
+out_unlock:
+	mutex_unlock(&mf->lock);
+	mmapdemo_dev_leave(md);
+	return ret;
+}
+
+/**
+ * mmapdemo_vma_mapped() - vm_ops->mapped: a new VMA of the device exists
+ * @start: its start
+ * @end: its end
+ * @pgoff: its first page of the device
+ * @file: the device file
+ * @vm_private_data: in: the strategy mmapdemo_mmap_prepare() left; out:
+ *                   the device, which the VMA's other operations use
+ *
+ * The core calls it once the VMA is linked and its action done, and
+ * fails the mapping no more after it.
+ *
+ * Context: process context, mmap_lock held for writing; takes the file's
+ * lock.
+ * Return: 0.
+ */
+int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
+			const struct file *file, void **vm_private_data)
+{
+	struct mmapdemo_file *mf = file->private_data;
+	const struct mmapdemo_strategy *s = *vm_private_data;
+
+	mmap_assert_write_locked(current->mm);
+	mutex_lock(&mf->lock);
+	/*
+	 * The file's strategy may have changed since ->mmap_prepare, while
+	 * nothing was mapped: the first mapping that exists fixes it.
+	 */
+	if (!mf->mapped)
+		mf->strategy = s;
+	mmapdemo_record_mapping(mf, s, start, end, pgoff);
+	mutex_unlock(&mf->lock);
+	*vm_private_data = mf->dev;
+	return 0;
+}
+
+#else /* !MMAPDEMO_HAVE_MMAP_PREPARE */
+
+/* MMAPDEMO_MAP_* as VM_* flags. */
+static vm_flags_t mmapdemo_vm_flags(unsigned long flags)
+{
+	vm_flags_t vm_flags = 0;
+
+	if (flags & MMAPDEMO_MAP_IO)
+		vm_flags |= VM_IO;
+	if (flags & MMAPDEMO_MAP_PFNMAP)
+		vm_flags |= VM_PFNMAP;
+	if (flags & MMAPDEMO_MAP_MIXEDMAP)
+		vm_flags |= VM_MIXEDMAP;
+	if (flags & MMAPDEMO_MAP_DONTEXPAND)
+		vm_flags |= VM_DONTEXPAND;
+	if (flags & MMAPDEMO_MAP_DONTDUMP)
+		vm_flags |= VM_DONTDUMP;
+	return vm_flags;
+}
+
+/* Map what @desc says is mapped eagerly into @vma, whose flags are set. */
+static int mmapdemo_map_eagerly(struct vm_area_struct *vma,
+				const struct mmapdemo_map_desc *desc)
+{
+	unsigned long size = desc->npages << PAGE_SHIFT, left;
+	int ret;
+
+	switch (desc->eager) {
+	case MMAPDEMO_EAGER_PFN:
+		return remap_pfn_range(vma, vma->vm_start, desc->pfn, size,
+				       vma->vm_page_prot);
+	case MMAPDEMO_EAGER_IO_PFN:
+		return io_remap_pfn_range(vma, vma->vm_start, desc->pfn, size,
+					  vma->vm_page_prot);
+	case MMAPDEMO_EAGER_PAGES:
+		left = desc->npages;
+		ret = vm_insert_pages(vma, vma->vm_start, desc->pages, &left);
+		/* All inserted: vm_insert_pages() leaves 0 in @left. */
+		return ret ?: (left ? -EFAULT : 0);
+	default:
+		return 0;
+	}
+}
+
+/**
+ * mmapdemo_mmap() - the mmap file operation of the device
+ * @file: the open device
+ * @vma: the new VMA, not yet linked into the file's mappings
+ *
+ * Describes the mapping, applies the description to @vma, and records it:
+ * on these kernels the core fails the mapping no more once ->mmap has
+ * succeeded (6.1 and 6.12 __mmap_region(): only a merge with a neighbour
+ * could free the VMA, and VM_DONTEXPAND rules that out).
+ *
+ * Context: process context, mmap_lock held for writing; takes the
+ * device's memory_lock and the file's lock.
+ * Return: 0, or what mmapdemo_describe() returns, or -ENODEV once the
+ * device is gone, or what the eager mapping returns.
+ */
+int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mmapdemo_file *mf = file->private_data;
+	struct mmapdemo_dev *md = mf->dev;
+	const struct mmapdemo_map_req req = {
+		.pgoff = vma->vm_pgoff,
+		.npages = vma_pages(vma),
+		.shared = vma->vm_flags & VM_MAYSHARE,
+		.exec = vma->vm_flags & VM_EXEC,
+		.prot = vma->vm_page_prot,
+	};
+	const struct mmapdemo_strategy *s;
+	struct mmapdemo_map_desc desc;
+	int ret;
+
+	mmap_assert_write_locked(vma->vm_mm);
+	ret = mmapdemo_dev_enter(md);
+	if (ret)
+		return ret;
+	mutex_lock(&mf->lock);
+	s = mf->strategy;
+	ret = mmapdemo_describe(md, s, &req, &desc);
+	if (ret)
+		goto out_unlock;
 	if (md->inode) {
 		ret = mmapdemo_dev_record_mm(md, vma->vm_mm);
 		if (ret)
 			goto out_unlock;
 	}
-	if (s->mmap) {
-		ret = s->mmap(md, vma);
-		if (ret)
-			goto out_unlock;
-	}
 
-	mf->mapped = true;
-	atomic64_inc(&md->stats.mmaps);
-	atomic64_inc(&md->stats.live_vmas);
-	trace_mmapdemo_mmap(vma, s->id);
+	vm_flags_set(vma, mmapdemo_vm_flags(desc.flags));
+	vma->vm_ops = desc.vm_ops;
+	vma->vm_private_data = md;
+	vma->vm_page_prot = desc.prot;
+	ret = mmapdemo_map_eagerly(vma, &desc);
+	if (ret)
+		goto out_unlock;
+	mmapdemo_record_mapping(mf, s, vma->vm_start, vma->vm_end,
+				vma->vm_pgoff);
 out_unlock:
 	mutex_unlock(&mf->lock);
-out_leave:
 	mmapdemo_dev_leave(md);
 	return ret;
 }
+
+#endif /* MMAPDEMO_HAVE_MMAP_PREPARE */
 
 /**
  * mmapdemo_vma_open() - a VMA of the device came to be by copy
@@ -136,6 +364,7 @@ void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
 	struct mmapdemo_dev *md = vma->vm_private_data;
 
+	mmap_assert_write_locked(vma->vm_mm);
 	atomic64_inc(&md->stats.vma_opens);
 	atomic64_inc(&md->stats.live_vmas);
 	trace_mmapdemo_vma_open(vma);
@@ -149,7 +378,16 @@ void mmapdemo_vma_open(struct vm_area_struct *vma)
  */
 void mmapdemo_vma_close(struct vm_area_struct *vma)
 {
+	struct mmapdemo_file *mf = vma->vm_file->private_data;
 	struct mmapdemo_dev *md = vma->vm_private_data;
+
+	/*
+	 * Unmapped by the core before mmapdemo_vma_mapped() recorded it
+	 * (its action failed): nothing was counted.  Only ->mmap_prepare
+	 * leaves anything but the device here.
+	 */
+	if (md != mf->dev)
+		return;
 
 	atomic64_inc(&md->stats.vma_closes);
 	atomic64_dec(&md->stats.live_vmas);
@@ -172,6 +410,7 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
 			  unsigned long end, unsigned long newflags)
 {
+	mmap_assert_write_locked(vma->vm_mm);
 	return (newflags & VM_EXEC) ? -EPERM : 0;
 }
 
@@ -249,6 +488,7 @@ vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy)
 	struct mmapdemo_dev *md = vma->vm_private_data;
 	struct page *page;
 
+	assert_fault_locked(vmf);
 	if (vmf->pgoff >= md->backing.npages) {
 		atomic64_inc(&md->stats.fault_sigbus);
 		trace_mmapdemo_fault(vmf, strategy, 0, VM_FAULT_SIGBUS);
@@ -284,6 +524,7 @@ vm_fault_t mmapdemo_fault_pfn(struct vm_fault *vmf, u32 strategy)
 	unsigned long pfn;
 	vm_fault_t ret;
 
+	assert_fault_locked(vmf);
 	if (vmf->pgoff >= md->backing.npages || mmapdemo_dev_enter(md)) {
 		atomic64_inc(&md->stats.fault_sigbus);
 		trace_mmapdemo_fault(vmf, strategy, 0, VM_FAULT_SIGBUS);

@@ -93,8 +93,11 @@ int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 		goto out_unlock;
 	}
 	/*
-	 * ->mmap counts a new VMA under memory_lock, so none can appear
-	 * meanwhile.  Existing PTEs would keep the old type.
+	 * Existing PTEs would keep the old type.  ->mmap counts a new VMA
+	 * under memory_lock, so none can appear meanwhile.  ->mmap_prepare
+	 * takes the memory type under memory_lock too, but the VMA is
+	 * counted later, in ->mapped: a change between the two is not
+	 * excluded yet (Documentation/mmapdemo.rst, "Two front ends").
 	 */
 	if (atomic64_read(&md->stats.live_vmas)) {
 		ret = -EBUSY;

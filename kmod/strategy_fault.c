@@ -118,12 +118,15 @@ static vm_fault_t fault_fault(struct vm_fault *vmf)
  * A mapping made while fault-around is on becomes VM_MIXEDMAP, which lets
  * the fault handler call vm_insert_pages() without the mmap_lock held for
  * writing.  Mappings made while it is off stay as they always were.
+ * Nothing is mapped eagerly.
  */
-static int fault_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
+static int fault_describe(struct mmapdemo_dev *md,
+			  const struct mmapdemo_map_req *req,
+			  struct mmapdemo_map_desc *desc)
 {
 	/* A VM_PFNMAP VMA must never become VM_MIXEDMAP too. */
 	if (mmapdemo_has_pages(md) && READ_ONCE(mmapdemo_fault_around) > 1)
-		vm_flags_set(vma, VM_MIXEDMAP);
+		desc->flags |= MMAPDEMO_MAP_MIXEDMAP;
 	return 0;
 }
 
@@ -138,6 +141,11 @@ static vm_fault_t fault_page_mkwrite(struct vm_fault *vmf)
 {
 	struct mmapdemo_dev *md = vmf->vma->vm_private_data;
 
+	/*
+	 * No assert_fault_locked() here: do_page_mkwrite() replaces
+	 * vmf->flags with FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE, so they no
+	 * longer say whether the VMA lock or the mmap_lock is held.
+	 */
 	atomic64_inc(&md->stats.mkwrites);
 	trace_mmapdemo_mkwrite(vmf);
 	lock_page(vmf->page);
@@ -162,6 +170,9 @@ static const struct vm_operations_struct fault_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.fault = fault_fault,
 	.map_pages = fault_map_pages,
 	.page_mkwrite = fault_page_mkwrite,
@@ -182,6 +193,9 @@ static const struct vm_operations_struct fault_pfn_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.fault = fault_pfn_fault,
 	.access = mmapdemo_vma_access,
 };
@@ -193,6 +207,6 @@ const struct mmapdemo_strategy mmapdemo_strategy_fault = {
 	.vm_ops = &fault_vm_ops,
 	.pfn_vm_ops = &fault_pfn_vm_ops,
 	.private_ok = true,
-	/* Maps nothing at mmap time: fault_mmap() only sets a flag. */
-	.mmap = fault_mmap,
+	/* Maps nothing at mmap time: fault_describe() only sets a flag. */
+	.describe = fault_describe,
 };

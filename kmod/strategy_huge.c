@@ -122,6 +122,9 @@ static const struct vm_operations_struct huge_pfn_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.fault = huge_pfn_fault,
 #ifdef MMAPDEMO_HUGE_PMD
 	.huge_fault = huge_fault,
@@ -258,5 +261,8 @@ const struct mmapdemo_strategy mmapdemo_strategy_huge = {
 	.pfn_only = true,
 	.pfn_vm_ops = &huge_pfn_vm_ops,
 	.private_ok = false,
-	/* Maps nothing at mmap time, and needs no flag beyond mmap.c's. */
+	/*
+	 * No ->describe: it maps nothing at mmap time and needs no flag
+	 * beyond what mmapdemo_describe() gives every BAR mapping.
+	 */
 };

@@ -6,9 +6,12 @@
  * VM_PFNMAP: the core treats its PTEs as "special", takes no references on
  * the pages, and never faults on them.
  *
- * On a BAR, which is one contiguous range, that is one
- * io_remap_pfn_range() call with the device's memory type, as VFIO did
- * before 5.9 and /dev/mem and UIO do.
+ * One call per VMA, of one physically contiguous range: on a BAR, which
+ * is one, io_remap_pfn_range() with the device's memory type, as VFIO did
+ * before 5.9 and /dev/mem and UIO do; on RAM, remap_pfn_range() of a VMA
+ * that lies in one contiguous run of the device memory, EINVAL otherwise.
+ * On kernels with ->mmap_prepare the core makes that call
+ * (mmap_action_remap() and mmap_action_ioremap()).
  *
  * MAP_PRIVATE is refused with EINVAL: copy-on-write of a VM_PFNMAP mapping
  * needs the whole VMA remapped in one call from one contiguous PFN range,
@@ -23,6 +26,9 @@ static const struct vm_operations_struct remap_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.access = mmapdemo_vma_access,
 };
 
@@ -46,35 +52,35 @@ static const struct vm_operations_struct remap_pfn_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.mprotect = mmapdemo_vma_mprotect,
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.may_split = remap_pfn_may_split,
 	.access = mmapdemo_vma_access,
 };
 
-static int remap_mmap(struct mmapdemo_dev *md, struct vm_area_struct *vma)
+/*
+ * One PFN range per VMA, as upstream maps with one remap_pfn_range() call
+ * (and as the one mmap_action of ->mmap_prepare can): the pages the VMA
+ * asks for must be physically contiguous.  A BAR always is; the RAM
+ * device is made of physically contiguous runs (backing_kbuf.c), and a
+ * VMA that crosses from one run to another is refused with EINVAL.
+ */
+static int remap_describe(struct mmapdemo_dev *md,
+			  const struct mmapdemo_map_req *req,
+			  struct mmapdemo_map_desc *desc)
 {
 	struct mmapdemo_backing *backing = &md->backing;
-	unsigned long addr = vma->vm_start, pfn, run;
-	pgoff_t pgoff = vma->vm_pgoff, end = pgoff + vma_pages(vma);
-	int ret;
+	unsigned long pfn = backing->ops->pfn(backing, req->pgoff), i;
 
-	/* remap_pfn_range() sets these too; say so where a reader looks. */
-	vm_flags_set(vma, VM_IO | VM_PFNMAP);
-
-	/* One call per physically contiguous run of device pages. */
-	while (pgoff < end) {
-		pfn = backing->ops->pfn(backing, pgoff);
-		for (run = 1; pgoff + run < end; run++)
-			if (backing->ops->pfn(backing, pgoff + run) !=
-			    pfn + run)
-				break;
-		ret = io_remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
-					 vma->vm_page_prot);
-		if (ret)
-			return ret;
-		addr += run << PAGE_SHIFT;
-		pgoff += run;
-	}
-	atomic64_add(vma_pages(vma), &md->stats.eager_pages);
+	for (i = 1; i < req->npages; i++)
+		if (backing->ops->pfn(backing, req->pgoff + i) != pfn + i)
+			return -EINVAL;
+	desc->flags |= MMAPDEMO_MAP_IO | MMAPDEMO_MAP_PFNMAP;
+	desc->eager = mmapdemo_has_pages(md) ? MMAPDEMO_EAGER_PFN :
+					       MMAPDEMO_EAGER_IO_PFN;
+	desc->pfn = pfn;
+	desc->npages = req->npages;
 	return 0;
 }
 
@@ -85,5 +91,6 @@ const struct mmapdemo_strategy mmapdemo_strategy_remap = {
 	.vm_ops = &remap_vm_ops,
 	.pfn_vm_ops = &remap_pfn_vm_ops,
 	.private_ok = false,
-	.mmap = remap_mmap,
+	.maps_eagerly = true,
+	.describe = remap_describe,
 };

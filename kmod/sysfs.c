@@ -80,9 +80,18 @@ static ssize_t backing_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(backing);
 
+/* "mmap" or "mmap_prepare": the file operation the module was built with. */
+static ssize_t front_end_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%s\n", MMAPDEMO_FRONT_END);
+}
+static DEVICE_ATTR_RO(front_end);
+
 static struct attribute *mmapdemo_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_backing.attr,
+	&dev_attr_front_end.attr,
 	NULL,
 };
 
@@ -134,6 +143,7 @@ static struct attribute *mmapdemo_bar_attrs[] = {
 	&dev_attr_backing.attr,
 	&dev_attr_caching.attr,
 	&dev_attr_bar.attr,
+	&dev_attr_front_end.attr,
 	NULL,
 };
 

@@ -24,24 +24,23 @@
 			    { MMAPDEMO_STRATEGY_HUGE, "huge" })
 
 TRACE_EVENT(mmapdemo_mmap,
-	TP_PROTO(struct vm_area_struct *vma, u32 strategy),
-	TP_ARGS(vma, strategy),
+	TP_PROTO(unsigned long start, unsigned long end, unsigned long pgoff,
+		 u32 strategy),
+	TP_ARGS(start, end, pgoff, strategy),
 	TP_STRUCT__entry(
 		__field(unsigned long, start)
 		__field(unsigned long, end)
 		__field(unsigned long, pgoff)
-		__field(unsigned long, flags)
 		__field(u32, strategy)
 	),
 	TP_fast_assign(
-		__entry->start = vma->vm_start;
-		__entry->end = vma->vm_end;
-		__entry->pgoff = vma->vm_pgoff;
-		__entry->flags = vma->vm_flags;
+		__entry->start = start;
+		__entry->end = end;
+		__entry->pgoff = pgoff;
 		__entry->strategy = strategy;
 	),
-	TP_printk("start=%#lx end=%#lx pgoff=%lu flags=%#lx strategy=%s",
-		  __entry->start, __entry->end, __entry->pgoff, __entry->flags,
+	TP_printk("start=%#lx end=%#lx pgoff=%lu strategy=%s",
+		  __entry->start, __entry->end, __entry->pgoff,
 		  mmapdemo_show_strategy(__entry->strategy))
 );
 

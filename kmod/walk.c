@@ -170,6 +170,59 @@ static void walk_tables(struct mm_struct *mm, unsigned long addr,
 		walk_leaf(w, addr, pte_pfn(pte), PAGE_SIZE);
 }
 
+/*
+ * The kernel's VM_* flags and mmapdemo's MMAPDEMO_VMF_* numbers for them.
+ * A flag the kernel was built without is VM_NONE (0) and never matches.
+ */
+static const struct {
+	vm_flags_t vm;
+	u64 vmf;
+} walk_vmflags[] = {
+	{ VM_READ, MMAPDEMO_VMF_READ },
+	{ VM_WRITE, MMAPDEMO_VMF_WRITE },
+	{ VM_EXEC, MMAPDEMO_VMF_EXEC },
+	{ VM_SHARED, MMAPDEMO_VMF_SHARED },
+	{ VM_MAYREAD, MMAPDEMO_VMF_MAYREAD },
+	{ VM_MAYWRITE, MMAPDEMO_VMF_MAYWRITE },
+	{ VM_MAYEXEC, MMAPDEMO_VMF_MAYEXEC },
+	{ VM_MAYSHARE, MMAPDEMO_VMF_MAYSHARE },
+	{ VM_GROWSDOWN, MMAPDEMO_VMF_GROWSDOWN },
+	{ VM_UFFD_MISSING, MMAPDEMO_VMF_UFFD_MISSING },
+	{ VM_PFNMAP, MMAPDEMO_VMF_PFNMAP },
+	{ VM_UFFD_WP, MMAPDEMO_VMF_UFFD_WP },
+	{ VM_LOCKED, MMAPDEMO_VMF_LOCKED },
+	{ VM_IO, MMAPDEMO_VMF_IO },
+	{ VM_SEQ_READ, MMAPDEMO_VMF_SEQ_READ },
+	{ VM_RAND_READ, MMAPDEMO_VMF_RAND_READ },
+	{ VM_DONTCOPY, MMAPDEMO_VMF_DONTCOPY },
+	{ VM_DONTEXPAND, MMAPDEMO_VMF_DONTEXPAND },
+	{ VM_LOCKONFAULT, MMAPDEMO_VMF_LOCKONFAULT },
+	{ VM_ACCOUNT, MMAPDEMO_VMF_ACCOUNT },
+	{ VM_NORESERVE, MMAPDEMO_VMF_NORESERVE },
+	{ VM_HUGETLB, MMAPDEMO_VMF_HUGETLB },
+	{ VM_SYNC, MMAPDEMO_VMF_SYNC },
+	{ VM_ARCH_1, MMAPDEMO_VMF_ARCH_1 },
+	{ VM_WIPEONFORK, MMAPDEMO_VMF_WIPEONFORK },
+	{ VM_DONTDUMP, MMAPDEMO_VMF_DONTDUMP },
+	{ VM_SOFTDIRTY, MMAPDEMO_VMF_SOFTDIRTY },
+	{ VM_MIXEDMAP, MMAPDEMO_VMF_MIXEDMAP },
+	{ VM_HUGEPAGE, MMAPDEMO_VMF_HUGEPAGE },
+	{ VM_NOHUGEPAGE, MMAPDEMO_VMF_NOHUGEPAGE },
+	{ VM_MERGEABLE, MMAPDEMO_VMF_MERGEABLE },
+};
+
+/* @vm_flags as MMAPDEMO_VMF_* bits; flags without one are left out. */
+static u64 walk_vmf(vm_flags_t vm_flags)
+{
+	u64 vmf = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(walk_vmflags); i++)
+		if (walk_vmflags[i].vm && (vm_flags & walk_vmflags[i].vm))
+			vmf |= walk_vmflags[i].vmf;
+	return vmf;
+}
+
 /* The strategy of @vma if it maps this device, else NULL. */
 static const struct mmapdemo_strategy *walk_our_vma(struct mmapdemo_dev *md,
 						    struct vm_area_struct *vma)
@@ -219,6 +272,7 @@ static void walk_vma(struct mmapdemo_dev *md, struct vm_area_struct *vma,
 	w->vma_start = vma->vm_start;
 	w->vma_end = vma->vm_end;
 	w->vma_flags = vma->vm_flags;
+	w->vma_vmflags = walk_vmf(vma->vm_flags);
 	w->vma_pgoff = vma->vm_pgoff;
 	s = walk_our_vma(md, vma);
 	if (!s) {

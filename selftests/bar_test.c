@@ -20,8 +20,6 @@
 #include "mmapdemo_util.h"
 
 #define NPAGES 8UL
-#define VM_IO_FLAG 0x4000UL	/* the kernel's VM_IO */
-#define VM_PFNMAP_FLAG 0x400UL	/* the kernel's VM_PFNMAP */
 #define CACHE_BITS (MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD | MMAPDEMO_PTE_PAT)
 
 static char bar_path[64], bar_bdf[24];
@@ -141,8 +139,9 @@ TEST(gup_fails_on_a_bar_not_on_ram)
 	remote.iov_len = sizeof(buf);
 	EXPECT_EQ(-1, process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(VM_IO_FLAG | VM_PFNMAP_FLAG,
-		  walk(fd, m).vma_flags & (VM_IO_FLAG | VM_PFNMAP_FLAG));
+	EXPECT_EQ(MMAPDEMO_VMF_IO | MMAPDEMO_VMF_PFNMAP,
+		  walk(fd, m).vma_vmflags &
+			  (MMAPDEMO_VMF_IO | MMAPDEMO_VMF_PFNMAP));
 
 	ram = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_LE(0, ram);

@@ -80,6 +80,13 @@ for e in $experiments; do
 done
 grep -qx "  $nr_experiments experiments, $nr_experiments as expected" "$tmp/tour.txt"
 result "tour: summary '$nr_experiments experiments, $nr_experiments as expected'" $?
+# The tour names the module's front end: mmap_prepare on 7.x, mmap before.
+case $(uname -r) in
+[7-9].* | [1-9][0-9].*) fe=mmap_prepare ;;
+*) fe=mmap ;;
+esac
+grep -qx "The module maps through its f_op->$fe (the front end for this kernel)." "$tmp/tour.txt"
+result "tour: names the front end $fe on $(uname -r)" $?
 # The temporary file is gone again.
 ls /tmp/mmapdemo-tour-* >/dev/null 2>&1
 result "tour: the temporary file was unlinked" "$([ $? != 0 ] && echo 0 || echo 1)"
@@ -141,6 +148,7 @@ grep -q '"as_expected": false' "$tmp/out" && st=1
 [ "$(grep -c '^    "kernel": "' "$tmp/out")" = "$nr_experiments" ] || st=1
 [ "$(grep -c '^    "shows": "' "$tmp/out")" = "$nr_experiments" ] || st=1
 grep -q 'verdict: ' "$tmp/out" && st=1	# prose stays out of JSON
+grep -q "\"front_end\": \"$fe\"" "$tmp/out" || st=1
 result "tour --json: one object with every experiment, its sentence and kernel function, all as expected" "$st"
 
 run mmapdemo tour --only prot_read

@@ -68,7 +68,7 @@ static const struct {
 	/* ABI 1 grew it by around_pages. */
 	{ MMAPDEMO_IOC_STATS, offsetof(struct mmapdemo_stats, around_pages),
 	  sizeof(struct mmapdemo_stats), false, true },
-	/* And the walk by memtype. */
+	/* And the walk, by memtype, then by vma_vmflags. */
 	{ MMAPDEMO_IOC_WALK, offsetof(struct mmapdemo_walk, memtype),
 	  sizeof(struct mmapdemo_walk), true, true },
 };

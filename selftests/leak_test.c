@@ -169,7 +169,8 @@ static void check_walk(struct __test_metadata *_metadata,
 	}
 	if (w->vma_kind == MMAPDEMO_VMA_NONE)
 		EXPECT_EQ(0ULL, w->vma_start | w->vma_end | w->vma_flags |
-				  w->vma_pgoff | w->vma_strategy);
+				  w->vma_vmflags | w->vma_pgoff |
+				  w->vma_strategy);
 	if (w->vma_kind != MMAPDEMO_VMA_MMAPDEMO)
 		EXPECT_EQ(0U, w->vma_strategy);
 }

@@ -7,7 +7,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -163,6 +165,153 @@ TEST_F(module, sysfs_counters_match_the_ioctl)
 	close(sfd);
 	munmap(m, 8192);
 	close(fd);
+}
+
+/* Which file operation the module uses, by the kernel's release. */
+TEST_F(module, front_end_is_mmap_prepare_on_7_and_mmap_before)
+{
+	struct utsname u;
+	char buf[32] = { 0 };
+	int sfd;
+
+	ASSERT_EQ(0, uname(&u));
+	ASSERT_EQ(0, mmapdemo_load("size=64K"));
+	sfd = open("/sys/class/misc/mmapdemo/front_end", O_RDONLY);
+	ASSERT_GE(sfd, 0);
+	ASSERT_LT(0, read(sfd, buf, sizeof(buf) - 1));
+	close(sfd);
+	/* The lab's kernels: 6.1 and 6.12 have ->mmap only, 7.x both. */
+	EXPECT_STREQ(atoi(u.release) >= 7 ? "mmap_prepare\n" : "mmap\n", buf)
+	TH_LOG("%s", u.release);
+}
+
+/* A refused mmap() changes no counter and does not fix the strategy. */
+TEST_F(module, refused_mmaps_change_nothing)
+{
+	struct mmapdemo_set_strategy req = { .strategy = MMAPDEMO_STRATEGY_FAULT };
+	struct mmapdemo_stats before, after;
+	struct rlimit old, rl;
+	long page = sysconf(_SC_PAGESIZE);
+	void *m;
+	int fd;
+
+	ASSERT_EQ(0, mmapdemo_load("size=64K strategy=remap"));
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_GE(fd, 0);
+	before = mmapdemo_stats(fd);
+
+	/* The driver's refusals: past the end, PROT_EXEC, private remap. */
+	m = mmap(NULL, 2 * 65536, PROT_READ, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, m);
+	EXPECT_EQ(EINVAL, errno);
+	m = mmap(NULL, page, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, m);
+	EXPECT_EQ(EPERM, errno);
+	m = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, m);
+	EXPECT_EQ(EINVAL, errno);
+
+	/* The core's: RLIMIT_AS, checked before the driver on every kernel. */
+	ASSERT_EQ(0, getrlimit(RLIMIT_AS, &old));
+	rl = old;
+	rl.rlim_cur = 0;
+	ASSERT_EQ(0, setrlimit(RLIMIT_AS, &rl));
+	m = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_EQ(0, setrlimit(RLIMIT_AS, &old));
+	EXPECT_EQ(MAP_FAILED, m);
+	EXPECT_EQ(ENOMEM, errno);
+
+	after = mmapdemo_stats(fd);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(0U, mmapdemo_info(fd).flags & MMAPDEMO_INFO_MAPPED);
+	/* Nothing was fixed: the file may still change its strategy. */
+	EXPECT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
+	close(fd);
+}
+
+/*
+ * A failure of the core after the driver's part: none of the lab's
+ * kernels has one that a test can cause.  See Documentation/path.rst.
+ */
+TEST_F(module, core_failure_after_the_driver_changes_nothing)
+{
+	SKIP(return,
+	     "no core failure after ->mmap (6.1, 6.12) or after ->mmap_prepare "
+	     "(7.x) can be caused from user space: only allocation failures "
+	     "(vm_area_alloc, vma_iter_prealloc) and, on 7.x, a failing "
+	     "mmap_action; RLIMIT_AS and the map count are checked first "
+	     "(Documentation/path.rst)");
+}
+
+/* The physical frame of each page of the device, through the walk. */
+static int device_pfns(int fd, unsigned long npages, __u64 *pfns)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct mmapdemo_walk w;
+	unsigned long i;
+	char *m;
+
+	m = mmap(NULL, npages * page, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	for (i = 0; i < npages; i++) {
+		(void)*(volatile char *)(m + i * page);
+		memset(&w, 0, sizeof(w));
+		w.addr = (unsigned long)(m + i * page);
+		if (ioctl(fd, MMAPDEMO_IOC_WALK, &w) || !w.pfn)
+			break;
+		pfns[i] = w.pfn;
+	}
+	munmap(m, npages * page);
+	return i == npages ? 0 : -1;
+}
+
+/*
+ * remap maps one PFN range per VMA: a mapping inside one physically
+ * contiguous run of the device works, one across two runs is EINVAL.
+ */
+TEST_F(module, remap_maps_one_contiguous_run)
+{
+	const unsigned long npages = 2048; /* 8M with 4K pages */
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long i, brk = 0;
+	__u64 *pfns;
+	void *m;
+	int fd;
+
+	ASSERT_EQ(4096, page);
+	ASSERT_EQ(0, mmapdemo_load("size=8M"));
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_GE(fd, 0);
+	pfns = calloc(npages, sizeof(*pfns));
+	ASSERT_NE(NULL, pfns);
+	ASSERT_EQ(0, device_pfns(fd, npages, pfns));
+	close(fd);
+	for (i = 1; i < npages && !brk; i++)
+		if (pfns[i] != pfns[i - 1] + 1)
+			brk = i;
+
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_GE(fd, 0);
+	if (!brk) {
+		/* One run: the whole device is one PFN range. */
+		m = mmap(NULL, npages * page, PROT_READ, MAP_SHARED, fd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		munmap(m, npages * page);
+	} else {
+		TH_LOG("runs break at page %lu", brk);
+		m = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd,
+			 (brk - 1) * page);
+		EXPECT_EQ(MAP_FAILED, m);
+		EXPECT_EQ(EINVAL, errno);
+		m = mmap(NULL, brk * page, PROT_READ, MAP_SHARED, fd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		EXPECT_EQ(brk, mmapdemo_stats(fd).eager_pages);
+		munmap(m, brk * page);
+	}
+	EXPECT_EQ(0ULL, mmapdemo_stats(fd).live_vmas);
+	close(fd);
+	free(pfns);
 }
 
 static int write_param(const char *name, const char *val)

@@ -65,6 +65,7 @@ struct shared {
 	char msg[512];
 	uint64_t ops[NOPS];
 	uint64_t private_einval;	/* remap refused MAP_PRIVATE */
+	uint64_t cross_einval;		/* remap refused across runs */
 	uint64_t gen[];			/* per page: its owner's last gen */
 };
 
@@ -307,6 +308,53 @@ static struct map *pick_map(struct thr *t)
 	return cur_map;
 }
 
+/*
+ * The physically contiguous run each page of the device belongs to:
+ * remap maps one run per mapping and refuses one that crosses runs.
+ * Filled before the processes fork, from the walk's PFNs (root).
+ */
+static uint32_t *run_of;
+
+static bool crosses_runs(size_t off, size_t npg)
+{
+	return run_of[off] != run_of[off + npg - 1];
+}
+
+/* Fill run_of[]; 0, or -1 if the walk gives no PFNs. */
+static int find_runs(size_t npages, size_t page)
+{
+	struct mmapdemo_walk w;
+	uint64_t prev = 0;
+	uint32_t run = 0;
+	size_t p;
+	char *m;
+	int fd;
+
+	run_of = calloc(npages, sizeof(*run_of));
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+	if (!run_of || fd < 0)
+		return -1;
+	m = mmap(NULL, npages * page, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	for (p = 0; p < npages; p++) {
+		(void)*(volatile char *)(m + p * page);
+		memset(&w, 0, sizeof(w));
+		w.addr = (uintptr_t)(m + p * page);
+		if (ioctl(fd, MMAPDEMO_IOC_WALK, &w) || !w.pfn)
+			break;
+		if (p && w.pfn != prev + 1)
+			run++;
+		run_of[p] = run;
+		prev = w.pfn;
+	}
+	munmap(m, npages * page);
+	close(fd);
+	return p == npages ? 0 : -1;
+}
+
 static int op_map(struct thr *t)
 {
 	struct map m = { 0 };
@@ -329,6 +377,15 @@ static int op_map(struct thr *t)
 		flags |= MAP_POPULATE;
 	m.addr = mmap(NULL, m.npg * t->page, prot, flags, m.fd,
 		      m.off * t->page);
+	if (m.shared && m.strategy == MMAPDEMO_STRATEGY_REMAP &&
+	    crosses_runs(m.off, m.npg)) {
+		close(m.fd);
+		if (m.addr != MAP_FAILED || errno != EINVAL)
+			FAIL(t, "remap of pages %zu+%zu across runs: %p, %s, want EINVAL",
+			     m.off, m.npg, m.addr, strerror(errno));
+		__atomic_add_fetch(&t->sh->cross_einval, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
 	if (!m.shared && m.strategy == MMAPDEMO_STRATEGY_REMAP) {
 		close(m.fd);
 		if (m.addr != MAP_FAILED || errno != EINVAL)
@@ -377,6 +434,12 @@ static int op_write_shared(struct thr *t)
 		return 0;
 
 	second.strategy = (m->strategy + 1 + rnd_below(t, 2)) % 3;
+	/* remap cannot map a range across runs: the third strategy can. */
+	if (second.strategy == MMAPDEMO_STRATEGY_REMAP &&
+	    crosses_runs(m->off, m->npg))
+		second.strategy = m->strategy == MMAPDEMO_STRATEGY_FAULT ?
+					  MMAPDEMO_STRATEGY_INSERT :
+					  MMAPDEMO_STRATEGY_FAULT;
 	second.fd = open_strategy(t, second.strategy);
 	if (second.fd < 0)
 		return -1;
@@ -780,8 +843,12 @@ static int check_whole_device(struct shared *sh, int fd, size_t page,
 		}
 	}
 	for (s = 0; s < 3; s++) {
-		int sfd = mmapdemo_open_strategy(O_RDONLY, s);
+		int sfd;
 
+		/* remap maps one run: the pread pass above covers the rest. */
+		if (s == MMAPDEMO_STRATEGY_REMAP && crosses_runs(0, npages))
+			continue;
+		sfd = mmapdemo_open_strategy(O_RDONLY, s);
 		m = sfd < 0 ? MAP_FAILED :
 			      mmap(NULL, npages * page, PROT_READ, MAP_SHARED,
 				   sfd, 0);
@@ -833,6 +900,9 @@ TEST(stress_random_operations)
 	buf = malloc(page);
 	ASSERT_NE(NULL, buf);
 
+	ASSERT_EQ(0, find_runs(npages, page))
+		TH_LOG("no PFNs from MMAPDEMO_IOC_WALK: run as root on x86-64");
+
 	/* Generation 0 of every page, written before anyone starts. */
 	for (p = 0; p < npages; p++) {
 		fill_page(buf, page, MAGIC, p % NOWNERS, p, 0);
@@ -875,9 +945,10 @@ TEST(stress_random_operations)
 		ksft_print_msg("stress: %-14s %llu\n", op_names[i],
 			       (unsigned long long)sh->ops[i]);
 	}
-	ksft_print_msg("stress: %llu operations, %llu private remap mappings refused\n",
+	ksft_print_msg("stress: %llu operations, %llu private remap mappings refused, %llu across runs\n",
 		       (unsigned long long)total,
-		       (unsigned long long)sh->private_einval);
+		       (unsigned long long)sh->private_einval,
+		       (unsigned long long)sh->cross_einval);
 	EXPECT_EQ(0ULL, sh->failures) TH_LOG("%llu failures, first: %s (seed %llu)",
 					     (unsigned long long)sh->failures,
 					     sh->msg, (unsigned long long)seed);

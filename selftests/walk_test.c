@@ -5,6 +5,7 @@
  * frames from the unprivileged, stops where a hole is, and sees a THP as a
  * PMD leaf.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -244,6 +245,57 @@ TEST(thp_is_a_pmd_leaf)
 	EXPECT_EQ(w.entry[MMAPDEMO_LEVEL_PMD].pfn + 12345 / page, w.pfn);
 	munmap(raw, 2 * huge);
 	close(fd);
+}
+
+/*
+ * The VMA's flags in mmapdemo's own numbers, and a caller built before
+ * them (the struct up to device_page) still gets the rest.
+ */
+TEST_F(walk, vma_flags_in_mmapdemo_numbers)
+{
+	const size_t old_size = offsetof(struct mmapdemo_walk, vma_vmflags);
+	/*
+	 * A MAP_SHARED PROT_READ mapping of a file opened O_RDWR: VM_MAYWRITE
+	 * and VM_MAYEXEC stay (the driver refuses PROT_EXEC in ->mprotect,
+	 * not by clearing VM_MAYEXEC).  Soft-dirty and x86's PAT flag
+	 * (VM_ARCH_1, set by remap_pfn_range() on 6.x) are the core's.
+	 */
+	const __u64 core = MMAPDEMO_VMF_SOFTDIRTY | MMAPDEMO_VMF_ARCH_1;
+	__u64 want = MMAPDEMO_VMF_READ | MMAPDEMO_VMF_SHARED |
+		     MMAPDEMO_VMF_MAYREAD | MMAPDEMO_VMF_MAYWRITE |
+		     MMAPDEMO_VMF_MAYEXEC | MMAPDEMO_VMF_MAYSHARE |
+		     MMAPDEMO_VMF_DONTEXPAND | MMAPDEMO_VMF_DONTDUMP;
+	struct mmapdemo_walk w, old;
+	char *m;
+
+	m = mmap(NULL, 2 * self->page, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	(void)*(volatile char *)m;
+	ASSERT_EQ(0, walk(self->fd, m, &w));
+	if (variant->strategy == MMAPDEMO_STRATEGY_REMAP)
+		want |= MMAPDEMO_VMF_IO | MMAPDEMO_VMF_PFNMAP;
+	if (variant->strategy == MMAPDEMO_STRATEGY_INSERT)
+		want |= MMAPDEMO_VMF_MIXEDMAP;
+	EXPECT_EQ(want, w.vma_vmflags & ~core);
+	EXPECT_EQ(0ULL, w.vma_vmflags & (MMAPDEMO_VMF_WRITE | MMAPDEMO_VMF_EXEC));
+
+	memset(&old, 0xa5, sizeof(old));
+	old.addr = (uintptr_t)m;
+	old.flags = 0;
+	ASSERT_EQ(0, ioctl(self->fd,
+			   _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, char[old_size]),
+			   &old));
+	EXPECT_EQ(w.vma_start, old.vma_start);
+	EXPECT_EQ(w.vma_flags, old.vma_flags);
+	EXPECT_EQ(w.device_page, old.device_page);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old.vma_vmflags);
+	munmap(m, 2 * self->page);
+
+	/* Shorter than the first version: EINVAL. */
+	EXPECT_EQ(-1, ioctl(self->fd,
+			    _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, char[old_size - 8]),
+			    &old));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 TEST_F(walk, bad_requests)

@@ -64,6 +64,29 @@ const char *tour_err_text(int err, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The module's front end, "mmap" or "mmap_prepare", from the device's
+ * sysfs directory; "unknown" if the module does not say.
+ */
+static void front_end(const char *dev, char *buf, size_t size)
+{
+	const char *name = strrchr(dev, '/');
+	char path[256];
+	FILE *f;
+
+	snprintf(buf, size, "unknown");
+	snprintf(path, sizeof(path), "/sys/class/misc/%s/front_end",
+		 name ? name + 1 : dev);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		snprintf(buf, size, "unknown");
+	fclose(f);
+}
+
 int tour_map_fd(int fd, size_t len, int prot, int flags, void **addr)
 {
 	void *p = mmap(NULL, len, prot, flags, fd, 0);
@@ -242,6 +265,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	const char *only = NULL;
 	char all[512];
 	unsigned int i;
+	char fe[32];
 	int c, ret;
 
 	optind = 1;
@@ -295,8 +319,12 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_text("The device's default strategy is %s; experiments that compare strategies",
 		    mmapdemo_strategy_name(t.info.default_strategy) ?: "?");
 	report_text("open the device once per strategy.  Device data at offset 0 is overwritten.");
+	front_end(cli->device ?: MMAPDEMO_DEVICE, fe, sizeof(fe));
+	report_text("The module maps through its f_op->%s (the front end for this kernel).",
+		    fe);
 	report_str("file", NULL, t.file_path);
 	report_str("file_system", "file system", t.file_fs);
+	report_str("front_end", NULL, fe);
 	report_str("default_strategy", NULL,
 		   mmapdemo_strategy_name(t.info.default_strategy));
 	for (i = 0; i < NR_EXPERIMENTS; i++) {

@@ -78,8 +78,8 @@ void show_vma(struct mmapdemo *md, const void *addr, const char *title)
 	}
 	if (md && !mmapdemo_walk(md, addr, &w) &&
 	    w.vma_kind == MMAPDEMO_VMA_MMAPDEMO) {
-		mmapdemo_vm_flags_format(w.vma_flags, buf, sizeof(buf));
-		report_hex("vm_flags", "vm_flags (kernel)", w.vma_flags);
+		mmapdemo_vm_flags_format(w.vma_vmflags, buf, sizeof(buf));
+		report_hex("vm_flags", "flags (MMAPDEMO_VMF_*)", w.vma_vmflags);
 		report_str("vm_flags_codes", "  as codes", buf);
 		if (w.vma_flags & VM_SOFTDIRTY_BIT) {
 			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: mmap_region()");
@@ -243,7 +243,7 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		report_bool("file_or_shared", "file/shared", pm.file_or_shared);
 		report_bool("exclusive", "exclusive", pm.exclusive);
 		if (!pm.present && w->result == MMAPDEMO_WALK_MAPPED &&
-		    (w->vma_flags & 0x400)) {
+		    (w->vma_vmflags & MMAPDEMO_VMF_PFNMAP)) {
 			report_text("(pagemap reports every page of a VM_PFNMAP VMA as not present:");
 			report_text(" walk_page_test() skips such a VMA because of the flag, even where,");
 			report_text(" as here, a struct page is behind the PFN)");

@@ -185,7 +185,9 @@ struct mmapdemo_walk_entry {
  *         machine folds (P4D) repeats the level above
  * @vma_start: the VMA holding @addr, if any
  * @vma_end: its end
- * @vma_flags: its vm_flags, as in the kernel (VM_READ is 1, ...)
+ * @vma_flags: its vm_flags as the kernel holds them: kernel-internal values
+ *             that may change between releases, kept for callers built
+ *             before @vma_vmflags; use @vma_vmflags
  * @vma_pgoff: its vm_pgoff
  * @vma_kind: MMAPDEMO_VMA_*
  * @vma_strategy: MMAPDEMO_STRATEGY_* if the VMA maps this device
@@ -197,6 +199,11 @@ struct mmapdemo_walk_entry {
  *           MMAPDEMO_MEMTYPE_NONE if not mapped (added after ABI 1's
  *           first struct: shorter callers do not get it)
  * @reserved2: zero
+ * @vma_vmflags: the VMA's flags as MMAPDEMO_VMF_* bits, which mean the same
+ *               on every kernel; flags of the VMA that have no
+ *               MMAPDEMO_VMF_* bit are left out.  Added in the second
+ *               version of the struct: a caller built before it passes
+ *               the shorter struct and does not get it.
  *
  * MMAPDEMO_IOC_WALK reads the caller's page tables as they are at the time
  * of the call and allocates nothing.  Return: 0; -EINVAL for non-zero
@@ -235,6 +242,44 @@ struct mmapdemo_walk {
 #define MMAPDEMO_MEMTYPE_WP 6 /* write-protected */
 #define MMAPDEMO_MEMTYPE_UNKNOWN 7 /* bits no mode of the kernel uses */
 	__u32 reserved2;
+	__u64 vma_vmflags;
+/*
+ * mmapdemo's own numbers for VMA flags, translated by the module from the
+ * kernel's VM_* flags, whose values are the kernel's to change.  Each is
+ * the flag that /proc/PID/smaps shows as the VmFlags code in the comment.
+ * The numbers are those of the VM_* flags in 6.1, and never change.
+ */
+#define MMAPDEMO_VMF_READ (1ULL << 0) /* rd */
+#define MMAPDEMO_VMF_WRITE (1ULL << 1) /* wr */
+#define MMAPDEMO_VMF_EXEC (1ULL << 2) /* ex */
+#define MMAPDEMO_VMF_SHARED (1ULL << 3) /* sh */
+#define MMAPDEMO_VMF_MAYREAD (1ULL << 4) /* mr */
+#define MMAPDEMO_VMF_MAYWRITE (1ULL << 5) /* mw */
+#define MMAPDEMO_VMF_MAYEXEC (1ULL << 6) /* me */
+#define MMAPDEMO_VMF_MAYSHARE (1ULL << 7) /* ms */
+#define MMAPDEMO_VMF_GROWSDOWN (1ULL << 8) /* gd */
+#define MMAPDEMO_VMF_UFFD_MISSING (1ULL << 9) /* um */
+#define MMAPDEMO_VMF_PFNMAP (1ULL << 10) /* pf */
+#define MMAPDEMO_VMF_UFFD_WP (1ULL << 12) /* uw */
+#define MMAPDEMO_VMF_LOCKED (1ULL << 13) /* lo */
+#define MMAPDEMO_VMF_IO (1ULL << 14) /* io */
+#define MMAPDEMO_VMF_SEQ_READ (1ULL << 15) /* sr */
+#define MMAPDEMO_VMF_RAND_READ (1ULL << 16) /* rr */
+#define MMAPDEMO_VMF_DONTCOPY (1ULL << 17) /* dc */
+#define MMAPDEMO_VMF_DONTEXPAND (1ULL << 18) /* de */
+#define MMAPDEMO_VMF_LOCKONFAULT (1ULL << 19) /* lf */
+#define MMAPDEMO_VMF_ACCOUNT (1ULL << 20) /* ac */
+#define MMAPDEMO_VMF_NORESERVE (1ULL << 21) /* nr */
+#define MMAPDEMO_VMF_HUGETLB (1ULL << 22) /* ht */
+#define MMAPDEMO_VMF_SYNC (1ULL << 23) /* sf */
+#define MMAPDEMO_VMF_ARCH_1 (1ULL << 24) /* ar: on x86, PAT */
+#define MMAPDEMO_VMF_WIPEONFORK (1ULL << 25) /* wf */
+#define MMAPDEMO_VMF_DONTDUMP (1ULL << 26) /* dd */
+#define MMAPDEMO_VMF_SOFTDIRTY (1ULL << 27) /* sd */
+#define MMAPDEMO_VMF_MIXEDMAP (1ULL << 28) /* mm */
+#define MMAPDEMO_VMF_HUGEPAGE (1ULL << 29) /* hg */
+#define MMAPDEMO_VMF_NOHUGEPAGE (1ULL << 30) /* nh */
+#define MMAPDEMO_VMF_MERGEABLE (1ULL << 31) /* mg */
 };
 
 #define MMAPDEMO_IOC_INFO _IOR(MMAPDEMO_IOCTL_TYPE, 0x00, struct mmapdemo_info)
