@@ -139,11 +139,13 @@ static ssize_t bar_show(struct device *dev, struct device_attribute *attr,
 static DEVICE_ATTR_RO(bar);
 
 static struct attribute *mmapdemo_bar_attrs[] = {
+	/* What every device has, */
 	&dev_attr_size.attr,
 	&dev_attr_backing.attr,
+	&dev_attr_front_end.attr,
+	/* and the BAR's own. */
 	&dev_attr_caching.attr,
 	&dev_attr_bar.attr,
-	&dev_attr_front_end.attr,
 	NULL,
 };
 
