@@ -291,9 +291,10 @@ TEST_F(walk, vma_flags_in_mmapdemo_numbers)
 	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old.vma_vmflags);
 	munmap(m, 2 * self->page);
 
-	/* Shorter than the first version: EINVAL. */
+	/* Shorter than the first version (which ended before memtype): EINVAL. */
 	EXPECT_EQ(-1, ioctl(self->fd,
-			    _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, char[old_size - 8]),
+			    _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03,
+				  char[offsetof(struct mmapdemo_walk, memtype) - 8]),
 			    &old));
 	EXPECT_EQ(EINVAL, errno);
 }
