@@ -12,6 +12,7 @@
  * ivshmem=FILE,size=1G; scripts/check.sh attaches one).
  */
 #include <stdio.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -85,7 +86,14 @@ static bool kernel_has_huge_pfnmap(void)
 
 	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
 		return false;
-	return major > 6 || (major == 6 && minor >= 12);
+	if (major < 6 || (major == 6 && minor < 12))
+		return false;
+	/*
+	 * ARCH_SUPPORTS_HUGE_PFNMAP depends on TRANSPARENT_HUGEPAGE (6.12
+	 * mm/Kconfig), which PREEMPT_RT kernels such as 6.12-rt lack; only
+	 * a kernel with THP has this sysfs directory.
+	 */
+	return access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
 }
 
 static struct mmapdemo_walk walk(int fd, const void *addr)
