@@ -17,15 +17,22 @@
  *    removal safe: faults, mmap, ->access and the copies of read() and
  *    write() hold it for reading and check @revoked; removal holds it for
  *    writing while it sets @revoked and zaps every user PTE of the device.
- *    Lock order: mmap_lock (or the VMA lock) -> memory_lock ->
- *    i_mmap_rwsem -> PTE lock.  Nothing takes the mmap_lock while holding
- *    memory_lock, and no copy to or from user memory runs under it (such a
- *    copy may fault on a mapping of this very device).
+ *    Lock order: mmap_lock -> mmapdemo_file.lock -> memory_lock ->
+ *    mm_lock, and the VMA lock -> memory_lock -> i_mmap_rwsem -> PTE lock.
+ *    A fault holds a VMA's lock (or the mmap_lock for reading) when it
+ *    takes memory_lock, so nothing write-locks a VMA while holding
+ *    memory_lock: ->mmap drops it before it sets the new VMA's flags
+ *    (vm_flags_set() calls vma_start_write()) and maps eagerly, which
+ *    lockdep would otherwise report as a cycle with the huge fault.
+ *    Nothing takes the mmap_lock while holding memory_lock, and no copy to
+ *    or from user memory runs under it (such a copy may fault on a mapping
+ *    of this very device).
  *  - mmapdemo_dev.mm_lock protects the list of mms that mapped a BAR
  *    device; see mmapdemo_dev_revoke().
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
  *    The mmap file operation takes it with the mmap_lock held for writing,
- *    so it must never be held while taking the mmap_lock.
+ *    so it must never be held while taking the mmap_lock, and before
+ *    memory_lock.
  *  - Lifetime: each open file holds a reference (kref) on its device, and
  *    each VMA holds its file, so a BAR device's struct outlives its
  *    removal for as long as anything uses it.  The module cannot unload
@@ -174,6 +181,9 @@ struct pci_dev;
  * @memory_lock: see the top of this file; protects @revoked and
  *               @backing.ioaddr
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
+ * @mmaps_in_flight: ->mmap calls between taking the memory type under
+ *                   @memory_lock and counting their VMA in
+ *                   @stats.live_vmas; the caching mode waits for none
  * @mm_lock: protects @mms
  * @mms: struct mmapdemo_mm of each mm that mapped the device
  */
@@ -189,6 +199,7 @@ struct mmapdemo_dev {
 	struct inode *inode;
 	struct rw_semaphore memory_lock; /* protects revoked, backing.ioaddr */
 	bool revoked;
+	atomic_t mmaps_in_flight;
 	struct mutex mm_lock; /* protects mms */
 	struct list_head mms;
 };

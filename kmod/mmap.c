@@ -33,8 +33,8 @@
  *
  * Changes nothing: the core may still fail the mapping after it.
  *
- * Context: mmap_lock held for writing, the device's memory_lock held for
- * reading, the file's lock held.
+ * Context: mmap_lock held for writing, the file's lock held, the device's
+ * memory_lock held for reading.
  * Return: 0; -EINVAL for a range outside the device, a strategy the
  * device cannot use or a MAP_PRIVATE mapping the strategy cannot copy on
  * write; -EPERM for PROT_EXEC; or what the strategy returns.
@@ -149,8 +149,8 @@ static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
  * VMA that the core unmaps after a failed action was never counted, and
  * mmapdemo_vma_close() leaves it alone.
  *
- * Context: process context, mmap_lock held for writing; takes the
- * device's memory_lock and the file's lock.
+ * Context: process context, mmap_lock held for writing; takes the file's
+ * lock, then the device's memory_lock.
  * Return: 0, or what mmapdemo_describe() returns, or -ENODEV once the
  * device is gone, -ENOMEM.
  */
@@ -170,23 +170,21 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 	int ret;
 
 	mmap_assert_write_locked(vd->mm);
+	mutex_lock(&mf->lock);
 	ret = mmapdemo_dev_enter(md);
 	if (ret)
-		return ret;
-	mutex_lock(&mf->lock);
+		goto out_unlock;
 	s = mf->strategy;
 	ret = mmapdemo_describe(md, s, &req, &desc);
-	if (ret)
-		goto out_unlock;
 	/*
 	 * The action writes the PTEs after this returns, outside the
 	 * device's locks: the removal's barrier (dev.c) is still needed.
 	 */
-	if (md->inode) {
+	if (!ret && md->inode)
 		ret = mmapdemo_dev_record_mm(md, vd->mm);
-		if (ret)
-			goto out_unlock;
-	}
+	mmapdemo_dev_leave(md);
+	if (ret)
+		goto out_unlock;
 
 	mmapdemo_desc_set_flags(vd, desc.flags);
 	vd->vm_ops = desc.vm_ops;
@@ -207,7 +205,6 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 	}
 out_unlock:
 	mutex_unlock(&mf->lock);
-	mmapdemo_dev_leave(md);
 	return ret;
 }
 
@@ -301,8 +298,8 @@ static int mmapdemo_map_eagerly(struct vm_area_struct *vma,
  * succeeded (6.1 and 6.12 __mmap_region(): only a merge with a neighbour
  * could free the VMA, and VM_DONTEXPAND rules that out).
  *
- * Context: process context, mmap_lock held for writing; takes the
- * device's memory_lock and the file's lock.
+ * Context: process context, mmap_lock held for writing; takes the file's
+ * lock, then the device's memory_lock.
  * Return: 0, or what mmapdemo_describe() returns, or -ENODEV once the
  * device is gone, or what the eager mapping returns.
  */
@@ -322,32 +319,38 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	int ret;
 
 	mmap_assert_write_locked(vma->vm_mm);
+	mutex_lock(&mf->lock);
 	ret = mmapdemo_dev_enter(md);
 	if (ret)
-		return ret;
-	mutex_lock(&mf->lock);
+		goto out_unlock;
 	s = mf->strategy;
 	ret = mmapdemo_describe(md, s, &req, &desc);
+	if (!ret && md->inode)
+		ret = mmapdemo_dev_record_mm(md, vma->vm_mm);
+	if (!ret)
+		atomic_inc(&md->mmaps_in_flight);
+	/*
+	 * Not held while the VMA is touched: vm_flags_set() and the eager
+	 * mapping write-lock the new VMA (vma_start_write()), and a fault
+	 * takes memory_lock under a VMA's lock.  The removal's barrier
+	 * (dev.c) covers the PTEs written from here on, and
+	 * @mmaps_in_flight keeps the memory type in @desc current.
+	 */
+	mmapdemo_dev_leave(md);
 	if (ret)
 		goto out_unlock;
-	if (md->inode) {
-		ret = mmapdemo_dev_record_mm(md, vma->vm_mm);
-		if (ret)
-			goto out_unlock;
-	}
 
 	vm_flags_set(vma, mmapdemo_vm_flags(desc.flags));
 	vma->vm_ops = desc.vm_ops;
 	vma->vm_private_data = md;
 	vma->vm_page_prot = desc.prot;
 	ret = mmapdemo_map_eagerly(vma, &desc);
-	if (ret)
-		goto out_unlock;
-	mmapdemo_record_mapping(mf, s, vma->vm_start, vma->vm_end,
-				vma->vm_pgoff);
+	if (!ret)
+		mmapdemo_record_mapping(mf, s, vma->vm_start, vma->vm_end,
+					vma->vm_pgoff);
+	atomic_dec(&md->mmaps_in_flight);
 out_unlock:
 	mutex_unlock(&mf->lock);
-	mmapdemo_dev_leave(md);
 	return ret;
 }
 

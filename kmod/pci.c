@@ -93,13 +93,16 @@ int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 		goto out_unlock;
 	}
 	/*
-	 * Existing PTEs would keep the old type.  ->mmap counts a new VMA
-	 * under memory_lock, so none can appear meanwhile.  ->mmap_prepare
-	 * takes the memory type under memory_lock too, but the VMA is
-	 * counted later, in ->mapped: a change between the two is not
-	 * excluded yet (Documentation/mmapdemo.rst, "Two front ends").
+	 * Existing PTEs would keep the old type.  ->mmap takes the memory
+	 * type under memory_lock and counts itself in @mmaps_in_flight until
+	 * its VMA is in live_vmas, so none can appear meanwhile.
+	 * ->mmap_prepare takes the memory type under memory_lock too, but
+	 * the VMA is counted later, in ->mapped, and the core has no hook
+	 * for a mapping that fails in between: a change between the two is
+	 * not excluded (Documentation/mmapdemo.rst, "Two front ends").
 	 */
-	if (atomic64_read(&md->stats.live_vmas)) {
+	if (atomic_read(&md->mmaps_in_flight) ||
+	    atomic64_read(&md->stats.live_vmas)) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}
