@@ -120,6 +120,48 @@ static void mmapdemo_record_mapping(struct mmapdemo_file *mf,
 	trace_mmapdemo_mmap(start, end, pgoff, s->id);
 }
 
+/**
+ * mmapdemo_begin_mapping() - what both front ends do under memory_lock
+ * @mf: the file, whose lock the caller holds
+ * @mm: the mm that maps
+ * @req: the request
+ * @desc: filled in by mmapdemo_describe()
+ * @in_flight: count the mapping in the device's mmaps_in_flight, which
+ *             the caller drops once the VMA is counted or has failed
+ *
+ * The revoked check, the description (which takes the memory type) and,
+ * for a BAR device, recording @mm for the removal's barrier: the PTEs are
+ * written later, outside memory_lock.  memory_lock is dropped again before
+ * this returns, so the caller may touch the VMA: a fault takes memory_lock
+ * under a VMA's lock (internal.h).
+ *
+ * Context: mmap_lock of @mm held for writing, the file's lock held; takes
+ * the device's memory_lock for reading.
+ * Return: 0, -ENODEV once the device is gone, what mmapdemo_describe()
+ * returns, or -ENOMEM.
+ */
+static int mmapdemo_begin_mapping(struct mmapdemo_file *mf,
+				  struct mm_struct *mm,
+				  const struct mmapdemo_map_req *req,
+				  struct mmapdemo_map_desc *desc,
+				  bool in_flight)
+{
+	struct mmapdemo_dev *md = mf->dev;
+	int ret;
+
+	lockdep_assert_held(&mf->lock);
+	ret = mmapdemo_dev_enter(md);
+	if (ret)
+		return ret;
+	ret = mmapdemo_describe(md, mf->strategy, req, desc);
+	if (!ret && md->inode)
+		ret = mmapdemo_dev_record_mm(md, mm);
+	if (!ret && in_flight)
+		atomic_inc(&md->mmaps_in_flight);
+	mmapdemo_dev_leave(md);
+	return ret;
+}
+
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 
 /* MMAPDEMO_MAP_* as the VMA_*_BIT flags of a vm_area_desc. */
@@ -157,7 +199,6 @@ static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
 int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 {
 	struct mmapdemo_file *mf = vd->file->private_data;
-	struct mmapdemo_dev *md = mf->dev;
 	const struct mmapdemo_map_req req = {
 		.pgoff = vd->pgoff,
 		.npages = vma_desc_pages(vd),
@@ -171,18 +212,12 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 
 	mmap_assert_write_locked(vd->mm);
 	mutex_lock(&mf->lock);
-	ret = mmapdemo_dev_enter(md);
-	if (ret)
-		goto out_unlock;
 	s = mf->strategy;
-	ret = mmapdemo_describe(md, s, &req, &desc);
 	/*
-	 * The action writes the PTEs after this returns, outside the
-	 * device's locks: the removal's barrier (dev.c) is still needed.
+	 * Not counted in flight: the core has no hook for a mapping that
+	 * fails between here and ->mapped (pci.c, the caching mode).
 	 */
-	if (!ret && md->inode)
-		ret = mmapdemo_dev_record_mm(md, vd->mm);
-	mmapdemo_dev_leave(md);
+	ret = mmapdemo_begin_mapping(mf, vd->mm, &req, &desc, false);
 	if (ret)
 		goto out_unlock;
 
@@ -320,23 +355,8 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 
 	mmap_assert_write_locked(vma->vm_mm);
 	mutex_lock(&mf->lock);
-	ret = mmapdemo_dev_enter(md);
-	if (ret)
-		goto out_unlock;
 	s = mf->strategy;
-	ret = mmapdemo_describe(md, s, &req, &desc);
-	if (!ret && md->inode)
-		ret = mmapdemo_dev_record_mm(md, vma->vm_mm);
-	if (!ret)
-		atomic_inc(&md->mmaps_in_flight);
-	/*
-	 * Not held while the VMA is touched: vm_flags_set() and the eager
-	 * mapping write-lock the new VMA (vma_start_write()), and a fault
-	 * takes memory_lock under a VMA's lock.  The removal's barrier
-	 * (dev.c) covers the PTEs written from here on, and
-	 * @mmaps_in_flight keeps the memory type in @desc current.
-	 */
-	mmapdemo_dev_leave(md);
+	ret = mmapdemo_begin_mapping(mf, vma->vm_mm, &req, &desc, true);
 	if (ret)
 		goto out_unlock;
 
