@@ -90,33 +90,13 @@ static ssize_t mmapdemo_copy(struct mmapdemo_dev *md, char __user *to,
 	return done ? done : ret;
 }
 
-static ssize_t mmapdemo_read(struct file *file, char __user *buf, size_t len,
-			     loff_t *ppos)
-{
-	struct mmapdemo_file *mf = file->private_data;
-	struct mmapdemo_dev *md = mf->dev;
-	loff_t pos = *ppos;
-	ssize_t ret;
-
-	if (pos < 0)
-		return -EINVAL;
-	if (READ_ONCE(md->revoked))
-		return -ENODEV;
-	if (pos >= md->backing.size || !len)
-		return 0;
-	len = min_t(size_t, len, md->backing.size - pos);
-	ret = mmapdemo_copy(md, buf, NULL, len, pos);
-	if (ret > 0)
-		*ppos = pos + ret;
-	return ret;
-}
-
 /*
- * Writes past the end are cut short; a write that starts at or past the
- * end fails with ENOSPC, as on a full block device.
+ * What read() and write() share.  A read at or past the end returns 0
+ * (end of file); a write there fails with ENOSPC, as on a full block
+ * device.  Both are cut short at the end.
  */
-static ssize_t mmapdemo_write(struct file *file, const char __user *buf,
-			      size_t len, loff_t *ppos)
+static ssize_t mmapdemo_rw(struct file *file, char __user *to,
+			   const char __user *from, size_t len, loff_t *ppos)
 {
 	struct mmapdemo_file *mf = file->private_data;
 	struct mmapdemo_dev *md = mf->dev;
@@ -130,12 +110,24 @@ static ssize_t mmapdemo_write(struct file *file, const char __user *buf,
 	if (!len)
 		return 0;
 	if (pos >= md->backing.size)
-		return -ENOSPC;
+		return from ? -ENOSPC : 0;
 	len = min_t(size_t, len, md->backing.size - pos);
-	ret = mmapdemo_copy(md, NULL, buf, len, pos);
+	ret = mmapdemo_copy(md, to, from, len, pos);
 	if (ret > 0)
 		*ppos = pos + ret;
 	return ret;
+}
+
+static ssize_t mmapdemo_read(struct file *file, char __user *buf, size_t len,
+			     loff_t *ppos)
+{
+	return mmapdemo_rw(file, buf, NULL, len, ppos);
+}
+
+static ssize_t mmapdemo_write(struct file *file, const char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	return mmapdemo_rw(file, NULL, buf, len, ppos);
 }
 
 /* SEEK_END is the end of the device memory. */
