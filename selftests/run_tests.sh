@@ -20,6 +20,10 @@ for t in bar_proof_test mmap_test bar_test huge_test file_test ioctl_test walk_t
 	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 cli_test.sh \
 	lifecycle_test module_test kmemleak_test.sh; do
 	echo "@@PROGRAM $t"
+	start=$(date +%s)
 	"$dir/$t"
-	echo "@@PROGRAM-EXIT $t $?"
+	st=$?
+	# A TAP comment: where a test VM's time goes.
+	echo "# $t: $(($(date +%s) - start))s"
+	echo "@@PROGRAM-EXIT $t $st"
 done
