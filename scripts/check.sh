@@ -73,6 +73,7 @@ step accel show_accel
 # the kernel-log gate's test over sample reports and the translations'
 # staleness check need no kernel, and a failure there is cheaper to see
 # before any VM boots.
+host_tests() {
 host_pass=0 host_fail=0 host_skip=0
 for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate-test.sh \
 	Documentation/translations/check.sh; do
@@ -96,7 +97,9 @@ summaries+=("host: $host_pass passed, $host_fail failed, $host_skip skipped")
 total_pass=$((total_pass + host_pass))
 total_fail=$((total_fail + host_fail))
 total_skip=$((total_skip + host_skip))
+}
 
+lint_job() {
 lint_out=$(step lint scripts/lint.sh "$@")
 echo "$lint_out" | grep -v '^    ok'
 read -r lint_pass lint_fail < <(echo "$lint_out" |
@@ -112,6 +115,7 @@ total_fail=$((total_fail + ${lint_fail:-1}))
 total_skip=$((total_skip + lint_skip))
 summaries+=("lint: ${lint_pass:-0} passed, ${lint_fail:-1} failed, $lint_skip skipped")
 [ "${lint_fail:-1}" = 0 ] || failures+=("lint (make lint)")
+}
 
 # The lab's own tests, which need no kernel of the matrix in particular:
 # the accelerator's probe and fallback, and the gate's refusal of a log
@@ -158,10 +162,9 @@ lab_accel_test() {
 	fi
 	rm -rf "$tmp"
 }
-step "accel test VM" lab_accel_test
 
-for k in "$@"; do
-	k_pass=0 k_fail=0 k_skip=0
+kernel_job() {
+	local k=$1 k_pass=0 k_fail=0 k_skip=0 start vm_status log gate gate_st gate_vm p f s
 	# shellcheck source=/dev/null
 	. "$top/.cache/kernels/$k/kernel.env"
 	echo "=== kernel $k ($KRELEASE, Debian $KVERSION)"
@@ -230,7 +233,7 @@ for k in "$@"; do
 	total_pass=$((total_pass + k_pass))
 	total_fail=$((total_fail + k_fail))
 	total_skip=$((total_skip + k_skip))
-done
+}
 
 # The gate must refuse a log that is not whole: the console of the newest
 # kernel's test VM with a control channel that has no end report, and with
@@ -251,6 +254,125 @@ lab_gate_test() {
 		"$([ "$st" = 2 ] && echo 0 || echo 1)"
 	rm -rf "$tmp"
 }
+# The Debian packages, built and linted, then installed for real in
+# throwaway roots with DKMS building the module for the oldest and the
+# newest stock kernel, which the lab boots with the packaged CLI.  deps
+# ran before the jobs: -o keeps a job from unpacking a kernel again while
+# another job's VM boots it.
+pkg_kernels=$(for k in "$@"; do case $k in *-rt | *-debug) ;; *) echo "$k" ;; esac; done |
+	sed -n '1p;$p' | sort -u)
+packages() {
+	make -s -o deps deb >build/deb.log 2>&1 || { tail -n 20 build/deb.log; return 1; }
+	grep '^deb: lintian' build/deb.log
+	scripts/package-test.sh $pkg_kernels >build/package-test.tap 2>&1
+}
+packages_job() {
+	local st=0 p f s
+	step packages packages || st=$?
+	{
+		echo "@@PROGRAM package-test"
+		cat build/package-test.tap 2>/dev/null
+		echo "@@PROGRAM-EXIT package-test $st"
+	} >build/packages.tap
+	read -r p f s < <(tap_count build/packages.tap 3>build/packages.notes)
+	while IFS= read -r line; do
+		case $line in
+		FAIL*) failures+=("packages: ${line#FAIL }") ;;
+		SKIP*) skips+=("packages: ${line#SKIP }") ;;
+		esac
+	done <build/packages.notes
+	echo "    packages: $p passed, $f failed"
+	summaries+=("packages: $p passed, $f failed, $s skipped")
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+}
+
+# The jobs: the host tests, lint, the lab's accelerator test, each
+# kernel's VMs and the packages.  They run side by side, as many at a time
+# as the host has CPUs (MMAPDEMO_JOBS overrides): a TCG guest runs in one
+# host thread (vm.sh), so two test VMs on two CPUs take the time of one.
+# Each job runs in a subshell with its own counters; what it prints goes
+# to build/check/JOB.out and its counts to build/check/JOB.res, and both
+# are taken in the order of the summary, whatever order the jobs end in.
+jobdir=build/check
+rm -rf "$jobdir"
+mkdir -p "$jobdir"
+max_jobs=${MMAPDEMO_JOBS:-$(nproc)}
+
+# job NAME FUNCTION [ARGS...]: run FUNCTION in the background once fewer
+# than max_jobs run.
+job() {
+	local name=$1
+	shift
+	while [ "$(jobs -rp | wc -l)" -ge "$max_jobs" ]; do
+		wait -n
+	done
+	(
+		total_pass=0 total_fail=0 total_skip=0 l_pass=0 l_fail=0
+		summaries=() skips=() failures=()
+		"$@"
+		{
+			echo "count $total_pass $total_fail $total_skip $l_pass $l_fail"
+			printf 'summary %s\n' "${summaries[@]}"
+			printf 'skip %s\n' "${skips[@]}"
+			printf 'fail %s\n' "${failures[@]}"
+		} | grep -v '^[a-z]* $' >"$jobdir/$name.res"
+	) >"$jobdir/$name.out" 2>&1 &
+}
+
+# collect NAME...: print each job's output and add its counts.  A job that
+# died before writing its counts is a failure.
+collect() {
+	local name kind rest a b c d e
+	for name in "$@"; do
+		cat "$jobdir/$name.out"
+		if [ ! -s "$jobdir/$name.res" ]; then
+			failures+=("$name: the job ended without its results (see $jobdir/$name.out)")
+			total_fail=$((total_fail + 1))
+			continue
+		fi
+		while IFS= read -r line; do
+			kind=${line%% *} rest=${line#* }
+			case $kind in
+			count)
+				read -r a b c d e <<<"$rest"
+				total_pass=$((total_pass + a)) total_fail=$((total_fail + b))
+				total_skip=$((total_skip + c))
+				l_pass=$((l_pass + d)) l_fail=$((l_fail + e))
+				;;
+			summary) summaries+=("$rest") ;;
+			skip) skips+=("$rest") ;;
+			fail) failures+=("$rest") ;;
+			esac
+		done <"$jobdir/$name.res"
+	done
+}
+
+# The longest jobs start first: the debug kernels' VMs, then the packages.
+# The order of the summary stays: host, lint, the kernels as listed, the
+# packages.
+order=(host lint accel-test)
+for k in "$@"; do order+=("kernel-$k"); done
+order+=(packages)
+start_all=$(date +%s)
+for k in "$@"; do
+	case $k in *-debug) job "kernel-$k" kernel_job "$k" ;; esac
+done
+job packages packages_job
+for k in "$@"; do
+	case $k in *-debug) ;; *) job "kernel-$k" kernel_job "$k" ;; esac
+done
+job lint lint_job "$@"
+job host host_tests
+job accel-test step "accel test VM" lab_accel_test
+wait
+collect "${order[@]}"
+echo "=== jobs ($max_jobs at a time): $(($(date +%s) - start_all))s"
+
+# After the jobs: htmldocs rebuilds the initramfs of its kernel, which a
+# test VM of that kernel must not see half written, and the gate test
+# reads the newest kernel's test log.
 lab_gate_test
 
 # The HTML documentation, with the path picture drawn from a real run on
@@ -261,36 +383,6 @@ st=0
 step htmldocs htmldocs || st=$?
 [ "$st" = 0 ] || tail -n 20 build/htmldocs.log | sed 's/^/      /'
 lab_record "make htmldocs builds without a warning (see build/htmldocs.log)" "$st"
-
-# The Debian packages, built and linted, then installed for real in
-# throwaway roots with DKMS building the module for the oldest and the
-# newest stock kernel, which the lab boots with the packaged CLI.
-pkg_kernels=$(for k in "$@"; do case $k in *-rt | *-debug) ;; *) echo "$k" ;; esac; done |
-	sed -n '1p;$p' | sort -u)
-packages() {
-	make -s deb >build/deb.log 2>&1 || { tail -n 20 build/deb.log; return 1; }
-	grep '^deb: lintian' build/deb.log
-	scripts/package-test.sh $pkg_kernels >build/package-test.tap 2>&1
-}
-st=0
-step packages packages || st=$?
-{
-	echo "@@PROGRAM package-test"
-	cat build/package-test.tap 2>/dev/null
-	echo "@@PROGRAM-EXIT package-test $st"
-} >build/packages.tap
-read -r p f s < <(tap_count build/packages.tap 3>build/packages.notes)
-while IFS= read -r line; do
-	case $line in
-	FAIL*) failures+=("packages: ${line#FAIL }") ;;
-	SKIP*) skips+=("packages: ${line#SKIP }") ;;
-	esac
-done <build/packages.notes
-echo "    packages: $p passed, $f failed"
-summaries+=("packages: $p passed, $f failed, $s skipped")
-total_pass=$((total_pass + p))
-total_fail=$((total_fail + f))
-total_skip=$((total_skip + s))
 
 summaries+=("lab: $l_pass passed, $l_fail failed, 0 skipped")
 total_pass=$((total_pass + l_pass))

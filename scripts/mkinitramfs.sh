@@ -44,4 +44,8 @@ for prog in "$@"; do
 	copy_with_libs "$prog" "$root/usr/bin"
 done
 
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
+# Written aside and renamed: a VM of this kernel that starts meanwhile
+# (make check runs jobs side by side) reads the old file or the new one,
+# never half of one.
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
