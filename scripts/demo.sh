@@ -33,7 +33,7 @@ normalise() {
 		-e 's/(PFN[ a-z()]* +)0x[0-9a-f]+/\10xPFN/' \
 		-e 's/(physical address +)0x[0-9a-f]+/\10xPHYS/' \
 		-e 's/(entry +0x[0-9a-f]{3})[0-9a-f]{13}/\1_PFN/' \
-		-e 's/[0-9]+\.[0-9]+ ms/N.N ms/g' \
+		-e 's/[0-9]+(\.[0-9]+)? ms/N ms/g' \
 		"$1"
 }
 

@@ -203,10 +203,10 @@ static void huge_run(struct tour *t)
 	report_text("device's own (stats), the leaf is where the page-table walk of the first");
 	report_text("page stops, as mmapdemo path shows it.");
 	report_str("device", "device", path);
-	report_bool("huge_pmd", "huge-pmd (MMAPDEMO_FEATURE_HUGE_PMD)", pmd);
-	report_bool("huge_pud", "huge-pud (MMAPDEMO_FEATURE_HUGE_PUD)",
+	report_bool("huge_pmd", "feature huge-pmd", pmd);
+	report_bool("huge_pud", "feature huge-pud",
 		    features & MMAPDEMO_FEATURE_HUGE_PUD);
-	report_bool("thp", "transparent huge pages (" THP_SYSFS ")", thp);
+	report_bool("thp", "THP (" THP_SYSFS ")", thp);
 	huge_report(t, path, MMAPDEMO_STRATEGY_FAULT, &fc);
 	huge_report(t, path, MMAPDEMO_STRATEGY_HUGE, &hc);
 	fewer = hc.faults > 0 ? (double)fc.faults / (double)hc.faults : 0;
@@ -214,8 +214,10 @@ static void huge_run(struct tour *t)
 		report_text("fault: each first touch of a page calls ->fault, which maps that one");
 		report_text("page with vmf_insert_pfn_prot().  huge: the device placed the mapping");
 		report_text("2 MiB aligned (its get_unmapped_area); a touch in an empty PMD calls");
-		report_text("->huge_fault, which maps the whole 2 MiB block with vmf_insert_pfn_pmd()");
-		report_text("(a PUD entry needs a 1 GiB block inside the mapping: the fallbacks).");
+		report_text("->huge_fault, which maps the whole 2 MiB block with vmf_insert_pfn_pmd().");
+		if (hc.fallbacks)
+			report_text("huge_fallbacks: %lld huge faults at an order whose block did not fit the mapping (PUD: a 1 GiB block), retried one order down.",
+				    (long long)hc.fallbacks);
 		ok = !fc.err && !hc.err && fc.faults == pages &&
 		     fc.leaf == MMAPDEMO_LEVEL_PTE && hc.faults >= 1 &&
 		     hc.faults * 100 <= fc.faults && hc.pmd + hc.pud >= 1 &&
@@ -288,6 +290,7 @@ struct not_ram {
 	uint64_t vmflags;	/* MMAPDEMO_VMF_* */
 	bool walk_mapped;	/* a present leaf in the page table */
 	uint64_t walk_pfn;
+	int in_bar;		/* walk_pfn inside the BAR: 1, 0, -1 unknown */
 	unsigned int memtype;
 	struct mmapdemo_pagemap pm;
 	ssize_t spliced;	/* vmsplice()'s result */
@@ -326,6 +329,7 @@ static void not_ram_probe(struct tour *t, const char *path,
 			  unsigned int strategy, unsigned int off,
 			  uint32_t value, struct not_ram *nr)
 {
+	struct mmapdemo_bar bar;
 	volatile uint32_t *regs;
 	struct mmapdemo_walk w;
 	struct mmapdemo *md;
@@ -353,6 +357,10 @@ static void not_ram_probe(struct tour *t, const char *path,
 		nr->walk_pfn = w.pfn;
 		nr->memtype = w.memtype;
 	}
+	nr->in_bar = -1;
+	if (!mmapdemo_bar_query(path, &bar) && nr->walk_pfn)
+		nr->in_bar = nr->walk_pfn * t->ps >= bar.start &&
+			     nr->walk_pfn * t->ps <= bar.end;
 	mmapdemo_pagemap_read(m, &nr->pm);
 	not_ram_splice(m, t->ps, nr);
 	mmapdemo_unmap(m, t->ps);
@@ -380,16 +388,17 @@ static void not_ram_report(const struct not_ram *nr, unsigned int off)
 	report_bool("vm_pfnmap", "VM_PFNMAP", nr->vmflags & MMAPDEMO_VMF_PFNMAP);
 	report_str("memtype", "memory type (walk)",
 		   mmapdemo_memtype_name(nr->memtype) ?: "?");
-	report_bool("walk_present", "present in the page table (walk)",
-		    nr->walk_mapped);
+	report_bool("walk_present", "present (walk)", nr->walk_mapped);
 	report_hex("walk_pfn", "PFN (walk)", nr->walk_pfn);
+	if (nr->in_bar >= 0)
+		report_bool("pfn_in_bar", "PFN inside the BAR", nr->in_bar);
 	report_bool("pagemap_present", "present (pagemap)", nr->pm.present);
 	report_hex("pagemap_pfn", "PFN (pagemap)", nr->pm.pfn);
 	if (nr->spliced >= 0)
 		snprintf(err, sizeof(err), "%zd bytes", nr->spliced);
 	else
 		tour_err_text(-nr->splice_err, err, sizeof(err));
-	report_str("vmsplice", "vmsplice() of the page (GUP)", err);
+	report_str("vmsplice", "vmsplice (GUP)", err);
 }
 
 static void device_not_ram_run(struct tour *t)
@@ -434,6 +443,7 @@ static void device_not_ram_run(struct tour *t)
 	bar_ok = !bar.err && bar.read == (uint32_t)~x &&
 		 (bar.vmflags & MMAPDEMO_VMF_IO) &&
 		 (bar.vmflags & MMAPDEMO_VMF_PFNMAP) && bar.walk_mapped &&
+		 (!root || bar.in_bar == 1) &&
 		 !bar.pm.present && !bar.pm.pfn && bar.spliced < 0 &&
 		 bar.splice_err == EFAULT;
 	ram_ok = !ram.err && ram.read == x &&
@@ -448,11 +458,11 @@ static void device_not_ram_run(struct tour *t)
 			     (unsigned long long)ram.pm.pfn, ram.spliced);
 	else
 		tour_verdict(t, false, kernel,
-			     "edu: read 0x%08x (expected 0x%08x), io %d pf %d, walk %d, pagemap %d pfn 0x%llx, vmsplice %zd errno %d (expected EFAULT); RAM: read 0x%08x, io %d pf %d, pagemap %d pfn 0x%llx (walk 0x%llx), vmsplice %zd",
+			     "edu: read 0x%08x (expected 0x%08x), io %d pf %d, walk %d (PFN in BAR %d), pagemap %d pfn 0x%llx, vmsplice %zd errno %d (expected EFAULT); RAM: read 0x%08x, io %d pf %d, pagemap %d pfn 0x%llx (walk 0x%llx), vmsplice %zd",
 			     bar.read, (uint32_t)~x,
 			     !!(bar.vmflags & MMAPDEMO_VMF_IO),
 			     !!(bar.vmflags & MMAPDEMO_VMF_PFNMAP),
-			     bar.walk_mapped, bar.pm.present,
+			     bar.walk_mapped, bar.in_bar, bar.pm.present,
 			     (unsigned long long)bar.pm.pfn, bar.spliced,
 			     bar.splice_err, ram.read,
 			     !!(ram.vmflags & MMAPDEMO_VMF_IO),
