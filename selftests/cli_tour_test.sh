@@ -104,7 +104,7 @@ section_of() {
 # field LABEL: the value after LABEL in the lines on standard input.
 field() {
 	awk -v l="$1" 'index($0, "    " l " ") == 1 {
-		sub("^    " l " +", ""); print; exit }'
+		v = substr($0, length(l) + 5); sub(/^ +/, "", v); print v; exit }'
 }
 
 # check_huge FILE: the huge experiment's numbers, checked against what
@@ -197,7 +197,7 @@ if [ "$mode" = device ]; then
 fi
 
 echo "TAP version 13"
-echo "1..$((2 * nr_experiments + 19))"
+echo "1..$((2 * nr_experiments + 20))"
 
 run mmapdemo tour
 cp "$tmp/out" "$tmp/tour.txt"
@@ -246,11 +246,14 @@ result "tour: names the front end $fe on $(uname -r)" $?
 ls /tmp/mmapdemo-tour-* >/dev/null 2>&1
 result "tour: the temporary file was unlinked" "$([ $? != 0 ] && echo 0 || echo 1)"
 
-# Statements that were wrong once, and their corrections.
+# Statements that were wrong once, and their corrections.  The wrong ones
+# were said of the RAM device, in the experiments before the device
+# experiments (n. and o.), which say "no struct page" of a BAR, truly.
 st=0
+sed '/^n\. huge:/,$d' "$tmp/tour.txt" >"$tmp/ram-part.txt"
 for wrong in "The device has no" "the page is mapped; the access is not allowed" \
 	"cannot be copied on write" "no struct page"; do
-	if grep -qF "$wrong" "$tmp/tour.txt"; then
+	if grep -qF "$wrong" "$tmp/ram-part.txt"; then
 		echo "# the tour still says '$wrong'"
 		st=1
 	fi
