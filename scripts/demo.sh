@@ -54,7 +54,7 @@ for k in "$@"; do
 	fi
 	echo
 	echo "=== mmapdemo on $k ($KRELEASE, Debian $KVERSION): only what differs from $first,"
-	echo "=== with addresses, PFNs, page-table entries, PIDs, timestamps and temporary names normalised"
+	echo "=== with addresses, PFNs, page-table entries, PIDs, timestamps, times in ms and temporary names normalised"
 	st=0
 	scripts/vm.sh -n demo "${devs[@]}" "$k" "$cmd" >"$out" || st=$?
 	if [ "$st" != 0 ]; then
