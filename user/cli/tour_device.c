@@ -226,9 +226,11 @@ static void huge_run(struct tour *t)
 		report_text("page with vmf_insert_pfn_prot().  huge: the device placed the mapping");
 		report_text("2 MiB aligned (its get_unmapped_area); a touch in an empty PMD calls");
 		report_text("->huge_fault, which maps the whole 2 MiB block with vmf_insert_pfn_pmd().");
-		if (hc.fallbacks)
-			report_text("huge_fallbacks: %lld huge faults at an order whose block did not fit the mapping (PUD: a 1 GiB block), retried one order down.",
-				    (long long)hc.fallbacks);
+		if (hc.fallbacks) {
+			report_text("huge_fallbacks %lld: where the PUD entry above the mapping was still empty,", (long long)hc.fallbacks);
+			report_text("the core asked ->huge_fault for a 1 GiB entry first, which does not fit");
+			report_text("a 64 MiB mapping: the strategy fell back, and the core tried 2 MiB.");
+		}
 		ok = !fc.err && !hc.err && fc.faults == pages &&
 		     fc.leaf == MMAPDEMO_LEVEL_PTE && hc.faults >= 1 &&
 		     hc.faults * 100 <= fc.faults && hc.pmd + hc.pud >= 1 &&
