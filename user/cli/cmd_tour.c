@@ -372,7 +372,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 
 const struct command cmd_tour = {
 	.name = "tour",
-	.summary = "the classic mmap experiments and a mapping's life, each with a verdict",
+	.summary = "the classic mmap experiments, a mapping's life and device memory, each with a verdict",
 	.usage = "tour [--only NAME] [--json]\n"
 		 "  runs each experiment (on a temporary file in /tmp and on the device,\n"
 		 "  or on the device alone), each ending in a verdict; NAME is one of\n"
