@@ -6,7 +6,11 @@
 # output is printed in full as it runs; for each other kernel only what
 # differs from the first, as a diff, once the numbers that change from run
 # to run anyway are normalised: user addresses, PFNs, physical addresses
-# and page-table entries, PIDs, trace timestamps and temporary file names.
+# and page-table entries, PIDs, trace timestamps, times in milliseconds
+# and temporary file names.  Each VM has the PCI devices of the tour's
+# device experiments: an ivshmem-plain device with a 128 MiB BAR (a
+# sparse file, build/KERNEL/ivshmem-demo.img) for "huge" and the edu
+# device for "device_not_ram".
 #
 # Usage: scripts/demo.sh KERNEL...
 set -eu
@@ -29,6 +33,7 @@ normalise() {
 		-e 's/(PFN[ a-z()]* +)0x[0-9a-f]+/\10xPFN/' \
 		-e 's/(physical address +)0x[0-9a-f]+/\10xPHYS/' \
 		-e 's/(entry +0x[0-9a-f]{3})[0-9a-f]{13}/\1_PFN/' \
+		-e 's/[0-9]+(\.[0-9]+)? ms/N ms/g' \
 		"$1"
 }
 
@@ -36,20 +41,22 @@ first=
 for k in "$@"; do
 	# shellcheck source=/dev/null
 	. ".cache/kernels/$k/kernel.env"
+	# The tour's PCI devices (scripts/vm.sh -d).
+	devs=(-d "ivshmem=$top/build/$k/ivshmem-demo.img,size=128M" -d edu)
 	out=build/$k/demo.out
 	if [ -z "$first" ]; then
 		echo "=== mmapdemo on $k ($KRELEASE, Debian $KVERSION)"
 		st=0
-		scripts/vm.sh -n demo "$k" "$cmd" | tee "$out" || st=${PIPESTATUS[0]}
+		scripts/vm.sh -n demo "${devs[@]}" "$k" "$cmd" | tee "$out" || st=${PIPESTATUS[0]}
 		[ "$st" = 0 ] || { echo "demo: $k: failed (status $st)" >&2; exit 1; }
 		first=$k
 		continue
 	fi
 	echo
 	echo "=== mmapdemo on $k ($KRELEASE, Debian $KVERSION): only what differs from $first,"
-	echo "=== with addresses, PFNs, page-table entries, PIDs, timestamps and temporary names normalised"
+	echo "=== with addresses, PFNs, page-table entries, PIDs, timestamps, times in ms and temporary names normalised"
 	st=0
-	scripts/vm.sh -n demo "$k" "$cmd" >"$out" || st=$?
+	scripts/vm.sh -n demo "${devs[@]}" "$k" "$cmd" >"$out" || st=$?
 	if [ "$st" != 0 ]; then
 		cat "$out"
 		echo "demo: $k: failed (status $st)" >&2

@@ -16,27 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-/* edu's registers (QEMU docs/specs/edu.rst): 32-bit accesses only. */
-#define EDU_VENDOR 0x1234
-#define EDU_DEVICE 0x11e8
-#define EDU_ID 0x00
-#define EDU_LIVENESS 0x04
-#define EDU_FACTORIAL 0x08
-#define EDU_STATUS 0x20
-#define EDU_STATUS_COMPUTING 0x01u
-/* The factorial register is 32 bits wide: 12! is the last that fits. */
-#define EDU_FACTORIAL_MAX 12
-
-static uint32_t edu_read(volatile uint32_t *regs, unsigned int off)
-{
-	return regs[off / 4];
-}
-
-static void edu_write(volatile uint32_t *regs, unsigned int off, uint32_t v)
-{
-	regs[off / 4] = v;
-}
+#include "edu.h"
 
 static int edu_show(struct cli *cli, struct mmapdemo *md, uint32_t value,
 		    uint32_t n)

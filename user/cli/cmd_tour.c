@@ -4,8 +4,11 @@
  * what it shows and ending in a verdict that says what happened, whether
  * that is what the experiment expects, and which kernel function is
  * responsible.  The experiments themselves are in tour_classic.c (the
- * classic tutorial's, file and device side by side) and tour_lifecycle.c
- * (a device mapping's life); this file runs them and holds their helpers.
+ * classic tutorial's, file and device side by side), tour_lifecycle.c
+ * (a device mapping's life) and tour_device.c (PCI BAR devices: huge
+ * entries, device memory against RAM); this file runs them and holds
+ * their helpers.  An experiment whose device is missing ends in a skip
+ * line with the reason and the fix instead of a verdict.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +31,8 @@ static const struct tour_experiment *const experiments[] = {
 	&tour_shared_write, &tour_prot_read, &tour_private_write,
 	&tour_two_processes, &tour_lazy_vs_eager, &tour_populate,
 	&tour_map_sync, &tour_map_hugetlb, &tour_fork, &tour_munmap_partial,
-	&tour_mremap, &tour_dontneed, &tour_rmmod,
+	&tour_mremap, &tour_dontneed, &tour_rmmod, &tour_huge,
+	&tour_device_not_ram,
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -52,6 +56,18 @@ void tour_verdict(struct tour *t, bool ok, const char *kernel,
 	} else {
 		report_text("verdict: %s: %s [kernel: %s]",
 			    ok ? "as expected" : "NOT as expected", msg, kernel);
+	}
+}
+
+void tour_skip(struct tour *t, const char *why, const char *fix)
+{
+	t->skipped++;
+	if (report_json()) {
+		report_bool("skipped", NULL, true);
+		report_str("why", NULL, why);
+		report_str("fix", NULL, fix);
+	} else {
+		report_text("skipped: %s; %s", why, fix);
 	}
 }
 
@@ -311,7 +327,8 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_begin(cli);
 	report_text("The classic mmap experiments, each on a regular file (%s) and on %s,",
 		    t.file_path, cli->device ?: MMAPDEMO_DEVICE);
-	report_text("then the life of a device mapping: fork, munmap, mremap, madvise, rmmod.");
+	report_text("then the life of a device mapping: fork, munmap, mremap, madvise, rmmod,");
+	report_text("and last device memory: huge entries on a PCI BAR, and a BAR against RAM.");
 	report_text("The file is on %s%s.", t.file_fs,
 		    !strcmp(t.file_fs, "tmpfs") ?
 			    ": shmem, whose pages live in RAM with no disk behind them" :
@@ -335,7 +352,12 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_section("summary", "summary");
 	report_u64("experiments", "experiments", t.run);
 	report_u64("as_expected", "as expected", t.expected);
-	report_text("%u experiments, %u as expected", t.run, t.expected);
+	report_u64("skipped", "skipped", t.skipped);
+	if (t.skipped)
+		report_text("%u experiments, %u as expected, %u skipped (see their reasons)",
+			    t.run, t.expected, t.skipped);
+	else
+		report_text("%u experiments, %u as expected", t.run, t.expected);
 	report_close();
 
 	close(t.file_fd);
@@ -350,12 +372,15 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 
 const struct command cmd_tour = {
 	.name = "tour",
-	.summary = "the classic mmap experiments and a mapping's life, each with a verdict",
+	.summary = "the classic mmap experiments, a mapping's life and device memory, each with a verdict",
 	.usage = "tour [--only NAME] [--json]\n"
 		 "  runs each experiment (on a temporary file in /tmp and on the device,\n"
 		 "  or on the device alone), each ending in a verdict; NAME is one of\n"
 		 "  shared_write, prot_read, private_write, two_processes, lazy_vs_eager,\n"
 		 "  populate, map_sync, map_hugetlb, fork, munmap_partial, mremap,\n"
-		 "  dontneed, rmmod.  Exit status 0 if every verdict is as expected, else 1",
+		 "  dontneed, rmmod, huge (needs a BAR device of 64 MiB or more, such\n"
+		 "  as QEMU's ivshmem-plain), device_not_ram (needs QEMU's edu device).\n"
+		 "  An experiment whose device is missing is skipped, with the reason.\n"
+		 "  Exit status 0 if every verdict that ran is as expected, else 1",
 	.run = tour_run,
 };

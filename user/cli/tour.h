@@ -4,7 +4,8 @@
  * table entry of one experiment, and the helpers that map, fill and check
  * a file or the device.  cmd_tour.c runs the table; tour_classic.c holds
  * the experiments of the classic tutorial, tour_lifecycle.c those of a
- * mapping's life (fork, munmap, mremap, madvise, rmmod).
+ * mapping's life (fork, munmap, mremap, madvise, rmmod), tour_device.c
+ * those that need a PCI BAR device (huge entries, device memory).
  */
 #ifndef MMAPDEMO_TOUR_H
 #define MMAPDEMO_TOUR_H
@@ -33,6 +34,7 @@ struct tour {
 	const char *file_fs;	/* "tmpfs", "ext4", ...: statfs() of the file */
 	unsigned int run;
 	unsigned int expected;
+	unsigned int skipped;	/* experiments without what they need */
 };
 
 /* One experiment: a row of the table in cmd_tour.c. */
@@ -46,7 +48,8 @@ struct tour_experiment {
 extern const struct tour_experiment tour_shared_write, tour_prot_read,
 	tour_private_write, tour_two_processes, tour_lazy_vs_eager,
 	tour_populate, tour_map_sync, tour_map_hugetlb, tour_fork,
-	tour_munmap_partial, tour_mremap, tour_dontneed, tour_rmmod;
+	tour_munmap_partial, tour_mremap, tour_dontneed, tour_rmmod,
+	tour_huge, tour_device_not_ram;
 
 /*
  * The verdict that ends an experiment: whether it went as expected, what
@@ -54,6 +57,11 @@ extern const struct tour_experiment tour_shared_write, tour_prot_read,
  */
 void tour_verdict(struct tour *t, bool ok, const char *kernel,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * What ends an experiment that cannot run here instead of a verdict: why
+ * (@why, the device or feature it lacks) and how to get it (@fix).
+ */
+void tour_skip(struct tour *t, const char *why, const char *fix);
 /* A mapping's outcome as text: "ok" or the errno's name and message. */
 const char *tour_err_text(int err, char *buf, size_t size);
 /* mmap() of @fd at offset 0; 0 or the negative errno. */
