@@ -83,7 +83,8 @@ selftests: deps user
 
 initramfs: modules user selftests
 	@for k in $(KERNELS); do \
-		scripts/mkinitramfs.sh $(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
+		scripts/mkinitramfs.sh -D $(CACHE)/kernels/$$k/disk-modules \
+			$(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
 			$(STAGE) $(wildcard $(BUILD)/selftests/*) || exit 1; done
 
 # check times its own steps (deps, build, lint, each VM), so it runs them.

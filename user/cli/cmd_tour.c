@@ -29,6 +29,7 @@ static const struct tour_experiment *const experiments[] = {
 	&tour_two_processes, &tour_lazy_vs_eager, &tour_populate,
 	&tour_map_sync, &tour_map_hugetlb, &tour_fork, &tour_munmap_partial,
 	&tour_mremap, &tour_dontneed, &tour_rmmod,
+	&tour_disk_fault, &tour_disk_dirty, &tour_disk_msync, &tour_disk_private,
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -52,6 +53,23 @@ void tour_verdict(struct tour *t, bool ok, const char *kernel,
 	} else {
 		report_text("verdict: %s: %s [kernel: %s]",
 			    ok ? "as expected" : "NOT as expected", msg, kernel);
+	}
+}
+
+void tour_skip(struct tour *t, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	t->skipped++;
+	if (report_json()) {
+		report_bool("skipped", NULL, true);
+		report_str("reason", NULL, msg);
+	} else {
+		report_text("verdict: skipped: %s", msg);
 	}
 }
 
@@ -259,9 +277,10 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "only", required_argument, NULL, 'o' },
+		{ "disk", required_argument, NULL, 'D' },
 		CLI_COMMON_OPTIONS
 	};
-	struct tour t = { .cli = cli, .file_fd = -1 };
+	struct tour t = { .cli = cli, .file_fd = -1, .disk_dir = "/var/tmp" };
 	const char *only = NULL;
 	char all[512];
 	unsigned int i;
@@ -273,6 +292,9 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'o':
 			only = optarg;
+			break;
+		case 'D':
+			t.disk_dir = optarg;
 			break;
 		default:
 			ret = cli_common_option(&cmd_tour, c);
@@ -311,7 +333,9 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_begin(cli);
 	report_text("The classic mmap experiments, each on a regular file (%s) and on %s,",
 		    t.file_path, cli->device ?: MMAPDEMO_DEVICE);
-	report_text("then the life of a device mapping: fork, munmap, mremap, madvise, rmmod.");
+	report_text("then the life of a device mapping: fork, munmap, mremap, madvise, rmmod,");
+	report_text("and last a file on a disk (ext4 in %s): page cache, dirty pages, msync.",
+		    t.disk_dir);
 	report_text("The file is on %s%s.", t.file_fs,
 		    !strcmp(t.file_fs, "tmpfs") ?
 			    ": shmem, whose pages live in RAM with no disk behind them" :
@@ -332,10 +356,17 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 			continue;
 		experiment_run(&t, i);
 	}
+	if (!only)
+		tour_disk_table(&t);
 	report_section("summary", "summary");
-	report_u64("experiments", "experiments", t.run);
+	report_u64("experiments", "experiments", t.run + t.skipped);
 	report_u64("as_expected", "as expected", t.expected);
-	report_text("%u experiments, %u as expected", t.run, t.expected);
+	report_u64("skipped", "skipped", t.skipped);
+	if (t.skipped)
+		report_text("%u experiments, %u as expected, %u skipped",
+			    t.run + t.skipped, t.expected, t.skipped);
+	else
+		report_text("%u experiments, %u as expected", t.run, t.expected);
 	report_close();
 
 	close(t.file_fd);
@@ -351,11 +382,15 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_tour = {
 	.name = "tour",
 	.summary = "the classic mmap experiments and a mapping's life, each with a verdict",
-	.usage = "tour [--only NAME] [--json]\n"
+	.usage = "tour [--only NAME] [--disk DIR] [--json]\n"
 		 "  runs each experiment (on a temporary file in /tmp and on the device,\n"
-		 "  or on the device alone), each ending in a verdict; NAME is one of\n"
+		 "  or on the device alone, or on a file on the ext4 disk in DIR, default\n"
+		 "  /var/tmp), each ending in a verdict; NAME is one of\n"
 		 "  shared_write, prot_read, private_write, two_processes, lazy_vs_eager,\n"
 		 "  populate, map_sync, map_hugetlb, fork, munmap_partial, mremap,\n"
-		 "  dontneed, rmmod.  Exit status 0 if every verdict is as expected, else 1",
+		 "  dontneed, rmmod, disk_fault, disk_dirty, disk_msync, disk_private.\n"
+		 "  The disk experiments are skipped, saying why, when DIR is not ext4 on\n"
+		 "  a block device.  Exit status 0 if every verdict that is not a skip is\n"
+		 "  as expected, else 1",
 	.run = tour_run,
 };
