@@ -124,7 +124,7 @@ demo:
 # shell needs only one kernel: build just that one.
 shell:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
-	@scripts/vm.sh -s $(KERNEL)
+	@scripts/vm.sh -s -D 64M $(KERNEL)
 
 # The HTML documentation in build/docs/html: Sphinx with warnings as errors.
 # The picture of the path of one address is drawn by Graphviz from a real

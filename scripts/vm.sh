@@ -21,9 +21,10 @@
 #   -D SIZE      attach a disk of SIZE bytes (as truncate -s takes it, e.g.
 #                64M) as a virtio block device, /dev/vda in the guest: a
 #                sparse raw file, build/KERNEL/vm/NAME/disk.img, made afresh
-#                for each run with an empty ext4 file system (mkfs.ext4 on
-#                the host).  The guest's /init loads the kernel's modules
-#                for it and mounts it on /var/tmp (scripts/guest/init).
+#                for each run with an empty ext4 file system of 4 KiB blocks
+#                (mkfs.ext4 on the host).  The guest's /init loads the
+#                kernel's modules for it and mounts it on /var/tmp
+#                (scripts/guest/init).
 # With no COMMAND, the commands are read from standard input.
 #
 # Prints what the commands print, and exits with their exit status as the
@@ -81,7 +82,7 @@ rm -rf "$logdir"
 mkdir -p "$logdir/extra/lab"
 if [ -n "$disk" ]; then
 	truncate -s "$disk" "$logdir/disk.img"
-	mkfs.ext4 -F -q -L mmapdemo-lab "$logdir/disk.img"
+	mkfs.ext4 -F -q -b 4096 -L mmapdemo-lab "$logdir/disk.img"
 	devices+=(-drive "file=$logdir/disk.img,format=raw,if=none,id=labdisk"
 		-device virtio-blk-pci,drive=labdisk)
 fi

@@ -386,7 +386,7 @@ static void disk_where(const struct disk *d)
 	report_str("block_device", "block device", d->dev);
 	report_str("driver", "driver", d->driver);
 	if (d->have_physical)
-		report_hex("disk_offset", "page 0 on the disk at byte",
+		report_hex("disk_offset", "page 0 at disk byte",
 			   d->physical);
 }
 
@@ -411,7 +411,7 @@ static bool disk_uncache(const struct disk *d, const char *key)
 	if (drop_caches())
 		return false;
 	n = file_resident(d);
-	report_i64(key, "pages in the page cache after drop_caches", n);
+	report_i64(key, "cached after drop_caches", n);
 	return n == 0;
 }
 
@@ -453,8 +453,8 @@ static void disk_fault_run(struct tour *t)
 	report_i64("cached_at_mmap", "pages cached at mmap()", before);
 	report_i64("major_faults", "major faults on the read", maj1 - maj0);
 	blk_delta("disk", "the disk during the read", &a, &b);
-	report_i64("cached_after", "pages cached after the read", after);
-	report_bool("data", "the read saw the file's data", data_ok);
+	report_i64("cached_after", "cached after the read", after);
+	report_bool("data", "read saw the data", data_ok);
 	disk_close(&d);
 	if (uncached && before == 0 && maj1 - maj0 == 1 &&
 	    b.rd_ios > a.rd_ios && after >= 1 && data_ok)
@@ -523,12 +523,12 @@ static void disk_dirty_run(struct tour *t)
 		tour_verdict(t, false, kernel, "mmap of the file failed");
 		return;
 	}
-	report_str("dirty", "page dirty (/proc/kpageflags)",
+	report_str("dirty", "page dirty (kpageflags)",
 		   yes_no_unknown(dirty));
 	blk_delta("disk", "the disk during the store", &a, &b);
-	holds = report_on_disk(&d, "on_disk", "the disk holds");
+	holds = report_on_disk(&d, "on_disk", "disk holds (O_DIRECT)");
 	seen = tour_holds(d.fd, new_text);
-	report_bool("read_sees", "read(2) sees the new data", seen);
+	report_bool("read_sees", "read(2) sees new data", seen);
 	munmap(p, d.len);
 	disk_close(&d);
 	if (dirty == 1 && b.wr_ios == a.wr_ios && holds == HOLDS_OLD && seen)
@@ -577,7 +577,7 @@ static void disk_msync_run(struct tour *t)
 		tour_verdict(t, false, kernel, "mmap of the file failed");
 		return;
 	}
-	report_str("dirty", "page dirty after the store",
+	report_str("dirty", "dirty after the store",
 		   yes_no_unknown(dirty));
 	ret = msync(p, d.len, MS_SYNC) ? -errno : 0;
 	blk_stat_read(&d, &c);
@@ -586,11 +586,11 @@ static void disk_msync_run(struct tour *t)
 	clean = page_dirty(p);
 	report_str("dirty_after", "page dirty after msync",
 		   yes_no_unknown(clean));
-	holds = report_on_disk(&d, "on_disk", "the disk holds (O_DIRECT)");
+	holds = report_on_disk(&d, "on_disk", "disk holds (O_DIRECT)");
 	flt0 = minor_faults();
 	p[sizeof(new_text)] = '+';
 	flt1 = minor_faults();
-	report_i64("refault", "minor faults of the next store", flt1 - flt0);
+	report_i64("refault", "next store: minor faults", flt1 - flt0);
 	/* Put the page as msync left it, then write it again, for the read. */
 	p[sizeof(new_text)] = '\0';
 	msync(p, d.len, MS_SYNC);
@@ -599,9 +599,9 @@ static void disk_msync_run(struct tour *t)
 	blk_stat_read(&d, &c);
 	back = tour_holds(d.fd, new_text);
 	blk_stat_read(&d, &e);
-	report_bool("read_back", "read(2) after drop_caches sees the new data",
+	report_bool("read_back", "then read(2) sees new",
 		    back);
-	report_u64("read_back_ios", "reads from the disk for it",
+	report_u64("read_back_ios", "disk reads for read(2)",
 		   e.rd_ios - c.rd_ios);
 	disk_close(&d);
 	if (dirty == 1 && !ret && c.wr_ios > b.wr_ios && clean == 0 &&
@@ -662,20 +662,20 @@ static void disk_private_run(struct tour *t)
 	blk_stat_read(&d, &b);
 	mine = !memcmp(p, new_text, sizeof(new_text));
 	mmapdemo_pagemap_read(p, &pm);
-	report_bool("writer_sees", "the writer sees its store", mine);
-	report_bool("file_page", "pagemap: a file page (bit 61)",
+	report_bool("writer_sees", "writer sees its store", mine);
+	report_bool("file_page", "pagemap file bit (61)",
 		    pm.file_or_shared);
 	report_str("msync", "msync(MS_SYNC)", ret ? strerror(-ret) : "ok");
 	blk_delta("disk", "the disk during the store and msync", &a, &b);
 	munmap(addr, d.len);
-	holds = report_on_disk(&d, "on_disk", "the disk holds (O_DIRECT)");
+	holds = report_on_disk(&d, "on_disk", "disk holds (O_DIRECT)");
 	uncached = disk_uncache(&d, "cached_after_drop");
 	blk_stat_read(&d, &c);
 	old_back = tour_holds(d.fd, old_text);
 	blk_stat_read(&d, &e);
-	report_bool("read_back", "read(2) after drop_caches sees the old data",
+	report_bool("read_back", "then read(2) sees old",
 		    old_back);
-	report_u64("read_back_ios", "reads from the disk for it",
+	report_u64("read_back_ios", "disk reads for read(2)",
 		   e.rd_ios - c.rd_ios);
 	disk_close(&d);
 	if (mine && pm.present && !pm.file_or_shared && !ret &&
@@ -736,15 +736,17 @@ void tour_disk_table(struct tour *t)
 					    "ext4 private", "tmpfs file",
 					    "shared anon" };
 	static const char *const pages[] = { "device memory", "page cache",
-					     "own anon copy", "page cache",
-					     "page cache" };
+					     "page cache", "shmem pages",
+					     "shmem pages" };
 	static const char *const first[] = { "->fault/none", "filemap_fault",
-					     "do_cow_fault", "shmem_fault",
+					     "filemap_fault", "shmem_fault",
 					     "shmem_fault" };
-	static const char *const store[] = { "the device", "the disk", "nowhere",
-					     "RAM (swap)", "RAM (swap)" };
-	static const char *const back[] = { "never", "writeback", "never",
-					    "to swap only", "to swap only" };
+	static const char *const store[] = { "the device", "the page",
+					     "own anon copy", "the page",
+					     "the page" };
+	static const char *const back[] = { "is the store", "by writeback",
+					    "never", "to swap only",
+					    "to swap only" };
 	static const char *const who[] = { "any opener", "any opener", "nobody",
 					   "any opener", "fork children" };
 	const char *sync[5] = { "?", "?", "?", "?", "?" };
@@ -768,12 +770,14 @@ void tour_disk_table(struct tour *t)
 	report_section("compare", "the device beside a file and shared memory");
 	report_text("How each mapping is like and unlike the device.  The msync row is");
 	report_text("measured now (one page, MAP_SHARED or MAP_PRIVATE); the others are what");
-	report_text("the experiments above show.");
+	report_text("the experiments above show.  \"shmem pages\" are the page cache of a");
+	report_text("shmem file, in RAM, swapped out only under memory pressure; the device's");
+	report_text("memory is its own storage, with no page cache and nothing to write back.");
 	table_row("", head);
 	table_row("pages mapped", pages);
 	table_row("first touch", first);
-	table_row("a store lands in", store);
-	table_row("written back", back);
+	table_row("a store goes to", store);
+	table_row("reaches storage", back);
 	table_row("msync(MS_SYNC)", sync);
 	table_row("others see it", who);
 	report_text("msync(MS_SYNC) calls vfs_fsync_range() for a VM_SHARED mapping with a");
