@@ -73,7 +73,7 @@ nr_skip=0
 nr_expected=$((nr_experiments - nr_skip))
 
 echo "TAP version 13"
-echo "1..$((2 * nr_experiments + 23))"
+echo "1..$((2 * nr_experiments + 24))"
 
 run mmapdemo tour
 cp "$tmp/out" "$tmp/tour.txt"

@@ -501,7 +501,7 @@ static char *store_shared(struct disk *d, struct blk_stat *a,
 static void disk_dirty_run(struct tour *t)
 {
 	const char *kernel =
-		"do_shared_fault() -> ext4_page_mkwrite(), then fault_dirty_shared_page() marks the page-cache folio dirty";
+		"do_shared_fault() -> ext4_page_mkwrite() -> block_page_mkwrite() and fault_dirty_shared_page() mark the page-cache folio dirty";
 	enum disk_holds holds;
 	struct blk_stat a, b;
 	int dirty = -1;
@@ -512,8 +512,9 @@ static void disk_dirty_run(struct tour *t)
 	if (!disk_begin(t, &d))
 		return;
 	report_text("Store through a MAP_SHARED mapping of the file.  The store faults");
-	report_text("(do_shared_fault()): ext4_page_mkwrite() readies the block, and");
-	report_text("fault_dirty_shared_page() marks the page-cache page dirty.  Nothing is");
+	report_text("(do_shared_fault()): ext4_page_mkwrite() readies the block (with delayed");
+	report_text("allocation, block_page_mkwrite(), which marks the page dirty), and");
+	report_text("fault_dirty_shared_page() marks it dirty in any case.  Nothing is");
 	report_text("written yet: the disk, read with O_DIRECT at the place FIEMAP names,");
 	report_text("still holds the old data until writeback writes the page (the flusher");
 	report_text("threads after dirty_expire_centisecs, or msync(2) and fsync(2) now).");
