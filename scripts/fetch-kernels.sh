@@ -166,8 +166,9 @@ disk_module_path() {
 }
 
 # disk_module_add MODDIR OUT NAME_OR_PATH: its dependencies, then itself.
+# Each dependency is added in a subshell of its own, so that its variables
+# do not overwrite this call's.
 disk_module_add() {
-	local path base ko dep
 	case $3 in
 	*/*) path=$3 ;;
 	*) path=$(disk_module_path "$1" "$3") ;;
@@ -176,15 +177,16 @@ disk_module_add() {
 	base=${path##*/}
 	ko=${base%%.ko*}.ko
 	grep -qx "$ko" "$2/order.tmp" && return 0
-	for dep in $(grep "^$path:" "$1/modules.dep" | cut -d: -f2); do
-		disk_module_add "$1" "$2" "$dep"
+	deps=$(sed -n "s|^$path: *||p" "$1/modules.dep")
+	for dep in $deps; do
+		(disk_module_add "$1" "$2" "$dep") || exit 1
 	done
 	case $base in
 	*.ko.xz) xz -dc "$1/$path" >"$2/$ko" ;;
 	*.ko.zst) zstd -qdc "$1/$path" >"$2/$ko" ;;
 	*.ko.gz) gzip -dc "$1/$path" >"$2/$ko" ;;
 	*) cp "$1/$path" "$2/$ko" ;;
-	esac
+	esac || { echo "fetch-kernels: cannot copy $path" >&2; exit 1; }
 	echo "$ko" >>"$2/order.tmp"
 }
 

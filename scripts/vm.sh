@@ -83,6 +83,7 @@ mkdir -p "$logdir/extra/lab"
 if [ -n "$disk" ]; then
 	truncate -s "$disk" "$logdir/disk.img"
 	mkfs.ext4 -F -q -b 4096 -L mmapdemo-lab "$logdir/disk.img"
+	# shellcheck disable=SC2054 # the commas separate QEMU's suboptions
 	devices+=(-drive "file=$logdir/disk.img,format=raw,if=none,id=labdisk"
 		-device virtio-blk-pci,drive=labdisk)
 fi
