@@ -434,7 +434,10 @@ static void disk_fault_run(struct tour *t)
 	report_text("first page.  The page is not in the cache, so the read fault goes to");
 	report_text("filemap_fault(), which counts a major fault and reads the page, and the");
 	report_text("readahead window around it, from the disk; mincore(2) shows them in the");
-	report_text("page cache afterwards.");
+	report_text("page cache afterwards.  The verdicts count sectors, not requests: the");
+	report_text("block layer adds a request's sectors before it ends the request's bios");
+	report_text("(blk_update_request()) but counts the request only after, so a reader");
+	report_text("that the completion wakes may not see the request counted yet.");
 	uncached = disk_uncache(&d, "cached_before");
 	if (tour_map_fd(d.fd, d.len, PROT_READ, MAP_SHARED, &addr)) {
 		disk_close(&d);
@@ -457,15 +460,15 @@ static void disk_fault_run(struct tour *t)
 	report_bool("data", "read saw the data", data_ok);
 	disk_close(&d);
 	if (uncached && before == 0 && maj1 - maj0 == 1 &&
-	    b.rd_ios > a.rd_ios && after >= 1 && data_ok)
+	    b.rd_sectors > a.rd_sectors && after >= 1 && data_ok)
 		tour_verdict(t, true, kernel,
 			     "the first read was a major fault that read %llu sectors from /dev/%s; %ld of %u pages are now in the page cache",
 			     b.rd_sectors - a.rd_sectors, d.dev, after,
 			     DISK_PAGES);
 	else
 		tour_verdict(t, false, kernel,
-			     "expected 0 pages cached, 1 major fault, reads from the disk and the page cached: %ld cached, %ld major faults, %llu reads, %ld cached after, data %s",
-			     before, maj1 - maj0, b.rd_ios - a.rd_ios, after,
+			     "expected 0 pages cached, 1 major fault, sectors read from the disk and the page cached: %ld cached, %ld major faults, %llu sectors read, %ld cached after, data %s",
+			     before, maj1 - maj0, b.rd_sectors - a.rd_sectors, after,
 			     data_ok ? "right" : "wrong");
 }
 
@@ -536,8 +539,8 @@ static void disk_dirty_run(struct tour *t)
 	disk_close(&d);
 	if (dirty == 1 && holds == HOLDS_OLD && seen)
 		tour_verdict(t, true, kernel,
-			     "the page is dirty in the page cache and read(2) sees the store, but /dev/%s still holds the old data (%llu writes to it meanwhile)",
-			     d.dev, b.wr_ios - a.wr_ios);
+			     "the page is dirty in the page cache and read(2) sees the store, but /dev/%s still holds the old data (%llu sectors written to it meanwhile)",
+			     d.dev, b.wr_sectors - a.wr_sectors);
 	else
 		tour_verdict(t, false, kernel,
 			     "expected a dirty page and the old data on the disk: dirty %s, the disk holds %s, read(2) %s",
@@ -604,23 +607,23 @@ static void disk_msync_run(struct tour *t)
 	blk_stat_read(&d, &e);
 	report_bool("read_back", "then read(2) sees new",
 		    back);
-	report_u64("read_back_ios", "disk reads for read(2)",
-		   e.rd_ios - c.rd_ios);
+	report_u64("read_back_sectors", "sectors read for it",
+		   e.rd_sectors - c.rd_sectors);
 	disk_close(&d);
-	if (dirty == 1 && !ret && c.wr_ios > b.wr_ios && clean == 0 &&
+	if (dirty == 1 && !ret && c.wr_sectors > b.wr_sectors && clean == 0 &&
 	    holds == HOLDS_NEW && flt1 - flt0 == 1 && uncached && back &&
-	    e.rd_ios > c.rd_ios)
+	    e.rd_sectors > c.rd_sectors)
 		tour_verdict(t, true, kernel,
 			     "msync wrote the page to /dev/%s (the disk now holds the new data, the page is clean, the next store faulted again), and read(2) after drop_caches read it back from the disk",
 			     d.dev);
 	else
 		tour_verdict(t, false, kernel,
-			     "dirty before %s, msync %s, writes %llu, dirty after %s, disk holds %s, next store %ld faults, dropped %s, read back %s with %llu reads",
+			     "dirty before %s, msync %s, %llu sectors written, dirty after %s, disk holds %s, next store %ld faults, dropped %s, read back %s with %llu sectors read",
 			     yes_no_unknown(dirty), ret ? "failed" : "ok",
-			     c.wr_ios - b.wr_ios, yes_no_unknown(clean),
+			     c.wr_sectors - b.wr_sectors, yes_no_unknown(clean),
 			     holds_name(holds), flt1 - flt0,
 			     uncached ? "yes" : "no", back ? "new" : "NOT new",
-			     e.rd_ios - c.rd_ios);
+			     e.rd_sectors - c.rd_sectors);
 }
 
 const struct tour_experiment tour_disk_msync = {
@@ -678,21 +681,23 @@ static void disk_private_run(struct tour *t)
 	blk_stat_read(&d, &e);
 	report_bool("read_back", "then read(2) sees old",
 		    old_back);
-	report_u64("read_back_ios", "disk reads for read(2)",
-		   e.rd_ios - c.rd_ios);
+	report_u64("read_back_sectors", "sectors read for it",
+		   e.rd_sectors - c.rd_sectors);
 	disk_close(&d);
 	if (mine && pm.present && !pm.file_or_shared && !ret &&
-	    holds == HOLDS_OLD && uncached && old_back && e.rd_ios > c.rd_ios)
+	    holds == HOLDS_OLD && uncached && old_back &&
+	    e.rd_sectors > c.rd_sectors)
 		tour_verdict(t, true, kernel,
 			     "the store went to an anonymous copy; after msync the disk and a read after drop_caches still hold the old data");
 	else
 		tour_verdict(t, false, kernel,
-			     "writer sees %s, file page %s, msync %s, disk holds %s, dropped %s, read back %s with %llu reads",
+			     "writer sees %s, file page %s, msync %s, disk holds %s, dropped %s, read back %s with %llu sectors read",
 			     mine ? "it" : "NOT it",
 			     pm.file_or_shared ? "yes" : "no",
 			     ret ? "failed" : "ok",
 			     holds_name(holds), uncached ? "yes" : "no",
-			     old_back ? "old" : "NOT old", e.rd_ios - c.rd_ios);
+			     old_back ? "old" : "NOT old",
+			     e.rd_sectors - c.rd_sectors);
 }
 
 const struct tour_experiment tour_disk_private = {
