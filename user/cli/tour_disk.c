@@ -156,6 +156,27 @@ static int page_dirty(const void *addr)
 	return ret;
 }
 
+/*
+ * Pages of the mapping [@p, @p + @len) whose PG_dirty /proc/kpageflags
+ * shows, after a read of each so that each has a PTE and pagemap a PFN;
+ * -1 if one cannot be read.  /proc/kpageflags reports a large folio's
+ * flags for each of its pages.
+ */
+static long dirty_pages(char *p, size_t len, uint32_t ps)
+{
+	long n = 0;
+	int d;
+
+	for (size_t off = 0; off < len; off += ps) {
+		(void)*(volatile char *)(p + off);
+		d = page_dirty(p + off);
+		if (d < 0)
+			return -1;
+		n += d;
+	}
+	return n;
+}
+
 static const char *yes_no_unknown(int v)
 {
 	return v < 0 ? "unknown" : v ? "yes" : "no";
@@ -522,7 +543,10 @@ static void disk_dirty_run(struct tour *t)
 	report_text("still holds the old data until writeback writes the page (the flusher");
 	report_text("threads after dirty_expire_centisecs, or msync(2) and fsync(2) now).");
 	report_text("The disk's counters count every request, ext4's journal too (jbd2 commits");
-	report_text("every 5 s), so it is what the disk holds that tells.");
+	report_text("every 5 s), so it is what the disk holds that tells.  The page cache keeps");
+	report_text("the dirty flag per folio: where ext4 caches the file in one large folio");
+	report_text("(7.x: ext4_set_inode_mapping_order()), /proc/kpageflags shows every page");
+	report_text("of it dirty, and writeback writes the whole folio.");
 	p = store_shared(&d, &a, &b, &dirty);
 	if (!p) {
 		disk_close(&d);
@@ -531,6 +555,8 @@ static void disk_dirty_run(struct tour *t)
 	}
 	report_str("dirty", "page dirty (kpageflags)",
 		   yes_no_unknown(dirty));
+	report_i64("dirty_pages", "dirty pages of the file",
+		   dirty_pages(p, d.len, d.ps));
 	blk_delta("disk", "the disk during the store", &a, &b);
 	holds = report_on_disk(&d, "on_disk", "disk holds (O_DIRECT)");
 	seen = tour_holds(d.fd, new_text);
