@@ -8,8 +8,8 @@
 #
 # With -D DIR, also the kernel's own modules that the lab's disk needs
 # (DIR/order and the modules it lists, from scripts/fetch-kernels.sh), into
-# /lib/disk-modules/; a missing DIR (a kernel built here, with them built
-# in) adds nothing.
+# /lib/disk-modules/; a missing DIR (the debug kernel, built here without
+# modules) adds nothing.
 #
 # Usage: scripts/mkinitramfs.sh [-D DIR] OUT.cpio.gz MODULE_DIR STAGE_DIR PROGRAM...
 set -eu
