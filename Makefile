@@ -83,7 +83,8 @@ selftests: deps user
 
 initramfs: modules user selftests
 	@for k in $(KERNELS); do \
-		scripts/mkinitramfs.sh $(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
+		scripts/mkinitramfs.sh -D $(CACHE)/kernels/$$k/disk-modules \
+			$(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
 			$(STAGE) $(wildcard $(BUILD)/selftests/*) || exit 1; done
 
 # check times its own steps (deps, build, lint, each VM), so it runs them.
@@ -123,7 +124,7 @@ demo:
 # shell needs only one kernel: build just that one.
 shell:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
-	@scripts/vm.sh -s $(KERNEL)
+	@scripts/vm.sh -s -D 64M $(KERNEL)
 
 # The HTML documentation in build/docs/html: Sphinx with warnings as errors.
 # The picture of the path of one address is drawn by Graphviz from a real

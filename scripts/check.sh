@@ -172,7 +172,7 @@ kernel_job() {
 	start=$(date +%s)
 	# The BAR devices, with the host's side of the proof around the VM.
 	read -ra bar_opts < <(scripts/bar-proof.sh prepare "$k")
-	scripts/vm.sh -n tests -t 1500 "${bar_opts[@]}" "$k" run_tests.sh >"build/$k/tests.tap"
+	scripts/vm.sh -n tests -t 1500 -D 64M "${bar_opts[@]}" "$k" run_tests.sh >"build/$k/tests.tap"
 	vm_status=$?
 	scripts/bar-proof.sh verify "$k" >>"build/$k/tests.tap"
 	scripts/bar-proof.sh edu "$k" >>"build/$k/tests.tap"

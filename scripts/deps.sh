@@ -16,7 +16,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 packages="gcc gcc-multilib make libc6-dev qemu-system-x86 busybox-static cpio kmod
 	libkmod-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
 	sparse cppcheck clang-format perl python3 gnuplot-nox debootstrap
-	debhelper dh-dkms dpkg-dev fakeroot lintian python3-sphinx graphviz"
+	debhelper dh-dkms dpkg-dev fakeroot lintian python3-sphinx graphviz
+	e2fsprogs zstd"
 
 missing=""
 for p in $packages; do

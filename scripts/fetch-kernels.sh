@@ -80,7 +80,8 @@ fetch_kernel() {
 	ver=$(newest_version linux-image-$flavour "$series" "$suites")
 	[ -n "$ver" ] || { echo "no linux-image-$flavour $series.x in $suites" >&2; exit 1; }
 	dir=$cache/kernels/$name
-	if [ -f "$dir/kernel.env" ] && grep -qx "KVERSION=$ver" "$dir/kernel.env"; then
+	if [ -f "$dir/kernel.env" ] && grep -qx "KVERSION=$ver" "$dir/kernel.env" &&
+		[ -f "$dir/disk-modules/order" ]; then
 		echo "kernel $name: $(sed -n 's/^KRELEASE=//p' "$dir/kernel.env"), Debian $ver (cached)"
 		return
 	fi
@@ -90,10 +91,11 @@ fetch_kernel() {
 	kbuild=$(depends_on "$headers" "$ver" '^linux-kbuild-')
 	# Since 7.x linux-image-RELEASE is empty: the kernel is in
 	# linux-binary-RELEASE, its config and System.map in linux-base-RELEASE.
-	# The modules (linux-modules-RELEASE) are not needed to boot the lab.
+	# Its modules are in linux-modules-RELEASE.
 	binary=$(depends_on "$image" "$ver" '^linux-binary-')
 	base=$(depends_on "$image" "$ver" '^linux-base-')
-	pkgs="$image $binary $base $headers $common $kbuild"
+	modules=$(depends_on "$image" "$ver" '^linux-modules-')
+	pkgs="$image $binary $base $modules $headers $common $kbuild"
 	krel=${image#linux-image-}
 	echo "kernel $name: $krel, Debian $ver from $suites ($(echo $pkgs | sed 's/ /, /g'))"
 	rm -rf "$dir"
@@ -104,8 +106,10 @@ fetch_kernel() {
 		s|^\\(KBUILD_OUTPUT *:*= *\\)/usr/src/|\\1$dir/root/usr/src/|" \
 		"$dir/root/usr/src/linux-headers-$krel/Makefile"
 	checker_valid "$dir" "$dir/root/usr/src/$common" "$ver"
-	# The image package ships its modules but we need none to boot an
-	# initramfs on a serial console; drop them to keep the cache small.
+	# The image package ships its modules; the lab keeps only those that
+	# its disk needs (disk_modules) and drops the rest to keep the cache
+	# small.
+	disk_modules "$dir" "$krel"
 	rm -rf "$dir/root/lib/modules/$krel/kernel" "$dir/root/usr/lib/modules/$krel/kernel"
 	vmlinuz=$(first_file "$dir/root/boot/vmlinuz-$krel" "$dir/root/usr/lib/modules/$krel/vmlinuz")
 	kconfig=$(first_file "$dir/root/boot/config-$krel" "$dir/root/usr/lib/modules/$krel/config")
@@ -121,6 +125,69 @@ KDIR=$dir/root/usr/src/linux-headers-$krel
 KSUITE=$build_suite
 KCC="$kcc"
 ENV
+}
+
+# The modules a guest needs for the lab's disk (vm.sh -D): the virtio PCI
+# transport, the virtio block driver and ext4, where the kernel has them as
+# modules rather than built in.
+DISK_MODULES="virtio_pci virtio_blk ext4 crc32c_generic"
+
+# disk_modules DIR RELEASE: copy DISK_MODULES and everything they depend
+# on (modules.dep) from the unpacked package into DIR/disk-modules/,
+# decompressed, and list them in DIR/disk-modules/order in the order the
+# guest's /init loads them, dependencies first.  crc32c_generic is there
+# because jbd2 and ext4 ask the crypto API for "crc32c" (on kernels where
+# they do), which nothing in modules.dep pulls in.
+disk_modules() {
+	mdir=$(first_file "$1/root/lib/modules/$2" "$1/root/usr/lib/modules/$2")
+	out=$1/disk-modules
+	# The packages leave modules.dep to depmod at installation.
+	depmod -b "${mdir%/lib/modules/*}" "$2" ||
+		{ echo "fetch-kernels: depmod failed for $2" >&2; exit 1; }
+	rm -rf "$out"
+	mkdir -p "$out"
+	: >"$out/order.tmp"
+	for m in $DISK_MODULES; do
+		disk_module_add "$mdir" "$out" "$m"
+	done
+	mv "$out/order.tmp" "$out/order"
+	list=$(tr '\n' ' ' <"$out/order")
+	echo "kernel ${1##*/}: disk modules: ${list:-none (built in, or not in this kernel)}"
+}
+
+# disk_module_path MODDIR NAME: NAME's path in modules.dep, or nothing if it
+# is built in or absent (names with - and _ are the same module).
+disk_module_path() {
+	awk -F: -v n="$2" '{
+		f = $1; sub(/.*\//, "", f); sub(/\.ko(\.[a-z]+)?$/, "", f)
+		gsub(/-/, "_", f)
+		if (f == n) { print $1; exit }
+	}' "$1/modules.dep"
+}
+
+# disk_module_add MODDIR OUT NAME_OR_PATH: its dependencies, then itself.
+# Each dependency is added in a subshell of its own, so that its variables
+# do not overwrite this call's.
+disk_module_add() {
+	case $3 in
+	*/*) path=$3 ;;
+	*) path=$(disk_module_path "$1" "$3") ;;
+	esac
+	[ -n "$path" ] || return 0
+	base=${path##*/}
+	ko=${base%%.ko*}.ko
+	grep -qx "$ko" "$2/order.tmp" && return 0
+	deps=$(sed -n "s|^$path: *||p" "$1/modules.dep")
+	for dep in $deps; do
+		(disk_module_add "$1" "$2" "$dep") || exit 1
+	done
+	case $base in
+	*.ko.xz) xz -dc "$1/$path" >"$2/$ko" ;;
+	*.ko.zst) zstd -qdc "$1/$path" >"$2/$ko" ;;
+	*.ko.gz) gzip -dc "$1/$path" >"$2/$ko" ;;
+	*) cp "$1/$path" "$2/$ko" ;;
+	esac || { echo "fetch-kernels: cannot copy $path" >&2; exit 1; }
+	echo "$ko" >>"$2/order.tmp"
 }
 
 # checker_valid DIR COMMON_TREE VERSION: Debian's kbuild of 7.x lacks

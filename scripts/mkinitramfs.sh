@@ -6,8 +6,19 @@
 # install" staged them, and the test programs, with the shared libraries
 # they all need.
 #
-# Usage: scripts/mkinitramfs.sh OUT.cpio.gz MODULE_DIR STAGE_DIR PROGRAM...
+# With -D DIR, also the kernel's own modules that the lab's disk needs
+# (DIR/order and the modules it lists, from scripts/fetch-kernels.sh), into
+# /lib/disk-modules/; a missing DIR (the debug kernel, built here without
+# modules) adds nothing.
+#
+# Usage: scripts/mkinitramfs.sh [-D DIR] OUT.cpio.gz MODULE_DIR STAGE_DIR PROGRAM...
 set -eu
+
+disk_modules=
+if [ "${1:-}" = -D ]; then
+	disk_modules=$2
+	shift 2
+fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
@@ -24,6 +35,13 @@ cp "$top/scripts/guest/init" "$root/init"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 cp "$moddir"/*.ko "$root/lib/mmapdemo/"
+if [ -n "$disk_modules" ] && [ -f "$disk_modules/order" ]; then
+	mkdir -p "$root/lib/disk-modules"
+	cp "$disk_modules/order" "$root/lib/disk-modules/"
+	while read -r m; do
+		cp "$disk_modules/$m" "$root/lib/disk-modules/"
+	done <"$disk_modules/order"
+fi
 
 # copy_with_libs FILE DESTDIR: a program and every shared library it loads.
 copy_with_libs() {

@@ -18,6 +18,13 @@
 #                first, as truncate -s takes it, e.g. 64M or 1G: sparse, so
 #                the host's memory is used only where the guest writes), or
 #                "edu"
+#   -D SIZE      attach a disk of SIZE bytes (as truncate -s takes it, e.g.
+#                64M) as a virtio block device, /dev/vda in the guest: a
+#                sparse raw file, build/KERNEL/vm/NAME/disk.img, made afresh
+#                for each run with an empty ext4 file system of 4 KiB blocks
+#                (mkfs.ext4 on the host).  The guest's /init loads the
+#                kernel's modules for it and mounts it on /var/tmp
+#                (scripts/guest/init).
 # With no COMMAND, the commands are read from standard input.
 #
 # Prints what the commands print, and exits with their exit status as the
@@ -34,8 +41,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=run timeout=600 mem= shell=0 base= devices=()
-while getopts n:t:m:si:d: opt; do
+name=run timeout=600 mem= shell=0 base= devices=() disk=
+while getopts n:t:m:si:d:D: opt; do
 	case $opt in
 	d)
 		case $OPTARG in
@@ -52,6 +59,7 @@ while getopts n:t:m:si:d: opt; do
 		edu) devices+=(-device edu) ;;
 		*) echo "vm.sh: -d $OPTARG: ivshmem=FILE[,size=SIZE] or edu" >&2; exit 2 ;;
 		esac ;;
+	D) disk=$OPTARG ;;
 	n) name=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -61,7 +69,7 @@ while getopts n:t:m:si:d: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-kernel=${1:?usage: vm.sh [-n NAME] [-t SECONDS] [-m SIZE] [-s] [-d DEVICE]... KERNEL [COMMAND...]}
+kernel=${1:?usage: vm.sh [-n NAME] [-t SECONDS] [-m SIZE] [-s] [-d DEVICE]... [-D SIZE] KERNEL [COMMAND...]}
 shift
 
 # shellcheck source=/dev/null
@@ -72,6 +80,13 @@ base=${base:-$top/build/$kernel/initramfs.cpio.gz}
 logdir=$top/build/$kernel/vm/$name
 rm -rf "$logdir"
 mkdir -p "$logdir/extra/lab"
+if [ -n "$disk" ]; then
+	truncate -s "$disk" "$logdir/disk.img"
+	mkfs.ext4 -F -q -b 4096 -L mmapdemo-lab "$logdir/disk.img"
+	# shellcheck disable=SC2054 # the commas separate QEMU's suboptions
+	devices+=(-drive "file=$logdir/disk.img,format=raw,if=none,id=labdisk"
+		-device virtio-blk-pci,drive=labdisk)
+fi
 
 # KVM or TCG: VM_ACCEL, or the verdict of a real guest under KVM, cached
 # (scripts/accel.sh).  A forced choice is never changed here.
@@ -87,6 +102,8 @@ grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interva
 # kmemleak (6.12-debug) prints what a scan finds to the kernel log too, for
 # the kernel-log gate.
 grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verbose=1"
+# The guest's /init mounts the disk when it is told there is one.
+[ -z "$disk" ] || cmdline="$cmdline lab.disk"
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
 # TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.

@@ -3,7 +3,10 @@
 #
 # The mmapdemo CLI's tour and ipc commands, end to end, printing TAP: every
 # verdict, the sentences the tour must (and must no longer) print, the tour
-# with the module's fault_around=16, and JSON.  Runs as root with the
+# with the module's fault_around=16, and JSON.  The disk experiments must
+# be as expected where /var/tmp is ext4 on a block device (the lab's disk,
+# vm.sh -D); they may be skipped, with a reason, only where the kernel has
+# no ext4 and the lab has no modules to give it one.  Runs as root with the
 # module loaded (run_tests.sh loads it in the lab VM), and runs the
 # unprivileged checks as user nobody through busybox su.
 #
@@ -13,8 +16,9 @@
 # test expects the experiment's skip line with its reason and fix instead
 # of a verdict.  "cli_tour_test.sh device" runs only the checks of the
 # device experiments, for the edu VM.
-experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod huge device_not_ram"
-nr_experiments=15
+experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod huge device_not_ram disk_fault disk_dirty disk_msync disk_private"
+disk_experiments="disk_fault disk_dirty disk_msync disk_private"
+nr_experiments=19
 fault_around=/sys/module/mmapdemo/parameters/fault_around
 mode=${1:-all}
 
@@ -47,8 +51,13 @@ runs() {
 	case $1 in
 	huge) [ "$big_bar" = 1 ] ;;
 	device_not_ram) [ "$has_edu" = 1 ] ;;
+	disk_*) [ "$disk" = yes ] ;;
 	*) true ;;
 	esac
+}
+# is_disk NAME: 0 for a disk experiment.
+is_disk() {
+	case " $disk_experiments " in *" $1 "*) true ;; *) false ;; esac
 }
 # Huge PFN-map PMD entries: 6.12 and later with transparent huge pages
 # (Documentation/huge.rst), independent of what the tour says.
@@ -172,8 +181,13 @@ check_experiment() {
 		sk=$(awk -v name="$1" '
 			$0 ~ "^[a-z]\\. " name ":" { inside = 1; next }
 			inside && /^  skipped: / { print; exit }' "$2")
-		echo "# $1 (its device is missing): ${sk#  }"
-		[ -z "$v" ] && echo "$sk" | grep -q '^  skipped: no .*; fix: .*scripts/vm.sh -d '
+		echo "# $1 (what it needs is missing): ${sk#  }"
+		[ -z "$v" ] || return 1
+		if is_disk "$1"; then
+			echo "$sk" | grep -q '^  skipped: .*; fix: .*scripts/vm.sh -D '
+		else
+			echo "$sk" | grep -q '^  skipped: no .*; fix: .*scripts/vm.sh -d '
+		fi
 	fi
 }
 
@@ -196,8 +210,21 @@ if [ "$mode" = device ]; then
 	exit
 fi
 
+# Must the disk experiments run here?  Yes where /var/tmp is ext4 (on a
+# block device: statfs cannot say otherwise for ext4).  In the lab with a
+# disk (lab.disk on the kernel's command line, vm.sh -D) also yes wherever
+# the kernel has ext4 or the initramfs brings modules for it: a skip is
+# right there only without either, as on the debug kernel without ext4.
+disk=no
+if [ "$(stat -f -c %T /var/tmp 2>/dev/null)" = ext2/ext3 ]; then
+	disk=yes
+elif grep -qw lab.disk /proc/cmdline &&
+	{ grep -qw ext4 /proc/filesystems || [ -s /lib/disk-modules/order ]; }; then
+	disk=yes
+fi
+
 echo "TAP version 13"
-echo "1..$((2 * nr_experiments + 20))"
+echo "1..$((2 * nr_experiments + 24))"
 
 run mmapdemo tour
 cp "$tmp/out" "$tmp/tour.txt"
@@ -210,6 +237,10 @@ for e in $experiments; do
 	if runs "$e"; then
 		ran=$((ran + 1))
 		result "tour: $e is as expected" "$st"
+	elif is_disk "$e" && [ "$st" = 0 ]; then
+		# A TAP skip only when it is one: "not ok ... # SKIP" would
+		# hide a disk experiment that ran where it should not have.
+		result "tour: $e is skipped # SKIP no ext4 in this kernel, and no modules for it in the lab" "$st"
 	else
 		result "tour: $e says why it is skipped, and the fix" "$st"
 	fi
@@ -279,6 +310,32 @@ tmpfs) grep -qx "file system              tmpfs" "$tmp/tour.txt" &&
 esac
 result "tour: names the file system of its file ($fs)" "$st"
 
+# The disk experiments say where their file is: ext4 on the disk's device.
+st=0
+if [ "$disk" = yes ]; then
+	dev=$(awk '$2 == "/var/tmp" { print $1 }' /proc/mounts)
+	grep -q "^  The file is on ext4 mounted on /var/tmp from $dev (block device [0-9]*:[0-9]*,\$" "$tmp/tour.txt" || st=1
+	[ "$(grep -c "^  The file is on ext4 mounted on /var/tmp from $dev " "$tmp/tour.txt")" = 4 ] || st=1
+	[ ! -d /sys/block/vda ] || grep -q '^  driver virtio_blk): its pages are read from and written to that disk\.$' "$tmp/tour.txt" || st=1
+	# What each one measured, beyond its verdict.
+	grep -q '^  major faults on the read  *1$' "$tmp/tour.txt" || st=1
+	grep -q '^  page dirty (kpageflags)  *yes$' "$tmp/tour.txt" || st=1
+	grep -q '^  page dirty after msync  *no$' "$tmp/tour.txt" || st=1
+	grep -q '^  then read(2) sees new  *yes$' "$tmp/tour.txt" || st=1
+	grep -q '^  then read(2) sees old  *yes$' "$tmp/tour.txt" || st=1
+	result "tour: the disk experiments' file is on ext4 on $dev, and they measured it" "$st"
+else
+	echo "ok $((n + 1)) - tour: the disk experiments' file # SKIP no ext4 here"
+	n=$((n + 1))
+fi
+# The comparison table, its msync row measured: EINVAL on the device (no
+# ->fsync), ok on shmem and ext4.
+if [ "$disk" = yes ]; then ext4='ok  *ok'; else ext4='?  *?'; fi
+st=0
+grep -q "^  msync(MS_SYNC)  *EINVAL  *$ext4  *ok  *ok\$" "$tmp/tour.txt" || st=1
+grep -q '^  others see it  *any opener  *any opener  *nobody  *any opener  *fork children$' "$tmp/tour.txt" || st=1
+result "tour: the table of the device beside the file and shared memory, msync measured" "$st"
+
 # With fault_around=16 the fault strategy takes one ->fault per window.
 old_fa=$(cat "$fault_around")
 echo 16 >"$fault_around"
@@ -340,6 +397,17 @@ for s in fault remap insert; do
 	grep -qx '100 of 100 messages arrived in order' "$tmp/out" || st=1
 	result "ipc --strategy $s --count 100 (status $rc)" "$st"
 done
+
+run mmapdemo ipc --memory anonymous --count 100
+st=$rc
+grep -q '^memory  *anonymous$' "$tmp/out" || st=1
+grep -q "^  message 100 from pid [0-9]*: hello 100\$" "$tmp/out" || st=1
+grep -qx '100 of 100 messages arrived in order' "$tmp/out" || st=1
+result "ipc --memory anonymous --count 100: shared anonymous memory across fork (status $rc)" "$st"
+
+run mmapdemo ipc --memory somewhere
+result "ipc --memory with an unknown kind is a usage error (status $rc)" \
+	"$([ "$rc" = 2 ] && echo 0 || echo 1)"
 
 run mmapdemo --json ipc --count 3
 st=$rc

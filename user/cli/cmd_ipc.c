@@ -2,7 +2,9 @@
 /*
  * mmapdemo ipc: a writer and a reader process exchange messages through
  * the first page of the device, each through a MAP_SHARED mapping of its
- * own.  The page holds a small ring: the writer fills a slot and publishes
+ * own; or, with --memory anonymous, through a page of shared anonymous
+ * memory (MAP_SHARED|MAP_ANONYMOUS) that the reader maps before fork() and
+ * the writer inherits, the only way another process can reach it.  The page holds a small ring: the writer fills a slot and publishes
  * it by advancing head with a release store; the reader sees head with an
  * acquire load, so the slot's contents are visible before it reads them,
  * and frees the slot by advancing tail the same way.  Both wait with
@@ -77,24 +79,14 @@ static void slot_text(char *buf, uint32_t seq)
 	snprintf(buf, IPC_TEXT, "hello %u", seq);
 }
 
-/* The writer, in the child: map the device itself and send @count. */
-static int ipc_writer(const struct cli *cli, unsigned int strategy,
-		      uint32_t ps, unsigned int count)
+/* The writer, in the child: send @count messages through @ring. */
+static int ipc_send(struct ipc_ring *ring, unsigned int count)
 {
-	struct ipc_ring *ring;
-	struct mmapdemo *md;
-	void *addr = NULL;
 	int64_t tail;
 
-	if (mmapdemo_open(cli->device, O_RDWR, &md))
-		return EXIT_FAILED;
-	if (mmapdemo_set_strategy(md, strategy) ||
-	    mmapdemo_map(md, ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &addr))
-		return EXIT_FAILED;
-	ring = addr;
 	/* Set up by the reader through its own mapping of the same page. */
 	if (__atomic_load_n(&ring->magic, __ATOMIC_ACQUIRE) != IPC_MAGIC) {
-		fprintf(stderr, "mmapdemo ipc: writer: the ring is not set up in the device's first page\n");
+		fprintf(stderr, "mmapdemo ipc: writer: the ring is not set up in the shared page\n");
 		return EXIT_FAILED;
 	}
 	for (uint32_t seq = 1; seq <= count; seq++) {
@@ -115,9 +107,26 @@ static int ipc_writer(const struct cli *cli, unsigned int strategy,
 		__atomic_store_n(&ring->head, seq, __ATOMIC_RELEASE);
 	}
 	__atomic_store_n(&ring->writer_done, 1, __ATOMIC_RELEASE);
+	return EXIT_OK;
+}
+
+/* The writer of the device: map the device itself and send @count. */
+static int ipc_writer(const struct cli *cli, unsigned int strategy,
+		      uint32_t ps, unsigned int count)
+{
+	struct mmapdemo *md;
+	void *addr = NULL;
+	int ret;
+
+	if (mmapdemo_open(cli->device, O_RDWR, &md))
+		return EXIT_FAILED;
+	if (mmapdemo_set_strategy(md, strategy) ||
+	    mmapdemo_map(md, ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &addr))
+		return EXIT_FAILED;
+	ret = ipc_send(addr, count);
 	mmapdemo_unmap(addr, ps);
 	mmapdemo_close(md);
-	return EXIT_OK;
+	return ret;
 }
 
 /* The reader, in the parent: receive @count messages and check them. */
@@ -166,6 +175,10 @@ static int ipc_reader(struct ipc_ring *ring, pid_t writer, unsigned int count,
 	return ret;
 }
 
+/*
+ * The reader: map the ring (the device, or shared anonymous memory if @md
+ * is NULL), fork the writer, receive @count messages.
+ */
 static int ipc_show(struct cli *cli, struct mmapdemo *md, unsigned int strategy,
 		    uint32_t ps, unsigned int count)
 {
@@ -175,9 +188,18 @@ static int ipc_show(struct cli *cli, struct mmapdemo *md, unsigned int strategy,
 	void *addr = NULL;
 	pid_t pid;
 
-	ret = mmapdemo_map(md, ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &addr);
-	if (ret)
-		return cli_error(cli, "mmap of the device", ret);
+	if (md) {
+		ret = mmapdemo_map(md, ps, PROT_READ | PROT_WRITE, MAP_SHARED,
+				   0, &addr);
+		if (ret)
+			return cli_error(cli, "mmap of the device", ret);
+	} else {
+		addr = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (addr == MAP_FAILED)
+			return cli_error(cli, "mmap of shared anonymous memory",
+					 -errno);
+	}
 	ring = addr;
 	memset(ring, 0, sizeof(*ring));
 	__atomic_store_n(&ring->magic, IPC_MAGIC, __ATOMIC_RELEASE);
@@ -187,18 +209,28 @@ static int ipc_show(struct cli *cli, struct mmapdemo *md, unsigned int strategy,
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
-		mmapdemo_unmap(addr, ps);
+		munmap(addr, ps);
 		return cli_error(cli, "fork", ret);
 	}
 	if (pid == 0)
-		_exit(ipc_writer(cli, strategy, ps, count));
+		_exit(md ? ipc_writer(cli, strategy, ps, count) :
+			   ipc_send(ring, count));
 
 	report_begin(cli);
-	report_str("strategy", "strategy", mmapdemo_strategy_name(strategy));
+	report_str("memory", "memory", md ? "device" : "anonymous");
+	if (md)
+		report_str("strategy", "strategy",
+			   mmapdemo_strategy_name(strategy));
 	report_u64("count", "messages", count);
 	report_i64("reader_pid", "reader pid", getpid());
 	report_i64("writer_pid", "writer pid", pid);
-	report_text("Each process maps the first page of the device itself; the page holds");
+	if (md) {
+		report_text("Each process maps the first page of the device itself; the page holds");
+	} else {
+		report_text("The reader mapped one page MAP_SHARED|MAP_ANONYMOUS before fork(), and");
+		report_text("the writer inherited that mapping (dup_mmap()): a shmem file of its own");
+		report_text("(shmem_zero_setup()) that no other process can open.  The page holds");
+	}
 	report_text("a ring of %d slots, published with release stores and read with", IPC_SLOTS);
 	report_text("acquire loads of its head and tail.");
 	ret = ipc_reader(ring, pid, count, &received);
@@ -215,7 +247,7 @@ static int ipc_show(struct cli *cli, struct mmapdemo *md, unsigned int strategy,
 	report_bool("in_order", "all arrived in order", ret == EXIT_OK);
 	report_text("%u of %u messages arrived in order", ret == EXIT_OK ?
 		    received : 0, count);
-	mmapdemo_unmap(addr, ps);
+	munmap(addr, ps);
 	return report_end() ?: ret;
 }
 
@@ -224,12 +256,14 @@ static int ipc_run(struct cli *cli, int argc, char **argv)
 	static const struct option options[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "strategy", required_argument, NULL, 'S' },
+		{ "memory", required_argument, NULL, 'M' },
 		CLI_COMMON_OPTIONS
 	};
 	struct mmapdemo_info info;
 	unsigned int count = 5;
 	struct mmapdemo *md;
 	int strategy = CLI_DEFAULT_STRATEGY;
+	bool anonymous = false;
 	uint64_t n;
 	int c, ret;
 
@@ -247,6 +281,13 @@ static int ipc_run(struct cli *cli, int argc, char **argv)
 			if (ret >= 0)
 				return ret;
 			break;
+		case 'M':
+			if (strcmp(optarg, "device") && strcmp(optarg, "anonymous"))
+				return cli_usage(&cmd_ipc,
+						 "--memory %s: device or anonymous",
+						 optarg);
+			anonymous = !strcmp(optarg, "anonymous");
+			break;
 		default:
 			ret = cli_common_option(&cmd_ipc, c);
 			if (ret >= 0)
@@ -256,6 +297,9 @@ static int ipc_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_ipc, "unexpected argument '%s'", argv[optind]);
 
+	if (anonymous)
+		return ipc_show(cli, NULL, 0, (uint32_t)sysconf(_SC_PAGESIZE),
+				count);
 	ret = cli_open(cli, O_RDWR, strategy, &info, &md);
 	if (ret)
 		return ret;
@@ -268,10 +312,12 @@ static int ipc_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_ipc = {
 	.name = "ipc",
 	.summary = "a writer and a reader process exchange messages through the device",
-	.usage = "ipc [--count N] [--strategy S] [--json]\n"
+	.usage = "ipc [--count N] [--strategy S] [--memory device|anonymous] [--json]\n"
 		 "  a writer process sends N messages (default 5) to a reader through a\n"
 		 "  ring in the first page of the device, each process mapping it\n"
-		 "  MAP_SHARED with strategy S (default: the device's); exit 0 if all\n"
-		 "  arrived in order, 1 otherwise or after 10 s without progress",
+		 "  MAP_SHARED with strategy S (default: the device's); or, with\n"
+		 "  --memory anonymous, in a page of MAP_SHARED|MAP_ANONYMOUS memory\n"
+		 "  that the writer inherits across fork(); exit 0 if all arrived in\n"
+		 "  order, 1 otherwise or after 10 s without progress",
 	.run = ipc_run,
 };

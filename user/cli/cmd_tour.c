@@ -33,6 +33,7 @@ static const struct tour_experiment *const experiments[] = {
 	&tour_map_sync, &tour_map_hugetlb, &tour_fork, &tour_munmap_partial,
 	&tour_mremap, &tour_dontneed, &tour_rmmod, &tour_huge,
 	&tour_device_not_ram,
+	&tour_disk_fault, &tour_disk_dirty, &tour_disk_msync, &tour_disk_private,
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -275,9 +276,10 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "only", required_argument, NULL, 'o' },
+		{ "disk", required_argument, NULL, 'D' },
 		CLI_COMMON_OPTIONS
 	};
-	struct tour t = { .cli = cli, .file_fd = -1 };
+	struct tour t = { .cli = cli, .file_fd = -1, .disk_dir = "/var/tmp" };
 	const char *only = NULL;
 	char all[512];
 	unsigned int i;
@@ -289,6 +291,9 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'o':
 			only = optarg;
+			break;
+		case 'D':
+			t.disk_dir = optarg;
 			break;
 		default:
 			ret = cli_common_option(&cmd_tour, c);
@@ -328,7 +333,9 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_text("The classic mmap experiments, each on a regular file (%s) and on %s,",
 		    t.file_path, cli->device ?: MMAPDEMO_DEVICE);
 	report_text("then the life of a device mapping: fork, munmap, mremap, madvise, rmmod,");
-	report_text("and last device memory: huge entries on a PCI BAR, and a BAR against RAM.");
+	report_text("then device memory: huge entries on a PCI BAR, and a BAR against RAM,");
+	report_text("and last a file on a disk (ext4 in %s): page cache, dirty pages, msync.",
+		    t.disk_dir);
 	report_text("The file is on %s%s.", t.file_fs,
 		    !strcmp(t.file_fs, "tmpfs") ?
 			    ": shmem, whose pages live in RAM with no disk behind them" :
@@ -349,6 +356,8 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 			continue;
 		experiment_run(&t, i);
 	}
+	if (!only)
+		tour_disk_table(&t);
 	report_section("summary", "summary");
 	report_u64("experiments", "experiments", t.run);
 	report_u64("as_expected", "as expected", t.expected);
@@ -372,15 +381,18 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 
 const struct command cmd_tour = {
 	.name = "tour",
-	.summary = "the classic mmap experiments, a mapping's life and device memory, each with a verdict",
-	.usage = "tour [--only NAME] [--json]\n"
+	.summary = "the classic mmap experiments, a mapping's life, device memory and a disk file, each with a verdict",
+	.usage = "tour [--only NAME] [--disk DIR] [--json]\n"
 		 "  runs each experiment (on a temporary file in /tmp and on the device,\n"
-		 "  or on the device alone), each ending in a verdict; NAME is one of\n"
+		 "  or on the device alone, or on a file on the ext4 disk in DIR, default\n"
+		 "  /var/tmp), each ending in a verdict; NAME is one of\n"
 		 "  shared_write, prot_read, private_write, two_processes, lazy_vs_eager,\n"
 		 "  populate, map_sync, map_hugetlb, fork, munmap_partial, mremap,\n"
 		 "  dontneed, rmmod, huge (needs a BAR device of 64 MiB or more, such\n"
-		 "  as QEMU's ivshmem-plain), device_not_ram (needs QEMU's edu device).\n"
-		 "  An experiment whose device is missing is skipped, with the reason.\n"
-		 "  Exit status 0 if every verdict that ran is as expected, else 1",
+		 "  as QEMU's ivshmem-plain), device_not_ram (needs QEMU's edu device),\n"
+		 "  disk_fault, disk_dirty, disk_msync, disk_private (need DIR to be\n"
+		 "  ext4 on a block device).  An experiment that lacks what it needs is\n"
+		 "  skipped, with the reason and the fix.  Exit status 0 if every\n"
+		 "  verdict that ran is as expected, else 1",
 	.run = tour_run,
 };

@@ -32,6 +32,7 @@ struct tour {
 	int file_fd;
 	char file_path[64];
 	const char *file_fs;	/* "tmpfs", "ext4", ...: statfs() of the file */
+	const char *disk_dir;	/* where the disk experiments make their files */
 	unsigned int run;
 	unsigned int expected;
 	unsigned int skipped;	/* experiments without what they need */
@@ -50,6 +51,8 @@ extern const struct tour_experiment tour_shared_write, tour_prot_read,
 	tour_populate, tour_map_sync, tour_map_hugetlb, tour_fork,
 	tour_munmap_partial, tour_mremap, tour_dontneed, tour_rmmod,
 	tour_huge, tour_device_not_ram;
+extern const struct tour_experiment tour_disk_fault, tour_disk_dirty,
+	tour_disk_msync, tour_disk_private;
 
 /*
  * The verdict that ends an experiment: whether it went as expected, what
@@ -62,6 +65,12 @@ void tour_verdict(struct tour *t, bool ok, const char *kernel,
  * (@why, the device or feature it lacks) and how to get it (@fix).
  */
 void tour_skip(struct tour *t, const char *why, const char *fix);
+/*
+ * The table of how each backing (an ext4 file shared and private, a tmpfs
+ * file, shared anonymous memory) is like and unlike the device, its
+ * msync(MS_SYNC) column measured here.
+ */
+void tour_disk_table(struct tour *t);
 /* A mapping's outcome as text: "ok" or the errno's name and message. */
 const char *tour_err_text(int err, char *buf, size_t size);
 /* mmap() of @fd at offset 0; 0 or the negative errno. */
