@@ -309,6 +309,8 @@ job() {
 		wait -n
 	done
 	(
+		# The job's functions may use any name but this one.
+		readonly check_job_res=$jobdir/$name.res
 		total_pass=0 total_fail=0 total_skip=0 l_pass=0 l_fail=0
 		summaries=() skips=() failures=()
 		"$@"
@@ -317,7 +319,7 @@ job() {
 			printf 'summary %s\n' "${summaries[@]}"
 			printf 'skip %s\n' "${skips[@]}"
 			printf 'fail %s\n' "${failures[@]}"
-		} | grep -v '^[a-z]* $' >"$jobdir/$name.res"
+		} | grep -v '^[a-z]* $' >"$check_job_res"
 	) >"$jobdir/$name.out" 2>&1 &
 }
 

@@ -94,6 +94,7 @@ run() {
 verdict_of() {
 	awk -v name="$1" '
 		$0 ~ "^[a-z]\\. " name ":" { inside = 1; next }
+		inside && /^[a-z]\. / { exit }
 		inside && /^  verdict: / { print; exit }
 	' "$2"
 }
