@@ -312,9 +312,12 @@ static const __u32 bar_strategies[3] = {
 /*
  * Open a file per strategy, map it (huge: 2 MiB, a PMD where the kernel
  * has them), write a pattern through it; and fork a child that maps the
- * device itself and waits.  0 or the step that failed.
+ * device itself and waits, having dropped what it inherited of @prev (the
+ * device before, if any): its files and mappings.  0 or the step that
+ * failed.
  */
-static int bar_use_start(struct bar_use *u, unsigned int cycle)
+static int bar_use_start(struct bar_use *u, unsigned int cycle,
+			 const struct bar_use *prev)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 	int i, pipefd[2];
@@ -322,7 +325,7 @@ static int bar_use_start(struct bar_use *u, unsigned int cycle)
 
 	for (i = 0; i < 3; i++) {
 		u->len[i] = bar_strategies[i] == MMAPDEMO_STRATEGY_HUGE ?
-				    2UL << 20 : 4 * page;
+				    2UL << 20 : 8 * page;
 		u->fd[i] = mmapdemo_open_strategy(O_RDWR, bar_strategies[i]);
 		if (u->fd[i] < 0)
 			return 1;
@@ -342,11 +345,17 @@ static int bar_use_start(struct bar_use *u, unsigned int cycle)
 	if (u->child < 0)
 		return 5;
 	if (u->child == 0) {
-		int fd = mmapdemo_open_strategy(O_RDWR,
-						MMAPDEMO_STRATEGY_FAULT);
-		char *m = fd < 0 ? MAP_FAILED :
-				   mmap(NULL, page, PROT_READ, MAP_SHARED, fd,
-					0);
+		int fd;
+		char *m;
+
+		/* Not the mappings and files of the device before. */
+		for (i = 0; prev && i < 3; i++) {
+			munmap(prev->map[i], prev->len[i]);
+			close(prev->fd[i]);
+		}
+		fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+		m = fd < 0 ? MAP_FAILED :
+			     mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
 
 		c = 'x';
 		if (m != MAP_FAILED && !mmapdemo_probe_read(m, &c))
@@ -410,7 +419,7 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 	slab = unreclaimable_slab();
 
 	memset(&u, 0, sizeof(u));
-	step = bar_use_start(&u, 0);
+	step = bar_use_start(&u, 0, NULL);
 	ASSERT_EQ(0, step);
 	for (cycle = 0; cycle < BAR_CYCLES; cycle++) {
 		if (cycle >= 5 && seconds_now() - start > BAR_SECONDS)
@@ -438,7 +447,7 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 			TH_LOG("cycle %u", cycle);
 		/* The new device is mapped before the old one is let go. */
 		memset(&next, 0, sizeof(next));
-		step = bar_use_start(&next, cycle + 1);
+		step = bar_use_start(&next, cycle + 1, &u);
 		ASSERT_EQ(0, step) TH_LOG("cycle %u", cycle);
 		step = bar_use_end(&u);
 		ASSERT_EQ(0, step) TH_LOG("cycle %u", cycle);

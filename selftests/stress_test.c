@@ -622,6 +622,16 @@ static int op_verify(struct thr *t)
 	return m ? check_map(t, m) : 0;
 }
 
+/*
+ * A remap mapping of a BAR is never split (strategy_remap.c: x86 PAT
+ * tracks its memory type per VMA): munmap, mprotect and mremap of a part
+ * of it fail with EINVAL, and it stays whole.
+ */
+static bool no_split(const struct map *m)
+{
+	return mode.bar && m->strategy == MMAPDEMO_STRATEGY_REMAP;
+}
+
 static int op_munmap_part(struct thr *t)
 {
 	struct map *m = pick_map(t);
@@ -633,6 +643,13 @@ static int op_munmap_part(struct thr *t)
 	b = a + 1 + rnd_below(t, m->npg - a);
 	if (a == 0 && b == m->npg)
 		b--;
+	if (no_split(m)) {
+		if (munmap(m->addr + a * t->page, (b - a) * t->page) == 0 ||
+		    errno != EINVAL)
+			FAIL(t, "munmap of a part of a BAR remap mapping: %s, want EINVAL",
+			     strerror(errno));
+		return check_map(t, m);
+	}
 	if (unmap_range(t, m, a, b))
 		return -1;
 	m->pristine = false;
@@ -653,6 +670,13 @@ static int op_mprotect(struct thr *t)
 	if (!m || !(m->present >> i & 1))
 		return 0;
 	p = m->addr + i * t->page;
+	/* A read-only mapping's PROT_READ changes nothing, and splits nothing. */
+	if (no_split(m) && m->npg > 1 && m->writable) {
+		if (mprotect(p, t->page, PROT_READ) == 0 || errno != EINVAL)
+			FAIL(t, "mprotect of a page of a BAR remap mapping: %s, want EINVAL",
+			     strerror(errno));
+		return check_map(t, m);
+	}
 	if (mprotect(p, t->page, PROT_READ))
 		FAIL(t, "mprotect PROT_READ: %s", strerror(errno));
 	if (mprotect(p, t->page, PROT_READ | PROT_EXEC) == 0 || errno != EPERM)
@@ -678,7 +702,12 @@ static int op_mremap(struct thr *t)
 	n = mremap(m->addr, len, len + t->page, MREMAP_MAYMOVE);
 	if (n != MAP_FAILED || errno != EFAULT)
 		FAIL(t, "mremap grow: %p, %s, want EFAULT", n, strerror(errno));
-	if (m->npg > 1) {
+	if (m->npg > 1 && no_split(m)) {
+		n = mremap(m->addr, len, (m->npg - 1) * t->page, 0);
+		if (n != MAP_FAILED || errno != EINVAL)
+			FAIL(t, "mremap shrink of a BAR remap mapping: %p, %s, want EINVAL",
+			     n, strerror(errno));
+	} else if (m->npg > 1) {
 		newpg = 1 + rnd_below(t, m->npg - 1);
 		n = mremap(m->addr, len, newpg * t->page, 0);
 		if (n != m->addr)
