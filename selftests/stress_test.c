@@ -329,6 +329,9 @@ static __thread sigjmp_buf bus_jmp;
 static __thread volatile sig_atomic_t bus_armed;
 static __thread volatile size_t writing = SIZE_MAX; /* page being written */
 static __thread bool in_child;
+/* recover()'s probe of a revoked mapping. */
+static __thread sigjmp_buf probe_jmp;
+static __thread volatile sig_atomic_t probe_armed;
 
 /* A write to page @p may have been cut short: checked loosely till redone. */
 static void mark_unsure(struct thr *t, size_t p)
@@ -942,6 +945,10 @@ static void fatal_signal(int sig, siginfo_t *si, void *uc)
 	/* A revoked mapping: the loop or the parent decide if it may be. */
 	if (sig == SIGBUS && in_child)
 		_exit(CHILD_SIGBUS);
+	if (sig == SIGBUS && probe_armed) {
+		probe_armed = 0;
+		siglongjmp(probe_jmp, 1);
+	}
 	if (sig == SIGBUS && bus_armed) {
 		bus_armed = 0;
 		siglongjmp(bus_jmp, 1);
@@ -961,18 +968,57 @@ static void fatal_signal(int sig, siginfo_t *si, void *uc)
 	_exit(1);
 }
 
+/* Does reading @p raise SIGBUS? */
+static bool sigbus_at(const char *p)
+{
+	if (sigsetjmp(probe_jmp, 1))
+		return true;
+	probe_armed = 1;
+	(void)*(const volatile char *)p;
+	probe_armed = 0;
+	return false;
+}
+
+/* Wait until the device the thread opened is gone and a new one is there. */
+static int wait_new_epoch(struct thr *t, uint64_t *e)
+{
+	double give_up = now() + 60;
+
+	for (;;) {
+		*e = __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST);
+		if (!(*e & 1) && *e != t->epoch)
+			return 0;
+		if (now() > give_up)
+			FAIL(t, "the device is not back after 60 s");
+		usleep(10000);
+	}
+}
+
 /*
- * The device went: drop every mapping and file of it (munmap and close
- * must work), wait for the new device, open it, and write again the own
- * pages whose writes the revocation may have cut.  0, or -1 on failure.
+ * The device went: once the revocation is over, every page of every
+ * mapping of the old device must SIGBUS, faulted before or not; then drop
+ * them and the files (munmap and close must work), open the new device,
+ * and write again the own pages whose writes the revocation may have cut.
+ * 0, or -1 on failure.
  */
 static int recover(struct thr *t)
 {
 	double give_up = now() + 60;
+	struct map *m;
 	uint64_t e;
-	size_t p;
-	int ret;
+	size_t p, i;
+	int ret, k;
 
+	if (wait_new_epoch(t, &e))
+		return -1;
+	for (k = 0; k < t->nmaps; k++) {
+		m = &t->maps[k];
+		for (i = 0; i < m->npg; i++)
+			if (m->present >> i & 1 &&
+			    !sigbus_at(m->addr + i * t->page))
+				FAIL(t, "page %zu of a revoked %s mapping still reads",
+				     m->off + i, strategy_name(m->strategy));
+	}
 	while (t->nmaps)
 		if (drop_map(t, 0))
 			return -1;
