@@ -108,6 +108,7 @@ struct shared {
 	uint64_t sigbus;		/* SIGBUS seen after a revocation */
 	uint64_t enodev;		/* ENODEV/EIO seen after one */
 	uint64_t recoveries;		/* workers that reopened the device */
+	uint64_t cut_writes;		/* writes a revocation may have cut */
 	uint8_t *unsure;		/* per page: a write cut by revocation */
 	uint64_t gen[];			/* per page: its owner's last gen */
 };
@@ -336,6 +337,7 @@ static __thread volatile sig_atomic_t probe_armed;
 /* A write to page @p may have been cut short: checked loosely till redone. */
 static void mark_unsure(struct thr *t, size_t p)
 {
+	__atomic_add_fetch(&t->sh->cut_writes, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->sh->unsure[p], 1, __ATOMIC_SEQ_CST);
 }
 
@@ -1406,11 +1408,12 @@ static void run_stress(struct __test_metadata *_metadata, size_t window)
 
 		for (p = 0; p < npages; p++)
 			unsure += sh->unsure[p];
-		ksft_print_msg("stress: %llu revocations; workers saw %llu SIGBUS and %llu ENODEV/EIO, reopened %llu times; %zu pages left with a cut write\n",
+		ksft_print_msg("stress: %llu revocations; workers saw %llu SIGBUS and %llu ENODEV/EIO, reopened %llu times; %llu writes cut, %zu pages left so\n",
 			       (unsigned long long)sh->revocations,
 			       (unsigned long long)sh->sigbus,
 			       (unsigned long long)sh->enodev,
-			       (unsigned long long)sh->recoveries, unsure);
+			       (unsigned long long)sh->recoveries,
+			       (unsigned long long)sh->cut_writes, unsure);
 		EXPECT_LT(0ULL, sh->revocations);
 		EXPECT_LT(0ULL, sh->sigbus + sh->enodev);
 		EXPECT_LT(0ULL, sh->recoveries);
