@@ -310,8 +310,8 @@ static const __u32 bar_strategies[3] = {
 };
 
 /*
- * Open a file per strategy, map it (huge: 2 MiB, a PMD where the kernel
- * has them), write a pattern through it; and fork a child that maps the
+ * Open a file per strategy, map it (huge: 2 MiB, a block one PMD entry
+ * can map where the kernel has them), write a pattern through it; and fork a child that maps the
  * device itself and waits, having dropped what it inherited of @prev (the
  * device before, if any): its files and mappings.  0 or the step that
  * failed.
