@@ -1051,9 +1051,11 @@ static int recover(struct thr *t)
 				  t->sh->gen[p] + 1);
 			if (pwrite(t->fd, t->buf, t->page, p * t->page) !=
 			    (ssize_t)t->page) {
-				GONE_OR_FAIL(t, errno == ENODEV,
-					     "rewrite of page %zu: %s", p,
+				if (errno != ENODEV || !revoked_since(t))
+					FAIL(t, "rewrite of page %zu: %s", p,
 					     strerror(errno));
+				ret = REVOKED;
+				break;
 			}
 			__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
 			__atomic_store_n(&t->sh->unsure[p], 0, __ATOMIC_SEQ_CST);
@@ -1107,6 +1109,7 @@ static void *thread_main(void *arg)
 		bus_armed = mode.revoke;
 		ret = ops[op](t);
 		bus_armed = 0;
+		/* recover() returns 0 or -1 (reported), never REVOKED. */
 		if (ret == REVOKED && !recover(t))
 			continue;
 		if (ret)
