@@ -59,6 +59,28 @@ struct mmapdemo_mm {
 static struct vfsmount *mmapdemo_mnt;
 static int mmapdemo_mnt_count;
 
+/*
+ * Devices (struct mmapdemo_dev, the RAM one included) and BAR inodes that
+ * exist: made and not yet freed.  A removed BAR device lives on while a
+ * file of it is open.  Read-only in sysfs (pci.c), for the tests that
+ * prove that bind, unbind, remove and rescan leak nothing.
+ */
+static atomic_t mmapdemo_devs_alive = ATOMIC_INIT(0);
+static atomic_t mmapdemo_inodes_alive = ATOMIC_INIT(0);
+
+/**
+ * mmapdemo_alive() - how many devices and BAR inodes exist now
+ * @inodes: false for devices, true for inodes
+ *
+ * Context: any.
+ * Return: the count.
+ */
+int mmapdemo_alive(bool inodes)
+{
+	return atomic_read(inodes ? &mmapdemo_inodes_alive :
+				    &mmapdemo_devs_alive);
+}
+
 static int mmapdemo_fs_init_fs_context(struct fs_context *fc)
 {
 	return init_pseudo(fc, MMAPDEMO_FS_MAGIC) ? 0 : -ENOMEM;
@@ -95,6 +117,8 @@ struct inode *mmapdemo_inode_new(void)
 	inode = alloc_anon_inode(mmapdemo_mnt->mnt_sb);
 	if (IS_ERR(inode))
 		simple_release_fs(&mmapdemo_mnt, &mmapdemo_mnt_count);
+	else
+		atomic_inc(&mmapdemo_inodes_alive);
 	return inode;
 }
 
@@ -107,21 +131,37 @@ struct inode *mmapdemo_inode_new(void)
 void mmapdemo_inode_put(struct inode *inode)
 {
 	iput(inode);
+	atomic_dec(&mmapdemo_inodes_alive);
 	simple_release_fs(&mmapdemo_mnt, &mmapdemo_mnt_count);
 }
 
 /**
  * mmapdemo_dev_init() - set up what every device has, with one reference
- * @md: the zeroed device
+ * @md: the zeroed device, from kzalloc(); freed by its last
+ *      mmapdemo_dev_put(), or by mmapdemo_dev_free() before it has a
+ *      backing
  *
  * Context: any.
  */
 void mmapdemo_dev_init(struct mmapdemo_dev *md)
 {
+	atomic_inc(&mmapdemo_devs_alive);
 	kref_init(&md->ref);
 	init_rwsem(&md->memory_lock);
 	mutex_init(&md->mm_lock);
 	INIT_LIST_HEAD(&md->mms);
+}
+
+/**
+ * mmapdemo_dev_free() - free a device that never had a backing
+ * @md: the device, set up by mmapdemo_dev_init()
+ *
+ * Context: any.
+ */
+void mmapdemo_dev_free(struct mmapdemo_dev *md)
+{
+	atomic_dec(&mmapdemo_devs_alive);
+	kfree(md);
 }
 
 /**
@@ -155,7 +195,7 @@ static void mmapdemo_dev_release(struct kref *ref)
 	if (md->inode)
 		mmapdemo_inode_put(md->inode);
 	mutex_destroy(&md->mm_lock);
-	kfree(md);
+	mmapdemo_dev_free(md);
 }
 
 /**

@@ -207,6 +207,8 @@ struct mmapdemo_dev {
 struct inode *mmapdemo_inode_new(void);
 void mmapdemo_inode_put(struct inode *inode);
 void mmapdemo_dev_init(struct mmapdemo_dev *md);
+void mmapdemo_dev_free(struct mmapdemo_dev *md);
+int mmapdemo_alive(bool inodes);
 void mmapdemo_dev_get(struct mmapdemo_dev *md);
 void mmapdemo_dev_put(struct mmapdemo_dev *md);
 int mmapdemo_dev_enter(struct mmapdemo_dev *md);

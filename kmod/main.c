@@ -304,7 +304,7 @@ out_deregister:
 out_release_backing:
 	md->backing.ops->release(&md->backing);
 out_free_dev:
-	kfree(md);
+	mmapdemo_dev_free(md);
 	return ret;
 }
 

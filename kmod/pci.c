@@ -22,6 +22,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 
 #include "internal.h"
 
@@ -156,7 +157,7 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 					kind->caching);
 	if (ret) {
 		/* The release of a backing that has nothing. */
-		kfree(md);
+		mmapdemo_dev_free(md);
 		goto out_release_region;
 	}
 	md->pdev = pdev;
@@ -209,9 +210,34 @@ static void mmapdemo_pci_remove(struct pci_dev *pdev)
 	/* pcim disables the device after this. */
 }
 
+/*
+ * /sys/bus/pci/drivers/mmapdemo/devices_alive and inodes_alive: the
+ * devices (the RAM one too) and BAR inodes that exist, bound or removed
+ * but still open.  Read-only; for the lifecycle tests.
+ */
+static ssize_t devices_alive_show(struct device_driver *drv, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", mmapdemo_alive(false));
+}
+static DRIVER_ATTR_RO(devices_alive);
+
+static ssize_t inodes_alive_show(struct device_driver *drv, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", mmapdemo_alive(true));
+}
+static DRIVER_ATTR_RO(inodes_alive);
+
+static struct attribute *mmapdemo_pci_driver_attrs[] = {
+	&driver_attr_devices_alive.attr,
+	&driver_attr_inodes_alive.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(mmapdemo_pci_driver);
+
 static struct pci_driver mmapdemo_pci_driver = {
 	.name = KBUILD_MODNAME,
 	.id_table = mmapdemo_pci_ids,
+	.groups = mmapdemo_pci_driver_groups,
 	.probe = mmapdemo_pci_probe,
 	.remove = mmapdemo_pci_remove,
 };

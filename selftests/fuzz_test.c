@@ -11,6 +11,12 @@
  * tail beyond the module's struct left alone.  The kernel log must stay
  * clean (the lab's gate reads it).
  *
+ * Each test runs on the RAM device and on the ivshmem BAR device (fixture
+ * variants), whose strategies differ (huge, not insert) and whose walk is
+ * fuzzed on addresses of its own mappings too; the BAR device's writable
+ * sysfs attribute, caching, is fuzzed with random and long strings, mapped
+ * and not.
+ *
  * MMAPDEMO_FUZZ_ITERATIONS (default 20000) bounds the run and
  * MMAPDEMO_FUZZ_SEED (default: the time) seeds it; the seed is printed.
  */
@@ -25,9 +31,20 @@
 #include "mmapdemo_util.h"
 
 #define BUF_PAGES	5	/* room for the largest size, 16383 bytes */
+#define MAP_PAGES	16	/* of the device, for the walk */
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 
 static uint64_t rng;
+
+/* The strategies SET_STRATEGY accepts on the RAM device, or on a BAR. */
+static bool strategy_ok(bool bar, __u32 s)
+{
+	if (bar)
+		return s == MMAPDEMO_STRATEGY_FAULT ||
+		       s == MMAPDEMO_STRATEGY_REMAP ||
+		       s == MMAPDEMO_STRATEGY_HUGE;
+	return s <= MMAPDEMO_STRATEGY_INSERT;
+}
 
 static uint64_t rnd(void)
 {
@@ -143,6 +160,9 @@ enum ptr_kind {
 
 struct fuzz {
 	int fd;
+	bool bar;
+	char *map;	/* MAP_PAGES of the device, half of them touched */
+	int map_fd;
 	size_t page;
 	char *buf;	/* BUF_PAGES read-write pages and a PROT_NONE guard */
 	char *ro;	/* a read-only page */
@@ -222,19 +242,28 @@ static int shape_valid_input(struct fuzz *f, int k, char *p, size_t usize)
 
 	if (known[k].cmd == MMAPDEMO_IOC_SET_STRATEGY) {
 		if (rnd_below(2)) {
-			req->strategy = rnd_below(3);
+			req->strategy = rnd_below(4);
 			req->flags = 0;
 		}
 		if (usize > ksize && !tail_zero)
 			return E2BIG;
-		if (req->flags || req->strategy > MMAPDEMO_STRATEGY_INSERT)
+		if (req->flags || !strategy_ok(f->bar, req->strategy))
 			return EINVAL;
 		return 0;
 	}
 	if (known[k].cmd == MMAPDEMO_IOC_WALK) {
 		if (rnd_below(2)) {
-			w->addr = (uintptr_t)(rnd_below(2) ? (char *)f->buf :
-							     (char *)&rng);
+			switch (rnd_below(3)) {
+			case 0:
+				w->addr = (uintptr_t)f->buf;
+				break;
+			case 1:
+				w->addr = (uintptr_t)&rng;
+				break;
+			default:	/* the device's own mapping */
+				w->addr = (uintptr_t)(f->map + rnd_below(MAP_PAGES *
+									 f->page));
+			}
 			w->flags = 0;
 		}
 		if (usize > ksize && !tail_zero)
@@ -248,8 +277,8 @@ static int shape_valid_input(struct fuzz *f, int k, char *p, size_t usize)
 }
 
 /* A successful output: valid values, and zero in what is reserved. */
-static void check_output(struct __test_metadata *_metadata, int k,
-			 const char *p)
+static void check_output(struct __test_metadata *_metadata, struct fuzz *f,
+			 int k, const char *p)
 {
 	const struct mmapdemo_info *info = (const void *)p;
 	const struct mmapdemo_walk *w = (const void *)p;
@@ -258,7 +287,7 @@ static void check_output(struct __test_metadata *_metadata, int k,
 	if (known[k].cmd == MMAPDEMO_IOC_INFO) {
 		EXPECT_EQ((__u32)MMAPDEMO_ABI_VERSION, info->abi_version);
 		EXPECT_EQ((__u32)sysconf(_SC_PAGESIZE), info->page_size);
-		EXPECT_GE((__u32)MMAPDEMO_STRATEGY_INSERT, info->strategy);
+		EXPECT_TRUE(strategy_ok(f->bar, info->strategy));
 		EXPECT_EQ(0U, info->flags);
 	} else if (known[k].cmd == MMAPDEMO_IOC_WALK) {
 		EXPECT_EQ(0U, w->flags);
@@ -346,7 +375,7 @@ static void one_call(struct __test_metadata *_metadata, struct fuzz *f,
 	} else if (valid && want == 0) {
 		EXPECT_EQ(0, ret) TH_LOG("cmd %#x arg %p: %s", cmd, p, strerror(err));
 		if (ret == 0 && known[k].out)
-			check_output(_metadata, k, p);
+			check_output(_metadata, f, k, p);
 		/* Nothing outside the module's part of the struct changes. */
 		if (ret == 0)
 			EXPECT_TRUE(!memcmp(f->shadow, f->buf, p - f->buf) &&
@@ -362,15 +391,63 @@ FIXTURE(fuzz)
 	struct fuzz f;
 };
 
+FIXTURE_VARIANT(fuzz)
+{
+	bool bar;
+};
+
+FIXTURE_VARIANT_ADD(fuzz, ram)
+{
+	.bar = false,
+};
+
+FIXTURE_VARIANT_ADD(fuzz, bar)
+{
+	.bar = true,
+};
+
+static char bar_path[64], bar_bdf[24];
+
+/* The ivshmem BAR device, or why there is none to fuzz. */
+static const char *find_ivshmem(void)
+{
+	if (getuid() != 0)
+		return "the BAR device is root's (mode 0600)";
+	if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
+			      bar_path, sizeof(bar_path), bar_bdf,
+			      sizeof(bar_bdf)))
+		return MMAPDEMO_BAR_HINT("ivshmem-plain");
+	return NULL;
+}
+
 FIXTURE_SETUP(fuzz)
 {
 	struct fuzz *f = &self->f;
+	const char *why;
+	size_t i;
 
 	memset(f, 0, sizeof(*f));
-	f->fd = open(MMAPDEMO_DEV, O_RDWR);
+	f->fd = -1;
+	f->map_fd = -1;
+	f->bar = variant->bar;
+	if (f->bar) {
+		why = find_ivshmem();
+		if (why)
+			SKIP(return, "%s", why);
+		mmapdemo_dev = bar_path;
+	}
+	f->fd = open(mmapdemo_dev, O_RDWR);
 	if (f->fd < 0)
 		SKIP(return, MMAPDEMO_HINT);
 	f->page = sysconf(_SC_PAGESIZE);
+	/* A mapping of the device for the walk: fault, half of it touched. */
+	f->map_fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+	ASSERT_LE(0, f->map_fd);
+	f->map = mmap(NULL, MAP_PAGES * f->page, PROT_READ, MAP_SHARED,
+		      f->map_fd, 0);
+	ASSERT_NE(MAP_FAILED, f->map);
+	for (i = 0; i < MAP_PAGES; i += 2)
+		(void)*(volatile char *)(f->map + i * f->page);
 	f->buf = mmap(NULL, (BUF_PAGES + 1) * f->page, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, f->buf);
@@ -395,6 +472,10 @@ FIXTURE_SETUP(fuzz)
 
 FIXTURE_TEARDOWN(fuzz)
 {
+	if (self->f.map && self->f.map != MAP_FAILED)
+		munmap(self->f.map, MAP_PAGES * self->f.page);
+	if (self->f.map_fd >= 0)
+		close(self->f.map_fd);
 	if (self->f.fd >= 0)
 		close(self->f.fd);
 	free(self->f.shadow);
@@ -407,8 +488,12 @@ static void report(struct fuzz *f)
 		       f->errs[3]);
 }
 
-/* Random commands with random pointers. */
-TEST_F(fuzz, random_commands_and_pointers)
+/*
+ * Random commands with random pointers.  Bounded by the number of calls,
+ * not by time: 20000 of them took more than the harness's default 30 s in
+ * a TCG guest on a host at a load of 11.
+ */
+TEST_F_TIMEOUT(fuzz, random_commands_and_pointers, 300)
 {
 	unsigned long n = env_ul("MMAPDEMO_FUZZ_ITERATIONS", 20000), i;
 	enum ptr_kind kind;
@@ -465,6 +550,166 @@ TEST_F(fuzz, unprivileged_caller)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
+}
+
+/*
+ * What a write of @len bytes of @s to the caching attribute must give:
+ * sysfs hands the attribute at most a page (kernfs_fop_write_iter(), a
+ * shorter write() then), ends the string at its first NUL, and
+ * sysfs_streq() ignores one trailing newline.  0 for "uc" or "wc" (EBUSY
+ * while mapped), else EINVAL.
+ */
+static int caching_answer(const char *s, size_t len, bool mapped, char *mode)
+{
+	size_t n = strnlen(s, len);
+
+	if (n && s[n - 1] == '\n')
+		n--;
+	if (n != 2 || (memcmp(s, "uc", 2) && memcmp(s, "wc", 2)))
+		return EINVAL;
+	if (mapped)
+		return EBUSY;
+	memcpy(mode, s, 2);
+	return 0;
+}
+
+/* Random strings, long strings and near misses into sysfs "caching". */
+TEST(bar_sysfs_caching_fuzz)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} near[] = {
+		{ "uc", 2 }, { "wc", 2 }, { "uc\n", 3 }, { "wc\n", 3 },
+		{ "uc\n\n", 4 }, { " uc", 3 }, { "UC", 2 }, { "wb", 2 },
+		{ "w", 1 }, { "ucc", 3 }, { "uc\0junk", 7 }, { "wc\0\n", 4 },
+		{ "\n", 1 }, { "uc ", 3 }, { "wc\r\n", 4 }, { "\0uc", 3 },
+	};
+	unsigned long n = env_ul("MMAPDEMO_FUZZ_ITERATIONS", 20000) / 20, i;
+	char attr[128], orig[8] = "", cur[8] = "", want[3] = "", *big, *m = NULL;
+	const char *why = find_ivshmem();
+	size_t len, k, page = sysconf(_SC_PAGESIZE);
+	unsigned long counts[4] = { 0 };
+	int afd, mfd, expect;
+	ssize_t w;
+
+	if (why)
+		SKIP(return, "%s", why);
+	mmapdemo_dev = bar_path;
+	rng = env_ul("MMAPDEMO_FUZZ_SEED", 0);
+	if (!rng)
+		rng = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	ksft_print_msg("fuzz: sysfs seed %llu (MMAPDEMO_FUZZ_SEED)\n",
+		       (unsigned long long)rng);
+	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/caching",
+		 bar_bdf);
+	afd = open(attr, O_RDONLY);
+	ASSERT_LE(0, afd);
+	ASSERT_LT(0, read(afd, orig, sizeof(orig) - 1));
+	close(afd);
+	memcpy(want, orig, 2);
+	big = malloc(3 * page);
+	ASSERT_NE(NULL, big);
+	mfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, mfd);
+
+	for (i = 0; i < n && _metadata->passed; i++) {
+		/* Mapped a third of the time: then nothing may change. */
+		if (!m && rnd_below(3) == 0) {
+			m = mmap(NULL, page, PROT_READ, MAP_SHARED, mfd, 0);
+			ASSERT_NE(MAP_FAILED, m);
+		} else if (m && rnd_below(2)) {
+			ASSERT_EQ(0, munmap(m, page));
+			m = NULL;
+		}
+		switch (rnd_below(4)) {
+		case 0:		/* near misses */
+			k = rnd_below(sizeof(near) / sizeof(near[0]));
+			len = near[k].len;
+			memcpy(big, near[k].s, len);
+			break;
+		case 1:		/* random bytes, short */
+			len = 1 + rnd_below(64);
+			fill_random(big, len);
+			break;
+		case 2:		/* long: up to and past a page */
+			len = page - 2 + rnd_below(4) +
+			      (rnd_below(4) ? 0 : page + rnd_below(page));
+			memset(big, 'a' + rnd_below(26), len);
+			/* Valid up to a NUL, half of these. */
+			if (rnd_below(2))
+				memcpy(big, "uc\0", 2 + rnd_below(2));
+			break;
+		default:	/* a valid mode, possibly with a newline */
+			len = 2 + rnd_below(2);
+			memcpy(big, rnd_below(2) ? "uc\n" : "wc\n", 3);
+		}
+		expect = caching_answer(big, len < page ? len : page, m, want);
+		afd = open(attr, O_WRONLY);
+		ASSERT_LE(0, afd);
+		errno = 0;
+		w = write(afd, big, len);
+		close(afd);
+		if (expect) {
+			EXPECT_EQ(-1, w) TH_LOG("%zu bytes \"%.8s\": want errno %d",
+						len, big, expect);
+			EXPECT_EQ(expect, errno) TH_LOG("%zu bytes \"%.8s\"",
+							len, big);
+			counts[expect == EINVAL ? 1 : 2]++;
+		} else {
+			EXPECT_EQ((ssize_t)(len < page ? len : page), w)
+				TH_LOG("%zu bytes \"%.8s\": %s", len, big,
+				       strerror(errno));
+			counts[0]++;
+		}
+		counts[3] += len > page;
+		/* What is read back is the last mode that was accepted. */
+		afd = open(attr, O_RDONLY);
+		ASSERT_LE(0, afd);
+		memset(cur, 0, sizeof(cur));
+		ASSERT_EQ(3, read(afd, cur, sizeof(cur) - 1));
+		close(afd);
+		EXPECT_EQ(0, memcmp(cur, want, 2))
+			TH_LOG("caching is %s, want %.2s", cur, want);
+		EXPECT_EQ('\n', cur[2]);
+	}
+	if (m)
+		munmap(m, page);
+	close(mfd);
+	ksft_print_msg("fuzz: caching: %lu accepted, %lu EINVAL, %lu EBUSY; %lu longer than a page\n",
+		       counts[0], counts[1], counts[2], counts[3]);
+	EXPECT_LT(0UL, counts[0]);
+	EXPECT_LT(0UL, counts[1]);
+	EXPECT_LT(0UL, counts[2]);
+	EXPECT_EQ(0, mmapdemo_write_file(attr, orig));
+	free(big);
+}
+
+/* A BAR device's read-only attributes refuse writers, root included. */
+TEST(bar_sysfs_read_only_attributes)
+{
+	static const char *const ro[] = {
+		"size", "backing", "front_end", "bar", "stats/faults",
+		"stats/live_vmas", "stats/mmaps",
+	};
+	const char *why = find_ivshmem();
+	char path[160];
+	unsigned int i;
+
+	if (why)
+		SKIP(return, "%s", why);
+	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/class/misc/mmapdemo-%s/%s",
+			 bar_bdf, ro[i]);
+		EXPECT_EQ(-1, open(path, O_WRONLY)) TH_LOG("%s", path);
+		EXPECT_EQ(EACCES, errno) TH_LOG("%s", path);
+	}
+}
+
+/* The harness of 6.1 has no TEST_TIMEOUT(): 1000 sysfs writes, on TCG. */
+static void __attribute__((constructor)) sysfs_fuzz_timeout(void)
+{
+	_bar_sysfs_caching_fuzz_object.timeout = 300;
 }
 
 TEST_HARNESS_MAIN

@@ -4,6 +4,11 @@
  * mappings of every strategy made and dropped in between, and the memory
  * the module takes given back whole when it unloads.  Refused rmmod, bad
  * parameters and unprivileged opens are in module_test.c and file_test.c.
+ * And the BAR device's life over many removals and rescans, unbinds and
+ * binds, with files open and mappings of every strategy live across each,
+ * in this process and in a child: every device struct and inode freed once
+ * its last file goes (the driver's devices_alive and inodes_alive), no mm
+ * kept (mm_struct in /proc/slabinfo), and the module unloads after.
  *
  * Needs root and the module's path in $LAB_MODULE (the lab sets it);
  * leaves the module loaded with its defaults.
@@ -12,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
@@ -218,6 +224,263 @@ TEST_F_TIMEOUT(lifecycle, memory_comes_back_after_unload, 300)
 		       before >> 10, after >> 10, (after - before) >> 10,
 		       TOLERANCE >> 10);
 	EXPECT_GT((long)TOLERANCE, labs(before - after));
+}
+
+#define BAR_CYCLES	20
+#define BAR_SECONDS	240	/* at most, after at least 5 cycles */
+#define DRV		"/sys/bus/pci/drivers/mmapdemo"
+#define MM_SLACK	4	/* mm_structs: processes of the system */
+
+static long read_long(const char *path)
+{
+	char buf[32] = "";
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Active objects of a slab cache in /proc/slabinfo, -1 if not listed. */
+static long slab_objects(const char *cache)
+{
+	char line[256], name[64];
+	long active = -1, n;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &n) == 2 &&
+		    !strcmp(name, cache))
+			active = n;
+	fclose(f);
+	return active;
+}
+
+static long unreclaimable_slab(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool wait_path(const char *path, bool present)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if ((access(path, F_OK) == 0) == present)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* What one cycle holds of the device across its revocation. */
+struct bar_use {
+	int fd[3];
+	char *map[3];
+	size_t len[3];
+	pid_t child;
+};
+
+static const __u32 bar_strategies[3] = {
+	MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_REMAP,
+	MMAPDEMO_STRATEGY_HUGE,
+};
+
+/*
+ * Open a file per strategy, map it (huge: 2 MiB, a block one PMD entry
+ * can map where the kernel has them), write a pattern through it; and fork a child that maps the
+ * device itself and waits, having dropped what it inherited of @prev (the
+ * device before, if any): its files and mappings.  0 or the step that
+ * failed.
+ */
+static int bar_use_start(struct bar_use *u, unsigned int cycle,
+			 const struct bar_use *prev)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	int i, pipefd[2];
+	char c;
+
+	for (i = 0; i < 3; i++) {
+		u->len[i] = bar_strategies[i] == MMAPDEMO_STRATEGY_HUGE ?
+				    2UL << 20 : 8 * page;
+		u->fd[i] = mmapdemo_open_strategy(O_RDWR, bar_strategies[i]);
+		if (u->fd[i] < 0)
+			return 1;
+		u->map[i] = mmap(NULL, u->len[i], PROT_READ | PROT_WRITE,
+				 MAP_SHARED, u->fd[i], 0);
+		if (u->map[i] == MAP_FAILED)
+			return 2;
+		/* Page i + 4: away from bar_test's page 0 and 1. */
+		u->map[i][(i + 4) * page] = (char)(cycle + i);
+	}
+	for (i = 0; i < 3; i++)
+		if (u->map[(i + 1) % 3][(i + 4) * page] != (char)(cycle + i))
+			return 3;
+	if (pipe(pipefd))
+		return 4;
+	u->child = fork();
+	if (u->child < 0)
+		return 5;
+	if (u->child == 0) {
+		int fd;
+		char *m;
+
+		/* Not the mappings and files of the device before. */
+		for (i = 0; prev && i < 3; i++) {
+			munmap(prev->map[i], prev->len[i]);
+			close(prev->fd[i]);
+		}
+		fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+		m = fd < 0 ? MAP_FAILED :
+			     mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+
+		c = 'x';
+		if (m != MAP_FAILED && !mmapdemo_probe_read(m, &c))
+			c = 'm';
+		if (write(pipefd[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &c, 1) != 1 || c != 'm')
+		return 6;
+	close(pipefd[0]);
+	return 0;
+}
+
+/* After the revocation: SIGBUS and ENODEV; then close it all.  0 or step. */
+static int bar_use_end(struct bar_use *u)
+{
+	int i, status;
+	char c;
+
+	for (i = 0; i < 3; i++) {
+		if (mmapdemo_probe_read(u->map[i], &c) != SIGBUS)
+			return 11;
+		if (pread(u->fd[i], &c, 1, 0) != -1 || errno != ENODEV)
+			return 12;
+	}
+	for (i = 0; i < 3; i++) {
+		if (munmap(u->map[i], u->len[i]))
+			return 13;
+		if (close(u->fd[i]))
+			return 14;
+	}
+	if (kill(u->child, SIGKILL) || waitpid(u->child, &status, 0) != u->child)
+		return 15;
+	return 0;
+}
+
+TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
+{
+	char path[64], bdf[24], attr[128];
+	long devs, inodes, mms = -1, slab, n;
+	double start = seconds_now();
+	struct bar_use u, next;
+	unsigned int cycle;
+	int step;
+
+	ASSERT_EQ(0, mmapdemo_load("")) TH_LOG("%s", strerror(errno));
+	if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
+			      path, sizeof(path), bdf, sizeof(bdf)))
+		SKIP(return, MMAPDEMO_BAR_HINT("ivshmem-plain"));
+	mmapdemo_dev = path;
+	/* The RAM device and each bound BAR device; an inode per BAR. */
+	devs = read_long(DRV "/devices_alive");
+	inodes = read_long(DRV "/inodes_alive");
+	ASSERT_LE(2, devs);
+	ASSERT_EQ(devs - 1, inodes);
+	write_proc("/proc/sys/vm/drop_caches", "3");
+	mms = slab_objects("mm_struct");
+	slab = unreclaimable_slab();
+
+	memset(&u, 0, sizeof(u));
+	step = bar_use_start(&u, 0, NULL);
+	ASSERT_EQ(0, step);
+	for (cycle = 0; cycle < BAR_CYCLES; cycle++) {
+		if (cycle >= 5 && seconds_now() - start > BAR_SECONDS)
+			break;
+		if (cycle & 1) {
+			ASSERT_EQ(0, mmapdemo_write_file(DRV "/unbind", bdf));
+		} else {
+			snprintf(attr, sizeof(attr),
+				 "/sys/bus/pci/devices/%s/remove", bdf);
+			ASSERT_EQ(0, mmapdemo_write_file(attr, "1"));
+		}
+		ASSERT_TRUE(wait_path(path, false));
+		/* Removed, but its files hold it: one device more. */
+		EXPECT_EQ(devs, read_long(DRV "/devices_alive"));
+		if (cycle & 1) {
+			ASSERT_EQ(0, mmapdemo_write_file(DRV "/bind", bdf));
+		} else {
+			ASSERT_EQ(0, mmapdemo_write_file("/sys/bus/pci/rescan",
+							 "1"));
+		}
+		ASSERT_TRUE(wait_path(path, true)) TH_LOG("cycle %u", cycle);
+		EXPECT_EQ(devs + 1, read_long(DRV "/devices_alive"))
+			TH_LOG("cycle %u", cycle);
+		EXPECT_EQ(inodes + 1, read_long(DRV "/inodes_alive"))
+			TH_LOG("cycle %u", cycle);
+		/* The new device is mapped before the old one is let go. */
+		memset(&next, 0, sizeof(next));
+		step = bar_use_start(&next, cycle + 1, &u);
+		ASSERT_EQ(0, step) TH_LOG("cycle %u", cycle);
+		step = bar_use_end(&u);
+		ASSERT_EQ(0, step) TH_LOG("cycle %u", cycle);
+		/* The last file of the old device is gone, and with it the device. */
+		EXPECT_EQ(devs, read_long(DRV "/devices_alive"))
+			TH_LOG("cycle %u", cycle);
+		EXPECT_EQ(inodes, read_long(DRV "/inodes_alive"))
+			TH_LOG("cycle %u", cycle);
+		u = next;
+	}
+	/* The live device's files and mappings go the ordinary way. */
+	for (step = 0; step < 3; step++) {
+		EXPECT_EQ(0, munmap(u.map[step], u.len[step]));
+		EXPECT_EQ(0, close(u.fd[step]));
+	}
+	kill(u.child, SIGKILL);
+	waitpid(u.child, NULL, 0);
+	EXPECT_EQ(devs, read_long(DRV "/devices_alive"));
+	EXPECT_EQ(inodes, read_long(DRV "/inodes_alive"));
+
+	write_proc("/proc/sys/vm/drop_caches", "3");
+	usleep(200000);
+	n = slab_objects("mm_struct");
+	ksft_print_msg("%u cycles in %.0f s; mm_struct objects %ld -> %ld; SUnreclaim %ld -> %ld KiB\n",
+		       cycle, seconds_now() - start, mms, n, slab,
+		       unreclaimable_slab());
+	if (mms < 0)
+		ksft_print_msg("no mm_struct line in /proc/slabinfo (no CONFIG_SLUB_DEBUG, or merged): mm check left out\n");
+	else
+		EXPECT_GE(mms + MM_SLACK, n) TH_LOG("%u cycles kept mms", cycle);
+	/* Everything mmapdemo made is gone with it. */
+	ASSERT_EQ(0, mmapdemo_unload()) TH_LOG("%s", strerror(errno));
+	EXPECT_NE(0, access(DRV, F_OK));
 }
 
 TEST_HARNESS_MAIN

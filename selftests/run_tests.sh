@@ -11,8 +11,11 @@ if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 fi
 # cli_test, lifecycle_test and module_test reload the module: they run
 # last, module_test last of the tests.  stress_test runs for
-# MMAPDEMO_STRESS_SECONDS (default 10).  bar_proof_test runs first, before
-# anything else writes the ivshmem BAR that the host checks afterwards.
+# MMAPDEMO_STRESS_SECONDS (default 10), twice: on /dev/mmapdemo and on the
+# first ivshmem BAR device, which it removes and rescans, unbinds and binds
+# meanwhile, as lifecycle_test does too.  bar_proof_test runs first, before
+# anything else writes the ivshmem BAR that the host checks afterwards; the
+# others stay out of the proof's part of it (1 to 4 MiB).
 # kmemleak_test.sh asks kmemleak about everything before it, on kernels
 # that have kmemleak.
 for t in bar_proof_test mmap_test bar_test huge_test file_test ioctl_test walk_test trace_test lib_test \

@@ -4,7 +4,8 @@
  * on /dev/mmapdemo for a bounded time: mmap with every strategy, shared and
  * private, at random offsets and lengths; touch and verify; munmap of whole
  * and partial ranges; mprotect; mremap; MADV_DONTNEED; fork; read, write,
- * pread, pwrite; and the ioctls.
+ * pread, pwrite; reads and writes through /proc/self/mem, as ptrace does
+ * them; and the ioctls.
  *
  * The device's pages are dealt out among the owners (process x thread):
  * page p belongs to owner p % NOWNERS.  An owner writes only its own pages,
@@ -17,7 +18,19 @@
  * must be back where it was and every page must hold its owner's last
  * generation.
  *
- * MMAPDEMO_STRESS_SECONDS (default 10) bounds the run and
+ * The same workload runs on the ivshmem BAR device, /dev/mmapdemo-<PCI
+ * address>, with the strategies a BAR allows (fault, remap, huge: no
+ * private mappings, no MADV_DONTNEED), over the BAR's first MiB (the host
+ * proof of bar_proof_test owns the rest).  Meanwhile a revoker process
+ * removes the device and rescans the bus, or unbinds and binds it, again
+ * and again: a worker may then see SIGBUS from a mapping and ENODEV (EIO
+ * through /proc/self/mem) from a call, and nothing else, and only after a
+ * revocation began (the shared epoch moved).  It then drops its mappings
+ * and files, waits for the new device and goes on; pages it was writing
+ * when the device went are written again.  The BAR's memory is a file on
+ * the host, so the data checks hold across revocations.
+ *
+ * MMAPDEMO_STRESS_SECONDS (default 10) bounds each run and
  * MMAPDEMO_STRESS_SEED (default: the time) seeds it; the seed is printed.
  */
 #include <pthread.h>
@@ -37,6 +50,30 @@
 #define MAXPAGES	64	/* pages per mapping: fits the 64-bit masks */
 #define MAGIC		0x6d6d6170U	/* an owner's page */
 #define PRIV_MAGIC	0x70726976U	/* a private copy's page */
+#define BAR_WINDOW	(1UL << 20)	/* bytes of the BAR the stress uses */
+#define REVOKED		(-2)		/* an op saw the device go */
+#define CHILD_SIGBUS	99		/* a forked child's SIGBUS */
+
+/* What the run works on; set before anything forks. */
+static struct {
+	const char *dev;		/* the device file */
+	bool bar;			/* a BAR: PFN-mapped, no private */
+	bool revoke;			/* a revoker runs */
+	char bdf[24];			/* the BAR device's PCI address */
+	uint32_t strategies[3];		/* what op_map chooses from */
+} mode = {
+	MMAPDEMO_DEV, false, false, "",
+	{ MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_REMAP,
+	  MMAPDEMO_STRATEGY_INSERT },
+};
+
+static const char *strategy_name(uint32_t s)
+{
+	static const char *const names[] = { "fault", "remap", "insert",
+					     "huge" };
+
+	return s < 4 ? names[s] : "?";
+}
 
 /* The first bytes of every page of the device. */
 struct page_hdr {
@@ -49,13 +86,13 @@ struct page_hdr {
 enum op {
 	OP_MAP, OP_WRITE_SHARED, OP_WRITE_PRIVATE, OP_PWRITE, OP_VERIFY,
 	OP_MUNMAP_PART, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE,
-	OP_FORK, OP_IOCTL, NOPS
+	OP_FORK, OP_IOCTL, OP_PTRACE, NOPS
 };
 
 static const char *const op_names[NOPS] = {
 	"map", "write_shared", "write_private", "pwrite", "verify",
 	"munmap_part", "munmap", "mprotect", "mremap", "madvise", "fork",
-	"ioctl",
+	"ioctl", "ptrace",
 };
 
 /* Shared by every process of the test (MAP_SHARED | MAP_ANONYMOUS). */
@@ -66,6 +103,13 @@ struct shared {
 	uint64_t ops[NOPS];
 	uint64_t private_einval;	/* remap refused MAP_PRIVATE */
 	uint64_t cross_einval;		/* remap refused across runs */
+	uint64_t epoch;			/* odd while the device is revoked */
+	uint64_t revocations;		/* done by the revoker */
+	uint64_t sigbus;		/* SIGBUS seen after a revocation */
+	uint64_t enodev;		/* ENODEV/EIO seen after one */
+	uint64_t recoveries;		/* workers that reopened the device */
+	uint64_t cut_writes;		/* writes a revocation may have cut */
+	uint8_t *unsure;		/* per page: a write cut by revocation */
 	uint64_t gen[];			/* per page: its owner's last gen */
 };
 
@@ -90,6 +134,8 @@ struct thr {
 	size_t page;
 	size_t npages;
 	int fd;			/* for read/write/pread/pwrite and ioctls */
+	int mem;		/* /proc/self/mem */
+	uint64_t epoch;		/* the device's epoch when fd was opened */
 	struct map maps[MAXMAPS];
 	int nmaps;
 	char *buf;		/* one page */
@@ -145,6 +191,28 @@ report(struct shared *sh, int line, const char *fmt, ...)
 		report((t)->sh, __LINE__, "owner %u: " fmt, (t)->owner, \
 		       ##__VA_ARGS__); \
 		return -1; \
+	} while (0)
+
+/* Has a revocation begun since this thread opened its files? */
+static bool revoked_since(const struct thr *t)
+{
+	return mode.revoke &&
+	       __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST) != t->epoch;
+}
+
+/*
+ * A call failed: with @ok (ENODEV, or EIO through /proc/self/mem) after a
+ * revocation began, that is the device going (REVOKED); anything else is
+ * a failure.
+ */
+#define GONE_OR_FAIL(t, ok, fmt, ...) \
+	do { \
+		if ((ok) && revoked_since(t)) { \
+			__atomic_add_fetch(&(t)->sh->enodev, 1, \
+					   __ATOMIC_RELAXED); \
+			return REVOKED; \
+		} \
+		FAIL(t, fmt, ##__VA_ARGS__); \
 	} while (0)
 
 static bool own(const struct thr *t, size_t p)
@@ -203,7 +271,7 @@ static const char *check_page(const struct thr *t, const char *src, size_t p,
 	if (priv_dirty)
 		return page_differs(src, t->page, PRIV_MAGIC, t->owner, p, 0) ?
 			       "private copy changed" : NULL;
-	if (own(t, p))
+	if (own(t, p) && !__atomic_load_n(&t->sh->unsure[p], __ATOMIC_SEQ_CST))
 		return page_differs(src, t->page, MAGIC, t->owner, p,
 				    __atomic_load_n(&t->sh->gen[p],
 						    __ATOMIC_SEQ_CST)) ?
@@ -230,7 +298,7 @@ static int check_map(struct thr *t, struct map *m)
 			memcpy(&h, m->addr + i * t->page, sizeof(h));
 			FAIL(t, "%s: page %zu via %s %s mapping (pgoff %zu): header magic %#x owner %u page %llu gen %llu, want gen %llu",
 			     why, m->off + i, m->shared ? "shared" : "private",
-			     (const char *[]){ "fault", "remap", "insert" }[m->strategy],
+			     strategy_name(m->strategy),
 			     m->off, h.magic, h.owner, (unsigned long long)h.page,
 			     (unsigned long long)h.gen,
 			     (unsigned long long)t->sh->gen[m->off + i]);
@@ -245,7 +313,8 @@ static int check_pread(struct thr *t, size_t p)
 	const char *why;
 
 	if (pread(t->fd, t->buf, t->page, p * t->page) != (ssize_t)t->page)
-		FAIL(t, "pread of page %zu: %s", p, strerror(errno));
+		GONE_OR_FAIL(t, errno == ENODEV, "pread of page %zu: %s", p,
+			     strerror(errno));
 	why = check_page(t, t->buf, p, false);
 	if (why)
 		FAIL(t, "%s: page %zu via pread", why, p);
@@ -256,13 +325,30 @@ static int check_pread(struct thr *t, size_t p)
 static __thread struct thr *cur_thr;
 static __thread enum op cur_op;
 static __thread struct map *cur_map;
+/* A SIGBUS of a revoked mapping jumps back to the worker's loop. */
+static __thread sigjmp_buf bus_jmp;
+static __thread volatile sig_atomic_t bus_armed;
+static __thread volatile size_t writing = SIZE_MAX; /* page being written */
+static __thread bool in_child;
+/* recover()'s probe of a revoked mapping. */
+static __thread sigjmp_buf probe_jmp;
+static __thread volatile sig_atomic_t probe_armed;
 
+/* A write to page @p may have been cut short: checked loosely till redone. */
+static void mark_unsure(struct thr *t, size_t p)
+{
+	__atomic_add_fetch(&t->sh->cut_writes, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->sh->unsure[p], 1, __ATOMIC_SEQ_CST);
+}
+
+/* The file, or -1 with the reason reported, or REVOKED. */
 static int open_strategy(struct thr *t, uint32_t s)
 {
 	int fd = mmapdemo_open_strategy(O_RDWR, s);
 
 	if (fd < 0)
-		FAIL(t, "open with strategy %u: %s", s, strerror(errno));
+		GONE_OR_FAIL(t, errno == ENODEV || errno == ENOENT,
+			     "open with strategy %u: %s", s, strerror(errno));
 	return fd;
 }
 
@@ -362,14 +448,14 @@ static int op_map(struct thr *t)
 
 	if (t->nmaps == MAXMAPS && drop_map(t, rnd_below(t, t->nmaps)))
 		return -1;
-	m.strategy = rnd_below(t, 3);
+	m.strategy = mode.strategies[rnd_below(t, 3)];
 	m.shared = rnd_below(t, 10) < 7;
 	m.writable = rnd_below(t, 10) < 8;
 	m.off = rnd_below(t, t->npages);
 	m.npg = 1 + rnd_below(t, (t->npages - m.off < MAXPAGES ? t->npages - m.off : MAXPAGES));
 	m.fd = open_strategy(t, m.strategy);
 	if (m.fd < 0)
-		return -1;
+		return m.fd;
 	prot = PROT_READ | (m.writable ? PROT_WRITE : 0);
 	flags = m.shared ? MAP_SHARED : MAP_PRIVATE;
 	/* Populating a private writable mapping would copy every page. */
@@ -377,6 +463,10 @@ static int op_map(struct thr *t)
 		flags |= MAP_POPULATE;
 	m.addr = mmap(NULL, m.npg * t->page, prot, flags, m.fd,
 		      m.off * t->page);
+	if (m.addr == MAP_FAILED && errno == ENODEV) {
+		close(m.fd);
+		GONE_OR_FAIL(t, true, "mmap: %s", strerror(errno));
+	}
 	if (m.shared && m.strategy == MMAPDEMO_STRATEGY_REMAP &&
 	    crosses_runs(m.off, m.npg)) {
 		close(m.fd);
@@ -386,11 +476,13 @@ static int op_map(struct thr *t)
 		__atomic_add_fetch(&t->sh->cross_einval, 1, __ATOMIC_RELAXED);
 		return 0;
 	}
-	if (!m.shared && m.strategy == MMAPDEMO_STRATEGY_REMAP) {
+	/* Memory without struct pages is never copied on write. */
+	if (!m.shared && (mode.bar || m.strategy == MMAPDEMO_STRATEGY_REMAP)) {
 		close(m.fd);
 		if (m.addr != MAP_FAILED || errno != EINVAL)
-			FAIL(t, "remap MAP_PRIVATE: %p, %s, want EINVAL",
-			     m.addr, strerror(errno));
+			FAIL(t, "%s MAP_PRIVATE: %p, %s, want EINVAL",
+			     strategy_name(m.strategy), m.addr,
+			     strerror(errno));
 		__atomic_add_fetch(&t->sh->private_einval, 1, __ATOMIC_RELAXED);
 		return 0;
 	}
@@ -414,7 +506,8 @@ static int op_map(struct thr *t)
 static int op_write_shared(struct thr *t)
 {
 	struct map *m = pick_map(t), second = { 0 };
-	size_t i, p, wrote = 0;
+	size_t i, p, wrote = 0, k;
+	int ret;
 
 	if (!m || !m->shared || !m->writable)
 		return 0;
@@ -424,25 +517,33 @@ static int op_write_shared(struct thr *t)
 			continue;
 		fill_page(t->buf, t->page, MAGIC, t->owner, p,
 			  t->sh->gen[p] + 1);
+		writing = p;
 		memcpy(m->addr + i * t->page, t->buf, t->page);
+		writing = SIZE_MAX;
 		__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
-		if (check_pread(t, p))
-			return -1;
+		ret = check_pread(t, p);
+		if (ret)
+			return ret;
 		wrote++;
 	}
 	if (!wrote)
 		return 0;
 
-	second.strategy = (m->strategy + 1 + rnd_below(t, 2)) % 3;
+	/* Another of the run's strategies than the first mapping's. */
+	for (k = 0; mode.strategies[k] != m->strategy; k++)
+		;
+	k = (k + 1 + rnd_below(t, 2)) % 3;
+	second.strategy = mode.strategies[k];
 	/* remap cannot map a range across runs: the third strategy can. */
 	if (second.strategy == MMAPDEMO_STRATEGY_REMAP &&
 	    crosses_runs(m->off, m->npg))
-		second.strategy = m->strategy == MMAPDEMO_STRATEGY_FAULT ?
-					  MMAPDEMO_STRATEGY_INSERT :
-					  MMAPDEMO_STRATEGY_FAULT;
+		for (k = 0; k < 3; k++)
+			if (mode.strategies[k] != m->strategy &&
+			    mode.strategies[k] != MMAPDEMO_STRATEGY_REMAP)
+				second.strategy = mode.strategies[k];
 	second.fd = open_strategy(t, second.strategy);
 	if (second.fd < 0)
-		return -1;
+		return second.fd;
 	second.shared = true;
 	second.off = m->off;
 	second.npg = m->npg;
@@ -451,13 +552,14 @@ static int op_write_shared(struct thr *t)
 			   second.fd, m->off * t->page);
 	if (second.addr == MAP_FAILED) {
 		close(second.fd);
-		FAIL(t, "second mapping: %s", strerror(errno));
+		GONE_OR_FAIL(t, errno == ENODEV, "second mapping: %s",
+			     strerror(errno));
 	}
-	if (check_map(t, &second))
-		return -1;
+	/* A SIGBUS here leaves it mapped: harmless, the fd is closed at exit. */
+	ret = check_map(t, &second);
 	munmap(second.addr, m->npg * t->page);
 	close(second.fd);
-	return 0;
+	return ret;
 }
 
 /* Private writes to any page stay in this thread's copy. */
@@ -477,7 +579,7 @@ static int op_write_private(struct thr *t)
 		m->dirty |= 1ULL << i;
 		/* The device still holds its owner's page. */
 		if (check_pread(t, p))
-			return -1;
+			return -1;	/* the RAM device is never revoked */
 	}
 	return check_map(t, m);
 }
@@ -487,7 +589,7 @@ static int op_pwrite(struct thr *t)
 {
 	size_t p = rnd_below(t, t->npages / NOWNERS) * NOWNERS + t->owner;
 	ssize_t n;
-	int i;
+	int i, ret;
 
 	if (p >= t->npages)
 		return 0;
@@ -499,11 +601,18 @@ static int op_pwrite(struct thr *t)
 			FAIL(t, "lseek: %s", strerror(errno));
 		n = write(t->fd, t->buf, t->page);
 	}
-	if (n != (ssize_t)t->page)
-		FAIL(t, "write of page %zu: %zd, %s", p, n, strerror(errno));
+	if (n != (ssize_t)t->page) {
+		/* One page is copied at once, but say so only if it was. */
+		if (n < 0 && errno == ENODEV)
+			mark_unsure(t, p);
+		GONE_OR_FAIL(t, n < 0 && errno == ENODEV,
+			     "write of page %zu: %zd, %s", p, n,
+			     strerror(errno));
+	}
 	__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
-	if (check_pread(t, p))
-		return -1;
+	ret = check_pread(t, p);
+	if (ret)
+		return ret;
 	/* Every mapping of this thread shows it, unless privately copied. */
 	for (i = 0; i < t->nmaps; i++)
 		if (check_map(t, &t->maps[i]))
@@ -518,6 +627,16 @@ static int op_verify(struct thr *t)
 	return m ? check_map(t, m) : 0;
 }
 
+/*
+ * A remap mapping of a BAR is never split (strategy_remap.c: x86 PAT
+ * tracks its memory type per VMA): munmap, mprotect and mremap of a part
+ * of it fail with EINVAL, and it stays whole.
+ */
+static bool no_split(const struct map *m)
+{
+	return mode.bar && m->strategy == MMAPDEMO_STRATEGY_REMAP;
+}
+
 static int op_munmap_part(struct thr *t)
 {
 	struct map *m = pick_map(t);
@@ -529,6 +648,13 @@ static int op_munmap_part(struct thr *t)
 	b = a + 1 + rnd_below(t, m->npg - a);
 	if (a == 0 && b == m->npg)
 		b--;
+	if (no_split(m)) {
+		if (munmap(m->addr + a * t->page, (b - a) * t->page) == 0 ||
+		    errno != EINVAL)
+			FAIL(t, "munmap of a part of a BAR remap mapping: %s, want EINVAL",
+			     strerror(errno));
+		return check_map(t, m);
+	}
 	if (unmap_range(t, m, a, b))
 		return -1;
 	m->pristine = false;
@@ -549,6 +675,13 @@ static int op_mprotect(struct thr *t)
 	if (!m || !(m->present >> i & 1))
 		return 0;
 	p = m->addr + i * t->page;
+	/* A read-only mapping's PROT_READ changes nothing, and splits nothing. */
+	if (no_split(m) && m->npg > 1 && m->writable) {
+		if (mprotect(p, t->page, PROT_READ) == 0 || errno != EINVAL)
+			FAIL(t, "mprotect of a page of a BAR remap mapping: %s, want EINVAL",
+			     strerror(errno));
+		return check_map(t, m);
+	}
 	if (mprotect(p, t->page, PROT_READ))
 		FAIL(t, "mprotect PROT_READ: %s", strerror(errno));
 	if (mprotect(p, t->page, PROT_READ | PROT_EXEC) == 0 || errno != EPERM)
@@ -574,7 +707,12 @@ static int op_mremap(struct thr *t)
 	n = mremap(m->addr, len, len + t->page, MREMAP_MAYMOVE);
 	if (n != MAP_FAILED || errno != EFAULT)
 		FAIL(t, "mremap grow: %p, %s, want EFAULT", n, strerror(errno));
-	if (m->npg > 1) {
+	if (m->npg > 1 && no_split(m)) {
+		n = mremap(m->addr, len, (m->npg - 1) * t->page, 0);
+		if (n != MAP_FAILED || errno != EINVAL)
+			FAIL(t, "mremap shrink of a BAR remap mapping: %p, %s, want EINVAL",
+			     n, strerror(errno));
+	} else if (m->npg > 1) {
 		newpg = 1 + rnd_below(t, m->npg - 1);
 		n = mremap(m->addr, len, newpg * t->page, 0);
 		if (n != m->addr)
@@ -609,10 +747,11 @@ static int op_madvise(struct thr *t)
 	if (!m || !(m->present >> i & 1))
 		return 0;
 	ret = madvise(m->addr + i * t->page, t->page, MADV_DONTNEED);
-	if (m->strategy == MMAPDEMO_STRATEGY_REMAP) {
+	/* VM_PFNMAP: a BAR, and remap on RAM. */
+	if (mode.bar || m->strategy == MMAPDEMO_STRATEGY_REMAP) {
 		if (ret == 0 || errno != EINVAL)
-			FAIL(t, "MADV_DONTNEED on remap: %d, %s, want EINVAL",
-			     ret, strerror(errno));
+			FAIL(t, "MADV_DONTNEED on %s: %d, %s, want EINVAL",
+			     strategy_name(m->strategy), ret, strerror(errno));
 	} else {
 		if (ret)
 			FAIL(t, "MADV_DONTNEED: %s", strerror(errno));
@@ -631,7 +770,7 @@ static int op_fork(struct thr *t)
 {
 	struct map *m = pick_map(t);
 	size_t i, p = SIZE_MAX;
-	int status;
+	int status, ret;
 	pid_t pid;
 
 	if (!m)
@@ -648,6 +787,7 @@ static int op_fork(struct thr *t)
 	if (pid < 0)
 		FAIL(t, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		in_child = true;
 		for (i = 0; i < m->npg; i++)
 			if (m->present >> i & 1 &&
 			    check_page(t, m->addr + i * t->page, m->off + i,
@@ -660,13 +800,21 @@ static int op_fork(struct thr *t)
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		FAIL(t, "waitpid: %s", strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_SIGBUS &&
+	    revoked_since(t)) {
+		if (p != SIZE_MAX)
+			mark_unsure(t, p);
+		__atomic_add_fetch(&t->sh->sigbus, 1, __ATOMIC_RELAXED);
+		return REVOKED;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		FAIL(t, "forked child found a bad page in pgoff %zu+: status %#x",
 		     m->off, status);
 	if (p != SIZE_MAX) {
 		__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
-		if (check_pread(t, p))
-			return -1;
+		ret = check_pread(t, p);
+		if (ret)
+			return ret;
 	}
 	return check_map(t, m);
 }
@@ -682,20 +830,23 @@ static int op_ioctl(struct thr *t)
 
 	memset(&st, 0, sizeof(st));
 	if (ioctl(t->fd, MMAPDEMO_IOC_STATS, &st))
-		FAIL(t, "STATS: %s", strerror(errno));
+		GONE_OR_FAIL(t, errno == ENODEV, "STATS: %s", strerror(errno));
 	if (st.live_vmas < (uint64_t)t->nmaps)
 		FAIL(t, "live_vmas %llu with %d mappings of this thread alive",
 		     (unsigned long long)st.live_vmas, t->nmaps);
 	if (!m)
 		return 0;
-	info = mmapdemo_info(m->fd);
+	memset(&info, 0, sizeof(info));
+	if (ioctl(m->fd, MMAPDEMO_IOC_INFO, &info))
+		GONE_OR_FAIL(t, errno == ENODEV, "INFO: %s", strerror(errno));
 	if (info.strategy != m->strategy || !(info.flags & MMAPDEMO_INFO_MAPPED))
 		FAIL(t, "INFO: strategy %u flags %#x", info.strategy, info.flags);
-	req.strategy = rnd_below(t, 3);
+	req.strategy = mode.strategies[rnd_below(t, 3)];
 	if (ioctl(m->fd, MMAPDEMO_IOC_SET_STRATEGY, &req) == 0 ||
 	    errno != EBUSY)
-		FAIL(t, "SET_STRATEGY after mmap: %s, want EBUSY",
-		     strerror(errno));
+		GONE_OR_FAIL(t, errno == ENODEV,
+			     "SET_STRATEGY after mmap: %s, want EBUSY",
+			     strerror(errno));
 
 	i = rnd_below(t, m->npg);
 	if (!(m->present >> i & 1))
@@ -706,7 +857,10 @@ static int op_ioctl(struct thr *t)
 	memset(&w, 0, sizeof(w));
 	w.addr = (uintptr_t)(m->addr + i * t->page);
 	if (ioctl(t->fd, MMAPDEMO_IOC_WALK, &w))
-		FAIL(t, "WALK: %s", strerror(errno));
+		GONE_OR_FAIL(t, errno == ENODEV, "WALK: %s", strerror(errno));
+	/* Zapped since the touch: the device went meanwhile. */
+	if (w.result != MMAPDEMO_WALK_MAPPED && revoked_since(t))
+		return REVOKED;
 	if (w.result != MMAPDEMO_WALK_MAPPED ||
 	    w.vma_kind != MMAPDEMO_VMA_MMAPDEMO ||
 	    w.vma_strategy != m->strategy)
@@ -717,6 +871,48 @@ static int op_ioctl(struct thr *t)
 		FAIL(t, "WALK of page %zu (%s): device page %lld", m->off + i,
 		     m->dirty >> i & 1 ? "private copy" : "device",
 		     (long long)w.device_page);
+	return 0;
+}
+
+/*
+ * What ptrace and /proc/PID/mem do (the module's ->access on PFN
+ * mappings): read a page of a mapping and check it, or write a new
+ * generation of an own page through a shared writable one.
+ */
+static int op_ptrace(struct thr *t)
+{
+	struct map *m = pick_map(t);
+	size_t i = m ? rnd_below(t, m->npg) : 0, p = m ? m->off + i : 0;
+	off_t addr = m ? (off_t)(uintptr_t)(m->addr + i * t->page) : 0;
+	const char *why;
+	ssize_t n;
+	int ret;
+
+	if (!m || !(m->present >> i & 1))
+		return 0;
+	if (m->shared && m->writable && own(t, p) && rnd_below(t, 2)) {
+		fill_page(t->buf, t->page, MAGIC, t->owner, p,
+			  t->sh->gen[p] + 1);
+		n = pwrite(t->mem, t->buf, t->page, addr);
+		if (n != (ssize_t)t->page) {
+			if (n < 0 && errno == EIO)
+				mark_unsure(t, p);
+			GONE_OR_FAIL(t, n < 0 && errno == EIO,
+				     "write of page %zu through /proc/self/mem: %zd, %s",
+				     p, n, strerror(errno));
+		}
+		__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
+		ret = check_pread(t, p);
+		return ret ? ret : check_map(t, m);
+	}
+	n = pread(t->mem, t->buf, t->page, addr);
+	if (n != (ssize_t)t->page)
+		GONE_OR_FAIL(t, n < 0 && errno == EIO,
+			     "read of page %zu through /proc/self/mem: %zd, %s",
+			     p, n, strerror(errno));
+	why = check_page(t, t->buf, p, m->dirty >> i & 1);
+	if (why)
+		FAIL(t, "%s: page %zu through /proc/self/mem", why, p);
 	return 0;
 }
 
@@ -733,6 +929,7 @@ static int (*const ops[NOPS])(struct thr *t) = {
 	[OP_MADVISE] = op_madvise,
 	[OP_FORK] = op_fork,
 	[OP_IOCTL] = op_ioctl,
+	[OP_PTRACE] = op_ptrace,
 };
 
 static double deadline;
@@ -747,11 +944,22 @@ static void fatal_signal(int sig, siginfo_t *si, void *uc)
 
 	struct map *m = cur_map;
 
+	/* A revoked mapping: the loop or the parent decide if it may be. */
+	if (sig == SIGBUS && in_child)
+		_exit(CHILD_SIGBUS);
+	if (sig == SIGBUS && probe_armed) {
+		probe_armed = 0;
+		siglongjmp(probe_jmp, 1);
+	}
+	if (sig == SIGBUS && bus_armed) {
+		bus_armed = 0;
+		siglongjmp(bus_jmp, 1);
+	}
 	if (t && m)
 		report(t->sh, __LINE__, "owner %u (pid %d): signal %d at %p during %s of a %s %s mapping at %p, pages %zu+%zu present %#llx dirty %#llx%s",
 		       t->owner, getpid(), sig, si->si_addr, op_names[cur_op],
 		       m->shared ? "shared" : "private",
-		       (const char *[]){ "fault", "remap", "insert" }[m->strategy],
+		       strategy_name(m->strategy),
 		       m->addr, m->off, m->npg,
 		       (unsigned long long)m->present,
 		       (unsigned long long)m->dirty,
@@ -762,30 +970,152 @@ static void fatal_signal(int sig, siginfo_t *si, void *uc)
 	_exit(1);
 }
 
+/* Does reading @p raise SIGBUS? */
+static bool sigbus_at(const char *p)
+{
+	if (sigsetjmp(probe_jmp, 1))
+		return true;
+	probe_armed = 1;
+	(void)*(const volatile char *)p;
+	probe_armed = 0;
+	return false;
+}
+
+/* Wait until the device the thread opened is gone and a new one is there. */
+static int wait_new_epoch(struct thr *t, uint64_t *e)
+{
+	double give_up = now() + 60;
+
+	for (;;) {
+		*e = __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST);
+		if (!(*e & 1) && *e != t->epoch)
+			return 0;
+		if (now() > give_up)
+			FAIL(t, "the device is not back after 60 s");
+		usleep(10000);
+	}
+}
+
+/*
+ * The device went: once the revocation is over, every page of every
+ * mapping of the old device must SIGBUS, faulted before or not; then drop
+ * them and the files (munmap and close must work), open the new device,
+ * and write again the own pages whose writes the revocation may have cut.
+ * 0, or -1 on failure.
+ */
+static int recover(struct thr *t)
+{
+	double give_up = now() + 60;
+	struct map *m;
+	uint64_t e;
+	size_t p, i;
+	int ret, k;
+
+	if (wait_new_epoch(t, &e))
+		return -1;
+	for (k = 0; k < t->nmaps; k++) {
+		m = &t->maps[k];
+		for (i = 0; i < m->npg; i++)
+			if (m->present >> i & 1 &&
+			    !sigbus_at(m->addr + i * t->page))
+				FAIL(t, "page %zu of a revoked %s mapping still reads",
+				     m->off + i, strategy_name(m->strategy));
+	}
+	while (t->nmaps)
+		if (drop_map(t, 0))
+			return -1;
+	for (;;) {
+		if (t->fd >= 0 && close(t->fd))
+			FAIL(t, "close of a revoked file: %s", strerror(errno));
+		t->fd = -1;
+		for (;;) {
+			e = __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST);
+			if (!(e & 1) && e != t->epoch) {
+				t->fd = open(mode.dev, O_RDWR);
+				if (t->fd >= 0)
+					break;
+				if (errno != ENOENT && errno != ENODEV)
+					FAIL(t, "open of the new device: %s",
+					     strerror(errno));
+			}
+			if (now() > give_up)
+				FAIL(t, "the device is not back after 60 s");
+			usleep(10000);
+		}
+		t->epoch = e;
+		__atomic_add_fetch(&t->sh->recoveries, 1, __ATOMIC_RELAXED);
+		for (p = t->owner, ret = 0; p < t->npages && !ret; p += NOWNERS) {
+			if (!__atomic_load_n(&t->sh->unsure[p], __ATOMIC_SEQ_CST))
+				continue;
+			fill_page(t->buf, t->page, MAGIC, t->owner, p,
+				  t->sh->gen[p] + 1);
+			if (pwrite(t->fd, t->buf, t->page, p * t->page) !=
+			    (ssize_t)t->page) {
+				if (errno != ENODEV || !revoked_since(t))
+					FAIL(t, "rewrite of page %zu: %s", p,
+					     strerror(errno));
+				ret = REVOKED;
+				break;
+			}
+			__atomic_add_fetch(&t->sh->gen[p], 1, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&t->sh->unsure[p], 0, __ATOMIC_SEQ_CST);
+			ret = check_pread(t, p);
+		}
+		if (ret != REVOKED)
+			return ret;
+		/* Gone again already: once more. */
+	}
+}
+
 static void *thread_main(void *arg)
 {
 	struct thr *t = arg;
-	enum op op;
+	volatile enum op op;
+	int ret;
 
 	cur_thr = t;
-	t->fd = open(MMAPDEMO_DEV, O_RDWR);
+	t->epoch = __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST);
+	t->fd = open(mode.dev, O_RDWR);
+	t->mem = open("/proc/self/mem", O_RDWR);
 	t->buf = malloc(t->page);
-	if (t->fd < 0 || !t->buf) {
+	if (t->fd < 0 || t->mem < 0 || !t->buf) {
 		report(t->sh, __LINE__, "owner %u: open: %s", t->owner,
 		       strerror(errno));
 		return NULL;
 	}
 	while (now() < deadline && !__atomic_load_n(&t->sh->failures,
 						    __ATOMIC_RELAXED)) {
+		if (sigsetjmp(bus_jmp, 1)) {
+			/* A SIGBUS from a mapping: only a revoked one may. */
+			if (!revoked_since(t)) {
+				report(t->sh, __LINE__, "owner %u: SIGBUS during %s with the device alive",
+				       t->owner, op_names[op]);
+				break;
+			}
+			__atomic_add_fetch(&t->sh->sigbus, 1, __ATOMIC_RELAXED);
+			if (writing != SIZE_MAX)
+				mark_unsure(t, writing);
+			writing = SIZE_MAX;
+			if (recover(t))
+				break;
+			continue;
+		}
 		/* Mapping is the most common step, so that there is work. */
 		op = t->nmaps == 0 || rnd_below(t, 5) == 0 ?
 			     OP_MAP : (enum op)(1 + rnd_below(t, NOPS - 1));
 		__atomic_add_fetch(&t->sh->ops[op], 1, __ATOMIC_RELAXED);
 		cur_op = op;
 		cur_map = NULL;
-		if (ops[op](t))
+		bus_armed = mode.revoke;
+		ret = ops[op](t);
+		bus_armed = 0;
+		/* recover() returns 0 or -1 (reported), never REVOKED. */
+		if (ret == REVOKED && !recover(t))
+			continue;
+		if (ret)
 			break;
 	}
+	bus_armed = 0;
 	/* Half the threads leave their mappings to the exit of the process. */
 	if (t->rng & 1)
 		while (t->nmaps)
@@ -824,6 +1154,21 @@ static void process_main(struct shared *sh, unsigned int proc, uint64_t seed,
 	_exit(0);
 }
 
+/* Does page @p hold its owner's last generation (the header only if a
+ * revocation cut its last write)?
+ */
+static bool final_page_ok(struct shared *sh, const char *src, size_t page,
+			  size_t p)
+{
+	struct page_hdr h;
+
+	if (!sh->unsure[p])
+		return !page_differs(src, page, MAGIC, p % NOWNERS, p,
+				     sh->gen[p]);
+	memcpy(&h, src, sizeof(h));
+	return h.magic == MAGIC && h.owner == p % NOWNERS && h.page == p;
+}
+
 /* Every page holds its owner's last generation, through pread and through
  * a mapping of the whole device with each strategy.
  */
@@ -833,18 +1178,20 @@ static int check_whole_device(struct shared *sh, int fd, size_t page,
 	uint32_t s;
 	size_t p;
 	char *m;
+	int i;
 
 	for (p = 0; p < npages; p++) {
 		if (pread(fd, buf, page, p * page) != (ssize_t)page ||
-		    page_differs(buf, page, MAGIC, p % NOWNERS, p, sh->gen[p])) {
+		    !final_page_ok(sh, buf, page, p)) {
 			report(sh, __LINE__, "final pread: page %zu is not its owner's gen %llu",
 			       p, (unsigned long long)sh->gen[p]);
 			return -1;
 		}
 	}
-	for (s = 0; s < 3; s++) {
+	for (i = 0; i < 3; i++) {
 		int sfd;
 
+		s = mode.strategies[i];
 		/* remap maps one run: the pread pass above covers the rest. */
 		if (s == MMAPDEMO_STRATEGY_REMAP && crosses_runs(0, npages))
 			continue;
@@ -858,8 +1205,7 @@ static int check_whole_device(struct shared *sh, int fd, size_t page,
 			return -1;
 		}
 		for (p = 0; p < npages; p++)
-			if (page_differs(m + p * page, page, MAGIC, p % NOWNERS,
-					 p, sh->gen[p])) {
+			if (!final_page_ok(sh, m + p * page, page, p)) {
 				report(sh, __LINE__, "final mapping, strategy %u: page %zu is not its owner's gen %llu",
 				       s, p, (unsigned long long)sh->gen[p]);
 				break;
@@ -870,33 +1216,133 @@ static int check_whole_device(struct shared *sh, int fd, size_t page,
 	return sh->failures ? -1 : 0;
 }
 
-TEST(stress_random_operations)
+static int write_sysfs(const char *fmt, const char *arg, const char *val)
 {
-	unsigned int seconds = stress_seconds(), i;
+	char path[128];
+
+	snprintf(path, sizeof(path), fmt, arg);
+	return mmapdemo_write_file(path, val);
+}
+
+/* Wait up to @seconds for the device node to come or go. */
+static bool wait_node(bool present, double seconds)
+{
+	double end = now() + seconds;
+
+	while ((access(mode.dev, F_OK) == 0) != present) {
+		if (now() > end)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+/*
+ * The revoker: until three quarters of the run, revoke the device (PCI
+ * remove, or driver unbind, in turn) and bring it back (rescan, or bind),
+ * with the epoch odd from before the revocation until the new device has
+ * been seen to work.
+ */
+static void revoker_main(struct shared *sh, uint64_t seed, double stop)
+{
+	uint64_t r = seed | 1;
+	struct page_hdr h;
+	unsigned int n;
+	char *m;
+	int fd;
+
+	for (n = 0; now() + 1 < stop && !sh->failures; n++) {
+		r ^= r >> 12, r ^= r << 25, r ^= r >> 27;
+		usleep(200000 + (r * 0x2545F4914F6CDD1DULL) % 600000);
+		__atomic_add_fetch(&sh->epoch, 1, __ATOMIC_SEQ_CST);
+		if (n & 1 ? write_sysfs("/sys/bus/pci/drivers/mmapdemo/%s",
+					"unbind", mode.bdf) :
+			    write_sysfs("/sys/bus/pci/devices/%s/remove",
+					mode.bdf, "1")) {
+			report(sh, __LINE__, "revoker: %s: %s",
+			       n & 1 ? "unbind" : "remove", strerror(errno));
+			break;
+		}
+		if (!wait_node(false, 10)) {
+			report(sh, __LINE__, "revoker: %s still there",
+			       mode.dev);
+			break;
+		}
+		/* Gone for a while, for the workers to run into it. */
+		usleep(100000 + (r >> 8) % 200000);
+		if (n & 1 ? write_sysfs("/sys/bus/pci/drivers/mmapdemo/%s",
+					"bind", mode.bdf) :
+			    mmapdemo_write_file("/sys/bus/pci/rescan", "1")) {
+			report(sh, __LINE__, "revoker: %s: %s",
+			       n & 1 ? "bind" : "rescan", strerror(errno));
+			break;
+		}
+		if (!wait_node(true, 30)) {
+			report(sh, __LINE__, "revoker: %s not back",
+			       mode.dev);
+			break;
+		}
+		/* The new device works: a mapping shows page 0's header. */
+		fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
+		m = fd < 0 ? MAP_FAILED :
+			     mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED) {
+			report(sh, __LINE__, "revoker: the new device: %s",
+			       strerror(errno));
+			break;
+		}
+		memcpy(&h, m, sizeof(h));
+		munmap(m, 4096);
+		close(fd);
+		if (h.magic != MAGIC || h.owner != 0 || h.page != 0) {
+			report(sh, __LINE__, "revoker: page 0 of the new device: magic %#x owner %u page %llu",
+			       h.magic, h.owner, (unsigned long long)h.page);
+			break;
+		}
+		__atomic_add_fetch(&sh->revocations, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&sh->epoch, 1, __ATOMIC_SEQ_CST);
+	}
+	_exit(0);
+}
+
+/*
+ * The run: fill every page with generation 0, let NPROC processes (and
+ * the revoker) loose until the deadline, then check the counters and every
+ * page of the device.
+ */
+static void run_stress(struct __test_metadata *_metadata, size_t window)
+{
+	unsigned int seconds = stress_seconds(), i, nproc = NPROC;
 	const char *seed_env = getenv("MMAPDEMO_STRESS_SEED");
 	struct mmapdemo_stats before, after;
 	size_t page = sysconf(_SC_PAGESIZE), npages, p, shsize;
-	pid_t pids[NPROC], pid;
+	pid_t pids[NPROC + 1], pid;
 	uint64_t seed, total = 0;
 	struct shared *sh;
 	int fd, status;
 	char *buf;
 
-	fd = open(MMAPDEMO_DEV, O_RDWR);
-	if (fd < 0)
-		SKIP(return, MMAPDEMO_HINT);
-	npages = mmapdemo_info(fd).size / page;
+	fd = open(mode.dev, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", mode.dev, strerror(errno));
+	npages = mmapdemo_info(fd).size;
+	if (window && npages > window)
+		npages = window;
+	npages /= page;
 	ASSERT_GE(npages, (size_t)NOWNERS);
 	seed = seed_env ? strtoull(seed_env, NULL, 0) :
 			  (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
-	ksft_print_msg("stress: seed %llu (MMAPDEMO_STRESS_SEED), %u s (MMAPDEMO_STRESS_SECONDS), %d processes x %d threads, %zu pages\n",
-		       (unsigned long long)seed, seconds, NPROC, NTHREAD,
-		       npages);
+	ksft_print_msg("stress: %s, seed %llu (MMAPDEMO_STRESS_SEED), %u s (MMAPDEMO_STRESS_SECONDS), %d processes x %d threads, %zu pages, strategies %s %s %s%s\n",
+		       mode.dev, (unsigned long long)seed, seconds, NPROC,
+		       NTHREAD, npages, strategy_name(mode.strategies[0]),
+		       strategy_name(mode.strategies[1]),
+		       strategy_name(mode.strategies[2]),
+		       mode.revoke ? ", with a revoker" : "");
 
-	shsize = sizeof(*sh) + npages * sizeof(sh->gen[0]);
+	shsize = sizeof(*sh) + npages * (sizeof(sh->gen[0]) + 1);
 	sh = mmap(NULL, shsize, PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
+	sh->unsure = (uint8_t *)&sh->gen[npages];
 	buf = malloc(page);
 	ASSERT_NE(NULL, buf);
 
@@ -917,15 +1363,22 @@ TEST(stress_random_operations)
 		if (pids[i] == 0)
 			process_main(sh, i, seed, page, npages);
 	}
+	if (mode.revoke) {
+		pids[nproc] = fork();
+		ASSERT_GE(pids[nproc], 0);
+		if (pids[nproc] == 0)
+			revoker_main(sh, seed, deadline - seconds / 4.0);
+		nproc++;
+	}
 	/* Bounded: a process that outlives the deadline by far is stuck. */
-	for (i = 0; i < NPROC;) {
+	for (i = 0; i < nproc;) {
 		pid = waitpid(-1, &status, WNOHANG);
 		if (pid < 0)
 			break;
 		if (pid == 0) {
 			if (now() > deadline + 120) {
 				report(sh, __LINE__, "processes still running 120 s after the deadline: killed");
-				for (i = 0; i < NPROC; i++)
+				for (i = 0; i < nproc; i++)
 					kill(pids[i], SIGKILL);
 				while (waitpid(-1, NULL, 0) > 0)
 					;
@@ -945,7 +1398,7 @@ TEST(stress_random_operations)
 		ksft_print_msg("stress: %-14s %llu\n", op_names[i],
 			       (unsigned long long)sh->ops[i]);
 	}
-	ksft_print_msg("stress: %llu operations, %llu private remap mappings refused, %llu across runs\n",
+	ksft_print_msg("stress: %llu operations, %llu private mappings refused, %llu remap across runs\n",
 		       (unsigned long long)total,
 		       (unsigned long long)sh->private_einval,
 		       (unsigned long long)sh->cross_einval);
@@ -953,12 +1406,34 @@ TEST(stress_random_operations)
 					     (unsigned long long)sh->failures,
 					     sh->msg, (unsigned long long)seed);
 
+	if (mode.revoke) {
+		size_t unsure = 0;
+
+		for (p = 0; p < npages; p++)
+			unsure += sh->unsure[p];
+		ksft_print_msg("stress: %llu revocations; workers saw %llu SIGBUS and %llu ENODEV/EIO, reopened %llu times; %llu writes cut, %zu pages left so\n",
+			       (unsigned long long)sh->revocations,
+			       (unsigned long long)sh->sigbus,
+			       (unsigned long long)sh->enodev,
+			       (unsigned long long)sh->recoveries,
+			       (unsigned long long)sh->cut_writes, unsure);
+		EXPECT_LT(0ULL, sh->revocations);
+		EXPECT_LT(0ULL, sh->sigbus + sh->enodev);
+		EXPECT_LT(0ULL, sh->recoveries);
+		/* The files from before are revoked: the device's new one. */
+		close(fd);
+		fd = open(mode.dev, O_RDWR);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", mode.dev, strerror(errno));
+		memset(&before, 0, sizeof(before));
+	}
+
 	/* Every VMA that any process made is gone with its process. */
 	after = mmapdemo_stats(fd);
 	EXPECT_EQ(before.live_vmas, after.live_vmas);
 	EXPECT_EQ(after.mmaps + after.vma_opens - after.vma_closes,
 		  after.live_vmas);
-	EXPECT_LT(before.mmaps + 10, after.mmaps);
+	if (!mode.revoke)
+		EXPECT_LT(before.mmaps + 10, after.mmaps);
 
 	if (!sh->failures)
 		EXPECT_EQ(0, check_whole_device(sh, fd, page, npages, buf))
@@ -969,6 +1444,33 @@ TEST(stress_random_operations)
 	close(fd);
 }
 
+TEST(stress_random_operations)
+{
+	if (access(MMAPDEMO_DEV, F_OK))
+		SKIP(return, MMAPDEMO_HINT);
+	run_stress(_metadata, 0);
+}
+
+/*
+ * The same on the ivshmem BAR device, with the strategies a BAR has, while
+ * the device is revoked and brought back again and again.
+ */
+TEST(stress_bar_with_revocation)
+{
+	static char path[64];
+
+	if (getuid() != 0)
+		SKIP(return, "needs root (PCI remove, rescan, unbind, bind)");
+	if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
+			      path, sizeof(path), mode.bdf, sizeof(mode.bdf)))
+		SKIP(return, MMAPDEMO_BAR_HINT("ivshmem-plain"));
+	mode.dev = mmapdemo_dev = path;
+	mode.bar = true;
+	mode.revoke = true;
+	mode.strategies[2] = MMAPDEMO_STRATEGY_HUGE;
+	run_stress(_metadata, BAR_WINDOW);
+}
+
 /*
  * The harness's timeout is a constant in the test's metadata; the run's
  * length is known only at run time, so set it before the harness starts.
@@ -976,6 +1478,7 @@ TEST(stress_random_operations)
 static void __attribute__((constructor)) stress_timeout(void)
 {
 	_stress_random_operations_object.timeout = stress_seconds() + 180;
+	_stress_bar_with_revocation_object.timeout = stress_seconds() + 240;
 }
 
 TEST_HARNESS_MAIN
