@@ -290,7 +290,7 @@ packages_job() {
 
 # The jobs: the host tests, lint, the lab's accelerator test, each
 # kernel's VMs and the packages.  They run side by side, as many at a time
-# as the host has CPUs (MMAPDEMO_JOBS overrides): a TCG guest runs in one
+# as the host has CPUs (MMAPDEMO_CHECK_JOBS overrides): a TCG guest runs in one
 # host thread (vm.sh), so two test VMs on two CPUs take the time of one.
 # Each job runs in a subshell with its own counters; what it prints goes
 # to build/check/JOB.out and its counts to build/check/JOB.res, and both
@@ -298,7 +298,7 @@ packages_job() {
 jobdir=build/check
 rm -rf "$jobdir"
 mkdir -p "$jobdir"
-max_jobs=${MMAPDEMO_JOBS:-$(nproc)}
+max_jobs=${MMAPDEMO_CHECK_JOBS:-$(nproc)}
 
 # job NAME FUNCTION [ARGS...]: run FUNCTION in the background once fewer
 # than max_jobs run.
