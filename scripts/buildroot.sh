@@ -253,7 +253,8 @@ kernel)
 		exec "$@"
 	fi
 	root=$(ensure "${w% root}")
-	# where() read the kernel's kernel.env.
+	# shellcheck source=/dev/null
+	. "$cache/kernels/$kernel/kernel.env"
 	kdir=$(readlink -f "$KDIR")
 	case $kdir in
 	"$top"/* | "$(readlink -f "$cache")"/*) ;;
