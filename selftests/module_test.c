@@ -408,6 +408,7 @@ struct core_fail_result {
 	unsigned int failed;		/* mmap()s failed by injection */
 	unsigned int failed_after_hook;	/* of those, past the hook */
 	unsigned int succeeded;		/* mmap()s that passed */
+	bool failed_at[1024];		/* n of each failed mmap() */
 };
 
 /*
@@ -467,7 +468,7 @@ static void core_fail_loop(struct __test_metadata *_metadata, int nth_fd,
 	fd = mmapdemo_open_strategy(O_RDWR, strategy);
 	ASSERT_LE(0, fd);
 
-	for (nth = 1; nth < 10000; nth++) {
+	for (nth = 1; nth < sizeof(res->failed_at); nth++) {
 		before = mmapdemo_stats(fd);
 		m = mmap_fail_nth(nth_fd, nth, fd, page, 0, &left);
 		if (m != MAP_FAILED) {
@@ -493,8 +494,7 @@ static void core_fail_loop(struct __test_metadata *_metadata, int nth_fd,
 		EXPECT_EQ(ENOMEM, errno) TH_LOG("n=%u: %s", nth, strerror(errno));
 		EXPECT_EQ(0U, left) TH_LOG("n=%u failed with %u left", nth, left);
 		res->failed++;
-		if (nth > res->before_hook)
-			res->failed_after_hook++;
+		res->failed_at[nth] = true;
 		after = mmapdemo_stats(fd);
 		EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)))
 		TH_LOG("n=%u: mmaps %llu -> %llu, live_vmas %llu -> %llu, eager_pages %llu -> %llu",
@@ -520,6 +520,8 @@ static void core_fail_loop(struct __test_metadata *_metadata, int nth_fd,
 		res->before_hook = nth;
 	}
 	close(fd);
+	for (nth = res->before_hook + 1; nth < sizeof(res->failed_at); nth++)
+		res->failed_after_hook += res->failed_at[nth];
 }
 
 TEST_F(module, core_failure_after_the_driver_changes_nothing)
