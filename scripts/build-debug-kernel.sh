@@ -30,7 +30,8 @@
 # is built): bzImage, config, System.map, kdir/ (the tree out-of-tree
 # modules build against), the logs of merge_config.sh and of the build,
 # and a stamp written last.  A directory without its stamp is a build that
-# did not finish; it is built again.
+# did not finish; it is built again, from the objects that DIR.build/
+# holds (its build-seconds are then those of the last run only).
 #
 # Usage: scripts/build-debug-kernel.sh SERIES-debug
 set -eu
@@ -109,8 +110,13 @@ else
 	fi
 	echo "kernel $name: building linux-source-$src_series $SVERSION with" \
 		"$(for f in $fragments; do basename "$f"; done | paste -sd+) and $cc into $dir"
-	rm -rf "$dir" "$dir.tmp" "$dir.build"
+	# The objects of a build that was stopped are kept and the build goes
+	# on from them: kbuild rebuilds every object whose .cmd file, written
+	# after it compiled, is missing or names another command, and the
+	# same fragments and compiler (the hash) give the same .config.
+	rm -rf "$dir" "$dir.tmp"
 	obj=$dir.build/obj
+	[ ! -d "$obj" ] || echo "kernel $name: going on from the objects in $obj"
 	mkdir -p "$obj" "$dir.tmp"
 	log=$dir.build/build.log
 	start=$(date +%s)
