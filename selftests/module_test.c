@@ -451,6 +451,8 @@ static void core_fail_loop(struct __test_metadata *_metadata, int nth_fd,
 	int fd;
 
 	memset(res, 0, sizeof(*res));
+	/* The device mmapdemo_open_strategy() opens. */
+	mmapdemo_dev = path;
 	fd = open(path, O_RDWR);
 	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
 	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
