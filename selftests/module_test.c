@@ -626,7 +626,7 @@ TEST_F(module, core_failure_after_the_driver_changes_nothing)
 	/* The tracepoint saw the mappings that exist, and only those. */
 	traced = traced_mmaps();
 	EXPECT_EQ((int)successes, traced);
-	TH_LOG("front end %s: %u failures after the hook, %u mappings traced",
+	TH_LOG("front end %s: %u failures after the hook, %d mappings traced",
 	       front_end, after_hook, traced);
 }
 
