@@ -7,11 +7,12 @@
 #	make bench	measure the strategies on every kernel of the matrix
 # Everything else here is a step of those two.
 
-# 6.12-rt is Debian's PREEMPT_RT flavour; 6.12-debug is built here with the
-# kernel's checkers (scripts/build-debug-kernel.sh, cached machine-wide); 7
-# is the newest 7.x of trixie-backports, built in a trixie root.  The
-# newest kernel comes last: make demo and the accelerator's probe use it.
-KERNELS ?= 6.1 6.12 6.12-rt 6.12-debug 7
+# 6.12-rt is Debian's PREEMPT_RT flavour; 6.12-debug and 7-debug are built
+# here with the kernel's checkers (scripts/build-debug-kernel.sh, cached
+# machine-wide), 7-debug also with fault injection; 7 is the newest 7.x of
+# trixie-backports, built in a trixie root.  The newest kernel comes last:
+# make demo and the accelerator's probe use it.
+KERNELS ?= 6.1 6.12 6.12-rt 6.12-debug 7-debug 7
 # The newest of Debian's stock kernels, for the targets that take one.
 KERNEL ?= $(lastword $(filter-out %-rt %-debug,$(KERNELS)))
 BUILD := $(CURDIR)/build

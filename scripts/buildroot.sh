@@ -21,6 +21,9 @@
 #             throwaway overlay of SUITE's root whose changes go to DIR
 #
 # MMAPDEMO_ROOT_CACHE (default /var/cache/mmapdemo/roots) holds the roots;
+# MMAPDEMO_ROOT_BIND: more directories (space-separated) that the command
+# sees at their own paths, besides the project and its cache ("kernel"
+# adds the directory of a KDIR outside them, e.g. a debug kernel's);
 # MMAPDEMO_BUILDROOT=always builds every kernel in its root, even when the
 # host has its compiler; =checker is for the sparse pass, see where().
 set -eu
@@ -85,6 +88,9 @@ in_root() {
 	binds=$top
 	real=$(readlink -f "$cache")
 	case $real in "$top"/*) ;; *) binds="$binds $real" ;; esac
+	for d in ${MMAPDEMO_ROOT_BIND:-}; do
+		binds="$binds $(readlink -f "$d")"
+	done
 	ns=$(private_ns)
 	$in_root_exec $ns sh -c '
 		set -e
@@ -247,6 +253,13 @@ kernel)
 		exec "$@"
 	fi
 	root=$(ensure "${w% root}")
+	# shellcheck source=/dev/null
+	. "$cache/kernels/$kernel/kernel.env"
+	kdir=$(readlink -f "$KDIR")
+	case $kdir in
+	"$top"/* | "$(readlink -f "$cache")"/*) ;;
+	*) MMAPDEMO_ROOT_BIND="${MMAPDEMO_ROOT_BIND:-} $(dirname "$kdir")" ;;
+	esac
 	in_root_exec=exec in_root "$root" "$@"
 	;;
 scratch)

@@ -36,7 +36,7 @@ kernel_spec() {
 	6.12) echo "6.12 bookworm-backports bookworm amd64" ;;
 	6.12-rt) echo "6.12 bookworm-backports bookworm rt-amd64" ;;
 	7) echo "7 trixie-backports trixie amd64" ;;
-	*) echo "fetch-kernels: unknown kernel '$1' (known: 6.1 6.12 6.12-rt 7, and 6.12-debug)" >&2
+	*) echo "fetch-kernels: unknown kernel '$1' (known: 6.1 6.12 6.12-rt 7, and 6.12-debug 7-debug)" >&2
 	   return 1 ;;
 	esac
 }
@@ -234,10 +234,12 @@ source_suites() {
 	esac
 }
 
-# source_complete TREE: TREE has every file of SOURCE_FILES (an older
-# cache may lack what a newer build takes from it).
+# source_complete TREE [MISSING]: TREE has every file of SOURCE_FILES (an
+# older cache may lack what a newer build takes from it), except those in
+# MISSING, which the source itself lacks (7.3 has no kernellog.py).
 source_complete() {
 	for f in $SOURCE_FILES; do
+		case " $2 " in *" $f "*) continue ;; esac
 		[ -e "$1/$f" ] || return 1
 	done
 }
@@ -247,7 +249,8 @@ fetch_source() {
 	ver=$(newest_version "linux-source-$series" "$series" "$(source_suites "$series")")
 	dir=$cache/src/$series
 	if [ -f "$dir/source.env" ] && grep -qx "SVERSION=$ver" "$dir/source.env" &&
-		source_complete "$dir/linux-source-$series"; then
+		source_complete "$dir/linux-source-$series" \
+			"$(sed -n "s/^SMISSING='\(.*\)'$/\1/p" "$dir/source.env")"; then
 		echo "source $series: $ver (cached)"
 		return
 	fi
@@ -262,9 +265,16 @@ fetch_source() {
 			members="$members linux-source-$series/$f"
 		done
 	fi
+	# A file of SOURCE_FILES that this source lacks is not an error: tar
+	# names it, and SMISSING records it.
 	tar -C "$dir" -xJf "$dir/deb/usr/src/linux-source-$series.tar.xz" $members
 	rm -rf "$dir/deb"
-	printf 'SVERSION=%s\nSRCTREE=%s\n' "$ver" "$dir/linux-source-$series" >"$dir/source.env"
+	missing=""
+	for f in $SOURCE_FILES; do
+		[ -e "$dir/linux-source-$series/$f" ] || missing="${missing:+$missing }$f"
+	done
+	printf "SVERSION=%s\nSRCTREE=%s\nSMISSING='%s'\n" "$ver" "$dir/linux-source-$series" \
+		"$missing" >"$dir/source.env"
 }
 
 if [ "${1:-}" = --source ]; then

@@ -230,17 +230,404 @@ TEST_F(module, refused_mmaps_change_nothing)
 }
 
 /*
- * A failure of the core after the driver's part: none of the lab's
- * kernels has one that a test can cause.  See Documentation/path.rst.
+ * A failure of the core after the driver's part.  On 7.x (->mmap_prepare)
+ * the core makes the VMA after the driver's hook (vm_area_alloc(),
+ * vma_iter_prealloc()) and then runs the driver's action, whose page
+ * tables it allocates, unmapping the new VMA if that fails (7.3 mm/vma.c
+ * __mmap_region(), mm/util.c mmap_action_finish()).  Only allocation
+ * failures can cause these, so the test needs a kernel with fault
+ * injection (the lab's 7-debug): /proc/thread-self/fail-nth makes the
+ * n-th allocation of one system call fail, for n = 1, 2, 3, ... until an
+ * mmap() passes every allocation.  Every failed mmap() must leave the
+ * device as it was: the counters, the mmapdemo_mmap tracepoint, the
+ * file's strategy (not fixed), and no VMA.
+ *
+ * That some of these failures come after the driver's hook is counted,
+ * not assumed: fail-nth, read back, tells how many allocations a system
+ * call passed.  An mmap() that the driver refuses in its hook (an offset
+ * past the device's end, its first check) passes every allocation the
+ * core makes before the hook, and the hook itself allocates nothing
+ * here (the BAR device's list of mms already holds this mm, from a first
+ * mapping), so a failure at an n beyond that count is a failure after
+ * the hook.
  */
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define FAULT_DEBUGFS	"/sys/kernel/debug/"
+#define TRACEFS		"/sys/kernel/tracing"
+/* Far from every other mapping, so that the action needs page tables. */
+#define CORE_FAIL_ADDR	((void *)0x500000000000UL)
+
+/* failslab and fail_page_alloc for fail-nth, and their previous values. */
+static struct {
+	const char *knob, *val;
+	char old[32];
+} fault_knobs[] = {
+	/* GFP_KERNEL allocations too, the mmap path's. */
+	{ .knob = "failslab/ignore-gfp-wait", .val = "N" },
+	{ .knob = "fail_page_alloc/ignore-gfp-wait", .val = "N" },
+	{ .knob = "fail_page_alloc/ignore-gfp-highmem", .val = "N" },
+	/* Page tables are order 0; the default is 1. */
+	{ .knob = "fail_page_alloc/min-order", .val = "0" },
+	/* No line, no stack trace in the kernel log for an injected failure. */
+	{ .knob = "failslab/verbose", .val = "0" },
+	{ .knob = "fail_page_alloc/verbose", .val = "0" },
+};
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* Set the knobs, saving the old values; -1 if one is missing. */
+static int fault_knobs_set(void)
+{
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fault_knobs) / sizeof(fault_knobs[0]); i++) {
+		snprintf(path, sizeof(path), FAULT_DEBUGFS "%s", fault_knobs[i].knob);
+		if (read_small(path, fault_knobs[i].old, sizeof(fault_knobs[i].old)))
+			return -1;
+	}
+	for (i = 0; i < sizeof(fault_knobs) / sizeof(fault_knobs[0]); i++) {
+		snprintf(path, sizeof(path), FAULT_DEBUGFS "%s", fault_knobs[i].knob);
+		if (mmapdemo_write_file(path, fault_knobs[i].val))
+			return -1;
+	}
+	return 0;
+}
+
+static void fault_knobs_restore(void)
+{
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fault_knobs) / sizeof(fault_knobs[0]); i++) {
+		snprintf(path, sizeof(path), FAULT_DEBUGFS "%s", fault_knobs[i].knob);
+		if (fault_knobs[i].old[0])
+			mmapdemo_write_file(path, fault_knobs[i].old);
+	}
+}
+
+/*
+ * mmap() @len bytes of @fd at CORE_FAIL_ADDR from device page @pgoff with
+ * the @nth allocation of the call made to fail.  Returns the mapping or
+ * MAP_FAILED (errno set), and in @left what fail-nth says afterwards: 0
+ * if the failure was injected, else @nth less the allocations passed.
+ */
+static void *mmap_fail_nth(int nth_fd, unsigned int nth, int fd, size_t len,
+			   off_t off, unsigned int *left)
+{
+	char buf[16];
+	void *m;
+	int err;
+	ssize_t n;
+
+	n = snprintf(buf, sizeof(buf), "%u", nth);
+	if (pwrite(nth_fd, buf, n, 0) != n) {
+		*left = ~0U;
+		return MAP_FAILED;
+	}
+	m = mmap(CORE_FAIL_ADDR, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, off);
+	err = errno;
+	memset(buf, 0, sizeof(buf));
+	n = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+	/* Nothing after this may fail by injection. */
+	if (pwrite(nth_fd, "0", 1, 0) != 1 || n <= 0)
+		*left = ~0U;
+	else
+		*left = strtoul(buf, NULL, 10);
+	errno = err;
+	return m;
+}
+
+/* Whether /proc/self/maps has a VMA of @path. */
+static bool maps_has(const char *path)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+	size_t plen = strlen(path);
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, path);
+
+		/* /dev/mmapdemo, not /dev/mmapdemo-0000:00:04.0 */
+		if (p && (p[plen] == '\n' || p[plen] == ' ' || !p[plen]))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Lines of the trace buffer with "mmapdemo_mmap: start=CORE_FAIL_ADDR". */
+static int traced_mmaps(void)
+{
+	char want[64], buf[4096], *p;
+	size_t carry = 0, wlen;
+	int fd, count = 0;
+	ssize_t n;
+
+	snprintf(want, sizeof(want), "mmapdemo_mmap: start=%p ", CORE_FAIL_ADDR);
+	wlen = strlen(want);
+	fd = open(TRACEFS "/trace", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	/* Keep the last wlen - 1 bytes so that a match across reads counts. */
+	while ((n = read(fd, buf + carry, sizeof(buf) - 1 - carry)) > 0) {
+		size_t len = carry + n;
+
+		buf[len] = 0;
+		for (p = buf; (p = strstr(p, want)); p += wlen)
+			count++;
+		carry = len >= wlen ? wlen - 1 : len;
+		memmove(buf, buf + len - carry, carry);
+	}
+	close(fd);
+	return count;
+}
+
+struct core_fail_result {
+	unsigned int before_hook;	/* allocations before the hook */
+	unsigned int warmups;		/* first mappings, traced too */
+	unsigned int passes;		/* allocations of a whole mmap() */
+	unsigned int failed;		/* mmap()s failed by injection */
+	unsigned int failed_after_hook;	/* of those, past the hook */
+	unsigned int succeeded;		/* mmap()s that passed */
+	bool failed_at[1024];		/* n of each failed mmap() */
+};
+
+/*
+ * The allocations an mmap() of @fd passes when the driver refuses it at
+ * its first check, an offset at the device's end (@size): those the core
+ * makes before the hook, and any of its way out.  0 if unknown.
+ */
+static unsigned int allocations_before_hook(struct __test_metadata *_metadata,
+					    int nth_fd, int fd, __u64 size)
+{
+	unsigned int left;
+	void *m;
+
+	m = mmap_fail_nth(nth_fd, 1000000, fd, sysconf(_SC_PAGESIZE), size,
+			  &left);
+	EXPECT_EQ(MAP_FAILED, m);
+	EXPECT_EQ(EINVAL, errno);
+	/* Not failed by injection: the driver refused it. */
+	EXPECT_NE(0U, left);
+	EXPECT_NE(~0U, left);
+	if (m != MAP_FAILED || !left || left == ~0U)
+		return 0;
+	return 1000000 - left;
+}
+
+/*
+ * The errno of an mmap() that an injected allocation failure failed:
+ * ENOMEM, except where the kernel says otherwise (7.3 mm/memory.c):
+ * insert_pages(), behind vm_insert_pages() and the map_kernel_pages
+ * action, returns EFAULT when a page table above the PTE level cannot be
+ * allocated (walk_to_pmd()), and pfnmap_track_ctx_alloc(), behind
+ * remap_pfn_range() of memory without struct pages (a BAR), turns any
+ * failure of x86 PAT's pfnmap_track() into EINVAL.
+ */
+static bool injected_errno(int err, __u32 strategy, bool bar)
+{
+	return err == ENOMEM ||
+	       (err == EFAULT && strategy == MMAPDEMO_STRATEGY_INSERT) ||
+	       (err == EINVAL && strategy == MMAPDEMO_STRATEGY_REMAP && bar);
+}
+
+/*
+ * Run the fail-nth loop on @path with @strategy; EXPECT that every failed
+ * mmap() changed nothing.
+ */
+static void core_fail_loop(struct __test_metadata *_metadata, int nth_fd,
+			   const char *path, __u32 strategy,
+			   struct core_fail_result *res)
+{
+	struct mmapdemo_set_strategy req = { .strategy = strategy };
+	struct mmapdemo_stats before, after;
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned int nth, left;
+	__u64 size;
+	void *m;
+	bool bar = strcmp(path, MMAPDEMO_DEV) != 0;
+	int fd;
+
+	memset(res, 0, sizeof(*res));
+	/* The device mmapdemo_open_strategy() opens. */
+	mmapdemo_dev = path;
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
+	size = mmapdemo_info(fd).size;
+
+	/* A first mapping: the BAR device records this mm now, not later. */
+	m = mmap(CORE_FAIL_ADDR, page, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE,
+		 fd, 0);
+	ASSERT_EQ(CORE_FAIL_ADDR, m);
+	ASSERT_EQ(0, munmap(m, page));
+	res->warmups++;
+	res->before_hook = allocations_before_hook(_metadata, nth_fd, fd, size);
+	close(fd);
+	/* A new file, whose strategy nothing has fixed yet. */
+	fd = mmapdemo_open_strategy(O_RDWR, strategy);
+	ASSERT_LE(0, fd);
+
+	for (nth = 1; nth < sizeof(res->failed_at); nth++) {
+		before = mmapdemo_stats(fd);
+		m = mmap_fail_nth(nth_fd, nth, fd, page, 0, &left);
+		if (m != MAP_FAILED) {
+			ASSERT_EQ(CORE_FAIL_ADDR, m);
+			ASSERT_NE(~0U, left);
+			/* Counted once; passed, or a failure the core tolerated. */
+			after = mmapdemo_stats(fd);
+			EXPECT_EQ(before.mmaps + 1, after.mmaps);
+			EXPECT_EQ(before.live_vmas + 1, after.live_vmas);
+			ASSERT_EQ(0, munmap(m, page));
+			res->succeeded++;
+			if (left) {
+				res->passes = nth - left;
+				break;
+			}
+			/* A new file again: this one's strategy is fixed. */
+			close(fd);
+			fd = mmapdemo_open_strategy(O_RDWR, strategy);
+			ASSERT_LE(0, fd);
+			continue;
+		}
+		/* Only the injected failure may fail it. */
+		EXPECT_TRUE(injected_errno(errno, strategy, bar))
+		TH_LOG("n=%u: %s", nth, strerror(errno));
+		EXPECT_EQ(0U, left) TH_LOG("n=%u failed with %u left", nth, left);
+		res->failed++;
+		res->failed_at[nth] = true;
+		after = mmapdemo_stats(fd);
+		EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)))
+		TH_LOG("n=%u: mmaps %llu -> %llu, live_vmas %llu -> %llu, eager_pages %llu -> %llu",
+		       nth, (unsigned long long)before.mmaps,
+		       (unsigned long long)after.mmaps,
+		       (unsigned long long)before.live_vmas,
+		       (unsigned long long)after.live_vmas,
+		       (unsigned long long)before.eager_pages,
+		       (unsigned long long)after.eager_pages);
+		EXPECT_EQ(0U, mmapdemo_info(fd).flags & MMAPDEMO_INFO_MAPPED)
+		TH_LOG("n=%u: the file is marked mapped", nth);
+		/* Nothing fixed the strategy: it may still change. */
+		EXPECT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req))
+		TH_LOG("n=%u: SET_STRATEGY: %s", nth, strerror(errno));
+		EXPECT_FALSE(maps_has(path)) TH_LOG("n=%u: a VMA of %s is left", nth, path);
+	}
+	EXPECT_NE(0U, res->passes) TH_LOG("no mmap() passed in %u tries", nth);
+	/* Measured again, in the state the loop ends in: the larger counts. */
+	nth = allocations_before_hook(_metadata, nth_fd, fd, size);
+	if (nth > res->before_hook) {
+		TH_LOG("%u allocations before the hook now, %u at first", nth,
+		       res->before_hook);
+		res->before_hook = nth;
+	}
+	close(fd);
+	for (nth = res->before_hook + 1; nth < sizeof(res->failed_at); nth++)
+		res->failed_after_hook += res->failed_at[nth];
+}
+
 TEST_F(module, core_failure_after_the_driver_changes_nothing)
 {
-	SKIP(return,
-	     "no core failure after ->mmap (6.1, 6.12) or after ->mmap_prepare "
-	     "(7.x) can be caused from user space: only allocation failures "
-	     "(vm_area_alloc, vma_iter_prealloc) and, on 7.x, a failing "
-	     "mmap_action; RLIMIT_AS and the map count are checked first "
-	     "(Documentation/path.rst)");
+	static const struct {
+		const char *name;
+		__u32 strategy, feature;
+	} strategies[] = {
+		{ "fault", MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_FEATURE_FAULT },
+		{ "remap", MMAPDEMO_STRATEGY_REMAP, MMAPDEMO_FEATURE_REMAP },
+		{ "insert", MMAPDEMO_STRATEGY_INSERT, MMAPDEMO_FEATURE_INSERT },
+		{ "huge", MMAPDEMO_STRATEGY_HUGE, MMAPDEMO_FEATURE_HUGE },
+	};
+	char bar[64], front_end[32] = "";
+	const char *paths[2] = { MMAPDEMO_DEV, bar };
+	struct core_fail_result res;
+	unsigned int d, s, ndev = 1, after_hook = 0, successes = 0;
+	bool prepare;
+	int nth_fd, fd, traced;
+	__u32 features;
+
+	if (access(FAIL_NTH, F_OK))
+		SKIP(return, "no fault injection on this kernel (" FAIL_NTH
+		     " is missing: CONFIG_FAULT_INJECTION is off, as in Debian's"
+		     " kernels; the lab's 7-debug has it)");
+	if (access(FAULT_DEBUGFS "failslab", F_OK) ||
+	    access(FAULT_DEBUGFS "fail_page_alloc", F_OK))
+		SKIP(return, "no " FAULT_DEBUGFS "failslab or fail_page_alloc"
+		     " (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC,"
+		     " CONFIG_FAULT_INJECTION_DEBUG_FS, debugfs mounted)");
+	if (access(TRACEFS "/events", F_OK))
+		SKIP(return, "no " TRACEFS ": mount tracefs");
+	ASSERT_EQ(0, mmapdemo_load("size=64K"));
+	ASSERT_EQ(0, read_small("/sys/class/misc/mmapdemo/front_end", front_end,
+				sizeof(front_end)));
+	prepare = !strcmp(front_end, "mmap_prepare");
+	if (!mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
+			       bar, sizeof(bar), NULL, 0))
+		ndev = 2;
+	else
+		TH_LOG("%s: the RAM device only", MMAPDEMO_BAR_HINT("ivshmem-plain"));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/events/mmapdemo/mmapdemo_mmap/enable", "1"));
+	nth_fd = open(FAIL_NTH, O_RDWR);
+	ASSERT_LE(0, nth_fd);
+	/*
+	 * Restored at the end; a failed ASSERT leaves them set, which is
+	 * harmless: they act only with fail-nth or a probability, both 0.
+	 */
+	if (fault_knobs_set()) {
+		fault_knobs_restore();
+		ASSERT_TRUE(false) TH_LOG("setting the fault injection: %s",
+					  strerror(errno));
+	}
+
+	for (d = 0; d < ndev; d++) {
+		fd = open(paths[d], O_RDWR);
+		ASSERT_LE(0, fd);
+		features = mmapdemo_info(fd).features;
+		close(fd);
+		for (s = 0; s < sizeof(strategies) / sizeof(strategies[0]); s++) {
+			if (!(features & strategies[s].feature))
+				continue;
+			core_fail_loop(_metadata, nth_fd, paths[d],
+				       strategies[s].strategy, &res);
+			TH_LOG("%s %s: an mmap() passes %u allocations, %u before the hook; %u failed by injection, %u of them after the hook; %u passed",
+			       paths[d], strategies[s].name, res.passes,
+			       res.before_hook, res.failed,
+			       res.failed_after_hook, res.succeeded);
+			after_hook += res.failed_after_hook;
+			successes += res.succeeded + res.warmups;
+			if (prepare)
+				EXPECT_NE(0U, res.failed_after_hook)
+				TH_LOG("no failure after ->mmap_prepare for %s",
+				       strategies[s].name);
+		}
+	}
+	fault_knobs_restore();
+	close(nth_fd);
+	mmapdemo_write_file(TRACEFS "/events/mmapdemo/mmapdemo_mmap/enable", "0");
+
+	/* The tracepoint saw the mappings that exist, and only those. */
+	traced = traced_mmaps();
+	EXPECT_EQ((int)successes, traced);
+	TH_LOG("front end %s: %u failures after the hook, %d mappings traced",
+	       front_end, after_hook, traced);
 }
 
 /* The physical frame of each page of the device, through the walk. */
