@@ -11,12 +11,9 @@
 # compiler (the lab's host is Debian 12, which built Debian's 6.12).
 # 7-debug: the linux-source-7.N of the matrix's kernel 7 (Debian's 7.x
 # from trixie-backports), built with trixie's gcc-14 in the trixie build
-# root (scripts/buildroot.sh), as Debian builds its 7.x; its fragment is
-# debug.config plus scripts/kconfig/debug-7.config (fault injection with
-# fail-nth, and a virtio-blk ext4 disk).  The additions are a fragment of
-# their own, not part of debug.config, because a change of debug.config
-# changes 6.12-debug's cache hash and costs a 23-minute rebuild of it on
-# the lab's 2-core host; a later rebuild of 6.12-debug may take them too.
+# root (scripts/buildroot.sh), as Debian builds its 7.x.  Both take
+# debug.config plus scripts/kconfig/fault-disk.config (fault injection with
+# fail-nth, and a virtio-blk ext4 disk for the tour's disk experiments).
 #
 # Writes .cache/kernels/NAME/kernel.env as fetch-kernels.sh does for
 # Debian's kernels, so vm.sh and build-module.sh use it like any other
@@ -57,7 +54,7 @@ kconfig=$top/scripts/kconfig
 case $series in
 6.12)
 	src_series=6.12
-	fragments="$kconfig/debug.config"
+	fragments="$kconfig/debug.config $kconfig/fault-disk.config"
 	tc=
 	cc=gcc
 	# shellcheck source=/dev/null
@@ -68,7 +65,7 @@ case $series in
 	# 7.3.4-1~bpo13+1, so that 7-debug is the same release as 7.
 	"$top/scripts/fetch-kernels.sh" 7 >/dev/null
 	src_series=$(sed -n 's/^KVERSION=\([0-9]*\.[0-9]*\).*/\1/p' "$cache/kernels/7/kernel.env")
-	fragments="$kconfig/debug.config $kconfig/debug-7.config"
+	fragments="$kconfig/debug.config $kconfig/fault-disk.config"
 	# The root sees the project and the kernel cache at their own paths.
 	export MMAPDEMO_ROOT_BIND="$kcache"
 	tc="$top/scripts/buildroot.sh run trixie"

@@ -236,7 +236,7 @@ TEST_F(module, refused_mmaps_change_nothing)
  * tables it allocates, unmapping the new VMA if that fails (7.3 mm/vma.c
  * __mmap_region(), mm/util.c mmap_action_finish()).  Only allocation
  * failures can cause these, so the test needs a kernel with fault
- * injection (the lab's 7-debug): /proc/thread-self/fail-nth makes the
+ * injection (the lab's debug kernels): /proc/thread-self/fail-nth makes the
  * n-th allocation of one system call fail, for n = 1, 2, 3, ... until an
  * mmap() passes every allocation.  Every failed mmap() must leave the
  * device as it was: the counters, the mmapdemo_mmap tracepoint, the
@@ -566,7 +566,7 @@ TEST_F(module, core_failure_after_the_driver_changes_nothing)
 	if (access(FAIL_NTH, F_OK))
 		SKIP(return, "no fault injection on this kernel (" FAIL_NTH
 		     " is missing: CONFIG_FAULT_INJECTION is off, as in Debian's"
-		     " kernels; the lab's 7-debug has it)");
+		     " kernels; the lab's debug kernels have it)");
 	if (access(FAULT_DEBUGFS "failslab", F_OK) ||
 	    access(FAULT_DEBUGFS "fail_page_alloc", F_OK))
 		SKIP(return, "no " FAULT_DEBUGFS "failslab or fail_page_alloc"
