@@ -17,7 +17,7 @@ packages="gcc gcc-multilib make libc6-dev qemu-system-x86 busybox-static cpio km
 	libkmod-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
 	sparse cppcheck clang-format perl python3 gnuplot-nox debootstrap
 	debhelper dh-dkms dpkg-dev fakeroot lintian python3-sphinx graphviz
-	e2fsprogs zstd"
+	e2fsprogs zstd build-essential"
 
 missing=""
 for p in $packages; do
