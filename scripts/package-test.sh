@@ -4,8 +4,10 @@
 # Install the Debian packages for real, as a user would, and use them:
 #  1. In a throwaway overlay of the build root of the Debian release that
 #     built each KERNEL (scripts/buildroot.sh scratch), apt-get installs the
-#     four packages from build/deb/ and that kernel's headers from the
-#     archive; DKMS must build and install the module for that kernel.
+#     four packages built for that release (build/deb/ from make deb when
+#     it is the host's, else built in that release's root: debs_for) and
+#     that kernel's headers from the archive; DKMS must build and install
+#     the module for that kernel.
 #  2. The lab boots KERNEL with the DKMS-built module, the packaged library
 #     and CLI (unpacked from the .debs) and the root's udevd with the
 #     package's rule, and runs the CLI's and the library's smoke tests and
@@ -45,6 +47,62 @@ leftovers() {
 ls "$debs"/mmapdemo-dkms_*_all.deb >/dev/null 2>&1 ||
 	{ echo "package-test: no packages in $debs; run 'make deb'" >&2; exit 1; }
 
+# apt_sources SUITE: the archive's lines for a root of release SUITE.
+apt_sources() {
+	local s sec
+	case $1 in
+	bookworm) set -- bookworm bookworm-updates bookworm-backports; sec=bookworm-security ;;
+	*) set -- "$1" "$1-updates" "$1-backports"; sec=$1-security ;;
+	esac
+	for s in "$@"; do echo "deb http://deb.debian.org/debian $s main"; done
+	echo "deb http://deb.debian.org/debian-security $sec main"
+}
+
+# debs_for SUITE: the directory of the packages to install in a root of
+# release SUITE.  Packages built on a newer release than the root's need
+# that release's C library (built on Debian 13: libc6 >= 2.38) and cannot
+# go into the root, so an older release gets its own, built as Debian
+# builds each release's packages, in that release: from the same tracked
+# files, in a throwaway overlay of its build root, into build/deb-SUITE.
+# A root of the host's release or a newer one takes build/deb (make deb,
+# on the host).  A release without a number (sid) counts as the newest.
+release_number() {
+	# shellcheck source=/dev/null
+	(. "$1" && echo "${VERSION_ID:-999}" | cut -d. -f1)
+}
+host_release=$(release_number /etc/os-release)
+debs_for() {
+	local suite=$1 out=$top/build/deb-$1 root
+	root=$(scripts/buildroot.sh path "$suite") || return 1
+	if [ "$(release_number "$root/etc/os-release")" -ge "$host_release" ]; then
+		echo "$debs"
+		return
+	fi
+	[ -f "$out/.built" ] && { echo "$out"; return; }
+	rm -rf "$out"
+	mkdir -p "$out/src"
+	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+		xargs -0 tar -cf - --) | tar -C "$out/src" -xf -
+	apt_sources "$suite" >"$out/sources.list"
+	cat >"$out/build.sh" <<SCRIPT
+set -e
+export DEBIAN_FRONTEND=noninteractive
+cp $out/sources.list /etc/apt/sources.list
+apt-get update -q
+apt-get install -y -q --no-install-recommends build-essential debhelper \
+	dh-dkms libkmod-dev pkgconf
+cd $out/src && dpkg-buildpackage -us -uc -b
+SCRIPT
+	if ! scripts/buildroot.sh scratch "$suite" "$out/root" sh "$out/build.sh" \
+		>"$out/build.log" 2>&1; then
+		tail -n 20 "$out/build.log" | sed 's/^/# /' >&2
+		return 1
+	fi
+	rm -rf "$out/src" "$out/root"
+	touch "$out/.built"
+	echo "$out"
+}
+
 for k in "$@"; do
 	# shellcheck source=/dev/null
 	. "$top/.cache/kernels/$k/kernel.env"
@@ -53,20 +111,21 @@ for k in "$@"; do
 	mkdir -p "$work/stage" "$work/modules"
 	start=$(date +%s)
 
-	# 1. Install, as a user of the release that built the kernel would.
-	case $KSUITE in
-	bookworm) suites="bookworm bookworm-updates bookworm-backports" sec=bookworm-security ;;
-	*) suites="$KSUITE $KSUITE-updates $KSUITE-backports" sec=$KSUITE-security ;;
-	esac
+	# 1. Install, as a user of the release that built the kernel would,
+	# that release's packages.
+	if ! kdebs=$(debs_for "$KSUITE"); then
+		result "$k: the packages for $KSUITE build in a $KSUITE root (see build/deb-$KSUITE/build.log)" 1
+		continue
+	fi
+	apt_sources "$KSUITE" >"$work/sources.list"
 	cat >"$work/install.sh" <<SCRIPT
 set -e
 export DEBIAN_FRONTEND=noninteractive
-for s in $suites; do echo "deb http://deb.debian.org/debian \$s main"; done >/etc/apt/sources.list
-echo "deb http://deb.debian.org/debian-security $sec main" >>/etc/apt/sources.list
+cp $work/sources.list /etc/apt/sources.list
 apt-get update -q
 apt-get install -y -q --no-install-recommends udev \\
-	linux-headers-$KRELEASE=$KVERSION $debs/mmapdemo-dkms_*_all.deb \\
-	$debs/libmmapdemo1_*.deb $debs/libmmapdemo-dev_*.deb $debs/mmapdemo_*.deb
+	linux-headers-$KRELEASE=$KVERSION $kdebs/mmapdemo-dkms_*_all.deb \\
+	$kdebs/libmmapdemo1_*.deb $kdebs/libmmapdemo-dev_*.deb $kdebs/mmapdemo_*.deb
 dkms status mmapdemo
 SCRIPT
 	scripts/buildroot.sh scratch "$KSUITE" "$work/root" sh "$work/install.sh" \
@@ -90,7 +149,7 @@ SCRIPT
 	*.zst) zstd -qdc "$ko" >"$work/modules/mmapdemo.ko" ;;
 	*) cp "$ko" "$work/modules/mmapdemo.ko" ;;
 	esac
-	for d in "$debs"/libmmapdemo1_*.deb "$debs"/mmapdemo_*.deb; do
+	for d in "$kdebs"/libmmapdemo1_*.deb "$kdebs"/mmapdemo_*.deb; do
 		dpkg -x "$d" "$work/stage"
 	done
 	# The root's udevd and udevadm, the libraries they load, its group
