@@ -34,8 +34,9 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 where=$("$top/scripts/buildroot.sh" where "$kernel")
 # Create the build root first, so that its progress is not in the log.
 [ "$where" = host ] || "$top/scripts/buildroot.sh" path "${where% root}" >/dev/null
+# As many compilers as CPUs: the log is read line by line, in any order.
 if ! "$top/scripts/buildroot.sh" kernel "$kernel" \
-	make -C "$KDIR" M="$out" W=1 "$@" modules >"$log" 2>&1; then
+	make -C "$KDIR" M="$out" W=1 -j"$(nproc)" "$@" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: $src for $kernel failed" >&2
 	exit 1
