@@ -241,7 +241,7 @@ for e in $experiments; do
 	elif is_disk "$e" && [ "$st" = 0 ]; then
 		# A TAP skip only when it is one: "not ok ... # SKIP" would
 		# hide a disk experiment that ran where it should not have.
-		result "tour: $e is skipped # SKIP no ext4 in this kernel, and no modules for it in the lab" "$st"
+		result "tour: $e is skipped # SKIP no ext4 disk in this VM (vm.sh -D gives none to a kernel without PCI MSI)" "$st"
 	else
 		result "tour: $e says why it is skipped, and the fix" "$st"
 	fi
