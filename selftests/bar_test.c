@@ -42,17 +42,6 @@ static int open_bar(__u32 strategy)
 	return mmapdemo_open_strategy(O_RDWR, strategy);
 }
 
-static struct mmapdemo_walk walk(int fd, const void *addr)
-{
-	struct mmapdemo_walk w;
-
-	memset(&w, 0, sizeof(w));
-	w.addr = (uintptr_t)addr;
-	if (ioctl(fd, MMAPDEMO_IOC_WALK, &w))
-		w.result = ~0U;
-	return w;
-}
-
 static int sysfs_write(const char *fmt, const char *arg, const char *val)
 {
 	char path[256];
@@ -140,7 +129,7 @@ TEST(gup_fails_on_a_bar_not_on_ram)
 	EXPECT_EQ(-1, process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(MMAPDEMO_VMF_IO | MMAPDEMO_VMF_PFNMAP,
-		  walk(fd, m).vma_vmflags &
+		  mmapdemo_walk_at(fd, m).vma_vmflags &
 			  (MMAPDEMO_VMF_IO | MMAPDEMO_VMF_PFNMAP));
 
 	ram = open(MMAPDEMO_DEV, O_RDWR);
@@ -151,8 +140,8 @@ TEST(gup_fails_on_a_bar_not_on_ram)
 	EXPECT_EQ((ssize_t)sizeof(buf),
 		  process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
 	/* RAM is write-back; the BAR is not. */
-	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WB, walk(ram, r).memtype);
-	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WC, walk(fd, m).memtype);
+	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WB, mmapdemo_walk_at(ram, r).memtype);
+	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WC, mmapdemo_walk_at(fd, m).memtype);
 	munmap(r, 4096);
 	munmap(m, 4096);
 	close(ram);
@@ -192,7 +181,7 @@ static __u32 pte_cache_bits(int fd, char *m, unsigned long long *phys,
 
 	c = *(volatile char *)m; /* the fault strategy maps on touch */
 	(void)c;
-	w = walk(fd, m);
+	w = mmapdemo_walk_at(fd, m);
 	*phys = w.phys;
 	*memtype = w.memtype;
 	if (w.result != MMAPDEMO_WALK_MAPPED)
@@ -440,7 +429,7 @@ static void race_round(struct __test_metadata *_metadata, int ram, int *left,
 	for (i = 0; i < RACE_THREADS; i++) {
 		for (j = 0; j < racers[i].n; j++) {
 			for (k = 0; k < 4; k++) {
-				w = walk(ram, racers[i].maps[j] + k * 4096);
+				w = mmapdemo_walk_at(ram, racers[i].maps[j] + k * 4096);
 				if (w.result == MMAPDEMO_WALK_MAPPED)
 					(*left)++;
 			}

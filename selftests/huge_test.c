@@ -96,21 +96,10 @@ static bool kernel_has_huge_pfnmap(void)
 	return access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
 }
 
-static struct mmapdemo_walk walk(int fd, const void *addr)
-{
-	struct mmapdemo_walk w;
-
-	memset(&w, 0, sizeof(w));
-	w.addr = (uintptr_t)addr;
-	if (ioctl(fd, MMAPDEMO_IOC_WALK, &w))
-		w.result = ~0U;
-	return w;
-}
-
 /* The level of the leaf that maps @addr, or -1 if none. */
 static int leaf_level(int fd, const void *addr)
 {
-	struct mmapdemo_walk w = walk(fd, addr);
+	struct mmapdemo_walk w = mmapdemo_walk_at(fd, addr);
 
 	if (w.result != MMAPDEMO_WALK_MAPPED || !w.levels ||
 	    !(w.entry[w.levels - 1].bits & MMAPDEMO_PTE_LEAF))

@@ -241,6 +241,21 @@ static inline long mmapdemo_read_hex(const char *path)
 }
 
 /*
+ * MMAPDEMO_IOC_WALK of @addr through @fd; result ~0U if the ioctl itself
+ * failed.
+ */
+static inline struct mmapdemo_walk mmapdemo_walk_at(int fd, const void *addr)
+{
+	struct mmapdemo_walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.addr = (uintptr_t)addr;
+	if (ioctl(fd, MMAPDEMO_IOC_WALK, &w))
+		w.result = ~0U;
+	return w;
+}
+
+/*
  * Find the BAR device of mmapdemo for the first bound PCI device with
  * these IDs: @path gets /dev/mmapdemo-<PCI address> and @bdf the address.
  * Returns 0, or -1 if there is none.
