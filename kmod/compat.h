@@ -50,6 +50,20 @@ static inline void assert_fault_locked(struct vm_fault *vmf)
 #endif
 
 /*
+ * Zapping the PTEs of a VM_PFNMAP VMA: zap_vma_ptes() until it was renamed
+ * zap_special_vma_range() after 6.12 (7.3 has only the new name, which
+ * also takes VM_MIXEDMAP VMAs).
+ */
+#ifndef MMAPDEMO_HAVE_ZAP_SPECIAL_VMA_RANGE
+static inline void zap_special_vma_range(struct vm_area_struct *vma,
+					 unsigned long address,
+					 unsigned long size)
+{
+	zap_vma_ptes(vma, address, size);
+}
+#endif
+
+/*
  * The largest order the page allocator hands out: MAX_ORDER - 1 before 6.4,
  * where MAX_ORDER became inclusive; 6.8 renamed it MAX_PAGE_ORDER.
  */

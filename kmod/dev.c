@@ -10,21 +10,33 @@
  * unmap_mapping_range() under memory_lock held for writing zaps every
  * mapping of every file, and faults re-check @revoked under the read lock.
  *
- * VFIO never maps eagerly; the remap strategy does, and that opens a
- * window: the core links a new VMA into the file's i_mmap tree only after
+ * VFIO never maps eagerly; the remap strategy does, and that opens two
+ * windows that VFIO never has, so the zap is done differently.
+ *
+ * First, the core links a new VMA into the file's i_mmap tree only after
  * ->mmap returns (6.1 mmap_region(), 6.12 __mmap_region(): mmap_file(),
- * then vma_link_file()).  An ->mmap that passed the revoked check and
- * wrote PTEs, with the removal's unmap_mapping_range() running between its
- * return and the link, would leave PTEs to a released BAR that the zap
- * never saw.  Both steps run under the mm's mmap_lock held for writing,
- * so ->mmap records its mm on the device's list, and the removal, once
- * @revoked is set and the first zap done, takes and drops the mmap_lock of
- * each recorded mm: every ->mmap that saw the device alive has linked its
- * VMA by then, and a second zap reaches it.  Any later ->mmap sees
- * @revoked and fails.  ->mmap_prepare records its mm the same way: there
- * the core writes the PTEs (the mmap_action) after the hook returns and
- * outside memory_lock, still under the mmap_lock held for writing, so the
- * same barrier covers it (Documentation/path.rst, "The mmap path on 7.3").
+ * then vma_link_file()); on 7.3 ->mmap_prepare's action writes the PTEs
+ * after the hook returns.  An unmap_mapping_range() between the PTEs and
+ * the link would miss them.  Both steps run under the mm's mmap_lock held
+ * for writing.
+ *
+ * Second, fork() on x86 before 6.16 copies a remap VMA's PAT reservation
+ * (VM_PAT) in track_pfn_copy() by reading the parent's first PTE, then
+ * copies the PTEs.  A zap of the parent between the two leaves the child a
+ * VM_PAT VMA without a PTE: its next zap or its exit WARNs in
+ * get_pat_info() and leaks the reservation.  unmap_mapping_range() takes
+ * no mmap_lock, so it cannot keep out of a fork.
+ *
+ * So each mm that maps a BAR device is on the device's list: ->mmap
+ * records its mm, and vm_ops->open the child's at fork.  The removal sets
+ * @revoked, then zaps the device's VMAs of each mm under that mm's
+ * mmap_lock held for reading: an ->mmap in flight on that mm has linked
+ * its VMA by then, and no fork of it runs meanwhile.  A child forked
+ * before its parent's zap is on the list by then and gets its own; one
+ * forked after it copied no PTE.  A last unmap_mapping_range() reaches
+ * what the list missed, a child whose entry could not be allocated.
+ * Any ->mmap after @revoked fails before recording (Documentation/
+ * device-memory.rst, "Revocation").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -37,16 +49,19 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "internal.h"
 
 /**
- * struct mmapdemo_mm - an mm that mapped a BAR device
+ * struct mmapdemo_mm - an mm that maps a BAR device
  * @node: in mmapdemo_dev.mms
  * @mm: held with mmgrab(): the struct stays, its memory may go
+ * @zapped: the removal has zapped the device's VMAs of @mm
  */
 struct mmapdemo_mm {
 	struct list_head node;
 	struct mm_struct *mm;
+	bool zapped;
 };
 
 /*
@@ -240,6 +255,34 @@ void mmapdemo_dev_leave(struct mmapdemo_dev *md)
 	up_read(&md->memory_lock);
 }
 
+static struct mmapdemo_mm *mmapdemo_dev_find_mm(struct mmapdemo_dev *md,
+						struct mm_struct *mm)
+{
+	struct mmapdemo_mm *m;
+
+	lockdep_assert_held(&md->mm_lock);
+	list_for_each_entry(m, &md->mms, node)
+		if (m->mm == mm)
+			return m;
+	return NULL;
+}
+
+/* At the tail: the removal zaps a parent before the children it forked. */
+static int mmapdemo_dev_add_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
+{
+	struct mmapdemo_mm *m;
+
+	lockdep_assert_held(&md->mm_lock);
+	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	mmgrab(mm);
+	m->mm = mm;
+	m->zapped = false;
+	list_add_tail(&m->node, &md->mms);
+	return 0;
+}
+
 /**
  * mmapdemo_dev_record_mm() - remember an mm that maps a BAR device
  * @md: the device
@@ -247,7 +290,8 @@ void mmapdemo_dev_leave(struct mmapdemo_dev *md)
  *
  * Each mm is on the list once.  Entries of mms that have exited (no
  * users left) are pruned here, so the list is as long as the number of
- * live processes that mapped the device.
+ * live processes that mapped the device.  Never called once @revoked is
+ * set, so never while mmapdemo_dev_revoke() walks the list.
  *
  * Context: ->mmap: mmap_lock of @mm held for writing, memory_lock held
  * for reading; takes mm_lock and may sleep to allocate.
@@ -256,38 +300,90 @@ void mmapdemo_dev_leave(struct mmapdemo_dev *md)
 int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
 {
 	struct mmapdemo_mm *m, *tmp;
-	bool found = false;
+	int ret = 0;
 
 	mmap_assert_write_locked(mm);
 	lockdep_assert_held_read(&md->memory_lock);
 	mutex_lock(&md->mm_lock);
 	list_for_each_entry_safe(m, tmp, &md->mms, node) {
-		if (m->mm == mm) {
-			found = true;
-		} else if (!atomic_read(&m->mm->mm_users)) {
+		if (m->mm != mm && !atomic_read(&m->mm->mm_users)) {
 			list_del(&m->node);
 			mmdrop(m->mm);
 			kfree(m);
 		}
 	}
-	if (!found) {
-		m = kmalloc(sizeof(*m), GFP_KERNEL);
-		if (!m) {
-			mutex_unlock(&md->mm_lock);
-			return -ENOMEM;
-		}
-		mmgrab(mm);
-		m->mm = mm;
-		list_add(&m->node, &md->mms);
-	}
+	if (!mmapdemo_dev_find_mm(md, mm))
+		ret = mmapdemo_dev_add_mm(md, mm);
 	mutex_unlock(&md->mm_lock);
-	return 0;
+	return ret;
 }
 
-/* Zap every user PTE of every mapping of every file of @md. */
-static void mmapdemo_dev_zap(struct mmapdemo_dev *md)
+/**
+ * mmapdemo_dev_record_copy() - remember the mm of a VMA the core copied
+ * @md: a BAR device
+ * @vma: the new VMA, from vm_ops->open: a split or a move stays in its
+ *       mm, which is on the list already; a fork puts it in the child's
+ *
+ * A child forked before the removal zapped its parent may hold copies of
+ * the parent's PTEs: it must be zapped under its own mmap_lock too.  Once
+ * the removal has begun, a child of a parent that is not on the list or
+ * already zapped copied no PTE and is not recorded, so the removal's walk
+ * of the list ends even while processes keep forking.  If the allocation
+ * fails, the child is left to the removal's last unmap_mapping_range(),
+ * which is then exposed to the race that the list avoids.
+ *
+ * Context: vm_ops->open: the mmap_lock of @vma's mm held for writing, and
+ * at fork the parent's (current->mm) too; takes mm_lock and may sleep to
+ * allocate.
+ */
+void mmapdemo_dev_record_copy(struct mmapdemo_dev *md,
+			      struct vm_area_struct *vma)
 {
-	unmap_mapping_range(md->inode->i_mapping, 0, 0, 1);
+	struct mm_struct *mm = vma->vm_mm;
+	struct mmapdemo_mm *parent;
+
+	mmap_assert_write_locked(mm);
+	mutex_lock(&md->mm_lock);
+	if (mmapdemo_dev_find_mm(md, mm))
+		goto out;
+	/*
+	 * The removal sets @revoked before it first takes mm_lock: read
+	 * under mm_lock, it is either seen here or this entry is on the list
+	 * before the removal walks it.
+	 */
+	if (READ_ONCE(md->revoked)) {
+		parent = current->mm ? mmapdemo_dev_find_mm(md, current->mm) :
+				       NULL;
+		if (!parent || parent->zapped)
+			goto out;
+	}
+	/* -ENOMEM: kmalloc() has said so; see above for what it costs. */
+	mmapdemo_dev_add_mm(md, mm);
+out:
+	mutex_unlock(&md->mm_lock);
+}
+
+/*
+ * Zap every PTE of the device in @mm, under its mmap_lock: no fork of
+ * @mm and no ->mmap on it runs meanwhile.  An mm without users is being
+ * torn down by exit_mmap() and can no longer be reached.
+ */
+static void mmapdemo_dev_zap_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
+{
+	struct address_space *mapping = md->inode->i_mapping;
+	struct vm_area_struct *vma;
+
+	VMA_ITERATOR(vmi, mm, 0);
+
+	if (!mmget_not_zero(mm))
+		return;
+	mmap_read_lock(mm);
+	while ((vma = vma_next(&vmi))) /* for_each_vma(), for clang-format */
+		if (vma->vm_file && vma->vm_file->f_mapping == mapping)
+			zap_special_vma_range(vma, vma->vm_start,
+					      vma->vm_end - vma->vm_start);
+	mmap_read_unlock(mm);
+	mmput(mm);
 }
 
 /**
@@ -297,34 +393,38 @@ static void mmapdemo_dev_zap(struct mmapdemo_dev *md)
  * After it returns, no user PTE maps the BAR, no fault maps it again (they
  * SIGBUS), read(), write(), ioctl(), mmap() and ->access fail with ENODEV,
  * and nothing touches the BAR: the caller may release it.  See the top of
- * this file for the two zaps.
+ * this file for why the zap goes mm by mm.
  *
- * Context: process context, may sleep; takes memory_lock for writing and
- * the mmap_lock of each mm that mapped the device, never both at once.
+ * Context: process context, may sleep; takes memory_lock for writing, then
+ * mm_lock, and the mmap_lock of each mm that maps the device with neither
+ * held.
  */
 void mmapdemo_dev_revoke(struct mmapdemo_dev *md)
 {
-	struct mmapdemo_mm *m, *tmp;
-	LIST_HEAD(mms);
+	struct mmapdemo_mm *m;
 
+	/* Faults that saw the device alive are done; later ones SIGBUS. */
 	down_write(&md->memory_lock);
 	WRITE_ONCE(md->revoked, true);
-	mmapdemo_dev_zap(md);
 	up_write(&md->memory_lock);
 
-	/* No new entries once revoked: ->mmap fails before recording. */
+	/*
+	 * Nothing leaves the list until the walk ends (no ->mmap records or
+	 * prunes once @revoked is set), so the cursor stays valid while
+	 * mm_lock is dropped; children that forks add at the tail are
+	 * walked too.
+	 */
 	mutex_lock(&md->mm_lock);
-	list_splice_init(&md->mms, &mms);
-	mutex_unlock(&md->mm_lock);
-	list_for_each_entry_safe(m, tmp, &mms, node) {
-		/* A barrier: an ->mmap in flight on this mm has linked its VMA. */
-		mmap_write_lock(m->mm);
-		mmap_write_unlock(m->mm);
-		list_del(&m->node);
-		mmdrop(m->mm);
-		kfree(m);
+	list_for_each_entry(m, &md->mms, node) {
+		mutex_unlock(&md->mm_lock);
+		mmapdemo_dev_zap_mm(md, m->mm);
+		mutex_lock(&md->mm_lock);
+		m->zapped = true;
 	}
-	mmapdemo_dev_zap(md);
+	mmapdemo_dev_forget_mms(md);
+	mutex_unlock(&md->mm_lock);
+
+	unmap_mapping_range(md->inode->i_mapping, 0, 0, 1);
 }
 
 /**

@@ -185,7 +185,8 @@ struct pci_dev;
  *                   @memory_lock and counting their VMA in
  *                   @stats.live_vmas; the caching mode waits for none
  * @mm_lock: protects @mms
- * @mms: struct mmapdemo_mm of each mm that mapped the device
+ * @mms: struct mmapdemo_mm of each mm that maps a BAR device, for the
+ *       removal to zap each under its mmap_lock (dev.c)
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
@@ -214,6 +215,8 @@ void mmapdemo_dev_put(struct mmapdemo_dev *md);
 int mmapdemo_dev_enter(struct mmapdemo_dev *md);
 void mmapdemo_dev_leave(struct mmapdemo_dev *md);
 int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm);
+void mmapdemo_dev_record_copy(struct mmapdemo_dev *md,
+			      struct vm_area_struct *vma);
 void mmapdemo_dev_revoke(struct mmapdemo_dev *md);
 void mmapdemo_dev_rw(struct mmapdemo_dev *md, unsigned long offset, void *buf,
 		     size_t len, bool write);

@@ -130,7 +130,7 @@ static void mmapdemo_record_mapping(struct mmapdemo_file *mf,
  *             the caller drops once the VMA is counted or has failed
  *
  * The revoked check, the description (which takes the memory type) and,
- * for a BAR device, recording @mm for the removal's barrier: the PTEs are
+ * for a BAR device, recording @mm for the removal's zap: the PTEs are
  * written later, outside memory_lock.  memory_lock is dropped again before
  * this returns, so the caller may touch the VMA: a fault takes memory_lock
  * under a VMA's lock (internal.h).
@@ -381,13 +381,17 @@ out_unlock:
  * @vma: the new VMA: one half of a split, the child's copy at fork, or the
  *       new place of a moved mapping
  *
- * Context: mmap_lock held for writing.
+ * Context: mmap_lock held for writing; for a BAR device takes its mm_lock
+ * and may sleep to allocate.
  */
 void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
 	struct mmapdemo_dev *md = vma->vm_private_data;
 
 	mmap_assert_write_locked(vma->vm_mm);
+	/* A fork's child may need the removal's zap (dev.c). */
+	if (md->inode)
+		mmapdemo_dev_record_copy(md, vma);
 	atomic64_inc(&md->stats.vma_opens);
 	atomic64_inc(&md->stats.live_vmas);
 	trace_mmapdemo_vma_open(vma);

@@ -7,14 +7,16 @@
  *  - no struct page: insert is refused, GUP fails, VM_IO | VM_PFNMAP;
  *  - the caching mode is the PTE's memory type, and the PFN is in the BAR;
  *  - removal and unbind revoke every mapping (SIGBUS) and every file
- *    (ENODEV), also against mmap(remap) calls racing with it; rescan and
- *    bind bring back a device that works.
+ *    (ENODEV), also against mmap(remap) calls and fork() racing with it;
+ *    rescan and bind bring back a device that works.
  * Needs root and the device (scripts/vm.sh -d ivshmem=FILE).  edu's
  * registers are edu_test's.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
@@ -464,6 +466,171 @@ TEST(remove_racing_with_mmap_leaves_no_pte)
 	EXPECT_EQ(0, left) TH_LOG("%d PTEs to the removed BAR survived", left);
 	EXPECT_LT(0, total);
 	close(ram);
+}
+
+/*
+ * fork() copies a remap VMA's PTEs and, on x86 kernels before 6.16, its
+ * PAT reservation (VM_PAT), which track_pfn_copy() finds by reading the
+ * parent's first PTE.  A removal that zaps the parent after that read and
+ * before the copy of the PTEs leaves the child a VM_PAT VMA without a
+ * PTE: its next zap or its exit WARNs in get_pat_info() and leaks the
+ * reservation (device-memory.rst, "Revocation").  Processes with many
+ * small remap mappings fork as fast as they can while the device is
+ * removed: the kernel logs no warning, and no process, parent or child,
+ * keeps a PTE of the removed BAR.
+ */
+#define FORKERS 3
+#define FORK_MAPS 128
+#define FORK_ROUNDS 20
+#define FORK_SECONDS 30 /* or fewer rounds: a debug kernel is slower */
+#define SZ_2M (2UL << 20)
+#define FORK_WAITERS 4 /* children per forker that live past the removal */
+
+struct fork_race {
+	int ready;
+	int stop;
+	int left;	/* PTEs to the removed BAR that survived */
+	int errors;
+	unsigned long forks;
+};
+
+/* How many of @maps still have a PTE, by the RAM device's walk. */
+static int mapped_left(int ram, char **maps)
+{
+	struct mmapdemo_walk w;
+	int i, n = 0;
+
+	for (i = 0; i < FORK_MAPS; i++) {
+		w = mmapdemo_walk_at(ram, maps[i]);
+		if (w.result == MMAPDEMO_WALK_MAPPED)
+			n++;
+	}
+	return n;
+}
+
+static void __attribute__((noreturn)) forker(struct fork_race *fr)
+{
+	static char *maps[FORK_MAPS];
+	pid_t waiters[FORK_WAITERS], pid;
+	int i, fd, ram, nwait = 0;
+	char *area;
+
+	ram = open(MMAPDEMO_DEV, O_RDONLY);
+	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	if (ram < 0 || fd < 0)
+		goto fail;
+	/*
+	 * Separate VMAs (VM_PFNMAP ones never merge), each in its own 2 MiB
+	 * region: fork() allocates the child a page table for each between
+	 * reading the parent's PTE for PAT and copying it, which widens the
+	 * window that the removal's zap must hit.
+	 */
+	area = mmap(NULL, (FORK_MAPS + 1) * SZ_2M, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		goto fail;
+	area = (char *)(((uintptr_t)area + SZ_2M - 1) & ~(SZ_2M - 1));
+	for (i = 0; i < FORK_MAPS; i++) {
+		maps[i] = mmap(area + i * SZ_2M, 4096, PROT_READ,
+			       MAP_SHARED | MAP_FIXED, fd, 0);
+		if (maps[i] == MAP_FAILED)
+			goto fail;
+	}
+	__atomic_add_fetch(&fr->ready, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&fr->stop, __ATOMIC_SEQ_CST)) {
+		pid = fork();
+		if (pid < 0)
+			goto fail;
+		if (pid == 0) {
+			/* Most children exit at once: exit unmaps too. */
+			if (nwait == FORK_WAITERS)
+				_exit(0);
+			while (!__atomic_load_n(&fr->stop, __ATOMIC_SEQ_CST))
+				usleep(1000);
+			__atomic_add_fetch(&fr->left, mapped_left(ram, maps),
+					   __ATOMIC_SEQ_CST);
+			_exit(0);
+		}
+		__atomic_add_fetch(&fr->forks, 1, __ATOMIC_SEQ_CST);
+		if (nwait < FORK_WAITERS)
+			waiters[nwait++] = pid;
+		else
+			waitpid(pid, NULL, 0);
+	}
+	for (i = 0; i < nwait; i++)
+		waitpid(waiters[i], NULL, 0);
+	__atomic_add_fetch(&fr->left, mapped_left(ram, maps), __ATOMIC_SEQ_CST);
+	_exit(0);
+fail:
+	__atomic_add_fetch(&fr->errors, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&fr->ready, 1, __ATOMIC_SEQ_CST);
+	_exit(1);
+}
+
+/* FORK_SECONDS and the last round, which takes 30 s on 6.12-debug. */
+#define FORK_TIMEOUT 120
+
+TEST(remove_racing_with_fork_warns_nothing)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "x86/PAT", "get_pat_info", NULL
+	};
+	const char *why = need_ivshmem();
+	pid_t pids[FORKERS];
+	struct fork_race *fr;
+	bool warned = false;
+	time_t start;
+	char line[512];
+	int round, rounds = 0, i, kmsg;
+
+	if (why)
+		SKIP(return, "%s", why);
+	kmsg = mmapdemo_kmsg_open();
+	ASSERT_LE(0, kmsg) TH_LOG("/dev/kmsg: %s", strerror(errno));
+	fr = mmap(NULL, sizeof(*fr), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fr);
+	start = time(NULL);
+	for (round = 0; round < FORK_ROUNDS; round++) {
+		if (time(NULL) - start > FORK_SECONDS)
+			break;
+		fr->ready = 0;
+		fr->stop = 0;
+		for (i = 0; i < FORKERS; i++) {
+			pids[i] = fork();
+			ASSERT_LE(0, pids[i]);
+			if (pids[i] == 0)
+				forker(fr);
+		}
+		while (__atomic_load_n(&fr->ready, __ATOMIC_SEQ_CST) < FORKERS)
+			usleep(1000);
+		/* A different moment of the forks in each round. */
+		usleep(20000 + round * 7000);
+		ASSERT_EQ(0, pci_remove());
+		__atomic_store_n(&fr->stop, 1, __ATOMIC_SEQ_CST);
+		for (i = 0; i < FORKERS; i++)
+			waitpid(pids[i], NULL, 0);
+		ASSERT_EQ(0, pci_rescan());
+		warned = mmapdemo_kmsg_grep(kmsg, bad, line, sizeof(line));
+		rounds++;
+		if (fr->errors || fr->left || warned)
+			break;
+	}
+	TH_LOG("%d rounds, %lu forks of %d remap VMAs each", rounds, fr->forks,
+	       FORK_MAPS);
+	EXPECT_EQ(0, fr->errors) TH_LOG("a forker could not open, map or fork");
+	EXPECT_EQ(0, fr->left) TH_LOG("%d PTEs to the removed BAR survived",
+				      fr->left);
+	EXPECT_LT(0UL, fr->forks);
+	EXPECT_FALSE(warned) TH_LOG("the kernel logged: %s", line);
+	munmap(fr, sizeof(*fr));
+	close(kmsg);
+}
+
+/* The harness's timeout is a constant of the test's metadata. */
+static void __attribute__((constructor)) fork_race_timeout(void)
+{
+	_remove_racing_with_fork_warns_nothing_object.timeout = FORK_TIMEOUT;
 }
 
 TEST_HARNESS_MAIN

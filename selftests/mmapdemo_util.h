@@ -209,6 +209,55 @@ static inline int mmapdemo_write_file(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
+/*
+ * The kernel log from now on: /dev/kmsg positioned at its end, so that
+ * mmapdemo_kmsg_grep() sees only what is logged after this call.
+ * Returns the file descriptor or -1.
+ */
+static inline int mmapdemo_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * Read the records logged since mmapdemo_kmsg_open() (or the last call);
+ * the first that contains one of @needles (NULL-terminated) is copied to
+ * @line.  Returns true if one did.  Records overwritten before they were
+ * read (EPIPE) are skipped.
+ */
+static inline bool mmapdemo_kmsg_grep(int fd, const char *const *needles,
+				      char *line, size_t size)
+{
+	const char *const *n;
+	char rec[8192];
+	bool found = false;
+	ssize_t len;
+
+	for (;;) {
+		len = read(fd, rec, sizeof(rec) - 1);
+		if (len < 0 && errno == EPIPE)
+			continue;
+		if (len <= 0)
+			return found;
+		rec[len] = '\0';
+		for (n = needles; *n && !found; n++) {
+			if (strstr(rec, *n) && size) {
+				if ((size_t)len >= size)
+					len = size - 1;
+				memcpy(line, rec, len);
+				line[len] = '\0';
+				found = true;
+			}
+		}
+	}
+}
+
 /* The lab's unprivileged user, nobody; for a forked child of a root test. */
 #define MMAPDEMO_NOBODY 65534
 static inline int mmapdemo_become_nobody(void)
