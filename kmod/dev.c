@@ -283,15 +283,36 @@ static int mmapdemo_dev_add_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
 	return 0;
 }
 
+/*
+ * Forget the mms that have exited (no users left), but @keep, so that the
+ * list is as long as the number of live processes that map the device.
+ * Not once the removal has begun: its walk keeps a cursor in the list.
+ */
+static void mmapdemo_dev_prune_mms(struct mmapdemo_dev *md,
+				   struct mm_struct *keep)
+{
+	struct mmapdemo_mm *m, *tmp;
+
+	lockdep_assert_held(&md->mm_lock);
+	if (READ_ONCE(md->revoked))
+		return;
+	list_for_each_entry_safe(m, tmp, &md->mms, node) {
+		if (m->mm != keep && !atomic_read(&m->mm->mm_users)) {
+			list_del(&m->node);
+			mmdrop(m->mm);
+			kfree(m);
+		}
+	}
+}
+
 /**
  * mmapdemo_dev_record_mm() - remember an mm that maps a BAR device
  * @md: the device
  * @mm: the mm whose ->mmap is running
  *
- * Each mm is on the list once.  Entries of mms that have exited (no
- * users left) are pruned here, so the list is as long as the number of
- * live processes that mapped the device.  Never called once @revoked is
- * set, so never while mmapdemo_dev_revoke() walks the list.
+ * Each mm is on the list once; exited ones are pruned here and at fork.
+ * Never called once @revoked is set: the caller checked it under
+ * memory_lock, which the removal holds for writing to set it.
  *
  * Context: ->mmap: mmap_lock of @mm held for writing, memory_lock held
  * for reading; takes mm_lock and may sleep to allocate.
@@ -299,19 +320,12 @@ static int mmapdemo_dev_add_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
  */
 int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
 {
-	struct mmapdemo_mm *m, *tmp;
 	int ret = 0;
 
 	mmap_assert_write_locked(mm);
 	lockdep_assert_held_read(&md->memory_lock);
 	mutex_lock(&md->mm_lock);
-	list_for_each_entry_safe(m, tmp, &md->mms, node) {
-		if (m->mm != mm && !atomic_read(&m->mm->mm_users)) {
-			list_del(&m->node);
-			mmdrop(m->mm);
-			kfree(m);
-		}
-	}
+	mmapdemo_dev_prune_mms(md, mm);
 	if (!mmapdemo_dev_find_mm(md, mm))
 		ret = mmapdemo_dev_add_mm(md, mm);
 	mutex_unlock(&md->mm_lock);
@@ -357,6 +371,8 @@ void mmapdemo_dev_record_copy(struct mmapdemo_dev *md,
 		if (!parent || parent->zapped)
 			goto out;
 	}
+	/* A process that forks again and again must not grow the list. */
+	mmapdemo_dev_prune_mms(md, current->mm);
 	/* -ENOMEM: kmalloc() has said so; see above for what it costs. */
 	mmapdemo_dev_add_mm(md, mm);
 out:

@@ -469,6 +469,48 @@ TEST(remove_racing_with_mmap_leaves_no_pte)
 }
 
 /*
+ * vm_ops->open records a forked child's mm on the device's list for the
+ * removal (dev.c); exited ones are pruned at the next fork or mmap, so a
+ * process that forks again and again does not grow the list, and the
+ * list's mmgrab() does not keep the children's mm_structs.
+ */
+#define PRUNE_FORKS 500
+#define PRUNE_SLACK 100 /* mm_structs that per-CPU slabs may hide */
+
+TEST(forks_do_not_grow_the_mm_list)
+{
+	const char *why = need_ivshmem();
+	long before, after;
+	int i, fd;
+	pid_t pid;
+	char *m;
+
+	if (why)
+		SKIP(return, "%s", why);
+	before = mmapdemo_slab_objects("mm_struct");
+	if (before < 0)
+		SKIP(return, "no mm_struct line in /proc/slabinfo (no CONFIG_SLUB_DEBUG, or merged)");
+	fd = open_bar(MMAPDEMO_STRATEGY_FAULT);
+	ASSERT_LE(0, fd);
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < PRUNE_FORKS; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(0);
+		ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	}
+	after = mmapdemo_slab_objects("mm_struct");
+	TH_LOG("%d forks: mm_struct objects %ld -> %ld", PRUNE_FORKS, before,
+	       after);
+	EXPECT_GT(before + PRUNE_SLACK, after)
+		TH_LOG("the device's list kept the children's mms");
+	munmap(m, 4096);
+	close(fd);
+}
+
+/*
  * fork() copies a remap VMA's PTEs and, on x86 kernels before 6.16, its
  * PAT reservation (VM_PAT), which track_pfn_copy() finds by reading the
  * parent's first PTE.  A removal that zaps the parent after that read and

@@ -244,23 +244,6 @@ static long read_long(const char *path)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
-/* Active objects of a slab cache in /proc/slabinfo, -1 if not listed. */
-static long slab_objects(const char *cache)
-{
-	char line[256], name[64];
-	long active = -1, n;
-	FILE *f = fopen("/proc/slabinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &n) == 2 &&
-		    !strcmp(name, cache))
-			active = n;
-	fclose(f);
-	return active;
-}
-
 static long unreclaimable_slab(void)
 {
 	char line[128];
@@ -415,7 +398,7 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 	ASSERT_LE(2, devs);
 	ASSERT_EQ(devs - 1, inodes);
 	write_proc("/proc/sys/vm/drop_caches", "3");
-	mms = slab_objects("mm_struct");
+	mms = mmapdemo_slab_objects("mm_struct");
 	slab = unreclaimable_slab();
 
 	memset(&u, 0, sizeof(u));
@@ -470,7 +453,7 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 
 	write_proc("/proc/sys/vm/drop_caches", "3");
 	usleep(200000);
-	n = slab_objects("mm_struct");
+	n = mmapdemo_slab_objects("mm_struct");
 	ksft_print_msg("%u cycles in %.0f s; mm_struct objects %ld -> %ld; SUnreclaim %ld -> %ld KiB\n",
 		       cycle, seconds_now() - start, mms, n, slab,
 		       unreclaimable_slab());

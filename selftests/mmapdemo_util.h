@@ -258,6 +258,26 @@ static inline bool mmapdemo_kmsg_grep(int fd, const char *const *needles,
 	}
 }
 
+/*
+ * Active objects of a slab cache in /proc/slabinfo, -1 if not listed (no
+ * CONFIG_SLUB_DEBUG, or the cache is merged with another).
+ */
+static inline long mmapdemo_slab_objects(const char *cache)
+{
+	char line[256], name[64];
+	long active = -1, n;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &n) == 2 &&
+		    !strcmp(name, cache))
+			active = n;
+	fclose(f);
+	return active;
+}
+
 /* The lab's unprivileged user, nobody; for a forked child of a root test. */
 #define MMAPDEMO_NOBODY 65534
 static inline int mmapdemo_become_nobody(void)
