@@ -379,6 +379,28 @@ out:
 	mutex_unlock(&md->mm_lock);
 }
 
+/**
+ * mmapdemo_dev_count_mms() - how many mms the device's list holds
+ * @md: a BAR device
+ *
+ * For sysfs: the mms a removal would visit now, each process that maps
+ * the device, and exited ones until the next mmap() or fork() prunes them.
+ *
+ * Context: process context; takes mm_lock.
+ * Return: the length of the list.
+ */
+unsigned int mmapdemo_dev_count_mms(struct mmapdemo_dev *md)
+{
+	struct mmapdemo_mm *m;
+	unsigned int n = 0;
+
+	mutex_lock(&md->mm_lock);
+	list_for_each_entry(m, &md->mms, node)
+		n++;
+	mutex_unlock(&md->mm_lock);
+	return n;
+}
+
 /*
  * Zap every PTE of the device in @mm, under its mmap_lock: no fork of
  * @mm and no ->mmap on it runs meanwhile.  An mm without users is being

@@ -217,6 +217,7 @@ void mmapdemo_dev_leave(struct mmapdemo_dev *md);
 int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm);
 void mmapdemo_dev_record_copy(struct mmapdemo_dev *md,
 			      struct vm_area_struct *vma);
+unsigned int mmapdemo_dev_count_mms(struct mmapdemo_dev *md);
 void mmapdemo_dev_revoke(struct mmapdemo_dev *md);
 void mmapdemo_dev_rw(struct mmapdemo_dev *md, unsigned long offset, void *buf,
 		     size_t len, bool write);

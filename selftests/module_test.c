@@ -544,6 +544,29 @@ static void core_fail_loop(struct __test_metadata *_metadata, int nth_fd,
 		res->failed_after_hook += res->failed_at[nth];
 }
 
+/*
+ * x86 before 6.16 tracks a remap_pfn_range() over a whole VMA with VM_PAT.
+ * When an allocation inside remap_pfn_range() fails before the first PTE
+ * is written, its cleanup (remap_pfn_range_notrack() ->
+ * zap_page_range_single() -> untrack_pfn()) finds no PTE to learn the PFN
+ * from, and get_pat_info() WARNs: a bug of the core (6.1 and 6.12 have the
+ * same code), which 6.16's pfnmap tracking rework removed.  Injecting
+ * failures into the remap strategy's ->mmap there would fail the
+ * kernel-log gate for the core's sake.  A version check, as user space
+ * cannot see VM_PAT: a kernel with the rework backported only loses this
+ * part of the test, and says so.
+ */
+static bool remap_failure_warns(void)
+{
+	unsigned int major, minor;
+	struct utsname u;
+
+	if (uname(&u) || strcmp(u.machine, "x86_64") ||
+	    sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 16);
+}
+
 TEST_F(module, core_failure_after_the_driver_changes_nothing)
 {
 	static const struct {
@@ -605,6 +628,12 @@ TEST_F(module, core_failure_after_the_driver_changes_nothing)
 		for (s = 0; s < sizeof(strategies) / sizeof(strategies[0]); s++) {
 			if (!(features & strategies[s].feature))
 				continue;
+			if (strategies[s].strategy == MMAPDEMO_STRATEGY_REMAP &&
+			    remap_failure_warns()) {
+				ksft_print_msg("%s remap: no failures injected: a failed allocation inside remap_pfn_range() WARNs in the core's get_pat_info() before 6.16 on x86\n",
+					       paths[d]);
+				continue;
+			}
 			core_fail_loop(_metadata, nth_fd, paths[d],
 				       strategies[s].strategy, &res);
 			TH_LOG("%s %s: an mmap() passes %u allocations, %u before the hook; %u failed by injection, %u of them after the hook; %u passed",
