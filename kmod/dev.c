@@ -6,9 +6,11 @@
  * PTE maps the BAR, faults get SIGBUS and everything else ENODEV.
  *
  * Revocation follows VFIO (drivers/vfio/pci/vfio_pci_core.c): every file
- * of a BAR device shares the device's own address_space, so one
- * unmap_mapping_range() under memory_lock held for writing zaps every
- * mapping of every file, and faults re-check @revoked under the read lock.
+ * of a BAR device shares the device's own address_space, so that one
+ * unmap_mapping_range() zaps every mapping of every file, and faults
+ * re-check @revoked under memory_lock, which the removal holds for writing
+ * to set it.  Where VFIO zaps under memory_lock, the zap here runs mm by mm
+ * after it, for the reasons below.
  *
  * VFIO never maps eagerly; the remap strategy does, and that opens two
  * windows that VFIO never has, so the zap is done differently.
@@ -30,8 +32,8 @@
  * So each mm that maps a BAR device is on the device's list: ->mmap
  * records its mm, and vm_ops->open the child's at fork.  The removal sets
  * @revoked, then zaps the device's VMAs of each mm under that mm's
- * mmap_lock held for reading: an ->mmap in flight on that mm has linked
- * its VMA by then, and no fork of it runs meanwhile.  A child forked
+ * mmap_lock held for writing: an ->mmap in flight on that mm has linked
+ * its VMA by then, and no fork or exit of it runs meanwhile.  A child forked
  * before its parent's zap is on the list by then and gets its own; one
  * forked after it copied no PTE.  A last unmap_mapping_range() reaches
  * what the list missed, a child whose entry could not be allocated.
@@ -402,9 +404,14 @@ unsigned int mmapdemo_dev_count_mms(struct mmapdemo_dev *md)
 }
 
 /*
- * Zap every PTE of the device in @mm, under its mmap_lock: no fork of
- * @mm and no ->mmap on it runs meanwhile.  An mm without users is being
- * torn down by exit_mmap() and can no longer be reached.
+ * Zap every PTE of the device in @mm, under its mmap_lock held for
+ * writing: no fork of @mm, no ->mmap on it and no other unmap of its VMAs
+ * runs meanwhile.  Writing, because exit_mmap() unmaps under the read lock
+ * (6.12), and untrack_pfn() tests and clears VM_PAT without a lock of its
+ * own: two unmaps of one VMA at once free its PAT reservation twice
+ * ("x86/PAT: ... freeing invalid memtype").  An mm that is exiting (no
+ * users) is zapped too: before exit_mmap() unmaps, or after, when it has
+ * nothing of the device left.
  */
 static void mmapdemo_dev_zap_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
 {
@@ -413,15 +420,12 @@ static void mmapdemo_dev_zap_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
 
 	VMA_ITERATOR(vmi, mm, 0);
 
-	if (!mmget_not_zero(mm))
-		return;
-	mmap_read_lock(mm);
+	mmap_write_lock(mm);
 	while ((vma = vma_next(&vmi))) /* for_each_vma(), for clang-format */
 		if (vma->vm_file && vma->vm_file->f_mapping == mapping)
 			zap_special_vma_range(vma, vma->vm_start,
 					      vma->vm_end - vma->vm_start);
-	mmap_read_unlock(mm);
-	mmput(mm);
+	mmap_write_unlock(mm);
 }
 
 /**
