@@ -480,18 +480,11 @@ TEST(remove_racing_with_mmap_leaves_no_pte)
 
 static long list_mms(void)
 {
-	char attr[128], buf[32] = "";
-	ssize_t n;
-	int fd;
+	char attr[128];
 
 	snprintf(attr, sizeof(attr), "/sys/class/misc/%s/mms",
 		 strrchr(bar_path, '/') + 1);
-	fd = open(attr, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
+	return mmapdemo_read_long(attr, 10);
 }
 
 TEST(forks_do_not_grow_the_mm_list)

@@ -231,19 +231,6 @@ TEST_F_TIMEOUT(lifecycle, memory_comes_back_after_unload, 300)
 #define DRV		"/sys/bus/pci/drivers/mmapdemo"
 #define MM_SLACK	4	/* mm_structs: processes of the system */
 
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 static long unreclaimable_slab(void)
 {
 	char line[128];
@@ -393,8 +380,8 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 		SKIP(return, MMAPDEMO_BAR_HINT("ivshmem-plain"));
 	mmapdemo_dev = path;
 	/* The RAM device and each bound BAR device; an inode per BAR. */
-	devs = read_long(DRV "/devices_alive");
-	inodes = read_long(DRV "/inodes_alive");
+	devs = mmapdemo_read_long(DRV "/devices_alive", 10);
+	inodes = mmapdemo_read_long(DRV "/inodes_alive", 10);
 	ASSERT_LE(2, devs);
 	ASSERT_EQ(devs - 1, inodes);
 	write_proc("/proc/sys/vm/drop_caches", "3");
@@ -416,7 +403,7 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 		}
 		ASSERT_TRUE(wait_path(path, false));
 		/* Removed, but its files hold it: one device more. */
-		EXPECT_EQ(devs, read_long(DRV "/devices_alive"));
+		EXPECT_EQ(devs, mmapdemo_read_long(DRV "/devices_alive", 10));
 		if (cycle & 1) {
 			ASSERT_EQ(0, mmapdemo_write_file(DRV "/bind", bdf));
 		} else {
@@ -424,9 +411,9 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 							 "1"));
 		}
 		ASSERT_TRUE(wait_path(path, true)) TH_LOG("cycle %u", cycle);
-		EXPECT_EQ(devs + 1, read_long(DRV "/devices_alive"))
+		EXPECT_EQ(devs + 1, mmapdemo_read_long(DRV "/devices_alive", 10))
 			TH_LOG("cycle %u", cycle);
-		EXPECT_EQ(inodes + 1, read_long(DRV "/inodes_alive"))
+		EXPECT_EQ(inodes + 1, mmapdemo_read_long(DRV "/inodes_alive", 10))
 			TH_LOG("cycle %u", cycle);
 		/* The new device is mapped before the old one is let go. */
 		memset(&next, 0, sizeof(next));
@@ -435,9 +422,9 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 		step = bar_use_end(&u);
 		ASSERT_EQ(0, step) TH_LOG("cycle %u", cycle);
 		/* The last file of the old device is gone, and with it the device. */
-		EXPECT_EQ(devs, read_long(DRV "/devices_alive"))
+		EXPECT_EQ(devs, mmapdemo_read_long(DRV "/devices_alive", 10))
 			TH_LOG("cycle %u", cycle);
-		EXPECT_EQ(inodes, read_long(DRV "/inodes_alive"))
+		EXPECT_EQ(inodes, mmapdemo_read_long(DRV "/inodes_alive", 10))
 			TH_LOG("cycle %u", cycle);
 		u = next;
 	}
@@ -448,8 +435,8 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 	}
 	kill(u.child, SIGKILL);
 	waitpid(u.child, NULL, 0);
-	EXPECT_EQ(devs, read_long(DRV "/devices_alive"));
-	EXPECT_EQ(inodes, read_long(DRV "/inodes_alive"));
+	EXPECT_EQ(devs, mmapdemo_read_long(DRV "/devices_alive", 10));
+	EXPECT_EQ(inodes, mmapdemo_read_long(DRV "/inodes_alive", 10));
 
 	write_proc("/proc/sys/vm/drop_caches", "3");
 	usleep(200000);

@@ -294,8 +294,8 @@ static inline int mmapdemo_become_nobody(void)
 	"no " what " device bound to mmapdemo: boot with scripts/vm.sh -d " \
 	"ivshmem=FILE -d edu"
 
-/* Read a hex number such as /sys/bus/pci/devices/X/vendor; -1 if none. */
-static inline long mmapdemo_read_hex(const char *path)
+/* Read a number in @base from a file such as a sysfs attribute; -1 if none. */
+static inline long mmapdemo_read_long(const char *path, int base)
 {
 	char buf[32] = "";
 	ssize_t n;
@@ -306,7 +306,13 @@ static inline long mmapdemo_read_hex(const char *path)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	return n > 0 ? strtol(buf, NULL, 16) : -1;
+	return n > 0 ? strtol(buf, NULL, base) : -1;
+}
+
+/* Read a hex number such as /sys/bus/pci/devices/X/vendor; -1 if none. */
+static inline long mmapdemo_read_hex(const char *path)
+{
+	return mmapdemo_read_long(path, 16);
 }
 
 /*
