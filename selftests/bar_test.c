@@ -476,7 +476,8 @@ TEST(remove_racing_with_mmap_leaves_no_pte)
  * would say the same on Debian's kernels, but KASAN's quarantine keeps
  * freed objects counted on the debug kernels.)
  */
-#define PRUNE_FORKS 500
+#define PRUNE_FORKS 200
+#define PRUNE_TIMEOUT 120 /* a fork takes up to 60 ms on 7-debug under TCG */
 
 static long list_mms(void)
 {
@@ -684,6 +685,7 @@ TEST(remove_racing_with_fork_warns_nothing)
 static void __attribute__((constructor)) fork_race_timeout(void)
 {
 	_remove_racing_with_fork_warns_nothing_object.timeout = FORK_TIMEOUT;
+	_forks_do_not_grow_the_mm_list_object.timeout = PRUNE_TIMEOUT;
 }
 
 TEST_HARNESS_MAIN
