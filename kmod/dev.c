@@ -286,12 +286,12 @@ static int mmapdemo_dev_add_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
 }
 
 /*
- * Forget the mms that have exited (no users left), but @keep, so that the
- * list is as long as the number of live processes that map the device.
- * Not once the removal has begun: its walk keeps a cursor in the list.
+ * Forget the mms that have exited (no users left), so that the list is as
+ * long as the number of live processes that map the device.  The mm that
+ * maps or forks has users, so it stays.  Not once the removal has begun:
+ * its walk keeps a cursor in the list.
  */
-static void mmapdemo_dev_prune_mms(struct mmapdemo_dev *md,
-				   struct mm_struct *keep)
+static void mmapdemo_dev_prune_mms(struct mmapdemo_dev *md)
 {
 	struct mmapdemo_mm *m, *tmp;
 
@@ -299,7 +299,7 @@ static void mmapdemo_dev_prune_mms(struct mmapdemo_dev *md,
 	if (READ_ONCE(md->revoked))
 		return;
 	list_for_each_entry_safe(m, tmp, &md->mms, node) {
-		if (m->mm != keep && !atomic_read(&m->mm->mm_users)) {
+		if (!atomic_read(&m->mm->mm_users)) {
 			list_del(&m->node);
 			mmdrop(m->mm);
 			kfree(m);
@@ -327,7 +327,7 @@ int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
 	mmap_assert_write_locked(mm);
 	lockdep_assert_held_read(&md->memory_lock);
 	mutex_lock(&md->mm_lock);
-	mmapdemo_dev_prune_mms(md, mm);
+	mmapdemo_dev_prune_mms(md);
 	if (!mmapdemo_dev_find_mm(md, mm))
 		ret = mmapdemo_dev_add_mm(md, mm);
 	mutex_unlock(&md->mm_lock);
@@ -374,7 +374,7 @@ void mmapdemo_dev_record_copy(struct mmapdemo_dev *md,
 			goto out;
 	}
 	/* A process that forks again and again must not grow the list. */
-	mmapdemo_dev_prune_mms(md, current->mm);
+	mmapdemo_dev_prune_mms(md);
 	/* -ENOMEM: kmalloc() has said so; see above for what it costs. */
 	mmapdemo_dev_add_mm(md, mm);
 out:

@@ -81,17 +81,6 @@ base=${base:-$top/build/$kernel/initramfs.cpio.gz}
 logdir=$top/build/$kernel/vm/$name
 rm -rf "$logdir"
 mkdir -p "$logdir/extra/lab"
-# A kernel without PCI MSI (the lab's debug kernels) takes the disk's
-# legacy interrupt.  Routed through ACPI (_PRT), that timed out under TCG
-# (AE_AML_LOOP_TIMEOUT, "PCI INT A: no GSI") and virtio-blk waited for its
-# first request forever.  acpi=noirq makes the kernel route it without ACPI
-# (arch/x86/pci/irq.c, from the BIOS's routing: "PCI INT A -> IRQ 11");
-# ACPI still describes the PCI windows, so the BARs stay where the BIOS
-# put them (pci=noacpi moved edu's onto the I/O APIC).
-acpi_noirq=
-if [ -n "$disk" ] && ! grep -qx 'CONFIG_PCI_MSI=y' "$KCONFIG"; then
-	acpi_noirq=1
-fi
 if [ -n "$disk" ]; then
 	truncate -s "$disk" "$logdir/disk.img"
 	mkfs.ext4 -F -q -b 4096 -L mmapdemo-lab "$logdir/disk.img"
@@ -116,7 +105,15 @@ grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interva
 grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verbose=1"
 # The guest's /init mounts the disk when it is told there is one.
 [ -z "$disk" ] || cmdline="$cmdline lab.disk"
-[ -z "$acpi_noirq" ] || cmdline="$cmdline acpi=noirq"
+# A kernel without PCI MSI (the lab's debug kernels) takes the disk's
+# legacy interrupt.  Routed through ACPI (_PRT), that timed out under TCG
+# (AE_AML_LOOP_TIMEOUT, "PCI INT A: no GSI") and virtio-blk waited for its
+# first request forever.  acpi=noirq makes the kernel route it without ACPI
+# (arch/x86/pci/irq.c, from the BIOS's routing: "PCI INT A -> IRQ 11");
+# ACPI still describes the PCI windows, so the BARs stay where the BIOS
+# put them (pci=noacpi moved edu's onto the I/O APIC).
+[ -z "$disk" ] || grep -qx 'CONFIG_PCI_MSI=y' "$KCONFIG" ||
+	cmdline="$cmdline acpi=noirq"
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
 # TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.
