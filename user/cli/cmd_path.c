@@ -66,7 +66,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	bool tracing;
 	long minflt;
 	char *addr;
-	int sig, code, dot_err = 0;
+	int sig, code, dot_err = 0, ret;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	/* More than a page lets the huge strategy map a PMD or PUD entry. */
@@ -97,7 +97,10 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		if (tracing)
 			trace_cancel(&ts);
 		report_end();
-		return cli_error(cli, "mmap of the device", mc.err);
+		ret = cli_error(cli, "mmap of the device", mc.err);
+		cli_mmap_explain(cli, info, (unsigned int)o->strategy, mc.flags,
+				 mc.offset, mc.length, mc.err);
+		return ret;
 	}
 	addr = (char *)mc.result + (o->offset - mc.offset);
 	if (o->have_addr)
