@@ -259,12 +259,18 @@ s/^([A-Za-z_][^;={}(]*[^A-Za-z0-9_(])?([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/p' |
 		LC_ALL=C sort -u
 }
 
+# The source directories whose functions source_functions lists: the
+# subsystems whose functions the documentation and the CLI name.
+FUNCTION_DIRS="mm include kernel fs arch/x86 drivers/pci drivers/base drivers/char
+	drivers/misc drivers/vfio lib security ipc block init virt"
+
 fetch_source() {
 	series=$1
 	ver=$(newest_version "linux-source-$series" "$series" "$(source_suites "$series")")
 	dir=$cache/src/$series
 	if [ -f "$dir/source.env" ] && grep -qx "SVERSION=$ver" "$dir/source.env" &&
-		[ -s "$dir/functions" ] && source_complete "$dir/linux-source-$series" \
+		[ -s "$dir/functions" ] &&
+		grep -qxF "SFUNCDIRS='$(echo $FUNCTION_DIRS)'" "$dir/source.env" && source_complete "$dir/linux-source-$series" \
 			"$(sed -n "s/^SMISSING='\(.*\)'$/\1/p" "$dir/source.env")"; then
 		echo "source $series: $ver (cached)"
 		return
@@ -293,10 +299,8 @@ fetch_source() {
 	# the CLI name, for the list of the functions this kernel defines or
 	# declares (scripts/names-check.py); deleted again below unless the
 	# whole tree is kept.
-	fdirs="mm include kernel fs arch/x86 drivers/pci drivers/base drivers/char
-		drivers/misc lib security ipc block init virt"
 	tar -C "$dir" -xJf "$tarball" $members \
-		$([ "${MMAPDEMO_FULL_SOURCE:-0}" = 1 ] || for d in $fdirs; do
+		$([ "${MMAPDEMO_FULL_SOURCE:-0}" = 1 ] || for d in $FUNCTION_DIRS; do
 			echo "linux-source-$series/$d"; done) ||
 		{ echo "fetch-kernels: cannot unpack $tarball" >&2; exit 1; }
 	rm -rf "$dir/deb"
@@ -304,18 +308,18 @@ fetch_source() {
 	for f in $SOURCE_FILES; do
 		[ -e "$dir/linux-source-$series/$f" ] || missing="${missing:+$missing }$f"
 	done
-	(cd "$dir/linux-source-$series" && find $fdirs -name '*.[ch]' -print0 |
+	(cd "$dir/linux-source-$series" && find $FUNCTION_DIRS -name '*.[ch]' -print0 |
 		xargs -0 cat | source_functions) >"$dir/functions"
 	if [ "${MMAPDEMO_FULL_SOURCE:-0}" != 1 ]; then
-		for d in $fdirs; do
+		for d in $FUNCTION_DIRS; do
 			case " $members " in
 			*" linux-source-$series/$d/"*) ;;
 			*) rm -rf "${dir:?}/linux-source-$series/$d" ;;
 			esac
 		done
 	fi
-	printf "SVERSION=%s\nSRCTREE=%s\nSMISSING='%s'\n" "$ver" "$dir/linux-source-$series" \
-		"$missing" >"$dir/source.env"
+	printf "SVERSION=%s\nSRCTREE=%s\nSMISSING='%s'\nSFUNCDIRS='%s'\n" "$ver" \
+		"$dir/linux-source-$series" "$missing" "$(echo $FUNCTION_DIRS)" >"$dir/source.env"
 }
 
 if [ "${1:-}" = --source ]; then

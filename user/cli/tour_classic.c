@@ -617,7 +617,7 @@ static void refused(struct tour *t, int flags, int want, const char *flag_text,
 	}
 	mmapdemo_get_stats(t->md, &s1);
 	report_str("device", "device", tour_err_text(dev_err, err, sizeof(err)));
-	report_bool("reached_driver", "the device counted a mapping",
+	report_bool("reached_driver", "device counted a mapping",
 		    s1.mmaps != s0.mmaps);
 	if (file_err == -want && dev_err == -want && s1.mmaps == s0.mmaps)
 		tour_verdict(t, true, kernel, "%s was refused with %s on both",
