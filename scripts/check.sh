@@ -76,7 +76,7 @@ step accel show_accel
 host_tests() {
 host_pass=0 host_fail=0 host_skip=0
 for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate-test.sh \
-	Documentation/translations/check.sh; do
+	Documentation/translations/check.sh scripts/names-test.sh; do
 	name=$(basename "$prog")
 	{
 		echo "@@PROGRAM $name"
@@ -231,6 +231,21 @@ kernel_job() {
 		record "$k" "gate self-test: a WARN on load went unnoticed (gate status $gate_st)" 1
 	fi
 	echo "    gate-test VM: $(($(date +%s) - start))s, $(cat "build/$k/vm/gate-test/time" 2>/dev/null)"
+
+	# No function the CLI names is missing from this kernel
+	# (scripts/names-test.sh): one VM runs every command and the tour.
+	start=$(date +%s)
+	scripts/names-test.sh "$k" >"build/$k/names.tap" 2>&1
+	read -r p f s < <(tap_count "build/$k/names.tap" 3>"build/$k/names.notes")
+	k_pass=$((k_pass + p)) k_fail=$((k_fail + f)) k_skip=$((k_skip + s))
+	[ $((p + f + s)) != 0 ] || record "$k" "the names test printed no result (see build/$k/names.tap)" 1
+	while IFS= read -r line; do
+		case $line in
+		FAIL*) failures+=("$k: ${line#FAIL }") ;;
+		esac
+	done <"build/$k/names.notes"
+	grep '^# names-check:' "build/$k/names.tap" | head -n 20 | sed 's/^/      /'
+	echo "    names VM: $(($(date +%s) - start))s, $(cat "build/$k/vm/names/time" 2>/dev/null)"
 
 	summaries+=("$k: $k_pass passed, $k_fail failed, $k_skip skipped")
 	total_pass=$((total_pass + k_pass))

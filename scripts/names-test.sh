@@ -15,15 +15,17 @@
 # functions.  The documents are checked host-side for every kernel.
 #
 # Usage: scripts/names-test.sh KERNEL        TAP; logs in build/KERNEL/names/
-#        scripts/names-test.sh --docs        TAP, the documents alone
+#        scripts/names-test.sh [--docs]      TAP, the documents alone (a host
+#                                            test of scripts/check.sh)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 lists=.cache/src
-docs="Documentation/tour.rst Documentation/cli.rst Documentation/semantics.rst
-	Documentation/performance.rst Documentation/primer.rst
-	Documentation/translations/zh_CN/primer.rst
+docs="Documentation/path.rst Documentation/primer.rst Documentation/tour.rst
+	Documentation/cli.rst Documentation/semantics.rst
+	Documentation/device-memory.rst Documentation/huge.rst
+	Documentation/performance.rst Documentation/translations/zh_CN/primer.rst
 	Documentation/translations/zh_CN/tour.rst"
 
 # The function lists of the matrix's series, as names-check.py wants them.
@@ -34,12 +36,12 @@ for s in 6.1 6.12 7.3; do
 	ln -sf "$top/$lists/$s/functions" "$listdir/$s.functions"
 done
 
-if [ "${1:-}" = --docs ]; then
+if [ "${1:---docs}" = --docs ]; then
 	# shellcheck disable=SC2086 # the list of documents
 	exec python3 scripts/names-check.py --lists "$listdir" --doc $docs
 fi
 
-kernel=${1:?usage: names-test.sh KERNEL | --docs}
+kernel=$1
 # shellcheck source=/dev/null
 . ".cache/kernels/$kernel/kernel.env"
 series=$(echo "$KRELEASE" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')

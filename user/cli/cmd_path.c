@@ -63,17 +63,20 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 			     const struct mmapdemo_walk *before, bool write,
 			     long minflt)
 {
-	bool was = before->result == MMAPDEMO_WALK_MAPPED;
+	bool was = before->result == MMAPDEMO_WALK_MAPPED && before->levels;
 	struct mmapdemo_walk after;
 	bool now;
 
 	if (mmapdemo_walk(md, addr, &after))
 		return;
 	now = after.result == MMAPDEMO_WALK_MAPPED;
+	/* A write fault on a present entry is one on a read-only entry. */
+	was = was && write &&
+	      !(before->entry[before->levels - 1].bits & MMAPDEMO_PTE_WRITE);
 	if (!minflt) {
 		report_text("no fault at all: the PTE was already there (mapped at mmap time, or by");
 		report_text("an earlier fault) and allowed the access");
-	} else if (write && was && now &&
+	} else if (was && now &&
 		   before->device_page != MMAPDEMO_NO_DEVICE_PAGE &&
 		   after.device_page == MMAPDEMO_NO_DEVICE_PAGE) {
 		report_text("a copy-on-write fault, not the driver's: the PTE was there, read-only in");
@@ -81,8 +84,7 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 		report_text("wp_page_copy() copied the device page into an anonymous page of this");
 		report_text("process's own and mapped that (the address no longer maps the device's");
 		report_text("page); no ->fault call");
-	} else if (write && was && now &&
-		   after.device_page == before->device_page) {
+	} else if (was && now && after.device_page == before->device_page) {
 		report_text("a write fault on the present, read-only PTE, which the core made writable");
 		report_text("(do_wp_page()) without calling ->fault");
 	} else {

@@ -424,7 +424,8 @@ static void lazy_vs_eager_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_REMAP,
 		MMAPDEMO_STRATEGY_INSERT,
 	};
-	const char *kernel =
+	const char *kernel = t->prepare ?
+		"do_read_fault() -> __do_fault() -> ->fault (fault); remap_pfn_range_complete() and insert_pages() in mmap_action_complete(), after ->mmap_prepare (remap, insert); do_fault_around() -> filemap_map_pages() (file)" :
 		"do_read_fault() -> __do_fault() -> ->fault (fault); remap_pfn_range() and vm_insert_pages() in ->mmap (remap, insert); do_fault_around() -> filemap_map_pages() (file)";
 	unsigned int around = tour_fault_around();
 	struct fault_count fc[3], ffc;
@@ -635,9 +636,9 @@ static void map_sync_run(struct tour *t)
 {
 	report_text("MAP_SYNC promises that a DAX file's metadata is durable before a write");
 	report_text("fault returns.  do_mmap() accepts it only for files whose f_op says");
-	report_text("so (mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12): DAX files of");
-	report_text("ext4 and xfs.  With MAP_SHARED_VALIDATE any flag it does not know fails");
-	report_text("with EOPNOTSUPP before the file's ->mmap is called.");
+	report_text("so (mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12 and later): DAX");
+	report_text("files of ext4 and xfs.  With MAP_SHARED_VALIDATE any flag it does not know");
+	report_text("fails with EOPNOTSUPP before the file's mmap handler is called.");
 	refused(t, MAP_SHARED_VALIDATE | MAP_SYNC, EOPNOTSUPP,
 		"MAP_SHARED_VALIDATE|MAP_SYNC",
 		"do_mmap(): the MAP_SHARED_VALIDATE check of the file's mmap flags");
@@ -646,7 +647,7 @@ static void map_sync_run(struct tour *t)
 const struct tour_experiment tour_map_sync = {
 	.name = "map_sync",
 	.title = "MAP_SHARED_VALIDATE|MAP_SYNC is refused",
-	.shows = "The core refuses a mapping flag that the file does not declare before the file's ->mmap runs.",
+	.shows = "The core refuses a mapping flag that the file does not declare before the file's mmap handler runs.",
 	.run = map_sync_run,
 };
 
