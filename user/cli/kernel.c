@@ -88,7 +88,9 @@ const char *cli_mmap_einval_rule(const char *dev,
 			return "the remap strategy's rule: no MAP_PRIVATE mapping (Documentation/semantics.rst, \"Why remap refuses MAP_PRIVATE\")";
 	}
 	if (strategy == MMAPDEMO_STRATEGY_REMAP && !bar)
-		return "the remap strategy's rule: one remap_pfn_range() call maps a VMA from one physically contiguous run of the device's memory, and this range crosses from one run to the next (Documentation/mmapdemo.rst, the remap strategy)";
+		return cli_front_end_prepare(dev) ?
+			"the remap strategy's rule: its one mmap_action_remap_full() maps a VMA from one physically contiguous run of the device's memory, and this range crosses from one run to the next (Documentation/mmapdemo.rst, the remap strategy)" :
+			"the remap strategy's rule: one remap_pfn_range() call maps a VMA from one physically contiguous run of the device's memory, and this range crosses from one run to the next (Documentation/mmapdemo.rst, the remap strategy)";
 	return NULL;
 }
 
