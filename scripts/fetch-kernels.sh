@@ -263,6 +263,9 @@ s/^([A-Za-z_][^;={}(]*[^A-Za-z0-9_(])?([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/p' |
 # subsystems whose functions the documentation and the CLI name.
 FUNCTION_DIRS="mm include kernel fs arch/x86 drivers/pci drivers/base drivers/char
 	drivers/misc drivers/vfio lib security ipc block init virt"
+# The same on one line, as source.env records it.
+# shellcheck disable=SC2086,SC2116 # the words joined by single spaces
+FUNCTION_DIRS_LINE=$(echo $FUNCTION_DIRS)
 
 fetch_source() {
 	series=$1
@@ -270,7 +273,7 @@ fetch_source() {
 	dir=$cache/src/$series
 	if [ -f "$dir/source.env" ] && grep -qx "SVERSION=$ver" "$dir/source.env" &&
 		[ -s "$dir/functions" ] &&
-		grep -qxF "SFUNCDIRS='$(echo $FUNCTION_DIRS)'" "$dir/source.env" && source_complete "$dir/linux-source-$series" \
+		grep -qxF "SFUNCDIRS='$FUNCTION_DIRS_LINE'" "$dir/source.env" && source_complete "$dir/linux-source-$series" \
 			"$(sed -n "s/^SMISSING='\(.*\)'$/\1/p" "$dir/source.env")"; then
 		echo "source $series: $ver (cached)"
 		return
@@ -299,6 +302,7 @@ fetch_source() {
 	# the CLI name, for the list of the functions this kernel defines or
 	# declares (scripts/names-check.py); deleted again below unless the
 	# whole tree is kept.
+	# shellcheck disable=SC2046,SC2086 # lists of members and directories
 	tar -C "$dir" -xJf "$tarball" $members \
 		$([ "${MMAPDEMO_FULL_SOURCE:-0}" = 1 ] || for d in $FUNCTION_DIRS; do
 			echo "linux-source-$series/$d"; done) ||
@@ -308,6 +312,7 @@ fetch_source() {
 	for f in $SOURCE_FILES; do
 		[ -e "$dir/linux-source-$series/$f" ] || missing="${missing:+$missing }$f"
 	done
+	# shellcheck disable=SC2086 # a list of directories
 	(cd "$dir/linux-source-$series" && find $FUNCTION_DIRS -name '*.[ch]' -print0 |
 		xargs -0 cat | source_functions) >"$dir/functions"
 	if [ "${MMAPDEMO_FULL_SOURCE:-0}" != 1 ]; then
@@ -319,7 +324,7 @@ fetch_source() {
 		done
 	fi
 	printf "SVERSION=%s\nSRCTREE=%s\nSMISSING='%s'\nSFUNCDIRS='%s'\n" "$ver" \
-		"$dir/linux-source-$series" "$missing" "$(echo $FUNCTION_DIRS)" >"$dir/source.env"
+		"$dir/linux-source-$series" "$missing" "$FUNCTION_DIRS_LINE" >"$dir/source.env"
 }
 
 if [ "${1:-}" = --source ]; then
