@@ -14,8 +14,11 @@
  * (mmap_action_remap() and mmap_action_ioremap()).
  *
  * MAP_PRIVATE is refused with EINVAL: copy-on-write of a VM_PFNMAP mapping
- * needs the whole VMA remapped in one call from one contiguous PFN range,
- * and device memory need not be one.
+ * needs vm_pgoff to hold the first PFN, which remap_pfn_range() writes
+ * there (and remap_pfn_range_prepare() into the descriptor) and by which
+ * vm_normal_page() tells the special PTEs from copied pages; this
+ * strategy's vm_pgoff is the device offset that ->access, the walk and
+ * /proc/PID/maps rely on (Documentation/semantics.rst).
  */
 #include <linux/mm.h>
 

@@ -55,6 +55,44 @@ static void stage_trace(struct trace_session *ts, bool *tracing)
 	free(text);
 }
 
+/*
+ * The touch took no ->fault call: say what did happen, from what was
+ * observed, the minor faults of the touch and the PTE before and after it.
+ */
+static void explain_no_fault(struct mmapdemo *md, const char *addr,
+			     const struct mmapdemo_walk *before, bool write,
+			     long minflt)
+{
+	bool was = before->result == MMAPDEMO_WALK_MAPPED && before->levels;
+	struct mmapdemo_walk after;
+	bool now;
+
+	if (mmapdemo_walk(md, addr, &after))
+		return;
+	now = after.result == MMAPDEMO_WALK_MAPPED;
+	/* A write fault on a present entry is one on a read-only entry. */
+	was = was && write &&
+	      !(before->entry[before->levels - 1].bits & MMAPDEMO_PTE_WRITE);
+	if (!minflt) {
+		report_text("no fault at all: the PTE was already there (mapped at mmap time, or by");
+		report_text("an earlier fault) and allowed the access");
+	} else if (was && now &&
+		   before->device_page != MMAPDEMO_NO_DEVICE_PAGE &&
+		   after.device_page == MMAPDEMO_NO_DEVICE_PAGE) {
+		report_text("a copy-on-write fault, not the driver's: the PTE was there, read-only in");
+		report_text("this MAP_PRIVATE mapping, so the write faulted, and do_wp_page() ->");
+		report_text("wp_page_copy() copied the device page into an anonymous page of this");
+		report_text("process's own and mapped that (the address no longer maps the device's");
+		report_text("page); no ->fault call");
+	} else if (was && now && after.device_page == before->device_page) {
+		report_text("a write fault on the present, read-only PTE, which the core made writable");
+		report_text("(do_wp_page()) without calling ->fault");
+	} else {
+		report_text("%ld minor fault(s), but no ->fault call: the core handled them from the", minflt);
+		report_text("page-table state without the driver");
+	}
+}
+
 static int path_show(struct cli *cli, struct mmapdemo *md,
 		     const struct path_opts *o, const struct mmapdemo_info *info)
 {
@@ -62,11 +100,11 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
 	struct trace_session ts;
-	struct mmapdemo_walk w;
+	struct mmapdemo_walk w, w_before = { 0 };
 	bool tracing;
 	long minflt;
 	char *addr;
-	int sig, code, dot_err = 0;
+	int sig, code, dot_err = 0, ret;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	/* More than a page lets the huge strategy map a PMD or PUD entry. */
@@ -97,7 +135,10 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		if (tracing)
 			trace_cancel(&ts);
 		report_end();
-		return cli_error(cli, "mmap of the device", mc.err);
+		ret = cli_error(cli, "mmap of the device", mc.err);
+		cli_mmap_explain(cli, info, (unsigned int)o->strategy, mc.flags,
+				 mc.offset, mc.length, mc.err);
+		return ret;
 	}
 	addr = (char *)mc.result + (o->offset - mc.offset);
 	if (o->have_addr)
@@ -108,6 +149,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 
 	report_section("before", "3. page tables before the first touch");
 	if (!mmapdemo_walk(md, addr, &w)) {
+		w_before = w;
 		show_walk(&w);
 		if (w.result == MMAPDEMO_WALK_MAPPED &&
 		    (w.entry[MMAPDEMO_LEVEL_PTE].bits & MMAPDEMO_PTE_ACCESSED)) {
@@ -131,9 +173,9 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		report_str("si_code", "si_code", signal_code_name(sig, code));
 	report_i64("minor_faults", "minor faults (getrusage)", minflt);
 	show_stats_delta("counters", "device counters that moved", &s1, &s2);
-	if (s2.faults == s1.faults && !sig)
-		report_text("no ->fault call: the PTE was already there (mapped at mmap time, or by an earlier fault)");
 	stage_trace(&ts, &tracing);
+	if (s2.faults == s1.faults && !sig)
+		explain_no_fault(md, addr, &w_before, o->write, minflt);
 	report_close();
 
 	report_section("after", "5. page tables after the touch");

@@ -13,7 +13,7 @@
 
 #include "cli.h"
 
-/* VM_SOFTDIRTY of include/linux/mm.h, 6.1 and 6.12 (CONFIG_MEM_SOFT_DIRTY). */
+/* VM_SOFTDIRTY of include/linux/mm.h, bit 27 on 6.1, 6.12 and 7.3 (CONFIG_MEM_SOFT_DIRTY). */
 #define VM_SOFTDIRTY_BIT 0x08000000ULL
 
 void show_mmap_call(const struct map_call *mc)
@@ -82,10 +82,12 @@ void show_vma(struct mmapdemo *md, const void *addr, const char *title)
 		report_hex("vm_flags", "flags (MMAPDEMO_VMF_*)", w.vma_vmflags);
 		report_str("vm_flags_codes", "  as codes", buf);
 		if (w.vma_flags & VM_SOFTDIRTY_BIT) {
-			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: mmap_region()");
-			report_text("  (6.1) or __mmap_region() (6.12) sets it on every new VMA after");
-			report_text("  ->mmap returned, so the mmapdemo_mmap tracepoint, which fires");
-			report_text("  inside ->mmap, shows the flags without it.");
+			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: %s",
+				    cli_front_end_prepare(NULL) ?
+					    "__mmap_complete() sets it" :
+					    "__mmap_region() sets it");
+			report_text("  on every new VMA after the driver's %s returned.",
+				    cli_mmap_handler(NULL));
 		}
 		report_u64("vm_pgoff", "vm_pgoff", w.vma_pgoff);
 		report_str("strategy", "strategy",

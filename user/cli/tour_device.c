@@ -272,14 +272,14 @@ static void huge_run(struct tour *t)
 	     hc.leaf == MMAPDEMO_LEVEL_PTE;
 	if (ok)
 		tour_verdict(t, true,
-			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (hugepage_vma_check(), thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
+			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (6.1: hugepage_vma_check(); 6.12 and later: thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
 			     "no huge PFN-map entries on this kernel (%s): huge fell back to 4 KiB and took %lld faults, as fault's %lld, both leaves PTEs; first touch %.1f ms against %.1f ms",
 			     thp ? "no ARCH_SUPPORTS_PMD_PFNMAP" : "no THP",
 			     (long long)hc.faults, (long long)fc.faults, hc.ms,
 			     fc.ms);
 	else
 		tour_verdict(t, false,
-			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (hugepage_vma_check(), thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
+			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (6.1: hugepage_vma_check(); 6.12 and later: thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
 			     "without huge PFN-map entries both should take %lld faults with PTE leaves: fault %lld (leaf %s), huge %lld (%lld PMD, %lld PUD; leaf %s)",
 			     (long long)pages, (long long)fc.faults,
 			     leaf_name(&fc), (long long)hc.faults,
