@@ -420,9 +420,9 @@ static inline int mmapdemo_pci_rescan(void)
 	"remap does not map a BAR before Linux 6.16: its memory type " \
 	"reservation cannot survive a removal racing with fork or exit " \
 	"(Documentation/device-memory.rst, Revocation)"
-static inline const char *mmapdemo_bar_remap_why(void)
+static inline const char *mmapdemo_remap_why(const char *path)
 {
-	int fd = open(mmapdemo_bar_path, O_RDWR);
+	int fd = open(path, O_RDWR);
 	__u32 features;
 
 	if (fd < 0)
@@ -432,14 +432,25 @@ static inline const char *mmapdemo_bar_remap_why(void)
 	return features & MMAPDEMO_FEATURE_REMAP ? NULL : MMAPDEMO_NO_BAR_REMAP;
 }
 
+static inline const char *mmapdemo_bar_remap_why(void)
+{
+	return mmapdemo_remap_why(mmapdemo_bar_path);
+}
+
 /*
- * The strategy that maps a BAR before mmap() returns where the kernel has
- * one (remap), else fault: the caller then touches the pages it needs.
+ * The strategy that maps the BAR device at @path before mmap() returns
+ * where the kernel has one (remap), else fault: the caller then touches
+ * the pages it needs.
  */
+static inline __u32 mmapdemo_eager_strategy(const char *path)
+{
+	return mmapdemo_remap_why(path) ? MMAPDEMO_STRATEGY_FAULT :
+					  MMAPDEMO_STRATEGY_REMAP;
+}
+
 static inline __u32 mmapdemo_bar_eager_strategy(void)
 {
-	return mmapdemo_bar_remap_why() ? MMAPDEMO_STRATEGY_FAULT :
-					  MMAPDEMO_STRATEGY_REMAP;
+	return mmapdemo_eager_strategy(mmapdemo_bar_path);
 }
 
 #endif /* MMAPDEMO_UTIL_H */

@@ -656,8 +656,12 @@ TEST(remove_finishes_while_a_mapper_holds_its_mmap_lock)
 	removal = b.tv_sec - a.tv_sec + (b.tv_nsec - a.tv_nsec) / 1e9;
 	per_mib = seconds_of_populate(32UL << 20) / 32;
 	ASSERT_LT(0, per_mib);
-	/* A populate twenty removals long, within half the free memory. */
-	size = (size_t)(20 * removal / per_mib + 1) << 20;
+	/*
+	 * A populate fifty removals long, and at least half a second, within
+	 * half the free memory.
+	 */
+	size = (size_t)((removal * 50 > 0.5 ? removal * 50 : 0.5) / per_mib + 1)
+	       << 20;
 	avail_kb = sysconf(_SC_AVPHYS_PAGES) * (sysconf(_SC_PAGESIZE) / 1024);
 	if (size > (size_t)avail_kb * 512)
 		SKIP(return, "a populate long enough (%zu MiB: removal %.3f s, %.4f s per MiB) does not fit in half the free memory",
