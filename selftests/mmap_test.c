@@ -117,15 +117,15 @@ FIXTURE_SETUP(mmap)
 		if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR,
 				      MMAPDEMO_IVSHMEM_DEVICE, bar_path,
 				      sizeof(bar_path), NULL, 0))
-			SKIP(return, MMAPDEMO_BAR_HINT("ivshmem-plain"));
+			MMAPDEMO_SETUP_SKIP(MMAPDEMO_BAR_HINT("ivshmem-plain"));
 		mmapdemo_dev = bar_path;
 		if (variant->strategy == MMAPDEMO_STRATEGY_REMAP &&
 		    mmapdemo_remap_why(bar_path))
-			SKIP(return, "%s", mmapdemo_remap_why(bar_path));
+			MMAPDEMO_SETUP_SKIP("%s", mmapdemo_remap_why(bar_path));
 	}
 	self->fd = mmapdemo_open_strategy(O_RDWR, variant->strategy);
 	if (self->fd < 0)
-		SKIP(return, MMAPDEMO_HINT);
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_HINT);
 	self->page = sysconf(_SC_PAGESIZE);
 	self->len = NPAGES * self->page;
 	self->size = mmapdemo_info(self->fd).size;
