@@ -50,17 +50,28 @@ static inline void assert_fault_locked(struct vm_fault *vmf)
 #endif
 
 /*
- * Zapping the PTEs of a VM_PFNMAP VMA: zap_vma_ptes() until it was renamed
- * zap_special_vma_range() after 6.12 (7.3 has only the new name, which
- * also takes VM_MIXEDMAP VMAs).
+ * Eager mappings of a BAR (remap_pfn_range()) only where the kernel tracks
+ * their memory type per reservation: 6.16 (MMAPDEMO_HAVE_PFNMAP_TRACK).
+ * There a VMA that maps its whole range holds a reference-counted
+ * pfnmap_track_ctx, which fork copies by reference (vm_area_dup()) and
+ * splits share, and the last VMA to go frees the reservation once.
+ *
+ * Before, remap_pfn_range() set VM_PAT (6.1 and 6.12
+ * arch/x86/mm/pat/memtype.c, track_pfn_remap()), fork read the
+ * reservation back from the parent's first PTE (track_pfn_copy(),
+ * get_pat_info()), and each
+ * unmap freed its VMA's own range in untrack_pfn(), which tests and clears
+ * VM_PAT without a lock of its own.  A driver that revokes such a mapping
+ * with unmap_mapping_range() races with all three: a fork that copies a
+ * VMA whose PTEs were just zapped, an exit_mmap() that unmaps the same VMA
+ * at the same time (6.12 unmaps under the mmap_lock held for reading), and
+ * a failed remap_pfn_range() whose cleanup WARNs in get_pat_info().  The
+ * only way around them would be to take each mapping process's mmap_lock
+ * from the driver's removal, which a driver must never do.  So before
+ * 6.16, the remap strategy works on RAM only (strategy_remap.c).
  */
-#ifndef MMAPDEMO_HAVE_ZAP_SPECIAL_VMA_RANGE
-static inline void zap_special_vma_range(struct vm_area_struct *vma,
-					 unsigned long address,
-					 unsigned long size)
-{
-	zap_vma_ptes(vma, address, size);
-}
+#ifdef MMAPDEMO_HAVE_PFNMAP_TRACK
+#define MMAPDEMO_BAR_REMAP 1
 #endif
 
 /*

@@ -55,6 +55,11 @@ int cli_usage(const struct command *cmd, const char *fmt, ...)
 int cli_open(const struct cli *cli, int flags, int strategy,
 	     struct mmapdemo_info *info, struct mmapdemo **md);
 /*
+ * The strategy that maps the BAR device at @path before mmap() returns:
+ * remap where the device offers it (6.16 and later), else fault.
+ */
+unsigned int cli_eager_strategy(const char *path);
+/*
  * The options every command's getopt_long table ends with, and what to do
  * with them: cli_common_option() returns -1 to go on, or the exit code.
  */

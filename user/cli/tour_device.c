@@ -215,9 +215,9 @@ static void huge_run(struct tour *t)
 	 * fault on the file behind the BAR; an uncounted pass first, so that
 	 * the two measured ones pay for the guest's mapping alone.
 	 */
-	huge_touch(t, path, MMAPDEMO_STRATEGY_REMAP, &fc);
+	huge_touch(t, path, MMAPDEMO_STRATEGY_FAULT, &fc);
 	report_str("warm_up", "warm-up (not counted)",
-		   fc.err ? "failed" : "read every page with remap");
+		   fc.err ? "failed" : "read every page with fault");
 	huge_report(t, path, MMAPDEMO_STRATEGY_FAULT, &fc);
 	huge_report(t, path, MMAPDEMO_STRATEGY_HUGE, &hc);
 	fewer = hc.faults > 0 ? (double)fc.faults / (double)hc.faults : 0;
@@ -421,6 +421,7 @@ static void device_not_ram_run(struct tour *t)
 	const uint32_t x = 0x12345678;
 	struct not_ram bar, ram;
 	bool root = geteuid() == 0;
+	unsigned int eager;
 	bool bar_ok, ram_ok;
 	char path[64];
 
@@ -430,15 +431,17 @@ static void device_not_ram_run(struct tour *t)
 			  EDU_FIX);
 		return;
 	}
+	eager = cli_eager_strategy(path);
 	report_text("Write x = 0x%08x to a 32-bit word of each mapping and read it back,", x);
 	report_text("then ask the kernel about the page: its VMA flags and leaf (the walk),");
 	report_text("/proc/self/pagemap, and GUP (vmsplice() pins the page to put it in a");
-	report_text("pipe).  BAR 0 of %s is edu's registers (remap strategy,", path);
-	report_text("io_remap_pfn_range(), uncached); the word is the liveness register");
-	report_text("(0x%02x).  The RAM device (fault strategy) hands out struct pages.", EDU_LIVENESS);
+	report_text("pipe).  BAR 0 of %s is edu's registers (%s strategy,", path,
+		    mmapdemo_strategy_name(eager));
+	report_text("uncached); the word is the liveness register (0x%02x).  The RAM", EDU_LIVENESS);
+	report_text("device (fault strategy) hands out struct pages.");
 	report_section("edu", "edu's BAR 0");
 	report_str("device", "device", path);
-	not_ram_probe(t, path, MMAPDEMO_STRATEGY_REMAP, EDU_LIVENESS, x, &bar);
+	not_ram_probe(t, path, eager, EDU_LIVENESS, x, &bar);
 	not_ram_report(&bar, EDU_LIVENESS);
 	report_close();
 	report_section("ram", "the RAM device");
