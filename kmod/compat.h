@@ -73,10 +73,13 @@ static inline void zap_special_vma_range(struct vm_area_struct *vma,
  */
 #ifndef MMAPDEMO_HAVE_FOLLOW_PFNMAP
 struct follow_pfnmap_args {
+	/* in: the VMA and the address to look up */
 	struct vm_area_struct *vma;
 	unsigned long address;
+	/* the PTE lock follow_pte() took, and the PTE it found */
 	spinlock_t *lock;
 	pte_t *ptep;
+	/* out: the leaf's PFN, protections, and two of its bits */
 	unsigned long pfn;
 	pgprot_t pgprot;
 	bool writable;
@@ -110,6 +113,8 @@ static inline int follow_pfnmap_start(struct follow_pfnmap_args *args)
 
 static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
 {
+	/* follow_pte() took the lock without an annotation sparse can see. */
+	__acquire(args->lock);
 	pte_unmap_unlock(args->ptep, args->lock);
 }
 #endif

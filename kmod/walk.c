@@ -171,8 +171,9 @@ static void walk_record(struct mmapdemo_walk *w, int level, u64 raw,
 	l->raw = raw;
 	l->pfn = present ? pfn : 0;
 	l->flags = walk_entry_flags(raw, level);
-	l->memtype = (l->flags & MMAPDEMO_ENTRY_LEAF) ?
-			     walk_memtype(raw, level) : MMAPDEMO_MEMTYPE_NONE;
+	l->memtype = MMAPDEMO_MEMTYPE_NONE;
+	if (l->flags & MMAPDEMO_ENTRY_LEAF)
+		l->memtype = walk_memtype(raw, level);
 	l->shift = walk_shift(level);
 	w->levels = level + 1;
 }
@@ -189,7 +190,7 @@ static void walk_leaf(struct mmapdemo_walk *w, unsigned long addr,
 
 /* Context: interrupts off; see the top of this file. */
 static void walk_tables_irqoff(struct mm_struct *mm, unsigned long addr,
-			struct mmapdemo_walk *w)
+			       struct mmapdemo_walk *w)
 {
 	pgd_t pgd, *pgdp = pgd_offset(mm, addr);
 	p4d_t p4d, *p4dp;

@@ -452,7 +452,7 @@ static void walk_of_a_freed_table(struct __test_metadata *_metadata, int fd,
 	if (!dontneed_frees_the_table(m))
 		SKIP(munmap(reserve, 2 * PMD_BYTES); return,
 		     "MADV_DONTNEED frees no PTE table on this kernel "
-		     "(no CONFIG_PT_RECLAIM, before 6.15)");
+		     "(no CONFIG_PT_RECLAIM)");
 	freed = vm_pte_kb();
 	ASSERT_EQ(0, walk(walk_fd, m, &w));
 	EXPECT_EQ((__u32)MMAPDEMO_WALK_HOLE, w.result);
