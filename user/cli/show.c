@@ -174,8 +174,10 @@ void show_walk(const struct mmapdemo_walk *w)
 				    (lv->flags & MMAPDEMO_ENTRY_HUGE) ?
 					    "  (huge page)" :
 					    "");
-			report_text("     %s bits: %s",
-				    mmapdemo_arch_name(w->arch) ?: "?", bits);
+			if (bits[0])
+				report_text("     %s bits: %s",
+					    mmapdemo_arch_name(w->arch) ?: "?",
+					    bits);
 		}
 	}
 	report_close();
