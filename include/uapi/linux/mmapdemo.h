@@ -186,9 +186,10 @@ struct mmapdemo_walk_entry {
  * @memtype: the memory type of a present leaf, MMAPDEMO_MEMTYPE_*;
  *           MMAPDEMO_MEMTYPE_NONE for a table entry or an entry that is
  *           not present
- * @shift: log2 of the bytes of address space the entry covers (on x86-64
- *         12 for a PTE, 21 for a PMD, 30 for a PUD, 39 for a PGD and a
- *         folded P4D with 4-level paging, 48 with 5-level paging)
+ * @shift: log2 of the bytes of address space the entry covers; on x86-64
+ *         12 for a PTE, 21 for a PMD, 30 for a PUD, 39 for a P4D, and for
+ *         the PGD 39 with 4-level paging (the P4D is folded into it) or 48
+ *         with 5-level paging
  * @reserved: zero
  */
 struct mmapdemo_walk_level {
