@@ -168,11 +168,14 @@ TEST_F(walk, unprivileged_caller_sees_no_frames)
 		(void)*(volatile char *)m;
 		if (walk(self->fd, m, &w) || w.result != MMAPDEMO_WALK_MAPPED)
 			_exit(3);
-		for (i = 0; i < MMAPDEMO_LEVELS; i++)
+		for (i = 0; i < MMAPDEMO_LEVELS; i++) {
 			bad |= w.entry[i].pfn || (w.entry[i].raw & 0x000ffffffffff000ULL);
+			bad |= w.level[i].pfn || (w.level[i].raw & 0x000ffffffffff000ULL);
+		}
 		bad |= w.pfn || w.phys;
 		/* Bits and the device page are no secret. */
 		bad |= !(w.entry[MMAPDEMO_LEVEL_PTE].bits & MMAPDEMO_PTE_PRESENT);
+		bad |= !(w.level[MMAPDEMO_LEVEL_PTE].flags & MMAPDEMO_ENTRY_PRESENT);
 		bad |= w.device_page != 0;
 		_exit(bad ? 1 : 0);
 	}
