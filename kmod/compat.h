@@ -75,6 +75,62 @@ static inline void assert_fault_locked(struct vm_fault *vmf)
 #endif
 
 /*
+ * Reading a PFN-map entry under its lock: follow_pfnmap_start() and
+ * follow_pfnmap_end() from 6.12 (which also find huge PMD and PUD leaves);
+ * before 6.10, follow_pte(mm, ...), which finds PTEs only and leaves the
+ * VMA checks to its caller.  Here the older one in the newer spelling, with
+ * the outputs mmapdemo uses.  6.10 and 6.11 (follow_pte() with a VMA) get
+ * a lookup that always fails, and the walk falls back to its lockless read.
+ */
+#ifndef MMAPDEMO_HAVE_FOLLOW_PFNMAP
+struct follow_pfnmap_args {
+	/* in: the VMA and the address to look up */
+	struct vm_area_struct *vma;
+	unsigned long address;
+	/* the PTE lock follow_pte() took, and the PTE it found */
+	spinlock_t *lock;
+	pte_t *ptep;
+	/* out: the leaf's PFN, protections, and two of its bits */
+	unsigned long pfn;
+	pgprot_t pgprot;
+	bool writable;
+	bool special;
+};
+
+static inline int follow_pfnmap_start(struct follow_pfnmap_args *args)
+{
+#ifdef MMAPDEMO_HAVE_FOLLOW_PTE_MM
+	struct vm_area_struct *vma = args->vma;
+	pte_t pte;
+	int ret;
+
+	mmap_assert_locked(vma->vm_mm);
+	if (args->address < vma->vm_start || args->address >= vma->vm_end ||
+	    !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EINVAL;
+	ret = follow_pte(vma->vm_mm, args->address, &args->ptep, &args->lock);
+	if (ret)
+		return ret;
+	pte = ptep_get(args->ptep);
+	args->pfn = pte_pfn(pte);
+	args->pgprot = pte_pgprot(pte);
+	args->writable = pte_write(pte);
+	args->special = pte_special(pte);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
+{
+	/* follow_pte() took the lock without an annotation sparse can see. */
+	__acquire(args->lock);
+	pte_unmap_unlock(args->ptep, args->lock);
+}
+#endif
+
+/*
  * The largest order the page allocator hands out: MAX_ORDER - 1 before 6.4,
  * where MAX_ORDER became inclusive; 6.8 renamed it MAX_PAGE_ORDER.
  */

@@ -152,7 +152,8 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		w_before = w;
 		show_walk(&w);
 		if (w.result == MMAPDEMO_WALK_MAPPED &&
-		    (w.entry[MMAPDEMO_LEVEL_PTE].bits & MMAPDEMO_PTE_ACCESSED)) {
+		    (w.level[MMAPDEMO_LEVEL_PTE].flags &
+		     MMAPDEMO_ENTRY_ACCESSED)) {
 			report_text("accessed is set, yet nothing has touched the page: the PTE was built");
 			report_text("from vma->vm_page_prot (pfn_pte() in remap_pte_range(), mk_pte() in");
 			report_text("insert_page_into_pte_locked()), and on x86 every protection_map[]");

@@ -144,10 +144,16 @@ void show_walk(const struct mmapdemo_walk *w)
 	char bits[224], soft[40], title[32], all[160];
 	unsigned int pat;
 
+	char flags[160];
+
+	report_str("arch", "raw entries",
+		   mmapdemo_arch_name(w->arch) ?: "?");
 	report_list("levels", "page-table walk (MMAPDEMO_IOC_WALK)");
 	for (unsigned int l = 0; l < w->levels && l < MMAPDEMO_LEVELS; l++) {
 		const struct mmapdemo_walk_entry *e = &w->entry[l];
+		const struct mmapdemo_walk_level *lv = &w->level[l];
 
+		mmapdemo_entry_flags_format(lv->flags, flags, sizeof(flags));
 		mmapdemo_pte_bits_format(e->bits, all, sizeof(all));
 		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
 			snprintf(bits, sizeof(bits), "%s %s", all, soft);
@@ -159,25 +165,32 @@ void show_walk(const struct mmapdemo_walk *w)
 			report_hex("raw", NULL, e->raw);
 			report_hex("pfn", NULL, e->pfn);
 			report_str("bits", NULL, bits);
+			report_str("flags", NULL, flags);
 			report_close();
 		} else {
 			snprintf(title, sizeof(title), "%s",
 				 mmapdemo_level_name(l));
 			report_text("%-4s 0x%016llx  pfn %#-10llx %s%s", title,
 				    (unsigned long long)e->raw,
-				    (unsigned long long)e->pfn, bits,
-				    (e->bits & MMAPDEMO_PTE_LEAF) &&
-						    l < MMAPDEMO_LEVEL_PTE ?
+				    (unsigned long long)lv->pfn, flags,
+				    (lv->flags & MMAPDEMO_ENTRY_HUGE) ?
 					    "  (huge page)" :
 					    "");
+			if (bits[0])
+				report_text("     %s bits: %s",
+					    mmapdemo_arch_name(w->arch) ?: "?",
+					    bits);
 		}
 	}
 	report_close();
-	if (w->levels && (w->entry[w->levels - 1].bits & MMAPDEMO_PTE_LEAF)) {
+	if (w->levels &&
+	    (w->level[w->levels - 1].flags & MMAPDEMO_ENTRY_LEAF) &&
+	    w->arch == MMAPDEMO_ARCH_X86_64) {
 		const char *type = pte_memtype(w->entry[w->levels - 1].bits,
 					       &pat);
 
-		snprintf(all, sizeof(all), "%s (PAT index %u: PAT=%u PCD=%u PWT=%u)",
+		snprintf(all, sizeof(all),
+			 "%s (x86-64 PAT index %u: PAT=%u PCD=%u PWT=%u)",
 			 type, pat, pat >> 2, (pat >> 1) & 1, pat & 1);
 		report_str("memory_type", "memory type", all);
 	}
@@ -187,9 +200,14 @@ void show_walk(const struct mmapdemo_walk *w)
 	if (w->levels)
 		report_str("walk_stopped_at", "stopped at",
 			   mmapdemo_level_name(w->levels - 1));
-	if (w->result == MMAPDEMO_WALK_MAPPED)
-		report_str("memtype", "memory type (PWT, PCD, PAT)",
+	if (w->result == MMAPDEMO_WALK_MAPPED) {
+		report_str("memtype", "memory type",
 			   mmapdemo_memtype_name(w->memtype) ?: "?");
+		report_str("leaf_read", "leaf read",
+			   (w->result_flags & MMAPDEMO_WALK_LEAF_LOCKED) ?
+				   "under its page-table lock" :
+				   "lockless, interrupts off (a snapshot)");
+	}
 }
 
 void show_bar(const char *device, const struct mmapdemo_walk *w)

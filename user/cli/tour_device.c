@@ -85,20 +85,18 @@ struct huge_count {
 static void huge_leaf(struct mmapdemo *md, const void *addr,
 		      struct huge_count *hc)
 {
-	static const uint64_t bytes[MMAPDEMO_LEVELS] = {
-		[MMAPDEMO_LEVEL_PUD] = 1ULL << 30,
-		[MMAPDEMO_LEVEL_PMD] = 2ULL << 20,
-		[MMAPDEMO_LEVEL_PTE] = 4096,
-	};
 	struct mmapdemo_walk w;
+	const struct mmapdemo_walk_level *l;
 
 	hc->leaf = MMAPDEMO_LEVELS;
 	if (mmapdemo_walk(md, addr, &w) || w.result != MMAPDEMO_WALK_MAPPED ||
-	    !w.levels || w.levels > MMAPDEMO_LEVELS ||
-	    !(w.entry[w.levels - 1].bits & MMAPDEMO_PTE_LEAF))
+	    !w.levels || w.levels > MMAPDEMO_LEVELS)
+		return;
+	l = &w.level[w.levels - 1];
+	if (!(l->flags & MMAPDEMO_ENTRY_LEAF) || l->shift >= 64)
 		return;
 	hc->leaf = w.levels - 1;
-	hc->leaf_bytes = bytes[hc->leaf];
+	hc->leaf_bytes = 1ULL << l->shift;
 }
 
 /*
