@@ -58,7 +58,7 @@ FIXTURE_SETUP(proof)
 	self->fd = -1;
 	if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
 			      self->path, sizeof(self->path), NULL, 0))
-		SKIP(return, MMAPDEMO_BAR_HINT("ivshmem-plain"));
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_BAR_HINT("ivshmem-plain"));
 	mmapdemo_dev = self->path;
 	/* The eager variant maps by fault where remap cannot map a BAR. */
 	if (variant->strategy == MMAPDEMO_STRATEGY_REMAP &&
@@ -77,8 +77,7 @@ FIXTURE_SETUP(proof)
 	if (strcmp(magic, PROOF_MAGIC)) {
 		close(self->fd);
 		self->fd = -1;
-		SKIP(return,
-		     "the host did not prepare this BAR (scripts/bar-proof.sh)");
+		MMAPDEMO_SETUP_SKIP("the host did not prepare this BAR (scripts/bar-proof.sh)");
 	}
 }
 

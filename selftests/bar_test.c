@@ -164,25 +164,59 @@ TEST(gup_fails_on_a_bar_not_on_ram)
 	close(fd);
 }
 
-/* The BAR's physical range from /sys/bus/pci/devices/BDF/resource. */
-static int bar_range(int bar, unsigned long long *start,
-		     unsigned long long *end)
+/*
+ * Where remap maps a BAR (6.16 and later), its VMAs split like any other
+ * mapping: munmap of either end and of the middle, mprotect of a part,
+ * mremap to shrink.  Every part keeps working, and once all are gone
+ * x86's list of memory type reservations in the BAR's range is as before:
+ * the last part freed the mapping's one reservation.
+ */
+TEST(remap_splits_and_leaves_pat_clean)
 {
-	unsigned long long flags;
-	char path[128];
-	FILE *f;
-	int i, ret = -1;
+	const char *why = mmapdemo_need_ivshmem();
+	unsigned long long start, end;
+	char types[256], c = 0, *m, *n;
+	const size_t p = 4096;
+	int fd, reserved;
+	__u64 before;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
-		 mmapdemo_bar_bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	for (i = 0; i <= bar; i++)
-		ret = fscanf(f, "%llx %llx %llx", start, end, &flags) == 3 ?
-			      0 : -1;
-	fclose(f);
-	return ret;
+	if (why)
+		SKIP(return, "%s", why);
+	why = mmapdemo_bar_remap_why();
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, mmapdemo_bar_range(2, &start, &end));
+	reserved = mmapdemo_pat_entries(start, end, types, sizeof(types));
+	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, fd);
+	before = mmapdemo_stats(fd).live_vmas;
+	m = mmap(NULL, 16 * p, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, munmap(m, p));			/* the first page */
+	ASSERT_EQ(0, munmap(m + 15 * p, p));		/* the last */
+	ASSERT_EQ(0, munmap(m + 7 * p, p));		/* one in the middle */
+	ASSERT_EQ(0, mprotect(m + 3 * p, p, PROT_READ));
+	n = mremap(m + 8 * p, 7 * p, 3 * p, 0);		/* shrink */
+	ASSERT_EQ(m + 8 * p, n);
+	m[2 * p] = 'a';
+	n[p] = 'b';
+	ASSERT_EQ(1, pread(fd, &c, 1, 2 * p));
+	EXPECT_EQ('a', c);
+	ASSERT_EQ(1, pread(fd, &c, 1, 9 * p));
+	EXPECT_EQ('b', c);
+	EXPECT_EQ(SIGSEGV, mmapdemo_probe_write(m + 3 * p, 'x'));
+	EXPECT_EQ(SIGSEGV, mmapdemo_probe_read(m + 7 * p, &c));
+	/* The pieces: pages 1-2, 3, 4-6 and 8-10. */
+	EXPECT_EQ(before + 4, mmapdemo_stats(fd).live_vmas);
+	ASSERT_EQ(0, munmap(m, 16 * p));
+	EXPECT_EQ(before, mmapdemo_stats(fd).live_vmas);
+	close(fd);
+	if (reserved < 0) {
+		ksft_print_msg("no /sys/kernel/debug/x86/pat_memtype_list: the reservations were not counted\n");
+		return;
+	}
+	EXPECT_EQ(reserved, mmapdemo_pat_entries(start, end, types, sizeof(types)))
+		TH_LOG("the BAR's reservations: %s", types);
 }
 
 /*
@@ -230,7 +264,7 @@ TEST(caching_mode_is_the_pte_memory_type)
 
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, bar_range(2, &start, &end));
+	ASSERT_EQ(0, mmapdemo_bar_range(2, &start, &end));
 	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/bar",
 		 mmapdemo_bar_bdf);
 	EXPECT_EQ(2, mmapdemo_read_hex(attr));

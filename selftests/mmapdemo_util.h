@@ -462,4 +462,57 @@ static inline __u32 mmapdemo_bar_eager_strategy(void)
 	return mmapdemo_eager_strategy(mmapdemo_bar_path);
 }
 
+/*
+ * x86's list of memory type reservations (debugfs): the entries that
+ * overlap the BAR, whose physical range is @start to @end.  Each line
+ * reads "PAT: [mem 0x...-0x...] write-combining".
+ */
+static inline int mmapdemo_pat_entries(unsigned long long start,
+				       unsigned long long end, char *types,
+				       size_t size)
+{
+	unsigned long long a, b;
+	char line[256], type[64];
+	int n = 0;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	if (!f)
+		return -1;
+	types[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &a, &b,
+			   type) != 3)
+			continue;
+		if (b < start || a > end)
+			continue;
+		n++;
+		snprintf(types + strlen(types), size - strlen(types), "%s%s",
+			 n > 1 ? " " : "", type);
+	}
+	fclose(f);
+	return n;
+}
+
+/* The BAR's physical range from /sys/bus/pci/devices/BDF/resource. */
+static inline int mmapdemo_bar_range(int bar, unsigned long long *start,
+				     unsigned long long *end)
+{
+	unsigned long long flags;
+	char path[128];
+	int i, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+		 mmapdemo_bar_bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	for (i = 0; i <= bar; i++)
+		ret = fscanf(f, "%llx %llx %llx", start, end, &flags) == 3 ?
+			      0 : -1;
+	fclose(f);
+	return ret;
+}
+
 #endif /* MMAPDEMO_UTIL_H */

@@ -418,58 +418,6 @@ TEST(remove_racing_with_killed_forks_warns_nothing)
 }
 
 /*
- * x86's list of memory type reservations (debugfs): the entries that
- * overlap the BAR, whose physical range is @start to @end.  Each line
- * reads "PAT: [mem 0x...-0x...] write-combining".
- */
-static int pat_entries(unsigned long long start, unsigned long long end,
-		       char *types, size_t size)
-{
-	unsigned long long a, b;
-	char line[256], type[64];
-	int n = 0;
-	FILE *f;
-
-	f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
-	if (!f)
-		return -1;
-	types[0] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &a, &b,
-			   type) != 3)
-			continue;
-		if (b < start || a > end)
-			continue;
-		n++;
-		snprintf(types + strlen(types), size - strlen(types), "%s%s",
-			 n > 1 ? " " : "", type);
-	}
-	fclose(f);
-	return n;
-}
-
-/* The BAR's physical range from /sys/bus/pci/devices/BDF/resource. */
-static int bar_range(int bar, unsigned long long *start,
-		     unsigned long long *end)
-{
-	unsigned long long flags;
-	char path[128];
-	int i, ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
-		 mmapdemo_bar_bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	for (i = 0; i <= bar; i++)
-		ret = fscanf(f, "%llx %llx %llx", start, end, &flags) == 3 ?
-			      0 : -1;
-	fclose(f);
-	return ret;
-}
-
-/*
  * Processes that map the whole BAR exit while others map it and fork,
  * and the device is removed.  Before 6.16 an exit_mmap() and the
  * removal's zap could free a remap VMA's reservation twice, and a second
@@ -529,8 +477,8 @@ TEST(remove_racing_with_exit_keeps_pat_clean)
 
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, bar_range(2, &start, &end));
-	n = pat_entries(start, end, types, sizeof(types));
+	ASSERT_EQ(0, mmapdemo_bar_range(2, &start, &end));
+	n = mmapdemo_pat_entries(start, end, types, sizeof(types));
 	if (n < 0)
 		SKIP(return, "no /sys/kernel/debug/x86/pat_memtype_list (x86 PAT and debugfs)");
 	ASSERT_EQ(1, n) TH_LOG("before: %s", types);
@@ -564,7 +512,7 @@ TEST(remove_racing_with_exit_keeps_pat_clean)
 			waitpid(pids[i], NULL, 0);
 		ASSERT_EQ(0, mmapdemo_pci_rescan());
 		warned = mmapdemo_kmsg_grep(kmsg, kernel_bad, line, sizeof(line));
-		n = pat_entries(start, end, types, sizeof(types));
+		n = mmapdemo_pat_entries(start, end, types, sizeof(types));
 		EXPECT_EQ(1, n) TH_LOG("round %d: the BAR's reservations: %s",
 				       round, types);
 		if (n != 1)
