@@ -230,7 +230,7 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 			goto out_close;
 	}
 	for (unsigned int d = DEV_BAR_FAULT; bar && d < NR_DEVS; d++) {
-		struct mmapdemo_info bar_info;
+		struct mmapdemo_info bar_info = { 0 };
 
 		ret = mmapdemo_open(bar, O_RDWR, &md[d]);
 		if (!ret)
