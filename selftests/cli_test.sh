@@ -92,37 +92,37 @@ done_
 t stats_json 0 mmapdemo stats --json
 has '"mmaps":' '"live_vmas": 0'; done_
 
-t map_shared_write 0 mmapdemo map --write hello --read 5
+t map_shared_write 0 mmapdemo map --calls none --write hello --read 5
 has "write reached the device yes" "data                     hello" \
 	"->page_mkwrite calls"; done_
 
-t map_private_insert 0 mmapdemo map --strategy insert --private --write hi
+t map_private_insert 0 mmapdemo map --calls none --strategy insert --private --write hi
 has "write reached the device no" "pages mapped at mmap()"; done_
 
-t map_remap_private_refused 1 mmapdemo map --strategy remap --private
+t map_remap_private_refused 1 mmapdemo map --calls none --strategy remap --private
 has "Invalid argument"; done_
 
-t map_prot_read_write 1 mmapdemo map --prot r --write x
+t map_prot_read_write 1 mmapdemo map --calls none --prot r --write x
 has "Segmentation fault" "SEGV_ACCERR"; hasnt "write reached the device yes"; done_
 
 t map_bad_prot 2 mmapdemo map --prot q
 has "--prot q" "usage: mmapdemo map"; done_
 
-t map_populate 0 mmapdemo --json map --populate --length 16K --read 1
+t map_populate 0 mmapdemo --json map --calls none --populate --length 16K --read 1
 has '"faults": 4' '"eager_pages": 0'; done_
 
-t path_fault_write 0 mmapdemo --json path --offset 0x2000 --write
+t path_fault_write 0 mmapdemo --json path --calls none --offset 0x2000 --write
 has '"walk_result": "mapped"' '"device_page": 2' '"pfn_agrees": true' \
 	'"mkwrites": 1' '"event": "mmapdemo_fault"' '"event": "mmapdemo_mkwrite"'; done_
 
-t path_fault_text 0 mmapdemo path --offset 4096
+t path_fault_text 0 mmapdemo path --calls none --offset 4096
 has "1. mmap(2)" "2. the VMA" "3. page tables before" "4. first touch" \
 	"5. page tables after" "PGD" "P4D" "PUD" "PMD" "PTE" "device page              1"
 ordered "3. page tables before" "hole: stopped at an empty entry" "4. first touch" \
 	"->fault: pages mapped" "5. page tables after" "walk                     mapped"
 done_
 
-t path_remap 0 mmapdemo --json path --strategy remap
+t path_remap 0 mmapdemo --json path --calls none --strategy remap
 has '"eager_pages": 1' '"faults": 0' '"present": false' '"device_page": 0'
 grep '"bits"' "$out" | tail -n 1 | grep -q special || { ok=0; echo "# PTE not special"; }
 done_
@@ -141,23 +141,23 @@ sd_note() {
 		hasnt "VM_SOFTDIRTY"
 	fi
 }
-t path_notes_fault 0 mmapdemo path
+t path_notes_fault 0 mmapdemo path --calls none
 sd_note
 hasnt "accessed is set, yet nothing has touched the page"; done_
 
-t path_notes_remap 0 mmapdemo path --strategy remap
+t path_notes_remap 0 mmapdemo path --calls none --strategy remap
 sd_note
 has "accessed is set, yet nothing has touched the page" \
 	"walk_page_test() skips such a VMA because of the flag"
 hasnt "no struct page to report"; done_
 
-t path_notes_insert 0 mmapdemo path --strategy insert
+t path_notes_insert 0 mmapdemo path --calls none --strategy insert
 has "accessed is set, yet nothing has touched the page"
 hasnt "walk_page_test()"; done_
 
 # --dot writes the walk for Graphviz: every level, the device page.
 rm -f /tmp/cli_test.dot
-t path_dot 0 mmapdemo path --offset 0x1000 --write --dot /tmp/cli_test.dot
+t path_dot 0 mmapdemo path --calls none --offset 0x1000 --write --dot /tmp/cli_test.dot
 has "graph (Graphviz)         /tmp/cli_test.dot"
 cp /tmp/cli_test.dot "$out"
 has "digraph mmapdemo_path {" "PGD entry" "P4D entry" "PUD entry" "PMD entry" \
@@ -173,10 +173,10 @@ has "soft-dirty kernel only; MMU ignores" "special    kernel only" \
 	"leaf       not a bit" "PAT=0 PCD=0 PWT=1  WC" "PAT=1 PCD=1 PWT=1  WT"
 done_
 
-t path_address 0 mmapdemo --json path 0x7f0000001234 --offset 0x3000
+t path_address 0 mmapdemo --json path --calls none 0x7f0000001234 --offset 0x3000
 has '"address": "0x7f0000001234"' '"device_page": 3' '"device_offset": "0x3234"'; done_
 
-t path_private_cow 0 mmapdemo --json path --strategy insert --private --write
+t path_private_cow 0 mmapdemo --json path --calls none --strategy insert --private --write
 has '"device_page": "none: a private copy (COW)"'; done_
 
 t path_beyond_device 2 mmapdemo path --offset 64M
@@ -200,7 +200,7 @@ has "Resource temporarily unavailable" "still open"; done_
 
 t unload_load 0 sh -c "mmapdemo unload && ! mmapdemo info >/dev/null 2>&1 &&
 	mmapdemo load --size 8M --strategy remap $LAB_MODULE && mmapdemo --json info &&
-	mmapdemo --json map"
+	mmapdemo --json map --calls none"
 # map without --strategy takes the device's default.
 has '"size": 8388608' '"default_strategy": "remap"' '"strategy": "remap"' \
 	'"eager_pages": 1'; done_
