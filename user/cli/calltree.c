@@ -28,17 +28,23 @@
  * remap_pfn_range_internal() or remap_pfn_range_notrack() that holds it
  * (remap_pfn_range()), do_set_pte() (6.1) and set_pte_range() (6.12, 7.x)
  * (finish_fault() of a ->fault that returned a page), wp_page_copy()
- * (copy on write), insert_pfn_pmd() and insert_pfn_pud() (6.1, 6.12),
- * insert_pmd() and insert_pud() (7.x) (->huge_fault).  The deepest of
- * them that the trace saw on a chain is the one marked: a deeper one would
- * be in the trace if the kernel could trace it.
+ * (copy on write; on 7.x inlined into do_wp_page()), insert_pfn_pmd() and
+ * insert_pfn_pud() (6.1, 6.12) or insert_pmd() and insert_pud() (7.x),
+ * inlined on some builds into vmf_insert_pfn_pmd() and
+ * vmf_insert_pfn_pud() (6.12, 7.x; the _prot variants on 6.1)
+ * (->huge_fault); remap_pfn_range_complete() (7.x) and remap_pfn_range()
+ * hold the remap_pfn_range_* helpers where those are inlined.  The
+ * deepest of them that the trace saw on a chain is the one marked: a
+ * deeper one would be in the trace if the kernel could trace it.
  */
 static const char *const writers[] = {
 	"insert_pfn", "insert_page_into_pte_locked", "remap_pte_range",
-	"remap_pfn_range_internal", "remap_pfn_range_notrack", "do_set_pte",
+	"remap_pfn_range_internal", "remap_pfn_range_notrack", "remap_pfn_range",
+	"do_set_pte",
 	"set_pte_range", "wp_page_copy", "insert_pfn_pmd", "insert_pfn_pud",
 	"insert_pmd", "insert_pud", "remap_pfn_range_complete", "do_wp_page",
-	NULL
+	"vmf_insert_pfn_pmd", "vmf_insert_pfn_pud", "vmf_insert_pfn_pmd_prot",
+	"vmf_insert_pfn_pud_prot", NULL
 };
 
 static bool is_writer(const char *name)

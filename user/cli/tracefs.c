@@ -74,7 +74,7 @@ int trace_start(struct trace_session *ts)
 	dir = tracing_dir();
 	if (!dir)
 		return -ENODEV;
-	if (!tracefs_event_file_exists(NULL, "mmapdemo", NULL, "enable"))
+	if (!tracefs_file_exists(NULL, "events/mmapdemo/enable"))
 		return -ENOENT;
 	ts->was_on = tracefs_trace_is_on(NULL) == 1;
 	if (clear_trace())
@@ -365,7 +365,7 @@ int graph_begin(struct graph_session *gs, unsigned int depth)
 	}
 	free(tracer);
 	/* Another "mmapdemo trace" around this command: its buffer, not ours. */
-	if (tracefs_event_file_exists(NULL, "mmapdemo", NULL, "enable") &&
+	if (tracefs_file_exists(NULL, "events/mmapdemo/enable") &&
 	    tracefs_event_is_enabled(NULL, "mmapdemo", NULL) !=
 		    TRACEFS_ALL_DISABLED) {
 		snprintf(gs->why, sizeof(gs->why),
@@ -403,7 +403,7 @@ int graph_begin(struct graph_session *gs, unsigned int depth)
 		goto fail;
 	tracefs_option_disable(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
 	/* The module's events, if it has them, land inside the calls. */
-	if (tracefs_event_file_exists(NULL, "mmapdemo", NULL, "enable"))
+	if (tracefs_file_exists(NULL, "events/mmapdemo/enable"))
 		tracefs_event_enable(NULL, "mmapdemo", NULL);
 	if (tracefs_tracer_set(NULL, TRACEFS_TRACER_FUNCTION_GRAPH))
 		goto fail;
