@@ -34,7 +34,8 @@ under() {
 		END { exit !found }'
 }
 
-# writer TITLE: the call the stage marks as writing the entry.
+# writer TITLE: the call the stage marks as writing the entry, as the
+# tracer names it ("insert_pfn", "insert_page_into_pte_locked.constprop.0").
 writer() {
 	section "$1" | awk '/<- writes the entry/ { print $1; exit }'
 }
@@ -84,9 +85,9 @@ devs=mmapdemo
 for d in /sys/class/misc/mmapdemo-*; do
 	[ -e "$d/bar" ] && devs="$devs ${d##*/}"
 done
-# Three strategies a device, and the two checks at the end.
+# Three strategies a device, and the three checks at the end.
 set -- $devs
-echo "1..$(($# * 3 + 2))"
+echo "1..$(($# * 3 + 3))"
 
 for d in $devs; do
 	fe=$(cat "/sys/class/misc/$d/front_end")
@@ -98,8 +99,9 @@ for d in $devs; do
 		name="$d $s (front end $fe): the driver's callbacks and the entry's writer"
 		len=4096
 		[ "$s" = huge ] && len=2M
+		rm -f /tmp/cli_calls_test.dot
 		mmapdemo --device "/dev/$d" path --strategy "$s" --length "$len" \
-			--write >"$out" 2>&1
+			--write --dot /tmp/cli_calls_test.dot >"$out" 2>&1
 		st=$?
 		[ "$st" = 0 ] || { ok=0; echo "# $name: exit status $st"; }
 		m="1. mmap(2)" f="4. first touch" u="6. munmap(2)"
@@ -132,7 +134,7 @@ for d in $devs; do
 			*) ok=0; echo "# $name: remap: the mmap wrote no entry ('$w')" ;;
 			esac ;;
 		insert)
-			expect test "$w" = insert_page_into_pte_locked
+			expect test "${w%%.*}" = insert_page_into_pte_locked
 			expect under "$m" "$eager" "$w" ;;
 		fault)
 			[ -z "$w" ] || { ok=0; echo "# $name: fault wrote an entry at mmap time ($w)"; }
@@ -148,17 +150,35 @@ for d in $devs; do
 			[ "$d" = mmapdemo ] || expect under "$f" "$h" "$w"
 			[ "$d" != mmapdemo ] || expect callback "$f" fault_page_mkwrite ;;
 		huge)
-			expect callback "$f" huge_fault
-			expect under "$f" handle_mm_fault huge_fault
+			# ->huge_fault where the module's counters say it
+			# mapped a PMD entry, else its ->fault fallback.
+			h=huge_pfn_fault
+			grep -q -- "->huge_fault: PMD entries *1" "$out" && h=huge_fault
+			expect callback "$f" "$h"
+			expect under "$f" handle_mm_fault "$h"
 			w=$(writer "$f")
 			expect test -n "$w"
-			expect under "$f" huge_fault "$w" ;;
+			expect under "$f" "$h" "$w" ;;
 		esac
 		expect callback "$u" mmapdemo_vma_close
 		expect under "$u" __x64_sys_munmap mmapdemo_vma_close
+		# --dot draws the spines, the writer pointing at the entry.
+		expect grep -q "subgraph cluster_mmap" /tmp/cli_calls_test.dot
+		expect grep -q "the driver's callback" /tmp/cli_calls_test.dot
+		expect grep -q '^  c[0-9]* -> l[0-9] \[label="writes"' /tmp/cli_calls_test.dot
 		done_
 	done
 done
+
+# JSON carries the whole tree, each call with its role.
+name="--json: the tree of calls, each with its role"
+mmapdemo --json path --strategy remap >"$out" 2>&1 || { ok=0; echo "# $name: path failed"; }
+expect grep -q '"function": "__x64_sys_mmap"' "$out"
+expect grep -q '"function": "mmapdemo_vma_close"' "$out"
+expect grep -q '"callback": true' "$out"
+expect grep -q '"writes_entry": true' "$out"
+expect grep -q '"spine": false' "$out"
+done_
 
 # Tracing made impossible: tracefs unmounted (and debugfs, whose tracing/
 # would mount it again).  One line says why, and no call is shown; the
