@@ -24,7 +24,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress demo shell htmldocs transcheck clean help
+.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress demo shell htmldocs transcheck names clean help
 
 all: modules user selftests
 
@@ -35,6 +35,7 @@ help:
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
 	@echo "make htmldocs          the HTML documentation, with the path picture of a real run on KERNEL"
 	@echo "make transcheck        fail if a translation's original changed since it was translated"
+	@echo "make names [KERNELS=]  no text names a function its kernel lacks: the docs, and the CLI in a VM of each kernel"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
 	@echo "make unit              host unit tests of libmmapdemo and the CLI"
@@ -148,6 +149,12 @@ htmldocs:
 # the original they follow; this fails when an original has moved on.
 transcheck:
 	@Documentation/translations/check.sh
+
+# Every function the documents and the CLI's output name exists in the
+# kernel they say it of (scripts/names-test.sh).
+names: initramfs
+	@scripts/names-test.sh --docs
+	@for k in $(KERNELS); do scripts/names-test.sh $$k || exit 1; done
 
 clean:
 	rm -rf $(BUILD)

@@ -75,7 +75,10 @@ int mmapdemo_unmap(void *addr, size_t length);
 /*
  * The kernel's page-table walk of @addr in the calling process
  * (MMAPDEMO_IOC_WALK).  PFNs and physical addresses are zero unless the
- * caller has CAP_SYS_ADMIN.
+ * caller has CAP_SYS_ADMIN.  Since 1.2 it fills the whole struct,
+ * arch, result_flags and the decoded level[] too; programs linked against
+ * 1.0 or 1.1 keep the old mmapdemo_walk, which writes their shorter
+ * struct only.
  */
 int mmapdemo_walk(struct mmapdemo *md, const void *addr,
 		  struct mmapdemo_walk *walk);
@@ -89,6 +92,20 @@ const char *mmapdemo_level_name(unsigned int level);
  * full string needs, like snprintf.
  */
 int mmapdemo_pte_bits_format(uint32_t bits, char *buf, size_t size);
+
+/*
+ * Names of the MMAPDEMO_ENTRY_* flags of a walk level set in @flags,
+ * separated by spaces ("present writable user accessed dirty noexec
+ * leaf"), which mean the same on every architecture; returns the length
+ * the full string needs, like snprintf.  (Since 1.2.)
+ */
+int mmapdemo_entry_flags_format(uint32_t flags, char *buf, size_t size);
+
+/* "x86_64" (or "none") for the MMAPDEMO_ARCH_* of mmapdemo_walk.arch,
+ * the format of the raw entries; NULL for a number the library does not
+ * know.  (Since 1.2.)
+ */
+const char *mmapdemo_arch_name(unsigned int arch);
 
 /* "WB", "WC", "UC-", "UC", "WT", "WP", "unknown", or "none" for
  * MMAPDEMO_MEMTYPE_*; NULL for a number the library does not know.

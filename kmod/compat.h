@@ -50,16 +50,83 @@ static inline void assert_fault_locked(struct vm_fault *vmf)
 #endif
 
 /*
- * Zapping the PTEs of a VM_PFNMAP VMA: zap_vma_ptes() until it was renamed
- * zap_special_vma_range() after 6.12 (7.3 has only the new name, which
- * also takes VM_MIXEDMAP VMAs).
+ * Eager mappings of a BAR (remap_pfn_range()) only where the kernel tracks
+ * their memory type per reservation: 6.16 (MMAPDEMO_HAVE_PFNMAP_TRACK).
+ * There a VMA that maps its whole range holds a reference-counted
+ * pfnmap_track_ctx, which fork copies by reference (vm_area_dup()) and
+ * splits share, and the last VMA to go frees the reservation once.
+ *
+ * Before, remap_pfn_range() set VM_PAT (6.1 and 6.12
+ * arch/x86/mm/pat/memtype.c, track_pfn_remap()), fork read the
+ * reservation back from the parent's first PTE (track_pfn_copy(),
+ * get_pat_info()), and each
+ * unmap freed its VMA's own range in untrack_pfn(), which tests and clears
+ * VM_PAT without a lock of its own.  A driver that revokes such a mapping
+ * with unmap_mapping_range() races with all three: a fork that copies a
+ * VMA whose PTEs were just zapped, an exit_mmap() that unmaps the same VMA
+ * at the same time (6.12 unmaps under the mmap_lock held for reading), and
+ * a failed remap_pfn_range() whose cleanup WARNs in get_pat_info().  The
+ * only way around them would be to take each mapping process's mmap_lock
+ * from the driver's removal, which a driver must never do.  So before
+ * 6.16, the remap strategy works on RAM only (strategy_remap.c).
  */
-#ifndef MMAPDEMO_HAVE_ZAP_SPECIAL_VMA_RANGE
-static inline void zap_special_vma_range(struct vm_area_struct *vma,
-					 unsigned long address,
-					 unsigned long size)
+#ifdef MMAPDEMO_HAVE_PFNMAP_TRACK
+#define MMAPDEMO_BAR_REMAP 1
+#endif
+
+/*
+ * Reading a PFN-map entry under its lock: follow_pfnmap_start() and
+ * follow_pfnmap_end() from 6.12 (which also find huge PMD and PUD leaves);
+ * before 6.10, follow_pte(mm, ...), which finds PTEs only and leaves the
+ * VMA checks to its caller.  Here the older one in the newer spelling, with
+ * the outputs mmapdemo uses.  6.10 and 6.11 (follow_pte() with a VMA) get
+ * a lookup that always fails, and the walk falls back to its lockless read.
+ */
+#ifndef MMAPDEMO_HAVE_FOLLOW_PFNMAP
+struct follow_pfnmap_args {
+	/* in: the VMA and the address to look up */
+	struct vm_area_struct *vma;
+	unsigned long address;
+	/* the PTE lock follow_pte() took, and the PTE it found */
+	spinlock_t *lock;
+	pte_t *ptep;
+	/* out: the leaf's PFN, protections, and two of its bits */
+	unsigned long pfn;
+	pgprot_t pgprot;
+	bool writable;
+	bool special;
+};
+
+static inline int follow_pfnmap_start(struct follow_pfnmap_args *args)
 {
-	zap_vma_ptes(vma, address, size);
+#ifdef MMAPDEMO_HAVE_FOLLOW_PTE_MM
+	struct vm_area_struct *vma = args->vma;
+	pte_t pte;
+	int ret;
+
+	mmap_assert_locked(vma->vm_mm);
+	if (args->address < vma->vm_start || args->address >= vma->vm_end ||
+	    !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EINVAL;
+	ret = follow_pte(vma->vm_mm, args->address, &args->ptep, &args->lock);
+	if (ret)
+		return ret;
+	pte = ptep_get(args->ptep);
+	args->pfn = pte_pfn(pte);
+	args->pgprot = pte_pgprot(pte);
+	args->writable = pte_write(pte);
+	args->special = pte_special(pte);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
+{
+	/* follow_pte() took the lock without an annotation sparse can see. */
+	__acquire(args->lock);
+	pte_unmap_unlock(args->ptep, args->lock);
 }
 #endif
 

@@ -7,38 +7,30 @@
  *
  * Revocation follows VFIO (drivers/vfio/pci/vfio_pci_core.c): every file
  * of a BAR device shares the device's own address_space, so that one
- * unmap_mapping_range() zaps every mapping of every file, and faults
- * re-check @revoked under memory_lock, which the removal holds for writing
- * to set it.  Where VFIO zaps under memory_lock, the zap here runs mm by mm
- * after it, for the reasons below.
+ * unmap_mapping_range() zaps every mapping of every file, and everything
+ * that touches the BAR (a fault, ->access, read(), write(), the end of
+ * an mmap) checks @revoked under memory_lock, which the removal holds for
+ * writing to set it.  The removal never takes a mapping process's
+ * mmap_lock and never walks its address space.
  *
- * VFIO never maps eagerly; the remap strategy does, and that opens two
- * windows that VFIO never has, so the zap is done differently.
+ * Faults check @revoked and insert their entry under memory_lock held for
+ * reading: a fault either ends before the removal sets @revoked, and its
+ * entry is there for the zap, or begins after, and gets SIGBUS.
  *
- * First, the core links a new VMA into the file's i_mmap tree only after
- * ->mmap returns (6.1 mmap_region(), 6.12 __mmap_region(): mmap_file(),
- * then vma_link_file()); on 7.3 ->mmap_prepare's action writes the PTEs
- * after the hook returns.  An unmap_mapping_range() between the PTEs and
- * the link would miss them.  Both steps run under the mm's mmap_lock held
- * for writing.
+ * An eager mapping writes its PTEs before mmap() returns, where a fault
+ * would not have run yet.  Before 6.16 (6.1 and 6.12) a BAR is mapped by
+ * fault only (compat.h says why).  On 7.x, the remap strategy's ->mmap_prepare asks
+ * the core to keep the new VMA hidden from the rmap until its action and
+ * vm_ops->mapped are done (mmap_action.hide_from_rmap_until_complete: the
+ * core holds the address_space's i_mmap_rwsem for writing from linking
+ * the VMA to the end of ->mapped), and ->mapped checks @revoked: a removal
+ * whose zap comes after sees the VMA with its PTEs, and one that came
+ * before has set @revoked, so ->mapped fails and the core unmaps the VMA.
+ * Either way, once the removal's zap is done, no PTE maps the BAR.
  *
- * Second, fork() on x86 before 6.16 copies a remap VMA's PAT reservation
- * (VM_PAT) in track_pfn_copy() by reading the parent's first PTE, then
- * copies the PTEs.  A zap of the parent between the two leaves the child a
- * VM_PAT VMA without a PTE: its next zap or its exit WARNs in
- * get_pat_info() and leaks the reservation.  unmap_mapping_range() takes
- * no mmap_lock, so it cannot keep out of a fork.
- *
- * So each mm that maps a BAR device is on the device's list: ->mmap
- * records its mm, and vm_ops->open the child's at fork.  The removal sets
- * @revoked, then zaps the device's VMAs of each mm under that mm's
- * mmap_lock held for writing: an ->mmap in flight on that mm has linked
- * its VMA by then, and no fork or exit of it runs meanwhile.  A child forked
- * before its parent's zap is on the list by then and gets its own; one
- * forked after it copied no PTE.  A last unmap_mapping_range() reaches
- * what the list missed, a child whose entry could not be allocated.
- * Any ->mmap after @revoked fails before recording (Documentation/
- * device-memory.rst, "Revocation").
+ * @revoked is set with memory_lock held for writing, but the zap runs
+ * after memory_lock is dropped: ->mapped takes memory_lock inside
+ * i_mmap_rwsem, and unmap_mapping_range() takes i_mmap_rwsem.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,24 +39,10 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
-#include <linux/mmap_lock.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "compat.h"
 #include "internal.h"
-
-/**
- * struct mmapdemo_mm - an mm that maps a BAR device
- * @node: in mmapdemo_dev.mms
- * @mm: held with mmgrab(): the struct stays, its memory may go
- * @zapped: the removal has zapped the device's VMAs of @mm
- */
-struct mmapdemo_mm {
-	struct list_head node;
-	struct mm_struct *mm;
-	bool zapped;
-};
 
 /*
  * A pseudo file system that only holds the inodes of BAR devices, as
@@ -165,8 +143,6 @@ void mmapdemo_dev_init(struct mmapdemo_dev *md)
 	atomic_inc(&mmapdemo_devs_alive);
 	kref_init(&md->ref);
 	init_rwsem(&md->memory_lock);
-	mutex_init(&md->mm_lock);
-	INIT_LIST_HEAD(&md->mms);
 }
 
 /**
@@ -192,26 +168,13 @@ void mmapdemo_dev_get(struct mmapdemo_dev *md)
 	kref_get(&md->ref);
 }
 
-static void mmapdemo_dev_forget_mms(struct mmapdemo_dev *md)
-{
-	struct mmapdemo_mm *m, *tmp;
-
-	list_for_each_entry_safe(m, tmp, &md->mms, node) {
-		list_del(&m->node);
-		mmdrop(m->mm);
-		kfree(m);
-	}
-}
-
 static void mmapdemo_dev_release(struct kref *ref)
 {
 	struct mmapdemo_dev *md = container_of(ref, struct mmapdemo_dev, ref);
 
-	mmapdemo_dev_forget_mms(md);
 	md->backing.ops->release(&md->backing);
 	if (md->inode)
 		mmapdemo_inode_put(md->inode);
-	mutex_destroy(&md->mm_lock);
 	mmapdemo_dev_free(md);
 }
 
@@ -257,177 +220,6 @@ void mmapdemo_dev_leave(struct mmapdemo_dev *md)
 	up_read(&md->memory_lock);
 }
 
-static struct mmapdemo_mm *mmapdemo_dev_find_mm(struct mmapdemo_dev *md,
-						struct mm_struct *mm)
-{
-	struct mmapdemo_mm *m;
-
-	lockdep_assert_held(&md->mm_lock);
-	list_for_each_entry(m, &md->mms, node)
-		if (m->mm == mm)
-			return m;
-	return NULL;
-}
-
-/* At the tail: the removal zaps a parent before the children it forked. */
-static int mmapdemo_dev_add_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
-{
-	struct mmapdemo_mm *m;
-
-	lockdep_assert_held(&md->mm_lock);
-	m = kmalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
-		return -ENOMEM;
-	mmgrab(mm);
-	m->mm = mm;
-	m->zapped = false;
-	list_add_tail(&m->node, &md->mms);
-	return 0;
-}
-
-/*
- * Forget the mms that have exited (no users left), so that the list is as
- * long as the number of live processes that map the device.  The mm that
- * maps or forks has users, so it stays.  Not once the removal has begun:
- * its walk keeps a cursor in the list.
- */
-static void mmapdemo_dev_prune_mms(struct mmapdemo_dev *md)
-{
-	struct mmapdemo_mm *m, *tmp;
-
-	lockdep_assert_held(&md->mm_lock);
-	if (READ_ONCE(md->revoked))
-		return;
-	list_for_each_entry_safe(m, tmp, &md->mms, node) {
-		if (!atomic_read(&m->mm->mm_users)) {
-			list_del(&m->node);
-			mmdrop(m->mm);
-			kfree(m);
-		}
-	}
-}
-
-/**
- * mmapdemo_dev_record_mm() - remember an mm that maps a BAR device
- * @md: the device
- * @mm: the mm whose ->mmap is running
- *
- * Each mm is on the list once; exited ones are pruned here and at fork.
- * Never called once @revoked is set: the caller checked it under
- * memory_lock, which the removal holds for writing to set it.
- *
- * Context: ->mmap: mmap_lock of @mm held for writing, memory_lock held
- * for reading; takes mm_lock and may sleep to allocate.
- * Return: 0 or -ENOMEM.
- */
-int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
-{
-	int ret = 0;
-
-	mmap_assert_write_locked(mm);
-	lockdep_assert_held_read(&md->memory_lock);
-	mutex_lock(&md->mm_lock);
-	mmapdemo_dev_prune_mms(md);
-	if (!mmapdemo_dev_find_mm(md, mm))
-		ret = mmapdemo_dev_add_mm(md, mm);
-	mutex_unlock(&md->mm_lock);
-	return ret;
-}
-
-/**
- * mmapdemo_dev_record_copy() - remember the mm of a VMA the core copied
- * @md: a BAR device
- * @vma: the new VMA, from vm_ops->open: a split or a move stays in its
- *       mm, which is on the list already; a fork puts it in the child's
- *
- * A child forked before the removal zapped its parent may hold copies of
- * the parent's PTEs: it must be zapped under its own mmap_lock too.  Once
- * the removal has begun, a child of a parent that is not on the list or
- * already zapped copied no PTE and is not recorded, so the removal's walk
- * of the list ends even while processes keep forking.  If the allocation
- * fails, the child is left to the removal's last unmap_mapping_range(),
- * which is then exposed to the race that the list avoids.
- *
- * Context: vm_ops->open: the mmap_lock of @vma's mm held for writing, and
- * at fork the parent's (current->mm) too; takes mm_lock and may sleep to
- * allocate.
- */
-void mmapdemo_dev_record_copy(struct mmapdemo_dev *md,
-			      struct vm_area_struct *vma)
-{
-	struct mm_struct *mm = vma->vm_mm;
-	struct mmapdemo_mm *parent;
-
-	mmap_assert_write_locked(mm);
-	mutex_lock(&md->mm_lock);
-	if (mmapdemo_dev_find_mm(md, mm))
-		goto out;
-	/*
-	 * The removal sets @revoked before it first takes mm_lock: read
-	 * under mm_lock, it is either seen here or this entry is on the list
-	 * before the removal walks it.
-	 */
-	if (READ_ONCE(md->revoked)) {
-		parent = current->mm ? mmapdemo_dev_find_mm(md, current->mm) :
-				       NULL;
-		if (!parent || parent->zapped)
-			goto out;
-	}
-	/* A process that forks again and again must not grow the list. */
-	mmapdemo_dev_prune_mms(md);
-	/* -ENOMEM: kmalloc() has said so; see above for what it costs. */
-	mmapdemo_dev_add_mm(md, mm);
-out:
-	mutex_unlock(&md->mm_lock);
-}
-
-/**
- * mmapdemo_dev_count_mms() - how many mms the device's list holds
- * @md: a BAR device
- *
- * For sysfs: the mms a removal would visit now, each process that maps
- * the device, and exited ones until the next mmap() or fork() prunes them.
- *
- * Context: process context; takes mm_lock.
- * Return: the length of the list.
- */
-unsigned int mmapdemo_dev_count_mms(struct mmapdemo_dev *md)
-{
-	struct mmapdemo_mm *m;
-	unsigned int n = 0;
-
-	mutex_lock(&md->mm_lock);
-	list_for_each_entry(m, &md->mms, node)
-		n++;
-	mutex_unlock(&md->mm_lock);
-	return n;
-}
-
-/*
- * Zap every PTE of the device in @mm, under its mmap_lock held for
- * writing: no fork of @mm, no ->mmap on it and no other unmap of its VMAs
- * runs meanwhile.  Writing, because exit_mmap() unmaps under the read lock
- * (6.12), and untrack_pfn() tests and clears VM_PAT without a lock of its
- * own: two unmaps of one VMA at once free its PAT reservation twice
- * ("x86/PAT: ... freeing invalid memtype").  An mm that is exiting (no
- * users) is zapped too: before exit_mmap() unmaps, or after, when it has
- * nothing of the device left.
- */
-static void mmapdemo_dev_zap_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
-{
-	struct address_space *mapping = md->inode->i_mapping;
-	struct vm_area_struct *vma;
-
-	VMA_ITERATOR(vmi, mm, 0);
-
-	mmap_write_lock(mm);
-	while ((vma = vma_next(&vmi))) /* for_each_vma(), for clang-format */
-		if (vma->vm_file && vma->vm_file->f_mapping == mapping)
-			zap_special_vma_range(vma, vma->vm_start,
-					      vma->vm_end - vma->vm_start);
-	mmap_write_unlock(mm);
-}
-
 /**
  * mmapdemo_dev_revoke() - the BAR goes away: no access to it from now on
  * @md: a BAR device
@@ -435,36 +227,17 @@ static void mmapdemo_dev_zap_mm(struct mmapdemo_dev *md, struct mm_struct *mm)
  * After it returns, no user PTE maps the BAR, no fault maps it again (they
  * SIGBUS), read(), write(), ioctl(), mmap() and ->access fail with ENODEV,
  * and nothing touches the BAR: the caller may release it.  See the top of
- * this file for why the zap goes mm by mm.
+ * this file for why no mapping escapes the zap.
  *
  * Context: process context, may sleep; takes memory_lock for writing, then
- * mm_lock, and the mmap_lock of each mm that maps the device with neither
- * held.
+ * the address_space's i_mmap_rwsem (unmap_mapping_range()) without it.
  */
 void mmapdemo_dev_revoke(struct mmapdemo_dev *md)
 {
-	struct mmapdemo_mm *m;
-
 	/* Faults that saw the device alive are done; later ones SIGBUS. */
 	down_write(&md->memory_lock);
 	WRITE_ONCE(md->revoked, true);
 	up_write(&md->memory_lock);
-
-	/*
-	 * Nothing leaves the list until the walk ends (no ->mmap records or
-	 * prunes once @revoked is set), so the cursor stays valid while
-	 * mm_lock is dropped; children that forks add at the tail are
-	 * walked too.
-	 */
-	mutex_lock(&md->mm_lock);
-	list_for_each_entry(m, &md->mms, node) {
-		mutex_unlock(&md->mm_lock);
-		mmapdemo_dev_zap_mm(md, m->mm);
-		mutex_lock(&md->mm_lock);
-		m->zapped = true;
-	}
-	mmapdemo_dev_forget_mms(md);
-	mutex_unlock(&md->mm_lock);
 
 	unmap_mapping_range(md->inode->i_mapping, 0, 0, 1);
 }

@@ -14,21 +14,24 @@
  *    ->fault only if the vm_ops have ->map_pages: the fault strategy has
  *    one for that reason.)
  *  - mmapdemo_dev.memory_lock (VFIO's memory_lock) makes a BAR device's
- *    removal safe: faults, mmap, ->access and the copies of read() and
- *    write() hold it for reading and check @revoked; removal holds it for
- *    writing while it sets @revoked and zaps every user PTE of the device.
- *    Lock order: mmap_lock -> mmapdemo_file.lock -> memory_lock ->
- *    mm_lock, and the VMA lock -> memory_lock -> i_mmap_rwsem -> PTE lock.
- *    A fault holds a VMA's lock (or the mmap_lock for reading) when it
- *    takes memory_lock, so nothing write-locks a VMA while holding
- *    memory_lock: ->mmap drops it before it sets the new VMA's flags
- *    (vm_flags_set() calls vma_start_write()) and maps eagerly, which
- *    lockdep would otherwise report as a cycle with the huge fault.
- *    Nothing takes the mmap_lock while holding memory_lock, and no copy to
- *    or from user memory runs under it (such a copy may fault on a mapping
- *    of this very device).
- *  - mmapdemo_dev.mm_lock protects the list of mms that mapped a BAR
- *    device; see mmapdemo_dev_revoke().
+ *    removal and caching changes safe: faults, ->access, the copies of
+ *    read() and write(), and both ends of an mmap (the description and
+ *    the commit, mmap.c) hold it for reading and check @revoked; removal
+ *    holds it for writing while it sets @revoked, then zaps every user PTE
+ *    of the device without it (dev.c); a caching change holds it for
+ *    writing, inside the device's i_mmap_rwsem held for reading, while it
+ *    checks that nothing is mapped and remaps the BAR in the kernel
+ *    (pci.c).
+ *    Lock order: mmap_lock -> i_mmap_rwsem (7.x: held by the core around
+ *    an eager mapping's vm_ops->mapped) -> mmapdemo_file.lock ->
+ *    memory_lock, and the VMA lock -> memory_lock -> PTE lock.  A fault holds a VMA's lock (or the
+ *    mmap_lock for reading) when it takes memory_lock, so nothing
+ *    write-locks a VMA while holding memory_lock: ->mmap drops it before
+ *    it sets the new VMA's flags (vm_flags_set() calls vma_start_write())
+ *    and maps eagerly, which lockdep would otherwise report as a cycle
+ *    with the huge fault.  Nothing takes the mmap_lock or i_mmap_rwsem
+ *    while holding memory_lock, and no copy to or from user memory runs
+ *    under it (such a copy may fault on a mapping of this very device).
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
  *    The mmap file operation takes it with the mmap_lock held for writing,
  *    so it must never be held while taking the mmap_lock, and before
@@ -178,15 +181,9 @@ struct pci_dev;
  * @inode: a BAR device's own inode, whose address_space every open file
  *         shares (file->f_mapping), so that one unmap_mapping_range()
  *         reaches every mapping; NULL for RAM
- * @memory_lock: see the top of this file; protects @revoked and
- *               @backing.ioaddr
+ * @memory_lock: see the top of this file; protects @revoked,
+ *               @backing.ioaddr and @backing.caching
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
- * @mmaps_in_flight: ->mmap calls between taking the memory type under
- *                   @memory_lock and counting their VMA in
- *                   @stats.live_vmas; the caching mode waits for none
- * @mm_lock: protects @mms
- * @mms: struct mmapdemo_mm of each mm that maps a BAR device, for the
- *       removal to zap each under its mmap_lock (dev.c)
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
@@ -198,11 +195,9 @@ struct mmapdemo_dev {
 	struct pci_dev *pdev;
 	int bar;
 	struct inode *inode;
-	struct rw_semaphore memory_lock; /* protects revoked, backing.ioaddr */
+	/* protects revoked, backing.ioaddr and backing.caching */
+	struct rw_semaphore memory_lock;
 	bool revoked;
-	atomic_t mmaps_in_flight;
-	struct mutex mm_lock; /* protects mms */
-	struct list_head mms;
 };
 
 struct inode *mmapdemo_inode_new(void);
@@ -214,10 +209,6 @@ void mmapdemo_dev_get(struct mmapdemo_dev *md);
 void mmapdemo_dev_put(struct mmapdemo_dev *md);
 int mmapdemo_dev_enter(struct mmapdemo_dev *md);
 void mmapdemo_dev_leave(struct mmapdemo_dev *md);
-int mmapdemo_dev_record_mm(struct mmapdemo_dev *md, struct mm_struct *mm);
-void mmapdemo_dev_record_copy(struct mmapdemo_dev *md,
-			      struct vm_area_struct *vma);
-unsigned int mmapdemo_dev_count_mms(struct mmapdemo_dev *md);
 void mmapdemo_dev_revoke(struct mmapdemo_dev *md);
 void mmapdemo_dev_rw(struct mmapdemo_dev *md, unsigned long offset, void *buf,
 		     size_t len, bool write);
@@ -278,6 +269,7 @@ struct mmapdemo_map_req {
  * @pfn: the first PFN of the range, for MMAPDEMO_EAGER_PFN and _IO_PFN
  * @pages: the first page of the run, for MMAPDEMO_EAGER_PAGES
  * @npages: pages mapped eagerly, the whole VMA or 0
+ * @caching: the device's caching mode that @prot carries
  */
 struct mmapdemo_map_desc {
 	unsigned long flags;
@@ -287,6 +279,7 @@ struct mmapdemo_map_desc {
 	unsigned long pfn;
 	struct page **pages;
 	unsigned long npages;
+	enum mmapdemo_caching caching;
 };
 
 /**

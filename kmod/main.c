@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "internal.h"
 
 static const struct mmapdemo_strategy *const mmapdemo_strategies[] = {
@@ -192,6 +193,16 @@ module_param_cb(strategy, &strategy_param_ops, &mmapdemo_default_strategy,
 		0444);
 MODULE_PARM_DESC(strategy, "fault, remap or insert (default fault)");
 
+/*
+ * The strategies a BAR device can use: remap only where the kernel tracks
+ * PFN-map memory types per reservation (compat.h).
+ */
+#ifdef MMAPDEMO_BAR_REMAP
+#define MMAPDEMO_BAR_STRATEGIES "fault, remap or huge"
+#else
+#define MMAPDEMO_BAR_STRATEGIES "fault or huge"
+#endif
+
 /* What a BAR device's new opens start with, read when the device appears. */
 const struct mmapdemo_strategy *mmapdemo_bar_default_strategy =
 	&mmapdemo_strategy_fault;
@@ -202,7 +213,8 @@ static int bar_strategy_param_set(const char *val,
 	const struct mmapdemo_strategy *s = mmapdemo_strategy_by_name(val);
 
 	if (!s || s->needs_pages) {
-		pr_err("bar_strategy=%s: must be fault, remap or huge\n", val);
+		pr_err("bar_strategy=%s: must be " MMAPDEMO_BAR_STRATEGIES "\n",
+		       val);
 		return -EINVAL;
 	}
 	*(const struct mmapdemo_strategy **)kp->arg = s;
@@ -217,7 +229,7 @@ static const struct kernel_param_ops bar_strategy_param_ops = {
 module_param_cb(bar_strategy, &bar_strategy_param_ops,
 		&mmapdemo_bar_default_strategy, 0444);
 MODULE_PARM_DESC(bar_strategy,
-		 "BAR devices: fault, remap or huge (default fault)");
+		 "BAR devices: " MMAPDEMO_BAR_STRATEGIES " (default fault)");
 
 unsigned int mmapdemo_fault_around;
 

@@ -94,57 +94,29 @@ static int mmapdemo_describe(struct mmapdemo_dev *md,
 		desc->flags |= MMAPDEMO_MAP_IO | MMAPDEMO_MAP_PFNMAP;
 		desc->prot = mmapdemo_backing_pgprot(backing, req->prot);
 	}
+	desc->caching = backing->caching;
 	return s->describe ? s->describe(md, req, desc) : 0;
 }
 
-/*
- * A new mapping of @s exists from @start to @end: the file's strategy is
- * fixed from now on, and the counters and the tracepoint see it.  Called
- * where the core can no longer fail the mapping: the end of ->mmap, or
- * vm_ops->mapped.
- */
-static void mmapdemo_record_mapping(struct mmapdemo_file *mf,
-				    const struct mmapdemo_strategy *s,
-				    unsigned long start, unsigned long end,
-				    pgoff_t pgoff)
-{
-	struct mmapdemo_dev *md = mf->dev;
-
-	lockdep_assert_held(&mf->lock);
-	mf->mapped = true;
-	atomic64_inc(&md->stats.mmaps);
-	atomic64_inc(&md->stats.live_vmas);
-	if (s->maps_eagerly)
-		atomic64_add((end - start) >> PAGE_SHIFT,
-			     &md->stats.eager_pages);
-	trace_mmapdemo_mmap(start, end, pgoff, s->id);
-}
-
 /**
- * mmapdemo_begin_mapping() - what both front ends do under memory_lock
+ * mmapdemo_begin_mapping() - check and describe a request, under memory_lock
  * @mf: the file, whose lock the caller holds
- * @mm: the mm that maps
  * @req: the request
  * @desc: filled in by mmapdemo_describe()
- * @in_flight: count the mapping in the device's mmaps_in_flight, which
- *             the caller drops once the VMA is counted or has failed
  *
- * The revoked check, the description (which takes the memory type) and,
- * for a BAR device, recording @mm for the removal's zap: the PTEs are
- * written later, outside memory_lock.  memory_lock is dropped again before
- * this returns, so the caller may touch the VMA: a fault takes memory_lock
- * under a VMA's lock (internal.h).
+ * The revoked check and the description, which takes the memory type.
+ * memory_lock is dropped again before this returns, so the caller may
+ * touch the VMA: a fault takes memory_lock under a VMA's lock
+ * (internal.h).  Nothing is recorded: the core may still fail the mapping.
  *
- * Context: mmap_lock of @mm held for writing, the file's lock held; takes
- * the device's memory_lock for reading.
- * Return: 0, -ENODEV once the device is gone, what mmapdemo_describe()
- * returns, or -ENOMEM.
+ * Context: mmap_lock held for writing, the file's lock held; takes the
+ * device's memory_lock for reading.
+ * Return: 0, -ENODEV once the device is gone, or what mmapdemo_describe()
+ * returns.
  */
 static int mmapdemo_begin_mapping(struct mmapdemo_file *mf,
-				  struct mm_struct *mm,
 				  const struct mmapdemo_map_req *req,
-				  struct mmapdemo_map_desc *desc,
-				  bool in_flight)
+				  struct mmapdemo_map_desc *desc)
 {
 	struct mmapdemo_dev *md = mf->dev;
 	int ret;
@@ -154,15 +126,94 @@ static int mmapdemo_begin_mapping(struct mmapdemo_file *mf,
 	if (ret)
 		return ret;
 	ret = mmapdemo_describe(md, mf->strategy, req, desc);
-	if (!ret && md->inode)
-		ret = mmapdemo_dev_record_mm(md, mm);
-	if (!ret && in_flight)
-		atomic_inc(&md->mmaps_in_flight);
+	mmapdemo_dev_leave(md);
+	return ret;
+}
+
+/**
+ * mmapdemo_commit_mapping() - a new mapping exists: check it, then count it
+ * @mf: the file, whose lock the caller holds
+ * @s: the strategy the mapping was described with
+ * @caching: the memory type it was described with
+ * @start: its start
+ * @end: its end
+ * @pgoff: its first page of the device
+ *
+ * Called where the core fails the mapping no more, unless this does: the
+ * end of ->mmap, or vm_ops->mapped.  Between the description and here the
+ * device may have been removed, its caching mode changed, or (7.x, where
+ * the file's lock is dropped in between) the file's strategy set anew;
+ * the mapping then fails and the core unmaps it.  Otherwise the file's
+ * strategy is fixed from now on, and the counters and the tracepoint see
+ * the mapping.  live_vmas is counted under memory_lock, which a caching
+ * change holds for writing while it reads it: a mapping is either counted
+ * before the change, which then fails with EBUSY, or sees the new mode
+ * here.
+ *
+ * Context: mmap_lock held for writing, the file's lock held; on 7.x, for
+ * an eager mapping of a BAR, i_mmap_rwsem held for writing by the core;
+ * takes the device's memory_lock for reading.
+ * Return: 0; -ENODEV once the device is gone; -EBUSY if the caching mode
+ * or the file's strategy changed since the description.
+ */
+static int mmapdemo_commit_mapping(struct mmapdemo_file *mf,
+				   const struct mmapdemo_strategy *s,
+				   enum mmapdemo_caching caching,
+				   unsigned long start, unsigned long end,
+				   pgoff_t pgoff)
+{
+	struct mmapdemo_dev *md = mf->dev;
+	int ret;
+
+	lockdep_assert_held(&mf->lock);
+	ret = mmapdemo_dev_enter(md);
+	if (ret)
+		return ret;
+	if (caching != md->backing.caching || s != mf->strategy) {
+		ret = -EBUSY;
+		goto out_leave;
+	}
+	mf->mapped = true;
+	atomic64_inc(&md->stats.mmaps);
+	atomic64_inc(&md->stats.live_vmas);
+	if (s->maps_eagerly)
+		atomic64_add((end - start) >> PAGE_SHIFT,
+			     &md->stats.eager_pages);
+	trace_mmapdemo_mmap(start, end, pgoff, s->id);
+out_leave:
 	mmapdemo_dev_leave(md);
 	return ret;
 }
 
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+
+/*
+ * What ->mmap_prepare tells ->mapped about a mapping, through the VMA's
+ * private data, the only per-mapping state the core carries from one to
+ * the other: the strategy and the memory type of the description.  One
+ * constant per pair, so that nothing is allocated that a mapping which
+ * fails in between would leak: the core calls neither ->mapped nor
+ * ->close when it fails before the VMA exists.
+ */
+struct mmapdemo_prepared {
+	const struct mmapdemo_strategy *strategy;
+	enum mmapdemo_caching caching;
+};
+
+#define MMAPDEMO_PREPARED(s)                                           \
+	{                                                              \
+		[MMAPDEMO_CACHING_WB] = { &(s), MMAPDEMO_CACHING_WB }, \
+		[MMAPDEMO_CACHING_UC] = { &(s), MMAPDEMO_CACHING_UC }, \
+		[MMAPDEMO_CACHING_WC] = { &(s), MMAPDEMO_CACHING_WC }, \
+	}
+
+static const struct mmapdemo_prepared mmapdemo_prepared[][3] = {
+	[MMAPDEMO_STRATEGY_FAULT] = MMAPDEMO_PREPARED(mmapdemo_strategy_fault),
+	[MMAPDEMO_STRATEGY_REMAP] = MMAPDEMO_PREPARED(mmapdemo_strategy_remap),
+	[MMAPDEMO_STRATEGY_INSERT] =
+		MMAPDEMO_PREPARED(mmapdemo_strategy_insert),
+	[MMAPDEMO_STRATEGY_HUGE] = MMAPDEMO_PREPARED(mmapdemo_strategy_huge),
+};
 
 /* MMAPDEMO_MAP_* as the VMA_*_BIT flags of a vm_area_desc. */
 static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
@@ -186,15 +237,18 @@ static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
  *
  * Describes the mapping and leaves the rest to the core: it makes the
  * VMA, links it, runs the action (what is mapped eagerly) and then
- * vm_ops->mapped, mmapdemo_vma_mapped(), which records the mapping.
- * Until then the VMA's private data is its strategy, not the device: a
- * VMA that the core unmaps after a failed action was never counted, and
- * mmapdemo_vma_close() leaves it alone.
+ * vm_ops->mapped, mmapdemo_vma_mapped(), which commits the mapping.
+ * Until then the VMA's private data is a struct mmapdemo_prepared, not
+ * the device: a VMA that the core unmaps after a failed action or a
+ * failed ->mapped was never counted, and mmapdemo_vma_close() leaves it
+ * alone.  An eager mapping of a BAR stays hidden from the rmap until
+ * ->mapped is done, so that the removal's zap either sees it whole or
+ * comes before ->mapped's revoked check (dev.c).
  *
  * Context: process context, mmap_lock held for writing; takes the file's
  * lock, then the device's memory_lock.
  * Return: 0, or what mmapdemo_describe() returns, or -ENODEV once the
- * device is gone, -ENOMEM.
+ * device is gone.
  */
 int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 {
@@ -206,24 +260,19 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 		.exec = vma_desc_test(vd, VMA_EXEC_BIT),
 		.prot = vd->page_prot,
 	};
-	const struct mmapdemo_strategy *s;
 	struct mmapdemo_map_desc desc;
 	int ret;
 
 	mmap_assert_write_locked(vd->mm);
 	mutex_lock(&mf->lock);
-	s = mf->strategy;
-	/*
-	 * Not counted in flight: the core has no hook for a mapping that
-	 * fails between here and ->mapped (pci.c, the caching mode).
-	 */
-	ret = mmapdemo_begin_mapping(mf, vd->mm, &req, &desc, false);
+	ret = mmapdemo_begin_mapping(mf, &req, &desc);
 	if (ret)
 		goto out_unlock;
 
 	mmapdemo_desc_set_flags(vd, desc.flags);
 	vd->vm_ops = desc.vm_ops;
-	vd->private_data = (void *)s;
+	vd->private_data =
+		(void *)&mmapdemo_prepared[mf->strategy->id][desc.caching];
 	vd->page_prot = desc.prot;
 	switch (desc.eager) {
 	case MMAPDEMO_EAGER_NONE:
@@ -233,6 +282,7 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 		break;
 	case MMAPDEMO_EAGER_IO_PFN:
 		mmap_action_ioremap_full(vd, desc.pfn);
+		vd->action.hide_from_rmap_until_complete = true;
 		break;
 	case MMAPDEMO_EAGER_PAGES:
 		mmap_action_map_kernel_pages_full(vd, desc.pages);
@@ -249,34 +299,32 @@ out_unlock:
  * @end: its end
  * @pgoff: its first page of the device
  * @file: the device file
- * @vm_private_data: in: the strategy mmapdemo_mmap_prepare() left; out:
- *                   the device, which the VMA's other operations use
+ * @vm_private_data: in: the struct mmapdemo_prepared that
+ *                   mmapdemo_mmap_prepare() left; out: the device, which
+ *                   the VMA's other operations use
  *
  * The core calls it once the VMA is linked and its action done, and
- * fails the mapping no more after it.
+ * unmaps the VMA if it fails.
  *
- * Context: process context, mmap_lock held for writing; takes the file's
- * lock.
- * Return: 0.
+ * Context: process context, mmap_lock held for writing, and for an eager
+ * mapping of a BAR the device's i_mmap_rwsem; takes the file's lock.
+ * Return: what mmapdemo_commit_mapping() returns.
  */
 int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 			const struct file *file, void **vm_private_data)
 {
 	struct mmapdemo_file *mf = file->private_data;
-	const struct mmapdemo_strategy *s = *vm_private_data;
+	const struct mmapdemo_prepared *p = *vm_private_data;
+	int ret;
 
 	mmap_assert_write_locked(current->mm);
 	mutex_lock(&mf->lock);
-	/*
-	 * The file's strategy may have changed since ->mmap_prepare, while
-	 * nothing was mapped: the first mapping that exists fixes it.
-	 */
-	if (!mf->mapped)
-		mf->strategy = s;
-	mmapdemo_record_mapping(mf, s, start, end, pgoff);
+	ret = mmapdemo_commit_mapping(mf, p->strategy, p->caching, start, end,
+				      pgoff);
 	mutex_unlock(&mf->lock);
-	*vm_private_data = mf->dev;
-	return 0;
+	if (!ret)
+		*vm_private_data = mf->dev;
+	return ret;
 }
 
 #else /* !MMAPDEMO_HAVE_MMAP_PREPARE */
@@ -328,15 +376,17 @@ static int mmapdemo_map_eagerly(struct vm_area_struct *vma,
  * @file: the open device
  * @vma: the new VMA, not yet linked into the file's mappings
  *
- * Describes the mapping, applies the description to @vma, and records it:
+ * Describes the mapping, applies the description to @vma, and commits it:
  * on these kernels the core fails the mapping no more once ->mmap has
  * succeeded (6.1 and 6.12 __mmap_region(): only a merge with a neighbour
- * could free the VMA, and VM_DONTEXPAND rules that out).
+ * could free the VMA, and VM_DONTEXPAND rules that out).  If the commit
+ * fails, the core undoes what was mapped (unmap_region()); on a BAR,
+ * nothing was: these kernels map BARs by fault only (compat.h).
  *
  * Context: process context, mmap_lock held for writing; takes the file's
  * lock, then the device's memory_lock.
  * Return: 0, or what mmapdemo_describe() returns, or -ENODEV once the
- * device is gone, or what the eager mapping returns.
+ * device is gone, or what the eager mapping or the commit returns.
  */
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -349,14 +399,12 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		.exec = vma->vm_flags & VM_EXEC,
 		.prot = vma->vm_page_prot,
 	};
-	const struct mmapdemo_strategy *s;
 	struct mmapdemo_map_desc desc;
 	int ret;
 
 	mmap_assert_write_locked(vma->vm_mm);
 	mutex_lock(&mf->lock);
-	s = mf->strategy;
-	ret = mmapdemo_begin_mapping(mf, vma->vm_mm, &req, &desc, true);
+	ret = mmapdemo_begin_mapping(mf, &req, &desc);
 	if (ret)
 		goto out_unlock;
 
@@ -366,9 +414,9 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_page_prot = desc.prot;
 	ret = mmapdemo_map_eagerly(vma, &desc);
 	if (!ret)
-		mmapdemo_record_mapping(mf, s, vma->vm_start, vma->vm_end,
-					vma->vm_pgoff);
-	atomic_dec(&md->mmaps_in_flight);
+		ret = mmapdemo_commit_mapping(mf, mf->strategy, desc.caching,
+					      vma->vm_start, vma->vm_end,
+					      vma->vm_pgoff);
 out_unlock:
 	mutex_unlock(&mf->lock);
 	return ret;
@@ -381,17 +429,13 @@ out_unlock:
  * @vma: the new VMA: one half of a split, the child's copy at fork, or the
  *       new place of a moved mapping
  *
- * Context: mmap_lock held for writing; for a BAR device takes its mm_lock
- * and may sleep to allocate.
+ * Context: mmap_lock held for writing.
  */
 void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
 	struct mmapdemo_dev *md = vma->vm_private_data;
 
 	mmap_assert_write_locked(vma->vm_mm);
-	/* A fork's child may need the removal's zap (dev.c). */
-	if (md->inode)
-		mmapdemo_dev_record_copy(md, vma);
 	atomic64_inc(&md->stats.vma_opens);
 	atomic64_inc(&md->stats.live_vmas);
 	trace_mmapdemo_vma_open(vma);
@@ -409,8 +453,8 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 	struct mmapdemo_dev *md = vma->vm_private_data;
 
 	/*
-	 * Unmapped by the core before mmapdemo_vma_mapped() recorded it
-	 * (its action failed): nothing was counted.  Only ->mmap_prepare
+	 * Unmapped by the core before mmapdemo_vma_mapped() committed it
+	 * (its action or the commit failed): nothing was counted.  Only ->mmap_prepare
 	 * leaves anything but the device here.
 	 */
 	if (md != mf->dev)

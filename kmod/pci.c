@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
+#include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -70,7 +71,8 @@ MODULE_DEVICE_TABLE(pci, mmapdemo_pci_ids);
  * @md: a BAR device
  * @caching: MMAPDEMO_CACHING_UC or MMAPDEMO_CACHING_WC
  *
- * Context: process context, may sleep; takes memory_lock for writing.
+ * Context: process context, may sleep; takes the device's i_mmap_rwsem
+ * for reading, then memory_lock for writing.
  * Return: 0; -EINVAL for wc on registers or for the RAM device; -EBUSY
  * while the device has mappings; -ENODEV once removed; -ENOMEM.
  */
@@ -82,6 +84,15 @@ int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 
 	if (!md->pdev || caching == MMAPDEMO_CACHING_WB)
 		return -EINVAL;
+	/*
+	 * On 7.x the core writes an eager mapping's PTEs (its action) with
+	 * i_mmap_rwsem held for writing (mmap.c), and remap_pfn_range()
+	 * reserves their memory type against the kernel's reservation of
+	 * the BAR: none may run while that reservation is remade below,
+	 * or x86 PAT would give the mapping, and then the kernel's new
+	 * ioremap(), the type the other one asked for.
+	 */
+	i_mmap_lock_read(md->inode->i_mapping);
 	down_write(&md->memory_lock);
 	if (md->revoked) {
 		ret = -ENODEV;
@@ -94,16 +105,13 @@ int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 		goto out_unlock;
 	}
 	/*
-	 * Existing PTEs would keep the old type.  ->mmap takes the memory
-	 * type under memory_lock and counts itself in @mmaps_in_flight until
-	 * its VMA is in live_vmas, so none can appear meanwhile.
-	 * ->mmap_prepare takes the memory type under memory_lock too, but
-	 * the VMA is counted later, in ->mapped, and the core has no hook
-	 * for a mapping that fails in between: a change between the two is
-	 * not excluded (Documentation/mmapdemo.rst, "Two front ends").
+	 * Existing PTEs would keep the old type.  An mmap counts its VMA in
+	 * live_vmas under memory_lock, after checking that the mode is still
+	 * the one it was described with (mmap.c, mmapdemo_commit_mapping()):
+	 * one under way now fails with EBUSY there, so none can appear with
+	 * the old type.
 	 */
-	if (atomic_read(&md->mmaps_in_flight) ||
-	    atomic64_read(&md->stats.live_vmas)) {
+	if (atomic64_read(&md->stats.live_vmas)) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}
@@ -116,6 +124,7 @@ int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 	}
 out_unlock:
 	up_write(&md->memory_lock);
+	i_mmap_unlock_read(md->inode->i_mapping);
 	return ret;
 }
 

@@ -7,15 +7,25 @@
  * the pages, and never faults on them.
  *
  * One call per VMA, of one physically contiguous range: on a BAR, which
- * is one, io_remap_pfn_range() with the device's memory type, as VFIO did
- * before 5.9 and /dev/mem and UIO do; on RAM, remap_pfn_range() of a VMA
- * that lies in one contiguous run of the device memory, EINVAL otherwise.
- * On kernels with ->mmap_prepare the core makes that call
- * (mmap_action_remap() and mmap_action_ioremap()).
+ * is one, io_remap_pfn_range() with the device's memory type, as /dev/mem
+ * and UIO do; on RAM, remap_pfn_range() of a VMA that lies in one
+ * contiguous run of the device memory, EINVAL otherwise.  On kernels with
+ * ->mmap_prepare the core makes that call (mmap_action_remap() and
+ * mmap_action_ioremap()).
+ *
+ * On a BAR only from 6.16 (MMAPDEMO_BAR_REMAP, compat.h): before, the
+ * memory type that remap_pfn_range() reserves cannot survive a revocation
+ * that races with fork or exit, so there the strategy needs struct pages
+ * and SET_STRATEGY refuses it on a BAR with EINVAL.  VFIO has mapped BARs
+ * by fault since 5.9 for the same reason; the fault and huge strategies
+ * do that here.
  *
  * MAP_PRIVATE is refused with EINVAL: copy-on-write of a VM_PFNMAP mapping
- * needs the whole VMA remapped in one call from one contiguous PFN range,
- * and device memory need not be one.
+ * needs vm_pgoff to hold the first PFN, which remap_pfn_range() writes
+ * there (and remap_pfn_range_prepare() into the descriptor) and by which
+ * vm_normal_page() tells the special PTEs from copied pages; this
+ * strategy's vm_pgoff is the device offset that ->access, the walk and
+ * /proc/PID/maps rely on (Documentation/semantics.rst).
  */
 #include <linux/mm.h>
 
@@ -29,33 +39,6 @@ static const struct vm_operations_struct remap_vm_ops = {
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 	.mapped = mmapdemo_vma_mapped,
 #endif
-	.access = mmapdemo_vma_access,
-};
-
-/*
- * On x86, remap_pfn_range() reserves the memory type of the range it maps
- * (track_pfn_remap()), and unmapping a VMA frees the reservation of the
- * VMA's range (untrack_pfn()).  A VMA split by a partial munmap,
- * mprotect or mremap would free a part of the range, which was never
- * reserved as such: "x86/PAT: ... freeing invalid memtype", and the whole
- * range's reservation is never freed, so later mappings of the BAR
- * silently get its memory type, whatever the caching mode says.  For RAM
- * there is no reservation.  So a remap mapping of a BAR is never split:
- * EINVAL, as for hugetlb mappings split off their huge-page boundary.
- */
-static int remap_pfn_may_split(struct vm_area_struct *vma, unsigned long addr)
-{
-	return -EINVAL;
-}
-
-static const struct vm_operations_struct remap_pfn_vm_ops = {
-	.open = mmapdemo_vma_open,
-	.close = mmapdemo_vma_close,
-	.mprotect = mmapdemo_vma_mprotect,
-#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
-	.mapped = mmapdemo_vma_mapped,
-#endif
-	.may_split = remap_pfn_may_split,
 	.access = mmapdemo_vma_access,
 };
 
@@ -87,9 +70,19 @@ static int remap_describe(struct mmapdemo_dev *md,
 const struct mmapdemo_strategy mmapdemo_strategy_remap = {
 	.name = "remap",
 	.id = MMAPDEMO_STRATEGY_REMAP,
-	.needs_pages = false,
 	.vm_ops = &remap_vm_ops,
-	.pfn_vm_ops = &remap_pfn_vm_ops,
+#ifdef MMAPDEMO_BAR_REMAP
+	/*
+	 * A BAR's VMAs split like any other mapping (munmap of a part,
+	 * mprotect, mremap): every part holds a reference on the one
+	 * pfnmap_track_ctx that remap_pfn_range() made for the whole range,
+	 * and the last part to go frees the reservation (mm/memory.c,
+	 * remap_pfn_range_track(); mm/vma_init.c, vm_area_dup()).
+	 */
+	.pfn_vm_ops = &remap_vm_ops,
+#else
+	.needs_pages = true,
+#endif
 	.private_ok = false,
 	.maps_eagerly = true,
 	.describe = remap_describe,

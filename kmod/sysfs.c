@@ -138,15 +138,6 @@ static ssize_t bar_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(bar);
 
-/* The mms on the device's list: what a removal would visit (dev.c). */
-static ssize_t mms_show(struct device *dev, struct device_attribute *attr,
-			char *buf)
-{
-	return sysfs_emit(buf, "%u\n",
-			  mmapdemo_dev_count_mms(to_mmapdemo_dev(dev)));
-}
-static DEVICE_ATTR_RO(mms);
-
 static struct attribute *mmapdemo_bar_attrs[] = {
 	/* What every device has, */
 	&dev_attr_size.attr,
@@ -155,7 +146,6 @@ static struct attribute *mmapdemo_bar_attrs[] = {
 	/* and the BAR's own. */
 	&dev_attr_caching.attr,
 	&dev_attr_bar.attr,
-	&dev_attr_mms.attr,
 	NULL,
 };
 

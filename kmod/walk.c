@@ -1,28 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MMAPDEMO_IOC_WALK: the page-table walk of one address of the caller, level
- * by level, as the MMU would do it.
+ * by level, as the MMU would do it.  It allocates no page table and frees
+ * none: a query leaves the address space as it found it.
  *
  * The VMA is looked up under the mmap_lock held for reading.  The entries
- * are read the way GUP-fast and perf's page-size lookup read them: with
- * interrupts off, each entry once.  Page tables are freed only after a TLB
- * shootdown IPI or an RCU grace period, both of which wait for this CPU, so
- * every table the walk reaches stays valid until interrupts are on again,
- * even for an address no VMA holds.  No lock can be taken there: a CPU that
- * holds a PTE lock may be waiting for this one to answer a TLB-flush IPI.
+ * are read the way GUP-fast (mm/gup.c) and perf's page-size lookup read
+ * them: with interrupts off, each entry once, stopping at an empty or
+ * non-present entry or at a leaf.  Page tables are freed only after a TLB
+ * shootdown IPI or an RCU grace period (an empty PTE table that 7.x's
+ * CONFIG_PT_RECLAIM frees on MADV_DONTNEED goes through pte_free_tlb(),
+ * RCU-deferred), both of which wait for this CPU, so every table the walk
+ * reaches stays valid until interrupts are on again, even for an address
+ * no VMA holds.  No lock is taken with interrupts off: a CPU that holds a
+ * PTE lock may be waiting for this one to answer a TLB-flush IPI.
  *
- * For an address in a mapping of this device, the PTE is then read again
- * under its PTE lock, with interrupts on, through apply_to_page_range(),
- * the one walker that takes the PTE lock and that every kernel of the
- * matrix exports for all mappings (Documentation/path.rst says which
- * others are gone).  It is called only when the snapshot reached a PTE
- * table, so it finds the tables there; if one was freed in between (an
- * empty PTE table reclaimed by MADV_DONTNEED), it allocates an empty one,
- * as a fault there would, and the walk reports a hole.  That walker warns
- * on a huge PMD or PUD, which a mapping of the huge strategy (a VMA with
- * ->huge_fault) may gain between the snapshot and the re-read: such
- * mappings keep the snapshot, whose leaf shows the entry's level.
- * Any other address keeps the snapshot, as /proc/PID/pagemap gives one.
+ * In a VM_IO or VM_PFNMAP mapping (the BAR strategies, and the remap
+ * strategy on RAM; any driver's), follow_pfnmap_start() first finds the
+ * leaf and takes its lock (the PTE lock, or the PMD or PUD lock of a huge
+ * leaf), as VFIO and KVM read such entries; 6.1 has follow_pte() instead,
+ * which compat.h wraps.  Neither allocates.  The snapshot is then taken
+ * while that lock is held, so its leaf is the one the kernel's own lookup
+ * holds (only the MMU may still set the accessed and dirty bits), and the
+ * walk says so with MMAPDEMO_WALK_LEAF_LOCKED when the two agree on the
+ * PFN.  follow_pfnmap_args itself is not enough: it gives neither the
+ * entries above the leaf nor, before 7.x's addr_mask, the leaf's level.
+ *
+ * A page-backed leaf (the fault and insert strategies on RAM, anonymous
+ * and file memory) has the snapshot alone.  No walker that takes the PTE
+ * lock without allocating is exported for such mappings on every kernel:
+ * walk_page_range() and __pte_offset_map_lock() never were,
+ * apply_to_existing_page_range() is not on 7.x, follow_pfnmap_start()
+ * refuses them, and apply_to_page_range() allocates the tables it misses.
+ * The snapshot is what the MMU itself would read at that moment, a
+ * pagemap-like picture of a table that may change as soon as it is read.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,6 +43,7 @@
 #include <linux/pgtable.h>
 #include <linux/sched.h>
 
+#include "compat.h"
 #include "internal.h"
 
 #ifdef CONFIG_X86_64
@@ -70,15 +82,6 @@ static u32 walk_bits(u64 raw, int level)
 	return bits;
 }
 
-static void walk_record(struct mmapdemo_walk *w, int level, u64 raw,
-			unsigned long pfn)
-{
-	w->entry[level].raw = raw;
-	w->entry[level].pfn = pfn;
-	w->entry[level].bits = walk_bits(raw, level);
-	w->levels = level + 1;
-}
-
 /*
  * The memory type of a leaf entry: its PWT, PCD and PAT bits compared
  * with what the kernel writes for each mode (cachemode2protval(), which
@@ -110,19 +113,84 @@ static u32 walk_memtype(u64 raw, int level)
 	return MMAPDEMO_MEMTYPE_UNKNOWN;
 }
 
+/* log2 of the bytes an entry at each level covers. */
+static unsigned int walk_shift(int level)
+{
+	switch (level) {
+	case MMAPDEMO_LEVEL_PGD:
+		return PGDIR_SHIFT;
+	case MMAPDEMO_LEVEL_P4D:
+		return P4D_SHIFT;
+	case MMAPDEMO_LEVEL_PUD:
+		return PUD_SHIFT;
+	case MMAPDEMO_LEVEL_PMD:
+		return PMD_SHIFT;
+	default:
+		return PAGE_SHIFT;
+	}
+}
+
+/* The x86-64 entry as MMAPDEMO_ENTRY_* bits, which any architecture has. */
+static u32 walk_entry_flags(u64 raw, int level)
+{
+	u32 bits = walk_bits(raw, level), flags = 0;
+
+	if (bits & MMAPDEMO_PTE_PRESENT)
+		flags |= MMAPDEMO_ENTRY_PRESENT;
+	if (bits & MMAPDEMO_PTE_WRITE)
+		flags |= MMAPDEMO_ENTRY_WRITABLE;
+	if (bits & MMAPDEMO_PTE_USER)
+		flags |= MMAPDEMO_ENTRY_USER;
+	if (bits & MMAPDEMO_PTE_ACCESSED)
+		flags |= MMAPDEMO_ENTRY_ACCESSED;
+	if (bits & MMAPDEMO_PTE_DIRTY)
+		flags |= MMAPDEMO_ENTRY_DIRTY;
+	if (bits & MMAPDEMO_PTE_NX)
+		flags |= MMAPDEMO_ENTRY_NOEXEC;
+	if (bits & MMAPDEMO_PTE_SPECIAL)
+		flags |= MMAPDEMO_ENTRY_SPECIAL;
+	if (bits & MMAPDEMO_PTE_LEAF)
+		flags |= MMAPDEMO_ENTRY_LEAF;
+	if ((bits & MMAPDEMO_PTE_LEAF) && level != MMAPDEMO_LEVEL_PTE)
+		flags |= MMAPDEMO_ENTRY_HUGE;
+	return flags;
+}
+
+/*
+ * Record the entry of @level; @pfn is what the kernel's *_pfn() reads
+ * from it, meaningful only if @present (the kernel's *_present()).
+ */
+static void walk_record(struct mmapdemo_walk *w, int level, u64 raw,
+			unsigned long pfn, bool present)
+{
+	struct mmapdemo_walk_level *l = &w->level[level];
+
+	w->entry[level].raw = raw;
+	w->entry[level].pfn = pfn;
+	w->entry[level].bits = walk_bits(raw, level);
+	l->raw = raw;
+	l->pfn = present ? pfn : 0;
+	l->flags = walk_entry_flags(raw, level);
+	l->memtype = MMAPDEMO_MEMTYPE_NONE;
+	if (l->flags & MMAPDEMO_ENTRY_LEAF)
+		l->memtype = walk_memtype(raw, level);
+	l->shift = walk_shift(level);
+	w->levels = level + 1;
+}
+
 /* A leaf at @level maps @pfn for the page-aligned block holding @addr. */
 static void walk_leaf(struct mmapdemo_walk *w, unsigned long addr,
 		      unsigned long pfn, unsigned long size)
 {
-	w->memtype = walk_memtype(w->entry[w->levels - 1].raw, w->levels - 1);
+	w->memtype = w->level[w->levels - 1].memtype;
 	w->result = MMAPDEMO_WALK_MAPPED;
 	w->pfn = pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
 	w->phys = ((u64)w->pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
 }
 
 /* Context: interrupts off; see the top of this file. */
-static void walk_tables(struct mm_struct *mm, unsigned long addr,
-			struct mmapdemo_walk *w)
+static void walk_tables_irqoff(struct mm_struct *mm, unsigned long addr,
+			       struct mmapdemo_walk *w)
 {
 	pgd_t pgd, *pgdp = pgd_offset(mm, addr);
 	p4d_t p4d, *p4dp;
@@ -131,20 +199,23 @@ static void walk_tables(struct mm_struct *mm, unsigned long addr,
 	pte_t pte, *ptep;
 
 	pgd = READ_ONCE(*pgdp);
-	walk_record(w, MMAPDEMO_LEVEL_PGD, pgd_val(pgd), pgd_pfn(pgd));
+	walk_record(w, MMAPDEMO_LEVEL_PGD, pgd_val(pgd), pgd_pfn(pgd),
+		    pgd_present(pgd));
 	if (pgd_none(pgd) || !pgd_present(pgd))
 		return;
 
 	/* With 4-level paging, p4d_offset() folds into the PGD entry. */
 	p4dp = p4d_offset(&pgd, addr);
 	p4d = READ_ONCE(*p4dp);
-	walk_record(w, MMAPDEMO_LEVEL_P4D, p4d_val(p4d), p4d_pfn(p4d));
+	walk_record(w, MMAPDEMO_LEVEL_P4D, p4d_val(p4d), p4d_pfn(p4d),
+		    p4d_present(p4d));
 	if (p4d_none(p4d) || !p4d_present(p4d))
 		return;
 
 	pudp = pud_offset(&p4d, addr);
 	pud = READ_ONCE(*pudp);
-	walk_record(w, MMAPDEMO_LEVEL_PUD, pud_val(pud), pud_pfn(pud));
+	walk_record(w, MMAPDEMO_LEVEL_PUD, pud_val(pud), pud_pfn(pud),
+		    pud_present(pud));
 	if (pud_none(pud) || !pud_present(pud))
 		return;
 	if (pud_leaf(pud)) {
@@ -154,7 +225,8 @@ static void walk_tables(struct mm_struct *mm, unsigned long addr,
 
 	pmdp = pmd_offset(&pud, addr);
 	pmd = READ_ONCE(*pmdp);
-	walk_record(w, MMAPDEMO_LEVEL_PMD, pmd_val(pmd), pmd_pfn(pmd));
+	walk_record(w, MMAPDEMO_LEVEL_PMD, pmd_val(pmd), pmd_pfn(pmd),
+		    pmd_present(pmd));
 	if (pmd_none(pmd) || !pmd_present(pmd))
 		return;
 	if (pmd_leaf(pmd)) {
@@ -165,9 +237,42 @@ static void walk_tables(struct mm_struct *mm, unsigned long addr,
 	/* x86-64 has no highmem: the PTE table is in the direct map. */
 	ptep = pte_offset_kernel(&pmd, addr);
 	pte = READ_ONCE(*ptep);
-	walk_record(w, MMAPDEMO_LEVEL_PTE, pte_val(pte), pte_pfn(pte));
+	walk_record(w, MMAPDEMO_LEVEL_PTE, pte_val(pte), pte_pfn(pte),
+		    pte_present(pte));
 	if (pte_present(pte))
 		walk_leaf(w, addr, pte_pfn(pte), PAGE_SIZE);
+}
+
+/* The lockless snapshot of every level.  Context: see the top of this file. */
+static void walk_tables(struct mm_struct *mm, unsigned long addr,
+			struct mmapdemo_walk *w)
+{
+	unsigned long irqflags;
+
+	local_irq_save(irqflags);
+	walk_tables_irqoff(mm, addr, w);
+	local_irq_restore(irqflags);
+}
+
+/*
+ * The snapshot of an address in a VM_IO or VM_PFNMAP mapping, taken while
+ * follow_pfnmap_start() holds the lock of its leaf, if it found one.
+ * Context: mmap_lock held for reading; @addr is in @vma.
+ */
+static void walk_tables_pfnmap(struct vm_area_struct *vma, unsigned long addr,
+			       struct mmapdemo_walk *w)
+{
+	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
+
+	mmap_assert_locked(vma->vm_mm);
+	if (follow_pfnmap_start(&args)) {
+		walk_tables(vma->vm_mm, addr, w);
+		return;
+	}
+	walk_tables(vma->vm_mm, addr, w);
+	follow_pfnmap_end(&args);
+	if (w->result == MMAPDEMO_WALK_MAPPED && w->pfn == args.pfn)
+		w->result_flags |= MMAPDEMO_WALK_LEAF_LOCKED;
 }
 
 /*
@@ -232,36 +337,6 @@ static const struct mmapdemo_strategy *walk_our_vma(struct mmapdemo_dev *md,
 	return s && vma->vm_private_data == md ? s : NULL;
 }
 
-/* Called by apply_to_page_range() with the PTE lock held. */
-static int walk_pte_fn(pte_t *ptep, unsigned long addr, void *data)
-{
-	*(pte_t *)data = ptep_get(ptep);
-	return 0;
-}
-
-/*
- * Read the PTE of @addr again under its lock, if the snapshot reached one.
- * Context: mmap_lock held for reading; @addr is in one of our VMAs.
- */
-static void walk_pte_locked(struct mm_struct *mm, unsigned long addr,
-			    struct mmapdemo_walk *w)
-{
-	pte_t pte = __pte(0);
-
-	if (w->levels != MMAPDEMO_LEVELS)
-		return;
-	if (apply_to_page_range(mm, addr & PAGE_MASK, PAGE_SIZE, walk_pte_fn,
-				&pte))
-		return;
-	walk_record(w, MMAPDEMO_LEVEL_PTE, pte_val(pte), pte_pfn(pte));
-	w->result = MMAPDEMO_WALK_HOLE;
-	w->pfn = 0;
-	w->phys = 0;
-	w->memtype = MMAPDEMO_MEMTYPE_NONE;
-	if (pte_present(pte))
-		walk_leaf(w, addr, pte_pfn(pte), PAGE_SIZE);
-}
-
 /* What the VMA is, and which device page is behind @addr if it is ours. */
 static void walk_vma(struct mmapdemo_dev *md, struct vm_area_struct *vma,
 		     unsigned long addr, struct mmapdemo_walk *w)
@@ -296,6 +371,8 @@ static void walk_hide_frames(struct mmapdemo_walk *w)
 	for (i = 0; i < MMAPDEMO_LEVELS; i++) {
 		w->entry[i].raw &= ~(u64)PTE_PFN_MASK;
 		w->entry[i].pfn = 0;
+		w->level[i].raw &= ~(u64)PTE_PFN_MASK;
+		w->level[i].pfn = 0;
 	}
 	w->pfn = 0;
 	w->phys = 0;
@@ -307,28 +384,28 @@ static void walk_hide_frames(struct mmapdemo_walk *w)
  * @w: in: addr and flags, checked by the caller; out: the rest
  *
  * Context: process context; takes the mmap_lock for reading and may sleep
- * for it, and for the device's own mappings the PTE lock.
+ * for it, and in a VM_IO or VM_PFNMAP mapping the lock of the leaf.
+ * Allocates and frees no page table.
  * Return: 0, -EINVAL for an address outside user space, or -EINTR.
  */
 int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 {
 	struct mm_struct *mm = current->mm;
-	unsigned long addr = w->addr, irqflags;
+	unsigned long addr = w->addr;
 	struct vm_area_struct *vma;
 
 	if (!mm || w->addr >= TASK_SIZE_MAX)
 		return -EINVAL;
 	w->device_page = MMAPDEMO_NO_DEVICE_PAGE;
+	w->arch = MMAPDEMO_ARCH_X86_64;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 
-	local_irq_save(irqflags);
-	walk_tables(mm, addr, w);
-	local_irq_restore(irqflags);
-
 	vma = vma_lookup(mm, addr);
-	if (vma && walk_our_vma(md, vma) && !vma->vm_ops->huge_fault)
-		walk_pte_locked(mm, addr, w);
+	if (vma && (vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		walk_tables_pfnmap(vma, addr, w);
+	else
+		walk_tables(mm, addr, w);
 	if (vma)
 		walk_vma(md, vma, addr, w);
 	mmap_read_unlock(mm);

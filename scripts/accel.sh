@@ -101,7 +101,11 @@ esac
 verdict=$(field accel)
 case $verdict in
 kvm | tcg)
-	[ "$verbose" = 0 ] || echo "accel: $verdict ($(field reason)); cached in ${file#"$top"/}" >&2
+	if [ "$verbose" = 1 ] && [ "$verdict" = tcg ]; then
+		echo "accel: KVM is not usable on this machine, so the VMs run under QEMU's emulator (TCG); why: $(field reason) (cached in ${file#"$top"/})" >&2
+	elif [ "$verbose" = 1 ]; then
+		echo "accel: kvm ($(field reason)); cached in ${file#"$top"/}" >&2
+	fi
 	echo "$verdict"
 	exit 0
 	;;
@@ -133,6 +137,7 @@ record "$verdict" "$reason"
 if [ "$verdict" = kvm ]; then
 	echo "accel: KVM works: $reason; using KVM (cached in ${file#"$top"/})" >&2
 else
-	echo "accel: KVM failed, using TCG: $reason (cached in ${file#"$top"/}; probe logs in ${logdir#"$top"/})" >&2
+	# In plain words first; QEMU's own words are in the cache file.
+	echo "accel: KVM is not usable on this machine, so the VMs run under QEMU's emulator (TCG), which is slower; why: ${file#"$top"/} (scripts/accel.sh -s), probe logs in ${logdir#"$top"/}" >&2
 fi
 echo "$verdict"

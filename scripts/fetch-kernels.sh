@@ -244,12 +244,36 @@ source_complete() {
 	done
 }
 
+# source_functions: the names of the functions (and function-like macros,
+# system calls and IDT entry points) that the C source on stdin defines or
+# declares, one a line, sorted; generous rather than exact: a name only
+# needs to exist in that kernel.
+source_functions() {
+	LC_ALL=C sed -nE 's/^SYSCALL_DEFINE[0-6]\(([a-z0-9_]+).*/sys_\1\n__x64_sys_\1\n__do_sys_\1\n__se_sys_\1/p
+t
+s/^DEFINE_IDTENTRY[A-Z_]*\(([a-z0-9_]+).*/\1/p
+t
+s/^#[[:space:]]*define[[:space:]]+([A-Za-z_][A-Za-z0-9_]*).*/\1/p
+t
+s/^([A-Za-z_][^;={}(]*[^A-Za-z0-9_(])?([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/p' |
+		LC_ALL=C sort -u
+}
+
+# The source directories whose functions source_functions lists: the
+# subsystems whose functions the documentation and the CLI name.
+FUNCTION_DIRS="mm include kernel fs arch/x86 drivers/pci drivers/base drivers/char
+	drivers/misc drivers/vfio lib security ipc block init virt"
+# The same on one line, as source.env records it.
+# shellcheck disable=SC2086,SC2116 # the words joined by single spaces
+FUNCTION_DIRS_LINE=$(echo $FUNCTION_DIRS)
+
 fetch_source() {
 	series=$1
 	ver=$(newest_version "linux-source-$series" "$series" "$(source_suites "$series")")
 	dir=$cache/src/$series
 	if [ -f "$dir/source.env" ] && grep -qx "SVERSION=$ver" "$dir/source.env" &&
-		source_complete "$dir/linux-source-$series" \
+		[ -s "$dir/functions" ] &&
+		grep -qxF "SFUNCDIRS='$FUNCTION_DIRS_LINE'" "$dir/source.env" && source_complete "$dir/linux-source-$series" \
 			"$(sed -n "s/^SMISSING='\(.*\)'$/\1/p" "$dir/source.env")"; then
 		echo "source $series: $ver (cached)"
 		return
@@ -257,24 +281,50 @@ fetch_source() {
 	echo "source $series: linux-source-$series $ver"
 	rm -rf "$dir"
 	unpack "$dir/deb" "linux-source-$series=$ver"
+	tarball=$dir/deb/usr/src/linux-source-$series.tar.xz
 	# The build needs only these files; MMAPDEMO_FULL_SOURCE=1 unpacks the
-	# whole tree as a reference for reading kernel APIs.
+	# whole tree as a reference for reading kernel APIs.  A file of
+	# SOURCE_FILES that this source lacks (7.3 has no kernellog.py) is
+	# not an error: SMISSING records it.  Only the files the archive
+	# lists are asked for, so that tar reports no member as missing and
+	# any error it does report is a real one.
 	members=""
 	if [ "${MMAPDEMO_FULL_SOURCE:-0}" != 1 ]; then
+		tar -tJf "$tarball" >"$dir/members" ||
+			{ echo "fetch-kernels: cannot list $tarball" >&2; exit 1; }
 		for f in $SOURCE_FILES; do
-			members="$members linux-source-$series/$f"
+			! grep -qxF "linux-source-$series/$f" "$dir/members" ||
+				members="$members linux-source-$series/$f"
 		done
+		rm -f "$dir/members"
 	fi
-	# A file of SOURCE_FILES that this source lacks is not an error: tar
-	# names it, and SMISSING records it.
-	tar -C "$dir" -xJf "$dir/deb/usr/src/linux-source-$series.tar.xz" $members
+	# The sources of the subsystems whose functions the documentation and
+	# the CLI name, for the list of the functions this kernel defines or
+	# declares (scripts/names-check.py); deleted again below unless the
+	# whole tree is kept.
+	# shellcheck disable=SC2046,SC2086 # lists of members and directories
+	tar -C "$dir" -xJf "$tarball" $members \
+		$([ "${MMAPDEMO_FULL_SOURCE:-0}" = 1 ] || for d in $FUNCTION_DIRS; do
+			echo "linux-source-$series/$d"; done) ||
+		{ echo "fetch-kernels: cannot unpack $tarball" >&2; exit 1; }
 	rm -rf "$dir/deb"
 	missing=""
 	for f in $SOURCE_FILES; do
 		[ -e "$dir/linux-source-$series/$f" ] || missing="${missing:+$missing }$f"
 	done
-	printf "SVERSION=%s\nSRCTREE=%s\nSMISSING='%s'\n" "$ver" "$dir/linux-source-$series" \
-		"$missing" >"$dir/source.env"
+	# shellcheck disable=SC2086 # a list of directories
+	(cd "$dir/linux-source-$series" && find $FUNCTION_DIRS -name '*.[ch]' -print0 |
+		xargs -0 cat | source_functions) >"$dir/functions"
+	if [ "${MMAPDEMO_FULL_SOURCE:-0}" != 1 ]; then
+		for d in $FUNCTION_DIRS; do
+			case " $members " in
+			*" linux-source-$series/$d/"*) ;;
+			*) rm -rf "${dir:?}/linux-source-$series/$d" ;;
+			esac
+		done
+	fi
+	printf "SVERSION=%s\nSRCTREE=%s\nSMISSING='%s'\nSFUNCDIRS='%s'\n" "$ver" \
+		"$dir/linux-source-$series" "$missing" "$FUNCTION_DIRS_LINE" >"$dir/source.env"
 }
 
 if [ "${1:-}" = --source ]; then

@@ -13,7 +13,8 @@
 #   -i FILE      the base initramfs (default build/KERNEL/initramfs.cpio.gz)
 #   -d DEVICE    attach a PCI device, repeatable: "ivshmem=FILE" (an
 #                ivshmem-plain device whose BAR 2 is FILE, shared with the
-#                host; FILE must exist, its size a power of two),
+#                host; its size must be a power of two; a FILE that does
+#                not exist is made, sparse, of 4 MiB),
 #                "ivshmem=FILE,size=SIZE" (the same, FILE made SIZE bytes
 #                first, as truncate -s takes it, e.g. 64M or 1G: sparse, so
 #                the host's memory is used only where the guest writes), or
@@ -54,7 +55,17 @@ while getopts n:t:m:si:d:D: opt; do
 			*,size=?*)
 				truncate -s "${file##*,size=}" "${file%,size=*}"
 				file=${file%,size=*} ;;
+			*)
+				if [ ! -e "$file" ]; then
+					truncate -s 4M "$file"
+					echo "vm.sh: made $file, 4 MiB (sparse), the ivshmem device's memory; ivshmem=FILE,size=SIZE picks another size" >&2
+				fi ;;
 			esac
+			size=$(stat -c %s "$file")
+			if [ "$size" -lt 4096 ] || [ $((size & (size - 1))) != 0 ]; then
+				echo "vm.sh: -d ivshmem=$file: its size, $size bytes, must be a power of two (truncate -s 4M $file)" >&2
+				exit 2
+			fi
 			devices+=(-object "memory-backend-file,id=ivshm$n,mem-path=$file,size=$(stat -c %s "$file"),share=on"
 				-device "ivshmem-plain,memdev=ivshm$n") ;;
 		edu) devices+=(-device edu) ;;
@@ -73,11 +84,27 @@ shift $((OPTIND - 1))
 kernel=${1:?usage: vm.sh [-n NAME] [-t SECONDS] [-m SIZE] [-s] [-d DEVICE]... [-D SIZE] KERNEL [COMMAND...]}
 shift
 
+# A kernel of the matrix that is not here yet: fetch it, and build its
+# initramfs (the module and the tools), as "make initramfs" would.  The
+# debug kernels take long to build: that is left to "make deps".
+if [ ! -f "$top/.cache/kernels/$kernel/kernel.env" ]; then
+	case $kernel in
+	*-debug)
+		echo "vm.sh: kernel $kernel is not built yet: run 'make deps KERNELS=$kernel' (it builds the kernel, once per machine)" >&2
+		exit 2 ;;
+	esac
+	echo "vm.sh: kernel $kernel is not here yet: fetching it (make deps KERNELS=$kernel)" >&2
+	make -s -C "$top" deps KERNELS="$kernel" >&2 || exit 2
+fi
 # shellcheck source=/dev/null
 . "$top/.cache/kernels/$kernel/kernel.env"
 mem=${mem:-${VM_MEMORY:-1G}}
 base=${base:-$top/build/$kernel/initramfs.cpio.gz}
-[ -f "$base" ] || { echo "vm.sh: $base is missing; run 'make initramfs'" >&2; exit 2; }
+if [ ! -f "$base" ] && [ "$base" = "$top/build/$kernel/initramfs.cpio.gz" ]; then
+	echo "vm.sh: building the initramfs of $kernel (make initramfs KERNELS=$kernel)" >&2
+	make -s -C "$top" initramfs KERNELS="$kernel" >&2 || exit 2
+fi
+[ -f "$base" ] || { echo "vm.sh: $base is missing; run 'make initramfs KERNELS=$kernel'" >&2; exit 2; }
 logdir=$top/build/$kernel/vm/$name
 rm -rf "$logdir"
 mkdir -p "$logdir/extra/lab"

@@ -6,9 +6,11 @@
  * variants, the host's proof in bar_proof_test.
  *  - no struct page: insert is refused, GUP fails, VM_IO | VM_PFNMAP;
  *  - the caching mode is the PTE's memory type, and the PFN is in the BAR;
+ *  - remap maps a BAR where the kernel tracks PFN-map memory types per
+ *    reservation (pfnmap_track(), 6.16), and is refused before;
  *  - removal and unbind revoke every mapping (SIGBUS) and every file
- *    (ENODEV), also against mmap(remap) calls and fork() racing with it;
- *    rescan and bind bring back a device that works.
+ *    (ENODEV); rescan and bind bring back a device that works.  What
+ *    races with a removal is revoke_test's.
  * Needs root and the device (scripts/vm.sh -d ivshmem=FILE).  edu's
  * registers are edu_test's.
  */
@@ -24,21 +26,6 @@
 #define NPAGES 8UL
 #define CACHE_BITS (MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD | MMAPDEMO_PTE_PAT)
 
-static char bar_path[64], bar_bdf[24];
-
-/* Find the ivshmem BAR device, or say why not. */
-static const char *need_ivshmem(void)
-{
-	if (getuid() != 0)
-		return "needs root (PCI remove and rescan)";
-	if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
-			      bar_path, sizeof(bar_path), bar_bdf,
-			      sizeof(bar_bdf)))
-		return MMAPDEMO_BAR_HINT("ivshmem-plain");
-	mmapdemo_dev = bar_path;
-	return NULL;
-}
-
 static int open_bar(__u32 strategy)
 {
 	return mmapdemo_open_strategy(O_RDWR, strategy);
@@ -52,51 +39,77 @@ static int sysfs_write(const char *fmt, const char *arg, const char *val)
 	return mmapdemo_write_file(path, val);
 }
 
-/* Wait up to a second for a device node to come or go. */
-static bool wait_node(const char *path, bool present)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if ((access(path, F_OK) == 0) == present)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
-static int pci_remove(void)
-{
-	return sysfs_write("/sys/bus/pci/devices/%s/remove", bar_bdf, "1");
-}
-
-static int pci_rescan(void)
-{
-	if (mmapdemo_write_file("/sys/bus/pci/rescan", "1"))
-		return -1;
-	return wait_node(bar_path, true) ? 0 : -1;
-}
-
 /* insert needs struct pages: refused on a BAR, at SET_STRATEGY. */
 TEST(insert_is_refused_on_a_bar)
 {
 	struct mmapdemo_set_strategy req = {
 		.strategy = MMAPDEMO_STRATEGY_INSERT
 	};
-	const char *why = need_ivshmem();
+	const char *why = mmapdemo_need_ivshmem();
 	struct mmapdemo_info info;
 	int fd;
 
 	if (why)
 		SKIP(return, "%s", why);
-	fd = open(bar_path, O_RDWR);
+	fd = open(mmapdemo_bar_path, O_RDWR);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
 	EXPECT_EQ(EINVAL, errno);
 	info = mmapdemo_info(fd);
 	EXPECT_EQ(0U, info.features & MMAPDEMO_FEATURE_INSERT);
-	EXPECT_NE(0U, info.features & MMAPDEMO_FEATURE_REMAP);
 	EXPECT_NE(0U, info.features & MMAPDEMO_FEATURE_FAULT);
+	close(fd);
+}
+
+/* Whether the running kernel has the function @name, by /proc/kallsyms. */
+static int kernel_has(const char *name)
+{
+	char line[256], *sym;
+	int found = 0;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		sym = strrchr(line, ' ');
+		found = sym && !strcmp(sym + 1, name);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * remap maps a BAR only where the kernel tracks PFN-map memory types per
+ * reservation, which pfnmap_track() (6.16) does (kmod/compat.h): the
+ * device offers it, and SET_STRATEGY takes it, exactly there.  Elsewhere
+ * SET_STRATEGY refuses it with EINVAL, as for insert.
+ */
+TEST(remap_maps_a_bar_only_with_pfnmap_tracking)
+{
+	struct mmapdemo_set_strategy req = {
+		.strategy = MMAPDEMO_STRATEGY_REMAP
+	};
+	const char *why = mmapdemo_need_ivshmem();
+	int fd, has, ret;
+
+	if (why)
+		SKIP(return, "%s", why);
+	has = kernel_has("pfnmap_track");
+	if (has < 0 || (!has && kernel_has("remap_pfn_range") != 1))
+		SKIP(return, "no kernel symbols in /proc/kallsyms");
+	fd = open(mmapdemo_bar_path, O_RDWR);
+	ASSERT_LE(0, fd);
+	ret = ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req);
+	if (has) {
+		EXPECT_EQ(0, ret) TH_LOG("%s", strerror(errno));
+		EXPECT_NE(0U, mmapdemo_info(fd).features & MMAPDEMO_FEATURE_REMAP);
+	} else {
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(0U, mmapdemo_info(fd).features & MMAPDEMO_FEATURE_REMAP);
+	}
 	close(fd);
 }
 
@@ -107,7 +120,7 @@ TEST(insert_is_refused_on_a_bar)
  */
 TEST(gup_fails_on_a_bar_not_on_ram)
 {
-	const char *why = need_ivshmem();
+	const char *why = mmapdemo_need_ivshmem();
 	struct iovec local, remote;
 	char buf[16], why_buf[16] = "", *m, *r;
 	int fd, ram;
@@ -122,10 +135,11 @@ TEST(gup_fails_on_a_bar_not_on_ram)
 	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 &&
 	    errno == ENOSYS)
 		SKIP(return, "no process_vm_readv() (CONFIG_CROSS_MEMORY_ATTACH is off, as in the lab's 6.12-debug)");
-	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	fd = open_bar(MMAPDEMO_STRATEGY_FAULT);
 	ASSERT_LE(0, fd);
 	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, mmapdemo_probe_read(m, buf)); /* mapped by its fault */
 	remote.iov_base = m;
 	remote.iov_len = sizeof(buf);
 	EXPECT_EQ(-1, process_vm_readv(getpid(), &local, 1, &remote, 1, 0));
@@ -160,7 +174,7 @@ static int bar_range(int bar, unsigned long long *start,
 	int i, ret = -1;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
-		 bar_bdf);
+		 mmapdemo_bar_bdf);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -207,7 +221,7 @@ TEST(caching_mode_is_the_pte_memory_type)
 		{ "uc", MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD, MMAPDEMO_MEMTYPE_UC },
 		{ "wc", MMAPDEMO_PTE_PWT, MMAPDEMO_MEMTYPE_WC },
 	};
-	const char *why = need_ivshmem();
+	const char *why = mmapdemo_need_ivshmem();
 	unsigned long long start, end, phys;
 	char attr[128], *m;
 	__u32 s, memtype;
@@ -218,16 +232,20 @@ TEST(caching_mode_is_the_pte_memory_type)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, bar_range(2, &start, &end));
 	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/bar",
-		 bar_bdf);
+		 mmapdemo_bar_bdf);
 	EXPECT_EQ(2, mmapdemo_read_hex(attr));
 	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/caching",
-		 bar_bdf);
+		 mmapdemo_bar_bdf);
 	EXPECT_EQ(-1, mmapdemo_write_file(attr, "wb"));
 	EXPECT_EQ(EINVAL, errno);
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, mmapdemo_write_file(attr, modes[i].mode));
 		for (s = MMAPDEMO_STRATEGY_FAULT; s <= MMAPDEMO_STRATEGY_REMAP;
 		     s++) {
+			if (s == MMAPDEMO_STRATEGY_REMAP && mmapdemo_bar_remap_why()) {
+				TH_LOG("%s", mmapdemo_bar_remap_why());
+				continue;
+			}
 			fd = open_bar(s);
 			ASSERT_LE(0, fd);
 			m = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
@@ -254,7 +272,7 @@ TEST(caching_mode_is_the_pte_memory_type)
  */
 TEST(cli_path_shows_memtype_and_bar)
 {
-	const char *why = need_ivshmem();
+	const char *why = mmapdemo_need_ivshmem();
 	static char out[65536];
 	char cmd[160];
 	size_t n;
@@ -263,8 +281,8 @@ TEST(cli_path_shows_memtype_and_bar)
 	if (why)
 		SKIP(return, "%s", why);
 	snprintf(cmd, sizeof(cmd),
-		 "mmapdemo --device %s --json path --strategy remap --offset 0x3000",
-		 bar_path);
+		 "mmapdemo --device %s --json path --strategy fault --offset 0x3000",
+		 mmapdemo_bar_path);
 	p = popen(cmd, "r");
 	ASSERT_NE(NULL, p);
 	n = fread(out, 1, sizeof(out) - 1, p);
@@ -273,7 +291,7 @@ TEST(cli_path_shows_memtype_and_bar)
 	EXPECT_NE(NULL, strstr(out, "\"memtype\": \"WC\"")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"phys_in_bar\": true")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"caching\": \"wc\"")) TH_LOG("%s", out);
-	snprintf(cmd, sizeof(cmd), "\"pci_address\": \"%s\"", bar_bdf);
+	snprintf(cmd, sizeof(cmd), "\"pci_address\": \"%s\"", mmapdemo_bar_bdf);
 	EXPECT_NE(NULL, strstr(out, cmd)) TH_LOG("%s", out);
 }
 
@@ -298,7 +316,8 @@ static void revoke_and_restore(struct __test_metadata *_metadata, bool unbind)
 	int ff, fr, fd;
 
 	ff = open_bar(MMAPDEMO_STRATEGY_FAULT);
-	fr = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	/* Mapped eagerly where the kernel can (remap), else by its touch. */
+	fr = open_bar(mmapdemo_bar_eager_strategy());
 	ASSERT_LE(0, ff);
 	ASSERT_LE(0, fr);
 	mf = mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ff,
@@ -312,15 +331,15 @@ static void revoke_and_restore(struct __test_metadata *_metadata, bool unbind)
 
 	if (unbind) {
 		ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/mmapdemo/%s",
-					 "unbind", bar_bdf));
+					 "unbind", mmapdemo_bar_bdf));
 	} else {
-		ASSERT_EQ(0, pci_remove());
+		ASSERT_EQ(0, mmapdemo_pci_remove());
 	}
-	EXPECT_TRUE(wait_node(bar_path, false));
+	EXPECT_TRUE(mmapdemo_wait_node(mmapdemo_bar_path, false));
 
 	EXPECT_EQ(SIGBUS, touch(mf));			/* faulted before */
 	EXPECT_EQ(SIGBUS, touch(mf + 3 * 4096));	/* never faulted */
-	EXPECT_EQ(SIGBUS, touch(mr + 4096));		/* mapped eagerly */
+	EXPECT_EQ(SIGBUS, touch(mr + 4096));		/* mapped before */
 	EXPECT_EQ(-1, pread(ff, &c, 1, 0));
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(-1, pwrite(fr, &c, 1, 0));
@@ -336,12 +355,12 @@ static void revoke_and_restore(struct __test_metadata *_metadata, bool unbind)
 
 	if (unbind) {
 		ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/mmapdemo/%s",
-					 "bind", bar_bdf));
+					 "bind", mmapdemo_bar_bdf));
 	} else {
-		ASSERT_EQ(0, pci_rescan());
+		ASSERT_EQ(0, mmapdemo_pci_rescan());
 	}
-	ASSERT_TRUE(wait_node(bar_path, true));
-	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_TRUE(mmapdemo_wait_node(mmapdemo_bar_path, true));
+	fd = open_bar(MMAPDEMO_STRATEGY_FAULT);
 	ASSERT_LE(0, fd);
 	mr = mmap(NULL, NPAGES * 4096, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, mr);
@@ -354,7 +373,7 @@ static void revoke_and_restore(struct __test_metadata *_metadata, bool unbind)
 
 TEST(remove_revokes_and_rescan_restores)
 {
-	const char *why = need_ivshmem();
+	const char *why = mmapdemo_need_ivshmem();
 
 	if (why)
 		SKIP(return, "%s", why);
@@ -363,329 +382,11 @@ TEST(remove_revokes_and_rescan_restores)
 
 TEST(unbind_revokes_and_bind_restores)
 {
-	const char *why = need_ivshmem();
+	const char *why = mmapdemo_need_ivshmem();
 
 	if (why)
 		SKIP(return, "%s", why);
 	revoke_and_restore(_metadata, true);
-}
-
-/*
- * mmap(remap) maps eagerly, and the core links the VMA only after ->mmap
- * returns: threads mmap the BAR as fast as they can while it is removed,
- * then no PTE of any mapping they got may be left (dev.c).
- */
-#define RACE_THREADS 3
-#define RACE_MAPS 256
-
-struct racer {
-	pthread_t thread;
-	char *maps[RACE_MAPS];
-	int fds[RACE_MAPS];
-	int n;
-	volatile bool *stop;
-};
-
-static void *race_mmap(void *arg)
-{
-	struct racer *r = arg;
-	char *m;
-	int fd;
-
-	while (!*r->stop && r->n < RACE_MAPS) {
-		fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
-		if (fd < 0)
-			break;
-		m = mmap(NULL, 4 * 4096, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED) {
-			close(fd);
-			break;
-		}
-		r->fds[r->n] = fd;
-		r->maps[r->n++] = m;
-	}
-	return NULL;
-}
-
-/* One round: race, remove, count surviving PTEs, clean up, rescan. */
-static void race_round(struct __test_metadata *_metadata, int ram, int *left,
-		       int *total)
-{
-	struct racer racers[RACE_THREADS];
-	volatile bool stop = false;
-	struct mmapdemo_walk w;
-	int i, j, k;
-
-	memset(racers, 0, sizeof(racers));
-	for (i = 0; i < RACE_THREADS; i++) {
-		racers[i].stop = &stop;
-		ASSERT_EQ(0, pthread_create(&racers[i].thread, NULL, race_mmap,
-					    &racers[i]));
-	}
-	usleep(50000);
-	ASSERT_EQ(0, pci_remove());
-	stop = true;
-	for (i = 0; i < RACE_THREADS; i++)
-		pthread_join(racers[i].thread, NULL);
-
-	for (i = 0; i < RACE_THREADS; i++) {
-		for (j = 0; j < racers[i].n; j++) {
-			for (k = 0; k < 4; k++) {
-				w = mmapdemo_walk_at(ram, racers[i].maps[j] + k * 4096);
-				if (w.result == MMAPDEMO_WALK_MAPPED)
-					(*left)++;
-			}
-			EXPECT_EQ(SIGBUS, touch(racers[i].maps[j]));
-			munmap(racers[i].maps[j], 4 * 4096);
-			close(racers[i].fds[j]);
-			(*total)++;
-		}
-	}
-	ASSERT_EQ(0, pci_rescan());
-}
-
-/*
- * Several rounds: without the mmap_lock barrier of dev.c, one round in two
- * left PTEs behind in the lab.
- */
-#define RACE_ROUNDS 10
-
-TEST(remove_racing_with_mmap_leaves_no_pte)
-{
-	const char *why = need_ivshmem();
-	int round, ram, left = 0, total = 0;
-
-	if (why)
-		SKIP(return, "%s", why);
-	ram = open(MMAPDEMO_DEV, O_RDONLY); /* its walk reads any address */
-	ASSERT_LE(0, ram);
-	for (round = 0; round < RACE_ROUNDS && !left; round++)
-		race_round(_metadata, ram, &left, &total);
-	TH_LOG("%d rounds, %d mappings made before and during the removals",
-	       round, total);
-	EXPECT_EQ(0, left) TH_LOG("%d PTEs to the removed BAR survived", left);
-	EXPECT_LT(0, total);
-	close(ram);
-}
-
-/*
- * vm_ops->open records a forked child's mm on the device's list for the
- * removal (dev.c); exited ones are pruned at the next fork or mmap, so a
- * process that forks again and again does not grow the list, which the
- * device's "mms" attribute counts.  (mm_struct objects in /proc/slabinfo
- * would say the same on Debian's kernels, but KASAN's quarantine keeps
- * freed objects counted on the debug kernels.)
- */
-#define PRUNE_FORKS 200
-#define PRUNE_TIMEOUT 120 /* a fork takes up to 60 ms on 7-debug under TCG */
-
-static long list_mms(void)
-{
-	char attr[128];
-
-	snprintf(attr, sizeof(attr), "/sys/class/misc/%s/mms",
-		 strrchr(bar_path, '/') + 1);
-	return mmapdemo_read_long(attr, 10);
-}
-
-TEST(forks_do_not_grow_the_mm_list)
-{
-	const char *why = need_ivshmem();
-	long before, after;
-	int i, fd;
-	pid_t pid;
-	char *m;
-
-	if (why)
-		SKIP(return, "%s", why);
-	fd = open_bar(MMAPDEMO_STRATEGY_FAULT);
-	ASSERT_LE(0, fd);
-	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	before = list_mms();
-	ASSERT_LE(1, before) TH_LOG("mms: %ld, and this process maps it",
-				    before);
-	for (i = 0; i < PRUNE_FORKS; i++) {
-		pid = fork();
-		ASSERT_LE(0, pid);
-		if (pid == 0)
-			_exit(0);
-		ASSERT_EQ(pid, waitpid(pid, NULL, 0));
-	}
-	after = list_mms();
-	TH_LOG("%d forks: mms on the list %ld -> %ld", PRUNE_FORKS, before,
-	       after);
-	/* At most the last child, exited and not pruned yet. */
-	EXPECT_GE(before + 1, after)
-		TH_LOG("the device's list kept the children's mms");
-	munmap(m, 4096);
-	close(fd);
-}
-
-/*
- * fork() copies a remap VMA's PTEs and, on x86 kernels before 6.16, its
- * PAT reservation (VM_PAT), which track_pfn_copy() finds by reading the
- * parent's first PTE.  A removal that zaps the parent after that read and
- * before the copy of the PTEs leaves the child a VM_PAT VMA without a
- * PTE: its next zap or its exit WARNs in get_pat_info() and leaks the
- * reservation (device-memory.rst, "Revocation").  Processes with many
- * small remap mappings fork as fast as they can while the device is
- * removed: the kernel logs no warning, and no process, parent or child,
- * keeps a PTE of the removed BAR.
- */
-#define FORKERS 3
-#define FORK_MAPS 128
-#define FORK_ROUNDS 20
-#define FORK_SECONDS 30 /* or fewer rounds: a debug kernel is slower */
-#define SZ_2M (2UL << 20)
-#define FORK_WAITERS 4 /* children per forker that live past the removal */
-
-struct fork_race {
-	int ready;
-	int stop;
-	int left;	/* PTEs to the removed BAR that survived */
-	int errors;
-	unsigned long forks;
-};
-
-/* How many of @maps still have a PTE, by the RAM device's walk. */
-static int mapped_left(int ram, char **maps)
-{
-	struct mmapdemo_walk w;
-	int i, n = 0;
-
-	for (i = 0; i < FORK_MAPS; i++) {
-		w = mmapdemo_walk_at(ram, maps[i]);
-		if (w.result == MMAPDEMO_WALK_MAPPED)
-			n++;
-	}
-	return n;
-}
-
-static void __attribute__((noreturn)) forker(struct fork_race *fr)
-{
-	static char *maps[FORK_MAPS];
-	pid_t waiters[FORK_WAITERS], pid;
-	int i, fd, ram, nwait = 0;
-	char *area;
-
-	ram = open(MMAPDEMO_DEV, O_RDONLY);
-	fd = open_bar(MMAPDEMO_STRATEGY_REMAP);
-	if (ram < 0 || fd < 0)
-		goto fail;
-	/*
-	 * Separate VMAs (VM_PFNMAP ones never merge), each in its own 2 MiB
-	 * region: fork() allocates the child a page table for each between
-	 * reading the parent's PTE for PAT and copying it, which widens the
-	 * window that the removal's zap must hit.
-	 */
-	area = mmap(NULL, (FORK_MAPS + 1) * SZ_2M, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (area == MAP_FAILED)
-		goto fail;
-	area = (char *)(((uintptr_t)area + SZ_2M - 1) & ~(SZ_2M - 1));
-	for (i = 0; i < FORK_MAPS; i++) {
-		maps[i] = mmap(area + i * SZ_2M, 4096, PROT_READ,
-			       MAP_SHARED | MAP_FIXED, fd, 0);
-		if (maps[i] == MAP_FAILED)
-			goto fail;
-	}
-	__atomic_add_fetch(&fr->ready, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&fr->stop, __ATOMIC_SEQ_CST)) {
-		pid = fork();
-		if (pid < 0)
-			goto fail;
-		if (pid == 0) {
-			/* Most children exit at once: exit unmaps too. */
-			if (nwait == FORK_WAITERS)
-				_exit(0);
-			while (!__atomic_load_n(&fr->stop, __ATOMIC_SEQ_CST))
-				usleep(1000);
-			__atomic_add_fetch(&fr->left, mapped_left(ram, maps),
-					   __ATOMIC_SEQ_CST);
-			_exit(0);
-		}
-		__atomic_add_fetch(&fr->forks, 1, __ATOMIC_SEQ_CST);
-		if (nwait < FORK_WAITERS)
-			waiters[nwait++] = pid;
-		else
-			waitpid(pid, NULL, 0);
-	}
-	for (i = 0; i < nwait; i++)
-		waitpid(waiters[i], NULL, 0);
-	__atomic_add_fetch(&fr->left, mapped_left(ram, maps), __ATOMIC_SEQ_CST);
-	_exit(0);
-fail:
-	__atomic_add_fetch(&fr->errors, 1, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&fr->ready, 1, __ATOMIC_SEQ_CST);
-	_exit(1);
-}
-
-/* FORK_SECONDS and the last round, which takes 30 s on 6.12-debug. */
-#define FORK_TIMEOUT 120
-
-TEST(remove_racing_with_fork_warns_nothing)
-{
-	static const char *const bad[] = {
-		"WARNING:", "BUG:", "x86/PAT", "get_pat_info", NULL
-	};
-	const char *why = need_ivshmem();
-	pid_t pids[FORKERS];
-	struct fork_race *fr;
-	bool warned = false;
-	time_t start;
-	char line[512];
-	int round, rounds = 0, i, kmsg;
-
-	if (why)
-		SKIP(return, "%s", why);
-	kmsg = mmapdemo_kmsg_open();
-	ASSERT_LE(0, kmsg) TH_LOG("/dev/kmsg: %s", strerror(errno));
-	fr = mmap(NULL, sizeof(*fr), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, fr);
-	start = time(NULL);
-	for (round = 0; round < FORK_ROUNDS; round++) {
-		if (time(NULL) - start > FORK_SECONDS)
-			break;
-		fr->ready = 0;
-		fr->stop = 0;
-		for (i = 0; i < FORKERS; i++) {
-			pids[i] = fork();
-			ASSERT_LE(0, pids[i]);
-			if (pids[i] == 0)
-				forker(fr);
-		}
-		while (__atomic_load_n(&fr->ready, __ATOMIC_SEQ_CST) < FORKERS)
-			usleep(1000);
-		/* A different moment of the forks in each round. */
-		usleep(20000 + round * 7000);
-		ASSERT_EQ(0, pci_remove());
-		__atomic_store_n(&fr->stop, 1, __ATOMIC_SEQ_CST);
-		for (i = 0; i < FORKERS; i++)
-			waitpid(pids[i], NULL, 0);
-		ASSERT_EQ(0, pci_rescan());
-		warned = mmapdemo_kmsg_grep(kmsg, bad, line, sizeof(line));
-		rounds++;
-		if (fr->errors || fr->left || warned)
-			break;
-	}
-	TH_LOG("%d rounds, %lu forks of %d remap VMAs each", rounds, fr->forks,
-	       FORK_MAPS);
-	EXPECT_EQ(0, fr->errors) TH_LOG("a forker could not open, map or fork");
-	EXPECT_EQ(0, fr->left) TH_LOG("%d PTEs to the removed BAR survived",
-				      fr->left);
-	EXPECT_LT(0UL, fr->forks);
-	EXPECT_FALSE(warned) TH_LOG("the kernel logged: %s", line);
-	munmap(fr, sizeof(*fr));
-	close(kmsg);
-}
-
-/* The harness's timeout is a constant of the test's metadata. */
-static void __attribute__((constructor)) fork_race_timeout(void)
-{
-	_remove_racing_with_fork_warns_nothing_object.timeout = FORK_TIMEOUT;
-	_forks_do_not_grow_the_mm_list_object.timeout = PRUNE_TIMEOUT;
 }
 
 TEST_HARNESS_MAIN

@@ -66,7 +66,7 @@ ordered() {
 }
 
 echo "TAP version 13"
-echo "1..29"
+echo "1..32"
 if [ "$(id -u)" != 0 ] || [ -z "${LAB_MODULE:-}" ]; then
 	echo "# needs root and LAB_MODULE (run it in the lab VM)"
 	exit 4
@@ -99,8 +99,25 @@ has "write reached the device yes" "data                     hello" \
 t map_private_insert 0 mmapdemo map --calls none --strategy insert --private --write hi
 has "write reached the device no" "pages mapped at mmap()"; done_
 
+# An EINVAL says which of the device's rules refused it, and where.
 t map_remap_private_refused 1 mmapdemo map --calls none --strategy remap --private
-has "Invalid argument"; done_
+has "Invalid argument" \
+	"why: the remap strategy's rule: no MAP_PRIVATE mapping (Documentation/semantics.rst"
+done_
+
+t map_outside_refused 1 mmapdemo map --calls none --offset "$(($(cat /sys/class/misc/mmapdemo/size) - 4096))" --length 8K
+has "Invalid argument" "why: the device's rule: the range lies outside the device's memory"
+done_
+
+# A write to a MAP_PRIVATE insert mapping: its PTE was there, read-only,
+# and the write copied the page, with no ->fault; the tool says so.
+t path_insert_private_cow 0 mmapdemo path --calls none --strategy insert --private --write
+has "a copy-on-write fault, not the driver's" "wp_page_copy() copied the device page" \
+	"minor faults (getrusage) 1"
+hasnt "no ->fault call: the PTE was already there"; done_
+
+t path_remap_no_fault 0 mmapdemo path --calls none --strategy remap --write
+has "no fault at all: the PTE was already there"; done_
 
 t map_prot_read_write 1 mmapdemo map --calls none --prot r --write x
 has "Segmentation fault" "SEGV_ACCERR"; hasnt "write reached the device yes"; done_

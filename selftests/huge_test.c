@@ -96,15 +96,33 @@ static bool kernel_has_huge_pfnmap(void)
 	return access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
 }
 
-/* The level of the leaf that maps @addr, or -1 if none. */
+/*
+ * The level of the leaf that maps @addr, or -1 if none; -2 if the decoded
+ * level disagrees with it (the leaf flags, the huge flag, the size) or the
+ * leaf of this VM_PFNMAP mapping was not read under its lock.
+ */
 static int leaf_level(int fd, const void *addr)
 {
+	static const unsigned int shift[MMAPDEMO_LEVELS] = {
+		[MMAPDEMO_LEVEL_PUD] = 30, [MMAPDEMO_LEVEL_PMD] = 21,
+		[MMAPDEMO_LEVEL_PTE] = 12,
+	};
 	struct mmapdemo_walk w = mmapdemo_walk_at(fd, addr);
+	const struct mmapdemo_walk_level *l;
+	int level = (int)w.levels - 1;
+	__u32 huge;
 
 	if (w.result != MMAPDEMO_WALK_MAPPED || !w.levels ||
-	    !(w.entry[w.levels - 1].bits & MMAPDEMO_PTE_LEAF))
+	    !(w.entry[level].bits & MMAPDEMO_PTE_LEAF))
 		return -1;
-	return (int)w.levels - 1;
+	l = &w.level[level];
+	huge = level < MMAPDEMO_LEVEL_PTE ? MMAPDEMO_ENTRY_HUGE : 0;
+	if ((l->flags & (MMAPDEMO_ENTRY_LEAF | MMAPDEMO_ENTRY_HUGE)) !=
+		    (MMAPDEMO_ENTRY_LEAF | huge) ||
+	    l->shift != shift[level] ||
+	    !(w.result_flags & MMAPDEMO_WALK_LEAF_LOCKED))
+		return -2;
+	return level;
 }
 
 /* A write to every page: the first touch of the whole range. */

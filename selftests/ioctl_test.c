@@ -5,6 +5,7 @@
  * uninitialised byte in what comes back.
  */
 #include <linux/ioctl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -188,6 +189,41 @@ TEST_F(ioctl, longer_structs_from_newer_callers)
 	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, out.tail);
 	EXPECT_EQ(out.st.mmaps + out.st.vma_opens - out.st.vma_closes,
 		  out.st.live_vmas);
+}
+
+/*
+ * The walk's struct has one layout for 64-bit and -m32 callers (this file
+ * is built both ways): no implicit padding, every __u64 at a multiple of
+ * 8.  Its third version ends at level[]; the second ended at arch.
+ */
+_Static_assert(sizeof(struct mmapdemo_walk_level) == 32, "walk level");
+_Static_assert(offsetof(struct mmapdemo_walk, arch) == 224, "walk v2 end");
+_Static_assert(offsetof(struct mmapdemo_walk, level) == 232, "walk level[]");
+_Static_assert(sizeof(struct mmapdemo_walk) == 392, "walk v3 size");
+
+/* A walk of the caller's stack, through the 64-bit or the compat ioctl. */
+TEST_F(ioctl, walk_of_the_stack_is_decoded)
+{
+	struct mmapdemo_walk w;
+	const struct mmapdemo_walk_level *l;
+
+	if (!(mmapdemo_info(self->fd).features & MMAPDEMO_FEATURE_WALK))
+		SKIP(return, "MMAPDEMO_IOC_WALK is for x86-64 only");
+	memset(&w, 0xa5, sizeof(w));
+	w.addr = (uintptr_t)&w;
+	w.flags = 0;
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_WALK, &w));
+	ASSERT_EQ((__u32)MMAPDEMO_WALK_MAPPED, w.result);
+	EXPECT_EQ((__u32)MMAPDEMO_ARCH_X86_64, w.arch);
+	EXPECT_EQ(0U, w.result_flags);
+	l = &w.level[w.levels - 1];
+	EXPECT_EQ(MMAPDEMO_ENTRY_PRESENT | MMAPDEMO_ENTRY_WRITABLE |
+			  MMAPDEMO_ENTRY_USER | MMAPDEMO_ENTRY_LEAF,
+		  l->flags & (MMAPDEMO_ENTRY_PRESENT | MMAPDEMO_ENTRY_WRITABLE |
+			      MMAPDEMO_ENTRY_USER | MMAPDEMO_ENTRY_LEAF));
+	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WB, l->memtype);
+	EXPECT_EQ(w.levels == MMAPDEMO_LEVELS ? 12U : 21U, l->shift);
+	EXPECT_EQ(0U, l->reserved);
 }
 
 /* Output structs carry no stale bytes: two callers that pre-fill their

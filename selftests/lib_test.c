@@ -5,7 +5,9 @@
  * the VMA flags in smaps with the kernel's walk, and pagemap's PFN with
  * the walk's.  Linked against the installed shared library.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +160,41 @@ TEST_F(lib, three_views_agree)
 		EXPECT_NE(0ULL, pm.pfn);
 	}
 	EXPECT_EQ(0, mmapdemo_unmap(p, 4 * self->ps));
+}
+
+/*
+ * A program linked against 1.0 or 1.1 calls mmapdemo_walk@LIBMMAPDEMO_1.0
+ * with the struct's second version: it gets the fields of that version and
+ * not a byte more; programs linked now get the decoded levels.
+ */
+TEST_F(lib, walk_of_older_programs)
+{
+	typedef int walk_fn(struct mmapdemo *, const void *,
+			    struct mmapdemo_walk *);
+	const size_t v2 = offsetof(struct mmapdemo_walk, arch);
+	struct mmapdemo_walk w, old;
+	char flags[128];
+	walk_fn *walk_1_0;
+	char *p;
+
+	walk_1_0 = (walk_fn *)dlvsym(RTLD_DEFAULT, "mmapdemo_walk",
+				     "LIBMMAPDEMO_1.0");
+	ASSERT_NE(NULL, walk_1_0);
+	ASSERT_EQ(0, mmapdemo_map(self->md, self->ps, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, 0, (void **)&p));
+	p[0] = 1;
+	ASSERT_EQ(0, mmapdemo_walk(self->md, p, &w));
+	EXPECT_STREQ("x86_64", mmapdemo_arch_name(w.arch));
+	mmapdemo_entry_flags_format(w.level[MMAPDEMO_LEVEL_PTE].flags, flags,
+				    sizeof(flags));
+	EXPECT_EQ(0, strncmp(flags, "present writable user accessed dirty", 36))
+		TH_LOG("PTE flags: %s", flags);
+	memset(&old, 0xa5, sizeof(old));
+	ASSERT_EQ(0, walk_1_0(self->md, p, &old));
+	EXPECT_EQ(0, memcmp(&w, &old, v2));
+	EXPECT_EQ(0xa5a5a5a5U, old.arch);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old.level[0].raw);
+	EXPECT_EQ(0, mmapdemo_unmap(p, self->ps));
 }
 
 TEST_F(lib, module_query)

@@ -294,9 +294,13 @@ static int bar_use_start(struct bar_use *u, unsigned int cycle,
 	char c;
 
 	for (i = 0; i < 3; i++) {
-		u->len[i] = bar_strategies[i] == MMAPDEMO_STRATEGY_HUGE ?
-				    2UL << 20 : 8 * page;
-		u->fd[i] = mmapdemo_open_strategy(O_RDWR, bar_strategies[i]);
+		__u32 s = bar_strategies[i];
+
+		/* remap maps a BAR from 6.16 on; fault in its place before. */
+		if (s == MMAPDEMO_STRATEGY_REMAP && mmapdemo_remap_why(mmapdemo_dev))
+			s = MMAPDEMO_STRATEGY_FAULT;
+		u->len[i] = s == MMAPDEMO_STRATEGY_HUGE ? 2UL << 20 : 8 * page;
+		u->fd[i] = mmapdemo_open_strategy(O_RDWR, s);
 		if (u->fd[i] < 0)
 			return 1;
 		u->map[i] = mmap(NULL, u->len[i], PROT_READ | PROT_WRITE,

@@ -41,7 +41,6 @@ FIXTURE_VARIANT(mmap)
 	bool bar;		/* the ivshmem BAR device, not RAM */
 	bool mkwrite;		/* page_mkwrite sees first writes */
 	bool prefault_ok;	/* MAP_POPULATE and mlock map the pages */
-	bool no_split;		/* a VMA cannot be split: EINVAL */
 };
 
 FIXTURE_VARIANT_ADD(mmap, fault)
@@ -96,8 +95,8 @@ FIXTURE_VARIANT_ADD(mmap, bar_huge)
 };
 
 /*
- * And no split of a remap mapping: x86 PAT tracks the memory type per
- * remap_pfn_range() call, see kmod/strategy_remap.c.
+ * Only where the kernel tracks PFN-map memory types per reservation
+ * (6.16), which also lets its VMAs split: kmod/strategy_remap.c.
  */
 FIXTURE_VARIANT_ADD(mmap, bar_remap)
 {
@@ -105,7 +104,6 @@ FIXTURE_VARIANT_ADD(mmap, bar_remap)
 	.eager = true,
 	.bar = true,
 	.prefault_ok = true,
-	.no_split = true,
 };
 
 static char bar_path[64];
@@ -119,12 +117,15 @@ FIXTURE_SETUP(mmap)
 		if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR,
 				      MMAPDEMO_IVSHMEM_DEVICE, bar_path,
 				      sizeof(bar_path), NULL, 0))
-			SKIP(return, MMAPDEMO_BAR_HINT("ivshmem-plain"));
+			MMAPDEMO_SETUP_SKIP(MMAPDEMO_BAR_HINT("ivshmem-plain"));
 		mmapdemo_dev = bar_path;
+		if (variant->strategy == MMAPDEMO_STRATEGY_REMAP &&
+		    mmapdemo_remap_why(bar_path))
+			MMAPDEMO_SETUP_SKIP("%s", mmapdemo_remap_why(bar_path));
 	}
 	self->fd = mmapdemo_open_strategy(O_RDWR, variant->strategy);
 	if (self->fd < 0)
-		SKIP(return, MMAPDEMO_HINT);
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_HINT);
 	self->page = sysconf(_SC_PAGESIZE);
 	self->len = NPAGES * self->page;
 	self->size = mmapdemo_info(self->fd).size;
@@ -355,14 +356,6 @@ TEST_F(mmap, mremap_grow_fails_shrink_works)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(mmapdemo_pattern(1, self->page + 1), m[self->page + 1]);
 
-	if (variant->no_split) {
-		EXPECT_EQ(MAP_FAILED, mremap(m, self->len / 2, self->page, 0));
-		EXPECT_EQ(EINVAL, errno);
-		EXPECT_EQ(mmapdemo_pattern(1, 3 * self->page + 1),
-			  m[3 * self->page + 1]);
-		ASSERT_EQ(0, munmap(m, self->len / 2));
-		return;
-	}
 	n = mremap(m, self->len / 2, self->page, 0);
 	ASSERT_EQ(m, n);
 	EXPECT_EQ(mmapdemo_pattern(1, 3), n[3]);
@@ -382,18 +375,6 @@ TEST_F(mmap, partial_munmap_and_mprotect)
 	ASSERT_NE(MAP_FAILED, m);
 	EXPECT_EQ(self->before.live_vmas + 1,
 		  mmapdemo_stats(self->fd).live_vmas);
-
-	if (variant->no_split) {
-		EXPECT_EQ(-1, munmap(m + 2 * p, p));
-		EXPECT_EQ(EINVAL, errno);
-		EXPECT_EQ(-1, mprotect(m + 4 * p, p, PROT_READ));
-		EXPECT_EQ(EINVAL, errno);
-		EXPECT_EQ(0, mmapdemo_probe_write(m + 4 * p, 'x'));
-		EXPECT_EQ(self->before.live_vmas + 1,
-			  mmapdemo_stats(self->fd).live_vmas);
-		ASSERT_EQ(0, munmap(m, self->len));
-		return;
-	}
 
 	/* A hole in the middle: two VMAs, one ->open for the split. */
 	ASSERT_EQ(0, munmap(m + 2 * p, p));

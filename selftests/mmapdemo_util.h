@@ -27,6 +27,15 @@
 #define MMAPDEMO_HINT	"cannot open " MMAPDEMO_DEV \
 	": load the module (insmod mmapdemo.ko) or run 'make check'"
 
+/*
+ * SKIP from a FIXTURE_SETUP.  The 6.1 kselftest_harness.h that the tests
+ * build against runs the test body after a SKIP in setup (6.2 added the
+ * check), so leave setup as its ASSERTs do, through the harness's jump
+ * buffer: then neither the body nor the teardown runs.
+ */
+#define MMAPDEMO_SETUP_SKIP(fmt, ...) \
+	SKIP(longjmp(_metadata->env, 1), fmt, ##__VA_ARGS__)
+
 /* The device mmapdemo_open_strategy() opens: /dev/mmapdemo unless set. */
 static const char *mmapdemo_dev = MMAPDEMO_DEV;
 
@@ -358,6 +367,99 @@ static inline int mmapdemo_find_bar(unsigned int vendor, unsigned int device,
 		return access(path, F_OK);
 	}
 	return -1;
+}
+
+/*
+ * The ivshmem BAR device that the BAR tests map, remove and rescan:
+ * mmapdemo_need_ivshmem() finds it, makes it what
+ * mmapdemo_open_strategy() opens, and says why not when it cannot.
+ */
+static char mmapdemo_bar_path[64] __attribute__((unused));
+static char mmapdemo_bar_bdf[24] __attribute__((unused));
+
+static inline const char *mmapdemo_need_ivshmem(void)
+{
+	if (getuid() != 0)
+		return "needs root (PCI remove and rescan)";
+	if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR, MMAPDEMO_IVSHMEM_DEVICE,
+			      mmapdemo_bar_path, sizeof(mmapdemo_bar_path),
+			      mmapdemo_bar_bdf, sizeof(mmapdemo_bar_bdf)))
+		return MMAPDEMO_BAR_HINT("ivshmem-plain");
+	mmapdemo_dev = mmapdemo_bar_path;
+	return NULL;
+}
+
+/* Wait up to a second for a device node to come or go. */
+static inline bool mmapdemo_wait_node(const char *path, bool present)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if ((access(path, F_OK) == 0) == present)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Remove the BAR device's PCI device, as a hot unplug would. */
+static inline int mmapdemo_pci_remove(void)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
+		 mmapdemo_bar_bdf);
+	return mmapdemo_write_file(path, "1");
+}
+
+/* Bring it back, and wait for its node. */
+static inline int mmapdemo_pci_rescan(void)
+{
+	if (mmapdemo_write_file("/sys/bus/pci/rescan", "1"))
+		return -1;
+	return mmapdemo_wait_node(mmapdemo_bar_path, true) ? 0 : -1;
+}
+
+/*
+ * The remap strategy maps a BAR only where the kernel tracks PFN-map
+ * memory types per reservation (6.16 and later; kmod/compat.h): NULL if
+ * the BAR device has it, else why not, for a SKIP.
+ */
+#define MMAPDEMO_NO_BAR_REMAP \
+	"remap does not map a BAR before Linux 6.16: its memory type " \
+	"reservation cannot survive a removal racing with fork or exit " \
+	"(Documentation/device-memory.rst, Revocation)"
+static inline const char *mmapdemo_remap_why(const char *path)
+{
+	int fd = open(path, O_RDWR);
+	__u32 features;
+
+	if (fd < 0)
+		return "cannot open the BAR device";
+	features = mmapdemo_info(fd).features;
+	close(fd);
+	return features & MMAPDEMO_FEATURE_REMAP ? NULL : MMAPDEMO_NO_BAR_REMAP;
+}
+
+static inline const char *mmapdemo_bar_remap_why(void)
+{
+	return mmapdemo_remap_why(mmapdemo_bar_path);
+}
+
+/*
+ * The strategy that maps the BAR device at @path before mmap() returns
+ * where the kernel has one (remap), else fault: the caller then touches
+ * the pages it needs.
+ */
+static inline __u32 mmapdemo_eager_strategy(const char *path)
+{
+	return mmapdemo_remap_why(path) ? MMAPDEMO_STRATEGY_FAULT :
+					  MMAPDEMO_STRATEGY_REMAP;
+}
+
+static inline __u32 mmapdemo_bar_eager_strategy(void)
+{
+	return mmapdemo_eager_strategy(mmapdemo_bar_path);
 }
 
 #endif /* MMAPDEMO_UTIL_H */

@@ -627,16 +627,6 @@ static int op_verify(struct thr *t)
 	return m ? check_map(t, m) : 0;
 }
 
-/*
- * A remap mapping of a BAR is never split (strategy_remap.c: x86 PAT
- * tracks its memory type per VMA): munmap, mprotect and mremap of a part
- * of it fail with EINVAL, and it stays whole.
- */
-static bool no_split(const struct map *m)
-{
-	return mode.bar && m->strategy == MMAPDEMO_STRATEGY_REMAP;
-}
-
 static int op_munmap_part(struct thr *t)
 {
 	struct map *m = pick_map(t);
@@ -648,13 +638,6 @@ static int op_munmap_part(struct thr *t)
 	b = a + 1 + rnd_below(t, m->npg - a);
 	if (a == 0 && b == m->npg)
 		b--;
-	if (no_split(m)) {
-		if (munmap(m->addr + a * t->page, (b - a) * t->page) == 0 ||
-		    errno != EINVAL)
-			FAIL(t, "munmap of a part of a BAR remap mapping: %s, want EINVAL",
-			     strerror(errno));
-		return check_map(t, m);
-	}
 	if (unmap_range(t, m, a, b))
 		return -1;
 	m->pristine = false;
@@ -675,13 +658,6 @@ static int op_mprotect(struct thr *t)
 	if (!m || !(m->present >> i & 1))
 		return 0;
 	p = m->addr + i * t->page;
-	/* A read-only mapping's PROT_READ changes nothing, and splits nothing. */
-	if (no_split(m) && m->npg > 1 && m->writable) {
-		if (mprotect(p, t->page, PROT_READ) == 0 || errno != EINVAL)
-			FAIL(t, "mprotect of a page of a BAR remap mapping: %s, want EINVAL",
-			     strerror(errno));
-		return check_map(t, m);
-	}
 	if (mprotect(p, t->page, PROT_READ))
 		FAIL(t, "mprotect PROT_READ: %s", strerror(errno));
 	if (mprotect(p, t->page, PROT_READ | PROT_EXEC) == 0 || errno != EPERM)
@@ -707,12 +683,7 @@ static int op_mremap(struct thr *t)
 	n = mremap(m->addr, len, len + t->page, MREMAP_MAYMOVE);
 	if (n != MAP_FAILED || errno != EFAULT)
 		FAIL(t, "mremap grow: %p, %s, want EFAULT", n, strerror(errno));
-	if (m->npg > 1 && no_split(m)) {
-		n = mremap(m->addr, len, (m->npg - 1) * t->page, 0);
-		if (n != MAP_FAILED || errno != EINVAL)
-			FAIL(t, "mremap shrink of a BAR remap mapping: %p, %s, want EINVAL",
-			     n, strerror(errno));
-	} else if (m->npg > 1) {
+	if (m->npg > 1) {
 		newpg = 1 + rnd_below(t, m->npg - 1);
 		n = mremap(m->addr, len, newpg * t->page, 0);
 		if (n != m->addr)
@@ -1283,7 +1254,7 @@ static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 			break;
 		}
 		/* The new device works: a mapping shows page 0's header. */
-		fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
+		fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
 		m = fd < 0 ? MAP_FAILED :
 			     mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED) {
@@ -1468,6 +1439,10 @@ TEST(stress_bar_with_revocation)
 	mode.bar = true;
 	mode.revoke = true;
 	mode.strategies[2] = MMAPDEMO_STRATEGY_HUGE;
+	if (mmapdemo_remap_why(path)) {
+		ksft_print_msg("%s: fault in its place\n", MMAPDEMO_NO_BAR_REMAP);
+		mode.strategies[1] = MMAPDEMO_STRATEGY_FAULT;
+	}
 	run_stress(_metadata, BAR_WINDOW);
 }
 

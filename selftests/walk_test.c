@@ -2,9 +2,13 @@
 /*
  * MMAPDEMO_IOC_WALK: the page-table walk of one address agrees with
  * /proc/self/pagemap and with the device's own idea of its pages, hides
- * frames from the unprivileged, stops where a hole is, and sees a THP as a
- * PMD leaf.
+ * frames from the unprivileged, stops where a hole is, sees a THP as a
+ * PMD leaf, decodes each level for any architecture, serves callers built
+ * against older structs, and allocates no page table where the kernel has
+ * freed one.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,11 +168,14 @@ TEST_F(walk, unprivileged_caller_sees_no_frames)
 		(void)*(volatile char *)m;
 		if (walk(self->fd, m, &w) || w.result != MMAPDEMO_WALK_MAPPED)
 			_exit(3);
-		for (i = 0; i < MMAPDEMO_LEVELS; i++)
+		for (i = 0; i < MMAPDEMO_LEVELS; i++) {
 			bad |= w.entry[i].pfn || (w.entry[i].raw & 0x000ffffffffff000ULL);
+			bad |= w.level[i].pfn || (w.level[i].raw & 0x000ffffffffff000ULL);
+		}
 		bad |= w.pfn || w.phys;
 		/* Bits and the device page are no secret. */
 		bad |= !(w.entry[MMAPDEMO_LEVEL_PTE].bits & MMAPDEMO_PTE_PRESENT);
+		bad |= !(w.level[MMAPDEMO_LEVEL_PTE].flags & MMAPDEMO_ENTRY_PRESENT);
 		bad |= w.device_page != 0;
 		_exit(bad ? 1 : 0);
 	}
@@ -297,6 +304,278 @@ TEST_F(walk, vma_flags_in_mmapdemo_numbers)
 				  char[offsetof(struct mmapdemo_walk, memtype) - 8]),
 			    &old));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * The decoded levels say what the raw x86-64 entries say, and a caller
+ * built against the second struct (up to vma_vmflags) gets exactly what
+ * the newer one gets up to there.
+ */
+TEST_F(walk, levels_decoded_for_any_architecture)
+{
+	const size_t v2 = offsetof(struct mmapdemo_walk, arch);
+	struct mmapdemo_walk w, old;
+	const struct mmapdemo_walk_level *l;
+	char *m;
+	int i;
+
+	m = mmap(NULL, 2 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[8] = 'w';
+	ASSERT_EQ(0, walk(self->fd, m + 8, &w));
+	ASSERT_EQ((__u32)MMAPDEMO_WALK_MAPPED, w.result);
+	ASSERT_EQ((__u32)MMAPDEMO_LEVELS, w.levels);
+	EXPECT_EQ((__u32)MMAPDEMO_ARCH_X86_64, w.arch);
+	for (i = 0; i < MMAPDEMO_LEVELS; i++) {
+		l = &w.level[i];
+		EXPECT_EQ(w.entry[i].raw, l->raw);
+		EXPECT_EQ(w.entry[i].pfn, l->pfn);
+		EXPECT_EQ(!!(l->raw & 0x1), !!(l->flags & MMAPDEMO_ENTRY_PRESENT));
+		EXPECT_EQ(!!(l->raw & 0x2), !!(l->flags & MMAPDEMO_ENTRY_WRITABLE));
+		EXPECT_EQ(!!(l->raw & 0x4), !!(l->flags & MMAPDEMO_ENTRY_USER));
+		EXPECT_EQ(!!(l->raw & 0x20), !!(l->flags & MMAPDEMO_ENTRY_ACCESSED));
+		EXPECT_EQ(!!(l->raw >> 63), !!(l->flags & MMAPDEMO_ENTRY_NOEXEC));
+		EXPECT_EQ(0U, l->reserved);
+		if (i == MMAPDEMO_LEVEL_PTE)
+			break;
+		EXPECT_EQ(0U, l->flags & (MMAPDEMO_ENTRY_LEAF |
+					  MMAPDEMO_ENTRY_HUGE |
+					  MMAPDEMO_ENTRY_DIRTY |
+					  MMAPDEMO_ENTRY_SPECIAL));
+		EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_NONE, l->memtype);
+	}
+	EXPECT_EQ(21U, w.level[MMAPDEMO_LEVEL_PMD].shift);
+	EXPECT_EQ(30U, w.level[MMAPDEMO_LEVEL_PUD].shift);
+	l = &w.level[MMAPDEMO_LEVEL_PTE];
+	EXPECT_EQ(12U, l->shift);
+	EXPECT_EQ(MMAPDEMO_ENTRY_PRESENT | MMAPDEMO_ENTRY_WRITABLE |
+			  MMAPDEMO_ENTRY_USER | MMAPDEMO_ENTRY_ACCESSED |
+			  MMAPDEMO_ENTRY_DIRTY | MMAPDEMO_ENTRY_NOEXEC |
+			  MMAPDEMO_ENTRY_LEAF |
+			  (variant->special ? MMAPDEMO_ENTRY_SPECIAL : 0),
+		  l->flags);
+	EXPECT_EQ(w.memtype, l->memtype);
+	/* RAM: write-back, whichever strategy maps it. */
+	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_WB, l->memtype);
+	/* A VM_PFNMAP leaf is read under its lock; page-backed ones are not. */
+	EXPECT_EQ(variant->special ? MMAPDEMO_WALK_LEAF_LOCKED : 0U,
+		  w.result_flags);
+
+	memset(&old, 0xa5, sizeof(old));
+	old.addr = (uintptr_t)(m + 8);
+	old.flags = 0;
+	ASSERT_EQ(0, ioctl(self->fd, _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, char[v2]),
+			   &old));
+	EXPECT_EQ(0, memcmp(&w, &old, v2));
+	EXPECT_EQ(0xa5a5a5a5U, old.arch);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old.level[0].raw);
+	ASSERT_EQ(0, munmap(m, 2 * self->page));
+}
+
+/* VmPTE of /proc/self/status, in kB, read without allocating memory. */
+static long vm_pte_kb(void)
+{
+	static char buf[4096];
+	ssize_t n;
+	char *p;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "\nVmPTE:");
+	return p ? strtol(p + 8, NULL, 10) : -1;
+}
+
+#define PMD_BYTES (2UL << 20)
+
+/* A PMD-aligned 2 MiB of the device (@fd >= 0) or of anonymous memory. */
+static char *map_one_pmd(int fd, void **reserve)
+{
+	char *r, *m;
+
+	r = mmap(NULL, 2 * PMD_BYTES, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return NULL;
+	*reserve = r;
+	m = (char *)(((uintptr_t)r + PMD_BYTES - 1) & ~(PMD_BYTES - 1));
+	if (fd >= 0)
+		m = mmap(m, PMD_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, fd, 0);
+	else
+		m = mmap(m, PMD_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	/* An anonymous THP would be a PMD leaf, with no PTE table. */
+	if (fd < 0 && madvise(m, PMD_BYTES, MADV_NOHUGEPAGE))
+		return NULL;
+	return m;
+}
+
+/*
+ * Whether MADV_DONTNEED of the whole PMD frees its empty PTE table here
+ * (7.x's CONFIG_PT_RECLAIM, mm/memory.c: zap_pte_range()), as VmPTE
+ * shows; @m is touched, so the table exists, and zapped again.
+ */
+static bool dontneed_frees_the_table(char *m)
+{
+	long before, after;
+
+	m[0] = 1;
+	before = vm_pte_kb();
+	if (madvise(m, PMD_BYTES, MADV_DONTNEED))
+		return false;
+	after = vm_pte_kb();
+	return before > 0 && after >= 0 && after < before;
+}
+
+/*
+ * The walk of an address whose PTE table MADV_DONTNEED freed: it stops at
+ * the PMD, and VmPTE says it allocated no table, where touching the page
+ * again does.
+ */
+static void walk_of_a_freed_table(struct __test_metadata *_metadata, int fd,
+				  int walk_fd)
+{
+	struct mmapdemo_walk w;
+	void *reserve = NULL;
+	long freed, after;
+	char *m;
+
+	m = map_one_pmd(fd, &reserve);
+	ASSERT_NE(NULL, m);
+	if (!dontneed_frees_the_table(m))
+		SKIP(munmap(reserve, 2 * PMD_BYTES); return,
+		     "MADV_DONTNEED frees no PTE table on this kernel "
+		     "(no CONFIG_PT_RECLAIM)");
+	freed = vm_pte_kb();
+	ASSERT_EQ(0, walk(walk_fd, m, &w));
+	EXPECT_EQ((__u32)MMAPDEMO_WALK_HOLE, w.result);
+	EXPECT_EQ((__u32)MMAPDEMO_LEVEL_PMD + 1, w.levels);
+	ASSERT_EQ(0, walk(walk_fd, m + PMD_BYTES - 1, &w));
+	EXPECT_EQ((__u32)MMAPDEMO_LEVEL_PMD + 1, w.levels);
+	after = vm_pte_kb();
+	EXPECT_EQ(freed, after);
+	/* The measure sees a table: a touch allocates one. */
+	m[0] = 1;
+	EXPECT_LT(after, vm_pte_kb());
+	munmap(reserve, 2 * PMD_BYTES);
+}
+
+TEST_F(walk, freed_table_stays_freed)
+{
+	if (variant->special)
+		SKIP(return, "MADV_DONTNEED refuses VM_PFNMAP mappings");
+	if (mmapdemo_info(self->fd).size < PMD_BYTES)
+		SKIP(return, "the device is smaller than 2 MiB");
+	walk_of_a_freed_table(_metadata, self->fd, self->fd);
+}
+
+TEST(anonymous_freed_table_stays_freed)
+{
+	int fd = open(MMAPDEMO_DEV, O_RDONLY);
+
+	if (fd < 0)
+		SKIP(return, MMAPDEMO_HINT);
+	walk_of_a_freed_table(_metadata, -1, fd);
+	close(fd);
+}
+
+/* The other side of the race below: MADV_DONTNEED on each signal. */
+struct dontneed_thread {
+	char *m;
+	atomic_int go, done;
+	int err;
+};
+
+static void *dontneed_loop(void *arg)
+{
+	struct dontneed_thread *t = arg;
+	int round = 0;
+
+	for (;;) {
+		while (atomic_load(&t->go) == round)
+			;
+		round = atomic_load(&t->go);
+		if (round < 0)
+			return NULL;
+		if (madvise(t->m, PMD_BYTES, MADV_DONTNEED))
+			t->err = errno;
+		atomic_store(&t->done, round);
+	}
+}
+
+#define RACE_ROUNDS 500
+
+/*
+ * The walk racing the MADV_DONTNEED that frees the PTE table under it.
+ * Each round the table exists (a touch), another thread zaps and frees it
+ * while this one walks the address, and afterwards VmPTE must be one
+ * table lower than before the zap: a walker that fills in a missing table
+ * (as apply_to_page_range() does) leaves one behind whenever the free
+ * lands between its lockless read and its locked one.  The walk starts
+ * after a delay that changes each round, to sweep the two against each
+ * other.  Round 0 does not walk: it measures what one table adds.
+ */
+TEST_F_TIMEOUT(walk, racing_reclaim_allocates_nothing, 900)
+{
+	struct dontneed_thread t = { 0 };
+	long with_table, table = 0;
+	struct mmapdemo_walk w;
+	void *reserve = NULL;
+	pthread_t thread;
+	int round, left = 0;
+
+	if (variant->special)
+		SKIP(return, "MADV_DONTNEED refuses VM_PFNMAP mappings");
+	if (mmapdemo_info(self->fd).size < PMD_BYTES)
+		SKIP(return, "the device is smaller than 2 MiB");
+	t.m = map_one_pmd(self->fd, &reserve);
+	ASSERT_NE(NULL, t.m);
+	if (!dontneed_frees_the_table(t.m))
+		SKIP(munmap(reserve, 2 * PMD_BYTES); return,
+		     "MADV_DONTNEED frees no PTE table on this kernel "
+		     "(no CONFIG_PT_RECLAIM)");
+	ASSERT_EQ(0, pthread_create(&thread, NULL, dontneed_loop, &t));
+	for (round = 1; round <= RACE_ROUNDS + 1; round++) {
+		volatile int spin;
+		long after;
+
+		t.m[0] = 1;
+		with_table = vm_pte_kb();
+		atomic_store(&t.go, round);
+		for (spin = 0; spin < (round % 64) * 16; spin++)
+			;
+		if (round > 1 && walk(self->fd, t.m, &w))
+			break;
+		while (atomic_load(&t.done) != round)
+			;
+		after = vm_pte_kb();
+		if (round == 1) {
+			table = with_table - after;
+			if (table <= 0)
+				break;
+		} else if (after != with_table - table) {
+			left++;
+		}
+	}
+	atomic_store(&t.go, -1);
+	pthread_join(thread, NULL);
+	EXPECT_EQ(RACE_ROUNDS + 2, round);
+	EXPECT_LT(0, table);
+	EXPECT_EQ(0, t.err);
+	EXPECT_EQ(0, left)
+		TH_LOG("a PTE table was left behind by the walk in %d of %d rounds",
+		       left, RACE_ROUNDS);
+	munmap(reserve, 2 * PMD_BYTES);
 }
 
 TEST_F(walk, bad_requests)

@@ -55,6 +55,11 @@ int cli_usage(const struct command *cmd, const char *fmt, ...)
 int cli_open(const struct cli *cli, int flags, int strategy,
 	     struct mmapdemo_info *info, struct mmapdemo **md);
 /*
+ * The strategy that maps the BAR device at @path before mmap() returns:
+ * remap where the device offers it (6.16 and later), else fault.
+ */
+unsigned int cli_eager_strategy(const char *path);
+/*
  * The options every command's getopt_long table ends with, and what to do
  * with them: cli_common_option() returns -1 to go on, or the exit code.
  */
@@ -135,6 +140,30 @@ int touch_probe(volatile char *p, bool write, char value, char *out,
 const char *signal_code_name(int sig, int si_code);
 /* Minor faults of this process so far (getrusage). */
 long minor_faults(void);
+
+/*
+ * kernel.c: what the module says in sysfs about the kernel it was built
+ * for.  The front end, "mmap" or "mmap_prepare" ("unknown" if the module
+ * does not say), into @buf.
+ */
+void cli_front_end(const char *dev, char *buf, size_t size);
+/* Is the front end ->mmap_prepare (7.x) rather than ->mmap (6.1, 6.12)? */
+bool cli_front_end_prepare(const char *dev);
+/* The module's mmap handler on this kernel: "mmapdemo_mmap()", ... */
+const char *cli_mmap_handler(const char *dev);
+/*
+ * Which rule of the device refused a mapping of @length bytes at @offset
+ * with @flags (MAP_*) and @strategy with EINVAL, and where it is
+ * documented; NULL if none of the device's rules applies.
+ */
+const char *cli_mmap_einval_rule(const char *dev,
+				 const struct mmapdemo_info *info,
+				 unsigned int strategy, int flags,
+				 uint64_t offset, uint64_t length);
+/* For an mmap that failed with @err: "why: RULE" on stderr for EINVAL. */
+void cli_mmap_explain(const struct cli *cli, const struct mmapdemo_info *info,
+		      unsigned int strategy, int flags, uint64_t offset,
+		      uint64_t length, int err);
 
 /* legend.c: what the bits of an x86-64 page-table entry mean. */
 struct pte_bit_doc {

@@ -126,7 +126,8 @@ static int edu_run(struct cli *cli, int argc, char **argv)
 		}
 		cli->device = path;
 	}
-	ret = cli_open(cli, O_RDWR, MMAPDEMO_STRATEGY_REMAP, NULL, &md);
+	ret = cli_open(cli, O_RDWR, (int)cli_eager_strategy(cli->device), NULL,
+		       &md);
 	if (ret)
 		return ret;
 	ret = edu_show(cli, md, (uint32_t)value, (uint32_t)n);
@@ -138,7 +139,8 @@ const struct command cmd_edu = {
 	.name = "edu",
 	.summary = "drive QEMU's edu device's registers from user space",
 	.usage = "edu [--liveness X] [--factorial N] [--json]\n"
-		 "  maps BAR 0 of the edu device (uncached, remap strategy) and\n"
+		 "  maps BAR 0 of the edu device (uncached; remap from Linux 6.16, fault\n"
+		 "  before) and\n"
 		 "  writes X to the liveness register (default 0x12345678), reads back\n"
 		 "  ~X, and has the device compute N! (default 10, at most 12);\n"
 		 "  --device PATH picks the device, else the first edu bound",

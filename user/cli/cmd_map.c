@@ -45,8 +45,9 @@ static void printable(const char *p, size_t n, char *out, size_t size)
 }
 
 static int map_show(struct cli *cli, struct mmapdemo *md,
-		    const struct map_opts *o, uint32_t ps)
+		    const struct map_opts *o, const struct mmapdemo_info *info)
 {
+	uint32_t ps = info->page_size;
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
 	struct stage_trace st;
@@ -79,7 +80,10 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	if (mc.err) {
 		stage_trace_end(&st);
 		report_end();
-		return cli_error(cli, "mmap of the device", mc.err);
+		ret = cli_error(cli, "mmap of the device", mc.err);
+		cli_mmap_explain(cli, info, info->strategy, mc.flags, mc.offset,
+				 mc.length, mc.err);
+		return ret;
 	}
 	show_vma(md, mc.result, "VMA");
 
@@ -267,7 +271,7 @@ static int map_run(struct cli *cli, int argc, char **argv)
 		       o.strategy, &info, &md);
 	if (ret)
 		return ret;
-	ret = map_show(cli, md, &o, info.page_size);
+	ret = map_show(cli, md, &o, &info);
 	mmapdemo_close(md);
 	return ret;
 }

@@ -36,6 +36,44 @@ struct path_opts {
 	unsigned int depth;	/* --calls-depth */
 };
 
+/*
+ * The touch took no ->fault call: say what did happen, from what was
+ * observed, the minor faults of the touch and the PTE before and after it.
+ */
+static void explain_no_fault(struct mmapdemo *md, const char *addr,
+			     const struct mmapdemo_walk *before, bool write,
+			     long minflt)
+{
+	bool was = before->result == MMAPDEMO_WALK_MAPPED && before->levels;
+	struct mmapdemo_walk after;
+	bool now;
+
+	if (mmapdemo_walk(md, addr, &after))
+		return;
+	now = after.result == MMAPDEMO_WALK_MAPPED;
+	/* A write fault on a present entry is one on a read-only entry. */
+	was = was && write &&
+	      !(before->entry[before->levels - 1].bits & MMAPDEMO_PTE_WRITE);
+	if (!minflt) {
+		report_text("no fault at all: the PTE was already there (mapped at mmap time, or by");
+		report_text("an earlier fault) and allowed the access");
+	} else if (was && now &&
+		   before->device_page != MMAPDEMO_NO_DEVICE_PAGE &&
+		   after.device_page == MMAPDEMO_NO_DEVICE_PAGE) {
+		report_text("a copy-on-write fault, not the driver's: the PTE was there, read-only in");
+		report_text("this MAP_PRIVATE mapping, so the write faulted, and do_wp_page() ->");
+		report_text("wp_page_copy() copied the device page into an anonymous page of this");
+		report_text("process's own and mapped that (the address no longer maps the device's");
+		report_text("page); no ->fault call");
+	} else if (was && now && after.device_page == before->device_page) {
+		report_text("a write fault on the present, read-only PTE, which the core made writable");
+		report_text("(do_wp_page()) without calling ->fault");
+	} else {
+		report_text("%ld minor fault(s), but no ->fault call: the core handled them from the", minflt);
+		report_text("page-table state without the driver");
+	}
+}
+
 static int path_show(struct cli *cli, struct mmapdemo *md,
 		     const struct path_opts *o, const struct mmapdemo_info *info)
 {
@@ -43,11 +81,11 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
 	struct stage_trace st;
-	struct mmapdemo_walk w;
+	struct mmapdemo_walk w, w_before = { 0 };
 	char title[512];
 	long minflt;
 	char *addr;
-	int sig, code, dot_err = 0, unmap_err;
+	int sig, code, dot_err = 0, unmap_err, ret;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	/* More than a page lets the huge strategy map a PMD or PUD entry. */
@@ -80,7 +118,10 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	if (mc.err) {
 		stage_trace_end(&st);
 		report_end();
-		return cli_error(cli, "mmap of the device", mc.err);
+		ret = cli_error(cli, "mmap of the device", mc.err);
+		cli_mmap_explain(cli, info, (unsigned int)o->strategy, mc.flags,
+				 mc.offset, mc.length, mc.err);
+		return ret;
 	}
 	addr = (char *)mc.result + (o->offset - mc.offset);
 	if (o->have_addr)
@@ -91,9 +132,11 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 
 	report_section("before", "3. page tables before the first touch");
 	if (!mmapdemo_walk(md, addr, &w)) {
+		w_before = w;
 		show_walk(&w);
 		if (w.result == MMAPDEMO_WALK_MAPPED &&
-		    (w.entry[MMAPDEMO_LEVEL_PTE].bits & MMAPDEMO_PTE_ACCESSED)) {
+		    (w.level[MMAPDEMO_LEVEL_PTE].flags &
+		     MMAPDEMO_ENTRY_ACCESSED)) {
 			report_text("accessed is set, yet nothing has touched the page: the PTE was built");
 			report_text("from vma->vm_page_prot (pfn_pte() in remap_pte_range(), mk_pte() in");
 			report_text("insert_page_into_pte_locked()), and on x86 every protection_map[]");
@@ -117,7 +160,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	report_i64("minor_faults", "minor faults (getrusage)", minflt);
 	show_stats_delta("counters", "device counters that moved", &s1, &s2);
 	if (s2.faults == s1.faults && !sig)
-		report_text("no ->fault call: the PTE was already there (mapped at mmap time, or by an earlier fault)");
+		explain_no_fault(md, addr, &w_before, o->write, minflt);
 	stage_trace_report(&st, true);
 	report_close();
 

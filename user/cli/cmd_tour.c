@@ -81,29 +81,6 @@ const char *tour_err_text(int err, char *buf, size_t size)
 	return buf;
 }
 
-/*
- * The module's front end, "mmap" or "mmap_prepare", from the device's
- * sysfs directory; "unknown" if the module does not say.
- */
-static void front_end(const char *dev, char *buf, size_t size)
-{
-	const char *name = strrchr(dev, '/');
-	char path[256];
-	FILE *f;
-
-	snprintf(buf, size, "unknown");
-	snprintf(path, sizeof(path), "/sys/class/misc/%s/front_end",
-		 name ? name + 1 : dev);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	else
-		snprintf(buf, size, "unknown");
-	fclose(f);
-}
-
 int tour_map_fd(int fd, size_t len, int prot, int flags, void **addr)
 {
 	void *p = mmap(NULL, len, prot, flags, fd, 0);
@@ -188,15 +165,19 @@ void tour_touch_pages(const volatile char *p, unsigned int pages, uint32_t ps)
 		(void)p[(size_t)i * ps];
 }
 
-const char *tour_strategy_mapper(unsigned int strategy)
+const char *tour_strategy_mapper(const struct tour *t, unsigned int strategy)
 {
 	switch (strategy) {
 	case MMAPDEMO_STRATEGY_FAULT:
 		return "mmapdemo's ->fault (mmapdemo_fault_page())";
 	case MMAPDEMO_STRATEGY_REMAP:
-		return "remap_pfn_range() in mmapdemo_mmap()";
+		return t->prepare ?
+			"remap_pfn_range_complete() in mmap_action_complete(), as mmapdemo_mmap_prepare() asked" :
+			"remap_pfn_range() in mmapdemo_mmap()";
 	case MMAPDEMO_STRATEGY_INSERT:
-		return "vm_insert_pages() in mmapdemo_mmap()";
+		return t->prepare ?
+			"map_kernel_pages_complete() -> insert_pages() in mmap_action_complete(), as mmapdemo_mmap_prepare() asked" :
+			"vm_insert_pages() in mmapdemo_mmap()";
 	}
 	return "?";
 }
@@ -343,7 +324,9 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_text("The device's default strategy is %s; experiments that compare strategies",
 		    mmapdemo_strategy_name(t.info.default_strategy) ?: "?");
 	report_text("open the device once per strategy.  Device data at offset 0 is overwritten.");
-	front_end(cli->device ?: MMAPDEMO_DEVICE, fe, sizeof(fe));
+	cli_front_end(cli->device, fe, sizeof(fe));
+	t.prepare = !strcmp(fe, "mmap_prepare");
+	t.mmap_fn = cli_mmap_handler(cli->device);
 	report_text("The module maps through its f_op->%s (the front end for this kernel).",
 		    fe);
 	report_str("file", NULL, t.file_path);

@@ -104,9 +104,8 @@ int path_dot_write(const char *path, const void *addr,
 {
 	unsigned int calls = 0;
 	char leaf[8] = "";
-
-	char bits[160], soft[40], all[224], flags[256], id[8], prev[8] = "addr";
-	unsigned int l, pat;
+	char bits[160], soft[40], all[512], flags[256], id[8], prev[8] = "addr";
+	unsigned int l;
 	FILE *f;
 
 	f = fopen(path, "w");
@@ -136,16 +135,22 @@ int path_dot_write(const char *path, const void *addr,
 	}
 	for (l = 0; l < w->levels && l < MMAPDEMO_LEVELS; l++) {
 		const struct mmapdemo_walk_entry *e = &w->entry[l];
+		const struct mmapdemo_walk_level *lv = &w->level[l];
 
+		/* The decoded flags, then the raw entry's x86-64 bits. */
+		mmapdemo_entry_flags_format(lv->flags, flags, sizeof(flags));
 		mmapdemo_pte_bits_format(e->bits, bits, sizeof(bits));
 		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
-			snprintf(all, sizeof(all), "%s %s", bits, soft);
+			snprintf(all, sizeof(all), "%s\n%s: %s %s", flags,
+				 mmapdemo_arch_name(w->arch) ?: "?", bits,
+				 soft);
 		else
-			snprintf(all, sizeof(all), "%s", bits);
+			snprintf(all, sizeof(all), "%s\n%s: %s", flags,
+				 mmapdemo_arch_name(w->arch) ?: "?", bits);
 		snprintf(id, sizeof(id), "l%u", l);
 		dot_node(f, id, NULL, "%s entry\n%#018llx\n%s",
-			 mmapdemo_level_name(l), (unsigned long long)e->raw,
-			 e->raw ? all : "empty: a hole");
+			 mmapdemo_level_name(l), (unsigned long long)lv->raw,
+			 lv->raw ? all : "empty: a hole");
 		fprintf(f, "  %s -> %s [label=\"%s\"];\n", prev, id,
 			l ? "next table" : "CR3 + index");
 		snprintf(prev, sizeof(prev), "%s", id);
@@ -159,8 +164,9 @@ int path_dot_write(const char *path, const void *addr,
 		dot_calls(f, fault_calls, "touch", "first touch", &calls,
 			  leaf[0] ? leaf : NULL);
 	if (w->result == MMAPDEMO_WALK_MAPPED) {
-		const char *type = pte_memtype(w->entry[w->levels - 1].bits,
-					       &pat);
+		const char *type =
+			mmapdemo_memtype_name(w->level[w->levels - 1].memtype) ?:
+			"?";
 
 		if (w->device_page != MMAPDEMO_NO_DEVICE_PAGE)
 			dot_node(f, "page", "style=filled, fillcolor=lightgrey",

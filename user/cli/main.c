@@ -143,12 +143,38 @@ int cli_open(const struct cli *cli, int flags, int strategy,
 		ret = mmapdemo_set_strategy(*md, (unsigned int)strategy);
 		info->strategy = (unsigned int)strategy;
 	}
+	if (ret == -EINVAL && strategy == MMAPDEMO_STRATEGY_REMAP &&
+	    !(info->features & MMAPDEMO_FEATURE_REMAP)) {
+		fprintf(stderr,
+			"%s: remap does not map a BAR on this kernel: before Linux 6.16 the\n"
+			"memory type that remap_pfn_range() reserves cannot be revoked safely\n"
+			"(Documentation/device-memory.rst, \"Revocation\")\n"
+			"hint: --strategy fault or --strategy huge\n",
+			cli->prog);
+		mmapdemo_close(*md);
+		*md = NULL;
+		return EXIT_FAILED;
+	}
 	if (ret) {
 		mmapdemo_close(*md);
 		*md = NULL;
 		return cli_error(cli, what, ret);
 	}
 	return EXIT_OK;
+}
+
+unsigned int cli_eager_strategy(const char *path)
+{
+	struct mmapdemo_info info;
+	struct mmapdemo *md;
+	bool remap = false;
+
+	if (!mmapdemo_open(path, O_RDONLY, &md)) {
+		remap = !mmapdemo_get_info(md, &info) &&
+			(info.features & MMAPDEMO_FEATURE_REMAP);
+		mmapdemo_close(md);
+	}
+	return remap ? MMAPDEMO_STRATEGY_REMAP : MMAPDEMO_STRATEGY_FAULT;
 }
 
 int main(int argc, char **argv)

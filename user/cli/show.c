@@ -13,7 +13,7 @@
 
 #include "cli.h"
 
-/* VM_SOFTDIRTY of include/linux/mm.h, 6.1 and 6.12 (CONFIG_MEM_SOFT_DIRTY). */
+/* VM_SOFTDIRTY of include/linux/mm.h, bit 27 on 6.1, 6.12 and 7.3 (CONFIG_MEM_SOFT_DIRTY). */
 #define VM_SOFTDIRTY_BIT 0x08000000ULL
 
 void show_mmap_call(const struct map_call *mc)
@@ -82,10 +82,12 @@ void show_vma(struct mmapdemo *md, const void *addr, const char *title)
 		report_hex("vm_flags", "flags (MMAPDEMO_VMF_*)", w.vma_vmflags);
 		report_str("vm_flags_codes", "  as codes", buf);
 		if (w.vma_flags & VM_SOFTDIRTY_BIT) {
-			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: mmap_region()");
-			report_text("  (6.1) or __mmap_region() (6.12) sets it on every new VMA after");
-			report_text("  ->mmap returned, so the mmapdemo_mmap tracepoint, which fires");
-			report_text("  inside ->mmap, shows the flags without it.");
+			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: %s",
+				    cli_front_end_prepare(NULL) ?
+					    "__mmap_complete() sets it" :
+					    "__mmap_region() sets it");
+			report_text("  on every new VMA after the driver's %s returned.",
+				    cli_mmap_handler(NULL));
 		}
 		report_u64("vm_pgoff", "vm_pgoff", w.vma_pgoff);
 		report_str("strategy", "strategy",
@@ -142,10 +144,16 @@ void show_walk(const struct mmapdemo_walk *w)
 	char bits[224], soft[40], title[32], all[160];
 	unsigned int pat;
 
+	char flags[160];
+
+	report_str("arch", "raw entries",
+		   mmapdemo_arch_name(w->arch) ?: "?");
 	report_list("levels", "page-table walk (MMAPDEMO_IOC_WALK)");
 	for (unsigned int l = 0; l < w->levels && l < MMAPDEMO_LEVELS; l++) {
 		const struct mmapdemo_walk_entry *e = &w->entry[l];
+		const struct mmapdemo_walk_level *lv = &w->level[l];
 
+		mmapdemo_entry_flags_format(lv->flags, flags, sizeof(flags));
 		mmapdemo_pte_bits_format(e->bits, all, sizeof(all));
 		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
 			snprintf(bits, sizeof(bits), "%s %s", all, soft);
@@ -157,25 +165,32 @@ void show_walk(const struct mmapdemo_walk *w)
 			report_hex("raw", NULL, e->raw);
 			report_hex("pfn", NULL, e->pfn);
 			report_str("bits", NULL, bits);
+			report_str("flags", NULL, flags);
 			report_close();
 		} else {
 			snprintf(title, sizeof(title), "%s",
 				 mmapdemo_level_name(l));
 			report_text("%-4s 0x%016llx  pfn %#-10llx %s%s", title,
 				    (unsigned long long)e->raw,
-				    (unsigned long long)e->pfn, bits,
-				    (e->bits & MMAPDEMO_PTE_LEAF) &&
-						    l < MMAPDEMO_LEVEL_PTE ?
+				    (unsigned long long)lv->pfn, flags,
+				    (lv->flags & MMAPDEMO_ENTRY_HUGE) ?
 					    "  (huge page)" :
 					    "");
+			if (bits[0])
+				report_text("     %s bits: %s",
+					    mmapdemo_arch_name(w->arch) ?: "?",
+					    bits);
 		}
 	}
 	report_close();
-	if (w->levels && (w->entry[w->levels - 1].bits & MMAPDEMO_PTE_LEAF)) {
+	if (w->levels &&
+	    (w->level[w->levels - 1].flags & MMAPDEMO_ENTRY_LEAF) &&
+	    w->arch == MMAPDEMO_ARCH_X86_64) {
 		const char *type = pte_memtype(w->entry[w->levels - 1].bits,
 					       &pat);
 
-		snprintf(all, sizeof(all), "%s (PAT index %u: PAT=%u PCD=%u PWT=%u)",
+		snprintf(all, sizeof(all),
+			 "%s (x86-64 PAT index %u: PAT=%u PCD=%u PWT=%u)",
 			 type, pat, pat >> 2, (pat >> 1) & 1, pat & 1);
 		report_str("memory_type", "memory type", all);
 	}
@@ -185,9 +200,14 @@ void show_walk(const struct mmapdemo_walk *w)
 	if (w->levels)
 		report_str("walk_stopped_at", "stopped at",
 			   mmapdemo_level_name(w->levels - 1));
-	if (w->result == MMAPDEMO_WALK_MAPPED)
-		report_str("memtype", "memory type (PWT, PCD, PAT)",
+	if (w->result == MMAPDEMO_WALK_MAPPED) {
+		report_str("memtype", "memory type",
 			   mmapdemo_memtype_name(w->memtype) ?: "?");
+		report_str("leaf_read", "leaf read",
+			   (w->result_flags & MMAPDEMO_WALK_LEAF_LOCKED) ?
+				   "under its page-table lock" :
+				   "lockless, interrupts off (a snapshot)");
+	}
 }
 
 void show_bar(const char *device, const struct mmapdemo_walk *w)

@@ -33,6 +33,13 @@ struct tour {
 	char file_path[64];
 	const char *file_fs;	/* "tmpfs", "ext4", ...: statfs() of the file */
 	const char *disk_dir;	/* where the disk experiments make their files */
+	/*
+	 * The module's front end (/sys/class/misc/mmapdemo/front_end): true
+	 * for ->mmap_prepare (7.x), false for ->mmap (6.1, 6.12); what the
+	 * tour says of the kernel's functions follows it.
+	 */
+	bool prepare;
+	const char *mmap_fn;	/* "mmapdemo_mmap()" or "mmapdemo_mmap_prepare()" */
 	unsigned int run;
 	unsigned int expected;
 	unsigned int skipped;	/* experiments without what they need */
@@ -90,6 +97,6 @@ unsigned int tour_fault_around(void);
 void tour_touch_pages(const volatile char *p, unsigned int pages,
 		      uint32_t ps);
 /* What maps the device's pages for @strategy: "remap_pfn_range()", ... */
-const char *tour_strategy_mapper(unsigned int strategy);
+const char *tour_strategy_mapper(const struct tour *t, unsigned int strategy);
 
 #endif /* MMAPDEMO_TOUR_H */

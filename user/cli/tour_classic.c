@@ -52,7 +52,7 @@ static void shared_write_run(struct tour *t)
 	unsigned int s = t->info.default_strategy;
 	bool file_ok, dev_ok = false;
 	struct mmapdemo *md;
-	char kernel[160];
+	char kernel[320];
 
 	report_text("A MAP_SHARED mapping maps the backing store's own pages (the file's");
 	report_text("page cache, the device's memory), so a store through the mapping is a");
@@ -70,7 +70,7 @@ static void shared_write_run(struct tour *t)
 		 "%s maps the file's page-cache page, %s the device's page",
 		 !strcmp(t->file_fs, "tmpfs") ? "shmem_fault()" :
 						"filemap_fault()",
-		 tour_strategy_mapper(s));
+		 tour_strategy_mapper(t, s));
 	if (file_ok && dev_ok)
 		tour_verdict(t, true, kernel,
 			     "the shared write reached the backing store on both");
@@ -193,11 +193,14 @@ static void private_write_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_INSERT,
 		MMAPDEMO_STRATEGY_REMAP,
 	};
-	const char *kernel = "do_cow_fault() (file, fault) or wp_page_copy() (insert) copies the page; mmapdemo_mmap() refuses remap";
+	char kernel[256];
 	int res[3] = { 0 };
 	struct mmapdemo *md;
 	bool file_ok, ok;
 
+	snprintf(kernel, sizeof(kernel),
+		 "do_cow_fault() (file, fault) or wp_page_copy() (insert) copies the page; %s refuses remap",
+		 t->mmap_fn);
 	report_text("The first write to a page of a MAP_PRIVATE mapping faults; do_cow_fault()");
 	report_text("(nothing mapped yet) or do_wp_page() (a read-only PTE) copies the page");
 	report_text("into an anonymous page of the writer's own and maps that: copy on write.");
@@ -214,10 +217,11 @@ static void private_write_run(struct tour *t)
 		}
 		if (strategies[i] == MMAPDEMO_STRATEGY_REMAP &&
 		    res[i] == -EINVAL) {
-			report_text("mmapdemo_mmap() refused: copy on write of a remap_pfn_range() mapping");
-			report_text("works only if one call maps the whole VMA from one contiguous PFN");
-			report_text("range, and device memory need not be one; so the remap strategy refuses");
-			report_text("every MAP_PRIVATE mapping (Documentation/semantics.rst)");
+			report_text("%s refused: copy on write of a VM_PFNMAP mapping needs the", t->mmap_fn);
+			report_text("VMA's vm_pgoff to hold its first PFN, by which vm_normal_page() tells");
+			report_text("the special PTEs from copied pages; the remap strategy's vm_pgoff is");
+			report_text("the device offset that ->access, the walk and /proc/PID/maps use, so it");
+			report_text("refuses every MAP_PRIVATE mapping (Documentation/semantics.rst)");
 		}
 		report_close();
 	}
@@ -316,7 +320,8 @@ static void two_processes_run(struct tour *t)
 	report_text("fork() copies the VMA into the child (dup_mmap(), and vm_ops->open for");
 	report_text("the device); a MAP_SHARED VMA still maps the same pages, so the child's");
 	report_text("store is the parent's load.  A pipe tells the parent when to look.");
-	report_text("Shared anonymous memory works the same way: mmap_region() gives a");
+	report_text("Shared anonymous memory works the same way: %s gives a",
+		    t->prepare ? "__mmap_new_vma()" : "__mmap_region()");
 	report_text("MAP_SHARED|MAP_ANONYMOUS mapping a shmem file of its own (shmem_zero_setup()),");
 	report_text("which only the mapping and its copies made by fork() can reach.");
 	report_section("file", "file");
@@ -419,7 +424,8 @@ static void lazy_vs_eager_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_REMAP,
 		MMAPDEMO_STRATEGY_INSERT,
 	};
-	const char *kernel =
+	const char *kernel = t->prepare ?
+		"do_read_fault() -> __do_fault() -> ->fault (fault); remap_pfn_range_complete() and insert_pages() in mmap_action_complete(), after ->mmap_prepare (remap, insert); do_fault_around() -> filemap_map_pages() (file)" :
 		"do_read_fault() -> __do_fault() -> ->fault (fault); remap_pfn_range() and vm_insert_pages() in ->mmap (remap, insert); do_fault_around() -> filemap_map_pages() (file)";
 	unsigned int around = tour_fault_around();
 	struct fault_count fc[3], ffc;
@@ -460,10 +466,11 @@ static void lazy_vs_eager_run(struct tour *t)
 		}
 		report_close();
 	}
-	report_text("fault: mmapdemo_mmap() maps nothing; each first touch enters");
+	report_text("fault: %s maps nothing; each first touch enters", t->mmap_fn);
 	report_text("handle_mm_fault() -> do_read_fault() -> ->fault.  The fault strategy's");
 	report_text("->map_pages (fault_map_pages()) exists but maps nothing; it is there so");
-	report_text("that 6.12 calls ->fault under the per-VMA lock (vmf_can_call_fault()).");
+	report_text("that 6.12 and later call ->fault under the per-VMA lock (6.12 and later:");
+	report_text("vmf_can_call_fault()).");
 	if (around > 1) {
 		report_text("With fault_around=%u, fault_fault() itself maps the other pages of the", around);
 		report_text("%u-page aligned window around a read fault with vm_insert_pages():", around);
@@ -471,7 +478,9 @@ static void lazy_vs_eager_run(struct tour *t)
 	} else {
 		report_text("With fault_around=%u (off), each page takes its own fault.", around);
 	}
-	report_text("remap: remap_pfn_range() and insert: vm_insert_pages() fill every PTE");
+	report_text("remap: %s and insert: %s fill every PTE",
+		    t->prepare ? "remap_pfn_range_complete()" : "remap_pfn_range()",
+		    t->prepare ? "insert_pages()" : "vm_insert_pages()");
 	report_text("inside mmap(), so the touches find them present and never fault.");
 
 	report_section("file", "file");
@@ -609,7 +618,7 @@ static void refused(struct tour *t, int flags, int want, const char *flag_text,
 	}
 	mmapdemo_get_stats(t->md, &s1);
 	report_str("device", "device", tour_err_text(dev_err, err, sizeof(err)));
-	report_bool("reached_driver", "mmapdemo_mmap() ran",
+	report_bool("reached_driver", "device counted a mapping",
 		    s1.mmaps != s0.mmaps);
 	if (file_err == -want && dev_err == -want && s1.mmaps == s0.mmaps)
 		tour_verdict(t, true, kernel, "%s was refused with %s on both",
@@ -627,9 +636,9 @@ static void map_sync_run(struct tour *t)
 {
 	report_text("MAP_SYNC promises that a DAX file's metadata is durable before a write");
 	report_text("fault returns.  do_mmap() accepts it only for files whose f_op says");
-	report_text("so (mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12): DAX files of");
-	report_text("ext4 and xfs.  With MAP_SHARED_VALIDATE any flag it does not know fails");
-	report_text("with EOPNOTSUPP before the file's ->mmap is called.");
+	report_text("so (mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12 and later): DAX");
+	report_text("files of ext4 and xfs.  With MAP_SHARED_VALIDATE any flag it does not know");
+	report_text("fails with EOPNOTSUPP before the file's mmap handler is called.");
 	refused(t, MAP_SHARED_VALIDATE | MAP_SYNC, EOPNOTSUPP,
 		"MAP_SHARED_VALIDATE|MAP_SYNC",
 		"do_mmap(): the MAP_SHARED_VALIDATE check of the file's mmap flags");
@@ -638,7 +647,7 @@ static void map_sync_run(struct tour *t)
 const struct tour_experiment tour_map_sync = {
 	.name = "map_sync",
 	.title = "MAP_SHARED_VALIDATE|MAP_SYNC is refused",
-	.shows = "The core refuses a mapping flag that the file does not declare before the file's ->mmap runs.",
+	.shows = "The core refuses a mapping flag that the file does not declare before the file's mmap handler runs.",
 	.run = map_sync_run,
 };
 

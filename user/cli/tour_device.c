@@ -85,20 +85,18 @@ struct huge_count {
 static void huge_leaf(struct mmapdemo *md, const void *addr,
 		      struct huge_count *hc)
 {
-	static const uint64_t bytes[MMAPDEMO_LEVELS] = {
-		[MMAPDEMO_LEVEL_PUD] = 1ULL << 30,
-		[MMAPDEMO_LEVEL_PMD] = 2ULL << 20,
-		[MMAPDEMO_LEVEL_PTE] = 4096,
-	};
 	struct mmapdemo_walk w;
+	const struct mmapdemo_walk_level *l;
 
 	hc->leaf = MMAPDEMO_LEVELS;
 	if (mmapdemo_walk(md, addr, &w) || w.result != MMAPDEMO_WALK_MAPPED ||
-	    !w.levels || w.levels > MMAPDEMO_LEVELS ||
-	    !(w.entry[w.levels - 1].bits & MMAPDEMO_PTE_LEAF))
+	    !w.levels || w.levels > MMAPDEMO_LEVELS)
+		return;
+	l = &w.level[w.levels - 1];
+	if (!(l->flags & MMAPDEMO_ENTRY_LEAF) || l->shift >= 64)
 		return;
 	hc->leaf = w.levels - 1;
-	hc->leaf_bytes = bytes[hc->leaf];
+	hc->leaf_bytes = 1ULL << l->shift;
 }
 
 /*
@@ -215,9 +213,9 @@ static void huge_run(struct tour *t)
 	 * fault on the file behind the BAR; an uncounted pass first, so that
 	 * the two measured ones pay for the guest's mapping alone.
 	 */
-	huge_touch(t, path, MMAPDEMO_STRATEGY_REMAP, &fc);
+	huge_touch(t, path, MMAPDEMO_STRATEGY_FAULT, &fc);
 	report_str("warm_up", "warm-up (not counted)",
-		   fc.err ? "failed" : "read every page with remap");
+		   fc.err ? "failed" : "read every page with fault");
 	huge_report(t, path, MMAPDEMO_STRATEGY_FAULT, &fc);
 	huge_report(t, path, MMAPDEMO_STRATEGY_HUGE, &hc);
 	fewer = hc.faults > 0 ? (double)fc.faults / (double)hc.faults : 0;
@@ -272,14 +270,14 @@ static void huge_run(struct tour *t)
 	     hc.leaf == MMAPDEMO_LEVEL_PTE;
 	if (ok)
 		tour_verdict(t, true,
-			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (hugepage_vma_check(), thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
+			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (6.1: hugepage_vma_check(); 6.12 and later: thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
 			     "no huge PFN-map entries on this kernel (%s): huge fell back to 4 KiB and took %lld faults, as fault's %lld, both leaves PTEs; first touch %.1f ms against %.1f ms",
 			     thp ? "no ARCH_SUPPORTS_PMD_PFNMAP" : "no THP",
 			     (long long)hc.faults, (long long)fc.faults, hc.ms,
 			     fc.ms);
 	else
 		tour_verdict(t, false,
-			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (hugepage_vma_check(), thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
+			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (6.1: hugepage_vma_check(); 6.12 and later: thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
 			     "without huge PFN-map entries both should take %lld faults with PTE leaves: fault %lld (leaf %s), huge %lld (%lld PMD, %lld PUD; leaf %s)",
 			     (long long)pages, (long long)fc.faults,
 			     leaf_name(&fc), (long long)hc.faults,
@@ -421,6 +419,7 @@ static void device_not_ram_run(struct tour *t)
 	const uint32_t x = 0x12345678;
 	struct not_ram bar, ram;
 	bool root = geteuid() == 0;
+	unsigned int eager;
 	bool bar_ok, ram_ok;
 	char path[64];
 
@@ -430,15 +429,17 @@ static void device_not_ram_run(struct tour *t)
 			  EDU_FIX);
 		return;
 	}
+	eager = cli_eager_strategy(path);
 	report_text("Write x = 0x%08x to a 32-bit word of each mapping and read it back,", x);
 	report_text("then ask the kernel about the page: its VMA flags and leaf (the walk),");
 	report_text("/proc/self/pagemap, and GUP (vmsplice() pins the page to put it in a");
-	report_text("pipe).  BAR 0 of %s is edu's registers (remap strategy,", path);
-	report_text("io_remap_pfn_range(), uncached); the word is the liveness register");
-	report_text("(0x%02x).  The RAM device (fault strategy) hands out struct pages.", EDU_LIVENESS);
+	report_text("pipe).  BAR 0 of %s is edu's registers (%s strategy,", path,
+		    mmapdemo_strategy_name(eager));
+	report_text("uncached); the word is the liveness register (0x%02x).  The RAM", EDU_LIVENESS);
+	report_text("device (fault strategy) hands out struct pages.");
 	report_section("edu", "edu's BAR 0");
 	report_str("device", "device", path);
-	not_ram_probe(t, path, MMAPDEMO_STRATEGY_REMAP, EDU_LIVENESS, x, &bar);
+	not_ram_probe(t, path, eager, EDU_LIVENESS, x, &bar);
 	not_ram_report(&bar, EDU_LIVENESS);
 	report_close();
 	report_section("ram", "the RAM device");

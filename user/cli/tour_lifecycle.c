@@ -326,8 +326,9 @@ const struct tour_experiment tour_munmap_partial = {
 
 static void mremap_run(struct tour *t)
 {
-	const char *kernel =
-		"vma_to_resize() refuses to grow VM_DONTEXPAND; do_vmi_munmap() (6.1: do_mas_munmap()) shrinks; move_vma() -> copy_vma() (->open) and move_page_tables()";
+	const char *kernel = t->prepare ?
+		"check_prep_vma() refuses to grow VM_DONTEXPAND; shrink_vma() -> do_vmi_munmap() shrinks; move_vma() -> copy_vma() (->open) and move_page_tables()" :
+		"vma_to_resize() refuses to grow VM_DONTEXPAND; the tail is unmapped (6.12: do_vmi_munmap(), 6.1: do_mas_munmap()); move_vma() -> copy_vma() (->open) and move_page_tables()";
 	unsigned int s = t->info.default_strategy;
 	size_t ps = t->ps;
 	struct mmapdemo_stats s0, s1, s2, s3, s4;
@@ -340,7 +341,8 @@ static void mremap_run(struct tour *t)
 	int ret;
 
 	report_text("mremap() of a 4-page device mapping: growing it is refused with EFAULT");
-	report_text("because mmapdemo_mmap() set VM_DONTEXPAND (the device cannot grow);");
+	report_text("because %s asked for VM_DONTEXPAND (the device cannot grow);",
+		    t->mmap_fn);
 	report_text("shrinking it to 2 pages unmaps the tail (a split: one ->open, one ->close);");
 	report_text("moving it copies the VMA (copy_vma() -> ->open), moves the PTEs");
 	report_text("(move_page_tables()) and unmaps the old range (->close).");
@@ -477,11 +479,15 @@ static void dontneed_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_INSERT,
 		MMAPDEMO_STRATEGY_REMAP,
 	};
-	const char *kernel =
-		"madvise_dontneed_free() -> zap_page_range_single(); madvise_dontneed_free_valid_vma() refuses VM_PFNMAP";
+	const char *zap = t->prepare ? "zap_vma_range_batched()" :
+				       "zap_page_range_single()";
+	char kernel[160];
 	bool ok[3];
 
-	report_text("MADV_DONTNEED drops the PTEs of a range (zap_page_range_single()); the");
+	snprintf(kernel, sizeof(kernel),
+		 "madvise_dontneed_free() -> %s; madvise_dontneed_free_valid_vma() refuses VM_PFNMAP",
+		 zap);
+	report_text("MADV_DONTNEED drops the PTEs of a range (%s); the", zap);
 	report_text("next touch faults the pages in again through ->fault, and the data,");
 	report_text("which lives in the device, is still there.  The insert strategy keeps");
 	report_text("a ->fault for this.  A VM_PFNMAP VMA (remap) has no fault handler that");

@@ -56,10 +56,12 @@ static size_t append(char *buf, size_t size, size_t len, const char *word)
 	return len + (n > 0 ? (size_t)n : 0);
 }
 
-static const struct {
+struct bit_name {
 	uint32_t bit;
 	const char *name;
-} pte_bits[] = {
+};
+
+static const struct bit_name pte_bits[] = {
 	{ MMAPDEMO_PTE_PRESENT, "present" },
 	{ MMAPDEMO_PTE_WRITE, "write" },
 	{ MMAPDEMO_PTE_USER, "user" },
@@ -74,7 +76,21 @@ static const struct {
 	{ MMAPDEMO_PTE_NX, "nx" },
 };
 
-int mmapdemo_pte_bits_format(uint32_t bits, char *buf, size_t size)
+static const struct bit_name entry_flags[] = {
+	{ MMAPDEMO_ENTRY_PRESENT, "present" },
+	{ MMAPDEMO_ENTRY_WRITABLE, "writable" },
+	{ MMAPDEMO_ENTRY_USER, "user" },
+	{ MMAPDEMO_ENTRY_ACCESSED, "accessed" },
+	{ MMAPDEMO_ENTRY_DIRTY, "dirty" },
+	{ MMAPDEMO_ENTRY_NOEXEC, "noexec" },
+	{ MMAPDEMO_ENTRY_SPECIAL, "special" },
+	{ MMAPDEMO_ENTRY_LEAF, "leaf" },
+	{ MMAPDEMO_ENTRY_HUGE, "huge" },
+};
+
+/* The names of @bits in @names, then what is left in hex. */
+static int bits_format(uint32_t bits, const struct bit_name *names,
+		       size_t n, char *buf, size_t size)
 {
 	size_t len = 0;
 	unsigned int i;
@@ -82,10 +98,10 @@ int mmapdemo_pte_bits_format(uint32_t bits, char *buf, size_t size)
 
 	if (size)
 		buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(pte_bits); i++) {
-		if (bits & pte_bits[i].bit) {
-			len = append(buf, size, len, pte_bits[i].name);
-			bits &= ~pte_bits[i].bit;
+	for (i = 0; i < n; i++) {
+		if (bits & names[i].bit) {
+			len = append(buf, size, len, names[i].name);
+			bits &= ~names[i].bit;
 		}
 	}
 	if (bits) {
@@ -93,6 +109,30 @@ int mmapdemo_pte_bits_format(uint32_t bits, char *buf, size_t size)
 		len = append(buf, size, len, hex);
 	}
 	return (int)len;
+}
+
+int mmapdemo_pte_bits_format(uint32_t bits, char *buf, size_t size)
+{
+	return bits_format(bits, pte_bits,
+			   ARRAY_SIZE(pte_bits), buf, size);
+}
+
+int mmapdemo_entry_flags_format(uint32_t flags, char *buf, size_t size)
+{
+	return bits_format(flags, entry_flags, ARRAY_SIZE(entry_flags), buf,
+			   size);
+}
+
+const char *mmapdemo_arch_name(unsigned int arch)
+{
+	switch (arch) {
+	case MMAPDEMO_ARCH_NONE:
+		return "none";
+	case MMAPDEMO_ARCH_X86_64:
+		return "x86_64";
+	default:
+		return NULL;
+	}
 }
 
 /*

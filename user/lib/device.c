@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -97,13 +98,37 @@ int mmapdemo_unmap(void *addr, size_t length)
 	return munmap(addr, length) ? -errno : 0;
 }
 
-int mmapdemo_walk(struct mmapdemo *md, const void *addr,
-		  struct mmapdemo_walk *walk)
+/* mmapdemo_walk@@LIBMMAPDEMO_1.2, the default since 1.2: the whole struct. */
+int mmapdemo_walk_1_2(struct mmapdemo *md, const void *addr,
+		      struct mmapdemo_walk *walk);
+int mmapdemo_walk_1_2(struct mmapdemo *md, const void *addr,
+		      struct mmapdemo_walk *walk)
 {
 	memset(walk, 0, sizeof(*walk));
 	walk->addr = (uintptr_t)addr;
 	return md_ioctl(md, MMAPDEMO_IOC_WALK, walk);
 }
+__asm__(".symver mmapdemo_walk_1_2, mmapdemo_walk@@LIBMMAPDEMO_1.2");
+
+/*
+ * mmapdemo_walk@LIBMMAPDEMO_1.0, for programs linked against 1.0 or 1.1:
+ * their struct mmapdemo_walk ends before arch (the struct's second
+ * version), so the ioctl is asked for that size and no more is written.
+ * Programs linked since 1.2 get mmapdemo_walk_1_2 above.
+ */
+int mmapdemo_walk_1_0(struct mmapdemo *md, const void *addr,
+		      struct mmapdemo_walk *walk);
+int mmapdemo_walk_1_0(struct mmapdemo *md, const void *addr,
+		      struct mmapdemo_walk *walk)
+{
+	enum { size = offsetof(struct mmapdemo_walk, arch) };
+
+	memset(walk, 0, size);
+	walk->addr = (uintptr_t)addr;
+	return md_ioctl(md, _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, char[size]),
+			walk);
+}
+__asm__(".symver mmapdemo_walk_1_0, mmapdemo_walk@LIBMMAPDEMO_1.0");
 
 const char *mmapdemo_version(void)
 {

@@ -200,6 +200,36 @@ TEST(t_pte_bits)
 	EXPECT_STREQ("pres", buf);
 }
 
+/* The walk levels' decoded flags, and the name of the raw format. */
+TEST(t_entry_flags)
+{
+	char buf[128];
+	int n;
+
+	n = mmapdemo_entry_flags_format(MMAPDEMO_ENTRY_PRESENT |
+						MMAPDEMO_ENTRY_WRITABLE |
+						MMAPDEMO_ENTRY_USER |
+						MMAPDEMO_ENTRY_ACCESSED |
+						MMAPDEMO_ENTRY_DIRTY |
+						MMAPDEMO_ENTRY_NOEXEC |
+						MMAPDEMO_ENTRY_SPECIAL |
+						MMAPDEMO_ENTRY_LEAF |
+						MMAPDEMO_ENTRY_HUGE,
+					buf, sizeof(buf));
+	EXPECT_STREQ("present writable user accessed dirty noexec special leaf huge",
+		     buf);
+	EXPECT_EQ((int)strlen(buf), n);
+	mmapdemo_entry_flags_format(MMAPDEMO_ENTRY_LEAF | (1U << 20), buf,
+				    sizeof(buf));
+	EXPECT_STREQ("leaf 0x100000", buf);
+	n = mmapdemo_entry_flags_format(MMAPDEMO_ENTRY_PRESENT, buf, 4);
+	EXPECT_EQ(7, n);
+	EXPECT_STREQ("pre", buf);
+	EXPECT_STREQ("x86_64", mmapdemo_arch_name(MMAPDEMO_ARCH_X86_64));
+	EXPECT_STREQ("none", mmapdemo_arch_name(MMAPDEMO_ARCH_NONE));
+	EXPECT_EQ(NULL, mmapdemo_arch_name(99));
+}
+
 /* The legend names every bit the walk decodes, and the PAT types. */
 TEST(t_pte_legend)
 {

@@ -147,7 +147,9 @@ struct mmapdemo_stats {
  *       without CAP_SYS_ADMIN
  * @pfn: the frame it points to (the next table, or the page for a leaf);
  *       zero without CAP_SYS_ADMIN
- * @bits: the entry decoded, MMAPDEMO_PTE_* (x86-64 bit meanings)
+ * @bits: the entry decoded, MMAPDEMO_PTE_*, with x86-64 bit meanings;
+ *        kept for callers built before &struct mmapdemo_walk_level, whose
+ *        @flags mean the same on every architecture
  * @reserved: zero
  */
 struct mmapdemo_walk_entry {
@@ -166,6 +168,45 @@ struct mmapdemo_walk_entry {
 #define MMAPDEMO_PTE_SPECIAL (1U << 9) /* no struct page use (VM_PFNMAP) */
 #define MMAPDEMO_PTE_PAT (1U << 10)
 #define MMAPDEMO_PTE_NX (1U << 11)
+	__u32 reserved;
+};
+
+/**
+ * struct mmapdemo_walk_level - one page-table entry, decoded for any
+ * architecture
+ * @raw: the entry as the CPU reads it, in the format that
+ *       &struct mmapdemo_walk.arch names; its frame bits are zero for
+ *       callers without CAP_SYS_ADMIN
+ * @pfn: the frame the entry points to (the next table, or the memory of a
+ *       leaf: its first page for a huge leaf); zero without CAP_SYS_ADMIN
+ *       and for an entry that is not present
+ * @flags: MMAPDEMO_ENTRY_* bits, which mean the same on every
+ *         architecture; a bit the entry's format lacks at this level (a
+ *         table entry has no dirty bit on x86-64) is clear
+ * @memtype: the memory type of a present leaf, MMAPDEMO_MEMTYPE_*;
+ *           MMAPDEMO_MEMTYPE_NONE for a table entry or an entry that is
+ *           not present
+ * @shift: log2 of the bytes of address space the entry covers; on x86-64
+ *         12 for a PTE, 21 for a PMD, 30 for a PUD, 39 for a P4D, and for
+ *         the PGD 39 with 4-level paging (the P4D is folded into it) or 48
+ *         with 5-level paging
+ * @reserved: zero
+ */
+struct mmapdemo_walk_level {
+	__u64 raw;
+	__u64 pfn;
+	__u32 flags;
+#define MMAPDEMO_ENTRY_PRESENT (1U << 0) /* the MMU uses it */
+#define MMAPDEMO_ENTRY_WRITABLE (1U << 1) /* writes allowed through it */
+#define MMAPDEMO_ENTRY_USER (1U << 2) /* user mode may use it */
+#define MMAPDEMO_ENTRY_ACCESSED (1U << 3) /* the MMU has used it */
+#define MMAPDEMO_ENTRY_DIRTY (1U << 4) /* a leaf written through */
+#define MMAPDEMO_ENTRY_NOEXEC (1U << 5) /* no instruction fetch through it */
+#define MMAPDEMO_ENTRY_SPECIAL (1U << 6) /* a leaf without struct page use */
+#define MMAPDEMO_ENTRY_LEAF (1U << 7) /* maps memory, at any level */
+#define MMAPDEMO_ENTRY_HUGE (1U << 8) /* a leaf above the PTE level */
+	__u32 memtype;
+	__u32 shift;
 	__u32 reserved;
 };
 
@@ -204,9 +245,17 @@ struct mmapdemo_walk_entry {
  *               MMAPDEMO_VMF_* bit are left out.  Added in the second
  *               version of the struct: a caller built before it passes
  *               the shorter struct and does not get it.
+ * @arch: the format of the raw entries, MMAPDEMO_ARCH_*
+ * @result_flags: MMAPDEMO_WALK_* bits about how the walk read the tables
+ * @level: the entries again, indexed by MMAPDEMO_LEVEL_* as @entry and
+ *         filled for the same @levels, decoded by the module into fields
+ *         that mean the same on every architecture.  @arch, @result_flags
+ *         and @level were added in the third version of the struct: a
+ *         caller built before them passes the shorter struct, and gets
+ *         what it got before.
  *
  * MMAPDEMO_IOC_WALK reads the caller's page tables as they are at the time
- * of the call and allocates nothing.  Return: 0; -EINVAL for non-zero
+ * of the call, and allocates and frees none.  Return: 0; -EINVAL for non-zero
  * @flags or an address outside user space; -EOPNOTSUPP on architectures
  * other than x86-64; -EFAULT; -E2BIG.
  */
@@ -280,6 +329,15 @@ struct mmapdemo_walk {
 #define MMAPDEMO_VMF_HUGEPAGE (1ULL << 29) /* hg */
 #define MMAPDEMO_VMF_NOHUGEPAGE (1ULL << 30) /* nh */
 #define MMAPDEMO_VMF_MERGEABLE (1ULL << 31) /* mg */
+	__u32 arch;
+#define MMAPDEMO_ARCH_NONE 0 /* no entries read */
+#define MMAPDEMO_ARCH_X86_64 1 /* x86-64 (AMD64, Intel 64) entries */
+	__u32 result_flags;
+/* The leaf was read under the lock the kernel's follow_pfnmap_start()
+ * takes (VM_IO and VM_PFNMAP mappings); without it, a lockless snapshot.
+ */
+#define MMAPDEMO_WALK_LEAF_LOCKED (1U << 0)
+	struct mmapdemo_walk_level level[MMAPDEMO_LEVELS];
 };
 
 #define MMAPDEMO_IOC_INFO _IOR(MMAPDEMO_IOCTL_TYPE, 0x00, struct mmapdemo_info)

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check that every kernel function a text names exists in the kernel the
+text says it of.
+
+A name is a word followed by "()": "do_mmap()".  A text that says a kernel
+lacks a function writes it without the parentheses ("6.1 has no
+lock_vma_under_rcu"), and a callback is named by its member ("->remove()").  The kernels a name is said
+of are those its clause names ("6.1: do_mas_munmap()", "(7.x:
+check_prep_vma())", "on 6.12 and later, ..."); a clause that names none
+speaks of the default kernels: the running kernel for the CLI's output,
+the kernels a document's section says it describes for a document (an rst
+comment ".. names-check: 6.1 6.12" sets them until the next one; without
+one, every kernel of the matrix).  A clause ends at ". ", "; ", a blank
+line, or an opening parenthesis before the name.
+
+Each kernel's functions are
+  - those its source defines or declares (the list "scripts/fetch-kernels.sh
+    --source SERIES" makes from linux-source-SERIES, SERIES.functions), and
+  - for the CLI's output, what the running kernel lists in
+    available_filter_functions and /proc/kallsyms (--running FILE), which
+    also holds the module's own functions as built for that kernel;
+  - for a document, the module's functions are those kmod/ defines.
+System calls count by their name ("mmap()" is sys_mmap), and user-space
+functions (the C library's, libmmapdemo's, the CLI's) are not the kernel's
+and are skipped.
+
+Usage: names-check.py --lists DIR [--running SERIES FILE] [--doc] FILE...
+  DIR holds SERIES.functions for each series of the matrix (6.1, 6.12,
+  7.3).  Without --doc each FILE is the CLI's output on the kernel of
+  --running.  Prints TAP, one line per FILE, and each wrong name.
+"""
+import argparse
+import os
+import re
+import sys
+
+MATRIX = ["6.1", "6.12", "7.3"]
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Functions of user space that the texts name: not the kernel's.
+USER_SPACE = {
+    "pread", "pwrite", "mkstemp", "siglongjmp", "sigsetjmp", "memcpy",
+    "memcmp", "getrusage", "malloc", "free", "printf", "fopen", "strerror",
+    "pthread_create", "posix_memalign", "clock_gettime", "fsync", "main",
+    "dlopen", "system", "exit", "abort", "raise", "getpagesize",
+    # Placeholders: "file: function()".
+    "function", "func",
+}
+
+NAME = re.compile(r"(?<![A-Za-z0-9_>.])([A-Za-z_][A-Za-z0-9_]*)\(\)")
+VERSION = re.compile(r"(?:\b([Ss]ince|[Bb]efore|[Ff]rom)\s+)?"
+                     r"(?<![0-9.])(6\.1[0-9]?|6\.[2-9]|7\.x|7\.[0-9]+)(?![0-9])"
+                     r"(\s+(?:and|or)\s+(?:later|newer)|\+)?")
+# "set_pte_range() on 6.12", "(do_set_pte() in 6.1)": said after the name.
+# "__mmap_complete() (7.x, mm/vma.c)" too.
+POSTFIX = re.compile(r"(?:``)?(?:\s+(?:on|in|of)\s+|\s*\((?:on\s+|in\s+)?|"
+                     r"\s*\([^()]*?[,;:]\s*(?:on\s+|in\s+)?)()"
+                     + VERSION.pattern.split("(?<![0-9.])", 1)[1]
+                     + r"(?=[,:;) .\n]|$)")
+# Another program's function: "QEMU's edu_mmio_write()".
+NOT_KERNEL = re.compile(r"(QEMU's|QEMU 的|the C library's|libc's)\s*(``)?$")
+MARK = re.compile(r"^\.\. names-check:\s*(.*)$")
+ROW = re.compile(r"^(\s*)\* - (.*)$")
+CELL = re.compile(r"^(\s*)- (.*)$")
+# ".. names-check: output 6.12": the literal blocks that follow are the
+# output of that kernel.
+OUTPUT_MARK = re.compile(r"^output\s+(.*)$")
+
+
+def vkey(v):
+    return tuple(int(x) for x in v.split("."))
+
+
+def series_of(m):
+    """The matrix's series a VERSION match speaks of (none for others)."""
+    word, tok, later = m.group(1), m.group(2), m.group(3)
+    v = vkey("7.0" if tok == "7.x" else tok)
+    if word and word.lower() == "before":
+        return {s for s in MATRIX if vkey(s) < v}
+    if later or word:
+        return {s for s in MATRIX if vkey(s) >= v}
+    if tok == "7.x":
+        return {"7.3"}
+    return {tok} if tok in MATRIX else set()
+
+
+def said_of(text, start, default):
+    """The series the clause before text[start] names, or @default."""
+    win = text[max(0, start - 400):start]
+    # A translation's punctuation, as the originals'.
+    for wide, narrow in (("（", " ("), ("）", ") "), ("，", ", "), ("。", ". "),
+                         ("；", "; "), ("：", ": "), ("和", " and ")):
+        win = win.replace(wide, narrow)
+    cut = 0
+    for sep in (". ", ".\n", "; ", "\n\n"):
+        i = win.rfind(sep)
+        if i >= 0:
+            cut = max(cut, i + len(sep))
+    win = win[cut:]
+    # A table cell is a clause of its own.
+    cells = list(re.finditer(r"\n\s*(?:\* )?- ", win))
+    if cells:
+        win = win[cells[-1].end():]
+    # What closed parentheses say is said of what is inside them only.
+    prev = None
+    while prev != win:
+        prev = win
+        win = re.sub(r"\([^()]*\)", " ", win)
+    # The nearest version before the name, and those joined to it by
+    # "and", "or" or a comma: "6.1 and 6.12: ...", "6.12, 7.x: ...".
+    ms = list(VERSION.finditer(win))
+    if not ms:
+        return set(default)
+    group = [ms[-1]]
+    for m in reversed(ms[:-1]):
+        if re.fullmatch(r"\s*(,|and|or|/)\s*", win[m.end():group[0].start()]):
+            group.insert(0, m)
+        else:
+            break
+    kernels = set()
+    for m in group:
+        kernels |= series_of(m)
+    # A version outside the matrix ("before 6.16"): nothing to check.
+    return kernels
+
+
+def versions_in(cell, whole):
+    """The series a table cell names: all of it a version (@whole), or
+    the first version in it; None if it names none."""
+    m = VERSION.fullmatch(cell.strip()) if whole else VERSION.search(cell)
+    s = series_of(m) if m else set()
+    return sorted(s) if s else None
+
+
+def table_mark(t, line, off, base, marks):
+    """Follow the list-tables of a document: a row whose first cell is a
+    kernel ("* - 6.1") speaks of that kernel; in a table whose header row
+    names a kernel per column ("* - Step", "- 6.1", "- 6.12"), each cell
+    speaks of its column's kernel.  Appends to @marks; returns the state."""
+    if line.strip().startswith(".. list-table::"):
+        return {"ind": None, "row": -1, "cell": 0, "head": [], "cols": None,
+                "rowk": None}
+    if t is None:
+        return None
+    if line.strip() and not line[0].isspace():
+        marks.append((off, base))
+        return None
+    r = ROW.match(line)
+    if r and (t["ind"] is None or len(r.group(1)) == t["ind"]):
+        t["ind"] = len(r.group(1))
+        t["row"] += 1
+        t["cell"] = 0
+        if t["row"] == 1:
+            cols = [versions_in(c, False) for c in t["head"]]
+            t["cols"] = cols if any(cols[1:]) else None
+        if t["row"] == 0:
+            t["head"] = [r.group(2)]
+        t["rowk"] = versions_in(r.group(2), True)
+        marks.append((off, t["rowk"] or base))
+        return t
+    c = CELL.match(line)
+    if c and t["ind"] is not None and len(c.group(1)) == t["ind"] + 2:
+        t["cell"] += 1
+        if t["row"] == 0:
+            t["head"].append(c.group(2))
+        elif t["cols"] and t["cell"] < len(t["cols"]) and t["cols"][t["cell"]]:
+            marks.append((off, t["cols"][t["cell"]]))
+        else:
+            marks.append((off, t["rowk"] or base))
+    return t
+
+
+def read_list(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return {w.split()[0] for w in f if w.strip()}
+
+
+def defined_in(paths, pattern):
+    """Names of functions that the C files under @paths define."""
+    names = set()
+    rx = re.compile(pattern, re.M)
+    for top in paths:
+        for d, _, files in os.walk(os.path.join(TOP, top)):
+            for f in files:
+                if f.endswith((".c", ".h")):
+                    with open(os.path.join(d, f), encoding="utf-8") as fh:
+                        names |= set(rx.findall(fh.read()))
+    return names
+
+
+FUNC_DEF = r"^[A-Za-z_][^;=(\n]*?\b([A-Za-z_][A-Za-z0-9_]*)\("
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lists", required=True)
+    ap.add_argument("--running", nargs=2, metavar=("SERIES", "FILE"))
+    ap.add_argument("--doc", action="store_true")
+    ap.add_argument("files", nargs="+")
+    a = ap.parse_args()
+
+    funcs = {}
+    for s in MATRIX:
+        p = os.path.join(a.lists, s + ".functions")
+        if not os.path.exists(p):
+            print(f"Bail out! names-check: no {p}")
+            return 1
+        funcs[s] = read_list(p)
+    user = USER_SPACE | defined_in(["user", "include"], FUNC_DEF)
+    kmod = defined_in(["kmod"], FUNC_DEF)
+    if a.running:
+        run_series = a.running[0]
+        if run_series not in funcs:
+            print(f"Bail out! names-check: {run_series} is not a series of the matrix")
+            return 1
+        funcs[run_series] = funcs[run_series] | read_list(a.running[1])
+    user -= kmod
+
+    def exists(name, s):
+        f = funcs.get(s)
+        if f is None:
+            return None
+        if name in f or "sys_" + name in f:
+            return True
+        # The module: as built for the running kernel (its symbols are
+        # in the running list), or, for a document, as kmod/ defines it.
+        if a.doc and name in kmod:
+            return True
+        return False
+
+    fails = 0
+    for n, path in enumerate(a.files, 1):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        bad = []
+        # A document's default kernels, from its names-check marks.
+        marks = [(0, MATRIX)]
+        literal = []    # (start, end) of each literal block, and its kernels
+        if a.doc:
+            off, out_ks, lit_start, prev = 0, None, None, ""
+            base = MATRIX     # the kernels outside a table's kernel cells
+            table = None
+            for line in text.splitlines(keepends=True):
+                table = table_mark(table, line, off, base, marks)
+                m = MARK.match(line)
+                if m:
+                    o = OUTPUT_MARK.match(m.group(1))
+                    ks = set()
+                    for v in VERSION.finditer(o.group(1) if o else m.group(1)):
+                        ks |= series_of(v)
+                    if o:
+                        out_ks = sorted(ks)
+                    else:
+                        base = sorted(ks)
+                        marks.append((off, base))
+                if lit_start is None and prev.rstrip().endswith("::"):
+                    lit_start = off
+                elif (lit_start is not None and line.strip() and
+                      not line[0].isspace()):
+                    if out_ks:
+                        literal.append((lit_start, off, out_ks))
+                    lit_start = None
+                if line.strip():
+                    prev = line
+                off += len(line)
+        for m in NAME.finditer(text):
+            name = m.group(1)
+            if name in user and name not in kmod:
+                continue
+            if NOT_KERNEL.search(text[max(0, m.start() - 24):m.start()]):
+                continue
+            if a.doc:
+                default = [k for o, k in marks if o <= m.start()][-1]
+                for s0, e0, ks in literal:
+                    if s0 <= m.start() < e0:
+                        default = ks
+            else:
+                default = [a.running[0]]
+            post = POSTFIX.match(text, m.end())
+            if post:
+                kernels = series_of(post)
+            else:
+                kernels = said_of(text, m.start(), default)
+            lineno = text.count("\n", 0, m.start()) + 1
+            for s in sorted(kernels):
+                if exists(name, s) is False:
+                    bad.append(f"{path}:{lineno}: {name}() is not in {s}")
+        if bad:
+            fails += 1
+            print(f"not ok {n} {path} names only functions its kernels have")
+            for b in bad:
+                print(f"# names-check: {b}")
+        else:
+            print(f"ok {n} {path} names only functions its kernels have")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

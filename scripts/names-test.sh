@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# No statement names a function the kernel in question does not have
+# (scripts/names-check.py says how a statement's kernels are found).
+#
+# The CLI's output: one VM of KERNEL, with the tour's devices and disk,
+# runs every command of the CLI that prints prose, and the whole tour;
+# the guest then looks up each name() the output names in the kernel's
+# available_filter_functions and /proc/kallsyms (which hold the module's
+# functions as built for that kernel) and prints those it found.  On the
+# host, the output is checked against those and against the functions of
+# the kernel's source (.cache/src/SERIES/functions, which
+# "scripts/fetch-kernels.sh --source SERIES" makes), for static and inline
+# functions.  The documents are checked host-side for every kernel.
+#
+# Usage: scripts/names-test.sh KERNEL        TAP; logs in build/KERNEL/names/
+#        scripts/names-test.sh [--docs]      TAP, the documents alone (a host
+#                                            test of scripts/check.sh)
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+lists=.cache/src
+docs="Documentation/path.rst Documentation/primer.rst Documentation/tour.rst
+	Documentation/cli.rst Documentation/semantics.rst
+	Documentation/device-memory.rst Documentation/huge.rst
+	Documentation/performance.rst Documentation/translations/zh_CN/primer.rst
+	Documentation/translations/zh_CN/tour.rst"
+
+# The function lists of the matrix's series, as names-check.py wants them.
+listdir=build/names/lists
+mkdir -p "$listdir"
+for s in 6.1 6.12 7.3; do
+	scripts/fetch-kernels.sh --source "$s" >/dev/null
+	ln -sf "$top/$lists/$s/functions" "$listdir/$s.functions"
+done
+
+if [ "${1:---docs}" = --docs ]; then
+	# shellcheck disable=SC2086 # the list of documents
+	exec python3 scripts/names-check.py --lists "$listdir" --doc $docs
+fi
+
+kernel=$1
+# shellcheck source=/dev/null
+. ".cache/kernels/$kernel/kernel.env"
+series=$(echo "$KRELEASE" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+out=build/$kernel/names
+rm -rf "$out"
+mkdir -p "$out"
+
+# shellcheck disable=SC2016 # the guest's variables
+guest='insmod "$LAB_MODULE" || exit 1
+o=/tmp/names.out
+{
+mmapdemo info; mmapdemo stats
+for s in fault remap insert; do
+	mmapdemo path --strategy $s --write
+	mmapdemo path --strategy $s --private --write
+	mmapdemo map --strategy $s --private --write x --read 1
+done
+# 4 MiB of the RAM device: two runs, unless they happen to be adjacent.
+mmapdemo map --strategy remap --length 4M
+bar=$(ls -d /dev/mmapdemo-* 2>/dev/null | head -n 1)
+[ -z "$bar" ] || for s in fault remap huge; do
+	mmapdemo --device "$bar" path --strategy $s --write
+	mmapdemo --device "$bar" map --strategy $s --private
+done
+mmapdemo path --legend
+mmapdemo ipc --memory anonymous
+mmapdemo tour
+} >$o 2>&1
+echo @@OUTPUT; cat $o; echo @@END
+echo @@RUNNING
+t=/sys/kernel/tracing/available_filter_functions
+[ -r $t ] || t=/sys/kernel/debug/tracing/available_filter_functions
+grep -oE "[A-Za-z_][A-Za-z0-9_]*\(\)" $o | sed "s/()//" | sort -u >/tmp/names
+{ cut -d" " -f1 $t 2>/dev/null; cut -d" " -f3 /proc/kallsyms; } | sed "s/\.[a-z0-9.]*$//" |
+	sort -u | grep -Fx -f /tmp/names
+echo @@END'
+st=0
+scripts/vm.sh -n names -t 1500 -D 64M -d "ivshmem=$top/build/$kernel/ivshmem-names.img,size=128M" \
+	-d edu "$kernel" "$guest" >"$out/vm.log" 2>&1 || st=$?
+sed -n '/^@@OUTPUT$/,/^@@END$/p' "$out/vm.log" | sed '1d;$d' >"$out/output"
+sed -n '/^@@RUNNING$/,/^@@END$/p' "$out/vm.log" | sed '1d;$d' >"$out/running"
+if [ "$st" != 0 ] || [ ! -s "$out/output" ]; then
+	echo "1..1"
+	echo "not ok 1 $kernel: the names VM ran (status $st, see $out/vm.log)"
+	exit 1
+fi
+exec python3 scripts/names-check.py --lists "$listdir" \
+	--running "$series" "$out/running" "$out/output"
