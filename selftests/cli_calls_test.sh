@@ -95,8 +95,17 @@ for d in $devs; do
 	mmapdemo) strategies="fault remap insert" ;;
 	*) strategies="fault remap huge" ;;
 	esac
+	features=$(mmapdemo --device "/dev/$d" info | sed -n 's/^ *features  *//p')
 	for s in $strategies; do
 		name="$d $s (front end $fe): the driver's callbacks and the entry's writer"
+		# remap maps a BAR only from 6.16 on; the device says which.
+		case " $features " in
+		*" $s "*) ;;
+		*)
+			n=$((n + 1))
+			echo "ok $n $name # SKIP the device offers no $s here (features: $features)"
+			continue ;;
+		esac
 		len=4096
 		[ "$s" = huge ] && len=2M
 		rm -f /tmp/cli_calls_test.dot
