@@ -11,10 +11,11 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build tools, the VM, and what the checks run; debootstrap makes the build
-# roots of kernels whose compiler the host lacks (scripts/buildroot.sh).
-# Nothing else.
+# roots of kernels whose compiler the host lacks (scripts/buildroot.sh);
+# libtracefs for the CLI's tracing (libtracefs-dev does not pull in the
+# libtraceevent-dev its pkg-config file requires).  Nothing else.
 packages="gcc gcc-multilib make libc6-dev qemu-system-x86 busybox-static cpio kmod
-	libkmod-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
+	libkmod-dev libtracefs-dev libtraceevent-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
 	sparse cppcheck clang-format perl python3 gnuplot-nox debootstrap
 	debhelper dh-dkms dpkg-dev fakeroot lintian python3-sphinx graphviz
 	e2fsprogs zstd build-essential"

@@ -92,54 +92,54 @@ done_
 t stats_json 0 mmapdemo stats --json
 has '"mmaps":' '"live_vmas": 0'; done_
 
-t map_shared_write 0 mmapdemo map --write hello --read 5
+t map_shared_write 0 mmapdemo map --calls none --write hello --read 5
 has "write reached the device yes" "data                     hello" \
 	"->page_mkwrite calls"; done_
 
-t map_private_insert 0 mmapdemo map --strategy insert --private --write hi
+t map_private_insert 0 mmapdemo map --calls none --strategy insert --private --write hi
 has "write reached the device no" "pages mapped at mmap()"; done_
 
 # An EINVAL says which of the device's rules refused it, and where.
-t map_remap_private_refused 1 mmapdemo map --strategy remap --private
+t map_remap_private_refused 1 mmapdemo map --calls none --strategy remap --private
 has "Invalid argument" \
 	"why: the remap strategy's rule: no MAP_PRIVATE mapping (Documentation/semantics.rst"
 done_
 
-t map_outside_refused 1 mmapdemo map --offset "$(($(cat /sys/class/misc/mmapdemo/size) - 4096))" --length 8K
+t map_outside_refused 1 mmapdemo map --calls none --offset "$(($(cat /sys/class/misc/mmapdemo/size) - 4096))" --length 8K
 has "Invalid argument" "why: the device's rule: the range lies outside the device's memory"
 done_
 
 # A write to a MAP_PRIVATE insert mapping: its PTE was there, read-only,
 # and the write copied the page, with no ->fault; the tool says so.
-t path_insert_private_cow 0 mmapdemo path --strategy insert --private --write
+t path_insert_private_cow 0 mmapdemo path --calls none --strategy insert --private --write
 has "a copy-on-write fault, not the driver's" "wp_page_copy() copied the device page" \
 	"minor faults (getrusage) 1"
 hasnt "no ->fault call: the PTE was already there"; done_
 
-t path_remap_no_fault 0 mmapdemo path --strategy remap --write
+t path_remap_no_fault 0 mmapdemo path --calls none --strategy remap --write
 has "no fault at all: the PTE was already there"; done_
 
-t map_prot_read_write 1 mmapdemo map --prot r --write x
+t map_prot_read_write 1 mmapdemo map --calls none --prot r --write x
 has "Segmentation fault" "SEGV_ACCERR"; hasnt "write reached the device yes"; done_
 
 t map_bad_prot 2 mmapdemo map --prot q
 has "--prot q" "usage: mmapdemo map"; done_
 
-t map_populate 0 mmapdemo --json map --populate --length 16K --read 1
+t map_populate 0 mmapdemo --json map --calls none --populate --length 16K --read 1
 has '"faults": 4' '"eager_pages": 0'; done_
 
-t path_fault_write 0 mmapdemo --json path --offset 0x2000 --write
+t path_fault_write 0 mmapdemo --json path --calls none --offset 0x2000 --write
 has '"walk_result": "mapped"' '"device_page": 2' '"pfn_agrees": true' \
 	'"mkwrites": 1' '"event": "mmapdemo_fault"' '"event": "mmapdemo_mkwrite"'; done_
 
-t path_fault_text 0 mmapdemo path --offset 4096
+t path_fault_text 0 mmapdemo path --calls none --offset 4096
 has "1. mmap(2)" "2. the VMA" "3. page tables before" "4. first touch" \
 	"5. page tables after" "PGD" "P4D" "PUD" "PMD" "PTE" "device page              1"
 ordered "3. page tables before" "hole: stopped at an empty entry" "4. first touch" \
 	"->fault: pages mapped" "5. page tables after" "walk                     mapped"
 done_
 
-t path_remap 0 mmapdemo --json path --strategy remap
+t path_remap 0 mmapdemo --json path --calls none --strategy remap
 has '"eager_pages": 1' '"faults": 0' '"present": false' '"device_page": 0'
 grep '"bits"' "$out" | tail -n 1 | grep -q special || { ok=0; echo "# PTE not special"; }
 done_
@@ -158,23 +158,23 @@ sd_note() {
 		hasnt "VM_SOFTDIRTY"
 	fi
 }
-t path_notes_fault 0 mmapdemo path
+t path_notes_fault 0 mmapdemo path --calls none
 sd_note
 hasnt "accessed is set, yet nothing has touched the page"; done_
 
-t path_notes_remap 0 mmapdemo path --strategy remap
+t path_notes_remap 0 mmapdemo path --calls none --strategy remap
 sd_note
 has "accessed is set, yet nothing has touched the page" \
 	"walk_page_test() skips such a VMA because of the flag"
 hasnt "no struct page to report"; done_
 
-t path_notes_insert 0 mmapdemo path --strategy insert
+t path_notes_insert 0 mmapdemo path --calls none --strategy insert
 has "accessed is set, yet nothing has touched the page"
 hasnt "walk_page_test()"; done_
 
 # --dot writes the walk for Graphviz: every level, the device page.
 rm -f /tmp/cli_test.dot
-t path_dot 0 mmapdemo path --offset 0x1000 --write --dot /tmp/cli_test.dot
+t path_dot 0 mmapdemo path --calls none --offset 0x1000 --write --dot /tmp/cli_test.dot
 has "graph (Graphviz)         /tmp/cli_test.dot"
 cp /tmp/cli_test.dot "$out"
 has "digraph mmapdemo_path {" "PGD entry" "P4D entry" "PUD entry" "PMD entry" \
@@ -190,10 +190,10 @@ has "soft-dirty kernel only; MMU ignores" "special    kernel only" \
 	"leaf       not a bit" "PAT=0 PCD=0 PWT=1  WC" "PAT=1 PCD=1 PWT=1  WT"
 done_
 
-t path_address 0 mmapdemo --json path 0x7f0000001234 --offset 0x3000
+t path_address 0 mmapdemo --json path --calls none 0x7f0000001234 --offset 0x3000
 has '"address": "0x7f0000001234"' '"device_page": 3' '"device_offset": "0x3234"'; done_
 
-t path_private_cow 0 mmapdemo --json path --strategy insert --private --write
+t path_private_cow 0 mmapdemo --json path --calls none --strategy insert --private --write
 has '"device_page": "none: a private copy (COW)"'; done_
 
 t path_beyond_device 2 mmapdemo path --offset 64M
@@ -217,7 +217,7 @@ has "Resource temporarily unavailable" "still open"; done_
 
 t unload_load 0 sh -c "mmapdemo unload && ! mmapdemo info >/dev/null 2>&1 &&
 	mmapdemo load --size 8M --strategy remap $LAB_MODULE && mmapdemo --json info &&
-	mmapdemo --json map"
+	mmapdemo --json map --calls none"
 # map without --strategy takes the device's default.
 has '"size": 8388608' '"default_strategy": "remap"' '"strategy": "remap"' \
 	'"eager_pages": 1'; done_

@@ -188,14 +188,9 @@ int pte_soft_bits_format(uint64_t raw, uint32_t bits, char *buf, size_t size);
 /* The legend: every bit, then the memory types. */
 void show_legend(void);
 
-/* dot.c: the walk of @addr as a Graphviz graph in @path; 0 or -errno. */
-int path_dot_write(const char *path, const void *addr,
-		   const struct mmapdemo_walk *w, uint32_t page_size);
-
-/* tracefs.c: the module's tracepoints. */
+/* tracefs.c: the module's tracepoints, through libtracefs. */
 struct trace_session {
-	char dir[128];		/* the tracefs mount, e.g. /sys/kernel/tracing */
-	bool was_on;
+	bool was_on;		/* tracing_on before trace_start() */
 };
 /* Clear the buffer and enable events/mmapdemo/; 0 or -errno. */
 int trace_start(struct trace_session *ts);
@@ -210,5 +205,118 @@ void trace_cancel(struct trace_session *ts);
 int trace_take(struct trace_session *ts, char **text);
 /* Report the mmapdemo events in @text as a list under @key. Returns count. */
 int trace_report(const char *key, const char *text);
+
+/*
+ * tracefs.c: the function-graph tracer, for this process only, from the
+ * entry points of the system calls and of a page fault, to a depth.
+ */
+struct graph_func {
+	const char *name;	/* as in available_filter_functions */
+	bool driver;		/* a function of the module mmapdemo */
+};
+struct graph_session {
+	bool active;
+	char why[160];		/* why tracing is impossible, after a failure */
+	char step[48];
+	bool busy;		/* tracefs is someone else's now */
+	unsigned int depth;
+	int on_fd;		/* tracing_on, kept open between stages */
+	bool was_on, old_irqs;
+	char old_depth[16];
+	struct graph_func *funcs;	/* available_filter_functions, sorted */
+	size_t nr_funcs;
+	char *func_text;
+};
+/*
+ * Set the tracer up (tracing stays off): 0, or -errno with gs->why saying
+ * in one line why tracing is impossible.
+ */
+int graph_begin(struct graph_session *gs, unsigned int depth);
+/* Clear the buffer and trace until graph_stage_end(). */
+int graph_stage_begin(struct graph_session *gs);
+/* Stop tracing and read what was recorded (caller frees). */
+int graph_stage_end(struct graph_session *gs, char **text);
+/* Leave tracefs as graph_begin() found it. */
+void graph_end(struct graph_session *gs);
+int graph_func_cmp(const void *a, const void *b);
+/* @name in available_filter_functions, or NULL: not traceable. */
+const struct graph_func *graph_func_find(const struct graph_session *gs,
+					 const char *name);
+
+/* calltree.c: the call tree of one stage. */
+struct call_node {
+	char *name;		/* the function, or an event's text */
+	bool event;		/* a trace event, not a call */
+	bool driver;		/* the module's own function */
+	bool module_driver;	/* printed as "name [mmapdemo]" */
+	bool callback;		/* the driver's, called by the kernel */
+	bool writes;		/* writes a page-table entry (deepest seen) */
+	bool spine;		/* leads to a driver function or a writer */
+	struct call_node *parent, *child, *last, *next;
+};
+struct call_tree {
+	struct call_node root;	/* its children: the stage's entry calls */
+	unsigned int nr_calls, nr_events;
+};
+enum calls_mode { CALLS_SPINE, CALLS_ALL, CALLS_NONE };
+/* Parse function_graph's text output; 0 or -ENOMEM. */
+int calltree_parse(const struct graph_session *gs, const char *text,
+		   struct call_tree *t);
+void calltree_free(struct call_tree *t);
+/* The entry calls, then the driver's functions and writers, in order. */
+void calltree_heading(const struct call_tree *t, char *buf, size_t size);
+/* The untraceable callers above a fault's (or system call's) entry. */
+void calltree_untraceable(const struct graph_session *gs, bool fault,
+			  char *buf, size_t size);
+/* The "calls" section and the "trace" list of the module's events. */
+void calltree_report(const struct graph_session *gs,
+		     const struct call_tree *t, bool fault, enum calls_mode mode);
+void calltree_events(const struct call_node *n);
+
+/*
+ * dot.c: the walk of @addr as a Graphviz graph in @path, with the spines
+ * of the calls traced (each NULL if not traced); 0 or -errno.
+ */
+int path_dot_write(const char *path, const void *addr,
+		   const struct mmapdemo_walk *w, uint32_t page_size,
+		   const struct call_tree *mmap_calls,
+		   const struct call_tree *fault_calls);
+
+/* The tracing of a command's stages (calltree.c). */
+#define CALLS_DEPTH 16	/* max_graph_depth by default */
+#define CALLS_DEPTH_MAX 24	/* the report nests two levels per call */
+struct stage_trace {
+	enum calls_mode mode;
+	bool graph;		/* the function-graph tracer is set up */
+	bool events;		/* else: the module's events alone */
+	bool said_why;
+	char why[160];		/* why no call is traced */
+	struct graph_session gs;
+	struct trace_session ts;
+	struct call_tree tree;	/* of the last stage */
+	bool have_tree;
+	struct call_tree kept[2];	/* the last mmap's and touch's, for --dot */
+	bool have_kept[2];
+};
+void stage_trace_begin(struct stage_trace *st, enum calls_mode mode,
+		       unsigned int depth);
+/* Right before and right after the stage's one operation. */
+void stage_trace_start(struct stage_trace *st);
+void stage_trace_stop(struct stage_trace *st);
+/* @base, then what the trace saw: the entry calls, the driver, the writers. */
+void stage_trace_title(const struct stage_trace *st, const char *base,
+		       char *buf, size_t size);
+/*
+ * The calls and events of the stage, or (once) why there are none; the
+ * tree stays in kept[@fault] until the next such stage or the end.
+ */
+void stage_trace_report(struct stage_trace *st, bool fault);
+void stage_trace_end(struct stage_trace *st);
+/* --calls=spine|all|none: -1 to go on, or the usage error's exit code. */
+int calls_option(const struct command *cmd, const char *arg,
+		 enum calls_mode *mode);
+/* --calls-depth N, 1 to CALLS_DEPTH_MAX: -1 to go on, or the exit code. */
+int calls_depth_option(const struct command *cmd, const char *arg,
+		       unsigned int *depth);
 
 #endif /* MMAPDEMO_CLI_H */

@@ -24,6 +24,8 @@ struct map_opts {
 	uint64_t length;	/* 0: one page */
 	const char *write;	/* text to write at the start */
 	uint64_t read;		/* bytes to read at the start */
+	enum calls_mode calls;	/* --calls */
+	unsigned int depth;	/* --calls-depth */
 };
 
 /* Bytes as text with non-printable ones escaped, for the report. */
@@ -48,7 +50,8 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	uint32_t ps = info->page_size;
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
-	char *buf, *text;
+	struct stage_trace st;
+	char *buf, *text, title[512];
 	int sig = 0, code = 0, ret = EXIT_OK;
 	long minflt;
 	ssize_t n;
@@ -60,16 +63,22 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 		   (o->populate ? MAP_POPULATE : 0);
 	mc.file = cli->device ?: MMAPDEMO_DEVICE;
 
+	stage_trace_begin(&st, o->calls, o->depth);
 	report_begin(cli);
-	report_section("mmap", "mmap(2)");
 	mmapdemo_get_stats(md, &s0);
+	stage_trace_start(&st);
 	mc.err = mmapdemo_map(md, mc.length, mc.prot, mc.flags,
 			      (off_t)mc.offset, &mc.result);
+	stage_trace_stop(&st);
 	mmapdemo_get_stats(md, &s1);
+	stage_trace_title(&st, "mmap(2)", title, sizeof(title));
+	report_section("mmap", title);
 	show_mmap_call(&mc);
 	show_stats_delta("counters", "device counters that moved", &s0, &s1);
+	stage_trace_report(&st, false);
 	report_close();
 	if (mc.err) {
+		stage_trace_end(&st);
 		report_end();
 		ret = cli_error(cli, "mmap of the device", mc.err);
 		cli_mmap_explain(cli, info, info->strategy, mc.flags, mc.offset,
@@ -84,13 +93,17 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 
 		if (len > mc.length)
 			len = mc.length;
-		report_section("write", "write through the mapping");
 		minflt = minor_faults();
+		stage_trace_start(&st);
 		for (size_t i = 0; i < len && !sig; i++)
 			sig = touch_probe(buf + i, true, o->write[i], NULL, NULL,
 					  &code);
+		stage_trace_stop(&st);
 		minflt = minor_faults() - minflt;
 		mmapdemo_get_stats(md, &s2);
+		stage_trace_title(&st, "write through the mapping", title,
+				  sizeof(title));
+		report_section("write", title);
 		report_u64("bytes", "bytes", len);
 		report_str("signal", "signal", sig ? strsignal(sig) : "none");
 		if (sig)
@@ -111,6 +124,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 				    n == (ssize_t)len && !memcmp(text, o->write, len));
 		}
 		free(text);
+		stage_trace_report(&st, true);
 		report_close();
 		s1 = s2;
 		if (sig)
@@ -121,13 +135,17 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 		char shown[1024];
 
 		text = calloc(1, len + 1);
-		report_section("read", "read through the mapping");
 		minflt = minor_faults();
+		stage_trace_start(&st);
 		for (size_t i = 0; text && i < len && !sig; i++)
 			sig = touch_probe(buf + i, false, 0, text + i, NULL,
 					  &code);
+		stage_trace_stop(&st);
 		minflt = minor_faults() - minflt;
 		mmapdemo_get_stats(md, &s2);
+		stage_trace_title(&st, "read through the mapping", title,
+				  sizeof(title));
+		report_section("read", title);
 		report_u64("bytes", "bytes", len);
 		report_str("signal", "signal", sig ? strsignal(sig) : "none");
 		if (sig)
@@ -141,6 +159,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 		show_stats_delta("counters", "device counters that moved", &s1,
 				 &s2);
 		free(text);
+		stage_trace_report(&st, true);
 		report_close();
 		s1 = s2;
 		if (sig)
@@ -158,11 +177,16 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	report_section("munmap", "munmap(2)");
+	stage_trace_start(&st);
 	ret = mmapdemo_unmap(mc.result, mc.length) ? EXIT_FAILED : ret;
+	stage_trace_stop(&st);
 	mmapdemo_get_stats(md, &s2);
+	stage_trace_title(&st, "munmap(2)", title, sizeof(title));
+	report_section("munmap", title);
 	show_stats_delta("counters", "device counters that moved", &s1, &s2);
+	stage_trace_report(&st, false);
 	report_close();
+	stage_trace_end(&st);
 	return report_end() ?: ret;
 }
 
@@ -177,9 +201,13 @@ static int map_run(struct cli *cli, int argc, char **argv)
 		{ "populate", no_argument, NULL, 'u' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "read", required_argument, NULL, 'r' },
+		{ "calls", required_argument, NULL, 'C' },
+		{ "calls-depth", required_argument, NULL, 'd' },
 		CLI_COMMON_OPTIONS
 	};
-	struct map_opts o = { .strategy = CLI_DEFAULT_STRATEGY, .prot = PROT_READ | PROT_WRITE };
+	struct map_opts o = { .strategy = CLI_DEFAULT_STRATEGY,
+			      .prot = PROT_READ | PROT_WRITE,
+			      .depth = CALLS_DEPTH };
 	struct mmapdemo_info info;
 	struct mmapdemo *md;
 	int c, ret;
@@ -219,6 +247,16 @@ static int map_run(struct cli *cli, int argc, char **argv)
 				return cli_usage(&cmd_map, "--read %s: want a byte count",
 						 optarg);
 			break;
+		case 'C':
+			ret = calls_option(&cmd_map, optarg, &o.calls);
+			if (ret >= 0)
+				return ret;
+			break;
+		case 'd':
+			ret = calls_depth_option(&cmd_map, optarg, &o.depth);
+			if (ret >= 0)
+				return ret;
+			break;
 		default:
 			ret = cli_common_option(&cmd_map, c);
 			if (ret >= 0)
@@ -242,6 +280,8 @@ const struct command cmd_map = {
 	.name = "map",
 	.summary = "map the device, act on the mapping, print each stage",
 	.usage = "map [--strategy S] [--private] [--prot r|rw|none] [--offset N]\n"
-		 "    [--length N] [--populate] [--write TEXT] [--read N] [--json]",
+		 "    [--length N] [--populate] [--write TEXT] [--read N]\n"
+		 "    [--calls spine|all|none] [--calls-depth N] [--json]\n"
+		 "  each stage shows the calls the kernel made, traced as for path",
 	.run = map_run,
 };

@@ -2,13 +2,15 @@
 /*
  * mmapdemo path: the whole path of one address, stage by stage.
  *
- *   1. mmap(2) of the device, and what the driver's ->mmap did
+ *   1. mmap(2) of the device, and what the driver did
  *   2. the VMA it made (smaps and the kernel's own view)
  *   3. the page tables before the first touch
  *   4. the first touch and the fault it took
  *   5. each page-table level after it, the PFN, the device page, and
  *      /proc/self/pagemap beside the walk
- * Each stage names what ran in the kernel (see Documentation/path.rst).
+ *   6. munmap(2)
+ * Stages 1, 4 and 6 show the calls the kernel made, traced (calltree.c):
+ * what ran is read from this kernel, never written down here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,30 +32,9 @@ struct path_opts {
 	bool private_map;
 	bool write;
 	const char *dot;	/* --dot FILE: the walk as a Graphviz graph */
+	enum calls_mode calls;	/* --calls */
+	unsigned int depth;	/* --calls-depth */
 };
-
-/*
- * Trace events of one stage, if tracefs and the events are reachable.  The
- * events stay on from the first stage to the last: enabling one makes the
- * kernel patch its code, which is best done once.
- */
-static void stage_trace(struct trace_session *ts, bool *tracing)
-{
-	char *text;
-
-	if (!*tracing)
-		return;
-	if (trace_take(ts, &text)) {
-		trace_cancel(ts);
-		*tracing = false;
-		return;
-	}
-	if (!report_json())
-		report_text("tracepoints:");
-	if (!trace_report("trace", text))
-		report_text("  (no mmapdemo event)");
-	free(text);
-}
 
 /*
  * The touch took no ->fault call: say what did happen, from what was
@@ -99,12 +80,12 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	uint32_t ps = info->page_size;
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
-	struct trace_session ts;
+	struct stage_trace st;
 	struct mmapdemo_walk w, w_before = { 0 };
-	bool tracing;
+	char title[512];
 	long minflt;
 	char *addr;
-	int sig, code, dot_err = 0, ret;
+	int sig, code, dot_err = 0, unmap_err, ret;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	/* More than a page lets the huge strategy map a PMD or PUD entry. */
@@ -116,24 +97,26 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		mc.hint = o->addr & ~(uint64_t)(ps - 1);
 		mc.flags |= MAP_FIXED_NOREPLACE;
 	}
-	tracing = !trace_start(&ts);
+	stage_trace_begin(&st, o->calls, o->depth);
 
 	report_begin(cli);
 	report_str("strategy", "strategy",
 		   mmapdemo_strategy_name((unsigned int)o->strategy));
-	report_section("mmap", "1. mmap(2): ksys_mmap_pgoff -> do_mmap -> mmap_region -> mmapdemo_mmap");
 	mmapdemo_get_stats(md, &s0);
+	stage_trace_start(&st);
 	mc.err = mmapdemo_map_at(md, (void *)(uintptr_t)mc.hint, mc.length,
 				 mc.prot, mc.flags, (off_t)mc.offset,
 				 &mc.result);
+	stage_trace_stop(&st);
 	mmapdemo_get_stats(md, &s1);
+	stage_trace_title(&st, "1. mmap(2)", title, sizeof(title));
+	report_section("mmap", title);
 	show_mmap_call(&mc);
 	show_stats_delta("counters", "device counters that moved", &s0, &s1);
-	stage_trace(&ts, &tracing);
+	stage_trace_report(&st, false);
 	report_close();
 	if (mc.err) {
-		if (tracing)
-			trace_cancel(&ts);
+		stage_trace_end(&st);
 		report_end();
 		ret = cli_error(cli, "mmap of the device", mc.err);
 		cli_mmap_explain(cli, info, (unsigned int)o->strategy, mc.flags,
@@ -145,7 +128,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		addr = (char *)(uintptr_t)o->addr;
 	report_hex("address", "the address", (uintptr_t)addr);
 
-	show_vma(md, addr, "2. the VMA: what mmap_region made and ->mmap set up");
+	show_vma(md, addr, "2. the VMA the mmap made");
 
 	report_section("before", "3. page tables before the first touch");
 	if (!mmapdemo_walk(md, addr, &w)) {
@@ -163,20 +146,22 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	report_section("fault", o->write ?
-		       "4. first touch: a write (exc_page_fault -> handle_mm_fault)" :
-		       "4. first touch: a read (exc_page_fault -> handle_mm_fault)");
+	stage_trace_start(&st);
 	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
+	stage_trace_stop(&st);
 	mmapdemo_get_stats(md, &s2);
+	stage_trace_title(&st, o->write ? "4. first touch: a write" :
+			  "4. first touch: a read", title, sizeof(title));
+	report_section("fault", title);
 	report_str("access", "access", o->write ? "write" : "read");
 	report_str("signal", "signal", sig ? strsignal(sig) : "none");
 	if (sig)
 		report_str("si_code", "si_code", signal_code_name(sig, code));
 	report_i64("minor_faults", "minor faults (getrusage)", minflt);
 	show_stats_delta("counters", "device counters that moved", &s1, &s2);
-	stage_trace(&ts, &tracing);
 	if (s2.faults == s1.faults && !sig)
 		explain_no_fault(md, addr, &w_before, o->write, minflt);
+	stage_trace_report(&st, true);
 	report_close();
 
 	report_section("after", "5. page tables after the touch");
@@ -184,19 +169,32 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		show_walk(&w);
 		show_frame(&w, addr, ps);
 		if (o->dot) {
-			dot_err = path_dot_write(o->dot, addr, &w, ps);
+			dot_err = path_dot_write(o->dot, addr, &w, ps,
+						 st.have_kept[0] ? &st.kept[0] : NULL,
+						 st.have_kept[1] ? &st.kept[1] : NULL);
 			report_str("dot", "graph (Graphviz)",
 				   dot_err ? strerror(-dot_err) : o->dot);
 		}
 		show_bar(cli->device, &w);
 	}
 	report_close();
-	if (tracing)
-		trace_cancel(&ts);
-	mmapdemo_unmap(mc.result, mc.length);
+
+	stage_trace_start(&st);
+	unmap_err = mmapdemo_unmap(mc.result, mc.length);
+	stage_trace_stop(&st);
+	mmapdemo_get_stats(md, &s1);
+	stage_trace_title(&st, "6. munmap(2)", title, sizeof(title));
+	report_section("munmap", title);
+	if (unmap_err)
+		report_str("error", "error", strerror(-unmap_err));
+	show_stats_delta("counters", "device counters that moved", &s2, &s1);
+	stage_trace_report(&st, false);
+	report_close();
+	stage_trace_end(&st);
 	if (!o->have_addr && geteuid() != 0)
 		fprintf(stderr, "note: PFNs are shown to CAP_SYS_ADMIN only\n");
-	return report_end() ?: (sig || dot_err ? EXIT_FAILED : EXIT_OK);
+	return report_end() ?:
+	       (sig || dot_err || unmap_err ? EXIT_FAILED : EXIT_OK);
 }
 
 static int path_run(struct cli *cli, int argc, char **argv)
@@ -209,9 +207,12 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		{ "write", no_argument, NULL, 'w' },
 		{ "legend", no_argument, NULL, 'L' },
 		{ "dot", required_argument, NULL, 'D' },
+		{ "calls", required_argument, NULL, 'C' },
+		{ "calls-depth", required_argument, NULL, 'd' },
 		CLI_COMMON_OPTIONS
 	};
-	struct path_opts o = { .strategy = CLI_DEFAULT_STRATEGY };
+	struct path_opts o = { .strategy = CLI_DEFAULT_STRATEGY,
+			       .depth = CALLS_DEPTH };
 	struct mmapdemo_info info;
 	struct mmapdemo *md;
 	int c, ret;
@@ -244,6 +245,16 @@ static int path_run(struct cli *cli, int argc, char **argv)
 			break;
 		case 'D':
 			o.dot = optarg;
+			break;
+		case 'C':
+			ret = calls_option(&cmd_path, optarg, &o.calls);
+			if (ret >= 0)
+				return ret;
+			break;
+		case 'd':
+			ret = calls_depth_option(&cmd_path, optarg, &o.depth);
+			if (ret >= 0)
+				return ret;
 			break;
 		case 'L':
 			/* The legend needs no device: print it and stop. */
@@ -287,13 +298,18 @@ const struct command cmd_path = {
 	.name = "path",
 	.summary = "the whole path of one address: mmap, VMA, fault, page tables, frame",
 	.usage = "path [ADDRESS] [--offset N] [--length N] [--strategy S] [--private] [--write]\n"
-		 "    [--dot FILE] [--json]\n"
+		 "    [--dot FILE] [--calls spine|all|none] [--calls-depth N] [--json]\n"
 		 "  maps one page of the device, or N bytes with --length (at ADDRESS\n"
 		 "  if given, with MAP_FIXED_NOREPLACE; at device byte offset N),\n"
 		 "  touches the page of the offset, and shows every stage from the\n"
 		 "  system call to the page-table entry (a PMD or PUD leaf for the\n"
 		 "  huge strategy on a BAR, from --length 2M); --dot also writes the\n"
-		 "  walk as a Graphviz graph (dot -Tsvg FILE draws it)\n"
+		 "  walk as a Graphviz graph (dot -Tsvg FILE draws it), with the\n"
+		 "  calls traced; each stage's calls are traced with the\n"
+		 "  function_graph tracer (root): the spine from the entry point\n"
+		 "  to the driver's functions and to the call that writes the\n"
+		 "  entry by default, --calls all for every call to --calls-depth\n"
+		 "  (default 16)\n"
 		 "path --legend [--json]\n"
 		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,

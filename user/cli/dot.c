@@ -3,7 +3,8 @@
  * The walk of one address as a Graphviz graph, for "mmapdemo path --dot
  * FILE": the address, the VMA around it, each page-table level with its
  * entry and decoded bits, and the page frame with the device page or the
- * private copy behind it.  Graphviz (dot -Tsvg) draws it; nothing here
+ * private copy behind it; and, where they were traced, the spines of the
+ * mmap's and the first touch's calls, the writer pointing at the entry.  Graphviz (dot -Tsvg) draws it; nothing here
  * places anything.
  */
 #include <errno.h>
@@ -44,9 +45,65 @@ static void dot_node(FILE *f, const char *id, const char *attrs,
 	fprintf(f, "\"%s%s];\n", attrs ? ", " : "", attrs ? attrs : "");
 }
 
-int path_dot_write(const char *path, const void *addr,
-		   const struct mmapdemo_walk *w, uint32_t page_size)
+/*
+ * The spine of one stage's calls as a cluster: each call a node, each
+ * call an edge from its caller; the call that writes the entry gets an
+ * edge to the leaf entry @leaf (NULL: none).
+ */
+static void dot_calls(FILE *f, const struct call_tree *t, const char *stage,
+		      const char *title, unsigned int *id, const char *leaf)
 {
+	const struct call_node *n = t->root.child;
+	unsigned int parent_of[64], depth = 0, me;
+	char name[16];
+
+	if (!n)
+		return;
+	fprintf(f, "  subgraph cluster_%s {\n    label=\"%s (function_graph)\";\n",
+		stage, title);
+	fprintf(f, "    style=dashed;\n");
+	/* Preorder over the spine, with the ids of the callers on a stack. */
+	while (n) {
+		if (n->spine && !n->event) {
+			me = (*id)++;
+			snprintf(name, sizeof(name), "c%u", me);
+			dot_node(f, name, n->callback ? "style=\"rounded,bold\"" :
+				 n->writes ? "style=\"rounded,filled\", fillcolor=lightgrey" : NULL,
+				 "%s%s", n->name,
+				 n->callback ? "\nthe driver's callback" :
+				 n->writes ? "\nwrites the entry" : "");
+			if (depth)
+				fprintf(f, "  c%u -> c%u;\n", parent_of[depth - 1], me);
+			if (n->writes && leaf)
+				fprintf(f, "  c%u -> %s [label=\"writes\", style=dotted];\n",
+					me, leaf);
+			if (n->child && depth < 64) {
+				parent_of[depth++] = me;
+				n = n->child;
+				continue;
+			}
+		}
+		while (n && !n->next) {
+			n = n->parent;
+			if (!n || n == &t->root) {
+				n = NULL;
+				break;
+			}
+			depth--;
+		}
+		if (n)
+			n = n->next;
+	}
+	fprintf(f, "  }\n");
+}
+
+int path_dot_write(const char *path, const void *addr,
+		   const struct mmapdemo_walk *w, uint32_t page_size,
+		   const struct call_tree *mmap_calls,
+		   const struct call_tree *fault_calls)
+{
+	unsigned int calls = 0;
+	char leaf[8] = "";
 	char bits[160], soft[40], all[512], flags[256], id[8], prev[8] = "addr";
 	unsigned int l;
 	FILE *f;
@@ -98,6 +155,14 @@ int path_dot_write(const char *path, const void *addr,
 			l ? "next table" : "CR3 + index");
 		snprintf(prev, sizeof(prev), "%s", id);
 	}
+	if (w->result == MMAPDEMO_WALK_MAPPED)
+		snprintf(leaf, sizeof(leaf), "l%u", w->levels - 1);
+	if (mmap_calls)
+		dot_calls(f, mmap_calls, "mmap", "mmap(2)", &calls,
+			  leaf[0] ? leaf : NULL);
+	if (fault_calls)
+		dot_calls(f, fault_calls, "touch", "first touch", &calls,
+			  leaf[0] ? leaf : NULL);
 	if (w->result == MMAPDEMO_WALK_MAPPED) {
 		const char *type =
 			mmapdemo_memtype_name(w->level[w->levels - 1].memtype) ?:

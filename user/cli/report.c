@@ -12,7 +12,7 @@
 
 #include "cli.h"
 
-#define MAX_DEPTH 16
+#define MAX_DEPTH 64
 
 static struct {
 	bool json;

@@ -1,135 +1,112 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The module's tracepoints through tracefs (events/mmapdemo/): enable them,
- * clear the buffer, and read back what was recorded.  tracefs is root-only,
- * as are the PFNs the fault event carries.
+ * tracefs through libtracefs: the module's tracepoints (events/mmapdemo/)
+ * for "mmapdemo trace" and the tour, and the function-graph tracer for the
+ * call trees of "mmapdemo path" and "mmapdemo map" (calltree.c parses what
+ * it records).  tracefs is root-only, as are the PFNs the fault event
+ * carries.
+ *
+ * Everything here works on the top-level instance: 6.1's function_graph
+ * tracer refuses instances (6.12 added .allow_instances), and the events
+ * share the graph's buffer so that each event lands inside the call that
+ * fired it.  A graph session leaves the files it set as it found them.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <tracefs.h>
+
 #include "cli.h"
 
-static int write_text(const struct trace_session *ts, const char *file,
-		      const char *text)
+/*
+ * tracefs's directory, or NULL: the first tracefs in /proc/mounts, handed
+ * to libtracefs, which would otherwise mount one itself where none is.
+ */
+static const char *tracing_dir(void)
 {
-	char path[192];
-	ssize_t n;
-	int fd;
+	static char dir[256];
+	struct mntent *m;
+	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", ts->dir, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? (int)n : 0;
+	if (dir[0])
+		return dir;
+	f = setmntent("/proc/mounts", "re");
+	if (!f)
+		return NULL;
+	while ((m = getmntent(f))) {
+		if (!strcmp(m->mnt_type, "tracefs")) {
+			snprintf(dir, sizeof(dir), "%s", m->mnt_dir);
+			break;
+		}
+	}
+	endmntent(f);
+	if (!dir[0] || tracefs_set_tracing_dir(dir)) {
+		dir[0] = '\0';
+		return NULL;
+	}
+	return dir;
 }
 
-static int read_text(const struct trace_session *ts, const char *file,
-		     char **text)
+static int clear_trace(void)
 {
-	size_t len = 0, cap = 1 << 16;
-	char path[192], *buf, *bigger;
-	ssize_t n;
-	int fd;
+	return tracefs_instance_file_clear(NULL, "trace") ? -errno : 0;
+}
 
-	snprintf(path, sizeof(path), "%s/%s", ts->dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (len == cap) {
-			bigger = realloc(buf, 2 * cap + 1);
-			if (!bigger) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*text = buf;
-	return 0;
+static int read_trace(char **text)
+{
+	int size = 0;
+
+	*text = tracefs_instance_file_read(NULL, "trace", &size);
+	return *text ? 0 : -(errno ?: EIO);
 }
 
 int trace_start(struct trace_session *ts)
 {
-	static const char *const dirs[] = { "/sys/kernel/tracing",
-					    "/sys/kernel/debug/tracing" };
-	char path[192], *on;
-	unsigned int i;
-	int ret;
+	const char *dir;
 
 	memset(ts, 0, sizeof(*ts));
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/events/mmapdemo/enable",
-			 dirs[i]);
-		if (!access(path, F_OK)) {
-			snprintf(ts->dir, sizeof(ts->dir), "%s", dirs[i]);
-			break;
-		}
-	}
-	if (!ts->dir[0])
-		return access("/sys/kernel/tracing/trace", F_OK) &&
-				       access("/sys/kernel/debug/tracing/trace", F_OK) ?
-			       -ENODEV : -ENOENT;
-	ret = read_text(ts, "tracing_on", &on);
-	if (ret)
-		return ret;
-	ts->was_on = on[0] == '1';
-	free(on);
-	ret = write_text(ts, "trace", "");
-	if (!ret)
-		ret = write_text(ts, "events/mmapdemo/enable", "1");
-	if (!ret)
-		ret = write_text(ts, "tracing_on", "1");
-	return ret;
-}
-
-int trace_stop(struct trace_session *ts, char **text)
-{
-	int ret;
-
-	ret = write_text(ts, "events/mmapdemo/enable", "0");
-	if (!ts->was_on)
-		write_text(ts, "tracing_on", "0");
-	if (ret)
-		return ret;
-	return read_text(ts, "trace", text);
-}
-
-int trace_take(struct trace_session *ts, char **text)
-{
-	int ret = read_text(ts, "trace", text);
-
-	if (!ret)
-		write_text(ts, "trace", "");
-	return ret;
+	tracefs_set_loglevel(TEP_LOG_NONE);
+	dir = tracing_dir();
+	if (!dir)
+		return -ENODEV;
+	if (!tracefs_file_exists(NULL, "events/mmapdemo/enable"))
+		return -ENOENT;
+	ts->was_on = tracefs_trace_is_on(NULL) == 1;
+	if (clear_trace())
+		return -errno;
+	if (tracefs_event_enable(NULL, "mmapdemo", NULL))
+		return -(errno ?: EIO);
+	if (tracefs_trace_on(NULL))
+		return -(errno ?: EIO);
+	return 0;
 }
 
 void trace_cancel(struct trace_session *ts)
 {
-	write_text(ts, "events/mmapdemo/enable", "0");
+	tracefs_event_disable(NULL, "mmapdemo", NULL);
 	if (!ts->was_on)
-		write_text(ts, "tracing_on", "0");
+		tracefs_trace_off(NULL);
+}
+
+int trace_stop(struct trace_session *ts, char **text)
+{
+	trace_cancel(ts);
+	return read_trace(text);
+}
+
+int trace_take(struct trace_session *ts, char **text)
+{
+	int ret = read_trace(text);
+
+	(void)ts;
+	if (!ret)
+		clear_trace();
+	return ret;
 }
 
 /*
@@ -207,4 +184,269 @@ int trace_report(const char *key, const char *text)
 	}
 	report_close();
 	return count;
+}
+
+/* The function-graph tracer. */
+
+/* "name" or "name [module]" per line; __ftrace_invalid_address___ skipped. */
+static int load_functions(struct graph_session *gs)
+{
+	char *text, *line, *save = NULL;
+	int size = 0;
+	size_t cap = 0;
+
+	text = tracefs_instance_file_read(NULL, "available_filter_functions",
+					  &size);
+	if (!text)
+		return -(errno ?: EIO);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *mod = strchr(line, ' ');
+		struct graph_func *f;
+
+		if (mod)
+			*mod++ = '\0';
+		if (!strncmp(line, "__ftrace_invalid_address__", 26))
+			continue;
+		if (gs->nr_funcs == cap) {
+			cap = cap ? 2 * cap : 65536;
+			f = realloc(gs->funcs, cap * sizeof(*f));
+			if (!f) {
+				free(text);
+				return -ENOMEM;
+			}
+			gs->funcs = f;
+		}
+		f = &gs->funcs[gs->nr_funcs++];
+		f->name = line;
+		f->driver = mod && !strcmp(mod, "[mmapdemo]");
+	}
+	gs->func_text = text;
+	qsort(gs->funcs, gs->nr_funcs, sizeof(*gs->funcs), graph_func_cmp);
+	return 0;
+}
+
+int graph_func_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct graph_func *)a)->name,
+		      ((const struct graph_func *)b)->name);
+}
+
+const struct graph_func *graph_func_find(const struct graph_session *gs,
+					 const char *name)
+{
+	const struct graph_func key = { .name = name };
+
+	if (!gs->nr_funcs)
+		return NULL;
+	return bsearch(&key, gs->funcs, gs->nr_funcs, sizeof(key),
+		       graph_func_cmp);
+}
+
+/*
+ * Write the names of @names that this kernel can trace into @file, one
+ * write each (the kernel takes one name per write here); returns how
+ * many, or -errno.
+ */
+static int write_traceable(struct graph_session *gs, const char *file,
+			   const char *const *names)
+{
+	int n = 0;
+
+	if (tracefs_instance_file_clear(NULL, file) < 0)
+		return -(errno ?: EIO);
+	for (; *names; names++) {
+		if (!graph_func_find(gs, *names))
+			continue;
+		if (tracefs_instance_file_append(NULL, file, *names) < 0)
+			return -(errno ?: EIO);
+		n++;
+	}
+	return n;
+}
+
+/* Why the kernel's lockdown forbids tracefs, if it does. */
+static bool locked_down(void)
+{
+	char buf[128] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
+/*
+ * Where a stage's trace starts.  The entry of each system call the
+ * commands trace, and of a page fault: handle_mm_fault(), and
+ * lock_vma_under_rcu() where the kernel has the per-VMA lock.  The code
+ * above them (entry_SYSCALL_64, do_syscall_64, exc_page_fault) is noinstr
+ * on these kernels and cannot be traced: graph_untraceable() says so from
+ * the kernel's own lists.  Names this kernel lacks are left out.
+ */
+static const char *const graph_roots[] = {
+	"__x64_sys_mmap", "__x64_sys_munmap", "__x64_sys_mremap",
+	"__x64_sys_madvise", "lock_vma_under_rcu", "handle_mm_fault", NULL
+};
+
+/* Scheduling and soft interrupts: not part of any path, left out. */
+static const char *const graph_notrace[] = {
+	"schedule", "preempt_schedule", "preempt_schedule_common",
+	"__cond_resched", "_cond_resched", "__do_softirq", "handle_softirqs",
+	"irq_exit_rcu", NULL
+};
+
+static void graph_restore(struct graph_session *gs)
+{
+	tracefs_trace_off(NULL);
+	tracefs_tracer_clear(NULL);
+	tracefs_event_disable(NULL, "mmapdemo", NULL);
+	tracefs_instance_file_clear(NULL, "set_ftrace_pid");
+	tracefs_instance_file_clear(NULL, "set_event_pid");
+	tracefs_instance_file_clear(NULL, "set_graph_function");
+	tracefs_instance_file_clear(NULL, "set_graph_notrace");
+	tracefs_instance_file_write(NULL, "max_graph_depth", gs->old_depth);
+	if (gs->old_irqs)
+		tracefs_option_enable(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
+	clear_trace();
+	if (gs->was_on)
+		tracefs_trace_on(NULL);
+}
+
+int graph_begin(struct graph_session *gs, unsigned int depth)
+{
+	char num[32], *tracer, *old;
+	const char *dir;
+	int ret, size;
+
+	memset(gs, 0, sizeof(*gs));
+	gs->on_fd = -1;
+	tracefs_set_loglevel(TEP_LOG_NONE);
+	if (geteuid() != 0) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "tracing needs root (tracefs is root-only)");
+		return -EPERM;
+	}
+	if (locked_down()) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "the kernel is locked down (confidentiality), which closes tracefs");
+		return -EPERM;
+	}
+	dir = tracing_dir();
+	if (!dir) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "tracefs is not mounted (mount -t tracefs tracefs /sys/kernel/tracing)");
+		return -ENODEV;
+	}
+	if (!tracefs_tracer_available(dir, "function_graph")) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "this kernel has no function_graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)");
+		return -ENOENT;
+	}
+	tracer = tracefs_instance_file_read(NULL, "current_tracer", &size);
+	if (!tracer) {
+		ret = -(errno ?: EIO);
+		snprintf(gs->why, sizeof(gs->why), "reading current_tracer: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	tracer[strcspn(tracer, "\n")] = '\0';
+	if (strcmp(tracer, "nop")) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "another tracer (%s) is in use; it is left alone", tracer);
+		free(tracer);
+		gs->busy = true;
+		return -EBUSY;
+	}
+	free(tracer);
+	/* Another "mmapdemo trace" around this command: its buffer, not ours. */
+	if (tracefs_file_exists(NULL, "events/mmapdemo/enable") &&
+	    tracefs_event_is_enabled(NULL, "mmapdemo", NULL) !=
+		    TRACEFS_ALL_DISABLED) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "the module's events are being traced already (mmapdemo trace?); left alone");
+		gs->busy = true;
+		return -EBUSY;
+	}
+	ret = load_functions(gs);
+	if (ret) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "reading available_filter_functions: %s", strerror(-ret));
+		graph_end(gs);
+		return ret;
+	}
+	old = tracefs_instance_file_read(NULL, "max_graph_depth", &size);
+	snprintf(gs->old_depth, sizeof(gs->old_depth), "%s", old ?: "0\n");
+	free(old);
+	gs->was_on = tracefs_trace_is_on(NULL) == 1;
+	gs->old_irqs = tracefs_option_is_enabled(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
+	gs->depth = depth;
+	gs->active = true;
+
+	snprintf(num, sizeof(num), "%d", (int)getpid());
+	snprintf(gs->step, sizeof(gs->step), "setting up the tracer");
+	if (tracefs_trace_off(NULL) ||
+	    tracefs_instance_file_write(NULL, "set_ftrace_pid", num) < 0 ||
+	    tracefs_instance_file_write(NULL, "set_event_pid", num) < 0)
+		goto fail;
+	if (write_traceable(gs, "set_graph_function", graph_roots) <= 0)
+		goto fail;
+	if (write_traceable(gs, "set_graph_notrace", graph_notrace) < 0)
+		goto fail;
+	snprintf(num, sizeof(num), "%u", depth);
+	if (tracefs_instance_file_write(NULL, "max_graph_depth", num) < 0)
+		goto fail;
+	tracefs_option_disable(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
+	/* The module's events, if it has them, land inside the calls. */
+	if (tracefs_file_exists(NULL, "events/mmapdemo/enable"))
+		tracefs_event_enable(NULL, "mmapdemo", NULL);
+	if (tracefs_tracer_set(NULL, TRACEFS_TRACER_FUNCTION_GRAPH))
+		goto fail;
+	gs->on_fd = tracefs_trace_on_get_fd(NULL);
+	if (gs->on_fd < 0)
+		goto fail;
+	return 0;
+fail:
+	ret = -(errno ?: EIO);
+	snprintf(gs->why, sizeof(gs->why), "%s: %s", gs->step, strerror(-ret));
+	graph_end(gs);
+	return ret;
+}
+
+int graph_stage_begin(struct graph_session *gs)
+{
+	if (!gs->active)
+		return -ENODEV;
+	if (clear_trace())
+		return -errno;
+	return tracefs_trace_on_fd(gs->on_fd) ? -(errno ?: EIO) : 0;
+}
+
+int graph_stage_end(struct graph_session *gs, char **text)
+{
+	*text = NULL;
+	if (!gs->active)
+		return -ENODEV;
+	tracefs_trace_off_fd(gs->on_fd);
+	return read_trace(text);
+}
+
+void graph_end(struct graph_session *gs)
+{
+	if (gs->on_fd >= 0)
+		close(gs->on_fd);
+	gs->on_fd = -1;
+	if (gs->active)
+		graph_restore(gs);
+	gs->active = false;
+	free(gs->funcs);
+	free(gs->func_text);
+	gs->funcs = NULL;
+	gs->func_text = NULL;
+	gs->nr_funcs = 0;
 }

@@ -1,0 +1,229 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The calls "mmapdemo path" traces with the function-graph tracer, on each
+# backing (/dev/mmapdemo's RAM, and each ivshmem BAR device there is) and
+# each strategy it offers: the driver's callbacks under the mmap system
+# call are the ones the module's front end implies (read from sysfs, never
+# from the kernel's version): ->mmap (front_end "mmap"), or ->mmap_prepare
+# and then mmap_action_complete() calling ->mapped (front_end
+# "mmap_prepare"); the strategy's eager mapping writes the entries under
+# the mmap call, a fault strategy's handler is called under
+# handle_mm_fault() and an entry is written there; munmap calls ->close.
+# And when tracing is impossible, one line says why and no call is shown.
+# Needs root and the module loaded ($LAB_MODULE); prints TAP.
+set -u
+n=0 failed=0
+out=/tmp/cli_calls_test.out
+
+# section TITLE: the lines of the stage whose heading starts with TITLE.
+section() {
+	awk -v t="$1" 'index($0, t) == 1 { on = 1; print; next }
+		/^[0-9]\. / { on = 0 } on' "$out"
+}
+
+# under TITLE PARENT CHILD: in that stage's calls, CHILD is called, at
+# any depth, by a call of PARENT (by indentation, as the tool prints it).
+under() {
+	section "$1" | awk -v p="$2" -v c="$3" '
+		function ind(s) { match(s, /^ */); return RLENGTH }
+		BEGIN { pi = -1 }
+		pi >= 0 && ind($0) <= pi { pi = -1 }
+		pi >= 0 && $1 == c { found = 1; exit }
+		pi < 0 && $1 == p { pi = ind($0) }
+		END { exit !found }'
+}
+
+# writer TITLE: the call the stage marks as writing the entry, as the
+# tracer names it ("insert_pfn", "insert_page_into_pte_locked.constprop.0").
+writer() {
+	section "$1" | awk '/<- writes the entry/ { print $1; exit }'
+}
+
+ok=1
+expect() {
+	if ! "$@"; then
+		ok=0
+		echo "# $name: failed: $*"
+	fi
+}
+
+# callback TITLE NAME: NAME is marked as the driver's callback there.
+callback() {
+	section "$1" | grep -q "^ *$2  <- the driver's callback"
+}
+
+done_() {
+	n=$((n + 1))
+	if [ "$ok" = 1 ]; then
+		echo "ok $n $name"
+	else
+		failed=$((failed + 1))
+		sed 's/^/#   | /' "$out" | grep -v '^#   |     [A-Z]' | head -n 80
+		echo "not ok $n $name"
+	fi
+	ok=1
+}
+
+echo "TAP version 13"
+if [ "$(id -u)" != 0 ] || [ ! -e /sys/module/mmapdemo ]; then
+	[ -e /sys/module/mmapdemo ] || [ -z "${LAB_MODULE:-}" ] ||
+		insmod "$LAB_MODULE" 2>/dev/null
+fi
+if [ "$(id -u)" != 0 ] || [ ! -e /sys/module/mmapdemo ]; then
+	echo "1..0 # SKIP needs root and the module loaded"
+	exit 4
+fi
+tracing=/sys/kernel/tracing
+if ! grep -qw function_graph "$tracing/available_tracers" 2>/dev/null; then
+	echo "1..0 # SKIP this kernel has no function_graph tracer"
+	exit 4
+fi
+
+# The devices: RAM, and the ivshmem BARs; each with its strategies.
+devs=mmapdemo
+for d in /sys/class/misc/mmapdemo-*; do
+	[ -e "$d/bar" ] && devs="$devs ${d##*/}"
+done
+# Three strategies a device, and the three checks at the end.
+set -- $devs
+echo "1..$(($# * 3 + 3))"
+
+for d in $devs; do
+	fe=$(cat "/sys/class/misc/$d/front_end")
+	case $d in
+	mmapdemo) strategies="fault remap insert" ;;
+	*) strategies="fault remap huge" ;;
+	esac
+	features=$(mmapdemo --device "/dev/$d" info | sed -n 's/^ *features  *//p')
+	for s in $strategies; do
+		name="$d $s (front end $fe): the driver's callbacks and the entry's writer"
+		# remap maps a BAR only from 6.16 on; the device says which.
+		case " $features " in
+		*" $s "*) ;;
+		*)
+			n=$((n + 1))
+			echo "ok $n $name # SKIP the device offers no $s here (features: $features)"
+			continue ;;
+		esac
+		len=4096
+		[ "$s" = huge ] && len=2M
+		rm -f /tmp/cli_calls_test.dot
+		mmapdemo --device "/dev/$d" path --strategy "$s" --length "$len" \
+			--write --dot /tmp/cli_calls_test.dot >"$out" 2>&1
+		st=$?
+		[ "$st" = 0 ] || { ok=0; echo "# $name: exit status $st"; }
+		m="1. mmap(2)" f="4. first touch" u="6. munmap(2)"
+		case $fe in
+		mmap)
+			expect callback "$m" mmapdemo_mmap
+			expect under "$m" __x64_sys_mmap mmapdemo_mmap
+			expect grep -q "^$m: .*mmapdemo_mmap" "$out"
+			if grep -q mmapdemo_mmap_prepare "$out"; then
+				ok=0
+				echo "# $name: ->mmap_prepare on the ->mmap front end"
+			fi
+			eager=mmapdemo_mmap ;;
+		mmap_prepare)
+			expect callback "$m" mmapdemo_mmap_prepare
+			expect under "$m" __x64_sys_mmap mmapdemo_mmap_prepare
+			expect under "$m" mmap_action_complete mmapdemo_vma_mapped
+			expect callback "$m" mmapdemo_vma_mapped
+			expect grep -q "^$m: .*mmapdemo_mmap_prepare .*mmapdemo_vma_mapped" "$out"
+			eager=mmap_action_complete ;;
+		*)
+			ok=0
+			echo "# $name: front_end '$fe'" ;;
+		esac
+		w=$(writer "$m")
+		case $s in
+		remap)
+			case $w in
+			remap_*) expect under "$m" "$eager" "$w" ;;
+			*) ok=0; echo "# $name: remap: the mmap wrote no entry ('$w')" ;;
+			esac ;;
+		insert)
+			expect test "${w%%.*}" = insert_page_into_pte_locked
+			expect under "$m" "$eager" "$w" ;;
+		fault)
+			[ -z "$w" ] || { ok=0; echo "# $name: fault wrote an entry at mmap time ($w)"; }
+			case $d in
+			mmapdemo) h=fault_fault ;;
+			*) h=fault_pfn_fault ;;
+			esac
+			expect callback "$f" "$h"
+			expect under "$f" handle_mm_fault "$h"
+			w=$(writer "$f")
+			expect test -n "$w"
+			expect under "$f" handle_mm_fault "$w"
+			[ "$d" = mmapdemo ] || expect under "$f" "$h" "$w"
+			[ "$d" != mmapdemo ] || expect callback "$f" fault_page_mkwrite ;;
+		huge)
+			# ->huge_fault where the module's counters say it
+			# mapped a PMD entry, else its ->fault fallback.
+			h=huge_pfn_fault
+			grep -q -- "->huge_fault: PMD entries *1" "$out" && h=huge_fault
+			expect callback "$f" "$h"
+			expect under "$f" handle_mm_fault "$h"
+			w=$(writer "$f")
+			expect test -n "$w"
+			expect under "$f" "$h" "$w" ;;
+		esac
+		expect callback "$u" mmapdemo_vma_close
+		expect under "$u" __x64_sys_munmap mmapdemo_vma_close
+		# --dot draws the spines, the writer pointing at the entry.
+		expect grep -q "subgraph cluster_mmap" /tmp/cli_calls_test.dot
+		expect grep -q "the driver's callback" /tmp/cli_calls_test.dot
+		expect grep -q '^  c[0-9]* -> l[0-9] \[label="writes"' /tmp/cli_calls_test.dot
+		done_
+	done
+done
+
+# JSON carries the whole tree, each call with its role.
+name="--json: the tree of calls, each with its role"
+mmapdemo --json path --strategy remap >"$out" 2>&1 || { ok=0; echo "# $name: path failed"; }
+expect grep -q '"function": "__x64_sys_mmap"' "$out"
+expect grep -q '"function": "mmapdemo_vma_close"' "$out"
+expect grep -q '"callback": true' "$out"
+expect grep -q '"writes_entry": true' "$out"
+expect grep -q '"spine": false' "$out"
+done_
+
+# Tracing made impossible: tracefs unmounted (and debugfs, whose tracing/
+# would mount it again).  One line says why, and no call is shown; the
+# tool mounts nothing.  Both come back as they were.
+name="without tracefs: one line says why, no call is shown"
+debugfs=
+if grep -q "^debugfs /sys/kernel/debug " /proc/mounts; then
+	umount /sys/kernel/debug/tracing 2>/dev/null
+	umount /sys/kernel/debug && debugfs=1
+fi
+if umount "$tracing" 2>/dev/null; then
+	mmapdemo path >"$out" 2>&1 || { ok=0; echo "# $name: path failed"; }
+	if grep -q tracefs /proc/mounts; then
+		ok=0
+		echo "# $name: tracefs was mounted behind our back"
+	fi
+	mount -t tracefs tracefs "$tracing"
+	[ -z "$debugfs" ] || mount -t debugfs debugfs /sys/kernel/debug
+	expect test "$(grep -c 'calls not traced' "$out")" = 1
+	expect grep -q "calls not traced .*tracefs is not mounted" "$out"
+	if grep -q "<- \|calls recorded" "$out"; then
+		ok=0
+		echo "# $name: calls shown without a tracer"
+	fi
+	done_
+else
+	[ -z "$debugfs" ] || mount -t debugfs debugfs /sys/kernel/debug
+	n=$((n + 1))
+	echo "ok $n $name # SKIP tracefs cannot be unmounted here"
+fi
+
+# And tracefs is left as the tool found it.
+name="tracefs left as found: nop tracer, no pid filter, no graph function"
+expect test "$(cat "$tracing/current_tracer")" = nop
+expect grep -q "no pid" "$tracing/set_ftrace_pid"
+expect grep -q "all functions enabled" "$tracing/set_graph_function"
+done_
+
+[ "$failed" = 0 ]

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The call tree of one stage, from the function-graph tracer's text
+ * (tracefs.c records it), and its report: the spine by default, that is
+ * the chain from each traced entry point down to each driver callback and
+ * to each call that writes a page-table entry, with the other calls
+ * folded into a count; or the whole tree (--calls=all); or, in JSON, the
+ * whole tree with each node's role.
+ *
+ * Which functions are the driver's is read from the kernel's own
+ * available_filter_functions (those of the module "mmapdemo"), and the
+ * code above a trace's entry points that the tracer cannot see is named
+ * only where /proc/kallsyms has it and available_filter_functions does not.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/*
+ * The functions that write a leaf entry themselves (set_pte_at(),
+ * set_ptes(), set_pmd_at(), set_pud_at() in their body or in helpers
+ * inlined into them), in Debian's 6.1, 6.12 and 7.x sources:
+ * insert_pfn() (->fault of a BAR), insert_page_into_pte_locked()
+ * (vm_insert_pages()), remap_pte_range() and, where it is inlined, the
+ * remap_pfn_range_internal() or remap_pfn_range_notrack() that holds it
+ * (remap_pfn_range()), do_set_pte() (6.1) and set_pte_range() (6.12, 7.x)
+ * (finish_fault() of a ->fault that returned a page), wp_page_copy()
+ * (copy on write; on 7.x inlined into do_wp_page()), insert_pfn_pmd() and
+ * insert_pfn_pud() (6.1, 6.12) or insert_pmd() and insert_pud() (7.x),
+ * inlined on some builds into vmf_insert_pfn_pmd() and
+ * vmf_insert_pfn_pud() (6.12, 7.x; the _prot variants on 6.1)
+ * (->huge_fault); remap_pfn_range_complete() (7.x) and remap_pfn_range()
+ * hold the remap_pfn_range_* helpers where those are inlined.  The
+ * deepest of them that the trace saw on a chain is the one marked: a
+ * deeper one would be in the trace if the kernel could trace it.
+ */
+static const char *const writers[] = {
+	"insert_pfn", "insert_page_into_pte_locked", "remap_pte_range",
+	"remap_pfn_range_internal", "remap_pfn_range_notrack", "remap_pfn_range",
+	"do_set_pte",
+	"set_pte_range", "wp_page_copy", "insert_pfn_pmd", "insert_pfn_pud",
+	"insert_pmd", "insert_pud", "remap_pfn_range_complete", "do_wp_page",
+	"vmf_insert_pfn_pmd", "vmf_insert_pfn_pud", "vmf_insert_pfn_pmd_prot",
+	"vmf_insert_pfn_pud_prot", NULL
+};
+
+static bool is_writer(const char *name)
+{
+	size_t len = strcspn(name, ".");	/* "insert_pfn.isra.0" */
+
+	for (const char *const *w = writers; *w; w++)
+		if (strlen(*w) == len && !strncmp(*w, name, len))
+			return true;
+	return false;
+}
+
+static struct call_node *node_new(struct call_node *parent, const char *text,
+				  size_t len)
+{
+	struct call_node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->name = strndup(text, len);
+	if (!n->name) {
+		free(n);
+		return NULL;
+	}
+	n->parent = parent;
+	if (parent->last)
+		parent->last->next = n;
+	else
+		parent->child = n;
+	parent->last = n;
+	return n;
+}
+
+static void node_free(struct call_node *n)
+{
+	struct call_node *c = n->child, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		node_free(c);
+		free(c);
+	}
+	free(n->name);
+}
+
+void calltree_free(struct call_tree *t)
+{
+	node_free(&t->root);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Marks each node's role; returns whether @n is on the spine.  A driver
+ * function called by the kernel is a callback; the driver's own calls
+ * below it are on the spine only on the way to a writer.
+ */
+static bool mark(const struct graph_session *gs, struct call_node *n,
+		 bool *writer_below)
+{
+	bool spine = false, below = false;
+
+	if (!n->event && n->name) {
+		const struct graph_func *f = graph_func_find(gs, n->name);
+
+		n->driver = n->module_driver || (f && f->driver);
+		n->callback = n->driver && !n->parent->driver;
+	}
+
+	for (struct call_node *c = n->child; c; c = c->next) {
+		bool w = false;
+
+		if (mark(gs, c, &w))
+			spine = true;
+		below |= w;
+	}
+	if (!n->event && n->name) {
+		n->writes = is_writer(n->name) && !below;
+		below |= n->writes;
+	}
+	n->spine = spine || n->callback || n->writes;
+	*writer_below = below;
+	return n->spine;
+}
+
+/*
+ * A line of function_graph's output, after the CPU and duration columns
+ * and the first '|':  "  do_mmap() {", "    vma_merge();", "  }",
+ * "  } /+ do_mmap +/" (funcgraph-tail), "  /+ mmapdemo_fault: ... +/" (an
+ * event).  The indentation is not needed: braces give the nesting.
+ */
+int calltree_parse(const struct graph_session *gs, const char *text,
+		   struct call_tree *t)
+{
+	struct call_node *cur = &t->root;
+	const char *line = text;
+	bool w;
+
+	memset(t, 0, sizeof(*t));
+	while (line && *line) {
+		const char *next = strchr(line, '\n');
+		size_t len = next ? (size_t)(next - line) : strlen(line);
+		const char *bar = memchr(line, '|', len), *p, *end = line + len;
+		const char *start = line;
+
+		line = next ? next + 1 : NULL;
+		if (!bar || *start == '#')
+			continue;
+		for (p = bar + 1; p < end && *p == ' '; p++)
+			;
+		if (p == end)
+			continue;
+		if (!strncmp(p, "/*", 2)) {
+			const char *s = p + 2, *e = end;
+			struct call_node *n;
+
+			while (s < e && *s == ' ')
+				s++;
+			if (e - s >= 2 && !strncmp(e - 2, "*/", 2))
+				e -= 2;
+			while (e > s && e[-1] == ' ')
+				e--;
+			n = node_new(cur, s, (size_t)(e - s));
+			if (!n)
+				return -ENOMEM;
+			n->event = true;
+			t->nr_events++;
+			continue;
+		}
+		if (*p == '}') {
+			if (cur != &t->root)
+				cur = cur->parent;
+			continue;
+		}
+		{
+			/* "name();", "name() {", "name [module]() {" */
+			const char *paren = memchr(p, '(', (size_t)(end - p));
+			size_t len = strcspn(p, " (");
+			struct call_node *n;
+
+			if (!paren || !len || p + len > paren)
+				continue;
+			n = node_new(cur, p, len);
+			if (!n)
+				return -ENOMEM;
+			n->module_driver = p + len < paren &&
+					   !strncmp(p + len, " [mmapdemo]", 11);
+			t->nr_calls++;
+			if (memchr(paren, '{', (size_t)(end - paren)))
+				cur = n;
+		}
+	}
+	mark(gs, &t->root, &w);
+	return 0;
+}
+
+/* What the event node @n says: "mmapdemo_fault" and its detail. */
+static void event_split(const struct call_node *n, char *event, size_t size,
+			const char **detail)
+{
+	size_t len = strcspn(n->name, ":");
+
+	snprintf(event, size, "%.*s", (int)len, n->name);
+	*detail = n->name + len;
+	if (**detail == ':')
+		(*detail)++;
+	while (**detail == ' ')
+		(*detail)++;
+}
+
+static unsigned int folded(const struct call_node *n)
+{
+	unsigned int k = 0;
+
+	for (const struct call_node *c = n->child; c; c = c->next)
+		k += !c->spine && !c->event;
+	return k;
+}
+
+static void text_node(const struct call_node *n, int indent, unsigned int depth,
+		      bool all)
+{
+	char event[64], more[32];
+	const char *detail;
+
+	for (const struct call_node *c = n->child; c; c = c->next) {
+		unsigned int k;
+
+		if (!all && !c->spine)
+			continue;
+		if (c->event) {
+			event_split(c, event, sizeof(event), &detail);
+			report_text("%*s[event %s: %s]", indent, "", event, detail);
+			continue;
+		}
+		k = all ? 0 : folded(c);
+		snprintf(more, sizeof(more), k ? "  (+%u folded)" : "", k);
+		report_text("%*s%s%s%s%s", indent, "", c->name,
+			    c->callback ? "  <- the driver's callback" :
+			    c->driver ? "  (the driver's)" : "",
+			    c->writes ? "  <- writes the entry" : "", more);
+		if (depth > 1)
+			text_node(c, indent + 2, depth - 1, all);
+	}
+}
+
+static void json_node(const struct call_node *n)
+{
+	char event[64];
+	const char *detail;
+
+	for (const struct call_node *c = n->child; c; c = c->next) {
+		report_item(NULL);
+		if (c->event) {
+			event_split(c, event, sizeof(event), &detail);
+			report_str("event", NULL, event);
+			report_str("detail", NULL, detail);
+		} else {
+			report_str("function", NULL, c->name);
+			report_bool("driver", NULL, c->driver);
+			report_bool("callback", NULL, c->callback);
+			report_bool("writes_entry", NULL, c->writes);
+			report_bool("spine", NULL, c->spine);
+			if (c->child) {
+				report_list("calls", NULL);
+				json_node(c);
+				report_close();
+			}
+		}
+		report_close();
+	}
+}
+
+/* Preorder: the driver's functions and the writers, each name once. */
+static void heading_names(const struct call_node *n, char *buf, size_t size)
+{
+	for (const struct call_node *c = n->child; c; c = c->next) {
+		size_t len = strlen(buf);
+
+		if (c->event || !c->spine)
+			continue;
+		if ((c->callback || c->writes) && !strstr(buf, c->name) &&
+		    len + strlen(c->name) + 6 < size)
+			snprintf(buf + len, size - len, " ... %s", c->name);
+		heading_names(c, buf, size);
+	}
+}
+
+void calltree_heading(const struct call_tree *t, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (const struct call_node *c = t->root.child; c; c = c->next) {
+		if (c->event || !c->spine || strstr(buf, c->name))
+			continue;
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			 c->name);
+	}
+	heading_names(&t->root, buf, size);
+}
+
+/*
+ * The callers above a stage's entry points that this kernel cannot trace:
+ * in /proc/kallsyms, absent from available_filter_functions.  Read once.
+ */
+static const char *const entry_callers[] = {
+	"do_syscall_64", "exc_page_fault", "handle_page_fault",
+	"do_user_addr_fault", NULL
+};
+
+static unsigned int untraceable_mask(const struct graph_session *gs)
+{
+	static int mask = -1;
+	char line[256], name[128];
+	FILE *f;
+
+	if (mask >= 0)
+		return (unsigned int)mask;
+	mask = 0;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %127s", name) != 1)
+			continue;
+		for (unsigned int i = 0; entry_callers[i]; i++)
+			if (!strcmp(name, entry_callers[i]) &&
+			    !graph_func_find(gs, name))
+				mask |= 1 << i;
+	}
+	fclose(f);
+	return (unsigned int)mask;
+}
+
+void calltree_untraceable(const struct graph_session *gs, bool fault,
+			  char *buf, size_t size)
+{
+	unsigned int mask = untraceable_mask(gs);
+	size_t len;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; entry_callers[i]; i++) {
+		if (!(mask & (1 << i)) ||
+		    fault != !!strcmp(entry_callers[i], "do_syscall_64"))
+			continue;
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			 entry_callers[i]);
+	}
+}
+
+void calltree_report(const struct graph_session *gs,
+		     const struct call_tree *t, bool fault, enum calls_mode mode)
+{
+	char buf[256];
+
+	report_section("calls", "calls (function_graph, this task only)");
+	report_u64("depth", "depth traced", gs->depth);
+	report_u64("nr_calls", "calls recorded", t->nr_calls);
+	calltree_untraceable(gs, fault, buf, sizeof(buf));
+	if (buf[0])
+		report_str("untraceable", "above, not traceable", buf);
+	if (buf[0] && !report_json())
+		report_text("(in /proc/kallsyms, not in available_filter_functions)");
+	if (report_json()) {
+		report_list("tree", NULL);
+		json_node(&t->root);
+		report_close();
+	} else if (!t->nr_calls) {
+		report_text("(no call traced)");
+	} else {
+		text_node(&t->root, 0, mode == CALLS_ALL ? gs->depth : ~0u,
+			  mode == CALLS_ALL);
+	}
+	report_close();
+	/* The module's events, as a list, as without the graph. */
+	report_list("trace", NULL);
+	if (!report_json() && t->nr_events)
+		report_text("tracepoints:");
+	calltree_events(&t->root);
+	report_close();
+}
+
+void calltree_events(const struct call_node *n)
+{
+	char event[64];
+	const char *detail;
+
+	for (const struct call_node *c = n->child; c; c = c->next) {
+		if (!c->event) {
+			calltree_events(c);
+			continue;
+		}
+		if (strncmp(c->name, "mmapdemo_", 9))
+			continue;
+		event_split(c, event, sizeof(event), &detail);
+		if (report_json()) {
+			report_item(NULL);
+			report_str("event", NULL, event);
+			report_str("detail", NULL, detail);
+			report_close();
+		} else {
+			report_text("  %-20s %s", event, detail);
+		}
+	}
+}
+
+/*
+ * A command's stages: the graph where it can be had, else the module's
+ * events alone, else nothing; the reason goes out once, in one line.
+ */
+void stage_trace_begin(struct stage_trace *st, enum calls_mode mode,
+		       unsigned int depth)
+{
+	memset(st, 0, sizeof(*st));
+	st->mode = mode;
+	if (mode == CALLS_NONE) {
+		snprintf(st->why, sizeof(st->why), "--calls=none");
+	} else if (!graph_begin(&st->gs, depth)) {
+		st->graph = true;
+		return;
+	} else {
+		snprintf(st->why, sizeof(st->why), "%s", st->gs.why);
+		if (st->gs.busy)
+			return;
+	}
+	st->events = !trace_start(&st->ts);
+}
+
+void stage_trace_start(struct stage_trace *st)
+{
+	memset(&st->tree, 0, sizeof(st->tree));
+	st->have_tree = false;
+	if (st->graph && graph_stage_begin(&st->gs))
+		st->graph = false;
+}
+
+void stage_trace_stop(struct stage_trace *st)
+{
+	char *text = NULL;
+
+	if (st->graph) {
+		if (!graph_stage_end(&st->gs, &text) &&
+		    !calltree_parse(&st->gs, text, &st->tree))
+			st->have_tree = true;
+		free(text);
+	}
+}
+
+void stage_trace_title(const struct stage_trace *st, const char *base,
+		       char *buf, size_t size)
+{
+	char names[384];
+
+	if (!st->have_tree) {
+		snprintf(buf, size, "%s", base);
+		return;
+	}
+	calltree_heading(&st->tree, names, sizeof(names));
+	snprintf(buf, size, "%s%s%s", base, names[0] ? ": " : "", names);
+}
+
+void stage_trace_report(struct stage_trace *st, bool fault)
+{
+	char *text;
+
+	if (st->have_tree) {
+		calltree_report(&st->gs, &st->tree, fault, st->mode);
+		if (st->have_kept[fault])
+			calltree_free(&st->kept[fault]);
+		st->kept[fault] = st->tree;
+		for (struct call_node *c = st->kept[fault].root.child; c;
+		     c = c->next)
+			c->parent = &st->kept[fault].root;
+		st->have_kept[fault] = true;
+		memset(&st->tree, 0, sizeof(st->tree));
+		st->have_tree = false;
+		return;
+	}
+	if (!st->said_why) {
+		report_str("calls_not_traced", "calls not traced", st->why);
+		st->said_why = true;
+	}
+	if (!st->events)
+		return;
+	if (trace_take(&st->ts, &text)) {
+		trace_cancel(&st->ts);
+		st->events = false;
+		return;
+	}
+	if (!report_json())
+		report_text("tracepoints:");
+	if (!trace_report("trace", text) && !report_json())
+		report_text("  (no mmapdemo event)");
+	free(text);
+}
+
+void stage_trace_end(struct stage_trace *st)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		if (st->have_kept[i])
+			calltree_free(&st->kept[i]);
+	memset(st->have_kept, 0, sizeof(st->have_kept));
+	if (st->graph)
+		graph_end(&st->gs);
+	if (st->events)
+		trace_cancel(&st->ts);
+	st->graph = st->events = false;
+}
+
+int calls_option(const struct command *cmd, const char *arg,
+		 enum calls_mode *mode)
+{
+	if (!strcmp(arg, "spine"))
+		*mode = CALLS_SPINE;
+	else if (!strcmp(arg, "all"))
+		*mode = CALLS_ALL;
+	else if (!strcmp(arg, "none"))
+		*mode = CALLS_NONE;
+	else
+		return cli_usage(cmd, "--calls %s: want spine, all or none", arg);
+	return -1;
+}
+
+int calls_depth_option(const struct command *cmd, const char *arg,
+		       unsigned int *depth)
+{
+	uint64_t n;
+
+	if (parse_size(arg, &n) || n < 1 || n > CALLS_DEPTH_MAX)
+		return cli_usage(cmd, "--calls-depth %s: want 1 to %u", arg,
+				 CALLS_DEPTH_MAX);
+	*depth = (unsigned int)n;
+	return -1;
+}
