@@ -18,8 +18,10 @@
  * MAP_FIXED_NOREPLACE, so that a range operation touches nothing but the
  * mapping it was aimed at.
  *
- * MMAPDEMO_SEQFUZZ_SEED replays a run and MMAPDEMO_SEQFUZZ_STEPS sets its
- * length; a failure prints the seed, the step and the steps before it.
+ * MMAPDEMO_SEQFUZZ_SEED (default 1, the same run every time; 0: one from
+ * the time) replays a run and MMAPDEMO_SEQFUZZ_STEPS (default 4000) sets
+ * its length; a failure prints the seed, the step, the steps before it and
+ * the model's VMAs next to the kernel's.
  */
 #include <stdarg.h>
 #include <sys/wait.h>
@@ -36,7 +38,8 @@
 #define MAXFILES	6
 #define MAXVMAS		32
 #define HISTORY		24	/* steps printed on failure */
-#define DEFAULT_STEPS	1500
+#define DEFAULT_STEPS	4000
+#define DEFAULT_SEED	1	/* make check's run; 0 takes one from the time */
 
 struct file {
 	bool used;
@@ -221,6 +224,8 @@ fail_at(int line, const char *fmt, ...)
 	ksft_print_msg("  %5lu %s\n", fz->step, fz->now);
 	ksft_print_msg("line %d: %s\n", line, msg);
 	dump_model();
+	/* The harness ends a failed test without flushing a pipe's buffer. */
+	fflush(stdout);
 }
 
 #define FAIL(...) fail_at(__LINE__, __VA_ARGS__)
@@ -619,8 +624,14 @@ static void op_mmap(void)
 	    (long long)(offset / (off_t)PG), npg,
 	    shared ? "MAP_SHARED" : "MAP_PRIVATE", prot);
 
-	/* The core's checks, then the driver's (mmapdemo_describe()). */
-	if (shared && f->rdonly && (prot & PROT_WRITE))
+	/*
+	 * The C library's check (a 32-bit mmap2() takes the offset in
+	 * pages, in 32 bits), the core's, then the driver's
+	 * (mmapdemo_describe()).
+	 */
+	if (sizeof(long) == 4 && offset >= (off_t)1 << 44)
+		want = EINVAL;
+	else if (shared && f->rdonly && (prot & PROT_WRITE))
 		want = EACCES;
 	else if (revoked_gen(f->gen))
 		want = ENODEV;
@@ -1301,6 +1312,32 @@ static void op_remove(void)
 	fz->wc = true;
 }
 
+/*
+ * With nothing mapped any more: a new mapping's PTE has the memory type
+ * that the caching mode names (bar_test: caching_mode_is_the_pte_memory_type).
+ */
+static void check_fresh_memtype(void)
+{
+	uint32_t want = fz->wc ? MMAPDEMO_MEMTYPE_WC : MMAPDEMO_MEMTYPE_UC;
+	struct mmapdemo_walk w;
+	int fd = current_fd(false, 0);
+	char *m;
+
+	if (!fz->bar || fd < 0)
+		return;
+	m = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		FAIL("mmap: %s", strerror(errno));
+		return;
+	}
+	(void)*(volatile char *)m;
+	w = mmapdemo_walk_at(fd, m);
+	if (w.memtype != want)
+		FAIL("a new mapping's memory type is %u, the caching mode %s says %u",
+		     w.memtype, fz->wc ? "wc" : "uc", want);
+	munmap(m, PG);
+}
+
 /* The whole window through pread(), against the model. */
 static void op_verify(void)
 {
@@ -1501,11 +1538,12 @@ TEST_F_TIMEOUT(seqfuzz, random_sequences, 900)
 	int op;
 
 	fz->meta = _metadata;
-	fz->seed = env_ulong("MMAPDEMO_SEQFUZZ_SEED", 0);
+	fz->seed = env_ulong("MMAPDEMO_SEQFUZZ_SEED", DEFAULT_SEED);
 	if (!fz->seed)
 		fz->seed = (uint64_t)time(NULL) * 1000003ULL + getpid();
 	fz->steps = env_ulong("MMAPDEMO_SEQFUZZ_STEPS", DEFAULT_STEPS);
-	fz->rng = fz->seed | 1;
+	/* Every seed its own sequence (xorshift needs a state other than 0). */
+	fz->rng = (fz->seed + 1) * 0x9E3779B97F4A7C15ULL ?: 1;
 	ksft_print_msg("seqfuzz %s: seed %llu, %lu steps; remap on a BAR %s; MADV_DOFORK refuses %s\n",
 		       fz->bar ? fz->dev : "ram", (unsigned long long)fz->seed,
 		       fz->steps, model_bar_remap_allowed() ? "allowed" : "refused",
@@ -1534,10 +1572,12 @@ TEST_F_TIMEOUT(seqfuzz, random_sequences, 900)
 			FAIL("open %s: %s", fz->dev, strerror(errno));
 		check_live_vmas();
 		op_verify();
+		check_fresh_memtype();
 	}
 	for (op = 0; op < NOPS; op++)
 		if (fz->counts[op])
 			ksft_print_msg("  %s: %lu\n", op_names[op], fz->counts[op]);
+	fflush(stdout);
 	ASSERT_FALSE(fz->failed)
 		TH_LOG("seed %llu failed at step %lu",
 		       (unsigned long long)fz->seed, fz->step);
