@@ -89,7 +89,7 @@ static struct fz {
 	unsigned long step, steps;
 	bool failed;
 	bool dofork_refuses_special;	/* the kernel's MADV_DOFORK rule */
-	uint32_t *run_of;	/* RAM: the contiguous run of each page */
+	uint32_t run_of[WINDOW];	/* RAM: each page's contiguous run */
 	char *arena;
 	struct file files[MAXFILES];
 	struct mapping maps[NSLOTS];
@@ -1424,39 +1424,6 @@ static unsigned long env_ulong(const char *name, unsigned long def)
 	return s && *s ? strtoull(s, NULL, 0) : def;
 }
 
-/* The contiguous runs of the RAM device's window, from the walk's PFNs. */
-static int find_runs(void)
-{
-	struct mmapdemo_walk w;
-	uint64_t prev = 0;
-	uint32_t run = 0;
-	size_t p;
-	char *m;
-	int fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
-
-	fz->run_of = calloc(WINDOW, sizeof(*fz->run_of));
-	if (fd < 0 || !fz->run_of)
-		return -1;
-	m = mmap(NULL, WINDOW * PG, PROT_READ, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED) {
-		close(fd);
-		return -1;
-	}
-	for (p = 0; p < WINDOW; p++) {
-		(void)*(volatile char *)(m + p * PG);
-		w = mmapdemo_walk_at(fd, m + p * PG);
-		if (w.result == ~0U || !w.pfn)
-			break;
-		if (p && w.pfn != prev + 1)
-			run++;
-		fz->run_of[p] = run;
-		prev = w.pfn;
-	}
-	munmap(m, WINDOW * PG);
-	close(fd);
-	return p == WINDOW ? 0 : -1;
-}
-
 FIXTURE(seqfuzz)
 {
 	int unused;
@@ -1508,7 +1475,7 @@ FIXTURE_SETUP(seqfuzz)
 	ASSERT_EQ((ssize_t)(WINDOW * PG), pwrite(fd, fz->mem, WINDOW * PG, 0));
 	close(fd);
 	if (!fz->bar)
-		ASSERT_EQ(0, find_runs())
+		ASSERT_EQ(0, mmapdemo_find_runs(WINDOW, PG, fz->run_of))
 			TH_LOG("the walk gives no PFNs");
 	fz->dofork_refuses_special = probe_dofork_rule();
 	fz->child_msg = mmap(NULL, PG, PROT_READ | PROT_WRITE,
