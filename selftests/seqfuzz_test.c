@@ -118,21 +118,22 @@ static const char *const strategy_names[] = { "fault", "remap", "insert",
 /*
  * Does a VMA of this mapping allow a split at page @at (of the mapping)?
  * The one place for the split rules (Documentation/semantics.rst, "On a
- * PCI BAR device"): today a remap mapping of a BAR refuses every split
- * with EINVAL (remap_pfn_may_split()), whatever the kernel.  When the
- * device says otherwise (per-reservation PFN-map tracking, 6.16 and
- * later; a shrink from the end before), read it from the device here.
+ * PCI BAR device").  Every mapping splits: remap maps a BAR only where the
+ * kernel tracks PFN-map memory types per reservation (6.16 and later, INFO
+ * has MMAPDEMO_FEATURE_REMAP on a BAR), and there each piece holds a
+ * reference on the one reservation.  Should a kernel allow some splits of
+ * a remap BAR mapping and not others, read that from the device here.
  */
 static bool model_split_allowed(const struct mapping *m, size_t at)
 {
+	(void)m;
 	(void)at;
-	return !(fz->bar && m->strategy == MMAPDEMO_STRATEGY_REMAP);
+	return true;
 }
 
 /*
- * May this file use @strategy?  What INFO's features say (on a BAR: fault,
- * remap and huge; on RAM: fault, remap and insert).  If remap on a BAR
- * becomes refused on some kernels, the feature bit says so.
+ * May this file use @strategy?  What INFO's features say: on RAM fault,
+ * remap and insert; on a BAR fault, huge, and remap from 6.16 on.
  */
 static bool model_strategy_allowed(uint32_t strategy)
 {
@@ -1445,28 +1446,28 @@ FIXTURE_VARIANT_ADD(seqfuzz, bar) { .bar = true };
 
 FIXTURE_SETUP(seqfuzz)
 {
-	static char path[64];
 	struct mmapdemo_info info;
+	const char *why;
 	int fd;
 
 	if (getuid() != 0)
-		SKIP(return, "needs root (the walk's PFNs; on a BAR, PCI remove and rescan)");
+		MMAPDEMO_SETUP_SKIP("needs root (the walk's PFNs; on a BAR, PCI remove and rescan)");
 	fz = calloc(1, sizeof(*fz));
 	ASSERT_NE(NULL, fz);
 	fz->bar = variant->bar;
 	fz->dev = MMAPDEMO_DEV;
 	if (fz->bar) {
-		if (mmapdemo_find_bar(MMAPDEMO_IVSHMEM_VENDOR,
-				      MMAPDEMO_IVSHMEM_DEVICE, path,
-				      sizeof(path), fz->bdf, sizeof(fz->bdf)))
-			SKIP(return, MMAPDEMO_BAR_HINT("ivshmem-plain"));
-		fz->dev = mmapdemo_dev = path;
+		why = mmapdemo_need_ivshmem();
+		if (why)
+			MMAPDEMO_SETUP_SKIP("%s", why);
+		fz->dev = mmapdemo_bar_path;
+		snprintf(fz->bdf, sizeof(fz->bdf), "%s", mmapdemo_bar_bdf);
 		snprintf(fz->caching_attr, sizeof(fz->caching_attr),
 			 "/sys/class/misc/mmapdemo-%s/caching", fz->bdf);
 		ASSERT_TRUE(read_caching_wc(&fz->wc));
 		fz->wc_before = fz->wc;
 	} else if (access(MMAPDEMO_DEV, F_OK)) {
-		SKIP(return, MMAPDEMO_HINT);
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_HINT);
 	}
 	fd = open(fz->dev, O_RDWR);
 	ASSERT_LE(0, fd);
@@ -1522,7 +1523,7 @@ TEST_F_TIMEOUT(seqfuzz, random_sequences, 900)
 	fz->steps = env_ulong("MMAPDEMO_SEQFUZZ_STEPS", DEFAULT_STEPS);
 	/* Every seed its own sequence (xorshift needs a state other than 0). */
 	fz->rng = (fz->seed + 1) * 0x9E3779B97F4A7C15ULL ?: 1;
-	ksft_print_msg("seqfuzz %s: seed %llu, %lu steps; remap on a BAR %s; MADV_DOFORK refuses %s\n",
+	ksft_print_msg("seqfuzz %s: seed %llu, %lu steps; remap %s; MADV_DOFORK refuses %s\n",
 		       fz->bar ? fz->dev : "ram", (unsigned long long)fz->seed,
 		       fz->steps, model_bar_remap_allowed() ? "allowed" : "refused",
 		       fz->dofork_refuses_special ? "VM_SPECIAL" : "VM_IO");
