@@ -182,7 +182,12 @@ static void walk_record(struct mmapdemo_walk *w, int level, u64 raw,
 static void walk_leaf(struct mmapdemo_walk *w, unsigned long addr,
 		      unsigned long pfn, unsigned long size)
 {
-	w->memtype = w->level[w->levels - 1].memtype;
+	/*
+	 * From the bits, as the level's own memtype is only for an entry the
+	 * MMU uses: a PROT_NONE leaf is present to the kernel (pte_present())
+	 * but not to the MMU, and still has the mapping's memory type.
+	 */
+	w->memtype = walk_memtype(w->entry[w->levels - 1].raw, w->levels - 1);
 	w->result = MMAPDEMO_WALK_MAPPED;
 	w->pfn = pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
 	w->phys = ((u64)w->pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);

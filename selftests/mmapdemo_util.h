@@ -340,6 +340,44 @@ static inline struct mmapdemo_walk mmapdemo_walk_at(int fd, const void *addr)
 }
 
 /*
+ * The physically contiguous run of each of the first @npages pages of the
+ * device (/dev/mmapdemo unless mmapdemo_dev is set), numbered from 0 into
+ * @run_of, from the walk's PFNs, which need CAP_SYS_ADMIN: remap maps one
+ * run per mapping and refuses a mapping across two.  0, or -1.
+ */
+static inline int mmapdemo_find_runs(size_t npages, size_t page,
+				     uint32_t *run_of)
+{
+	struct mmapdemo_walk w;
+	uint64_t prev = 0;
+	uint32_t run = 0;
+	size_t p;
+	char *m;
+	int fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+
+	if (fd < 0)
+		return -1;
+	m = mmap(NULL, npages * page, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	for (p = 0; p < npages; p++) {
+		(void)*(volatile char *)(m + p * page);
+		w = mmapdemo_walk_at(fd, m + p * page);
+		if (w.result == ~0U || !w.pfn)
+			break;
+		if (p && w.pfn != prev + 1)
+			run++;
+		run_of[p] = run;
+		prev = w.pfn;
+	}
+	munmap(m, npages * page);
+	close(fd);
+	return p == npages ? 0 : -1;
+}
+
+/*
  * Find the BAR device of mmapdemo for the first bound PCI device with
  * these IDs: @path gets /dev/mmapdemo-<PCI address> and @bdf the address.
  * Returns 0, or -1 if there is none.

@@ -10,7 +10,9 @@ if [ -n "${LAB_MODULE:-}" ] && [ ! -e /sys/module/mmapdemo ]; then
 	insmod "$LAB_MODULE" || echo "# insmod $LAB_MODULE failed"
 fi
 # cli_test, lifecycle_test and module_test reload the module: they run
-# last, module_test last of the tests.  stress_test runs for
+# last, module_test last of the tests.  seqfuzz_test removes and rescans
+# (or unbinds and binds) the first ivshmem BAR device too, at random
+# steps of its sequences.  stress_test runs for
 # MMAPDEMO_STRESS_SECONDS (default 10), twice: on /dev/mmapdemo and on the
 # first ivshmem BAR device, which it removes and rescans, unbinds and binds
 # meanwhile, as lifecycle_test does too.  bar_proof_test runs first, before
@@ -19,8 +21,8 @@ fi
 # kmemleak_test.sh asks kmemleak about everything before it, on kernels
 # that have kmemleak.
 for t in bar_proof_test mmap_test bar_test revoke_test huge_test file_test ioctl_test walk_test trace_test lib_test \
-	cli_tour_test.sh cli_bench_test.sh leak_test fuzz_test stress_test \
-	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 cli_calls_test.sh cli_test.sh \
+	cli_tour_test.sh cli_bench_test.sh leak_test fuzz_test seqfuzz_test stress_test \
+	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 seqfuzz_test32 cli_calls_test.sh cli_test.sh \
 	lifecycle_test module_test kmemleak_test.sh; do
 	echo "@@PROGRAM $t"
 	start=$(date +%s)

@@ -409,36 +409,8 @@ static bool crosses_runs(size_t off, size_t npg)
 /* Fill run_of[]; 0, or -1 if the walk gives no PFNs. */
 static int find_runs(size_t npages, size_t page)
 {
-	struct mmapdemo_walk w;
-	uint64_t prev = 0;
-	uint32_t run = 0;
-	size_t p;
-	char *m;
-	int fd;
-
 	run_of = calloc(npages, sizeof(*run_of));
-	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
-	if (!run_of || fd < 0)
-		return -1;
-	m = mmap(NULL, npages * page, PROT_READ, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED) {
-		close(fd);
-		return -1;
-	}
-	for (p = 0; p < npages; p++) {
-		(void)*(volatile char *)(m + p * page);
-		memset(&w, 0, sizeof(w));
-		w.addr = (uintptr_t)(m + p * page);
-		if (ioctl(fd, MMAPDEMO_IOC_WALK, &w) || !w.pfn)
-			break;
-		if (p && w.pfn != prev + 1)
-			run++;
-		run_of[p] = run;
-		prev = w.pfn;
-	}
-	munmap(m, npages * page);
-	close(fd);
-	return p == npages ? 0 : -1;
+	return run_of ? mmapdemo_find_runs(npages, page, run_of) : -1;
 }
 
 static int op_map(struct thr *t)
