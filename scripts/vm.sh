@@ -117,10 +117,12 @@ grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verb
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
 # TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.
-# Multi-threaded TCG once froze a vCPU for good while the kernel patched
-# its own text (text_poke_bp() on enabling a tracepoint: soft lockups and
-# RCU stalls, the other CPU's clock stopped); one thread cannot race with
-# itself there, and the tests take about as long.
+# QEMU supports multi-threaded TCG for this guest (7.2 and 10.0 say
+# nothing against it), but a vCPU can then run stale code while the kernel
+# patches its own text (text_poke_bp() on turning tracing on and off: an
+# "Oops: int3" at a function's patched first byte twice in two tries, and
+# once a frozen vCPU); one thread cannot race with itself there.  See
+# Documentation/lab.rst, "One TCG thread or one per vCPU".
 qemu_cmd() {
 	local a=$1
 	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
