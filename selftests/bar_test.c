@@ -459,8 +459,12 @@ TEST(remove_racing_with_mmap_leaves_no_pte)
 		SKIP(return, "%s", why);
 	ram = open(MMAPDEMO_DEV, O_RDONLY); /* its walk reads any address */
 	ASSERT_LE(0, ram);
-	for (round = 0; round < RACE_ROUNDS && !left; round++)
+	for (round = 0; round < RACE_ROUNDS && !left; round++) {
+		/* How far it got, should the harness's limit end it. */
+		ksft_print_msg("remove_racing_with_mmap: round %d of %d, %d mappings so far\n",
+			       round + 1, RACE_ROUNDS, total);
 		race_round(_metadata, ram, &left, &total);
+	}
 	TH_LOG("%d rounds, %d mappings made before and during the removals",
 	       round, total);
 	EXPECT_EQ(0, left) TH_LOG("%d PTEs to the removed BAR survived", left);
@@ -646,8 +650,10 @@ TEST(remove_racing_with_fork_warns_nothing)
 	ASSERT_NE(MAP_FAILED, fr);
 	start = time(NULL);
 	for (round = 0; round < FORK_ROUNDS; round++) {
-		if (time(NULL) - start > FORK_SECONDS)
+		if (time(NULL) - start > mmapdemo_scaled(FORK_SECONDS))
 			break;
+		ksft_print_msg("remove_racing_with_fork: round %d of %d, %lu forks so far\n",
+			       round + 1, FORK_ROUNDS, fr->forks);
 		fr->ready = 0;
 		fr->stop = 0;
 		for (i = 0; i < FORKERS; i++) {
@@ -688,4 +694,4 @@ static void __attribute__((constructor)) fork_race_timeout(void)
 	_forks_do_not_grow_the_mm_list_object.timeout = PRUNE_TIMEOUT;
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

@@ -1005,14 +1005,14 @@ static bool sigbus_at(const char *p)
 /* Wait until the device the thread opened is gone and a new one is there. */
 static int wait_new_epoch(struct thr *t, uint64_t *e)
 {
-	double give_up = now() + 60;
+	double give_up = now() + mmapdemo_scaled(60);
 
 	for (;;) {
 		*e = __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST);
 		if (!(*e & 1) && *e != t->epoch)
 			return 0;
 		if (now() > give_up)
-			FAIL(t, "the device is not back after 60 s");
+			FAIL(t, "the device is not back after %u s", mmapdemo_scaled(60));
 		usleep(10000);
 	}
 }
@@ -1026,7 +1026,7 @@ static int wait_new_epoch(struct thr *t, uint64_t *e)
  */
 static int recover(struct thr *t)
 {
-	double give_up = now() + 60;
+	double give_up = now() + mmapdemo_scaled(60);
 	struct map *m;
 	uint64_t e;
 	size_t p, i;
@@ -1060,7 +1060,7 @@ static int recover(struct thr *t)
 					     strerror(errno));
 			}
 			if (now() > give_up)
-				FAIL(t, "the device is not back after 60 s");
+				FAIL(t, "the device is not back after %u s", mmapdemo_scaled(60));
 			usleep(10000);
 		}
 		t->epoch = e;
@@ -1284,7 +1284,7 @@ static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 			       n & 1 ? "unbind" : "remove", strerror(errno));
 			break;
 		}
-		if (!wait_node(false, 10)) {
+		if (!wait_node(false, mmapdemo_scaled(10))) {
 			report(sh, __LINE__, "revoker: %s still there",
 			       mode.dev);
 			break;
@@ -1298,7 +1298,7 @@ static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 			       n & 1 ? "bind" : "rescan", strerror(errno));
 			break;
 		}
-		if (!wait_node(true, 30)) {
+		if (!wait_node(true, mmapdemo_scaled(30))) {
 			report(sh, __LINE__, "revoker: %s not back",
 			       mode.dev);
 			break;
@@ -1494,12 +1494,15 @@ TEST(stress_bar_with_revocation)
 
 /*
  * The harness's timeout is a constant in the test's metadata; the run's
- * length is known only at run time, so set it before the harness starts.
+ * length is known only at run time, so set it before the harness starts:
+ * the run, and the time to start and check it on this machine.
  */
-static void __attribute__((constructor)) stress_timeout(void)
+static void stress_timeout(void)
 {
-	_stress_random_operations_object.timeout = stress_seconds() + 180;
-	_stress_bar_with_revocation_object.timeout = stress_seconds() + 240;
+	_stress_random_operations_object.timeout = stress_seconds() +
+						   mmapdemo_scaled(180);
+	_stress_bar_with_revocation_object.timeout = stress_seconds() +
+						     mmapdemo_scaled(240);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN_THEN(stress_timeout)
