@@ -365,8 +365,9 @@ static inline int mmapdemo_find_bar(unsigned int vendor, unsigned int device,
  * limits were written for: MMAPDEMO_SLOWDOWN, which the lab's /init
  * measures at boot (selftests/lab_speed.c), at least 1; 1 where it is not
  * set.  Every wall-clock limit of the tests is multiplied by it: the
- * harness's timeouts (MMAPDEMO_HARNESS_MAIN) and the seconds that bound a
- * loop.
+ * harness's timeouts (MMAPDEMO_HARNESS_MAIN) and the seconds a test waits
+ * for something before it fails.  A budget that only cuts a loop short,
+ * and fails nothing, is not: a slow machine would make the run longer.
  */
 static inline double mmapdemo_slowdown(void)
 {
