@@ -109,6 +109,7 @@ struct shared {
 	uint64_t enodev;		/* ENODEV/EIO seen after one */
 	uint64_t recoveries;		/* workers that reopened the device */
 	uint64_t cut_writes;		/* writes a revocation may have cut */
+	uint64_t opened;		/* workers that opened their files */
 	uint8_t *unsure;		/* per page: a write cut by revocation */
 	uint64_t gen[];			/* per page: its owner's last gen */
 };
@@ -1104,6 +1105,7 @@ static void *thread_main(void *arg)
 		       strerror(errno));
 		return NULL;
 	}
+	__atomic_add_fetch(&t->sh->opened, 1, __ATOMIC_SEQ_CST);
 	while (now() < deadline && !__atomic_load_n(&t->sh->failures,
 						    __ATOMIC_RELAXED)) {
 		if (sigsetjmp(bus_jmp, 1)) {
@@ -1272,6 +1274,14 @@ static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 	char *m;
 	int fd;
 
+	/*
+	 * Not before every worker has opened the device: on a slow machine
+	 * the revoker can be first, and a worker would find no device to
+	 * start with.
+	 */
+	while (__atomic_load_n(&sh->opened, __ATOMIC_SEQ_CST) < NOWNERS &&
+	       now() + 1 < stop && !sh->failures)
+		usleep(10000);
 	for (n = 0; now() + 1 < stop && !sh->failures; n++) {
 		r ^= r >> 12, r ^= r << 25, r ^= r >> 27;
 		usleep(200000 + (r * 0x2545F4914F6CDD1DULL) % 600000);
