@@ -24,7 +24,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress demo shell htmldocs transcheck names clean help
+.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress soak fuzz demo shell htmldocs transcheck names clean help
 
 all: modules user selftests
 
@@ -42,7 +42,9 @@ help:
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   library, header, CLI, man pages"
 	@echo "make deb               the Debian packages (DKMS module, library, -dev, CLI) + lintian"
 	@echo "make dkms-install      the module's source into /usr/src, then dkms install"
-	@echo "make stress [DURATION=s] [KERNEL=K] [SEED=n]   the stress test alone, longer"
+	@echo "make stress [DURATION=s] [KERNEL=K] [SEED=n]   the stress test alone, longer, RAM and BAR"
+	@echo "make fuzz [ITERATIONS=n] [KERNEL=K] [SEED=n]   the ioctl fuzzer, a million calls"
+	@echo "make soak [DURATION=s] [KERNEL=K] [SEED=n]     stress and the sequence fuzzer side by side"
 	@echo "make modules|user|selftests|initramfs   single steps"
 
 # deps is cheap when everything is there, so the top-level targets always
@@ -100,20 +102,21 @@ bench: initramfs
 lint: modules
 	@scripts/lint.sh $(KERNELS)
 
-# The stress test alone, for DURATION seconds in one VM of KERNEL, then the
-# kernel-log gate over that VM's logs.  SEED repeats an earlier run.
+# The long runs, each in one VM of KERNEL with the devices its tests need
+# (an ivshmem BAR), then the kernel-log gate (scripts/longrun.sh):
+#	stress	stress_test, DURATION seconds on RAM, then as long on the BAR
+#		with revocation; SEED repeats an earlier run
+#	fuzz	fuzz_test's ioctl fuzzer, ITERATIONS calls on RAM and on the BAR
+#	soak	the stress (DURATION in all) and, beside it, seqfuzz_test
 DURATION ?= 60
-stress:
+ITERATIONS ?= 1000000
+stress soak:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
-	@log=build/$(KERNEL)/vm/stress; st=0; \
-	scripts/vm.sh -n stress -t $$(($(DURATION) + 900)) $(KERNEL) \
-		'insmod $$LAB_MODULE && MMAPDEMO_STRESS_SECONDS=$(DURATION) $(if $(SEED),MMAPDEMO_STRESS_SEED=$(SEED)) stress_test' || st=$$?; \
-	if scripts/klog-gate.sh $$log; then \
-		echo "stress: kernel log clean"; \
-	else \
-		echo "stress: kernel-log gate FAILED (see $$log/)"; st=1; \
-	fi; \
-	if [ $$st = 0 ]; then echo "stress: passed"; else echo "stress: FAILED ($$st)"; exit 1; fi
+	@scripts/longrun.sh $@ $(KERNEL) $(DURATION) $(SEED)
+
+fuzz:
+	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
+	@scripts/longrun.sh fuzz $(KERNEL) $(ITERATIONS) $(SEED)
 
 # demo runs on the newest kernel of the matrix, unless KERNELS is given
 # (make demo KERNELS="6.1 6.12"): then on each, the first in full and the

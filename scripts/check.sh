@@ -214,6 +214,15 @@ kernel_job() {
 		;;
 	esac
 
+	# A test that its time limit stopped: a real hang, or a slow machine?
+	if grep -q 'terminated by timeout' "build/$k/tests.tap"; then
+		if echo "$gate" | grep -q 'reported a hung task'; then
+			echo "    a test hit its time limit, and the kernel reported a hung task"
+		else
+			echo "    a test hit its time limit; the kernel reported no hung task (slowdown $(sed -n 's/^# slowdown \([0-9.]*\) .*/\1/p' "build/$k/tests.tap"))"
+		fi
+	fi
+
 	# The gate's own test: a module that WARNs on load must turn it red,
 	# in a guest that ran to its end (a guest that never booted would
 	# turn it red too, and prove nothing).

@@ -87,8 +87,12 @@ bad=$({
 	tr -d '\r' <"$dir/console.log" 2>/dev/null || true
 	echo "$dmesg"
 } | grep -E -- "$pattern" || true)
+# A test stopped by its time limit was slow, or hung: the kernel's hung
+# task detector tells a task blocked in the kernel from a slow machine.
+hung=$(echo "$bad" | grep -E 'INFO: task .* blocked for more than' || true)
 if [ -n "$bad" ]; then
 	echo "$bad" | head -n 40
+	[ -z "$hung" ] || echo "klog-gate: the kernel reported a hung task"
 	[ -z "$incomplete" ] || echo "klog-gate: and the log is not whole: $incomplete"
 	exit 1
 fi

@@ -6,7 +6,9 @@
 #
 # Usage: scripts/vm.sh [options] KERNEL [COMMAND...]
 #   -n NAME      name of this run; its logs go to build/KERNEL/vm/NAME/
-#   -t SECONDS   timeout for the whole VM (default 600)
+#   -t SECONDS   timeout for the whole VM (default 600), multiplied by the
+#                guest's slowdown when it reports one (at most VM_SLOWDOWN_MAX
+#                times, default 8): see below
 #   -m SIZE      guest memory (default: the kernel's VM_MEMORY in its
 #                kernel.env, else 1G)
 #   -s           interactive shell instead of commands ("make shell")
@@ -35,6 +37,11 @@
 # guest's kernel panicked, stalled, or QEMU itself failed (quoting QEMU's
 # stderr, kept in build/KERNEL/vm/NAME/qemu.stderr).
 #
+# The guest's /init measures its speed at boot and reports the slowdown
+# on the control channel ("@@LAB-SLOWDOWN F", selftests/lab_speed.c); the
+# VM's timeout is then SECONDS times F, F at most VM_SLOWDOWN_MAX, so that
+# a busy host or a slow kernel does not turn a slow run into a timeout.
+#
 # The accelerator is VM_ACCEL (kvm or tcg) if set, else scripts/accel.sh's
 # verdict.  When a KVM run that was not forced stops before the guest
 # printed or reported anything, and not by a panic, vm.sh says that QEMU
@@ -44,6 +51,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 name=run timeout=600 mem= shell=0 base= devices=() disk=
+slowdown_max=${VM_SLOWDOWN_MAX:-8}
 while getopts n:t:m:si:d:D: opt; do
 	case $opt in
 	d)
@@ -144,10 +152,12 @@ grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verb
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
 # TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.
-# Multi-threaded TCG once froze a vCPU for good while the kernel patched
-# its own text (text_poke_bp() on enabling a tracepoint: soft lockups and
-# RCU stalls, the other CPU's clock stopped); one thread cannot race with
-# itself there, and the tests take about as long.
+# QEMU supports multi-threaded TCG for this guest (7.2 and 10.0 say
+# nothing against it), but a vCPU can then run stale code while the kernel
+# patches its own text (text_poke_bp() on turning tracing on and off: an
+# "Oops: int3" at a function's patched first byte twice in two tries, and
+# once a frozen vCPU); one thread cannot race with itself there.  See
+# Documentation/lab.rst, "One TCG thread or one per vCPU".
 qemu_cmd() {
 	local a=$1
 	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
@@ -183,13 +193,13 @@ run_vm() {
 	: >"$console"
 	: >"$output"
 	: >"$control"
-	rm -f "$logdir/stalled" "$logdir/qemu-failed"
+	rm -f "$logdir/stalled" "$logdir/qemu-failed" "$logdir/timed-out"
 	start=$(date +%s)
 	# QEMU runs in a subshell that passes a TERM on and exits with QEMU's
 	# status, so that a QEMU killed by a signal (an abort) is reported
 	# here rather than by bash's own "Aborted" line.
 	(
-		timeout -k 10 "$timeout" "${qemu[@]}" -initrd "$logdir/initramfs.cpio.gz" \
+		timeout -k 10 "$((timeout * slowdown_max))" "${qemu[@]}" -initrd "$logdir/initramfs.cpio.gz" \
 			-append "$cmdline" -monitor none -serial "file:$console" \
 			-serial "file:$output" -serial "file:$control" </dev/null 2>"$stderr" &
 		child=$!
@@ -210,8 +220,18 @@ run_vm() {
 	# than wait for the timeout.  What it said stays in the console log
 	# for the gate.  On a KVM internal error QEMU pauses the guest for
 	# good: stop it at once.
+	# The timeout: SECONDS, times the slowdown the guest reported.
 	(
 		while kill -0 $qemu_pid 2>/dev/null; do
+			f=$(tr -d '\r' <"$control" 2>/dev/null |
+				sed -n 's/^@@LAB-SLOWDOWN \([0-9.]*\)$/\1/p' | head -n 1)
+			limit=$(awk -v t="$timeout" -v f="${f:-1}" -v m="$slowdown_max" \
+				'BEGIN { f = f < 1 ? 1 : f > m ? m : f; printf "%d", t * f }')
+			if [ $(($(date +%s) - start)) -ge "$limit" ]; then
+				echo "$limit" >"$logdir/timed-out"
+				kill $qemu_pid 2>/dev/null
+				exit 0
+			fi
 			if grep -q '^KVM internal error' "$stderr" 2>/dev/null; then
 				echo "KVM internal error" >"$logdir/qemu-failed"
 				kill $qemu_pid 2>/dev/null
@@ -229,6 +249,7 @@ run_vm() {
 	watch_pid=$!
 	qemu_status=0
 	wait $qemu_pid || qemu_status=$?
+	[ ! -f "$logdir/timed-out" ] || qemu_status=124
 	kill $watch_pid 2>/dev/null || true
 	wait $tail_pid 2>/dev/null || true
 	elapsed=$(($(date +%s) - start))
@@ -276,7 +297,8 @@ fi
 
 if [ -z "$status" ]; then
 	if [ "$qemu_status" = 124 ]; then
-		echo "vm: $kernel: timed out after ${timeout}s; console log: $console" >&2
+		limit=$(cat "$logdir/timed-out" 2>/dev/null || echo $((timeout * slowdown_max)))
+		echo "vm: $kernel: timed out after ${limit}s (-t $timeout, slowdown $(tr -d '\r' <"$control" | sed -n 's/^@@LAB-SLOWDOWN \([0-9.]*\)$/\1/p' | head -n 1)); console log: $console" >&2
 		exit 124
 	fi
 	if [ -f "$logdir/stalled" ]; then

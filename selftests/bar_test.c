@@ -423,4 +423,4 @@ TEST(unbind_revokes_and_bind_restores)
 	revoke_and_restore(_metadata, true);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

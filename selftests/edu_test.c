@@ -142,4 +142,4 @@ TEST_F(edu, cli_edu_command)
 	EXPECT_NE(NULL, strstr(out, "\"memtype\": \"UC\"")) TH_LOG("%s", out);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

@@ -126,4 +126,4 @@ TEST(unprivileged_user_cannot_open)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

@@ -172,6 +172,7 @@ struct fuzz {
 	char *gone;	/* an unmapped page */
 	char *shadow;	/* what buf held before the call */
 	unsigned long calls, ok, errs[4];
+	struct timespec start;	/* of the test, for the calls per second */
 };
 
 /* Returns a pointer of @kind for a struct of @size bytes. */
@@ -472,6 +473,7 @@ FIXTURE_SETUP(fuzz)
 		rng = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	ksft_print_msg("fuzz: seed %llu (MMAPDEMO_FUZZ_SEED)\n",
 		       (unsigned long long)rng);
+	clock_gettime(CLOCK_MONOTONIC, &f->start);
 }
 
 FIXTURE_TEARDOWN(fuzz)
@@ -487,9 +489,15 @@ FIXTURE_TEARDOWN(fuzz)
 
 static void report(struct fuzz *f)
 {
-	ksft_print_msg("fuzz: %lu calls: %lu ok, %lu ENOTTY, %lu EINVAL, %lu EFAULT, %lu other errors\n",
+	struct timespec now;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = now.tv_sec - f->start.tv_sec +
+	    (now.tv_nsec - f->start.tv_nsec) / 1e9;
+	ksft_print_msg("fuzz: %lu calls: %lu ok, %lu ENOTTY, %lu EINVAL, %lu EFAULT, %lu other errors; %.0f s, %.0f calls/s\n",
 		       f->calls, f->ok, f->errs[0], f->errs[1], f->errs[2],
-		       f->errs[3]);
+		       f->errs[3], s, s > 0 ? f->calls / s : 0);
 }
 
 /*
@@ -716,4 +724,23 @@ static void __attribute__((constructor)) sysfs_fuzz_timeout(void)
 	_bar_sysfs_caching_fuzz_object.timeout = 300;
 }
 
-TEST_HARNESS_MAIN
+/*
+ * The limits above are for the default 20000 calls, which make fuzz
+ * runs with more (make fuzz: a million) multiply, after the slowdown.
+ */
+static void fuzz_timeouts(void)
+{
+	unsigned long n = env_ul("MMAPDEMO_FUZZ_ITERATIONS", 20000);
+	struct __test_metadata *t;
+
+	if (n <= 20000)
+		return;
+	for (t = _fixture_global.tests; t; t = t->next)
+		t->timeout = (int)((double)t->timeout * n / 20000 + 1);
+	for (t = _fuzz_fixture_object.tests; t; t = t->next)
+		t->timeout = (int)((double)t->timeout * n / 20000 + 1);
+	ksft_print_msg("fuzz: time limits x %.1f for %lu calls (MMAPDEMO_FUZZ_ITERATIONS)\n",
+		       n / 20000.0, n);
+}
+
+MMAPDEMO_HARNESS_MAIN_THEN(fuzz_timeouts)

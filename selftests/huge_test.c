@@ -527,4 +527,4 @@ TEST_F(huge, removal_zaps_huge_entries)
 	ASSERT_EQ(0, access(huge_path, F_OK));
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

@@ -240,4 +240,4 @@ TEST_F(ioctl, outputs_are_fully_initialised)
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

@@ -416,4 +416,4 @@ TEST(trace_events_carry_no_kernel_addresses)
 	EXPECT_LE(4U, lines) TH_LOG("too few events:\n%s", log);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

@@ -457,4 +457,4 @@ TEST_F_TIMEOUT(lifecycle, bar_remove_rescan_unbind_bind_leak_nothing, 600)
 	EXPECT_NE(0, access(DRV, F_OK));
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

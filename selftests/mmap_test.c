@@ -840,4 +840,4 @@ TEST_F(mmap, strategy_fixed_after_first_mmap)
 	ASSERT_EQ(0, munmap(m, self->page));
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

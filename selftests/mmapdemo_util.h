@@ -553,4 +553,73 @@ static inline int mmapdemo_bar_range(int bar, unsigned long long *start,
 	return ret;
 }
 
+/*
+ * How many times slower this machine is than the one the tests' time
+ * limits were written for: MMAPDEMO_SLOWDOWN, which the lab's /init
+ * measures at boot (selftests/lab_speed.c), at least 1; 1 where it is not
+ * set.  Every wall-clock limit of the tests is multiplied by it: the
+ * harness's timeouts (MMAPDEMO_HARNESS_MAIN) and the seconds a test waits
+ * for something before it fails.  A budget that only cuts a loop short,
+ * and fails nothing, is not: a slow machine would make the run longer.
+ */
+static inline double mmapdemo_slowdown(void)
+{
+	const char *s = getenv("MMAPDEMO_SLOWDOWN");
+	double f = s ? strtod(s, NULL) : 1;
+
+	return f >= 1 && f <= 1000 ? f : 1;
+}
+
+/* @seconds on this machine, rounded up. */
+static inline unsigned int mmapdemo_scaled(double seconds)
+{
+	double s = seconds * mmapdemo_slowdown();
+
+	return (unsigned int)s + (s > (unsigned int)s);
+}
+
+#ifdef TEST_HARNESS_MAIN
+/*
+ * Multiply the harness's timeout of every test by the slowdown, and say
+ * so.  Runs in main(), after every test registered itself.
+ */
+static inline void mmapdemo_scale_timeouts(void)
+{
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+
+	if (mmapdemo_slowdown() == 1)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout = mmapdemo_scaled(t->timeout);
+	ksft_print_msg("time limits x %.2f (MMAPDEMO_SLOWDOWN)\n",
+		       mmapdemo_slowdown());
+}
+
+/*
+ * TEST_HARNESS_MAIN with the timeouts scaled, then @after (which may set
+ * timeouts of its own that are scaled already).
+ */
+#define MMAPDEMO_HARNESS_MAIN_THEN(after) \
+	static void __attribute__((constructor)) \
+	__constructor_order_last(void) \
+	{ \
+		if (!__constructor_order) \
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	} \
+	int main(int argc, char **argv) \
+	{ \
+		mmapdemo_scale_timeouts(); \
+		after(); \
+		return test_harness_run(argc, argv); \
+	}
+
+static inline void mmapdemo_no_more(void)
+{
+}
+
+#define MMAPDEMO_HARNESS_MAIN MMAPDEMO_HARNESS_MAIN_THEN(mmapdemo_no_more)
+#endif
+
 #endif /* MMAPDEMO_UTIL_H */

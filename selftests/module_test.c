@@ -864,4 +864,4 @@ TEST_F(module, fault_around_maps_the_window_of_a_read_fault)
 	EXPECT_EQ(0, mmapdemo_unload());
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

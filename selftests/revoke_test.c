@@ -798,15 +798,15 @@ TEST(caching_change_racing_mmap_never_lands_under_a_mapping)
 }
 
 /* The slowest rounds take minutes on a debug kernel under TCG. */
-static void __attribute__((constructor)) revoke_timeouts(void)
+static void revoke_timeouts(void)
 {
-	_remove_racing_with_mmap_leaves_no_pte_object.timeout = 900;
-	_remove_racing_with_fork_warns_nothing_object.timeout = 900;
-	_remove_racing_with_killed_forks_warns_nothing_object.timeout = 900;
-	_remove_racing_with_exit_keeps_pat_clean_object.timeout = 900;
-	_remove_finishes_while_a_mapper_holds_its_mmap_lock_object.timeout = 900;
-	_set_strategy_racing_mmap_is_never_undone_object.timeout = 900;
-	_caching_change_racing_mmap_never_lands_under_a_mapping_object.timeout = 900;
+	_remove_racing_with_mmap_leaves_no_pte_object.timeout = mmapdemo_scaled(900);
+	_remove_racing_with_fork_warns_nothing_object.timeout = mmapdemo_scaled(900);
+	_remove_racing_with_killed_forks_warns_nothing_object.timeout = mmapdemo_scaled(900);
+	_remove_racing_with_exit_keeps_pat_clean_object.timeout = mmapdemo_scaled(900);
+	_remove_finishes_while_a_mapper_holds_its_mmap_lock_object.timeout = mmapdemo_scaled(900);
+	_set_strategy_racing_mmap_is_never_undone_object.timeout = mmapdemo_scaled(900);
+	_caching_change_racing_mmap_never_lands_under_a_mapping_object.timeout = mmapdemo_scaled(900);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN_THEN(revoke_timeouts)

@@ -20,6 +20,9 @@ fi
 # others stay out of the proof's part of it (1 to 4 MiB).
 # kmemleak_test.sh asks kmemleak about everything before it, on kernels
 # that have kmemleak.
+# The lab's /init measured the guest's speed; the tests' time limits are
+# multiplied by it (mmapdemo_util.h).
+echo "# slowdown ${MMAPDEMO_SLOWDOWN:-1} (MMAPDEMO_SLOWDOWN)"
 for t in bar_proof_test mmap_test bar_test revoke_test huge_test file_test ioctl_test walk_test trace_test lib_test \
 	cli_tour_test.sh cli_bench_test.sh leak_test fuzz_test seqfuzz_test stress_test \
 	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 seqfuzz_test32 cli_calls_test.sh cli_test.sh \

@@ -1562,4 +1562,4 @@ TEST_F_TIMEOUT(seqfuzz, random_sequences, 900)
 		       (unsigned long long)fz->seed, fz->step);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

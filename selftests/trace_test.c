@@ -109,4 +109,4 @@ TEST_F(trace, vma_open_on_split)
 	free(log);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN

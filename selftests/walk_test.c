@@ -594,4 +594,4 @@ TEST_F(walk, bad_requests)
 	EXPECT_EQ(EFAULT, errno);
 }
 
-TEST_HARNESS_MAIN
+MMAPDEMO_HARNESS_MAIN
