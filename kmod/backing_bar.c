@@ -100,8 +100,7 @@ pgprot_t mmapdemo_backing_pgprot(const struct mmapdemo_backing *backing,
  * removed.  Read the type back from the kernel's own page table.  Where
  * the walk cannot tell (not x86-64), trust the request.
  */
-static int bar_mapped_caching(void __iomem *ioaddr,
-			      enum mmapdemo_caching asked)
+static int bar_mapped_caching(void __iomem *ioaddr, enum mmapdemo_caching asked)
 {
 	switch (mmapdemo_kernel_memtype((const void __force *)ioaddr)) {
 	case MMAPDEMO_MEMTYPE_NONE:

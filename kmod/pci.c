@@ -165,7 +165,8 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	ret = mmapdemo_bar_backing_init(&md->backing, start, len,
 					kind->caching);
 	if (ret == -EBUSY)
-		pci_err(pdev, "BAR %d is reserved with a memory type of neither mode\n",
+		pci_err(pdev,
+			"BAR %d is reserved with a memory type of neither mode\n",
 			kind->bar);
 	if (ret) {
 		/* The release of a backing that has nothing. */
@@ -200,8 +201,8 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 		 mmapdemo_caching_name(md->backing.caching));
 	/* See mmapdemo_bar_backing_init(): a mapping from before a removal. */
 	if (md->backing.caching != kind->caching)
-		pci_info(pdev, "BAR %d is still reserved by a mapping made before a removal: caching %s until it goes\n",
-			 md->bar, mmapdemo_caching_name(md->backing.caching));
+		pci_info(pdev, "BAR %d stays %s for an old mapping\n", md->bar,
+			 mmapdemo_caching_name(md->backing.caching));
 	return 0;
 
 out_put:
