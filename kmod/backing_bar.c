@@ -90,6 +90,30 @@ pgprot_t mmapdemo_backing_pgprot(const struct mmapdemo_backing *backing,
 	}
 }
 
+/*
+ * The caching mode whose memory type the kernel's mapping of the BAR at
+ * @ioaddr has, or -1 if it is neither mode's.  x86 PAT gives an ioremap()
+ * the type of a reservation of the range that exists already, silently
+ * (memtype_reserve() and is_new_memtype_allowed(), in __ioremap_caller()),
+ * and on 7.x a remap mapping of the device keeps its reservation until it
+ * is unmapped (the VMA's pfnmap_track_ctx), even after the device was
+ * removed.  Read the type back from the kernel's own page table.  Where
+ * the walk cannot tell (not x86-64), trust the request.
+ */
+static int bar_mapped_caching(void __iomem *ioaddr, enum mmapdemo_caching asked)
+{
+	switch (mmapdemo_kernel_memtype((const void __force *)ioaddr)) {
+	case MMAPDEMO_MEMTYPE_NONE:
+		return asked;
+	case MMAPDEMO_MEMTYPE_UC:
+		return MMAPDEMO_CACHING_UC;
+	case MMAPDEMO_MEMTYPE_WC:
+		return MMAPDEMO_CACHING_WC;
+	default:
+		return -1;
+	}
+}
+
 /* The kernel's mapping of the BAR with the memory type of @caching. */
 static void __iomem *bar_ioremap(phys_addr_t phys, size_t size,
 				 enum mmapdemo_caching caching)
@@ -114,20 +138,34 @@ static void __iomem *bar_ioremap(phys_addr_t phys, size_t size,
  * the backing's release.
  *
  * Context: process context, may sleep.
- * Return: 0, or -ENOMEM if the BAR cannot be mapped.
+ * The mode is @caching unless a mapping made before (of a device that was
+ * removed since) still reserves the range with the other mode's memory
+ * type: then the kernel's mapping has that type, and so has the backing.
+ *
+ * Return: 0; -ENOMEM if the BAR cannot be mapped; -EBUSY if the range is
+ * reserved with a memory type of neither mode.
  */
 int mmapdemo_bar_backing_init(struct mmapdemo_backing *backing,
 			      phys_addr_t phys, size_t size,
 			      enum mmapdemo_caching caching)
 {
+	int got;
+
 	backing->ioaddr = bar_ioremap(phys, size, caching);
 	if (!backing->ioaddr)
 		return -ENOMEM;
+	/* The mode the kernel's mapping really has, which the device keeps. */
+	got = bar_mapped_caching(backing->ioaddr, caching);
+	if (got < 0) {
+		iounmap(backing->ioaddr);
+		backing->ioaddr = NULL;
+		return -EBUSY;
+	}
 	backing->ops = &bar_ops;
 	backing->phys = phys;
 	backing->size = size;
 	backing->npages = size >> PAGE_SHIFT;
-	backing->caching = caching;
+	backing->caching = got;
 	return 0;
 }
 
@@ -138,22 +176,28 @@ int mmapdemo_bar_backing_init(struct mmapdemo_backing *backing,
  *
  * Context: process context, may sleep; the device's memory_lock held for
  * writing, so that nobody uses the kernel's mapping meanwhile.
- * Return: 0, or -ENOMEM (the old mode stays).
+ * Return: 0, or -ENOMEM, or -EBUSY when a mapping made before a removal
+ * still reserves the range with the old mode's type (the old mode stays).
  */
 int mmapdemo_bar_backing_set_caching(struct mmapdemo_backing *backing,
 				     enum mmapdemo_caching caching)
 {
 	void __iomem *ioaddr;
+	int ret;
 
 	if (caching == backing->caching)
 		return 0;
 	/* Unmap first: two kernel mappings of other types would conflict. */
 	iounmap(backing->ioaddr);
 	ioaddr = bar_ioremap(backing->phys, backing->size, caching);
-	if (!ioaddr) {
+	if (!ioaddr || bar_mapped_caching(ioaddr, caching) != (int)caching) {
+		/* -EBUSY: a leftover reservation of the old type; see above. */
+		ret = ioaddr ? -EBUSY : -ENOMEM;
+		if (ioaddr)
+			iounmap(ioaddr);
 		backing->ioaddr = bar_ioremap(backing->phys, backing->size,
 					      backing->caching);
-		return -ENOMEM;
+		return ret;
 	}
 	backing->ioaddr = ioaddr;
 	backing->caching = caching;

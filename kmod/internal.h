@@ -370,6 +370,7 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* walk.c */
 int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w);
+u32 mmapdemo_kernel_memtype(const void *kaddr);
 
 /* sysfs.c */
 extern const struct attribute_group *mmapdemo_attr_groups[];

@@ -164,6 +164,10 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	mmapdemo_dev_init(md);
 	ret = mmapdemo_bar_backing_init(&md->backing, start, len,
 					kind->caching);
+	if (ret == -EBUSY)
+		pci_err(pdev,
+			"BAR %d is reserved with a memory type of neither mode\n",
+			kind->bar);
 	if (ret) {
 		/* The release of a backing that has nothing. */
 		mmapdemo_dev_free(md);
@@ -195,6 +199,10 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	pci_info(pdev, "/dev/%s: BAR %d, %pa, %zu bytes, caching %s\n",
 		 md->name, md->bar, &start, md->backing.size,
 		 mmapdemo_caching_name(md->backing.caching));
+	/* See mmapdemo_bar_backing_init(): a mapping from before a removal. */
+	if (md->backing.caching != kind->caching)
+		pci_info(pdev, "BAR %d stays %s for an old mapping\n", md->bar,
+			 mmapdemo_caching_name(md->backing.caching));
 	return 0;
 
 out_put:

@@ -420,11 +420,36 @@ int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 	return 0;
 }
 
+/**
+ * mmapdemo_kernel_memtype() - the memory type of a kernel mapping
+ * @kaddr: an address of the kernel's own page tables, such as an ioremap()
+ *
+ * Context: any; the mapping must stay while this runs.
+ * Return: MMAPDEMO_MEMTYPE_* of its leaf entry, MMAPDEMO_MEMTYPE_NONE if
+ * not mapped.
+ */
+u32 mmapdemo_kernel_memtype(const void *kaddr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)kaddr, &level);
+
+	if (!pte || !pte_present(*pte))
+		return MMAPDEMO_MEMTYPE_NONE;
+	return walk_memtype(pte_val(*pte), level == PG_LEVEL_4K ?
+						   MMAPDEMO_LEVEL_PTE :
+						   MMAPDEMO_LEVEL_PMD);
+}
+
 #else /* !CONFIG_X86_64 */
 
 int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 {
 	return -EOPNOTSUPP;
+}
+
+u32 mmapdemo_kernel_memtype(const void *kaddr)
+{
+	return MMAPDEMO_MEMTYPE_NONE;
 }
 
 #endif

@@ -315,7 +315,7 @@ TEST(cli_path_shows_memtype_and_bar)
 	if (why)
 		SKIP(return, "%s", why);
 	snprintf(cmd, sizeof(cmd),
-		 "mmapdemo --device %s --json path --strategy fault --offset 0x3000",
+		 "mmapdemo --device %s --json path --calls none --strategy fault --offset 0x3000",
 		 mmapdemo_bar_path);
 	p = popen(cmd, "r");
 	ASSERT_NE(NULL, p);

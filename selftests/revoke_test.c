@@ -797,6 +797,77 @@ TEST(caching_change_racing_mmap_never_lands_under_a_mapping)
 	munmap(stop, 4096);
 }
 
+/*
+ * A remap mapping keeps its memory type reservation until it is unmapped
+ * (7.x: the VMA's pfnmap_track_ctx), also after its device was removed,
+ * and x86 PAT gives the next ioremap() of the range that type, whatever it
+ * asked for.  The device that comes back must say the mode it really has,
+ * refuse a change its kernel mapping cannot follow (EBUSY), and take the
+ * change once the old mapping is gone.
+ */
+static __u32 caching_memtype(const char *mode)
+{
+	return !strcmp(mode, "uc") ? MMAPDEMO_MEMTYPE_UC : MMAPDEMO_MEMTYPE_WC;
+}
+
+/* The memory type of a new fault mapping's first page, touched. */
+static __u32 fresh_memtype(void)
+{
+	struct mmapdemo_walk w;
+	char *m;
+	int fd;
+
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+	if (fd < 0)
+		return ~0U;
+	m = map_bar(fd, MMAPDEMO_STRATEGY_FAULT, 1, NULL);
+	w = mmapdemo_walk_at(fd, m);
+	munmap(m, 4096);
+	close(fd);
+	return m == MAP_FAILED ? ~0U : w.memtype;
+}
+
+TEST(removal_under_a_remap_mapping_keeps_the_caching_mode_true)
+{
+	const char *why = mmapdemo_need_ivshmem();
+	char attr[128], mode[8];
+	int fd;
+	char *m;
+
+	if (why)
+		SKIP(return, "%s", why);
+	why = mmapdemo_bar_remap_why();
+	if (why)
+		SKIP(return, "%s", why);
+	snprintf(attr, sizeof(attr), "/sys/class/misc/mmapdemo-%s/caching",
+		 mmapdemo_bar_bdf);
+	ASSERT_EQ(0, mmapdemo_write_file(attr, "uc"));
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, fd);
+	m = map_bar(fd, MMAPDEMO_STRATEGY_REMAP, 4, NULL);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, mmapdemo_pci_remove());
+	ASSERT_EQ(0, mmapdemo_pci_rescan());
+
+	/* The new device's mode is its PTEs' type: uc, held by the old VMA. */
+	ASSERT_EQ(0, read_word(attr, mode, sizeof(mode)));
+	EXPECT_STREQ("uc", mode);
+	EXPECT_EQ(caching_memtype(mode), fresh_memtype()) TH_LOG("caching %s", mode);
+	/* wc cannot be had while the old reservation lives. */
+	EXPECT_EQ(-1, mmapdemo_write_file(attr, "wc"));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, read_word(attr, mode, sizeof(mode)));
+	EXPECT_EQ(caching_memtype(mode), fresh_memtype()) TH_LOG("caching %s", mode);
+
+	/* Once the old mapping is gone, it can. */
+	munmap(m, 4 * 4096);
+	close(fd);
+	EXPECT_EQ(0, mmapdemo_write_file(attr, "wc"));
+	ASSERT_EQ(0, read_word(attr, mode, sizeof(mode)));
+	EXPECT_STREQ("wc", mode);
+	EXPECT_EQ(caching_memtype(mode), fresh_memtype()) TH_LOG("caching %s", mode);
+}
+
 /* The slowest rounds take minutes on a debug kernel under TCG. */
 static void revoke_timeouts(void)
 {

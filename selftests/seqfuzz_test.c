@@ -332,6 +332,28 @@ static uint64_t model_live_vmas(void)
 	return n;
 }
 
+/*
+ * The memory type that a remap mapping of a removed device still reserves
+ * (on 7.x each VMA holds its mapping's reservation until it is unmapped,
+ * removal or not), or 0 if none does.  The next device comes up in the
+ * mode of that type, and cannot change to the other mode while it lives
+ * (device-memory.rst, "Changing the mode").
+ */
+static uint32_t model_leftover_memtype(void)
+{
+	const struct mapping *m;
+	int i;
+
+	for (i = 0; i < MAXVMAS; i++) {
+		if (!fz->vmas[i].used)
+			continue;
+		m = &fz->maps[fz->vmas[i].map];
+		if (revoked_gen(m->gen) && m->strategy == MMAPDEMO_STRATEGY_REMAP)
+			return m->memtype;
+	}
+	return 0;
+}
+
 /* The VMA holding page @p of mapping @mi, or -1 (a hole). */
 static int vma_at(int mi, size_t p)
 {
@@ -1255,8 +1277,14 @@ static bool read_caching_wc(bool *wc)
 static void op_caching(void)
 {
 	bool wc = below(2), now;
+	uint32_t left = model_leftover_memtype();
 	int want = model_live_vmas() ? EBUSY : 0;
 	int fd, ret;
+
+	/* A leftover reservation of the other mode's type: EBUSY. */
+	if (!want && wc != fz->wc && left &&
+	    left != (wc ? MMAPDEMO_MEMTYPE_WC : MMAPDEMO_MEMTYPE_UC))
+		want = EBUSY;
 
 	say("caching %s", wc ? "wc" : "uc");
 	fd = open(fz->caching_attr, O_WRONLY);
@@ -1292,7 +1320,7 @@ static void op_remove(void)
 {
 	char path[128];
 	bool unbind = below(2);
-	bool wc;
+	bool wc, want_wc;
 
 	say("%s", unbind ? "unbind and bind" : "remove and rescan");
 	if (unbind)
@@ -1313,10 +1341,14 @@ static void op_remove(void)
 		FAIL("bringing %s back: %s", fz->dev, strerror(errno));
 		return;
 	}
-	/* A new device starts in ivshmem's default mode (device-memory.rst). */
-	if (!read_caching_wc(&wc) || !wc)
-		FAIL("the new device's caching is not wc");
-	fz->wc = true;
+	/*
+	 * A new device starts in ivshmem's default mode, or in the mode of a
+	 * leftover reservation (device-memory.rst).
+	 */
+	want_wc = model_leftover_memtype() != MMAPDEMO_MEMTYPE_UC;
+	if (!read_caching_wc(&wc) || wc != want_wc)
+		FAIL("the new device's caching is not %s", want_wc ? "wc" : "uc");
+	fz->wc = want_wc;
 }
 
 /*
