@@ -77,7 +77,7 @@ static inline struct mmapdemo_info mmapdemo_info(int fd)
  * Touch memory and report the signal it raised, if any.  The harness runs
  * each test in its own process, so the handlers may stay installed.
  */
-static sigjmp_buf mmapdemo_probe_jmp;
+static __thread sigjmp_buf mmapdemo_probe_jmp;
 
 static inline void mmapdemo_probe_handler(int sig)
 {

@@ -414,8 +414,11 @@ static char *map_one_pmd(int fd, void **reserve)
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
-	/* An anonymous THP would be a PMD leaf, with no PTE table. */
-	if (fd < 0 && madvise(m, PMD_BYTES, MADV_NOHUGEPAGE))
+	/*
+	 * An anonymous THP would be a PMD leaf, with no PTE table; a kernel
+	 * without THP (6.12-rt) refuses the advice with EINVAL, and has none.
+	 */
+	if (fd < 0 && madvise(m, PMD_BYTES, MADV_NOHUGEPAGE) && errno != EINVAL)
 		return NULL;
 	return m;
 }

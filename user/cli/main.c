@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,13 @@ int main(int argc, char **argv)
 	struct cli cli = { .prog = argv[0] };
 	unsigned int i;
 	int arg = 1;
+
+	/*
+	 * A reader that goes away (| head) makes writes fail with EPIPE
+	 * rather than kill the CLI in the middle of a command that must
+	 * undo what it set up, such as the tracer of path and map.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 
 	for (; arg < argc && argv[arg][0] == '-'; arg++) {
 		if (!strcmp(argv[arg], "--json")) {
