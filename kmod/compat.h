@@ -13,9 +13,10 @@
 #define _MMAPDEMO_COMPAT_H
 
 #include <linux/huge_mm.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/sched.h>
-#include <linux/version.h>
 
 #include "probes.h"
 
@@ -47,6 +48,14 @@ static inline void assert_fault_locked(struct vm_fault *vmf)
 {
 	mmap_assert_locked(vmf->vma->vm_mm);
 }
+#endif
+
+/*
+ * FAULT_FLAG_VMA_LOCK (6.4): the fault holds only the VMA's lock.  Before
+ * per-VMA locks no fault does, and the flag reads as 0.
+ */
+#ifndef MMAPDEMO_HAVE_FAULT_FLAG_VMA_LOCK
+#define FAULT_FLAG_VMA_LOCK 0
 #endif
 
 /*
@@ -132,15 +141,11 @@ static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
 
 /*
  * The largest order the page allocator hands out: MAX_ORDER - 1 before 6.4,
- * where MAX_ORDER became inclusive; 6.8 renamed it MAX_PAGE_ORDER.
+ * where MAX_ORDER became inclusive; 6.8 renamed it MAX_PAGE_ORDER.  The
+ * pages of that order, MAX_ORDER_NR_PAGES, kept their meaning through
+ * both changes, so the order is read from them.
  */
-#if defined(MAX_PAGE_ORDER)
-#define MMAPDEMO_MAX_PAGE_ORDER MAX_PAGE_ORDER
-#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
-#define MMAPDEMO_MAX_PAGE_ORDER (MAX_ORDER - 1)
-#else
-#define MMAPDEMO_MAX_PAGE_ORDER MAX_ORDER
-#endif
+#define MMAPDEMO_MAX_PAGE_ORDER ilog2(MAX_ORDER_NR_PAGES)
 
 /*
  * The mm's own placement of a new mapping, which a file's

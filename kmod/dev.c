@@ -140,9 +140,21 @@ void mmapdemo_inode_put(struct inode *inode)
  */
 void mmapdemo_dev_init(struct mmapdemo_dev *md)
 {
+	struct mmapdemo_vma_data *data;
+	unsigned int c, s, k;
+
 	atomic_inc(&mmapdemo_devs_alive);
 	kref_init(&md->ref);
 	init_rwsem(&md->memory_lock);
+	for (c = 0; c < 2; c++)
+		for (s = 0; s < MMAPDEMO_NR_STRATEGIES; s++)
+			for (k = 0; k < MMAPDEMO_NR_CACHING; k++) {
+				data = &md->vma_data[c][s][k];
+				data->dev = md;
+				data->strategy = mmapdemo_strategy_by_id(s);
+				data->caching = k;
+				data->committed = c;
+			}
 }
 
 /**

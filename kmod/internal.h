@@ -10,9 +10,11 @@
  *    atomic, and, on a BAR device, the kernel's mapping of the BAR, which
  *    changes with the caching mode while nothing is mapped.  A fault may
  *    run under the mmap_lock held for reading or, since 6.4, under the
- *    VMA's own lock with no mmap_lock at all.  (6.12 uses the VMA lock for
- *    ->fault only if the vm_ops have ->map_pages: the fault strategy has
- *    one for that reason.)
+ *    VMA's own lock with no mmap_lock at all.  (6.12 and 7.3 call ->fault
+ *    and ->page_mkwrite under the VMA lock only for vm_ops that have
+ *    ->map_pages, vmf_can_call_fault(); mmapdemo has none, so the core
+ *    retries those faults under the mmap_lock.  ->huge_fault runs under
+ *    the VMA lock alone.)
  *  - mmapdemo_dev.memory_lock (VFIO's memory_lock) makes a BAR device's
  *    removal and caching changes safe: faults, ->access, the copies of
  *    read() and write(), and both ends of an mmap (the description and
@@ -61,17 +63,6 @@
 
 /* The largest device, so that a typo in "size=" cannot eat all memory. */
 #define MMAPDEMO_MAX_SIZE ((unsigned long)SZ_1G)
-
-/* The largest fault-around window, in pages: 256 KiB with 4 KiB pages. */
-#define MMAPDEMO_FAULT_AROUND_MAX 64
-
-/*
- * Pages a read fault of the fault strategy maps, around and including the
- * faulting one (the "fault_around" module parameter); 0 or 1 for one page
- * per fault.  A power of two, at most MMAPDEMO_FAULT_AROUND_MAX.  Read
- * with READ_ONCE(): it can change at any time.
- */
-extern unsigned int mmapdemo_fault_around;
 
 struct mmapdemo_backing;
 
@@ -164,8 +155,36 @@ struct mmapdemo_stats_counters {
 };
 
 struct mmapdemo_strategy;
+struct mmapdemo_dev;
 struct inode;
 struct pci_dev;
+
+/* Strategies: MMAPDEMO_STRATEGY_* of the uapi, 0 to 3. */
+#define MMAPDEMO_NR_STRATEGIES 4
+/* Caching modes: enum mmapdemo_caching. */
+#define MMAPDEMO_NR_CACHING 3
+
+/**
+ * struct mmapdemo_vma_data - what every VMA of the device points to: its
+ *                            vm_private_data, on both front ends
+ * @dev: the device
+ * @strategy: the strategy the mapping was described with
+ * @caching: the caching mode (memory type) it was described with
+ * @committed: mmapdemo_commit_mapping() has counted the mapping.  On 7.x a
+ *             VMA points to an entry without it from ->mmap_prepare until
+ *             ->mapped; if the core unmaps it in between (its action or
+ *             the commit failed), ->close sees that nothing was counted.
+ *
+ * Constant entries in the device (mmapdemo_dev.vma_data), one for each
+ * combination, so that nothing is allocated per mapping that a mapping
+ * which the core fails before the VMA exists could leak.
+ */
+struct mmapdemo_vma_data {
+	struct mmapdemo_dev *dev;
+	const struct mmapdemo_strategy *strategy;
+	enum mmapdemo_caching caching;
+	bool committed;
+};
 
 /**
  * struct mmapdemo_dev - one mmapdemo device: the RAM one or a BAR
@@ -184,6 +203,8 @@ struct pci_dev;
  * @memory_lock: see the top of this file; protects @revoked,
  *               @backing.ioaddr and @backing.caching
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
+ * @vma_data: what its VMAs point to, by [committed][strategy][caching]:
+ *            see struct mmapdemo_vma_data; set up once, never changed
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
@@ -198,7 +219,24 @@ struct mmapdemo_dev {
 	/* protects revoked, backing.ioaddr and backing.caching */
 	struct rw_semaphore memory_lock;
 	bool revoked;
+	struct mmapdemo_vma_data vma_data[2][MMAPDEMO_NR_STRATEGIES]
+					 [MMAPDEMO_NR_CACHING];
 };
+
+/**
+ * mmapdemo_vma_dev() - the device a VMA of mmapdemo maps
+ * @vma: a VMA whose vm_ops are one of the strategies'
+ *
+ * Context: any.
+ * Return: the device.
+ */
+static inline struct mmapdemo_dev *
+mmapdemo_vma_dev(const struct vm_area_struct *vma)
+{
+	const struct mmapdemo_vma_data *data = vma->vm_private_data;
+
+	return data->dev;
+}
 
 struct inode *mmapdemo_inode_new(void);
 void mmapdemo_inode_put(struct inode *inode);
@@ -231,7 +269,7 @@ struct mmapdemo_file {
 enum mmapdemo_eager {
 	MMAPDEMO_EAGER_NONE, /* nothing: faults map */
 	MMAPDEMO_EAGER_PFN, /* one PFN range: remap_pfn_range() */
-	MMAPDEMO_EAGER_IO_PFN, /* one PFN range of a BAR: io_remap_pfn_range() */
+	MMAPDEMO_EAGER_IO_PFN, /* a BAR: vm_iomap_memory(), simple_ioremap */
 	MMAPDEMO_EAGER_PAGES, /* a run of pages: vm_insert_pages() */
 };
 
@@ -241,13 +279,15 @@ enum mmapdemo_eager {
 #define MMAPDEMO_MAP_MIXEDMAP BIT(2) /* VM_MIXEDMAP */
 #define MMAPDEMO_MAP_DONTEXPAND BIT(3) /* VM_DONTEXPAND */
 #define MMAPDEMO_MAP_DONTDUMP BIT(4) /* VM_DONTDUMP */
+#define MMAPDEMO_MAP_NOEXEC BIT(5) /* clear VM_EXEC and VM_MAYEXEC */
 
 /**
  * struct mmapdemo_map_req - the mapping the caller of mmap() asks for
  * @pgoff: first page of the device
  * @npages: its length in pages
  * @shared: VM_MAYSHARE: a MAP_SHARED mapping, even of a read-only file
- * @exec: VM_EXEC
+ * @exec: VM_EXEC, which the READ_IMPLIES_EXEC personality adds to every
+ *        readable mapping
  * @prot: the protection the core chose for it
  */
 struct mmapdemo_map_req {
@@ -270,6 +310,10 @@ struct mmapdemo_map_req {
  * @pages: the first page of the run, for MMAPDEMO_EAGER_PAGES
  * @npages: pages mapped eagerly, the whole VMA or 0
  * @caching: the device's caching mode that @prot carries
+ * @io_phys: for MMAPDEMO_EAGER_IO_PFN, the physical address of the whole
+ *           BAR, of which the core maps the VMA's part (from its pgoff)
+ *           after checking that it lies inside
+ * @io_size: the BAR's size in bytes
  */
 struct mmapdemo_map_desc {
 	unsigned long flags;
@@ -280,6 +324,8 @@ struct mmapdemo_map_desc {
 	struct page **pages;
 	unsigned long npages;
 	enum mmapdemo_caching caching;
+	phys_addr_t io_phys;
+	size_t io_size;
 };
 
 /**
@@ -324,6 +370,23 @@ extern const struct mmapdemo_strategy mmapdemo_strategy_insert;
 extern const struct mmapdemo_strategy mmapdemo_strategy_huge;
 extern const struct mmapdemo_strategy *mmapdemo_bar_default_strategy;
 
+/**
+ * mmapdemo_vma_data_of() - what a VMA of the device points to
+ * @md: the device
+ * @s: the strategy the mapping was described with
+ * @caching: the caching mode it was described with
+ * @committed: whether mmapdemo_commit_mapping() has counted it
+ *
+ * Context: any.
+ * Return: the device's entry for them.
+ */
+static inline struct mmapdemo_vma_data *
+mmapdemo_vma_data_of(struct mmapdemo_dev *md, const struct mmapdemo_strategy *s,
+		     enum mmapdemo_caching caching, bool committed)
+{
+	return &md->vma_data[committed][s->id][caching];
+}
+
 /* strategy_huge.c */
 u32 mmapdemo_huge_features(const struct mmapdemo_dev *md);
 unsigned long mmapdemo_get_unmapped_area(struct file *file, unsigned long addr,
@@ -339,7 +402,7 @@ bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 
 /*
  * mmap.c: the mmap file operation and what all strategies' VMAs share.
- * Each strategy's vm_ops have .open, .close and .mprotect below and, with
+ * Each strategy's vm_ops have .open and .close below and, with
  * MMAPDEMO_HAVE_MMAP_PREPARE, .mapped = mmapdemo_vma_mapped.
  * MMAPDEMO_FRONT_END names the file operation, for sysfs.
  */
@@ -354,8 +417,6 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
 #endif
 void mmapdemo_vma_open(struct vm_area_struct *vma);
 void mmapdemo_vma_close(struct vm_area_struct *vma);
-int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
-			  unsigned long end, unsigned long newflags);
 int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			void *buf, int len, int write);
 vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy);

@@ -10,7 +10,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
-#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -230,39 +229,6 @@ module_param_cb(bar_strategy, &bar_strategy_param_ops,
 		&mmapdemo_bar_default_strategy, 0444);
 MODULE_PARM_DESC(bar_strategy,
 		 "BAR devices: " MMAPDEMO_BAR_STRATEGIES " (default fault)");
-
-unsigned int mmapdemo_fault_around;
-
-static int fault_around_param_set(const char *val,
-				  const struct kernel_param *kp)
-{
-	unsigned int pages;
-	int ret;
-
-	ret = kstrtouint(val, 0, &pages);
-	if (ret)
-		return ret;
-	if (pages > MMAPDEMO_FAULT_AROUND_MAX) {
-		pr_err("fault_around=%s: at most %d pages\n", val,
-		       MMAPDEMO_FAULT_AROUND_MAX);
-		return -EINVAL;
-	}
-	/* A window aligned to its size, as the core's fault-around. */
-	WRITE_ONCE(*(unsigned int *)kp->arg,
-		   pages ? rounddown_pow_of_two(pages) : 0);
-	return 0;
-}
-
-static const struct kernel_param_ops fault_around_param_ops = {
-	.set = fault_around_param_set,
-	.get = param_get_uint,
-};
-
-/* Writable: it applies to fault-strategy mappings made after the change. */
-module_param_cb(fault_around, &fault_around_param_ops, &mmapdemo_fault_around,
-		0644);
-MODULE_PARM_DESC(fault_around,
-		 "Pages per read fault (fault strategy), 2^n <= 64, default 0");
 
 static struct mmapdemo_dev *mmapdemo;
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The mmap file operation and what every strategy's VMAs share: the checks
- * made before anything is mapped, VMA accounting, mprotect and ptrace
- * access, and the fault handler that maps one page.
+ * made before anything is mapped, VMA accounting, ptrace access, and the
+ * fault handlers that map one page.
  *
  * One design, two front ends: mmapdemo_describe() turns a request into a
  * description of the mapping (struct mmapdemo_map_desc) without side
@@ -16,6 +16,8 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/personality.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #include "compat.h"
@@ -37,7 +39,8 @@
  * memory_lock held for reading.
  * Return: 0; -EINVAL for a range outside the device, a strategy the
  * device cannot use or a MAP_PRIVATE mapping the strategy cannot copy on
- * write; -EPERM for PROT_EXEC; or what the strategy returns.
+ * write; -EPERM for PROT_EXEC, unless the caller's personality has
+ * READ_IMPLIES_EXEC; or what the strategy returns.
  */
 static int mmapdemo_describe(struct mmapdemo_dev *md,
 			     const struct mmapdemo_strategy *s,
@@ -56,8 +59,15 @@ static int mmapdemo_describe(struct mmapdemo_dev *md,
 	if (req->pgoff >= backing->npages ||
 	    req->npages > backing->npages - req->pgoff)
 		return -EINVAL;
-	/* Device memory holds data, never code. */
-	if (req->exec)
+	/*
+	 * Device memory holds data, never code: PROT_EXEC is refused, and
+	 * every mapping loses VM_MAYEXEC (MMAPDEMO_MAP_NOEXEC), so that
+	 * mprotect() cannot add it later (EACCES).  Under the
+	 * READ_IMPLIES_EXEC personality the core asks for VM_EXEC with
+	 * every readable mapping (do_mmap()); the mapping is made without
+	 * it, as the core does for a file on a noexec mount.
+	 */
+	if (req->exec && !(current->personality & READ_IMPLIES_EXEC))
 		return -EPERM;
 	/* Only a default strategy can get here unusable: SET_STRATEGY checks. */
 	if (!mmapdemo_strategy_usable(md, s))
@@ -80,7 +90,8 @@ static int mmapdemo_describe(struct mmapdemo_dev *md,
 	 * are in VM_SPECIAL, so the core never merges a mapping of the
 	 * device with its neighbours.
 	 */
-	desc->flags = MMAPDEMO_MAP_DONTEXPAND | MMAPDEMO_MAP_DONTDUMP;
+	desc->flags = MMAPDEMO_MAP_DONTEXPAND | MMAPDEMO_MAP_DONTDUMP |
+		      MMAPDEMO_MAP_NOEXEC;
 	if (pages) {
 		desc->vm_ops = s->vm_ops;
 		desc->prot = req->prot;
@@ -187,34 +198,6 @@ out_leave:
 
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 
-/*
- * What ->mmap_prepare tells ->mapped about a mapping, through the VMA's
- * private data, the only per-mapping state the core carries from one to
- * the other: the strategy and the memory type of the description.  One
- * constant per pair, so that nothing is allocated that a mapping which
- * fails in between would leak: the core calls neither ->mapped nor
- * ->close when it fails before the VMA exists.
- */
-struct mmapdemo_prepared {
-	const struct mmapdemo_strategy *strategy;
-	enum mmapdemo_caching caching;
-};
-
-#define MMAPDEMO_PREPARED(s)                                           \
-	{                                                              \
-		[MMAPDEMO_CACHING_WB] = { &(s), MMAPDEMO_CACHING_WB }, \
-		[MMAPDEMO_CACHING_UC] = { &(s), MMAPDEMO_CACHING_UC }, \
-		[MMAPDEMO_CACHING_WC] = { &(s), MMAPDEMO_CACHING_WC }, \
-	}
-
-static const struct mmapdemo_prepared mmapdemo_prepared[][3] = {
-	[MMAPDEMO_STRATEGY_FAULT] = MMAPDEMO_PREPARED(mmapdemo_strategy_fault),
-	[MMAPDEMO_STRATEGY_REMAP] = MMAPDEMO_PREPARED(mmapdemo_strategy_remap),
-	[MMAPDEMO_STRATEGY_INSERT] =
-		MMAPDEMO_PREPARED(mmapdemo_strategy_insert),
-	[MMAPDEMO_STRATEGY_HUGE] = MMAPDEMO_PREPARED(mmapdemo_strategy_huge),
-};
-
 /* MMAPDEMO_MAP_* as the VMA_*_BIT flags of a vm_area_desc. */
 static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
 				    unsigned long flags)
@@ -229,6 +212,8 @@ static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
 		vma_desc_set_flags(vd, VMA_DONTEXPAND_BIT);
 	if (flags & MMAPDEMO_MAP_DONTDUMP)
 		vma_desc_set_flags(vd, VMA_DONTDUMP_BIT);
+	if (flags & MMAPDEMO_MAP_NOEXEC)
+		vma_desc_clear_flags(vd, VMA_EXEC_BIT, VMA_MAYEXEC_BIT);
 }
 
 /**
@@ -238,12 +223,13 @@ static void mmapdemo_desc_set_flags(struct vm_area_desc *vd,
  * Describes the mapping and leaves the rest to the core: it makes the
  * VMA, links it, runs the action (what is mapped eagerly) and then
  * vm_ops->mapped, mmapdemo_vma_mapped(), which commits the mapping.
- * Until then the VMA's private data is a struct mmapdemo_prepared, not
- * the device: a VMA that the core unmaps after a failed action or a
- * failed ->mapped was never counted, and mmapdemo_vma_close() leaves it
- * alone.  An eager mapping of a BAR stays hidden from the rmap until
- * ->mapped is done, so that the removal's zap either sees it whole or
- * comes before ->mapped's revoked check (dev.c).
+ * Until then the VMA's private data is the device's uncommitted struct
+ * mmapdemo_vma_data for the strategy and caching mode of the description:
+ * a VMA that the core unmaps after a failed action or a failed ->mapped
+ * was never counted, and mmapdemo_vma_close() leaves it alone.  An eager
+ * mapping of a BAR stays hidden from the rmap until ->mapped is done, so
+ * that the removal's zap either sees it whole or comes before ->mapped's
+ * revoked check (dev.c).
  *
  * Context: process context, mmap_lock held for writing; takes the file's
  * lock, then the device's memory_lock.
@@ -271,8 +257,8 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 
 	mmapdemo_desc_set_flags(vd, desc.flags);
 	vd->vm_ops = desc.vm_ops;
-	vd->private_data =
-		(void *)&mmapdemo_prepared[mf->strategy->id][desc.caching];
+	vd->private_data = mmapdemo_vma_data_of(mf->dev, mf->strategy,
+						desc.caching, false);
 	vd->page_prot = desc.prot;
 	switch (desc.eager) {
 	case MMAPDEMO_EAGER_NONE:
@@ -281,7 +267,8 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 		mmap_action_remap_full(vd, desc.pfn);
 		break;
 	case MMAPDEMO_EAGER_IO_PFN:
-		mmap_action_ioremap_full(vd, desc.pfn);
+		/* The core checks the range against the BAR (vm_pgoff). */
+		mmap_action_simple_ioremap(vd, desc.io_phys, desc.io_size);
 		vd->action.hide_from_rmap_until_complete = true;
 		break;
 	case MMAPDEMO_EAGER_PAGES:
@@ -299,9 +286,8 @@ out_unlock:
  * @end: its end
  * @pgoff: its first page of the device
  * @file: the device file
- * @vm_private_data: in: the struct mmapdemo_prepared that
- *                   mmapdemo_mmap_prepare() left; out: the device, which
- *                   the VMA's other operations use
+ * @vm_private_data: in: the uncommitted struct mmapdemo_vma_data that
+ *                   mmapdemo_mmap_prepare() left; out: its committed twin
  *
  * The core calls it once the VMA is linked and its action done, and
  * unmaps the VMA if it fails.
@@ -314,16 +300,17 @@ int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 			const struct file *file, void **vm_private_data)
 {
 	struct mmapdemo_file *mf = file->private_data;
-	const struct mmapdemo_prepared *p = *vm_private_data;
+	const struct mmapdemo_vma_data *data = *vm_private_data;
 	int ret;
 
 	mmap_assert_write_locked(current->mm);
 	mutex_lock(&mf->lock);
-	ret = mmapdemo_commit_mapping(mf, p->strategy, p->caching, start, end,
-				      pgoff);
+	ret = mmapdemo_commit_mapping(mf, data->strategy, data->caching, start,
+				      end, pgoff);
 	mutex_unlock(&mf->lock);
 	if (!ret)
-		*vm_private_data = mf->dev;
+		*vm_private_data = mmapdemo_vma_data_of(mf->dev, data->strategy,
+							data->caching, true);
 	return ret;
 }
 
@@ -359,8 +346,8 @@ static int mmapdemo_map_eagerly(struct vm_area_struct *vma,
 		return remap_pfn_range(vma, vma->vm_start, desc->pfn, size,
 				       vma->vm_page_prot);
 	case MMAPDEMO_EAGER_IO_PFN:
-		return io_remap_pfn_range(vma, vma->vm_start, desc->pfn, size,
-					  vma->vm_page_prot);
+		/* Checks the range against the BAR, from vm_pgoff. */
+		return vm_iomap_memory(vma, desc->io_phys, desc->io_size);
 	case MMAPDEMO_EAGER_PAGES:
 		left = desc->npages;
 		ret = vm_insert_pages(vma, vma->vm_start, desc->pages, &left);
@@ -409,14 +396,20 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		goto out_unlock;
 
 	vm_flags_set(vma, mmapdemo_vm_flags(desc.flags));
+	if (desc.flags & MMAPDEMO_MAP_NOEXEC)
+		vm_flags_clear(vma, VM_EXEC | VM_MAYEXEC);
 	vma->vm_ops = desc.vm_ops;
-	vma->vm_private_data = md;
+	vma->vm_private_data =
+		mmapdemo_vma_data_of(md, mf->strategy, desc.caching, false);
 	vma->vm_page_prot = desc.prot;
 	ret = mmapdemo_map_eagerly(vma, &desc);
 	if (!ret)
 		ret = mmapdemo_commit_mapping(mf, mf->strategy, desc.caching,
 					      vma->vm_start, vma->vm_end,
 					      vma->vm_pgoff);
+	if (!ret)
+		vma->vm_private_data = mmapdemo_vma_data_of(md, mf->strategy,
+							    desc.caching, true);
 out_unlock:
 	mutex_unlock(&mf->lock);
 	return ret;
@@ -433,7 +426,7 @@ out_unlock:
  */
 void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
-	struct mmapdemo_dev *md = vma->vm_private_data;
+	struct mmapdemo_dev *md = mmapdemo_vma_dev(vma);
 
 	mmap_assert_write_locked(vma->vm_mm);
 	atomic64_inc(&md->stats.vma_opens);
@@ -449,40 +442,19 @@ void mmapdemo_vma_open(struct vm_area_struct *vma)
  */
 void mmapdemo_vma_close(struct vm_area_struct *vma)
 {
-	struct mmapdemo_file *mf = vma->vm_file->private_data;
-	struct mmapdemo_dev *md = vma->vm_private_data;
+	const struct mmapdemo_vma_data *data = vma->vm_private_data;
+	struct mmapdemo_dev *md = data->dev;
 
 	/*
-	 * Unmapped by the core before mmapdemo_vma_mapped() committed it
-	 * (its action or the commit failed): nothing was counted.  Only ->mmap_prepare
-	 * leaves anything but the device here.
+	 * Unmapped by the core before the mapping was committed (its eager
+	 * mapping, its action or the commit failed): nothing was counted.
 	 */
-	if (md != mf->dev)
+	if (!data->committed)
 		return;
 
 	atomic64_inc(&md->stats.vma_closes);
 	atomic64_dec(&md->stats.live_vmas);
 	trace_mmapdemo_vma_close(vma);
-}
-
-/**
- * mmapdemo_vma_mprotect() - refuse to make device memory executable later
- * @vma: the VMA being changed
- * @start: start of the range
- * @end: end of the range
- * @newflags: the VMA's flags after the change
- *
- * VM_MAYEXEC stays set so that the answer is EPERM, as for mmap(), rather
- * than the EACCES mprotect() gives for a missing VM_MAY* bit.
- *
- * Context: mmap_lock held for writing.
- * Return: 0, or -EPERM when @newflags has VM_EXEC.
- */
-int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
-			  unsigned long end, unsigned long newflags)
-{
-	mmap_assert_write_locked(vma->vm_mm);
-	return (newflags & VM_EXEC) ? -EPERM : 0;
 }
 
 /**
@@ -518,7 +490,7 @@ int mmapdemo_vma_mprotect(struct vm_area_struct *vma, unsigned long start,
 int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			void *buf, int len, int write)
 {
-	struct mmapdemo_dev *md = vma->vm_private_data;
+	struct mmapdemo_dev *md = mmapdemo_vma_dev(vma);
 	unsigned long offset;
 
 	mmap_assert_locked(vma->vm_mm);
@@ -542,22 +514,30 @@ int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /**
- * mmapdemo_fault_page() - hand the core the device page behind a fault
- * @vmf: the fault; vmf->pgoff is the page's offset in the device
+ * mmapdemo_fault_page() - map the device page behind a fault
+ * @vmf: the fault, in a VM_MIXEDMAP VMA; vmf->pgoff is the page's offset
+ *       in the device
  * @strategy: MMAPDEMO_STRATEGY_* of the VMA, for the tracepoint
  *
- * The core maps the page (or, in a MAP_PRIVATE mapping, a copy of it for a
- * write) and drops the reference taken here when it is unmapped.
+ * vm_insert_page() maps the page with the VMA's protection, which is
+ * read-only in a MAP_PRIVATE mapping (the next write copies it) and in a
+ * shared one with page_mkwrite (the next write calls it).  The PTE holds
+ * a reference on the page until it is unmapped.  If another thread
+ * mapped the page first, its PTE stands and the fault is done.
  *
- * Context: may run under the VMA's lock without the mmap_lock: it only
- * reads the backing, which does not change while the module is loaded.
- * Return: 0 with vmf->page set, or VM_FAULT_SIGBUS beyond the device's end.
+ * Context: mmap_lock held for reading: without ->map_pages, the core
+ * never calls ->fault under the VMA's lock alone.  Reads only the
+ * backing, which does not change while the module is loaded.
+ * Return: VM_FAULT_NOPAGE; VM_FAULT_SIGBUS beyond the device's end;
+ * VM_FAULT_OOM without memory for a page table.
  */
 vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_dev *md = vma->vm_private_data;
+	struct mmapdemo_dev *md = mmapdemo_vma_dev(vma);
 	struct page *page;
+	vm_fault_t ret;
+	int err;
 
 	assert_fault_locked(vmf);
 	if (vmf->pgoff >= md->backing.npages) {
@@ -566,11 +546,11 @@ vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy)
 		return VM_FAULT_SIGBUS;
 	}
 	page = md->backing.ops->page(&md->backing, vmf->pgoff);
-	get_page(page);
-	vmf->page = page;
+	err = vm_insert_page(vma, vmf->address, page);
+	ret = (!err || err == -EBUSY) ? VM_FAULT_NOPAGE : vmf_error(err);
 	atomic64_inc(&md->stats.faults);
-	trace_mmapdemo_fault(vmf, strategy, page_to_pfn(page), 0);
-	return 0;
+	trace_mmapdemo_fault(vmf, strategy, page_to_pfn(page), ret);
+	return ret;
 }
 
 /**
@@ -591,7 +571,7 @@ vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy)
 vm_fault_t mmapdemo_fault_pfn(struct vm_fault *vmf, u32 strategy)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_dev *md = vma->vm_private_data;
+	struct mmapdemo_dev *md = mmapdemo_vma_dev(vma);
 	unsigned long pfn;
 	vm_fault_t ret;
 

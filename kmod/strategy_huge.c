@@ -68,7 +68,7 @@ static bool huge_order_ok(unsigned int order)
 static vm_fault_t huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_dev *md = vma->vm_private_data;
+	struct mmapdemo_dev *md = mmapdemo_vma_dev(vma);
 	struct mmapdemo_backing *backing = &md->backing;
 	unsigned long nr = 1UL << order;
 	unsigned long addr = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
@@ -121,7 +121,6 @@ out_fallback:
 static const struct vm_operations_struct huge_pfn_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
-	.mprotect = mmapdemo_vma_mprotect,
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 	.mapped = mmapdemo_vma_mapped,
 #endif

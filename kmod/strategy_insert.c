@@ -22,7 +22,6 @@ static vm_fault_t insert_fault(struct vm_fault *vmf)
 static const struct vm_operations_struct insert_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
-	.mprotect = mmapdemo_vma_mprotect,
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 	.mapped = mmapdemo_vma_mapped,
 #endif

@@ -7,11 +7,13 @@
  * the pages, and never faults on them.
  *
  * One call per VMA, of one physically contiguous range: on a BAR, which
- * is one, io_remap_pfn_range() with the device's memory type, as /dev/mem
- * and UIO do; on RAM, remap_pfn_range() of a VMA that lies in one
- * contiguous run of the device memory, EINVAL otherwise.  On kernels with
- * ->mmap_prepare the core makes that call (mmap_action_remap() and
- * mmap_action_ioremap()).
+ * is one, vm_iomap_memory() with the device's memory type, which checks
+ * the VMA against the BAR itself (as drivers/misc/open-dice.c does on
+ * 6.12; on 7.3 it uses mmap_action_simple_ioremap()); on RAM,
+ * remap_pfn_range() of a VMA that lies in one contiguous run of the
+ * device memory, EINVAL otherwise.  On kernels with ->mmap_prepare the
+ * core makes that call (mmap_action_remap() and
+ * mmap_action_simple_ioremap()).
  *
  * On a BAR only from 6.16 (MMAPDEMO_BAR_REMAP, compat.h): before, the
  * memory type that remap_pfn_range() reserves cannot survive a revocation
@@ -35,7 +37,6 @@
 static const struct vm_operations_struct remap_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
-	.mprotect = mmapdemo_vma_mprotect,
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 	.mapped = mmapdemo_vma_mapped,
 #endif
@@ -64,6 +65,8 @@ static int remap_describe(struct mmapdemo_dev *md,
 					       MMAPDEMO_EAGER_IO_PFN;
 	desc->pfn = pfn;
 	desc->npages = req->npages;
+	desc->io_phys = md->backing.phys;
+	desc->io_size = md->backing.size;
 	return 0;
 }
 

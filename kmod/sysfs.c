@@ -57,7 +57,7 @@ static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_pmd_faults.attr,
 	&dev_attr_pud_faults.attr,
 	&dev_attr_huge_fallbacks.attr,
-	&dev_attr_around_pages.attr, /* 0 while fault_around is off */
+	&dev_attr_around_pages.attr, /* always 0: the driver maps no window */
 	NULL,
 };
 

@@ -5,7 +5,9 @@
  * fault and each first write to a shared page.
  *
  * The fault event carries the PFN; tracefs is readable by root only, as
- * physical addresses must be.
+ * physical addresses must be.  Its vma_lock says whether the fault holds
+ * only the VMA's lock (FAULT_FLAG_VMA_LOCK, 6.4 and later) rather than
+ * the mmap_lock.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM mmapdemo
@@ -16,6 +18,8 @@
 #include <linux/mm.h>
 #include <linux/tracepoint.h>
 #include <linux/mmapdemo.h>
+
+#include "compat.h"
 
 #define mmapdemo_show_strategy(s)					\
 	__print_symbolic(s, { MMAPDEMO_STRATEGY_FAULT, "fault" },	\
@@ -82,6 +86,7 @@ TRACE_EVENT(mmapdemo_fault,
 		__field(u32, strategy)
 		__field(unsigned int, result)
 		__field(bool, write)
+		__field(bool, vma_lock)
 	),
 	TP_fast_assign(
 		__entry->address = vmf->address;
@@ -90,11 +95,13 @@ TRACE_EVENT(mmapdemo_fault,
 		__entry->strategy = strategy;
 		__entry->result = (__force unsigned int)result;
 		__entry->write = !!(vmf->flags & FAULT_FLAG_WRITE);
+		__entry->vma_lock = !!(vmf->flags & FAULT_FLAG_VMA_LOCK);
 	),
-	TP_printk("address=%#lx pgoff=%lu pfn=%#lx strategy=%s %s result=%#x",
+	TP_printk("address=%#lx pgoff=%lu pfn=%#lx strategy=%s %s result=%#x vma_lock=%d",
 		  __entry->address, __entry->pgoff, __entry->pfn,
 		  mmapdemo_show_strategy(__entry->strategy),
-		  __entry->write ? "write" : "read", __entry->result)
+		  __entry->write ? "write" : "read", __entry->result,
+		  __entry->vma_lock)
 );
 
 /*

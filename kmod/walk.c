@@ -339,7 +339,7 @@ static const struct mmapdemo_strategy *walk_our_vma(struct mmapdemo_dev *md,
 {
 	const struct mmapdemo_strategy *s = mmapdemo_strategy_of_vma(vma);
 
-	return s && vma->vm_private_data == md ? s : NULL;
+	return s && mmapdemo_vma_dev(vma) == md ? s : NULL;
 }
 
 /* What the VMA is, and which device page is behind @addr if it is ours. */

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The mmapdemo CLI's tour and ipc commands, end to end, printing TAP: every
-# verdict, the sentences the tour must (and must no longer) print, the tour
-# with the module's fault_around=16, and JSON.  The disk experiments must
+# verdict, the sentences the tour must (and must no longer) print, one
+# ->fault per page, and JSON.  The disk experiments must
 # be as expected where /var/tmp is ext4 on a block device (the lab's disk,
 # vm.sh -D); they may be skipped, with a reason, only where the kernel has
 # no ext4 and the lab has no modules to give it one.  Runs as root with the
@@ -19,7 +19,6 @@
 experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod huge device_not_ram disk_fault disk_dirty disk_msync disk_private"
 disk_experiments="disk_fault disk_dirty disk_msync disk_private"
 nr_experiments=19
-fault_around=/sys/module/mmapdemo/parameters/fault_around
 mode=${1:-all}
 
 if [ "$(id -u)" != 0 ] || [ ! -e /dev/mmapdemo ]; then
@@ -291,7 +290,7 @@ for wrong in "The device has no" "the page is mapped; the access is not allowed"
 	fi
 done
 for right in "SEGV_ACCERR (a VMA covers the address; its permissions forbid the access)" \
-	"->map_pages (fault_map_pages()) exists but maps nothing" \
+	"fault_fault() maps that one page itself with vm_insert_page() (the" \
 	"VMA's vm_pgoff to hold its first PFN, by which vm_normal_page() tells" \
 	"reading the hole         SEGV_MAPERR (no VMA covers the address)" \
 	"the parent read the child's message on all three"; do
@@ -346,20 +345,18 @@ grep -q "^  msync(MS_SYNC)  *EINVAL  *$ext4  *ok  *ok\$" "$tmp/tour.txt" || st=1
 grep -q '^  others see it  *any opener  *any opener  *nobody  *any opener  *fork children$' "$tmp/tour.txt" || st=1
 result "tour: the table of the device beside the file and shared memory, msync measured" "$st"
 
-# With fault_around=16 the fault strategy takes one ->fault per window.
-old_fa=$(cat "$fault_around")
-echo 16 >"$fault_around"
-for e in lazy_vs_eager populate fork dontneed; do
+# The fault strategy maps one page per ->fault, and fork copies its PTEs
+# (VM_MIXEDMAP).
+for e in lazy_vs_eager fork; do
 	run mmapdemo tour --only $e
 	st=$rc
 	grep -qx '  1 experiments, 1 as expected' "$tmp/out" || st=1
 	case $e in
-	lazy_vs_eager) grep -qE '^  verdict: as expected: fault took [45] ->fault calls for 64 pages \(fault_around=16\)' "$tmp/out" || st=1 ;;
-	fork) grep -qF 'fault: PTEs copied (VM_MIXEDMAP: fault_around is on)' "$tmp/out" || st=1 ;;
+	lazy_vs_eager) grep -qE '^  verdict: as expected: fault took 64 ->fault calls for 64 pages;' "$tmp/out" || st=1 ;;
+	fork) grep -qF 'fault: PTEs copied (VM_MIXEDMAP: its ->fault inserts pages)' "$tmp/out" || st=1 ;;
 	esac
-	result "tour --only $e with fault_around=16 (status $rc)" "$st"
+	result "tour --only $e: one ->fault per page, fork copies (status $rc)" "$st"
 done
-echo "$old_fa" >"$fault_around"
 
 run mmapdemo --json tour
 st=$rc

@@ -730,57 +730,14 @@ TEST_F(module, remap_maps_one_contiguous_run)
 	free(pfns);
 }
 
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/module/mmapdemo/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-static unsigned long read_param(const char *name)
-{
-	char path[128], buf[32] = { 0 };
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/module/mmapdemo/parameters/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-		buf[0] = '?';
-	if (fd >= 0)
-		close(fd);
-	return strtoul(buf, NULL, 10);
-}
-
 /*
- * A mapping at an address aligned to @align, as fault-around windows are
- * aligned in the address space (not in the file).
+ * The fault strategy's handler maps one page per fault with
+ * vm_insert_page() into a VM_MIXEDMAP VMA: no window around it (there is
+ * no fault_around parameter any more), page_mkwrite on the first write to
+ * each page, fork copying the PTEs (the child takes no fault), and copy on
+ * write in a MAP_PRIVATE mapping without vmf->page.
  */
-static char *map_aligned(int fd, size_t len, int prot, int flags, size_t align)
-{
-	char *r = mmap(NULL, len + align, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a;
-
-	if (r == MAP_FAILED)
-		return r;
-	a = (char *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
-	return mmap(a, len, prot, flags | MAP_FIXED, fd, 0);
-}
-
-/*
- * fault_around=16: a read fault maps the aligned 16-page window around the
- * faulting page (around_pages counts the others), a write fault maps one
- * page, page_mkwrite still sees the first write to a page mapped around,
- * and a MAP_PRIVATE mapping still copies on write.
- */
-TEST_F(module, fault_around_maps_the_window_of_a_read_fault)
+TEST_F(module, fault_maps_one_page_and_copies_on_write)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct mmapdemo_stats st, st2;
@@ -788,78 +745,66 @@ TEST_F(module, fault_around_maps_the_window_of_a_read_fault)
 	pid_t pid;
 	int fd, i, status;
 
-	ASSERT_EQ(0, mmapdemo_load("size=256K fault_around=16"));
-	EXPECT_EQ(16UL, read_param("fault_around"));
+	ASSERT_EQ(0, mmapdemo_load("size=256K"));
+	EXPECT_NE(0, access("/sys/module/mmapdemo/parameters/fault_around",
+			    F_OK));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(1, pwrite(fd, "D", 1, 3 * page));
-	m = map_aligned(fd, 64 * page, PROT_READ | PROT_WRITE, MAP_SHARED,
-			16 * page);
+	m = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 
 	st = mmapdemo_stats(fd);
-	EXPECT_EQ('D', m[3 * page]);
-	st2 = mmapdemo_stats(fd);
-	EXPECT_EQ(1ULL, st2.faults - st.faults);
-	EXPECT_EQ(15ULL, st2.around_pages - st.around_pages);
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < 8; i++)
 		c |= m[i * page];
-	st = mmapdemo_stats(fd);
-	EXPECT_EQ(0ULL, st.faults - st2.faults) TH_LOG("the window faulted again");
-	/* A page mapped around is read-only until page_mkwrite has seen it. */
-	m[7 * page] = 'W';
 	st2 = mmapdemo_stats(fd);
-	EXPECT_EQ(1ULL, st2.mkwrites - st.mkwrites);
-	EXPECT_EQ(0ULL, st2.faults - st.faults);
-	ASSERT_EQ(1, pread(fd, &c, 1, 7 * page));
-	EXPECT_EQ('W', c);
-	/* A write fault maps its page only. */
-	m[40 * page] = 'w';
+	EXPECT_EQ(8ULL, st2.faults - st.faults);
+	EXPECT_EQ(0ULL, st2.around_pages - st.around_pages);
+	EXPECT_EQ('D', m[3 * page]);
+	/* A write to a page read before: page_mkwrite, no fault. */
+	m[7 * page] = 'W';
 	st = mmapdemo_stats(fd);
-	EXPECT_EQ(1ULL, st.faults - st2.faults);
-	EXPECT_EQ(0ULL, st.around_pages - st2.around_pages);
-	/* A read next to it maps the rest of that window. */
-	EXPECT_EQ(0, m[41 * page]);
+	EXPECT_EQ(1ULL, st.mkwrites - st2.mkwrites);
+	EXPECT_EQ(0ULL, st.faults - st2.faults);
+	/* To an untouched page: a fault maps it read-only, then page_mkwrite. */
+	m[9 * page] = 'w';
 	st2 = mmapdemo_stats(fd);
 	EXPECT_EQ(1ULL, st2.faults - st.faults);
-	EXPECT_EQ(14ULL, st2.around_pages - st.around_pages);
-	/* fork copies the PTEs of the VM_MIXEDMAP mapping; the child reads. */
+	EXPECT_EQ(1ULL, st2.mkwrites - st.mkwrites);
+	ASSERT_EQ(1, pread(fd, &c, 1, 9 * page));
+	EXPECT_EQ('w', c);
+	/* fork copies the PTEs of the VM_MIXEDMAP mapping: no fault. */
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0)
 		_exit(m[3 * page] == 'D' && m[7 * page] == 'W' ? 0 : 1);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ASSERT_EQ(0, munmap(m, 64 * page));
+	st = mmapdemo_stats(fd);
+	EXPECT_EQ(0ULL, st.faults - st2.faults);
+	ASSERT_EQ(0, munmap(m, 16 * page));
 
-	/* MAP_PRIVATE: pages mapped around are copied on write. */
-	p = map_aligned(fd, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
-			16 * page);
+	/* MAP_PRIVATE: a read maps the device page, a write copies it. */
+	p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
+	st = mmapdemo_stats(fd);
 	EXPECT_EQ('D', p[3 * page]);
 	p[3 * page] = 'P';
 	EXPECT_EQ('P', p[3 * page]);
+	/* A write to an untouched page: one fault, then the copy. */
+	p[5 * page] = 'Q';
+	EXPECT_EQ('Q', p[5 * page]);
+	st2 = mmapdemo_stats(fd);
+	EXPECT_EQ(2ULL, st2.faults - st.faults);
+	EXPECT_EQ(0ULL, st2.mkwrites - st.mkwrites);
 	ASSERT_EQ(1, pread(fd, &c, 1, 3 * page));
 	EXPECT_EQ('D', c);
+	ASSERT_EQ(1, pread(fd, &c, 1, 5 * page));
+	EXPECT_EQ(0, c);
+	/* A later device write no longer shows in the copied page. */
+	ASSERT_EQ(1, pwrite(fd, "E", 1, 3 * page));
+	EXPECT_EQ('P', p[3 * page]);
 	ASSERT_EQ(0, munmap(p, 16 * page));
-
-	/* Off again: a new mapping takes one fault per page. */
-	ASSERT_EQ(0, write_param("fault_around", "0"));
-	m = mmap(NULL, 16 * page, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	st = mmapdemo_stats(fd);
-	for (i = 0; i < 16; i++)
-		c |= m[i * page];
-	st2 = mmapdemo_stats(fd);
-	EXPECT_EQ(16ULL, st2.faults - st.faults);
-	EXPECT_EQ(0ULL, st2.around_pages - st.around_pages);
-	ASSERT_EQ(0, munmap(m, 16 * page));
-
-	/* Powers of two up to 64; others round down, too big is refused. */
-	EXPECT_EQ(0, write_param("fault_around", "12"));
-	EXPECT_EQ(8UL, read_param("fault_around"));
-	EXPECT_EQ(-1, write_param("fault_around", "65"));
-	EXPECT_EQ(8UL, read_param("fault_around"));
 	close(fd);
 	EXPECT_EQ(0, mmapdemo_unload());
 }

@@ -633,8 +633,8 @@ static int op_mprotect(struct thr *t)
 	p = m->addr + i * t->page;
 	if (mprotect(p, t->page, PROT_READ))
 		FAIL(t, "mprotect PROT_READ: %s", strerror(errno));
-	if (mprotect(p, t->page, PROT_READ | PROT_EXEC) == 0 || errno != EPERM)
-		FAIL(t, "mprotect PROT_EXEC: %s, want EPERM", strerror(errno));
+	if (mprotect(p, t->page, PROT_READ | PROT_EXEC) == 0 || errno != EACCES)
+		FAIL(t, "mprotect PROT_EXEC: %s, want EACCES", strerror(errno));
 	if (check_map(t, m))
 		return -1;
 	if (m->writable && mprotect(p, t->page, PROT_READ | PROT_WRITE))

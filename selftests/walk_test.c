@@ -263,14 +263,14 @@ TEST_F(walk, vma_flags_in_mmapdemo_numbers)
 	const size_t old_size = offsetof(struct mmapdemo_walk, vma_vmflags);
 	/*
 	 * A MAP_SHARED PROT_READ mapping of a file opened O_RDWR: VM_MAYWRITE
-	 * and VM_MAYEXEC stay (the driver refuses PROT_EXEC in ->mprotect,
-	 * not by clearing VM_MAYEXEC).  Soft-dirty and x86's PAT flag
+	 * stays, VM_MAYEXEC does not (the driver clears it, so that
+	 * mprotect() cannot add PROT_EXEC).  Soft-dirty and x86's PAT flag
 	 * (VM_ARCH_1, set by remap_pfn_range() on 6.x) are the core's.
 	 */
 	const __u64 core = MMAPDEMO_VMF_SOFTDIRTY | MMAPDEMO_VMF_ARCH_1;
 	__u64 want = MMAPDEMO_VMF_READ | MMAPDEMO_VMF_SHARED |
 		     MMAPDEMO_VMF_MAYREAD | MMAPDEMO_VMF_MAYWRITE |
-		     MMAPDEMO_VMF_MAYEXEC | MMAPDEMO_VMF_MAYSHARE |
+		     MMAPDEMO_VMF_MAYSHARE |
 		     MMAPDEMO_VMF_DONTEXPAND | MMAPDEMO_VMF_DONTDUMP;
 	struct mmapdemo_walk w, old;
 	char *m;
@@ -281,7 +281,9 @@ TEST_F(walk, vma_flags_in_mmapdemo_numbers)
 	ASSERT_EQ(0, walk(self->fd, m, &w));
 	if (variant->strategy == MMAPDEMO_STRATEGY_REMAP)
 		want |= MMAPDEMO_VMF_IO | MMAPDEMO_VMF_PFNMAP;
-	if (variant->strategy == MMAPDEMO_STRATEGY_INSERT)
+	/* fault inserts pages from its handler, which needs VM_MIXEDMAP. */
+	if (variant->strategy == MMAPDEMO_STRATEGY_INSERT ||
+	    variant->strategy == MMAPDEMO_STRATEGY_FAULT)
 		want |= MMAPDEMO_VMF_MIXEDMAP;
 	EXPECT_EQ(want, w.vma_vmflags & ~core);
 	EXPECT_EQ(0ULL, w.vma_vmflags & (MMAPDEMO_VMF_WRITE | MMAPDEMO_VMF_EXEC));

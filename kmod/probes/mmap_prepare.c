@@ -2,7 +2,8 @@
 /*
  * f_op->mmap_prepare with what mmapdemo's prepare front end uses: struct
  * vm_area_desc with vma_flags_t and VMA_*_BIT, the mmap_action_*() helpers
- * (remap, ioremap and map_kernel_pages) and vm_ops->mapped: all of it in 7.3, none of it in 6.12.
+ * (remap, ioremap, simple_ioremap and map_kernel_pages) and vm_ops->mapped:
+ * all of it in 7.3, none of it in 6.12.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -26,6 +27,8 @@ static int probe_mmap_prepare(struct vm_area_desc *desc)
 	desc->vm_ops = &probe_vm_ops;
 	if (vma_desc_pages(desc) == 1)
 		mmap_action_ioremap_full(desc, 0);
+	else if (vma_desc_pages(desc) == 2)
+		mmap_action_simple_ioremap(desc, 0, PAGE_SIZE);
 	else if (vma_desc_test(desc, VMA_EXEC_BIT))
 		mmap_action_remap_full(desc, 0);
 	else

@@ -436,7 +436,6 @@ static void lazy_vs_eager_run(struct tour *t)
 	report_text("Map %u pages and read one byte of each.  ->fault calls and pages mapped", t->pages);
 	report_text("at mmap() come from the device's counters; minor faults from getrusage().");
 	report_u64("pages", "pages", t->pages);
-	report_u64("fault_around", "fault_around (module)", around);
 	for (unsigned int i = 0; i < 3; i++) {
 		bool lazy = strategies[i] == MMAPDEMO_STRATEGY_FAULT;
 
@@ -468,16 +467,13 @@ static void lazy_vs_eager_run(struct tour *t)
 	}
 	report_text("fault: %s maps nothing; each first touch enters", t->mmap_fn);
 	report_text("handle_mm_fault() -> do_read_fault() -> ->fault.  The fault strategy's");
-	report_text("->map_pages (fault_map_pages()) exists but maps nothing; it is there so");
-	report_text("that 6.12 and later call ->fault under the per-VMA lock (6.12 and later:");
-	report_text("vmf_can_call_fault()).");
-	if (around > 1) {
-		report_text("With fault_around=%u, fault_fault() itself maps the other pages of the", around);
-		report_text("%u-page aligned window around a read fault with vm_insert_pages():", around);
-		report_text("one ->fault per window.");
-	} else {
-		report_text("With fault_around=%u (off), each page takes its own fault.", around);
-	}
+	report_text("fault_fault() maps that one page itself with vm_insert_page() (the");
+	report_text("VMA is VM_MIXEDMAP): one ->fault per page.  It has no ->map_pages, the");
+	report_text("callback of the core's fault-around, so 6.12 and later do not call");
+	report_text("->fault under the per-VMA lock (vmf_can_call_fault()): the core retries");
+	report_text("the fault under the mmap_lock, as for any driver's mapping.");
+	if (around > 1)
+		report_text("An old module's fault_around=%u is set; this module has no such parameter.", around);
 	report_text("remap: %s and insert: %s fill every PTE",
 		    t->prepare ? "remap_pfn_range_complete()" : "remap_pfn_range()",
 		    t->prepare ? "insert_pages()" : "vm_insert_pages()");
@@ -501,8 +497,8 @@ static void lazy_vs_eager_run(struct tour *t)
 	ok = ok && file_ok;
 	if (ok)
 		tour_verdict(t, true, kernel,
-			     "fault took %lld ->fault calls for %u pages (fault_around=%u); remap and insert mapped all %u pages at mmap time and took 0 ->fault calls; the file took %ld minor faults for %u pages",
-			     (long long)fc[0].touch_faults, t->pages, around,
+			     "fault took %lld ->fault calls for %u pages; remap and insert mapped all %u pages at mmap time and took 0 ->fault calls; the file took %ld minor faults for %u pages",
+			     (long long)fc[0].touch_faults, t->pages,
 			     t->pages, ffc.touch_minflt, t->pages);
 	else
 		tour_verdict(t, false, kernel,

@@ -231,7 +231,7 @@ static void fork_run(struct tour *t)
 	if (ok[0] && ok[1] && ok[2])
 		tour_verdict(t, true, kernel,
 			     "fault: PTEs %s; remap (VM_PFNMAP) and insert (VM_MIXEDMAP): PTEs copied, no ->fault in the child; one ->open and one ->close per child",
-			     copied[0] ? "copied (VM_MIXEDMAP: fault_around is on)" :
+			     copied[0] ? "copied (VM_MIXEDMAP: its ->fault inserts pages)" :
 					 "not copied, the child refaulted");
 	else
 		tour_verdict(t, false, kernel,
