@@ -837,9 +837,9 @@ static int mprotect_change(const struct vma *v, struct change *c, void *arg)
 	/* The core clears VM_MAYWRITE of a shared mapping of an O_RDONLY file. */
 	if (m->shared && m->rdonly && (prot & PROT_WRITE))
 		return EACCES;
-	/* vm_ops->mprotect */
+	/* The driver clears VM_MAYEXEC of every mapping. */
 	if (prot & PROT_EXEC)
-		return EPERM;
+		return EACCES;
 	c->prot = prot;
 	c->dontcopy = v->dontcopy;
 	return 0;
