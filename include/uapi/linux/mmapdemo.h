@@ -30,8 +30,7 @@
 /*
  * Mapping strategies, chosen per open file before its first mmap:
  *  FAULT   nothing is mapped at mmap time; vm_ops->fault maps one page per
- *          fault (a read fault also maps the pages around it if the
- *          module's "fault_around" parameter is set), and page_mkwrite
+ *          fault (vm_insert_page() on RAM), and page_mkwrite
  *          counts the first write to each page.
  *  REMAP   remap_pfn_range() maps the whole range at mmap time (VM_PFNMAP).
  *  INSERT  vm_insert_pages() maps the whole range in one batch at mmap time.
@@ -101,11 +100,11 @@ struct mmapdemo_set_strategy {
  * @vma_opens: vm_ops->open calls (a VMA split, copied by fork or moved)
  * @vma_closes: vm_ops->close calls
  * @live_vmas: VMAs of the device that exist now
- * @around_pages: pages mapped around a read fault of the FAULT strategy
- *                (the "fault_around" module parameter; 0 while it is off).
- *                @faults counts the faults themselves, one page each
- *                (but see @pmd_faults), so
- *                @faults + @around_pages is what the fault path mapped.
+ * @around_pages: always 0: pages mapped around a read fault, which the
+ *                module no longer does (it had a "fault_around"
+ *                parameter once; the field stays for the ABI).
+ *                @faults counts the faults, one page each (but see
+ *                @pmd_faults).
  * @pmd_faults: faults of the HUGE strategy that mapped a PMD entry (2 MiB
  *              on x86-64); counted in @faults too
  * @pud_faults: the same for PUD entries (1 GiB on x86-64)
