@@ -166,6 +166,7 @@ struct mmapdemo_stats_counters {
 struct mmapdemo_strategy;
 struct inode;
 struct pci_dev;
+struct mmapdemo_dma;
 
 /**
  * struct mmapdemo_dev - one mmapdemo device: the RAM one or a BAR
@@ -184,6 +185,7 @@ struct pci_dev;
  * @memory_lock: see the top of this file; protects @revoked,
  *               @backing.ioaddr and @backing.caching
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
+ * @dma: the DMA device of an edu (dma.c), NULL for others
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
@@ -198,6 +200,7 @@ struct mmapdemo_dev {
 	/* protects revoked, backing.ioaddr and backing.caching */
 	struct rw_semaphore memory_lock;
 	bool revoked;
+	struct mmapdemo_dma *dma;
 };
 
 struct inode *mmapdemo_inode_new(void);
@@ -381,5 +384,9 @@ int mmapdemo_pci_register(void);
 void mmapdemo_pci_unregister(void);
 int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 			     enum mmapdemo_caching caching);
+
+/* dma.c: the DMA device of an edu */
+int mmapdemo_dma_probe(struct mmapdemo_dev *md);
+void mmapdemo_dma_remove(struct mmapdemo_dev *md);
 
 #endif /* _MMAPDEMO_INTERNAL_H */
