@@ -36,7 +36,7 @@ prepare)
 edu)
 	status=0
 	"$top/scripts/vm.sh" -n edu -t 600 -d edu "$kernel" \
-		'insmod "$LAB_MODULE"; for t in edu_test cli_tour_test.sh; do echo "@@PROGRAM $t"; case $t in cli_tour_test.sh) $t device ;; *) $t ;; esac; echo "@@PROGRAM-EXIT $t $?"; done' ||
+		'insmod "$LAB_MODULE"; for t in edu_test dma_test dma_test32 cli_tour_test.sh; do echo "@@PROGRAM $t"; case $t in cli_tour_test.sh) $t device ;; *) $t ;; esac; echo "@@PROGRAM-EXIT $t $?"; done' ||
 		status=$?
 	if [ "$status" -ge 124 ]; then
 		echo "@@PROGRAM edu_vm"
