@@ -253,7 +253,11 @@ static const struct vm_operations_struct mmapdemo_dma_vm_ops = {
  *
  * Maps the buffer, or the part of it from vma->vm_pgoff, with
  * dma_mmap_coherent(), which checks that the VMA lies inside the buffer
- * and gives the PTEs the memory type the DMA API chose for it.
+ * and gives the PTEs the memory type the DMA API chose for it.  Without
+ * an IOMMU (dma-direct) that is one remap_pfn_range() of the buffer's
+ * PFNs (VM_IO | VM_PFNMAP); with one, the buffer may be pages the IOMMU
+ * code remapped into vmalloc space, and it maps them with vm_map_pages()
+ * (VM_MIXEDMAP, pages with struct page and a reference each).
  *
  * Context: process context, mmap_lock held for writing; takes the
  * device's lock for reading.
@@ -272,6 +276,13 @@ static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
+	/*
+	 * The buffer cannot grow, so neither can its mappings, and core
+	 * dumps leave it out.  remap_pfn_range() sets both, but with an
+	 * IOMMU the DMA API may map the pages with vm_map_pages(), which
+	 * sets neither.
+	 */
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	down_read(&dma->lock);
 	if (dma->revoked) {
 		ret = -ENODEV;
