@@ -17,6 +17,9 @@
 #        scripts/bar-proof.sh edu KERNEL       edu_test and the tour's device
 #                                              experiments in a VM with edu, TAP;
 #                                              logs in build/KERNEL/vm/edu/
+#        scripts/bar-proof.sh iommu KERNEL     dma_test in a q35 VM with edu behind
+#                                              QEMU's intel-iommu (vm.sh -d iommu),
+#                                              TAP; logs in build/KERNEL/vm/iommu/
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +48,18 @@ edu)
 	fi
 	exit "$status"
 	;;
+iommu)
+	status=0
+	"$top/scripts/vm.sh" -n iommu -t 600 -d iommu -d edu "$kernel" \
+		'insmod "$LAB_MODULE"; echo "@@PROGRAM dma_test_iommu"; dma_test; echo "@@PROGRAM-EXIT dma_test_iommu $?"' ||
+		status=$?
+	if [ "$status" -ge 124 ]; then
+		echo "@@PROGRAM iommu_vm"
+		echo "not ok 1 the IOMMU VM did not finish (status $status)"
+		echo "@@PROGRAM-EXIT iommu_vm 1"
+	fi
+	exit "$status"
+	;;
 verify)
 	echo "@@PROGRAM bar_proof_host"
 	status=0
@@ -53,7 +68,7 @@ verify)
 	exit "$status"
 	;;
 *)
-	echo "bar-proof.sh: prepare, verify or edu" >&2
+	echo "bar-proof.sh: prepare, verify, edu or iommu" >&2
 	exit 2
 	;;
 esac
