@@ -37,7 +37,8 @@
  * with its PTEs, after the zap (6.1 to 7.x link a VMA after ->mmap): so
  * each mapping holds the buffer (@buf_ref), as videobuf2's dma-contig
  * buffers do, and the buffer is freed by the removal if nothing maps it,
- * else by the last munmap().
+ * else by the last munmap() (but see mmapdemo_dma_buf_release() for a
+ * device removed from behind an IOMMU).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -106,6 +107,7 @@
  * @regs: the kernel's mapping of edu's registers; until removal
  * @irq: the Linux interrupt number of the device's vector
  * @msi: whether that vector is an MSI
+ * @iommu: whether the buffer was mapped through an IOMMU
  * @inode: the inode whose address_space every open file shares
  * @lock: held for reading by mmap() and by a transfer from start to end,
  *        for writing by the removal to set @revoked
@@ -129,6 +131,7 @@ struct mmapdemo_dma {
 	void __iomem *regs;
 	int irq;
 	bool msi;
+	bool iommu;
 	struct inode *inode;
 	/* protects revoked; see above */
 	struct rw_semaphore lock;
@@ -157,13 +160,27 @@ static void mmapdemo_dma_put(struct mmapdemo_dma *dma)
 	kref_put(&dma->ref, mmapdemo_dma_release);
 }
 
-/* The last user of the buffer is gone: nothing maps it, the device is. */
+/*
+ * The last user of the buffer is gone: the removal, or the last munmap()
+ * after it.  A device removed (not only unbound) under a mapping has left
+ * its IOMMU group by then (device_del(), iommu_release_device()), and the
+ * DMA API can no longer free memory it mapped through that IOMMU: 7.3 then
+ * takes the buffer for dma-direct memory and would free the pages at its
+ * I/O virtual address (dma_free_attrs() once dev_clear_dma_iommu() ran),
+ * 6.1 would follow the group's NULL pointer (iommu_get_dma_domain()).  The
+ * buffer is then never freed, and the log says so.
+ */
 static void mmapdemo_dma_buf_release(struct kref *ref)
 {
 	struct mmapdemo_dma *dma =
 		container_of(ref, struct mmapdemo_dma, buf_ref);
+	struct device *dev = &dma->pdev->dev;
 
-	dma_free_coherent(&dma->pdev->dev, dma->size, dma->cpu, dma->dma_addr);
+	if (dma->iommu && !device_iommu_mapped(dev)) {
+		dev_info(dev, "gone from its IOMMU: DMA buffer not freed\n");
+		return;
+	}
+	dma_free_coherent(dev, dma->size, dma->cpu, dma->dma_addr);
 	dma->cpu = NULL;
 }
 
@@ -533,6 +550,7 @@ int mmapdemo_dma_probe(struct mmapdemo_dev *md)
 		ret = -ENOMEM;
 		goto out_iounmap;
 	}
+	dma->iommu = device_iommu_mapped(&pdev->dev);
 	pci_set_master(pdev);
 	ret = mmapdemo_dma_setup_irq(dma);
 	if (ret)
