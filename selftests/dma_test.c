@@ -358,4 +358,42 @@ TEST_F(dma, unbind_revokes_and_bind_restores)
 	close(fd);
 }
 
+/*
+ * A hot removal under a live mapping: the mapping SIGBUSes, and the buffer,
+ * which the mapping still holds, is freed at its munmap, after the device
+ * is gone; a rescan brings a device that works.
+ */
+TEST_F(dma, remove_under_a_mapping_then_rescan)
+{
+	char path[96], *m, c = 0;
+	int fd;
+
+	m = mmap(NULL, self->info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 'R';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
+		 self->bdf);
+	ASSERT_EQ(0, mmapdemo_write_file(path, "1"));
+	EXPECT_TRUE(mmapdemo_wait_node(self->path, false));
+	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(m, &c));
+	EXPECT_EQ(0, munmap(m, self->info.size));
+	EXPECT_EQ(0, close(self->fd));
+	self->fd = -1;
+
+	ASSERT_EQ(0, mmapdemo_write_file("/sys/bus/pci/rescan", "1"));
+	ASSERT_TRUE(mmapdemo_wait_node(self->path, true));
+	fd = open(self->path, O_RDWR);
+	ASSERT_LE(0, fd);
+	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m, 'r', 16);
+	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_TO_DEVICE, 0, 0, 16));
+	memset(m, 0, 16);
+	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_FROM_DEVICE, 0, 0, 16));
+	EXPECT_EQ('r', m[15]);
+	munmap(m, PAGE);
+	close(fd);
+}
+
 MMAPDEMO_HARNESS_MAIN
