@@ -164,11 +164,12 @@ static void mmapdemo_dma_put(struct mmapdemo_dma *dma)
  * The last user of the buffer is gone: the removal, or the last munmap()
  * after it.  A device removed (not only unbound) under a mapping has left
  * its IOMMU group by then (device_del(), iommu_release_device()), and the
- * DMA API can no longer free memory it mapped through that IOMMU: 7.3 then
- * takes the buffer for dma-direct memory and would free the pages at its
- * I/O virtual address (dma_free_attrs() once dev_clear_dma_iommu() ran),
- * 6.1 would follow the group's NULL pointer (iommu_get_dma_domain()).  The
- * buffer is then never freed, and the log says so.
+ * DMA API can no longer free memory it mapped through that IOMMU: the
+ * release stopped the device's IOMMU DMA ops (6.1: intel-iommu's
+ * release_device sets them NULL; 6.12: dma_iommu = false; 7.3:
+ * DEV_FLAG_DMA_IOMMU cleared), so dma_free_attrs() would take the buffer
+ * for dma-direct memory and free the pages at its I/O virtual address.
+ * The buffer is then never freed, and the log says so.
  */
 static void mmapdemo_dma_buf_release(struct kref *ref)
 {
