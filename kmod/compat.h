@@ -210,4 +210,13 @@ static inline vm_fault_t mmapdemo_insert_pfn_pud(struct vm_fault *vmf,
 #endif
 #endif /* huge PFN-map entries */
 
+/*
+ * The INTx flag of pci_alloc_irq_vectors(): PCI_IRQ_INTX in 6.12 and 7.3,
+ * which have no other name for it; PCI_IRQ_LEGACY in 6.1
+ * (MMAPDEMO_HAVE_PCI_IRQ_INTX).
+ */
+#ifndef MMAPDEMO_HAVE_PCI_IRQ_INTX
+#define PCI_IRQ_INTX PCI_IRQ_LEGACY
+#endif
+
 #endif /* _MMAPDEMO_COMPAT_H */

@@ -158,6 +158,7 @@ struct mmapdemo_strategy;
 struct mmapdemo_dev;
 struct inode;
 struct pci_dev;
+struct mmapdemo_dma;
 
 /* Strategies: MMAPDEMO_STRATEGY_* of the uapi, 0 to 3. */
 #define MMAPDEMO_NR_STRATEGIES 4
@@ -205,6 +206,7 @@ struct mmapdemo_vma_data {
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
  * @vma_data: what its VMAs point to, by [committed][strategy][caching]:
  *            see struct mmapdemo_vma_data; set up once, never changed
+ * @dma: the DMA device of an edu (dma.c), NULL for others
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
@@ -221,6 +223,7 @@ struct mmapdemo_dev {
 	bool revoked;
 	struct mmapdemo_vma_data vma_data[2][MMAPDEMO_NR_STRATEGIES]
 					 [MMAPDEMO_NR_CACHING];
+	struct mmapdemo_dma *dma;
 };
 
 /**
@@ -442,5 +445,9 @@ int mmapdemo_pci_register(void);
 void mmapdemo_pci_unregister(void);
 int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 			     enum mmapdemo_caching caching);
+
+/* dma.c: the DMA device of an edu */
+int mmapdemo_dma_probe(struct mmapdemo_dev *md);
+void mmapdemo_dma_remove(struct mmapdemo_dev *md);
 
 #endif /* _MMAPDEMO_INTERNAL_H */

@@ -37,11 +37,13 @@
  * @bar: the BAR
  * @caching: its mode when bound
  * @wc_ok: whether write combining may be chosen (memory, not registers)
+ * @dma: whether it has edu's DMA engine: a DMA device too (dma.c)
  */
 struct mmapdemo_pci_kind {
 	int bar;
 	enum mmapdemo_caching caching;
 	bool wc_ok;
+	bool dma;
 };
 
 static const struct mmapdemo_pci_kind ivshmem_kind = {
@@ -54,6 +56,7 @@ static const struct mmapdemo_pci_kind edu_kind = {
 	.bar = 0,
 	.caching = MMAPDEMO_CACHING_UC,
 	.wc_ok = false,
+	.dma = true,
 };
 
 static const struct pci_device_id mmapdemo_pci_ids[] = {
@@ -195,6 +198,13 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	ret = misc_register(&md->misc);
 	if (ret)
 		goto out_put;
+	if (kind->dma) {
+		ret = mmapdemo_dma_probe(md);
+		if (ret) {
+			misc_deregister(&md->misc);
+			goto out_put;
+		}
+	}
 	pci_set_drvdata(pdev, md);
 	pci_info(pdev, "/dev/%s: BAR %d, %pa, %zu bytes, caching %s\n",
 		 md->name, md->bar, &start, md->backing.size,
@@ -217,6 +227,8 @@ static void mmapdemo_pci_remove(struct pci_dev *pdev)
 	struct mmapdemo_dev *md = pci_get_drvdata(pdev);
 	int bar = md->bar;
 
+	if (md->dma)
+		mmapdemo_dma_remove(md);
 	/* No new opens; open files keep their reference. */
 	misc_deregister(&md->misc);
 	mmapdemo_dev_revoke(md);

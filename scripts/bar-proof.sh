@@ -17,6 +17,9 @@
 #        scripts/bar-proof.sh edu KERNEL       edu_test and the tour's device
 #                                              experiments in a VM with edu, TAP;
 #                                              logs in build/KERNEL/vm/edu/
+#        scripts/bar-proof.sh iommu KERNEL     dma_test in a q35 VM with edu behind
+#                                              QEMU's intel-iommu (vm.sh -d iommu),
+#                                              TAP; logs in build/KERNEL/vm/iommu/
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,12 +39,24 @@ prepare)
 edu)
 	status=0
 	"$top/scripts/vm.sh" -n edu -t 600 -d edu "$kernel" \
-		'insmod "$LAB_MODULE"; for t in edu_test cli_tour_test.sh; do echo "@@PROGRAM $t"; case $t in cli_tour_test.sh) $t device ;; *) $t ;; esac; echo "@@PROGRAM-EXIT $t $?"; done' ||
+		'insmod "$LAB_MODULE"; for t in edu_test dma_test dma_test32 cli_tour_test.sh; do echo "@@PROGRAM $t"; case $t in cli_tour_test.sh) $t device ;; *) $t ;; esac; echo "@@PROGRAM-EXIT $t $?"; done' ||
 		status=$?
 	if [ "$status" -ge 124 ]; then
 		echo "@@PROGRAM edu_vm"
 		echo "not ok 1 the edu VM did not finish (status $status)"
 		echo "@@PROGRAM-EXIT edu_vm 1"
+	fi
+	exit "$status"
+	;;
+iommu)
+	status=0
+	"$top/scripts/vm.sh" -n iommu -t 600 -d iommu -d edu "$kernel" \
+		'insmod "$LAB_MODULE"; echo "@@PROGRAM dma_test_iommu"; dma_test; echo "@@PROGRAM-EXIT dma_test_iommu $?"' ||
+		status=$?
+	if [ "$status" -ge 124 ]; then
+		echo "@@PROGRAM iommu_vm"
+		echo "not ok 1 the IOMMU VM did not finish (status $status)"
+		echo "@@PROGRAM-EXIT iommu_vm 1"
 	fi
 	exit "$status"
 	;;
@@ -53,7 +68,7 @@ verify)
 	exit "$status"
 	;;
 *)
-	echo "bar-proof.sh: prepare, verify or edu" >&2
+	echo "bar-proof.sh: prepare, verify, edu or iommu" >&2
 	exit 2
 	;;
 esac

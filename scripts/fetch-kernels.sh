@@ -262,7 +262,7 @@ s/^([A-Za-z_][^;={}(]*[^A-Za-z0-9_(])?([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/p' |
 # The source directories whose functions source_functions lists: the
 # subsystems whose functions the documentation and the CLI name.
 FUNCTION_DIRS="mm include kernel fs arch/x86 drivers/pci drivers/base drivers/char
-	drivers/misc drivers/vfio lib security ipc block init virt"
+	drivers/misc drivers/vfio lib security ipc block init virt drivers/iommu"
 # The same on one line, as source.env records it.
 # shellcheck disable=SC2086,SC2116 # the words joined by single spaces
 FUNCTION_DIRS_LINE=$(echo $FUNCTION_DIRS)

@@ -20,7 +20,10 @@
 #                "ivshmem=FILE,size=SIZE" (the same, FILE made SIZE bytes
 #                first, as truncate -s takes it, e.g. 64M or 1G: sparse, so
 #                the host's memory is used only where the guest writes), or
-#                "edu"
+#                "edu", or "iommu" (a q35 machine with QEMU's intel-iommu in
+#                front of every PCI device, and intel_iommu=on: DMA
+#                addresses are then I/O virtual addresses; see
+#                Documentation/device-memory.rst, "DMA")
 #   -D SIZE      attach a disk of SIZE bytes (as truncate -s takes it, e.g.
 #                64M) as a virtio block device, /dev/vda in the guest: a
 #                sparse raw file, build/KERNEL/vm/NAME/disk.img, made afresh
@@ -51,6 +54,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 name=run timeout=600 mem= shell=0 base= devices=() disk=
+iommu=() edu=
 slowdown_max=${VM_SLOWDOWN_MAX:-8}
 while getopts n:t:m:si:d:D: opt; do
 	case $opt in
@@ -76,8 +80,10 @@ while getopts n:t:m:si:d:D: opt; do
 			fi
 			devices+=(-object "memory-backend-file,id=ivshm$n,mem-path=$file,size=$(stat -c %s "$file"),share=on"
 				-device "ivshmem-plain,memdev=ivshm$n") ;;
-		edu) devices+=(-device edu) ;;
-		*) echo "vm.sh: -d $OPTARG: ivshmem=FILE[,size=SIZE] or edu" >&2; exit 2 ;;
+		edu) devices+=(-device edu) edu=1 ;;
+		# Before every other device: QEMU wants the IOMMU first.
+		iommu) iommu=(-machine q35 -device intel-iommu) ;;
+		*) echo "vm.sh: -d $OPTARG: ivshmem=FILE[,size=SIZE], edu or iommu" >&2; exit 2 ;;
 		esac ;;
 	D) disk=$OPTARG ;;
 	n) name=$OPTARG ;;
@@ -140,6 +146,9 @@ grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interva
 grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verbose=1"
 # The guest's /init mounts the disk when it is told there is one.
 [ -z "$disk" ] || cmdline="$cmdline lab.disk"
+# The vIOMMU translates only if the kernel turns it on and does not pass
+# devices through untranslated.
+[ ${#iommu[@]} = 0 ] || cmdline="$cmdline intel_iommu=on iommu.passthrough=0"
 # A kernel without PCI MSI (the lab's debug kernels) takes the disk's
 # legacy interrupt.  Routed through ACPI (_PRT), that timed out under TCG
 # (AE_AML_LOOP_TIMEOUT, "PCI INT A: no GSI") and virtio-blk waited for its
@@ -148,6 +157,11 @@ grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verb
 # ACPI still describes the PCI windows, so the BARs stay where the BIOS
 # put them (pci=noacpi moved edu's onto the I/O APIC).
 [ -z "$disk" ] || grep -qx 'CONFIG_PCI_MSI=y' "$KCONFIG" ||
+	cmdline="$cmdline acpi=noirq"
+# The same for edu's interrupt pin, which its DMA device (kmod/dma.c)
+# waits on: through ACPI the kernel found no GSI for it ("PCI INT A: no
+# GSI") and no DMA interrupt ever came.
+[ -z "$edu" ] || [ -n "$disk" ] || grep -qx 'CONFIG_PCI_MSI=y' "$KCONFIG" ||
 	cmdline="$cmdline acpi=noirq"
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
@@ -163,7 +177,7 @@ qemu_cmd() {
 	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
 	qemu=(qemu-system-x86_64 -accel "$a" -cpu max -smp 2 -m "$mem"
 		-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none
-		${devices[@]+"${devices[@]}"})
+		${iommu[@]+"${iommu[@]}"} ${devices[@]+"${devices[@]}"})
 }
 qemu_cmd "$accel"
 

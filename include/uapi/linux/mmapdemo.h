@@ -346,4 +346,83 @@ struct mmapdemo_walk {
 	_IOR(MMAPDEMO_IOCTL_TYPE, 0x02, struct mmapdemo_stats)
 #define MMAPDEMO_IOC_WALK _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, struct mmapdemo_walk)
 
+/*
+ * The DMA device of a PCI device with a DMA engine (QEMU's edu):
+ * /dev/mmapdemo-dma-<PCI address>.  mmap() (MAP_SHARED, from offset 0)
+ * maps its DMA buffer, coherent memory that the device reads and writes;
+ * MMAPDEMO_IOC_DMA_XFER has the device copy between that buffer and its
+ * own.  User space never sees or programs a DMA address for a transfer.
+ */
+
+/**
+ * struct mmapdemo_dma_info - a DMA device, its buffer and its counters
+ * @size: bytes of the DMA buffer, a multiple of the page size
+ * @dev_buf_size: bytes of the device's own buffer that transfers use:
+ *                edu's is 4096, of which 4095 (QEMU 7.2 aborts on a
+ *                transfer that reaches its last byte)
+ * @irq_kind: MMAPDEMO_DMA_IRQ_* the device's interrupt is
+ * @flags: MMAPDEMO_DMA_INFO_ADDRS when @dma_addr and @phys are given
+ * @dma_addr: the buffer's DMA address, which the device is programmed
+ *            with: equal to @phys without an IOMMU, an I/O virtual address
+ *            with one; 0 unless the caller has CAP_SYS_ADMIN
+ * @phys: the buffer's physical address; 0 unless CAP_SYS_ADMIN
+ * @dma_mask: the device's DMA mask (edu: 28 bits)
+ * @transfers: transfers that ended, both directions
+ * @irqs: the device's DMA interrupts the driver handled
+ * @timeouts: transfers whose interrupt did not come in time
+ * @live_vmas: mappings of the buffer that exist now
+ *
+ * MMAPDEMO_IOC_DMA_INFO fills it.  Return: 0, or -EFAULT, -EINVAL (struct
+ * too short), -ENODEV once the device is removed.
+ */
+struct mmapdemo_dma_info {
+	__u64 size;
+	__u32 dev_buf_size;
+	__u32 irq_kind;
+#define MMAPDEMO_DMA_IRQ_INTX 1 /* the PCI interrupt pin, maybe shared */
+#define MMAPDEMO_DMA_IRQ_MSI 2 /* a message signalled interrupt */
+	__u32 flags;
+#define MMAPDEMO_DMA_INFO_ADDRS (1U << 0) /* @dma_addr and @phys are set */
+	__u32 reserved;
+	__u64 dma_addr;
+	__u64 phys;
+	__u64 dma_mask;
+	__u64 transfers;
+	__u64 irqs;
+	__u64 timeouts;
+	__u64 live_vmas;
+};
+
+/**
+ * struct mmapdemo_dma_xfer - one transfer by the device's DMA engine
+ * @direction: MMAPDEMO_DMA_TO_DEVICE copies the DMA buffer (what user
+ *             space wrote through its mapping) into the device's buffer;
+ *             MMAPDEMO_DMA_FROM_DEVICE copies the device's buffer into the
+ *             DMA buffer, where the mapping shows it without a copy
+ * @flags: 0
+ * @offset: byte offset in the DMA buffer
+ * @dev_offset: byte offset in the device's buffer
+ * @len: bytes, 1 to &struct mmapdemo_dma_info.dev_buf_size
+ *
+ * MMAPDEMO_IOC_DMA_XFER starts the transfer and sleeps until the device's
+ * interrupt says it ended.  Return: 0; -EINVAL for a range outside either
+ * buffer, a zero length, an unknown direction or flags; -ETIMEDOUT if the
+ * interrupt did not come; -EBUSY if the device still runs a transfer that
+ * timed out; -ENODEV once the device is removed; -EFAULT.
+ */
+struct mmapdemo_dma_xfer {
+	__u32 direction;
+#define MMAPDEMO_DMA_TO_DEVICE 1
+#define MMAPDEMO_DMA_FROM_DEVICE 2
+	__u32 flags;
+	__u64 offset;
+	__u32 dev_offset;
+	__u32 len;
+};
+
+#define MMAPDEMO_IOC_DMA_INFO \
+	_IOR(MMAPDEMO_IOCTL_TYPE, 0x20, struct mmapdemo_dma_info)
+#define MMAPDEMO_IOC_DMA_XFER \
+	_IOW(MMAPDEMO_IOCTL_TYPE, 0x21, struct mmapdemo_dma_xfer)
+
 #endif /* _UAPI_LINUX_MMAPDEMO_H */
