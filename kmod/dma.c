@@ -261,7 +261,6 @@ static const struct vm_operations_struct mmapdemo_dma_vm_ops = {
 	.open = mmapdemo_dma_vma_open,
 	.close = mmapdemo_dma_vma_close,
 	.fault = mmapdemo_dma_fault,
-	.mprotect = mmapdemo_vma_mprotect,
 };
 
 /**
@@ -280,9 +279,9 @@ static const struct vm_operations_struct mmapdemo_dma_vm_ops = {
  * Context: process context, mmap_lock held for writing; takes the
  * device's lock for reading.
  * Return: 0; -EINVAL for a MAP_PRIVATE mapping (a copy of a DMA buffer is
- * not what the device writes); -EPERM for PROT_EXEC; -ENODEV once the
- * device is gone; -ENXIO beyond the buffer; or what dma_mmap_coherent()
- * returns.
+ * not what the device writes); -EPERM for PROT_EXEC without
+ * READ_IMPLIES_EXEC; -ENODEV once the device is gone; -ENXIO beyond the
+ * buffer; or what dma_mmap_coherent() returns.
  */
 static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -292,8 +291,16 @@ static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 	mmap_assert_write_locked(vma->vm_mm);
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	if (vma->vm_flags & VM_EXEC)
+	/*
+	 * A DMA buffer holds data, never code: as on the other devices
+	 * (mmapdemo_begin_mapping()), PROT_EXEC is refused, except where
+	 * READ_IMPLIES_EXEC asked for it, and VM_MAYEXEC goes, so that
+	 * mprotect() cannot add it later (EACCES).
+	 */
+	if ((vma->vm_flags & VM_EXEC) &&
+	    !(current->personality & READ_IMPLIES_EXEC))
 		return -EPERM;
+	vm_flags_clear(vma, VM_EXEC | VM_MAYEXEC);
 	/*
 	 * The buffer cannot grow, so neither can its mappings, and core
 	 * dumps leave it out.  remap_pfn_range() sets both, but with an
