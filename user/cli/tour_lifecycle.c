@@ -157,7 +157,9 @@ static const char *const fork_marks[] = {
 };
 
 /* Where an unmap empties the entries. */
-static const char *const zap_marks[] = { "zap_pte_range", NULL };
+static const char *const zap_marks[] = {
+	"unmap_page_range", "zap_pmd_range", "zap_pte_range", NULL
+};
 
 /* Fork with a mapping of @strategy; true if the child saw what it should. */
 static bool fork_one(struct tour *t, unsigned int strategy, bool *copied)
@@ -461,7 +463,9 @@ const struct tour_experiment tour_mremap = {
 
 /* MADV_DONTNEED: the zap, or where a VMA is refused. */
 static const char *const dontneed_marks[] = {
-	"madvise_dontneed_free", "zap_pte_range", NULL
+	"madvise_dontneed_free", "madvise_dontneed_single_vma",
+	"zap_page_range_single", "zap_vma_range_batched", "unmap_page_range",
+	"zap_pmd_range", "zap_pte_range", NULL
 };
 
 /* MADV_DONTNEED on a mapping of @strategy; true if it went as it should. */
