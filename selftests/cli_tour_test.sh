@@ -233,7 +233,7 @@ elif grep -qw lab.disk /proc/cmdline &&
 fi
 
 echo "TAP version 13"
-echo "1..$((2 * nr_experiments + 28))"
+echo "1..$((2 * nr_experiments + 27))"
 
 run mmapdemo tour
 cp "$tmp/out" "$tmp/tour.txt"
@@ -351,41 +351,6 @@ else
 		has "$hu" '(vmf_insert_pfn_pmd|insert_pfn_pmd|insert_pmd)(\.[a-z0-9.]+)?($|;)' "the PMD writer"
 	fi
 	result "tour: munmap's ->open and ->close, and the huge fault's writer, as traced" "$st"
-fi
-
-# A ^C or a kill in the middle of a traced tour leaves the tracer as it
-# found it (tracefs.c's graph_restore_on_signal()): nop, tracing_on as
-# before, the module's events off; and the next traced command can trace.
-# SIGTERM, since a background job of this shell starts with SIGINT
-# ignored, which the tour keeps so.  The signal goes once the tour's own entry points are in set_graph_function, which
-# it writes after its handler is in place; waiting is bounded by rounds.
-if [ "$traced" = yes ]; then
-	tr=/sys/kernel/tracing
-	[ -e $tr/current_tracer ] || tr=/sys/kernel/debug/tracing
-	on_before=$(cat $tr/tracing_on)
-	mmapdemo tour >"$tmp/int.txt" 2>&1 &
-	pid=$!
-	i=0
-	while [ $i -lt 3000 ] && ! grep -q '__x64_sys_msync' $tr/set_graph_function 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -TERM $pid
-	wait $pid
-	rc=$?
-	rm -f /tmp/mmapdemo-tour-* /var/tmp/mmapdemo-disk-*	# the killed tour's
-	st=0
-	echo "# tour killed by SIGTERM after $i rounds: status $rc, current_tracer $(cat $tr/current_tracer), tracing_on $(cat $tr/tracing_on) (was $on_before), mmapdemo events $(cat $tr/events/mmapdemo/enable)"
-	[ "$rc" = 143 ] || st=1
-	[ "$(cat $tr/current_tracer)" = nop ] || st=1
-	[ "$(cat $tr/tracing_on)" = "$on_before" ] || st=1
-	[ "$(cat $tr/events/mmapdemo/enable)" = 0 ] || st=1
-	run mmapdemo tour --only map_hugetlb
-	grep -q '^  verdict: as expected: .*\[kernel: traced: ' "$tmp/out" || st=1
-	result "tour: a SIGTERM while tracing leaves tracefs as it was, and the next tour traces" "$st"
-else
-	echo "ok $((n + 1)) - tour: a SIGTERM while tracing # SKIP this kernel has no function_graph tracer"
-	n=$((n + 1))
 fi
 
 # Statements that were wrong once, and their corrections.  The wrong ones

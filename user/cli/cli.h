@@ -242,13 +242,6 @@ void graph_end(struct graph_session *gs);
 int graph_add_roots(struct graph_session *gs, const char *const *names);
 /* Leave @names' subtrees out too, where traceable: how many, or -errno. */
 int graph_add_notrace(struct graph_session *gs, const char *const *names);
-/*
- * Until graph_signal_end(): SIGINT, SIGTERM, SIGHUP and SIGQUIT turn the
- * tracer off (nop, tracing and the module's events off) before they end
- * the command.
- */
-void graph_restore_on_signal(struct graph_session *gs);
-void graph_signal_end(void);
 int graph_func_cmp(const void *a, const void *b);
 /* @name in available_filter_functions, or NULL: not traceable. */
 const struct graph_func *graph_func_find(const struct graph_session *gs,

@@ -173,8 +173,6 @@ void tour_trace_begin(struct tour *t, enum calls_mode mode)
 			  CALLS_DEPTH);
 	t->traced = t->st.graph;
 	if (t->traced) {
-		/* First, so that a ^C from here on finds it. */
-		graph_restore_on_signal(&t->st.gs);
 		ret = graph_add_roots(&t->st.gs, tour_roots);
 		if (ret >= 0)
 			ret = graph_add_notrace(&t->st.gs, tour_notrace);
@@ -183,9 +181,6 @@ void tour_trace_begin(struct tour *t, enum calls_mode mode)
 		snprintf(t->st.why, sizeof(t->st.why),
 			 "adding the tour's entry points: %s", strerror(-ret));
 		t->traced = false;
-		stage_trace_end(&t->st);
-		graph_signal_end();
-		return;
 	}
 	/*
 	 * Without the graph the tour wants no events session either: the
@@ -196,10 +191,8 @@ void tour_trace_begin(struct tour *t, enum calls_mode mode)
 
 void tour_trace_end(struct tour *t)
 {
-	if (t->traced) {
+	if (t->traced)
 		stage_trace_end(&t->st);
-		graph_signal_end();
-	}
 	t->traced = false;
 }
 

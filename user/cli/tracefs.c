@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mntent.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,73 +486,4 @@ int graph_add_roots(struct graph_session *gs, const char *const *names)
 int graph_add_notrace(struct graph_session *gs, const char *const *names)
 {
 	return graph_append(gs, "set_graph_notrace", names);
-}
-
-/*
- * A signal that ends the command while a graph session is set up (the
- * tour traces for half a minute under TCG, and ^C is natural) must not
- * leave function_graph running for the whole system.  The handler can use
- * write(2) alone: it puts tracing_on back as it was, turns the module's
- * events off and sets the nop tracer, through descriptors opened
- * beforehand, then dies of the signal as it would have.  The filters it leaves (set_ftrace_pid,
- * set_graph_function, max_graph_depth) are the next graph_begin()'s.
- */
-static const int graph_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-static int sig_fd[3] = { -1, -1, -1 };	/* tracing_on, events, current_tracer */
-static struct sigaction sig_old[4];
-
-static const char *sig_what[] = { "0", "0", "nop" };
-
-static void graph_on_signal(int sig)
-{
-	const char *const *what = sig_what;
-
-	for (unsigned int i = 0; i < 3; i++)
-		if (sig_fd[i] >= 0 &&
-		    write(sig_fd[i], what[i], strlen(what[i])) < 0)
-			continue;
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int open_tracing_file(const char *name)
-{
-	char *path = tracefs_instance_get_file(NULL, name);
-	int fd;
-
-	if (!path)
-		return -1;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	tracefs_put_tracing_file(path);
-	return fd;
-}
-
-void graph_restore_on_signal(struct graph_session *gs)
-{
-	struct sigaction sa = { .sa_handler = graph_on_signal };
-
-	if (!gs->active)
-		return;
-	sig_what[0] = gs->was_on ? "1" : "0";	/* as graph_begin() found it */
-	sig_fd[0] = open_tracing_file("tracing_on");
-	sig_fd[1] = open_tracing_file("events/mmapdemo/enable");
-	sig_fd[2] = open_tracing_file("current_tracer");
-	sigemptyset(&sa.sa_mask);
-	for (unsigned int i = 0; i < 4; i++) {
-		sigaction(graph_signals[i], NULL, &sig_old[i]);
-		/* A signal the command was started ignoring stays ignored. */
-		if (sig_old[i].sa_handler != SIG_IGN)
-			sigaction(graph_signals[i], &sa, NULL);
-	}
-}
-
-void graph_signal_end(void)
-{
-	for (unsigned int i = 0; i < 4; i++)
-		sigaction(graph_signals[i], &sig_old[i], NULL);
-	for (unsigned int i = 0; i < 3; i++) {
-		if (sig_fd[i] >= 0)
-			close(sig_fd[i]);
-		sig_fd[i] = -1;
-	}
 }
