@@ -37,8 +37,15 @@ for s in 6.1 6.12 7.3; do
 done
 
 if [ "${1:---docs}" = --docs ]; then
+	# No fixed function chain in the CLI's strings: what it says a path
+	# runs is traced (issue 24).  Its own TAP stream, before the docs'.
+	chains=0
+	python3 scripts/chain-strings.py user/cli/*.c || chains=1
+	docs_st=0
 	# shellcheck disable=SC2086 # the list of documents
-	exec python3 scripts/names-check.py --lists "$listdir" --doc $docs
+	python3 scripts/names-check.py --lists "$listdir" --doc $docs || docs_st=$?
+	[ "$chains" = 0 ] || exit 1
+	exit "$docs_st"
 fi
 
 kernel=$1
@@ -70,7 +77,7 @@ bar=$(ls -d /dev/mmapdemo-* 2>/dev/null | head -n 1)
 done
 mmapdemo path --legend
 mmapdemo ipc --memory anonymous
-mmapdemo tour
+mmapdemo tour --calls none
 } >$o 2>&1
 echo @@OUTPUT; cat $o; echo @@END
 echo @@RUNNING

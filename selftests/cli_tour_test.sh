@@ -66,6 +66,14 @@ case $(uname -r) in
 *) [ -d /sys/kernel/mm/transparent_hugepage ] && huge_pmd=1 ;;
 esac
 
+# Can the tour trace its calls?  Where the kernel has the function_graph
+# tracer (not the debug kernels, which have no ftrace): then every verdict
+# names what the trace saw, else each says in one line why it has none.
+traced=no
+for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+	grep -qw function_graph "$d/available_tracers" 2>/dev/null && traced=yes
+done
+
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
@@ -224,7 +232,7 @@ elif grep -qw lab.disk /proc/cmdline &&
 fi
 
 echo "TAP version 13"
-echo "1..$((2 * nr_experiments + 25))"
+echo "1..$((2 * nr_experiments + 27))"
 
 run mmapdemo tour
 cp "$tmp/out" "$tmp/tour.txt"
@@ -248,7 +256,8 @@ done
 for e in $experiments; do
 	st=0
 	# shellcheck disable=SC2016 # awk's $0
-	end='/^  verdict: .* \[kernel: [a-z_]+\(\).*\]$/'
+	end='/^  verdict: .* \[kernel: traced: [a-z_].*\]$/'
+	[ "$traced" = yes ] || end='/^  verdict: .* \[kernel: calls not traced: .*[a-z].*\]$/'
 	runs "$e" || end='/^  skipped: /'
 	awk -v name="$e" '
 		$0 ~ "^[a-z]\\. " name ":" { inside = 1; next }
@@ -256,7 +265,7 @@ for e in $experiments; do
 		inside && '"$end"' { verdict = 1; exit }
 		END { exit !(shows && verdict) }
 	' "$tmp/tour.txt" || st=1
-	result "tour: $e says what it shows and names the kernel function (or why it is skipped)" "$st"
+	result "tour: $e says what it shows and names the kernel functions its trace saw (or why it is skipped)" "$st"
 done
 skipped=$((nr_experiments - ran))
 if [ "$skipped" = 0 ]; then
@@ -276,6 +285,72 @@ result "tour: names the front end $fe on $(uname -r)" $?
 # The temporary file is gone again.
 ls /tmp/mmapdemo-tour-* >/dev/null 2>&1
 result "tour: the temporary file was unlinked" "$([ $? != 0 ] && echo 0 || echo 1)"
+
+# The tour's traced stages (tour_trace.c): the callbacks the module's front
+# end implies, the strategy's fault handler and the call that writes the
+# entry, each as the trace saw it on this kernel; the chains in the calls
+# lines, the functions at their ends in the verdict.
+# calls_of NAME SECTION LABEL: the chain after LABEL in that section.
+calls_of() {
+	section_of "$1" "$2" "$tmp/tour.txt" | field "$3"
+}
+if [ "$traced" = no ]; then
+	# No chain, and the reason once at the start.
+	st=0
+	grep -q '^ *calls[ ,]' "$tmp/tour.txt" && st=1
+	grep -q '^Calls are not traced: ' "$tmp/tour.txt" || st=1
+	result "tour: no calls line and the reason, without function_graph" "$st"
+	echo "ok $((n + 1)) - tour: munmap's and the huge fault's chains # SKIP this kernel has no function_graph tracer"
+	n=$((n + 1))
+else
+	st=0
+	grep -q 'calls not traced' "$tmp/tour.txt" && { echo "# the tour was not traced"; st=1; }
+	remap_mmap=$(calls_of lazy_vs_eager "device, strategy remap" "calls in mmap()")
+	insert_mmap=$(calls_of lazy_vs_eager "device, strategy insert" "calls in mmap()")
+	fault_touch=$(calls_of lazy_vs_eager "device, strategy fault" "calls, first read")
+	echo "# remap, mmap: $remap_mmap"
+	echo "# insert, mmap: $insert_mmap"
+	echo "# fault, first read: $fault_touch"
+	# has CHAIN EXTENDED-REGEX WHAT: the chain holds it, else say so.
+	has() {
+		echo "$1" | grep -qE "$2" || { echo "# no $3 in: $1"; st=1; }
+	}
+	if [ "$fe" = mmap_prepare ]; then
+		for c in "$remap_mmap" "$insert_mmap"; do
+			has "$c" '^__x64_sys_mmap -> .*__mmap_region -> mmapdemo_mmap_prepare(;| ->|$)' "->mmap_prepare under the system call"
+			has "$c" 'mmap_action_complete -> ([a-z_]+ -> )*mmapdemo_vma_mapped' "->mapped from mmap_action_complete"
+			echo "$c" | grep -q 'mmapdemo_mmap[^_]' && { echo "# ->mmap on a 7.x front end: $c"; st=1; }
+		done
+	else
+		for c in "$remap_mmap" "$insert_mmap"; do
+			has "$c" '^__x64_sys_mmap -> .* -> mmapdemo_mmap( ->|;|$)' "->mmap under the system call"
+			echo "$c" | grep -qE 'mmapdemo_mmap_prepare|mmapdemo_vma_mapped' && { echo "# a 7.x callback on 6.x: $c"; st=1; }
+		done
+	fi
+	has "$remap_mmap" '(remap_pfn_range|remap_pfn_range_internal|remap_pfn_range_notrack|remap_pfn_range_complete|remap_pte_range)(\.[a-z0-9.]+)?($|;)' "remap writer at a chain's end"
+	has "$insert_mmap" 'insert_page_into_pte_locked(\.[a-z0-9.]+)?($|;)' "the insert strategy's writer"
+	has "$fault_touch" '^handle_mm_fault -> .* -> fault_fault($|;)' "the fault strategy's ->fault"
+	has "$fault_touch" '(set_pte_range|do_set_pte|insert_page_into_pte_locked)($|;)' "the writer of the faulted entry"
+	v=$(verdict_of lazy_vs_eager "$tmp/tour.txt")
+	for f in fault_fault insert_page_into_pte_locked; do
+		case $v in *"[kernel: traced: "*"$f"*) ;; *) echo "# the verdict does not name $f: $v"; st=1 ;; esac
+	done
+	result "tour: the traced chains hold the $fe front end's callbacks, the fault handler and the writers" "$st"
+
+	st=0
+	ds=$(sed -n "s/^The device's default strategy is \([a-z]*\);.*/\1/p" "$tmp/tour.txt")
+	mu=$(calls_of munmap_partial "device, strategy $ds" "calls in munmap()")
+	echo "# munmap: $mu"
+	has "$mu" '^__x64_sys_munmap -> .*mmapdemo_vma_open' "->open of the split"
+	has "$mu" 'mmapdemo_vma_close($|;)' "->close of the removed piece"
+	if runs huge && [ "$huge_pmd" = 1 ]; then
+		hu=$(calls_of huge "device, strategy huge" "calls, first read")
+		echo "# huge: $hu"
+		has "$hu" '^handle_mm_fault -> .* -> huge_fault -> ' "the huge strategy's ->huge_fault"
+		has "$hu" '(vmf_insert_pfn_pmd|insert_pfn_pmd|insert_pmd)(\.[a-z0-9.]+)?($|;)' "the PMD writer"
+	fi
+	result "tour: munmap's ->open and ->close, and the huge fault's writer, as traced" "$st"
+fi
 
 # Statements that were wrong once, and their corrections.  The wrong ones
 # were said of the RAM device, in the experiments before the device
@@ -347,9 +422,13 @@ result "tour: the table of the device beside the file and shared memory, msync m
 
 # The fault strategy maps one page per ->fault, and fork copies its PTEs
 # (VM_MIXEDMAP).
-for e in lazy_vs_eager fork; do
-	run mmapdemo tour --only $e
+for e in lazy_vs_eager populate fork dontneed; do
+	# Untraced: the lifecycle experiments then check the module's
+	# events against its counters (tour_lifecycle.c's lc_trace).
+	run mmapdemo tour --calls none --only $e
 	st=$rc
+	grep -qE '^  verdict: .* \[kernel: calls not traced: --calls=none\]$' "$tmp/out" || st=1
+	grep -q '^ *calls[ ,]' "$tmp/out" && st=1
 	grep -qx '  1 experiments, 1 as expected' "$tmp/out" || st=1
 	case $e in
 	lazy_vs_eager) grep -qE '^  verdict: as expected: fault took 64 ->fault calls for 64 pages;' "$tmp/out" || st=1 ;;
@@ -358,7 +437,7 @@ for e in lazy_vs_eager fork; do
 	result "tour --only $e: one ->fault per page, fork copies (status $rc)" "$st"
 done
 
-run mmapdemo --json tour
+run mmapdemo --json tour --calls none
 st=$rc
 [ "$(head -c 1 "$tmp/out")" = "{" ] || st=1
 [ "$(tail -n 1 "$tmp/out")" = "}" ] || st=1

@@ -238,6 +238,10 @@ int graph_stage_begin(struct graph_session *gs);
 int graph_stage_end(struct graph_session *gs, char **text);
 /* Leave tracefs as graph_begin() found it. */
 void graph_end(struct graph_session *gs);
+/* Trace also from @names (NULL-ended), where traceable: how many, or -errno. */
+int graph_add_roots(struct graph_session *gs, const char *const *names);
+/* Leave @names' subtrees out too, where traceable: how many, or -errno. */
+int graph_add_notrace(struct graph_session *gs, const char *const *names);
 int graph_func_cmp(const void *a, const void *b);
 /* @name in available_filter_functions, or NULL: not traceable. */
 const struct graph_func *graph_func_find(const struct graph_session *gs,

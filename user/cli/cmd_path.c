@@ -61,9 +61,9 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 		   before->device_page != MMAPDEMO_NO_DEVICE_PAGE &&
 		   after.device_page == MMAPDEMO_NO_DEVICE_PAGE) {
 		report_text("a copy-on-write fault, not the driver's: the PTE was there, read-only in");
-		report_text("this MAP_PRIVATE mapping, so the write faulted, and do_wp_page() ->");
-		report_text("wp_page_copy() copied the device page into an anonymous page of this");
-		report_text("process's own and mapped that (the address no longer maps the device's");
+		report_text("this MAP_PRIVATE mapping, so the write faulted, and do_wp_page() had");
+		report_text("wp_page_copy() copy the device page into an anonymous page of this");
+		report_text("process's own and map that (the address no longer maps the device's");
 		report_text("page); no ->fault call");
 	} else if (was && now && after.device_page == before->device_page) {
 		report_text("a write fault on the present, read-only PTE, which the core made writable");

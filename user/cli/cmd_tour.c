@@ -38,10 +38,9 @@ static const struct tour_experiment *const experiments[] = {
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
 
-void tour_verdict(struct tour *t, bool ok, const char *kernel,
-		  const char *fmt, ...)
+void tour_verdict(struct tour *t, bool ok, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], kernel[sizeof(t->seen) + 64];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -50,6 +49,14 @@ void tour_verdict(struct tour *t, bool ok, const char *kernel,
 	t->run++;
 	if (ok)
 		t->expected++;
+	/* What the traces saw, or in one line why there are none. */
+	if (!t->traced)
+		snprintf(kernel, sizeof(kernel), "calls not traced: %s",
+			 t->st.why);
+	else if (!t->seen[0])
+		snprintf(kernel, sizeof(kernel), "no stage traced");
+	else
+		snprintf(kernel, sizeof(kernel), "traced: %s", t->seen);
 	if (report_json()) {
 		report_bool("as_expected", NULL, ok);
 		report_str("verdict", NULL, msg);
@@ -165,23 +172,6 @@ void tour_touch_pages(const volatile char *p, unsigned int pages, uint32_t ps)
 		(void)p[(size_t)i * ps];
 }
 
-const char *tour_strategy_mapper(const struct tour *t, unsigned int strategy)
-{
-	switch (strategy) {
-	case MMAPDEMO_STRATEGY_FAULT:
-		return "mmapdemo's ->fault (mmapdemo_fault_page())";
-	case MMAPDEMO_STRATEGY_REMAP:
-		return t->prepare ?
-			"remap_pfn_range_complete() in mmap_action_complete(), as mmapdemo_mmap_prepare() asked" :
-			"remap_pfn_range() in mmapdemo_mmap()";
-	case MMAPDEMO_STRATEGY_INSERT:
-		return t->prepare ?
-			"map_kernel_pages_complete() -> insert_pages() in mmap_action_complete(), as mmapdemo_mmap_prepare() asked" :
-			"vm_insert_pages() in mmapdemo_mmap()";
-	}
-	return "?";
-}
-
 /* The file system @fd is on, by statfs(2)'s magic number. */
 static const char *fs_name(int fd)
 {
@@ -234,6 +224,7 @@ static void experiment_run(struct tour *t, unsigned int i)
 	snprintf(title, sizeof(title), "%c. %s: %s", 'a' + i, e->name,
 		 e->title);
 	report_section(e->name, title);
+	tour_trace_reset(t);
 	if (report_json())
 		report_str("shows", NULL, e->shows);
 	else
@@ -258,9 +249,11 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	static const struct option options[] = {
 		{ "only", required_argument, NULL, 'o' },
 		{ "disk", required_argument, NULL, 'D' },
+		{ "calls", required_argument, NULL, 'C' },
 		CLI_COMMON_OPTIONS
 	};
 	struct tour t = { .cli = cli, .file_fd = -1, .disk_dir = "/var/tmp" };
+	enum calls_mode calls = CALLS_SPINE;
 	const char *only = NULL;
 	char all[512];
 	unsigned int i;
@@ -275,6 +268,14 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 			break;
 		case 'D':
 			t.disk_dir = optarg;
+			break;
+		case 'C':
+			ret = calls_option(&cmd_tour, optarg, &calls);
+			if (ret >= 0)
+				return ret;
+			if (calls == CALLS_ALL)
+				return cli_usage(&cmd_tour,
+						 "--calls all: the tour prints the spine (mmapdemo path --calls all prints the whole tree)");
 			break;
 		default:
 			ret = cli_common_option(&cmd_tour, c);
@@ -329,6 +330,15 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	t.mmap_fn = cli_mmap_handler(cli->device);
 	report_text("The module maps through its f_op->%s (the front end for this kernel).",
 		    fe);
+	tour_trace_begin(&t, calls);
+	if (t.traced) {
+		report_text("The stages the experiments explain are traced (function_graph, this");
+		report_text("task only): each shows the chain of calls this kernel made from the");
+		report_text("system call or fault to each driver callback and to each call that");
+		report_text("writes or zaps an entry, and its verdict names them.");
+	} else {
+		report_text("Calls are not traced: %s.", t.st.why);
+	}
 	report_str("file", NULL, t.file_path);
 	report_str("file_system", "file system", t.file_fs);
 	report_str("front_end", NULL, fe);
@@ -351,6 +361,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	else
 		report_text("%u experiments, %u as expected", t.run, t.expected);
 	report_close();
+	tour_trace_end(&t);
 
 	close(t.file_fd);
 	unlink(t.file_path);
@@ -365,7 +376,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_tour = {
 	.name = "tour",
 	.summary = "the classic mmap experiments, a mapping's life, device memory and a disk file, each with a verdict",
-	.usage = "tour [--only NAME] [--disk DIR] [--json]\n"
+	.usage = "tour [--only NAME] [--disk DIR] [--calls spine|none] [--json]\n"
 		 "  runs each experiment (on a temporary file in /tmp and on the device,\n"
 		 "  or on the device alone, or on a file on the ext4 disk in DIR, default\n"
 		 "  /var/tmp), each ending in a verdict; NAME is one of\n"
@@ -375,7 +386,11 @@ const struct command cmd_tour = {
 		 "  as QEMU's ivshmem-plain), device_not_ram (needs QEMU's edu device),\n"
 		 "  disk_fault, disk_dirty, disk_msync, disk_private (need DIR to be\n"
 		 "  ext4 on a block device).  An experiment that lacks what it needs is\n"
-		 "  skipped, with the reason and the fix.  Exit status 0 if every\n"
-		 "  verdict that ran is as expected, else 1",
+		 "  skipped, with the reason and the fix.  The stages an experiment\n"
+		 "  explains are traced with the function_graph tracer (root): each\n"
+		 "  prints the chain of calls this kernel made to the driver's\n"
+		 "  callbacks and to the calls that write or zap an entry, and the\n"
+		 "  verdict names them; --calls none turns that off.  Exit status 0\n"
+		 "  if every verdict that ran is as expected, else 1",
 	.run = tour_run,
 };

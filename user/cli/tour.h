@@ -40,6 +40,15 @@ struct tour {
 	 */
 	bool prepare;
 	const char *mmap_fn;	/* "mmapdemo_mmap()" or "mmapdemo_mmap_prepare()" */
+	/*
+	 * The calls of the experiments' stages, traced with the
+	 * function-graph tracer (tour_trace.c), one session for the tour;
+	 * @traced is false where that is impossible, @st.why says why.
+	 */
+	struct stage_trace st;
+	bool traced;
+	/* What the traces of the running experiment saw, for its verdict. */
+	char seen[1024];
 	unsigned int run;
 	unsigned int expected;
 	unsigned int skipped;	/* experiments without what they need */
@@ -63,10 +72,36 @@ extern const struct tour_experiment tour_disk_fault, tour_disk_dirty,
 
 /*
  * The verdict that ends an experiment: whether it went as expected, what
- * happened, and @kernel, the kernel function(s) responsible for it.
+ * happened, and the kernel functions its traced stages saw (t->seen), or
+ * why its calls were not traced.
  */
-void tour_verdict(struct tour *t, bool ok, const char *kernel,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void tour_verdict(struct tour *t, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * tour_trace.c: the calls of an experiment's stages.  tour_trace_begin()
+ * sets the function-graph tracer up once for the tour (@mode CALLS_NONE:
+ * not at all); between tour_trace_start() and tour_trace_stop() the
+ * calling task's calls are recorded, and tour_trace_stop() reports the
+ * spine under @key/@label: the chain from the entry point to each driver
+ * callback, to each call that writes a page-table entry, and to the
+ * deepest of @marks (NULL-ended, or NULL) the trace saw; each function
+ * at the end of a chain goes into t->seen for the verdict.
+ */
+void tour_trace_begin(struct tour *t, enum calls_mode mode);
+void tour_trace_start(struct tour *t);
+void tour_trace_stop(struct tour *t, const char *key, const char *label,
+		     const char *const *marks);
+void tour_trace_end(struct tour *t);
+/* A new experiment: forget what the last one saw. */
+void tour_trace_reset(struct tour *t);
+/*
+ * Read the first of @pages pages traced (@label), then the rest untraced;
+ * returns the minor faults of the reads alone.
+ */
+long tour_touch_traced(struct tour *t, const volatile char *p,
+		       unsigned int pages, const char *key, const char *label,
+		       const char *const *marks);
 /*
  * What ends an experiment that cannot run here instead of a verdict: why
  * (@why, the device or feature it lacks) and how to get it (@fix).
@@ -96,7 +131,5 @@ unsigned int tour_fault_around(void);
 /* Read one byte of each of @pages pages from @p. */
 void tour_touch_pages(const volatile char *p, unsigned int pages,
 		      uint32_t ps);
-/* What maps the device's pages for @strategy: "remap_pfn_range()", ... */
-const char *tour_strategy_mapper(const struct tour *t, unsigned int strategy);
 
 #endif /* MMAPDEMO_TOUR_H */

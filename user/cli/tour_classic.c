@@ -24,7 +24,31 @@
 
 #include "tour.h"
 
-static bool shared_write_one(struct tour *t, int fd)
+/* What a file's fault runs: the file system's ->fault, fault-around. */
+static const char *const file_fault_marks[] = {
+	"shmem_fault", "filemap_fault", "filemap_map_pages", NULL
+};
+
+/* Copy on write: the copying fault handlers. */
+static const char *const cow_marks[] = {
+	"do_cow_fault", "wp_page_copy", NULL
+};
+
+/* mmap() of a file or, with @dev, of the device; traced for the device. */
+static int map_traced(struct tour *t, int fd, bool dev, size_t len, int prot,
+		      int flags, void **addr)
+{
+	int ret;
+
+	if (!dev)
+		return tour_map_fd(fd, len, prot, flags, addr);
+	tour_trace_start(t);
+	ret = tour_map_fd(fd, len, prot, flags, addr);
+	tour_trace_stop(t, "mmap_calls", "calls in mmap()", NULL);
+	return ret;
+}
+
+static bool shared_write_one(struct tour *t, int fd, bool dev)
 {
 	const char *msg = "written through a MAP_SHARED mapping";
 	void *p = NULL;
@@ -34,13 +58,16 @@ static bool shared_write_one(struct tour *t, int fd)
 
 	ret = tour_fill(fd, 0, t->ps);
 	if (!ret)
-		ret = tour_map_fd(fd, t->ps, PROT_READ | PROT_WRITE, MAP_SHARED,
-				  &p);
+		ret = map_traced(t, fd, dev, t->ps, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, &p);
 	report_str("mmap", "mmap(MAP_SHARED)",
 		   tour_err_text(ret, err, sizeof(err)));
 	if (ret)
 		return false;
+	tour_trace_start(t);
 	memcpy(p, msg, strlen(msg));
+	tour_trace_stop(t, "touch_calls", "calls, first write",
+			file_fault_marks);
 	seen = tour_holds(fd, msg);
 	munmap(p, t->ps);
 	report_bool("reached", "pread sees the write", seen);
@@ -52,30 +79,24 @@ static void shared_write_run(struct tour *t)
 	unsigned int s = t->info.default_strategy;
 	bool file_ok, dev_ok = false;
 	struct mmapdemo *md;
-	char kernel[320];
 
 	report_text("A MAP_SHARED mapping maps the backing store's own pages (the file's");
 	report_text("page cache, the device's memory), so a store through the mapping is a");
 	report_text("store into the file or device, and pread(2) copies from the same pages.");
 	report_section("file", "file");
-	file_ok = shared_write_one(t, t->file_fd);
+	file_ok = shared_write_one(t, t->file_fd, false);
 	report_close();
 	tour_device_section(s);
 	if (!tour_dev_open(t, s, &md)) {
-		dev_ok = shared_write_one(t, mmapdemo_fd(md));
+		dev_ok = shared_write_one(t, mmapdemo_fd(md), true);
 		mmapdemo_close(md);
 	}
 	report_close();
-	snprintf(kernel, sizeof(kernel),
-		 "%s maps the file's page-cache page, %s the device's page",
-		 !strcmp(t->file_fs, "tmpfs") ? "shmem_fault()" :
-						"filemap_fault()",
-		 tour_strategy_mapper(t, s));
 	if (file_ok && dev_ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "the shared write reached the backing store on both");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "the shared write did not reach the %s",
 			     !file_ok && !dev_ok ? "file nor the device" :
 			     !file_ok ? "file" : "device");
@@ -89,6 +110,9 @@ const struct tour_experiment tour_shared_write = {
 };
 
 /* ------------------------------------------------------------------ */
+
+/* Where a forbidden access goes: the signal it ends in. */
+static const char *const prot_marks[] = { "force_sig_fault", NULL };
 
 static bool prot_read_one(struct tour *t, int fd)
 {
@@ -106,7 +130,9 @@ static bool prot_read_one(struct tour *t, int fd)
 	if (ret)
 		return false;
 	p = addr;
+	tour_trace_start(t);
 	sig = touch_probe(p, true, 'w', NULL, NULL, &code);
+	tour_trace_stop(t, "touch_calls", "calls, the write", prot_marks);
 	report_str("signal", "signal on write", sig ? strsignal(sig) : "none");
 	if (sig)
 		report_str("si_code", "si_code", signal_code_name(sig, code));
@@ -121,11 +147,9 @@ static void prot_read_run(struct tour *t)
 {
 	bool file_ok, dev_ok = false;
 	struct mmapdemo *md;
-	const char *kernel =
-		"do_user_addr_fault() -> access_error() -> bad_area_access_error()";
 
 	report_text("The VMA lacks VM_WRITE.  Its PTE may be a hole (nothing touched yet) or");
-	report_text("present and read-only: either way the store faults, exc_page_fault ->");
+	report_text("present and read-only: either way the store faults, the fault handler");
 	report_text("do_user_addr_fault() finds the VMA, and access_error() says the VMA's");
 	report_text("flags do not allow writes; bad_area_access_error() then sends SIGSEGV");
 	report_text("with si_code SEGV_ACCERR (SEGV_MAPERR would mean no VMA covers the address).");
@@ -140,10 +164,10 @@ static void prot_read_run(struct tour *t)
 	}
 	report_close();
 	if (file_ok && dev_ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "the write raised SIGSEGV (SEGV_ACCERR) on both; nothing changed");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "expected SIGSEGV with SEGV_ACCERR on both: file %s, device %s",
 			     file_ok ? "yes" : "no", dev_ok ? "yes" : "no");
 }
@@ -162,7 +186,7 @@ const struct tour_experiment tour_prot_read = {
  * its data and the backing store does not, 0 if not, or the negative errno
  * of mmap().
  */
-static int private_write_one(struct tour *t, int fd)
+static int private_write_one(struct tour *t, int fd, bool dev)
 {
 	const char *msg = "private copy";
 	bool mine, leaked;
@@ -172,13 +196,15 @@ static int private_write_one(struct tour *t, int fd)
 
 	ret = tour_fill(fd, 'o', t->ps);
 	if (!ret)
-		ret = tour_map_fd(fd, t->ps, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE, &p);
+		ret = map_traced(t, fd, dev, t->ps, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE, &p);
 	report_str("mmap", "mmap(MAP_PRIVATE)",
 		   tour_err_text(ret, err, sizeof(err)));
 	if (ret)
 		return ret;
+	tour_trace_start(t);
 	memcpy(p, msg, strlen(msg));
+	tour_trace_stop(t, "touch_calls", "calls, first write", cow_marks);
 	mine = !memcmp(p, msg, strlen(msg));
 	leaked = !tour_holds(fd, "oooo");
 	munmap(p, t->ps);
@@ -193,26 +219,22 @@ static void private_write_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_INSERT,
 		MMAPDEMO_STRATEGY_REMAP,
 	};
-	char kernel[256];
 	int res[3] = { 0 };
 	struct mmapdemo *md;
 	bool file_ok, ok;
 
-	snprintf(kernel, sizeof(kernel),
-		 "do_cow_fault() (file, fault) or wp_page_copy() (insert) copies the page; %s refuses remap",
-		 t->mmap_fn);
 	report_text("The first write to a page of a MAP_PRIVATE mapping faults; do_cow_fault()");
 	report_text("(nothing mapped yet) or do_wp_page() (a read-only PTE) copies the page");
 	report_text("into an anonymous page of the writer's own and maps that: copy on write.");
 	report_text("The backing store keeps its data.");
 	report_section("file", "file");
-	file_ok = private_write_one(t, t->file_fd) == 1;
+	file_ok = private_write_one(t, t->file_fd, false) == 1;
 	report_close();
 	for (unsigned int i = 0; i < 3; i++) {
 		tour_device_section(strategies[i]);
 		res[i] = tour_dev_open(t, strategies[i], &md);
 		if (!res[i]) {
-			res[i] = private_write_one(t, mmapdemo_fd(md));
+			res[i] = private_write_one(t, mmapdemo_fd(md), true);
 			mmapdemo_close(md);
 		}
 		if (strategies[i] == MMAPDEMO_STRATEGY_REMAP &&
@@ -227,10 +249,10 @@ static void private_write_run(struct tour *t)
 	}
 	ok = file_ok && res[0] == 1 && res[1] == 1 && res[2] == -EINVAL;
 	if (ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "the private write stayed private on the file and on the device (fault, insert); remap refused MAP_PRIVATE with EINVAL, as documented");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "file %s, fault %s, insert %s, remap %s (expected EINVAL)",
 			     file_ok ? "private" : "NOT private",
 			     res[0] == 1 ? "private" : "NOT private",
@@ -253,7 +275,12 @@ const struct tour_experiment tour_private_write = {
  * anonymous memory if @fd is negative) and says so through a pipe; read
  * the message in the parent.  true if it arrived.
  */
-static bool two_processes_one(struct tour *t, int fd)
+/* What fork() and a shared anonymous mmap() run for the mapping. */
+static const char *const share_marks[] = {
+	"dup_mmap", "shmem_zero_setup", NULL
+};
+
+static bool two_processes_one(struct tour *t, int fd, bool traced)
 {
 	char err[96], expect[64], got[64];
 	struct pollfd pfd;
@@ -264,10 +291,16 @@ static bool two_processes_one(struct tour *t, int fd)
 	pid_t pid;
 
 	ret = fd < 0 ? 0 : tour_fill(fd, 0, t->ps);
-	if (!ret)
+	if (!ret && traced && fd < 0) {
+		tour_trace_start(t);
+		ret = tour_map_fd(fd, t->ps, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, &addr);
+		tour_trace_stop(t, "mmap_calls", "calls in mmap()", share_marks);
+	} else if (!ret) {
 		ret = tour_map_fd(fd, t->ps, PROT_READ | PROT_WRITE,
 				  fd < 0 ? MAP_SHARED | MAP_ANONYMOUS :
 					   MAP_SHARED, &addr);
+	}
 	report_str("mmap", fd < 0 ? "mmap(MAP_SHARED|ANON)" : "mmap(MAP_SHARED)",
 		   tour_err_text(ret, err, sizeof(err)));
 	if (ret)
@@ -278,12 +311,16 @@ static bool two_processes_one(struct tour *t, int fd)
 		return false;
 	}
 	fflush(stdout);
+	if (traced)
+		tour_trace_start(t);
 	pid = fork();
 	if (pid == 0) {
 		close(pipefd[0]);
 		snprintf(p, 64, "hello from child pid %d", (int)getpid());
 		_exit(write(pipefd[1], "", 1) == 1 ? 0 : 1);
 	}
+	if (traced)
+		tour_trace_stop(t, "fork_calls", "calls in fork()", share_marks);
 	close(pipefd[1]);
 	ok = false;
 	got[0] = '\0';
@@ -312,8 +349,6 @@ static bool two_processes_one(struct tour *t, int fd)
 
 static void two_processes_run(struct tour *t)
 {
-	const char *kernel =
-		"dup_mmap() gives the child the same shared VMA; shmem_zero_setup() backs shared anonymous memory with a shmem file";
 	bool file_ok, anon_ok, dev_ok = false;
 	struct mmapdemo *md;
 
@@ -325,22 +360,22 @@ static void two_processes_run(struct tour *t)
 	report_text("MAP_SHARED|MAP_ANONYMOUS mapping a shmem file of its own (shmem_zero_setup()),");
 	report_text("which only the mapping and its copies made by fork() can reach.");
 	report_section("file", "file");
-	file_ok = two_processes_one(t, t->file_fd);
+	file_ok = two_processes_one(t, t->file_fd, false);
 	report_close();
 	report_section("shared_anonymous", "shared anonymous memory");
-	anon_ok = two_processes_one(t, -1);
+	anon_ok = two_processes_one(t, -1, true);
 	report_close();
 	tour_device_section(t->info.default_strategy);
 	if (!tour_dev_open(t, t->info.default_strategy, &md)) {
-		dev_ok = two_processes_one(t, mmapdemo_fd(md));
+		dev_ok = two_processes_one(t, mmapdemo_fd(md), true);
 		mmapdemo_close(md);
 	}
 	report_close();
 	if (file_ok && anon_ok && dev_ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "the parent read the child's message on all three");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "the child's message did not arrive: file %s, shared anonymous %s, device %s",
 			     file_ok ? "ok" : "lost", anon_ok ? "ok" : "lost",
 			     dev_ok ? "ok" : "lost");
@@ -367,8 +402,12 @@ struct fault_count {
 	long touch_minflt;	/* minor faults while touching */
 };
 
-/* Map @pages of @fd with @flags, touch each page, count what happened. */
-static void count_faults(struct tour *t, int fd, int flags,
+/*
+ * Map @pages of @fd with @flags, touch each page, count what happened;
+ * the mmap() is traced for the device (@dev) or with MAP_POPULATE, and the
+ * first touch always.
+ */
+static void count_faults(struct tour *t, int fd, bool dev, int flags,
 			 struct fault_count *fc)
 {
 	struct mmapdemo_stats s0, s1, s2;
@@ -378,14 +417,20 @@ static void count_faults(struct tour *t, int fd, int flags,
 
 	memset(fc, 0, sizeof(*fc));
 	mmapdemo_get_stats(t->md, &s0);
+	if (dev || (flags & MAP_POPULATE))
+		tour_trace_start(t);
 	m0 = minor_faults();
 	fc->err = tour_map_fd(fd, len, PROT_READ | PROT_WRITE, flags, &p);
 	m1 = minor_faults();
 	mmapdemo_get_stats(t->md, &s1);
+	if (dev || (flags & MAP_POPULATE))
+		tour_trace_stop(t, "mmap_calls", "calls in mmap()",
+				dev ? NULL : file_fault_marks);
 	if (fc->err)
 		return;
-	tour_touch_pages(p, t->pages, t->ps);
-	m2 = minor_faults();
+	m2 = tour_touch_traced(t, p, t->pages, "touch_calls",
+			       "calls, first read",
+			       dev ? NULL : file_fault_marks);
 	mmapdemo_get_stats(t->md, &s2);
 	munmap(p, len);
 	fc->start = (uintptr_t)p;
@@ -395,7 +440,7 @@ static void count_faults(struct tour *t, int fd, int flags,
 	fc->touch_faults = (int64_t)(s2.faults - s1.faults);
 	fc->touch_around = (int64_t)(s2.around_pages - s1.around_pages);
 	fc->mmap_minflt = m1 - m0;
-	fc->touch_minflt = m2 - m1;
+	fc->touch_minflt = m2;
 }
 
 /*
@@ -424,9 +469,6 @@ static void lazy_vs_eager_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_REMAP,
 		MMAPDEMO_STRATEGY_INSERT,
 	};
-	const char *kernel = t->prepare ?
-		"do_read_fault() -> __do_fault() -> ->fault (fault); remap_pfn_range_complete() and insert_pages() in mmap_action_complete(), after ->mmap_prepare (remap, insert); do_fault_around() -> filemap_map_pages() (file)" :
-		"do_read_fault() -> __do_fault() -> ->fault (fault); remap_pfn_range() and vm_insert_pages() in ->mmap (remap, insert); do_fault_around() -> filemap_map_pages() (file)";
 	unsigned int around = tour_fault_around();
 	struct fault_count fc[3], ffc;
 	int64_t want_faults = t->pages;
@@ -445,7 +487,7 @@ static void lazy_vs_eager_run(struct tour *t)
 			report_close();
 			continue;
 		}
-		count_faults(t, mmapdemo_fd(md), MAP_SHARED, &fc[i]);
+		count_faults(t, mmapdemo_fd(md), true, MAP_SHARED, &fc[i]);
 		mmapdemo_close(md);
 		report_i64("eager_pages", "mapped at mmap()", fc[i].eager);
 		report_i64("faults", "->fault on touch", fc[i].touch_faults);
@@ -465,8 +507,8 @@ static void lazy_vs_eager_run(struct tour *t)
 		}
 		report_close();
 	}
-	report_text("fault: %s maps nothing; each first touch enters", t->mmap_fn);
-	report_text("handle_mm_fault() -> do_read_fault() -> ->fault.  The fault strategy's");
+	report_text("fault: %s maps nothing; each first touch faults, and the", t->mmap_fn);
+	report_text("core calls the driver's ->fault (the calls above).  The fault strategy's");
 	report_text("fault_fault() maps that one page itself with vm_insert_page() (the");
 	report_text("VMA is VM_MIXEDMAP): one ->fault per page.  It has no ->map_pages, the");
 	report_text("callback of the core's fault-around, so 6.12 and later do not call");
@@ -474,20 +516,18 @@ static void lazy_vs_eager_run(struct tour *t)
 	report_text("the fault under the mmap_lock, as for any driver's mapping.");
 	if (around > 1)
 		report_text("An old module's fault_around=%u is set; this module has no such parameter.", around);
-	report_text("remap: %s and insert: %s fill every PTE",
-		    t->prepare ? "remap_pfn_range_complete()" : "remap_pfn_range()",
-		    t->prepare ? "insert_pages()" : "vm_insert_pages()");
-	report_text("inside mmap(), so the touches find them present and never fault.");
+	report_text("remap and insert fill every PTE inside mmap() (their calls in mmap()");
+	report_text("above), so the touches find them present and never fault.");
 
 	report_section("file", "file");
 	report_str("file_system", "file system", t->file_fs);
-	count_faults(t, t->file_fd, MAP_SHARED, &ffc);
+	count_faults(t, t->file_fd, false, MAP_SHARED, &ffc);
 	report_i64("minor_faults", "minor faults on touch", ffc.touch_minflt);
 	file_ok = !ffc.err && ffc.touch_minflt >= 1 &&
 		  ffc.touch_minflt <= t->pages;
 	if (ffc.touch_minflt < t->pages) {
 		report_text("Fewer faults than pages: fault-around.  do_read_fault() calls");
-		report_text("do_fault_around() -> ->map_pages (filemap_map_pages() for %s too),",
+		report_text("do_fault_around(), which calls ->map_pages (filemap_map_pages() for %s too),",
 			    t->file_fs);
 		report_text("which maps the page-cache pages already there around the fault, up");
 		report_text("to fault_around_bytes (64 KiB, 16 pages) per fault.");
@@ -496,12 +536,12 @@ static void lazy_vs_eager_run(struct tour *t)
 
 	ok = ok && file_ok;
 	if (ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "fault took %lld ->fault calls for %u pages; remap and insert mapped all %u pages at mmap time and took 0 ->fault calls; the file took %ld minor faults for %u pages",
 			     (long long)fc[0].touch_faults, t->pages,
 			     t->pages, ffc.touch_minflt, t->pages);
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "fault: %lld ->fault (expected %lld), %lld around, %lld eager; remap: %lld ->fault, %lld eager; insert: %lld ->fault, %lld eager; file: %ld minor faults (for %u pages)",
 			     (long long)fc[0].touch_faults,
 			     (long long)want_faults,
@@ -525,21 +565,20 @@ const struct tour_experiment tour_lazy_vs_eager = {
 
 static void populate_run(struct tour *t)
 {
-	const char *kernel =
-		"__mm_populate() -> populate_vma_page_range() -> __get_user_pages() -> handle_mm_fault()";
 	struct fault_count fc = { .err = -ENODEV }, ffc;
 	struct mmapdemo *md;
 	bool dev_ok, file_ok;
 
-	report_text("MAP_POPULATE makes do_mmap()'s caller (vm_mmap_pgoff() -> mm_populate())");
-	report_text("fault every page in through get_user_pages before mmap() returns, so");
+	report_text("MAP_POPULATE makes do_mmap()'s caller, vm_mmap_pgoff(), fault every page");
+	report_text("in through get_user_pages (mm_populate()) before mmap() returns, so");
 	report_text("the program's own touches find the PTEs present.  The faults are read");
 	report_text("faults for a shared mapping, so the fault strategy's fault-around (if on)");
 	report_text("maps the rest of each window.");
 	report_u64("pages", "pages", t->pages);
 	tour_device_section(MMAPDEMO_STRATEGY_FAULT);
 	if (!tour_dev_open(t, MMAPDEMO_STRATEGY_FAULT, &md)) {
-		count_faults(t, mmapdemo_fd(md), MAP_SHARED | MAP_POPULATE, &fc);
+		count_faults(t, mmapdemo_fd(md), true,
+			     MAP_SHARED | MAP_POPULATE, &fc);
 		mmapdemo_close(md);
 	}
 	report_i64("mmap_faults", "->fault in mmap()", fc.mmap_faults);
@@ -553,7 +592,7 @@ static void populate_run(struct tour *t)
 		 fc.touch_faults == 0;
 
 	report_section("file", "file");
-	count_faults(t, t->file_fd, MAP_SHARED | MAP_POPULATE, &ffc);
+	count_faults(t, t->file_fd, false, MAP_SHARED | MAP_POPULATE, &ffc);
 	report_i64("mmap_minor_faults", "minor faults in mmap()", ffc.mmap_minflt);
 	report_i64("touch_minor_faults", "minor faults on touch", ffc.touch_minflt);
 	report_close();
@@ -562,12 +601,12 @@ static void populate_run(struct tour *t)
 	file_ok = !ffc.err && ffc.touch_minflt == 0;
 
 	if (dev_ok && file_ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "mmap() mapped all %u pages of the device (%lld ->fault calls, %lld pages around) and the touches took no ->fault; the file's touches took 0 minor faults",
 			     t->pages, (long long)fc.mmap_faults,
 			     (long long)fc.mmap_around);
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "device: %lld ->fault and %lld around in mmap(), %lld ->fault on touch (expected %u pages in mmap() and 0 on touch); file: %ld minor faults on touch (expected 0)",
 			     (long long)fc.mmap_faults,
 			     (long long)fc.mmap_around,
@@ -584,13 +623,21 @@ const struct tour_experiment tour_populate = {
 
 /* ------------------------------------------------------------------ */
 
-/* mmap one page of @fd with @flags; the negative errno, or 0 (unmapped). */
-static int try_map(struct tour *t, int fd, int flags)
+/*
+ * mmap one page of @fd with @flags, traced for the device (@dev) down to
+ * the deepest of @marks; the negative errno, or 0 (unmapped).
+ */
+static int try_map(struct tour *t, int fd, bool dev, int flags,
+		   const char *const *marks)
 {
 	void *p = NULL;
 	int ret;
 
+	if (dev)
+		tour_trace_start(t);
 	ret = tour_map_fd(fd, t->ps, PROT_READ | PROT_WRITE, flags, &p);
+	if (dev)
+		tour_trace_stop(t, "mmap_calls", "calls in mmap()", marks);
 	if (!ret)
 		munmap(p, t->ps);
 	return ret;
@@ -598,18 +645,18 @@ static int try_map(struct tour *t, int fd, int flags)
 
 /* The refusal experiments: both must fail with @want. */
 static void refused(struct tour *t, int flags, int want, const char *flag_text,
-		    const char *kernel)
+		    const char *const *marks)
 {
 	struct mmapdemo_stats s0, s1;
 	struct mmapdemo *md;
 	int file_err, dev_err = -ENODEV;
 	char err[96];
 
-	file_err = try_map(t, t->file_fd, flags);
+	file_err = try_map(t, t->file_fd, false, flags, NULL);
 	report_str("file", "file", tour_err_text(file_err, err, sizeof(err)));
 	mmapdemo_get_stats(t->md, &s0);
 	if (!tour_dev_open(t, t->info.default_strategy, &md)) {
-		dev_err = try_map(t, mmapdemo_fd(md), flags);
+		dev_err = try_map(t, mmapdemo_fd(md), true, flags, marks);
 		mmapdemo_close(md);
 	}
 	mmapdemo_get_stats(t->md, &s1);
@@ -617,10 +664,10 @@ static void refused(struct tour *t, int flags, int want, const char *flag_text,
 	report_bool("reached_driver", "device counted a mapping",
 		    s1.mmaps != s0.mmaps);
 	if (file_err == -want && dev_err == -want && s1.mmaps == s0.mmaps)
-		tour_verdict(t, true, kernel, "%s was refused with %s on both",
+		tour_verdict(t, true, "%s was refused with %s on both",
 			     flag_text, strerrorname_np(want));
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "%s: file %s, device %s (expected %s on both, before the driver)",
 			     flag_text,
 			     file_err ? strerrorname_np(-file_err) : "mapped",
@@ -630,14 +677,15 @@ static void refused(struct tour *t, int flags, int want, const char *flag_text,
 
 static void map_sync_run(struct tour *t)
 {
+	static const char *const marks[] = { "do_mmap", NULL };
+
 	report_text("MAP_SYNC promises that a DAX file's metadata is durable before a write");
 	report_text("fault returns.  do_mmap() accepts it only for files whose f_op says");
 	report_text("so (mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12 and later): DAX");
 	report_text("files of ext4 and xfs.  With MAP_SHARED_VALIDATE any flag it does not know");
 	report_text("fails with EOPNOTSUPP before the file's mmap handler is called.");
 	refused(t, MAP_SHARED_VALIDATE | MAP_SYNC, EOPNOTSUPP,
-		"MAP_SHARED_VALIDATE|MAP_SYNC",
-		"do_mmap(): the MAP_SHARED_VALIDATE check of the file's mmap flags");
+		"MAP_SHARED_VALIDATE|MAP_SYNC", marks);
 }
 
 const struct tour_experiment tour_map_sync = {
@@ -649,13 +697,14 @@ const struct tour_experiment tour_map_sync = {
 
 static void map_hugetlb_run(struct tour *t)
 {
+	static const char *const marks[] = { "ksys_mmap_pgoff", NULL };
+
 	report_text("MAP_HUGETLB asks for pages from a hugetlb pool.  For a file mapping,");
-	report_text("ksys_mmap_pgoff() (mm/mmap.c, the same on 6.1 and 6.12) accepts it only");
+	report_text("ksys_mmap_pgoff() (mm/mmap.c) accepts it only");
 	report_text("when the file is on hugetlbfs (is_file_hugepages()), and otherwise fails");
 	report_text("with EINVAL before do_mmap(): neither the %s file nor the device gets a say.",
 		    t->file_fs);
-	refused(t, MAP_SHARED | MAP_HUGETLB, EINVAL, "MAP_HUGETLB",
-		"ksys_mmap_pgoff(): is_file_hugepages()");
+	refused(t, MAP_SHARED | MAP_HUGETLB, EINVAL, "MAP_HUGETLB", marks);
 }
 
 const struct tour_experiment tour_map_hugetlb = {

@@ -104,8 +104,10 @@ static void huge_leaf(struct mmapdemo *md, const void *addr,
  * and count the device's faults; the leaf of the first page from the walk.
  */
 static void huge_touch(struct tour *t, const char *path,
-		       unsigned int strategy, struct huge_count *hc)
+		       unsigned int strategy, bool traced,
+		       struct huge_count *hc)
 {
+	unsigned int first = 0;
 	struct mmapdemo_stats s0, s1;
 	struct timespec t0, t1;
 	struct mmapdemo *md;
@@ -125,8 +127,15 @@ static void huge_touch(struct tour *t, const char *path,
 		return;
 	}
 	mmapdemo_get_stats(md, &s0);
+	if (traced) {
+		/* The first page traced, outside the time measured. */
+		tour_touch_traced(t, m, 1, "touch_calls", "calls, first read",
+				  NULL);
+		first = 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	tour_touch_pages(m, (unsigned int)(HUGE_SIZE / t->ps), t->ps);
+	tour_touch_pages((char *)m + (size_t)first * t->ps,
+			 (unsigned int)(HUGE_SIZE / t->ps) - first, t->ps);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	mmapdemo_get_stats(md, &s1);
 	huge_leaf(md, m, hc);
@@ -152,7 +161,7 @@ static void huge_report(struct tour *t, const char *path,
 	char err[96], leaf[64];
 
 	tour_device_section(strategy);
-	huge_touch(t, path, strategy, hc);
+	huge_touch(t, path, strategy, true, hc);
 	if (hc->err) {
 		report_str("mmap", "open, strategy, mmap",
 			   tour_err_text(hc->err, err, sizeof(err)));
@@ -213,7 +222,7 @@ static void huge_run(struct tour *t)
 	 * fault on the file behind the BAR; an uncounted pass first, so that
 	 * the two measured ones pay for the guest's mapping alone.
 	 */
-	huge_touch(t, path, MMAPDEMO_STRATEGY_FAULT, &fc);
+	huge_touch(t, path, MMAPDEMO_STRATEGY_FAULT, false, &fc);
 	report_str("warm_up", "warm-up (not counted)",
 		   fc.err ? "failed" : "read every page with fault");
 	huge_report(t, path, MMAPDEMO_STRATEGY_FAULT, &fc);
@@ -236,7 +245,6 @@ static void huge_run(struct tour *t)
 		      hc.leaf == MMAPDEMO_LEVEL_PUD);
 		if (ok)
 			tour_verdict(t, true,
-				     "create_huge_pmd() -> ->huge_fault -> vmf_insert_pfn_pmd() (huge); do_fault() -> ->fault -> vmf_insert_pfn_prot() (fault)",
 				     "huge took %lld faults (%lld PMD) for %s, %.0fx fewer than fault's %lld (at least 100x), its leaf a %s against a PTE; first touch %.1f ms against %.1f ms",
 				     (long long)hc.faults, (long long)hc.pmd,
 				     HUGE_SIZE_TEXT, fewer,
@@ -244,7 +252,6 @@ static void huge_run(struct tour *t)
 				     hc.ms, fc.ms);
 		else
 			tour_verdict(t, false,
-				     "create_huge_pmd() -> ->huge_fault -> vmf_insert_pfn_pmd() (huge); do_fault() -> ->fault -> vmf_insert_pfn_prot() (fault)",
 				     "expected at least 100x fewer faults with huge and a PMD or PUD leaf: fault %lld faults (expected %lld), leaf %s; huge %lld faults (%lld PMD, %lld PUD, %lld fallbacks), leaf %s",
 				     (long long)fc.faults, (long long)pages,
 				     leaf_name(&fc), (long long)hc.faults,
@@ -270,14 +277,12 @@ static void huge_run(struct tour *t)
 	     hc.leaf == MMAPDEMO_LEVEL_PTE;
 	if (ok)
 		tour_verdict(t, true,
-			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (6.1: hugepage_vma_check(); 6.12 and later: thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
 			     "no huge PFN-map entries on this kernel (%s): huge fell back to 4 KiB and took %lld faults, as fault's %lld, both leaves PTEs; first touch %.1f ms against %.1f ms",
 			     thp ? "no ARCH_SUPPORTS_PMD_PFNMAP" : "no THP",
 			     (long long)hc.faults, (long long)fc.faults, hc.ms,
 			     fc.ms);
 	else
 		tour_verdict(t, false,
-			     "__handle_mm_fault() calls ->huge_fault only where THP allows it (6.1: hugepage_vma_check(); 6.12 and later: thp_vma_allowable_order()); do_fault() -> ->fault -> vmf_insert_pfn_prot() maps each page",
 			     "without huge PFN-map entries both should take %lld faults with PTE leaves: fault %lld (leaf %s), huge %lld (%lld PMD, %lld PUD; leaf %s)",
 			     (long long)pages, (long long)fc.faults,
 			     leaf_name(&fc), (long long)hc.faults,
@@ -313,8 +318,12 @@ struct not_ram {
  * pages with GUP (iov_iter_get_pages2() -> get_user_pages_fast()) to put
  * them in the pipe, where a read of the pipe would copy from them.
  */
-static void not_ram_splice(void *addr, size_t len, struct not_ram *nr)
+static void not_ram_splice(struct tour *t, void *addr, size_t len,
+			   struct not_ram *nr)
 {
+	static const char *const marks[] = {
+		"check_vma_flags", "__get_user_pages", NULL
+	};
 	struct iovec iov = { .iov_base = addr, .iov_len = len };
 	int pfd[2];
 
@@ -324,9 +333,11 @@ static void not_ram_splice(void *addr, size_t len, struct not_ram *nr)
 		nr->splice_err = errno;
 		return;
 	}
+	tour_trace_start(t);
 	nr->spliced = vmsplice(pfd[1], &iov, 1, SPLICE_F_NONBLOCK);
 	if (nr->spliced < 0)
 		nr->splice_err = errno;
+	tour_trace_stop(t, "vmsplice_calls", "calls in vmsplice()", marks);
 	close(pfd[0]);
 	close(pfd[1]);
 }
@@ -351,15 +362,20 @@ static void not_ram_probe(struct tour *t, const char *path,
 	if (nr->err)
 		return;
 	nr->err = mmapdemo_set_strategy(md, strategy);
-	if (!nr->err)
+	if (!nr->err) {
+		tour_trace_start(t);
 		nr->err = mmapdemo_map(md, t->ps, PROT_READ | PROT_WRITE,
 				       MAP_SHARED, 0, &m);
+		tour_trace_stop(t, "mmap_calls", "calls in mmap()", NULL);
+	}
 	if (nr->err) {
 		mmapdemo_close(md);
 		return;
 	}
 	regs = m;
+	tour_trace_start(t);
 	edu_write(regs, off, value);
+	tour_trace_stop(t, "touch_calls", "calls, first write", NULL);
 	nr->written = value;
 	nr->read = edu_read(regs, off);
 	if (!mmapdemo_walk(md, m, &w)) {
@@ -373,7 +389,7 @@ static void not_ram_probe(struct tour *t, const char *path,
 		nr->in_bar = nr->walk_pfn * t->ps >= bar.start &&
 			     nr->walk_pfn * t->ps <= bar.end;
 	mmapdemo_pagemap_read(m, &nr->pm);
-	not_ram_splice(m, t->ps, nr);
+	not_ram_splice(t, m, t->ps, nr);
 	mmapdemo_unmap(m, t->ps);
 	mmapdemo_close(md);
 }
@@ -414,8 +430,6 @@ static void not_ram_report(const struct not_ram *nr, unsigned int off)
 
 static void device_not_ram_run(struct tour *t)
 {
-	const char *kernel =
-		"check_vma_flags() refuses VM_IO | VM_PFNMAP to get_user_pages() (vmsplice -> iov_iter_get_pages2()); walk_page_test() hands a VM_PFNMAP VMA to pagemap_pte_hole(); QEMU's edu_mmio_write() stores ~x";
 	const uint32_t x = 0x12345678;
 	struct not_ram bar, ram;
 	bool root = geteuid() == 0;
@@ -466,12 +480,12 @@ static void device_not_ram_run(struct tour *t)
 		 (!root || (ram.pm.pfn && ram.pm.pfn == ram.walk_pfn)) &&
 		 ram.spliced == (ssize_t)t->ps;
 	if (bar_ok && ram_ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "edu's register read back 0x%08x for 0x%08x, its VM_IO | VM_PFNMAP page was present in the page table yet absent from pagemap, and vmsplice() failed with EFAULT; the RAM device read back 0x%08x, pagemap showed PFN 0x%llx, vmsplice() took %zd bytes",
 			     bar.read, x, ram.read,
 			     (unsigned long long)ram.pm.pfn, ram.spliced);
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "edu: read 0x%08x (expected 0x%08x), io %d pf %d, walk %d (PFN in BAR %d), pagemap %d pfn 0x%llx, vmsplice %zd errno %d (expected EFAULT); RAM: read 0x%08x, io %d pf %d, pagemap %d pfn 0x%llx (walk 0x%llx), vmsplice %zd",
 			     bar.read, (uint32_t)~x,
 			     !!(bar.vmflags & MMAPDEMO_VMF_IO),

@@ -440,10 +440,21 @@ static bool disk_uncache(const struct disk *d, const char *key)
 
 /* ------------------------------------------------------------------ */
 
+/* What the experiments ask the traces about. */
+static const char *const read_marks[] = {
+	"filemap_fault", "ext4_readahead", NULL
+};
+static const char *const mkwrite_marks[] = {
+	"ext4_page_mkwrite", "block_page_mkwrite", "fault_dirty_shared_page",
+	"do_cow_fault", NULL
+};
+static const char *const sync_marks[] = {
+	"vfs_fsync_range", "ext4_sync_file", "folio_clear_dirty_for_io",
+	"folio_mkclean", NULL
+};
+
 static void disk_fault_run(struct tour *t)
 {
-	const char *kernel =
-		"filemap_fault() -> do_sync_mmap_readahead() -> ext4_readahead(); count_vm_event(PGMAJFAULT)";
 	struct blk_stat a, b;
 	long maj0, maj1, before = -1, after = -1;
 	bool uncached, data_ok = false;
@@ -464,15 +475,17 @@ static void disk_fault_run(struct tour *t)
 	uncached = disk_uncache(&d, "cached_before");
 	if (tour_map_fd(d.fd, d.len, PROT_READ, MAP_SHARED, &addr)) {
 		disk_close(&d);
-		tour_verdict(t, false, kernel, "mmap of the file failed");
+		tour_verdict(t, false, "mmap of the file failed");
 		return;
 	}
 	p = addr;
 	before = resident(addr, d.len, d.ps);
 	blk_stat_read(&d, &a);
+	tour_trace_start(t);
 	maj0 = major_faults();
 	data_ok = !memcmp((const char *)p, old_text, sizeof(old_text));
 	maj1 = major_faults();
+	tour_trace_stop(t, "touch_calls", "calls, first read", read_marks);
 	blk_stat_read(&d, &b);
 	after = resident(addr, d.len, d.ps);
 	munmap(addr, d.len);
@@ -484,12 +497,12 @@ static void disk_fault_run(struct tour *t)
 	disk_close(&d);
 	if (uncached && before == 0 && maj1 - maj0 == 1 &&
 	    b.rd_sectors > a.rd_sectors && after >= 1 && data_ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "the first read was a major fault that read %llu sectors from /dev/%s; %ld of %u pages are now in the page cache",
 			     b.rd_sectors - a.rd_sectors, d.dev, after,
 			     DISK_PAGES);
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "expected 0 pages cached, 1 major fault, sectors read from the disk and the page cached: %ld cached, %ld major faults, %llu sectors read, %ld cached after, data %s",
 			     before, maj1 - maj0, b.rd_sectors - a.rd_sectors, after,
 			     data_ok ? "right" : "wrong");
@@ -509,7 +522,7 @@ const struct tour_experiment tour_disk_fault = {
  * (the first access is the write: do_shared_fault()).  The mapping, or
  * NULL.
  */
-static char *store_shared(struct disk *d, struct blk_stat *a,
+static char *store_shared(struct tour *t, struct disk *d, struct blk_stat *a,
 			  struct blk_stat *b, int *dirty)
 {
 	void *addr;
@@ -518,7 +531,9 @@ static char *store_shared(struct disk *d, struct blk_stat *a,
 			&addr))
 		return NULL;
 	blk_stat_read(d, a);
+	tour_trace_start(t);
 	memcpy(addr, new_text, sizeof(new_text));
+	tour_trace_stop(t, "touch_calls", "calls, first write", mkwrite_marks);
 	*dirty = page_dirty(addr);
 	blk_stat_read(d, b);
 	return addr;
@@ -526,8 +541,6 @@ static char *store_shared(struct disk *d, struct blk_stat *a,
 
 static void disk_dirty_run(struct tour *t)
 {
-	const char *kernel =
-		"do_shared_fault() -> ext4_page_mkwrite() -> block_page_mkwrite() and fault_dirty_shared_page() mark the page-cache folio dirty";
 	enum disk_holds holds;
 	struct blk_stat a, b;
 	int dirty = -1;
@@ -549,10 +562,10 @@ static void disk_dirty_run(struct tour *t)
 	report_text("the dirty flag per folio: where ext4 caches the file in one large folio");
 	report_text("(7.x: ext4_set_inode_mapping_order()), /proc/kpageflags shows every page");
 	report_text("of it dirty, and writeback writes the whole folio.");
-	p = store_shared(&d, &a, &b, &dirty);
+	p = store_shared(t, &d, &a, &b, &dirty);
 	if (!p) {
 		disk_close(&d);
-		tour_verdict(t, false, kernel, "mmap of the file failed");
+		tour_verdict(t, false, "mmap of the file failed");
 		return;
 	}
 	report_str("dirty", "page dirty (kpageflags)",
@@ -566,11 +579,11 @@ static void disk_dirty_run(struct tour *t)
 	munmap(p, d.len);
 	disk_close(&d);
 	if (dirty == 1 && holds == HOLDS_OLD && seen)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "the page is dirty in the page cache and read(2) sees the store, but /dev/%s still holds the old data (%llu sectors written to it meanwhile)",
 			     d.dev, b.wr_sectors - a.wr_sectors);
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "expected a dirty page and the old data on the disk: dirty %s, the disk holds %s, read(2) %s",
 			     yes_no_unknown(dirty), holds_name(holds),
 			     seen ? "sees it" : "does not");
@@ -587,8 +600,6 @@ const struct tour_experiment tour_disk_dirty = {
 
 static void disk_msync_run(struct tour *t)
 {
-	const char *kernel =
-		"msync() -> vfs_fsync_range() -> ext4_sync_file() writes the dirty folio; folio_clear_dirty_for_io() write-protects its PTE";
 	struct blk_stat a, b, c, e;
 	enum disk_holds holds = HOLDS_UNREADABLE;
 	int dirty = -1, clean = -1, ret = -1;
@@ -605,15 +616,17 @@ static void disk_msync_run(struct tour *t)
 	report_text("flag and write-protects the PTE (folio_mkclean()), so the next store");
 	report_text("faults again to dirty the page anew.  Then the page cache is dropped and");
 	report_text("read(2) reads the file back from the disk.");
-	p = store_shared(&d, &a, &b, &dirty);
+	p = store_shared(t, &d, &a, &b, &dirty);
 	if (!p) {
 		disk_close(&d);
-		tour_verdict(t, false, kernel, "mmap of the file failed");
+		tour_verdict(t, false, "mmap of the file failed");
 		return;
 	}
 	report_str("dirty", "dirty after the store",
 		   yes_no_unknown(dirty));
+	tour_trace_start(t);
 	ret = msync(p, d.len, MS_SYNC) ? -errno : 0;
+	tour_trace_stop(t, "msync_calls", "calls in msync()", sync_marks);
 	blk_stat_read(&d, &c);
 	report_str("msync", "msync(MS_SYNC)", ret ? strerror(-ret) : "ok");
 	blk_delta("disk", "the disk during msync", &b, &c);
@@ -641,11 +654,11 @@ static void disk_msync_run(struct tour *t)
 	if (dirty == 1 && !ret && c.wr_sectors > b.wr_sectors && clean == 0 &&
 	    holds == HOLDS_NEW && flt1 - flt0 == 1 && uncached && back &&
 	    e.rd_sectors > c.rd_sectors)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "msync wrote the page to /dev/%s (the disk now holds the new data, the page is clean, the next store faulted again), and read(2) after drop_caches read it back from the disk",
 			     d.dev);
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "dirty before %s, msync %s, %llu sectors written, dirty after %s, disk holds %s, next store %ld faults, dropped %s, read back %s with %llu sectors read",
 			     yes_no_unknown(dirty), ret ? "failed" : "ok",
 			     c.wr_sectors - b.wr_sectors, yes_no_unknown(clean),
@@ -665,8 +678,6 @@ const struct tour_experiment tour_disk_msync = {
 
 static void disk_private_run(struct tour *t)
 {
-	const char *kernel =
-		"do_cow_fault() copies the page into anonymous memory; sys_msync() syncs only VM_SHARED mappings";
 	struct mmapdemo_pagemap pm = { 0 };
 	enum disk_holds holds = HOLDS_UNREADABLE;
 	bool mine, uncached, old_back;
@@ -686,13 +697,17 @@ static void disk_private_run(struct tour *t)
 	if (tour_map_fd(d.fd, d.len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 			&addr)) {
 		disk_close(&d);
-		tour_verdict(t, false, kernel, "mmap of the file failed");
+		tour_verdict(t, false, "mmap of the file failed");
 		return;
 	}
 	p = addr;
 	blk_stat_read(&d, &a);
+	tour_trace_start(t);
 	memcpy(p, new_text, sizeof(new_text));
+	tour_trace_stop(t, "touch_calls", "calls, first write", mkwrite_marks);
+	tour_trace_start(t);
 	ret = msync(p, d.len, MS_SYNC) ? -errno : 0;
+	tour_trace_stop(t, "msync_calls", "calls in msync()", sync_marks);
 	blk_stat_read(&d, &b);
 	mine = !memcmp(p, new_text, sizeof(new_text));
 	mmapdemo_pagemap_read(p, &pm);
@@ -715,10 +730,10 @@ static void disk_private_run(struct tour *t)
 	if (mine && pm.present && !pm.file_or_shared && !ret &&
 	    holds == HOLDS_OLD && uncached && old_back &&
 	    e.rd_sectors > c.rd_sectors)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "the store went to an anonymous copy; after msync the disk and a read after drop_caches still hold the old data");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "writer sees %s, file page %s, msync %s, disk holds %s, dropped %s, read back %s with %llu sectors read",
 			     mine ? "it" : "NOT it",
 			     pm.file_or_shared ? "yes" : "no",

@@ -34,10 +34,15 @@ struct lc_trace {
 	long opens, closes, faults;
 };
 
-static void lc_trace_start(struct lc_trace *lt)
+/*
+ * The events alone, where the tour does not trace the calls: a traced
+ * tour's graph records this task's events only (set_event_pid), not the
+ * child's, and its stages show the callbacks themselves.
+ */
+static void lc_trace_start(struct tour *t, struct lc_trace *lt)
 {
 	memset(lt, 0, sizeof(*lt));
-	lt->on = !trace_start(&lt->ts);
+	lt->on = !t->traced && !trace_start(&lt->ts);
 }
 
 /* Occurrences of "@event:" in @text. */
@@ -56,10 +61,12 @@ static long count_event(const char *text, const char *event)
 }
 
 /* Stop tracing and report the events seen, under "tracepoints". */
-static void lc_trace_stop(struct lc_trace *lt)
+static void lc_trace_stop(struct tour *t, struct lc_trace *lt)
 {
 	char *text = NULL;
 
+	if (t->traced)
+		return;
 	if (!lt->on || trace_stop(&lt->ts, &text)) {
 		lt->on = false;
 		report_str("tracepoints", "tracepoints",
@@ -144,6 +151,16 @@ static void fork_child(struct tour *t, struct mmapdemo *md, char *p, int fd)
 	_exit(write(fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1);
 }
 
+/* What fork() runs for the mapping: the copy of its page tables. */
+static const char *const fork_marks[] = {
+	"dup_mmap", "copy_page_range", "copy_pte_range", NULL
+};
+
+/* Where an unmap empties the entries. */
+static const char *const zap_marks[] = {
+	"unmap_page_range", "zap_pmd_range", "zap_pte_range", NULL
+};
+
 /* Fork with a mapping of @strategy; true if the child saw what it should. */
 static bool fork_one(struct tour *t, unsigned int strategy, bool *copied)
 {
@@ -171,13 +188,15 @@ static bool fork_one(struct tour *t, unsigned int strategy, bool *copied)
 	ok = !pipe(pipefd);
 	if (ok) {
 		mmapdemo_get_stats(t->md, &s0);
-		lc_trace_start(&lt);
+		lc_trace_start(t, &lt);
 		fflush(stdout);
+		tour_trace_start(t);
 		pid = fork();
 		if (pid == 0) {
 			close(pipefd[0]);
 			fork_child(t, md, p, pipefd[1]);
 		}
+		tour_trace_stop(t, "fork_calls", "calls in fork()", fork_marks);
 		close(pipefd[1]);
 		ok = pid > 0 && read(pipefd[0], &r, sizeof(r)) == sizeof(r);
 		if (pid > 0)
@@ -192,7 +211,7 @@ static bool fork_one(struct tour *t, unsigned int strategy, bool *copied)
 			   r.faults);
 		show_stats_delta("counters", "device counters that moved",
 				 &s0, &s1);
-		lc_trace_stop(&lt);
+		lc_trace_stop(t, &lt);
 		ok = ok && s1.vma_opens - s0.vma_opens == 1 &&
 		     s1.vma_closes - s0.vma_closes == 1 &&
 		     lc_trace_agrees(&lt, &s0, &s1);
@@ -212,8 +231,6 @@ static void fork_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_REMAP,
 		MMAPDEMO_STRATEGY_INSERT,
 	};
-	const char *kernel =
-		"dup_mmap() -> ->open, and copy_page_range(), which copies PTEs only if vma_needs_copy()";
 	bool ok[3], copied[3] = { false };
 
 	report_text("The parent maps 4 pages and reads each, so all 4 PTEs are present, then");
@@ -222,19 +239,19 @@ static void fork_run(struct tour *t)
 	report_text("for VM_PFNMAP and VM_MIXEDMAP VMAs (and ones with anonymous pages), whose");
 	report_text("PTEs a fault might not rebuild.  Elsewhere the child starts with holes");
 	report_text("and its first touches fault the pages in again.  The child's exit");
-	report_text("closes its copy (exit_mmap() -> ->close).");
+	report_text("closes its copy (exit_mmap() calls ->close).");
 	for (unsigned int i = 0; i < 3; i++) {
 		tour_device_section(strategies[i]);
 		ok[i] = fork_one(t, strategies[i], &copied[i]);
 		report_close();
 	}
 	if (ok[0] && ok[1] && ok[2])
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "fault: PTEs %s; remap (VM_PFNMAP) and insert (VM_MIXEDMAP): PTEs copied, no ->fault in the child; one ->open and one ->close per child",
 			     copied[0] ? "copied (VM_MIXEDMAP: its ->fault inserts pages)" :
 					 "not copied, the child refaulted");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "fault %s, remap %s, insert %s (expected: PTEs copied exactly for VM_PFNMAP/VM_MIXEDMAP, one ->open and one ->close)",
 			     ok[0] ? "ok" : "NOT ok", ok[1] ? "ok" : "NOT ok",
 			     ok[2] ? "ok" : "NOT ok");
@@ -251,8 +268,6 @@ const struct tour_experiment tour_fork = {
 
 static void munmap_partial_run(struct tour *t)
 {
-	const char *kernel =
-		"__split_vma() -> ->open for each new piece; remove_vma() -> ->close for the unmapped one";
 	unsigned int s = t->info.default_strategy;
 	struct mmapdemo_vma lo = { 0 }, hi = { 0 };
 	struct mmapdemo_stats s0, s1;
@@ -264,7 +279,7 @@ static void munmap_partial_run(struct tour *t)
 
 	report_text("Unmapping the middle page of a 3-page mapping: the kernel splits the VMA");
 	report_text("twice (__split_vma() at the hole's start and end, each calling vm_ops->open");
-	report_text("on the new VMA), then removes the middle one (remove_vma() -> ->close).");
+	report_text("on the new VMA), then removes the middle one (remove_vma() calls ->close).");
 	report_text("One VMA became two: live VMAs go up by one.");
 	tour_device_section(s);
 	ret = lc_map(t, s, &md, &p);
@@ -272,19 +287,21 @@ static void munmap_partial_run(struct tour *t)
 		   tour_err_text(ret, err, sizeof(err)));
 	if (ret) {
 		report_close();
-		tour_verdict(t, false, kernel, "mmap failed");
+		tour_verdict(t, false, "mmap failed");
 		return;
 	}
 	/* Three pages: the last of the four goes first, unobserved. */
 	munmap(p + 3 * (size_t)t->ps, t->ps);
 	mmapdemo_get_stats(t->md, &s0);
-	lc_trace_start(&lt);
+	lc_trace_start(t, &lt);
+	tour_trace_start(t);
 	ret = munmap(p + t->ps, t->ps) ? -errno : 0;
+	tour_trace_stop(t, "munmap_calls", "calls in munmap()", zap_marks);
 	mmapdemo_get_stats(t->md, &s1);
 	report_str("munmap", "munmap(the middle page)",
 		   tour_err_text(ret, err, sizeof(err)));
 	show_stats_delta("counters", "device counters that moved", &s0, &s1);
-	lc_trace_stop(&lt);
+	lc_trace_stop(t, &lt);
 	two = !mmapdemo_smaps_read(p, &lo) &&
 	      !mmapdemo_smaps_read(p + 2 * (size_t)t->ps, &hi) &&
 	      lo.end == (uintptr_t)p + t->ps &&
@@ -303,10 +320,10 @@ static void munmap_partial_run(struct tour *t)
 	munmap(p + 2 * (size_t)t->ps, t->ps);
 	mmapdemo_close(md);
 	if (ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "one VMA became two: 2 ->open, 1 ->close, live VMAs +1; the hole raises SIGSEGV (SEGV_MAPERR)");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "->open %lld, ->close %lld, live VMAs %+lld, two VMAs %s, hole %s (expected 2, 1, +1, yes, SEGV_MAPERR)",
 			     (long long)(s1.vma_opens - s0.vma_opens),
 			     (long long)(s1.vma_closes - s0.vma_closes),
@@ -326,9 +343,12 @@ const struct tour_experiment tour_munmap_partial = {
 
 static void mremap_run(struct tour *t)
 {
-	const char *kernel = t->prepare ?
-		"check_prep_vma() refuses to grow VM_DONTEXPAND; shrink_vma() -> do_vmi_munmap() shrinks; move_vma() -> copy_vma() (->open) and move_page_tables()" :
-		"vma_to_resize() refuses to grow VM_DONTEXPAND; the tail is unmapped (6.12: do_vmi_munmap(), 6.1: do_mas_munmap()); move_vma() -> copy_vma() (->open) and move_page_tables()";
+	static const char *const grow_marks[] = {
+		"vma_to_resize", "check_prep_vma", NULL
+	};
+	static const char *const move_marks[] = {
+		"copy_vma", "move_page_tables", NULL
+	};
 	unsigned int s = t->info.default_strategy;
 	size_t ps = t->ps;
 	struct mmapdemo_stats s0, s1, s2, s3, s4;
@@ -344,7 +364,7 @@ static void mremap_run(struct tour *t)
 	report_text("because %s asked for VM_DONTEXPAND (the device cannot grow);",
 		    t->mmap_fn);
 	report_text("shrinking it to 2 pages unmaps the tail (a split: one ->open, one ->close);");
-	report_text("moving it copies the VMA (copy_vma() -> ->open), moves the PTEs");
+	report_text("moving it copies the VMA (copy_vma(), which calls ->open), moves the PTEs");
 	report_text("(move_page_tables()) and unmaps the old range (->close).");
 	tour_device_section(s);
 	ret = lc_map(t, s, &md, &p);
@@ -352,20 +372,24 @@ static void mremap_run(struct tour *t)
 		   tour_err_text(ret, err, sizeof(err)));
 	if (ret) {
 		report_close();
-		tour_verdict(t, false, kernel, "mmap failed");
+		tour_verdict(t, false, "mmap failed");
 		return;
 	}
 	memcpy(p, "moved", 6);
-	lc_trace_start(&lt);
+	lc_trace_start(t, &lt);
 	mmapdemo_get_stats(t->md, &s0);
+	tour_trace_start(t);
 	r = mremap(p, 4 * ps, 8 * ps, MREMAP_MAYMOVE);
+	tour_trace_stop(t, "grow_calls", "calls, grow", grow_marks);
 	grow_err = r == MAP_FAILED ? -errno : 0;
 	if (!grow_err)
 		p = r;
 	report_str("grow", "mremap: grow 4 -> 8",
 		   tour_err_text(grow_err, err, sizeof(err)));
 	mmapdemo_get_stats(t->md, &s1);
+	tour_trace_start(t);
 	r = mremap(p, 4 * ps, 2 * ps, 0);
+	tour_trace_stop(t, "shrink_calls", "calls, shrink", zap_marks);
 	shrink_err = r == MAP_FAILED ? -errno : 0;
 	report_str("shrink", "mremap: shrink 4 -> 2",
 		   tour_err_text(shrink_err, err, sizeof(err)));
@@ -375,9 +399,13 @@ static void mremap_run(struct tour *t)
 	/* Somewhere free to move to: an anonymous mapping MREMAP_FIXED replaces. */
 	target = mmap(NULL, 2 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		      0);
-	r = target == MAP_FAILED ? MAP_FAILED :
-		mremap(p, 2 * ps, 2 * ps, MREMAP_MAYMOVE | MREMAP_FIXED,
-		       target);
+	r = MAP_FAILED;
+	if (target != MAP_FAILED) {
+		tour_trace_start(t);
+		r = mremap(p, 2 * ps, 2 * ps, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   target);
+		tour_trace_stop(t, "move_calls", "calls, move", move_marks);
+	}
 	move_err = r == MAP_FAILED ? -errno : 0;
 	report_str("move", "mremap: move",
 		   tour_err_text(move_err, err, sizeof(err)));
@@ -394,7 +422,7 @@ static void mremap_run(struct tour *t)
 			    same);
 	}
 	mmapdemo_get_stats(t->md, &s4);
-	lc_trace_stop(&lt);
+	lc_trace_stop(t, &lt);
 	report_close();
 	ok = grow_err == -EFAULT && !shrink_err && !move_err && same &&
 	     present && s4.faults == s3.faults &&
@@ -409,10 +437,10 @@ static void mremap_run(struct tour *t)
 		munmap(target, 2 * ps);
 	mmapdemo_close(md);
 	if (ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "grow refused with EFAULT; shrink: 1 ->open, 1 ->close; move: 1 ->open, 1 ->close, the PTE moved with the data and no ->fault");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "grow %s (expected EFAULT), shrink %s (%lld ->open, %lld ->close), move %s (%lld ->open, %lld ->close); data moved %s, PTE moved %s (expected 1 and 1 each)",
 			     grow_err ? strerrorname_np(-grow_err) : "worked",
 			     shrink_err ? strerrorname_np(-shrink_err) : "ok",
@@ -433,6 +461,13 @@ const struct tour_experiment tour_mremap = {
 
 /* ------------------------------------------------------------------ */
 
+/* MADV_DONTNEED: the zap, or where a VMA is refused. */
+static const char *const dontneed_marks[] = {
+	"madvise_dontneed_free", "madvise_dontneed_single_vma",
+	"zap_page_range_single", "zap_vma_range_batched", "unmap_page_range",
+	"zap_pmd_range", "zap_pte_range", NULL
+};
+
 /* MADV_DONTNEED on a mapping of @strategy; true if it went as it should. */
 static bool dontneed_one(struct tour *t, unsigned int strategy)
 {
@@ -451,7 +486,10 @@ static bool dontneed_one(struct tour *t, unsigned int strategy)
 		return false;
 	memcpy(p, "kept", 5);
 	before = pte_present(md, p, NULL);
+	tour_trace_start(t);
 	ret = madvise(p, LC_PAGES * (size_t)t->ps, MADV_DONTNEED) ? -errno : 0;
+	tour_trace_stop(t, "madvise_calls", "calls in madvise()",
+			dontneed_marks);
 	after = pte_present(md, p, NULL);
 	report_str("madvise", "madvise(MADV_DONTNEED)",
 		   tour_err_text(ret, err, sizeof(err)));
@@ -479,15 +517,9 @@ static void dontneed_run(struct tour *t)
 		MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_INSERT,
 		MMAPDEMO_STRATEGY_REMAP,
 	};
-	const char *zap = t->prepare ? "zap_vma_range_batched()" :
-				       "zap_page_range_single()";
-	char kernel[160];
 	bool ok[3];
 
-	snprintf(kernel, sizeof(kernel),
-		 "madvise_dontneed_free() -> %s; madvise_dontneed_free_valid_vma() refuses VM_PFNMAP",
-		 zap);
-	report_text("MADV_DONTNEED drops the PTEs of a range (%s); the", zap);
+	report_text("MADV_DONTNEED drops the PTEs of a range (the zap traced below); the");
 	report_text("next touch faults the pages in again through ->fault, and the data,");
 	report_text("which lives in the device, is still there.  The insert strategy keeps");
 	report_text("a ->fault for this.  A VM_PFNMAP VMA (remap) has no fault handler that");
@@ -499,10 +531,10 @@ static void dontneed_run(struct tour *t)
 		report_close();
 	}
 	if (ok[0] && ok[1] && ok[2])
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "fault and insert: PTEs dropped, 4 pages faulted in again, data kept; remap: EINVAL, PTEs kept");
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "fault %s, insert %s, remap %s",
 			     ok[0] ? "ok" : "NOT ok", ok[1] ? "ok" : "NOT ok",
 			     ok[2] ? "ok" : "NOT ok");
@@ -537,16 +569,15 @@ static long module_refcnt(void)
 
 static void rmmod_run(struct tour *t)
 {
-	const char *kernel =
-		"delete_module() -> try_stop_module(): the reference misc_open() took (fops_get()) lives as long as the file, which vma->vm_file holds";
+	static const char *const marks[] = { "try_stop_module", NULL };
 	long ref_open, ref_mapped, ref_after;
 	int ret, unload_err = 0;
 	struct mmapdemo *md;
 	char err[96], *p;
 	bool still, ok;
 
-	report_text("Opening /dev/mmapdemo takes a reference on the module (misc_open() ->");
-	report_text("fops_get()), dropped when the file is released.  The VMA holds the file");
+	report_text("Opening /dev/mmapdemo takes a reference on the module (fops_get() in");
+	report_text("misc_open()), dropped when the file is released.  The VMA holds the file");
 	report_text("(vma->vm_file), so after close() the mapping alone keeps the module:");
 	report_text("delete_module() fails with EWOULDBLOCK (EAGAIN) until munmap().  The tour");
 	report_text("closes its own file for this, and does not unload the module.");
@@ -558,14 +589,16 @@ static void rmmod_run(struct tour *t)
 		   tour_err_text(ret, err, sizeof(err)));
 	if (ret) {
 		report_close();
-		tour_verdict(t, false, kernel, "mmap failed");
+		tour_verdict(t, false, "mmap failed");
 		goto reopen;
 	}
 	memcpy(p, "alive", 6);
 	ref_open = module_refcnt();
 	mmapdemo_close(md);
 	ref_mapped = module_refcnt();
+	tour_trace_start(t);
 	unload_err = mmapdemo_module_unload();
+	tour_trace_stop(t, "unload_calls", "calls in delete_module()", marks);
 	still = access(t->cli->device ?: MMAPDEMO_DEVICE, F_OK) == 0 &&
 		!memcmp(p, "alive", 6);
 	munmap(p, LC_PAGES * (size_t)t->ps);
@@ -582,11 +615,11 @@ static void rmmod_run(struct tour *t)
 	ok = unload_err == -EWOULDBLOCK && still && ref_mapped >= 1 &&
 	     ref_mapped == ref_open && ref_after == ref_mapped - 1;
 	if (ok)
-		tour_verdict(t, true, kernel,
+		tour_verdict(t, true,
 			     "rmmod failed with EWOULDBLOCK (EAGAIN) while the mapping held the file; munmap() dropped the module's refcount from %ld to %ld",
 			     ref_mapped, ref_after);
 	else
-		tour_verdict(t, false, kernel,
+		tour_verdict(t, false,
 			     "rmmod %s (expected EWOULDBLOCK); refcount open %ld, mapped %ld, after munmap %ld",
 			     unload_err ? strerrorname_np(-unload_err) : "succeeded",
 			     ref_open, ref_mapped, ref_after);

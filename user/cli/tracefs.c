@@ -450,3 +450,40 @@ void graph_end(struct graph_session *gs)
 	gs->func_text = NULL;
 	gs->nr_funcs = 0;
 }
+
+/*
+ * More entry points for one session, after graph_begin(): the tour's
+ * system calls other than mmap, munmap, mremap and madvise, and the
+ * calls it starts a stage's trace at.  Names this kernel cannot trace are
+ * left out; returns how many were added, or -errno.
+ */
+static int graph_append(struct graph_session *gs, const char *file,
+			const char *const *names)
+{
+	int n = 0;
+
+	if (!gs->active)
+		return -ENODEV;
+	for (; *names; names++) {
+		if (!graph_func_find(gs, *names))
+			continue;
+		if (tracefs_instance_file_append(NULL, file, *names) < 0)
+			return -(errno ?: EIO);
+		n++;
+	}
+	return n;
+}
+
+int graph_add_roots(struct graph_session *gs, const char *const *names)
+{
+	return graph_append(gs, "set_graph_function", names);
+}
+
+/*
+ * Calls whose subtrees to leave out of the graph (set_graph_notrace),
+ * after graph_begin(): how many were added, or -errno.
+ */
+int graph_add_notrace(struct graph_session *gs, const char *const *names)
+{
+	return graph_append(gs, "set_graph_notrace", names);
+}
