@@ -52,6 +52,14 @@ expect() {
 	fi
 }
 
+# none WHAT PATTERN FILE: FILE has no line matching PATTERN.
+none() {
+	if grep -q "$2" "$3"; then
+		ok=0
+		echo "# $name: $1: $(grep -m1 "$2" "$3")"
+	fi
+}
+
 # callback TITLE NAME: NAME is marked as the driver's callback there.
 callback() {
 	section "$1" | grep -q "^ *$2  <- the driver's callback"
@@ -230,10 +238,7 @@ if umount "$tracing" 2>/dev/null; then
 	expect test "$(grep -c 'calls not traced' "$out")" = 1
 	expect grep -q "calls not traced .*tracefs is not mounted" "$out"
 	expect grep -q "recorded path .*none: /nonexistent" "$out"
-	if grep -q "<- \|calls recorded\|RECORDED" "$out"; then
-		ok=0
-		echo "# $name: calls shown without a tracer or a recording"
-	fi
+	none "calls shown without a tracer or a recording" "<- \|calls recorded\|RECORDED" "$out"
 	done_
 
 	name="without tracefs: the path recorded on $(uname -r), marked as recorded"
@@ -257,21 +262,14 @@ if umount "$tracing" 2>/dev/null; then
 		expect grep -q "^ *exc_page_fault  (not traceable: in /proc/kallsyms, not in available_filter_functions" "$out"
 		expect grep -q '"case": "mmapdemo path --strategy fault --write"' /tmp/cli_calls_test.json
 		expect grep -q '"callback": true' /tmp/cli_calls_test.json
-		# No live trace was taken.
-		if grep -q "calls recorded " "$out"; then
-			ok=0
-			echo "# $name: a live trace without tracefs"
-		fi
+		none "a live trace without tracefs" "calls recorded " "$out"
 		done_
 	fi
 
 	name="without tracefs: no recorded path from another release"
 	out=/tmp/cli_calls_test.oth
 	expect grep -q "recorded path .*none recorded for $(uname -r)" "$out"
-	if grep -q "<- \|RECORDED" "$out"; then
-		ok=0
-		echo "# $name: another release's calls shown"
-	fi
+	none "another release's calls shown" "<- \|RECORDED" "$out"
 	done_
 	out=/tmp/cli_calls_test.out
 else

@@ -57,8 +57,8 @@ static bool is_writer(const char *name)
 	return false;
 }
 
-static struct call_node *node_new(struct call_node *parent, const char *text,
-				  size_t len)
+struct call_node *calltree_node_new(struct call_node *parent,
+				    const char *text, size_t len)
 {
 	struct call_node *n = calloc(1, sizeof(*n));
 
@@ -166,7 +166,7 @@ int calltree_parse(const struct graph_session *gs, const char *text,
 				e -= 2;
 			while (e > s && e[-1] == ' ')
 				e--;
-			n = node_new(cur, s, (size_t)(e - s));
+			n = calltree_node_new(cur, s, (size_t)(e - s));
 			if (!n)
 				return -ENOMEM;
 			n->event = true;
@@ -186,7 +186,7 @@ int calltree_parse(const struct graph_session *gs, const char *text,
 
 			if (!paren || !len || p + len > paren)
 				continue;
-			n = node_new(cur, p, len);
+			n = calltree_node_new(cur, p, len);
 			if (!n)
 				return -ENOMEM;
 			n->module_driver = p + len < paren &&

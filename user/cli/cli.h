@@ -264,6 +264,9 @@ enum calls_mode { CALLS_SPINE, CALLS_ALL, CALLS_NONE };
 int calltree_parse(const struct graph_session *gs, const char *text,
 		   struct call_tree *t);
 void calltree_free(struct call_tree *t);
+/* A new last child of @parent named by @len bytes of @text, or NULL. */
+struct call_node *calltree_node_new(struct call_node *parent,
+				    const char *text, size_t len);
 /* The entry calls, then the driver's functions and writers, in order. */
 void calltree_heading(const struct call_tree *t, char *buf, size_t size);
 /* The untraceable callers above a fault's (or system call's) entry. */

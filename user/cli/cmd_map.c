@@ -48,6 +48,16 @@ static void printable(const char *p, size_t n, char *out, size_t size)
 	out[len] = '\0';
 }
 
+/* A stage's counters and calls; its counters are the next one's start. */
+static void map_stage_end(struct stage_trace *st, struct mmapdemo_stats *s1,
+			  const struct mmapdemo_stats *s2)
+{
+	show_stats_delta("counters", "device counters that moved", s1, s2);
+	stage_trace_report(st, false);
+	report_close();
+	*s1 = *s2;
+}
+
 /*
  * The stages after the accesses, each traced in this task alone: fork()
  * (the parent's side: dup_mmap(), ->open and the copy of the entries),
@@ -76,11 +86,7 @@ static int map_after(struct stage_trace *st, struct mmapdemo *md,
 		stage_trace_section(st, "fork", "fork(2)");
 		report_str("result", "result", err ? strerror(-err) :
 			   "a child, which exits at once");
-		show_stats_delta("counters", "device counters that moved", s1,
-				 &s2);
-		stage_trace_report(st, false);
-		report_close();
-		*s1 = s2;
+		map_stage_end(st, s1, &s2);
 		ret = err ? EXIT_FAILED : ret;
 	}
 	if (o->dontneed) {
@@ -90,11 +96,7 @@ static int map_after(struct stage_trace *st, struct mmapdemo *md,
 		mmapdemo_get_stats(md, &s2);
 		stage_trace_section(st, "dontneed", "madvise(MADV_DONTNEED)");
 		report_str("result", "result", err ? strerror(-err) : "0");
-		show_stats_delta("counters", "device counters that moved", s1,
-				 &s2);
-		stage_trace_report(st, false);
-		report_close();
-		*s1 = s2;
+		map_stage_end(st, s1, &s2);
 		ret = err ? EXIT_FAILED : ret;
 	}
 	if (o->mremap) {
@@ -117,11 +119,7 @@ static int map_after(struct stage_trace *st, struct mmapdemo *md,
 			report_str("error", "error", strerror(-err));
 		else
 			report_hex("address", "moved to", (uintptr_t)r);
-		show_stats_delta("counters", "device counters that moved", s1,
-				 &s2);
-		stage_trace_report(st, false);
-		report_close();
-		*s1 = s2;
+		map_stage_end(st, s1, &s2);
 		if (!err)
 			mc->result = r;
 		ret = err ? EXIT_FAILED : ret;

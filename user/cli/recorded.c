@@ -109,20 +109,9 @@ static int tree_nodes(const struct json *list, struct call_node *parent)
 
 		if (!fn)
 			continue;	/* the module's events: not the calls */
-		n = calloc(1, sizeof(*n));
+		n = calltree_node_new(parent, fn, strlen(fn));
 		if (!n)
 			return -ENOMEM;
-		n->name = strdup(fn);
-		if (!n->name) {
-			free(n);
-			return -ENOMEM;
-		}
-		n->parent = parent;
-		if (parent->last)
-			parent->last->next = n;
-		else
-			parent->child = n;
-		parent->last = n;
 		n->driver = json_bool(j, "driver");
 		n->callback = json_bool(j, "callback");
 		n->writes = json_bool(j, "writes_entry");
