@@ -45,9 +45,15 @@ CASES = [
     ("ram-fork", "fork()"),
     ("ram-dontneed", "MADV_DONTNEED"),
     ("ram-mremap", "mremap(): a move"),
+    ("ram-split", "munmap() of part of a mapping: a split"),
 ]
-STAGES = ["mmap", "fault", "write", "read", "fork", "dontneed", "mremap",
-          "munmap"]
+# The code above the traces' roots (tracefs.c's graph_roots).
+ENTRY = ["entry_SYSCALL_64", "do_syscall_64", "x64_sys_call",
+         "asm_exc_page_fault", "exc_page_fault", "handle_page_fault",
+         "do_user_addr_fault", "access_error", "lock_mm_and_find_vma",
+         "do_kern_addr_fault", "mm_fault_error", "pagefault_out_of_memory"]
+STAGES = ["mmap", "fault", "write", "read", "fork", "dontneed", "split",
+          "mremap", "munmap"]
 
 
 def base(name):
@@ -159,6 +165,8 @@ def record(a):
     for f in sorted(rec.get("names", set())):
         e = {"traceable": f in filt, "kallsyms": f in ksyms,
              "source": f in source}
+        if not (e["traceable"] or e["kallsyms"] or e["source"]):
+            continue    # no function of this kernel (names-check's job)
         if not e["traceable"]:
             if not graph:
                 e["why"] = "this kernel has no function_graph tracer"
@@ -242,13 +250,14 @@ def kernel_page(rec):
         out += ["This kernel has no function_graph tracer: no call was "
                 "recorded, and ``mmapdemo path`` shows none here.", ""]
     untr = [(f, e) for f, e in rec["functions"].items()
-            if not e["traceable"]]
+            if not e["traceable"] and f in ENTRY]
     if untr:
         out += heading("What the tracer cannot see", "-")
-        out += ["Functions the tool's output names, and the entry code "
-                "above the traces, that no trace on this kernel can show, "
-                "and why (from its available_filter_functions, "
-                "/proc/kallsyms and source):", ""]
+        out += ["The entry code above the traces that no trace on this "
+                "kernel can show, and why, from its "
+                "available_filter_functions, /proc/kallsyms and source (%s "
+                "says the same of every function the tool's output and the "
+                "documents name):" % ("``%s.json``" % rec["kernel"]), ""]
         out += [".. list-table::", "   :header-rows: 1", "",
                 "   * - function", "     - why"]
         for f, e in untr:
@@ -386,9 +395,13 @@ def chain_words(text):
             for w in ([left[-1]] if left else []) + \
                     ([right.group(0)] if right else []):
                 words.append(w)
+        # A step the document itself says the build inlines.
+        if "inlined" in line:
+            continue
         for w in words:
-            # vm_ops->close is a member, not a function.
-            if "_" in w or w.islower():
+            # vm_ops->close is a member, not a function; the code above
+            # the traces' roots is in no trace.
+            if ("_" in w or w.islower()) and w not in ENTRY:
                 yield no, w, series
 
 

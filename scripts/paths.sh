@@ -12,8 +12,9 @@
 #   MAP_PRIVATE           path --strategy insert --private --write (copy on
 #                         write of a present entry), and fault --private
 #                         --write (do_cow_fault)
-#   populate, fork, MADV_DONTNEED, mremap
-#                         map --populate, --fork, --dontneed, --mremap
+#   populate, fork, MADV_DONTNEED, mremap, a partial munmap
+#                         map --populate, --fork, --dontneed, --mremap,
+#                         --split
 #   munmap                the last stage of each
 #
 # Each case's output also goes through the tool once more with --calls
@@ -66,6 +67,7 @@ rec ram-populate map --strategy fault --populate
 rec ram-fork map --strategy insert --fork
 rec ram-dontneed map --strategy insert --dontneed
 rec ram-mremap map --strategy fault --write x --mremap
+rec ram-split map --strategy fault --length 8192 --write x --split
 if [ -n "$bar" ]; then
 	for s in fault remap; do
 		rec bar-$s --device "$bar" path --strategy $s --write

@@ -28,6 +28,7 @@ struct map_opts {
 	bool fork;		/* --fork: fork(), the child exits at once */
 	bool dontneed;		/* --dontneed: madvise(MADV_DONTNEED) */
 	bool mremap;		/* --mremap: move the mapping */
+	bool split;		/* --split: munmap the first page alone */
 	enum calls_mode calls;	/* --calls */
 	unsigned int depth;	/* --calls-depth */
 };
@@ -61,12 +62,13 @@ static void map_stage_end(struct stage_trace *st, struct mmapdemo_stats *s1,
 /*
  * The stages after the accesses, each traced in this task alone: fork()
  * (the parent's side: dup_mmap(), ->open and the copy of the entries),
- * MADV_DONTNEED (the zap), and mremap() moving the whole mapping to a
- * free place (mc->result follows it).  Returns EXIT_OK or EXIT_FAILED.
+ * MADV_DONTNEED (the zap), munmap() of the first page alone (a split),
+ * and mremap() moving the whole mapping to a free place (mc->result
+ * follows it).  Returns EXIT_OK or EXIT_FAILED.
  */
 static int map_after(struct stage_trace *st, struct mmapdemo *md,
 		     const struct map_opts *o, struct map_call *mc,
-		     struct mmapdemo_stats *s1)
+		     struct mmapdemo_stats *s1, size_t ps)
 {
 	struct mmapdemo_stats s2;
 	int ret = EXIT_OK, err, status;
@@ -98,6 +100,24 @@ static int map_after(struct stage_trace *st, struct mmapdemo *md,
 		report_str("result", "result", err ? strerror(-err) : "0");
 		map_stage_end(st, s1, &s2);
 		ret = err ? EXIT_FAILED : ret;
+	}
+	if (o->split && mc->length < 2 * ps) {
+		fprintf(stderr, "mmapdemo map: --split needs --length of two pages or more\n");
+		ret = EXIT_FAILED;
+	} else if (o->split) {
+		/* The VMA splits: the rest keeps the device, ->open on it. */
+		stage_trace_start(st);
+		err = mmapdemo_unmap(mc->result, ps);
+		stage_trace_stop(st);
+		mmapdemo_get_stats(md, &s2);
+		stage_trace_section(st, "split", "munmap(2) of the first page: a split");
+		report_str("result", "result", err ? strerror(-err) : "0");
+		map_stage_end(st, s1, &s2);
+		ret = err ? EXIT_FAILED : ret;
+		if (!err) {
+			mc->result = (char *)mc->result + ps;
+			mc->length -= ps;
+		}
 	}
 	if (o->mremap) {
 		/* A free place: reserve it, then move the mapping over it. */
@@ -247,7 +267,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	report_close();
 
 	if (!sig)
-		ret = map_after(&st, md, o, &mc, &s1) ?: ret;
+		ret = map_after(&st, md, o, &mc, &s1, ps) ?: ret;
 	ret = stage_munmap(&st, md, mc.result, mc.length, "munmap(2)", &s1,
 			   &s2) ? EXIT_FAILED : ret;
 	stage_trace_end(&st);
@@ -270,6 +290,7 @@ static int map_run(struct cli *cli, int argc, char **argv)
 		{ "fork", no_argument, NULL, 'F' },
 		{ "dontneed", no_argument, NULL, 'N' },
 		{ "mremap", no_argument, NULL, 'M' },
+		{ "split", no_argument, NULL, 's' },
 		CLI_COMMON_OPTIONS
 	};
 	struct map_opts o = { .strategy = CLI_DEFAULT_STRATEGY,
@@ -315,6 +336,9 @@ static int map_run(struct cli *cli, int argc, char **argv)
 		case 'M':
 			o.mremap = true;
 			break;
+		case 's':
+			o.split = true;
+			break;
 		case 'w':
 			o.write = optarg;
 			break;
@@ -357,11 +381,11 @@ const struct command cmd_map = {
 	.summary = "map the device, act on the mapping, print each stage",
 	.usage = "map [--strategy S] [--private] [--prot r|rw|none] [--offset N]\n"
 		 "    [--length N] [--populate] [--write TEXT] [--read N]\n"
-		 "    [--fork] [--dontneed] [--mremap]\n"
+		 "    [--fork] [--dontneed] [--split] [--mremap]\n"
 		 "    [--calls spine|all|none] [--calls-depth N] [--json]\n"
 		 "  after the accesses, --fork forks a child that exits at once,\n"
-		 "  --dontneed drops the entries with MADV_DONTNEED, --mremap moves\n"
-		 "  the mapping; each stage shows the calls the kernel made in this\n"
+		 "  --dontneed drops the entries with MADV_DONTNEED, --split unmaps\n"
+		 "  the first page alone, --mremap moves the mapping; each stage shows the calls the kernel made in this\n"
 		 "  process, traced as for path",
 	.run = map_run,
 };
