@@ -92,6 +92,21 @@ if ! grep -qw function_graph "$tracing/available_tracers" 2>/dev/null; then
 	exit 4
 fi
 
+# The fault's entry code this release's build inlined, as the recording of
+# make paths says (in the source, not in kallsyms), in the tool's order.
+recorded=/usr/share/mmapdemo/paths
+rec=$(grep -l "\"release\": \"$(uname -r)\"" "$recorded"/*.json 2>/dev/null | head -n 1)
+inlined=
+[ -z "$rec" ] || for f in exc_page_fault handle_page_fault do_user_addr_fault access_error; do
+	awk -v f="\"$f\": {" 'index($0, f) { on = 1; next }
+		on && /"kallsyms": true/ { exit 1 }
+		on && /"traceable": true/ { exit 1 }
+		on && /"source": true/ { s = 1 }
+		on && /}/ { exit !s }
+		END { if (!on) exit 1 }' "$rec" &&
+		inlined="${inlined:+$inlined, }$f"
+done
+
 # The devices: RAM, and the ivshmem BARs; each with its strategies.
 devs=mmapdemo
 for d in /sys/class/misc/mmapdemo-*; do
@@ -182,6 +197,10 @@ for d in $devs; do
 			expect under "$f" "$h" "$w" ;;
 		esac
 		expect callback "$u" mmapdemo_vma_close
+		# The inlined entry code, as make paths found it on this release.
+		if [ -n "$inlined" ]; then
+			expect grep -q "^ *above, inlined on this build  *$inlined\$" "$out"
+		fi
 		expect under "$u" __x64_sys_munmap mmapdemo_vma_close
 		# --dot draws the spines, the writer pointing at the entry.
 		expect grep -q "subgraph cluster_mmap" /tmp/cli_calls_test.dot
@@ -210,7 +229,6 @@ if grep -q "^debugfs /sys/kernel/debug " /proc/mounts; then
 	umount /sys/kernel/debug/tracing 2>/dev/null
 	umount /sys/kernel/debug && debugfs=1
 fi
-recorded=/usr/share/mmapdemo/paths
 if umount "$tracing" 2>/dev/null; then
 	MMAPDEMO_PATHS=/nonexistent mmapdemo path >"$out" 2>&1 ||
 		{ ok=0; echo "# $name: path failed"; }

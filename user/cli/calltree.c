@@ -357,6 +357,32 @@ void calltree_untraceable(const struct graph_session *gs, bool fault,
 	}
 }
 
+/*
+ * The callers above a stage's entry points that this build inlined, as
+ * make paths found them on this release: in the source, not in kallsyms.
+ */
+static void calltree_inlined(bool fault, char *buf, size_t size)
+{
+	const struct json *rec, *funcs;
+	char why[300];
+	size_t len;
+
+	buf[0] = '\0';
+	rec = recorded_kernel(why, sizeof(why));
+	funcs = json_get(rec, "functions");
+	for (unsigned int i = 0; funcs && entry_callers[i]; i++) {
+		const struct json *f = json_get(funcs, entry_callers[i]);
+
+		if (!f || json_bool(f, "traceable") || json_bool(f, "kallsyms") ||
+		    !json_bool(f, "source") ||
+		    fault != !!strcmp(entry_callers[i], "do_syscall_64"))
+			continue;
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			 entry_callers[i]);
+	}
+}
+
 void calltree_report(const struct graph_session *gs,
 		     const struct call_tree *t, bool fault, enum calls_mode mode)
 {
@@ -370,6 +396,11 @@ void calltree_report(const struct graph_session *gs,
 		report_str("untraceable", "above, not traceable", buf);
 	if (buf[0] && !report_json())
 		report_text("(in /proc/kallsyms, not in available_filter_functions)");
+	calltree_inlined(fault, buf, sizeof(buf));
+	if (buf[0])
+		report_str("inlined", "above, inlined on this build", buf);
+	if (buf[0] && !report_json())
+		report_text("(in its source, not in /proc/kallsyms: make paths' recording of this release)");
 	if (report_json()) {
 		report_list("tree", NULL);
 		json_node(&t->root);
