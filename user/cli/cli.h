@@ -223,6 +223,7 @@ struct graph_session {
 	int on_fd;		/* tracing_on, kept open between stages */
 	bool was_on, old_irqs;
 	char old_depth[16];
+	char old_buffer_kb[24];	/* buffer_size_kb to restore, if changed */
 	struct graph_func *funcs;	/* available_filter_functions, sorted */
 	size_t nr_funcs;
 	char *func_text;
