@@ -266,8 +266,8 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	if (!sig)
-		ret = map_after(&st, md, o, &mc, &s1, ps) ?: ret;
+	if (!sig && map_after(&st, md, o, &mc, &s1, ps))
+		ret = EXIT_FAILED;
 	ret = stage_munmap(&st, md, mc.result, mc.length, "munmap(2)", &s1,
 			   &s2) ? EXIT_FAILED : ret;
 	stage_trace_end(&st);

@@ -315,7 +315,7 @@ static const char *const graph_notrace[] = {
  * 20,000 calls, more than the default buffer (1,408 KiB) holds, and a
  * full buffer drops the start of the stage.
  */
-#define GRAPH_BUFFER_KB 8192
+#define GRAPH_BUFFER_KB 8192u
 
 /* buffer_size_kb now: "1408", or "7 (expanded: 1408)"; 0 if unknown. */
 static unsigned long buffer_kb(void)
