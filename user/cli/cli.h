@@ -370,8 +370,8 @@ bool json_bool(const struct json *obj, const char *key);
 
 /*
  * recorded.c: the paths make paths recorded (Documentation/paths/K.json,
- * installed in MMAPDEMO_DATADIR/paths; $MMAPDEMO_PATHS overrides the
- * directory).  The recording of the running kernel's release, or NULL
+ * installed in share/mmapdemo/paths beside the tool's bin/, else in
+ * MMAPDEMO_DATADIR/paths; $MMAPDEMO_PATHS overrides the directory).  The recording of the running kernel's release, or NULL
  * with @why saying why there is none.
  */
 const struct json *recorded_kernel(char *why, size_t size);

@@ -49,13 +49,37 @@ fail:
 	return NULL;
 }
 
+/*
+ * Where the recordings are: beside the tool, in ../share/mmapdemo/paths
+ * from its own directory (an install under any prefix, or one copied
+ * elsewhere as the lab's VMs do), else where it was built to look.
+ */
+static const char *paths_dir(char *buf, size_t size)
+{
+	char exe[2048], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, size, "%s/../share/mmapdemo/paths", exe);
+			if (!access(buf, R_OK | X_OK))
+				return buf;
+		}
+	}
+	return MMAPDEMO_DATADIR "/paths";
+}
+
 const struct json *recorded_kernel(char *why, size_t size)
 {
 	static struct json *found;
-	static char said[256];
+	static char said[512];
 	static bool looked;
 	const char *dir = getenv("MMAPDEMO_PATHS");
-	char path[4096];
+	static char exe_dir[4096];
+	char path[4608];
 	struct utsname u;
 	struct dirent *e;
 	DIR *d;
@@ -66,13 +90,13 @@ const struct json *recorded_kernel(char *why, size_t size)
 	}
 	looked = true;
 	if (!dir)
-		dir = MMAPDEMO_DATADIR "/paths";
+		dir = paths_dir(exe_dir, sizeof(exe_dir));
 	uname(&u);
-	snprintf(said, sizeof(said), "none recorded for %s in %s", u.release,
+	snprintf(said, sizeof(said), "none recorded for %s in %.200s", u.release,
 		 dir);
 	d = opendir(dir);
 	if (!d) {
-		snprintf(said, sizeof(said), "none: %s: %s", dir,
+		snprintf(said, sizeof(said), "none: %.200s: %s", dir,
 			 strerror(errno));
 		snprintf(why, size, "%s", said);
 		return NULL;
