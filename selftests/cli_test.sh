@@ -112,7 +112,7 @@ done_
 # A write to a MAP_PRIVATE insert mapping: its PTE was there, read-only,
 # and the write copied the page, with no ->fault; the tool says so.
 t path_insert_private_cow 0 mmapdemo path --calls none --strategy insert --private --write
-has "a copy-on-write fault, not the driver's" "wp_page_copy() copied the device page" \
+has "a copy-on-write fault, not the driver's" "(wp_page_copy()) copied the device page" \
 	"minor faults (getrusage) 1"
 hasnt "no ->fault call: the PTE was already there"; done_
 

@@ -61,10 +61,10 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 		   before->device_page != MMAPDEMO_NO_DEVICE_PAGE &&
 		   after.device_page == MMAPDEMO_NO_DEVICE_PAGE) {
 		report_text("a copy-on-write fault, not the driver's: the PTE was there, read-only in");
-		report_text("this MAP_PRIVATE mapping, so the write faulted, and do_wp_page() ->");
-		report_text("wp_page_copy() copied the device page into an anonymous page of this");
-		report_text("process's own and mapped that (the address no longer maps the device's");
-		report_text("page); no ->fault call");
+		report_text("this MAP_PRIVATE mapping, so the write faulted, and the core's copy on");
+		report_text("write (wp_page_copy()) copied the device page into an anonymous page of");
+		report_text("this process's own and mapped that (the address no longer maps the");
+		report_text("device's page); no ->fault call (the calls below, where traced, show the way)");
 	} else if (was && now && after.device_page == before->device_page) {
 		report_text("a write fault on the present, read-only PTE, which the core made writable");
 		report_text("(do_wp_page()) without calling ->fault");
