@@ -24,7 +24,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
-.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress soak fuzz demo shell htmldocs transcheck names clean help
+.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress soak fuzz demo shell htmldocs transcheck names paths clean help
 
 all: modules user selftests
 
@@ -35,6 +35,7 @@ help:
 	@echo "make shell [KERNEL=K]  interactive shell in a VM with the module loaded"
 	@echo "make htmldocs          the HTML documentation, with the path picture of a real run on KERNEL"
 	@echo "make transcheck        fail if a translation's original changed since it was translated"
+	@echo "make paths [KERNELS=]  record each path's calls in a VM of each kernel, into Documentation/paths/"
 	@echo "make names [KERNELS=]  no text names a function its kernel lacks: the docs, and the CLI in a VM of each kernel"
 	@echo "make deps              install build tools, fetch kernels (idempotent)"
 	@echo "make lint              checkpatch, sparse, clang-format, cppcheck"
@@ -158,6 +159,13 @@ transcheck:
 names: initramfs
 	@scripts/names-test.sh --docs
 	@for k in $(KERNELS); do scripts/names-test.sh $$k || exit 1; done
+
+# The calls of every path of a device mapping, traced in a VM of each
+# kernel, into Documentation/paths/ (generated, committed): what htmldocs
+# renders and what mmapdemo path shows when it cannot trace
+# (scripts/paths.sh).  Slow under TCG: a few minutes a kernel.
+paths: initramfs
+	@scripts/paths.sh $(KERNELS)
 
 clean:
 	rm -rf $(BUILD)

@@ -36,6 +36,12 @@ for f in usr/include/mmapdemo.h usr/include/linux/mmapdemo.h \
 	usr/share/man/man1/mmapdemo.1 usr/share/man/man3/libmmapdemo.3; do
 	[ -e "$dest/$f" ] || { echo "# missing $f"; ok=1; }
 done
+# The paths make paths recorded, where the CLI looks for them.
+for f in "$top"/Documentation/paths/*.json; do
+	[ -e "$f" ] || continue
+	cmp -s "$f" "$dest/usr/share/mmapdemo/paths/${f##*/}" ||
+		{ echo "# missing or not the same: usr/share/mmapdemo/paths/${f##*/}"; ok=1; }
+done
 result "installed files" $ok
 
 soname=$(readelf -d "$dest/usr/lib/libmmapdemo.so.1" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')

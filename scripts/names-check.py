@@ -25,11 +25,21 @@ System calls count by their name ("mmap()" is sys_mmap), and user-space
 functions (the C library's, libmmapdemo's, the CLI's) are not the kernel's
 and are skipped.
 
+And that every function the CLI's output says a path runs is one that
+path's recorded trace on that kernel ran (make paths,
+Documentation/paths/KERNEL.json: any stage's calls of the same case), or
+one the recording marks as untraceable on that kernel, with its reason
+(in kallsyms but not traceable, or inlined): --paths RECORDING FILE, FILE
+being the output with a line "@@CASE NAME" before each case's run and
+"@@CASE -" after it.
+
 Usage: names-check.py --lists DIR [--running SERIES FILE] [--doc] FILE...
+       names-check.py --lists DIR --running SERIES FILE --paths REC FILE
   DIR holds SERIES.functions for each series of the matrix (6.1, 6.12,
   7.3).  Without --doc each FILE is the CLI's output on the kernel of
   --running.  Prints TAP, one line per FILE, and each wrong name.
 """
+import json
 import argparse
 import os
 import re
@@ -192,13 +202,84 @@ def defined_in(paths, pattern):
 FUNC_DEF = r"^[A-Za-z_][^;=(\n]*?\b([A-Za-z_][A-Za-z0-9_]*)\("
 
 
+def tap(n, what, bad):
+    """One TAP line, and each problem; 1 if there are any."""
+    print(f"{'not ok' if bad else 'ok'} {n} {what}")
+    for b in bad:
+        print(f"# names-check: {b}")
+    return 1 if bad else 0
+
+
+def case_functions(case):
+    """Every function any stage of a recorded case called."""
+    got = set()
+    for val in (case.get("output") or {}).values():
+        if isinstance(val, dict) and isinstance(val.get("calls"), dict):
+            got |= set(val["calls"].get("functions", []))
+    return got
+
+
+def check_paths(a):
+    """Each case's output names only what that case's trace ran."""
+    rec = json.load(open(a.paths))
+    user = USER_SPACE | defined_in(["user", "include"], FUNC_DEF)
+    user -= defined_in(["kmod"], FUNC_DEF)
+    series = a.running[0]
+    untraceable = {f: e["why"] for f, e in rec["functions"].items()
+                   if not e["traceable"] and (e["kallsyms"] or e["source"])}
+    fails = 0
+    for n, path in enumerate(a.files, 1):
+        text = open(path, encoding="utf-8", errors="replace").read()
+        bad, cases = [], 0
+        for block in re.split(r"^@@CASE ", text, flags=re.M)[1:]:
+            name, _, body = block.partition("\n")
+            if name == "-":
+                continue
+            case = rec["cases"].get(name)
+            if case is None:
+                bad.append(f"{name}: no such case in {a.paths}")
+                continue
+            cases += 1
+            ran = case_functions(case)
+            if not rec["function_graph"]:
+                bad.append(f"{name}: {a.paths} has no trace (no function_graph)")
+                continue
+            for m in NAME.finditer(body):
+                f = m.group(1)
+                if f in user:
+                    continue
+                if NOT_KERNEL.search(body[max(0, m.start() - 24):m.start()]):
+                    continue
+                post = POSTFIX.match(body, m.end())
+                ks = (series_of(post) if post else
+                      said_of(body, m.start(), [series]))
+                if series not in ks:
+                    continue    # said of another kernel
+                # A system call runs as its entry: mmap() is __x64_sys_mmap.
+                if f in ran or f in untraceable or "__x64_sys_" + f in ran:
+                    continue
+                line = body[:m.start()].count("\n") + 1
+                bad.append(f"{name}:{line}: the output says this path runs "
+                           f"{f}(), but its trace on {rec['release']} ran no "
+                           f"{f} and the recording does not mark it "
+                           f"untraceable")
+        if not cases:
+            bad.append(f"{path}: no @@CASE in the output")
+        fails += tap(n, f"{path}: {cases} paths name only functions their "
+                     "trace ran", bad)
+    return 1 if fails else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lists", required=True)
     ap.add_argument("--running", nargs=2, metavar=("SERIES", "FILE"))
     ap.add_argument("--doc", action="store_true")
+    ap.add_argument("--paths", metavar="RECORDING")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
+    if a.paths:
+        return check_paths(a)
 
     funcs = {}
     for s in MATRIX:
@@ -286,13 +367,7 @@ def main():
             for s in sorted(kernels):
                 if exists(name, s) is False:
                     bad.append(f"{path}:{lineno}: {name}() is not in {s}")
-        if bad:
-            fails += 1
-            print(f"not ok {n} {path} names only functions its kernels have")
-            for b in bad:
-                print(f"# names-check: {b}")
-        else:
-            print(f"ok {n} {path} names only functions its kernels have")
+        fails += tap(n, f"{path} names only functions its kernels have", bad)
     return 1 if fails else 0
 
 

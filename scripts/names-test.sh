@@ -12,7 +12,10 @@
 # host, the output is checked against those and against the functions of
 # the kernel's source (.cache/src/SERIES/functions, which
 # "scripts/fetch-kernels.sh --source SERIES" makes), for static and inline
-# functions.  The documents are checked host-side for every kernel.
+# functions.  And the output of each path make paths recorded names only
+# functions that path's recorded trace on this kernel ran, or that the
+# recording marks untraceable (names-check.py --paths).  The documents
+# are checked host-side for every kernel.
 #
 # Usage: scripts/names-test.sh KERNEL        TAP; logs in build/KERNEL/names/
 #        scripts/names-test.sh [--docs]      TAP, the documents alone (a host
@@ -41,11 +44,20 @@ if [ "${1:---docs}" = --docs ]; then
 	# runs is traced (issue 24).  Its own TAP stream, before the docs'.
 	chains=0
 	python3 scripts/chain-strings.py user/cli/*.c || chains=1
-	docs_st=0
+	st=0
 	# shellcheck disable=SC2086 # the list of documents
-	python3 scripts/names-check.py --lists "$listdir" --doc $docs || docs_st=$?
+	python3 scripts/names-check.py --lists "$listdir" --doc $docs || st=1
+	# path.rst's hand-written chains against the recorded paths.
+	n=$(($(echo $docs | wc -w) + 1))
+	if ls Documentation/paths/*.json >/dev/null 2>&1; then
+		python3 scripts/paths.py check-doc Documentation/paths \
+			Documentation/path.rst | sed "s/^ok 1 /ok $n /; s/^not ok 1 /not ok $n /"
+		[ "${PIPESTATUS[0]}" = 0 ] || st=1
+	else
+		echo "ok $n path.rst's chains against the recorded paths # SKIP no Documentation/paths/*.json: make paths"
+	fi
 	[ "$chains" = 0 ] || exit 1
-	exit "$docs_st"
+	exit $st
 fi
 
 kernel=$1
@@ -63,16 +75,24 @@ o=/tmp/names.out
 mmapdemo info; mmapdemo stats
 # The prose of each command, not its traced calls (cli_calls_test.sh checks
 # those, and a traced run costs about 25 s under TCG).
+# "@@CASE NAME" marks the runs of a case make paths recorded (scripts/paths.sh).
 for s in fault remap insert; do
+	echo "@@CASE ram-$s"
 	mmapdemo path --calls none --strategy $s --write
+	if [ $s = remap ]; then echo "@@CASE -"; else echo "@@CASE ram-$s-private"; fi
 	mmapdemo path --calls none --strategy $s --private --write
+	echo "@@CASE -"
 	mmapdemo map --calls none --strategy $s --private --write x --read 1
 done
 # 4 MiB of the RAM device: two runs, unless they happen to be adjacent.
 mmapdemo map --calls none --strategy remap --length 4M
 bar=$(ls -d /dev/mmapdemo-* 2>/dev/null | head -n 1)
 [ -z "$bar" ] || for s in fault remap huge; do
-	mmapdemo --device "$bar" path --calls none --strategy $s --write
+	len=4096
+	[ $s = huge ] && len=2M
+	echo "@@CASE bar-$s"
+	mmapdemo --device "$bar" path --calls none --strategy $s --length $len --write
+	echo "@@CASE -"
 	mmapdemo --device "$bar" map --calls none --strategy $s --private
 done
 mmapdemo path --legend
@@ -102,5 +122,22 @@ if [ "$st" != 0 ] || [ ! -s "$out/output" ]; then
 	echo "not ok 1 $kernel: the names VM ran (status $st, see $out/vm.log)"
 	exit 1
 fi
-exec python3 scripts/names-check.py --lists "$listdir" \
-	--running "$series" "$out/running" "$out/output"
+st=0
+python3 scripts/names-check.py --lists "$listdir" \
+	--running "$series" "$out/running" "$out/output" || st=1
+# Every function a path's output names is one its recorded trace on this
+# kernel ran, or one the recording marks untraceable, with the reason.
+rec=Documentation/paths/$kernel.json
+if [ ! -e "$rec" ]; then
+	echo "ok 2 $kernel: the paths name what their trace ran # SKIP make paths recorded no $rec"
+elif ! grep -q "\"release\": \"$KRELEASE\"" "$rec"; then
+	echo "ok 2 $kernel: the paths name what their trace ran # SKIP $rec is of another release than $KRELEASE: make paths KERNELS=$kernel"
+elif ! grep -q '"function_graph": true' "$rec"; then
+	echo "ok 2 $kernel: the paths name what their trace ran # SKIP $kernel has no function_graph tracer: nothing was traced"
+else
+	python3 scripts/names-check.py --lists "$listdir" \
+		--running "$series" "$out/running" --paths "$rec" "$out/output" |
+		sed 's/^ok 1 /ok 2 /; s/^not ok 1 /not ok 2 /'
+	[ "${PIPESTATUS[0]}" = 0 ] || st=1
+fi
+exit $st

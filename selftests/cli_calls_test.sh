@@ -10,7 +10,11 @@
 # "mmap_prepare"); the strategy's eager mapping writes the entries under
 # the mmap call, a fault strategy's handler is called under
 # handle_mm_fault() and an entry is written there; munmap calls ->close.
-# And when tracing is impossible, one line says why and no call is shown.
+# And when tracing is impossible, one line says why, and the calls shown
+# are those make paths recorded on this kernel's release, labelled as
+# recorded, with the entry code it cannot trace marked and the reason
+# (Documentation/paths/, installed in /usr/share/mmapdemo/paths); or none
+# at all when no recording is of this release.
 # Needs root and the module loaded ($LAB_MODULE); prints TAP.
 set -u
 n=0 failed=0
@@ -48,6 +52,14 @@ expect() {
 	fi
 }
 
+# none WHAT PATTERN FILE: FILE has no line matching PATTERN.
+none() {
+	if grep -q "$2" "$3"; then
+		ok=0
+		echo "# $name: $1: $(grep -m1 "$2" "$3")"
+	fi
+}
+
 # callback TITLE NAME: NAME is marked as the driver's callback there.
 callback() {
 	section "$1" | grep -q "^ *$2  <- the driver's callback"
@@ -80,6 +92,21 @@ if ! grep -qw function_graph "$tracing/available_tracers" 2>/dev/null; then
 	exit 4
 fi
 
+# The fault's entry code this release's build inlined, as the recording of
+# make paths says (in the source, not in kallsyms), in the tool's order.
+recorded=/usr/share/mmapdemo/paths
+rec=$(grep -l "\"release\": \"$(uname -r)\"" "$recorded"/*.json 2>/dev/null | head -n 1)
+inlined=
+[ -z "$rec" ] || for f in exc_page_fault handle_page_fault do_user_addr_fault access_error; do
+	awk -v f="\"$f\": {" 'index($0, f) { on = 1; next }
+		on && /"kallsyms": true/ { exit 1 }
+		on && /"traceable": true/ { exit 1 }
+		on && /"source": true/ { s = 1 }
+		on && /}/ { exit !s }
+		END { if (!on) exit 1 }' "$rec" &&
+		inlined="${inlined:+$inlined, }$f"
+done
+
 # The devices: RAM, and the ivshmem BARs; each with its strategies.
 devs=mmapdemo
 for d in /sys/class/misc/mmapdemo-*; do
@@ -87,7 +114,7 @@ for d in /sys/class/misc/mmapdemo-*; do
 done
 # Three strategies a device, and the three checks at the end.
 set -- $devs
-echo "1..$(($# * 3 + 3))"
+echo "1..$(($# * 3 + 5))"
 
 for d in $devs; do
 	fe=$(cat "/sys/class/misc/$d/front_end")
@@ -170,6 +197,10 @@ for d in $devs; do
 			expect under "$f" "$h" "$w" ;;
 		esac
 		expect callback "$u" mmapdemo_vma_close
+		# The inlined entry code, as make paths found it on this release.
+		if [ -n "$inlined" ]; then
+			expect grep -q "^ *above, inlined on this build  *$inlined\$" "$out"
+		fi
 		expect under "$u" __x64_sys_munmap mmapdemo_vma_close
 		# --dot draws the spines, the writer pointing at the entry.
 		expect grep -q "subgraph cluster_mmap" /tmp/cli_calls_test.dot
@@ -199,7 +230,23 @@ if grep -q "^debugfs /sys/kernel/debug " /proc/mounts; then
 	umount /sys/kernel/debug && debugfs=1
 fi
 if umount "$tracing" 2>/dev/null; then
-	mmapdemo path >"$out" 2>&1 || { ok=0; echo "# $name: path failed"; }
+	MMAPDEMO_PATHS=/nonexistent mmapdemo path >"$out" 2>&1 ||
+		{ ok=0; echo "# $name: path failed"; }
+	cp "$out" /tmp/cli_calls_test.none
+	# The recorded path of this release, or the reason there is none.
+	mmapdemo path --strategy fault --write >/tmp/cli_calls_test.rec 2>&1 ||
+		{ ok=0; echo "# recorded: path failed"; }
+	mmapdemo --json path --strategy fault --write >/tmp/cli_calls_test.json 2>&1 ||
+		{ ok=0; echo "# recorded: path --json failed"; }
+	# A recording of another release is not this kernel's.
+	mkdir -p /tmp/cli_calls_test.other
+	for f in "$recorded"/*.json; do
+		[ -e "$f" ] || continue
+		sed "s/\"release\": \"$(uname -r)\"/\"release\": \"0.0.0-other\"/" "$f" \
+			>"/tmp/cli_calls_test.other/${f##*/}"
+	done
+	MMAPDEMO_PATHS=/tmp/cli_calls_test.other mmapdemo path --strategy fault \
+		>/tmp/cli_calls_test.oth 2>&1 || { ok=0; echo "# other: path failed"; }
 	if grep -q tracefs /proc/mounts; then
 		ok=0
 		echo "# $name: tracefs was mounted behind our back"
@@ -208,15 +255,47 @@ if umount "$tracing" 2>/dev/null; then
 	[ -z "$debugfs" ] || mount -t debugfs debugfs /sys/kernel/debug
 	expect test "$(grep -c 'calls not traced' "$out")" = 1
 	expect grep -q "calls not traced .*tracefs is not mounted" "$out"
-	if grep -q "<- \|calls recorded" "$out"; then
-		ok=0
-		echo "# $name: calls shown without a tracer"
-	fi
+	expect grep -q "recorded path .*none: /nonexistent" "$out"
+	none "calls shown without a tracer or a recording" "<- \|calls recorded\|RECORDED" "$out"
 	done_
+
+	name="without tracefs: the path recorded on $(uname -r), marked as recorded"
+	out=/tmp/cli_calls_test.rec
+	rel=$(uname -r)
+	if ! grep -ls "\"release\": \"$rel\"" "$recorded"/*.json >/dev/null 2>&1; then
+		n=$((n + 1))
+		echo "ok $n $name # SKIP make paths recorded no path on $rel (in $recorded: $(ls "$recorded" 2>/dev/null | tr '\n' ' '))"
+	else
+		fe=$(cat /sys/class/misc/mmapdemo/front_end)
+		cb=mmapdemo_mmap
+		[ "$fe" = mmap_prepare ] && cb=mmapdemo_mmap_prepare
+		expect test "$(grep -c 'calls not traced' "$out")" = 1
+		expect test "$(grep -c "calls RECORDED by the lab on $rel" "$out")" = 3
+		expect grep -q "^ *recorded as  *mmapdemo path --strategy fault --write" "$out"
+		expect callback "1. mmap(2)" "$cb"
+		expect callback "4. first touch" fault_fault
+		expect under "4. first touch" handle_mm_fault fault_fault
+		expect callback "6. munmap(2)" mmapdemo_vma_close
+		# The entry code above the fault, decided on that kernel.
+		expect grep -q "^ *exc_page_fault  (not traceable: in /proc/kallsyms, not in available_filter_functions" "$out"
+		expect grep -q '"case": "mmapdemo path --strategy fault --write"' /tmp/cli_calls_test.json
+		expect grep -q '"callback": true' /tmp/cli_calls_test.json
+		none "a live trace without tracefs" "calls recorded " "$out"
+		done_
+	fi
+
+	name="without tracefs: no recorded path from another release"
+	out=/tmp/cli_calls_test.oth
+	expect grep -q "recorded path .*none recorded for $(uname -r)" "$out"
+	none "another release's calls shown" "<- \|RECORDED" "$out"
+	done_
+	out=/tmp/cli_calls_test.out
 else
 	[ -z "$debugfs" ] || mount -t debugfs debugfs /sys/kernel/debug
-	n=$((n + 1))
-	echo "ok $n $name # SKIP tracefs cannot be unmounted here"
+	for t in "$name" "recorded path" "another release"; do
+		n=$((n + 1))
+		echo "ok $n $t # SKIP tracefs cannot be unmounted here"
+	done
 fi
 
 # And tracefs is left as the tool found it.

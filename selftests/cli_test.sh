@@ -112,7 +112,7 @@ done_
 # A write to a MAP_PRIVATE insert mapping: its PTE was there, read-only,
 # and the write copied the page, with no ->fault; the tool says so.
 t path_insert_private_cow 0 mmapdemo path --calls none --strategy insert --private --write
-has "a copy-on-write fault, not the driver's" "wp_page_copy() copied the device page" \
+has "a copy-on-write fault, not the driver's" "(wp_page_copy()) copied the device page" \
 	"minor faults (getrusage) 1"
 hasnt "no ->fault call: the PTE was already there"; done_
 
@@ -165,12 +165,16 @@ hasnt "accessed is set, yet nothing has touched the page"; done_
 t path_notes_remap 0 mmapdemo path --calls none --strategy remap
 sd_note
 has "accessed is set, yet nothing has touched the page" \
-	"walk_page_test() skips such a VMA because of the flag"
-hasnt "no struct page to report"; done_
+	"(pfn_pte() in remap_pte_range())" \
+	"the page-table walk of /proc/PID/pagemap skips such a VMA because of"
+hasnt "no struct page to report"
+hasnt "insert_page_into_pte_locked"; done_
 
 t path_notes_insert 0 mmapdemo path --calls none --strategy insert
-has "accessed is set, yet nothing has touched the page"
-hasnt "walk_page_test()"; done_
+has "accessed is set, yet nothing has touched the page" \
+	"(mk_pte() in insert_page_into_pte_locked())"
+hasnt "skips such a VMA"
+hasnt "remap_pte_range"; done_
 
 # --dot writes the walk for Graphviz: every level, the device page.
 rm -f /tmp/cli_test.dot

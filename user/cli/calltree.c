@@ -57,8 +57,8 @@ static bool is_writer(const char *name)
 	return false;
 }
 
-static struct call_node *node_new(struct call_node *parent, const char *text,
-				  size_t len)
+struct call_node *calltree_node_new(struct call_node *parent,
+				    const char *text, size_t len)
 {
 	struct call_node *n = calloc(1, sizeof(*n));
 
@@ -166,7 +166,7 @@ int calltree_parse(const struct graph_session *gs, const char *text,
 				e -= 2;
 			while (e > s && e[-1] == ' ')
 				e--;
-			n = node_new(cur, s, (size_t)(e - s));
+			n = calltree_node_new(cur, s, (size_t)(e - s));
 			if (!n)
 				return -ENOMEM;
 			n->event = true;
@@ -186,7 +186,7 @@ int calltree_parse(const struct graph_session *gs, const char *text,
 
 			if (!paren || !len || p + len > paren)
 				continue;
-			n = node_new(cur, p, len);
+			n = calltree_node_new(cur, p, len);
 			if (!n)
 				return -ENOMEM;
 			n->module_driver = p + len < paren &&
@@ -239,7 +239,7 @@ static void text_node(const struct call_node *n, int indent, unsigned int depth,
 			report_text("%*s[event %s: %s]", indent, "", event, detail);
 			continue;
 		}
-		k = all ? 0 : folded(c);
+		k = all ? 0 : folded(c) + c->folded;
 		snprintf(more, sizeof(more), k ? "  (+%u folded)" : "", k);
 		report_text("%*s%s%s%s%s", indent, "", c->name,
 			    c->callback ? "  <- the driver's callback" :
@@ -313,7 +313,7 @@ void calltree_heading(const struct call_tree *t, char *buf, size_t size)
  */
 static const char *const entry_callers[] = {
 	"do_syscall_64", "exc_page_fault", "handle_page_fault",
-	"do_user_addr_fault", NULL
+	"do_user_addr_fault", "access_error", NULL
 };
 
 static unsigned int untraceable_mask(const struct graph_session *gs)
@@ -357,6 +357,32 @@ void calltree_untraceable(const struct graph_session *gs, bool fault,
 	}
 }
 
+/*
+ * The callers above a stage's entry points that this build inlined, as
+ * make paths found them on this release: in the source, not in kallsyms.
+ */
+static void calltree_inlined(bool fault, char *buf, size_t size)
+{
+	const struct json *rec, *funcs;
+	char why[300];
+	size_t len;
+
+	buf[0] = '\0';
+	rec = recorded_kernel(why, sizeof(why));
+	funcs = json_get(rec, "functions");
+	for (unsigned int i = 0; funcs && entry_callers[i]; i++) {
+		const struct json *f = json_get(funcs, entry_callers[i]);
+
+		if (!f || json_bool(f, "traceable") || json_bool(f, "kallsyms") ||
+		    !json_bool(f, "source") ||
+		    fault != !!strcmp(entry_callers[i], "do_syscall_64"))
+			continue;
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			 entry_callers[i]);
+	}
+}
+
 void calltree_report(const struct graph_session *gs,
 		     const struct call_tree *t, bool fault, enum calls_mode mode)
 {
@@ -370,6 +396,11 @@ void calltree_report(const struct graph_session *gs,
 		report_str("untraceable", "above, not traceable", buf);
 	if (buf[0] && !report_json())
 		report_text("(in /proc/kallsyms, not in available_filter_functions)");
+	calltree_inlined(fault, buf, sizeof(buf));
+	if (buf[0])
+		report_str("inlined", "above, inlined on this build", buf);
+	if (buf[0] && !report_json())
+		report_text("(in its source, not in /proc/kallsyms: make paths' recording of this release)");
 	if (report_json()) {
 		report_list("tree", NULL);
 		json_node(&t->root);
@@ -468,6 +499,87 @@ void stage_trace_title(const struct stage_trace *st, const char *base,
 	snprintf(buf, size, "%s%s%s", base, names[0] ? ": " : "", names);
 }
 
+void stage_trace_recorded(struct stage_trace *st, const char *name)
+{
+	st->recorded_case = name;
+}
+
+/*
+ * The entry code above a recorded stage that the kernel cannot trace, as
+ * make paths found it on that kernel: "name (why)", with the reasons.
+ */
+static void recorded_untraceable(const struct json *rec, bool fault)
+{
+	const struct json *funcs = json_get(rec, "functions");
+
+	for (unsigned int i = 0; entry_callers[i]; i++) {
+		const struct json *f = json_get(funcs, entry_callers[i]);
+		const char *why = json_str(f, "why");
+
+		if (!f || json_bool(f, "traceable") ||
+		    fault != !!strcmp(entry_callers[i], "do_syscall_64"))
+			continue;
+		/* "not in this kernel" is no untraceable caller. */
+		if (!json_bool(f, "kallsyms") && !json_bool(f, "source"))
+			continue;
+		if (report_json()) {
+			report_item(NULL);
+			report_str("function", NULL, entry_callers[i]);
+			report_str("why", NULL, why ?: "");
+			report_close();
+		} else {
+			report_text("  %s  (not traceable: %s)", entry_callers[i],
+				    why ?: "?");
+		}
+	}
+}
+
+/*
+ * Tracing is impossible: the calls make paths recorded for this case on
+ * this kernel's release, labelled as recorded, or (once) why there are
+ * none.
+ */
+static void recorded_report(struct stage_trace *st, bool fault)
+{
+	const struct json *rec;
+	struct call_tree t;
+	char why[300], label[400];
+	const char *release;
+
+	rec = recorded_kernel(why, sizeof(why));
+	if (!rec || !st->key ||
+	    recorded_tree(rec, st->recorded_case, st->key, &t)) {
+		if (!st->said_recorded)
+			report_str("recorded", "recorded path",
+				   rec ? "none recorded for this case" : why);
+		st->said_recorded = true;
+		return;
+	}
+	release = json_str(rec, "release");
+	snprintf(label, sizeof(label),
+		 "calls RECORDED by the lab on %s (%s), not traced here",
+		 release ?: "?", json_str(rec, "command") ?: "make paths");
+	report_section("recorded_calls", label);
+	report_str("release", "recorded on", release ?: "?");
+	report_str("case", "recorded as",
+		   json_str(json_get(json_get(rec, "cases"), st->recorded_case),
+			    "command") ?: st->recorded_case);
+	report_list("untraceable", NULL);
+	if (!report_json())
+		report_text("above, as that kernel's available_filter_functions, kallsyms and source say:");
+	recorded_untraceable(rec, fault);
+	report_close();
+	if (report_json()) {
+		report_list("tree", NULL);
+		json_node(&t.root);
+		report_close();
+	} else {
+		text_node(&t.root, 0, ~0u, false);
+	}
+	report_close();
+	calltree_free(&t);
+}
+
 void stage_trace_report(struct stage_trace *st, bool fault)
 {
 	char *text;
@@ -489,6 +601,8 @@ void stage_trace_report(struct stage_trace *st, bool fault)
 		report_str("calls_not_traced", "calls not traced", st->why);
 		st->said_why = true;
 	}
+	if (st->recorded_case && st->mode != CALLS_NONE)
+		recorded_report(st, fault);
 	if (!st->events)
 		return;
 	if (trace_take(&st->ts, &text)) {
@@ -514,6 +628,55 @@ void stage_trace_end(struct stage_trace *st)
 	if (st->events)
 		trace_cancel(&st->ts);
 	st->graph = st->events = false;
+}
+
+void stage_trace_section(struct stage_trace *st, const char *key,
+			 const char *base)
+{
+	char title[512];
+
+	st->key = key;
+	stage_trace_title(st, base, title, sizeof(title));
+	report_section(key, title);
+}
+
+int stage_mmap(struct stage_trace *st, struct mmapdemo *md,
+	       struct map_call *mc, const char *base,
+	       const struct mmapdemo_stats *s0, struct mmapdemo_stats *s1)
+{
+	stage_trace_start(st);
+	mc->err = mmapdemo_map_at(md, (void *)(uintptr_t)mc->hint, mc->length,
+				  mc->prot, mc->flags, (off_t)mc->offset,
+				  &mc->result);
+	stage_trace_stop(st);
+	mmapdemo_get_stats(md, s1);
+	stage_trace_section(st, "mmap", base);
+	show_mmap_call(mc);
+	show_stats_delta("counters", "device counters that moved", s0, s1);
+	stage_trace_report(st, false);
+	report_close();
+	return mc->err;
+}
+
+int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
+		 size_t length, const char *base,
+		 const struct mmapdemo_stats *before,
+		 struct mmapdemo_stats *after)
+{
+	int err;
+
+	stage_trace_start(st);
+	err = mmapdemo_unmap(addr, length);
+	stage_trace_stop(st);
+	mmapdemo_get_stats(md, after);
+	stage_trace_section(st, "munmap", base);
+	if (err)
+		report_str("error", "error", strerror(-err));
+	show_stats_delta("counters", "device counters that moved", before,
+			 after);
+	stage_trace_report(st, false);
+	report_close();
+	return err;
 }
 
 int calls_option(const struct command *cmd, const char *arg,

@@ -223,6 +223,7 @@ struct graph_session {
 	int on_fd;		/* tracing_on, kept open between stages */
 	bool was_on, old_irqs;
 	char old_depth[16];
+	char old_buffer_kb[24];	/* buffer_size_kb to restore, if changed */
 	struct graph_func *funcs;	/* available_filter_functions, sorted */
 	size_t nr_funcs;
 	char *func_text;
@@ -254,6 +255,7 @@ struct call_node {
 	bool driver;		/* the module's own function */
 	bool module_driver;	/* printed as "name [mmapdemo]" */
 	bool callback;		/* the driver's, called by the kernel */
+	unsigned int folded;	/* recorded: calls folded out of the spine */
 	bool writes;		/* writes a page-table entry (deepest seen) */
 	bool spine;		/* leads to a driver function or a writer */
 	struct call_node *parent, *child, *last, *next;
@@ -267,6 +269,9 @@ enum calls_mode { CALLS_SPINE, CALLS_ALL, CALLS_NONE };
 int calltree_parse(const struct graph_session *gs, const char *text,
 		   struct call_tree *t);
 void calltree_free(struct call_tree *t);
+/* A new last child of @parent named by @len bytes of @text, or NULL. */
+struct call_node *calltree_node_new(struct call_node *parent,
+				    const char *text, size_t len);
 /* The entry calls, then the driver's functions and writers, in order. */
 void calltree_heading(const struct call_tree *t, char *buf, size_t size);
 /* The untraceable callers above a fault's (or system call's) entry. */
@@ -301,6 +306,9 @@ struct stage_trace {
 	bool have_tree;
 	struct call_tree kept[2];	/* the last mmap's and touch's, for --dot */
 	bool have_kept[2];
+	const char *key;	/* the stage's section (stage_trace_section) */
+	const char *recorded_case;	/* make paths' case of this command */
+	bool said_recorded;
 };
 void stage_trace_begin(struct stage_trace *st, enum calls_mode mode,
 		       unsigned int depth);
@@ -316,6 +324,65 @@ void stage_trace_title(const struct stage_trace *st, const char *base,
  */
 void stage_trace_report(struct stage_trace *st, bool fault);
 void stage_trace_end(struct stage_trace *st);
+/*
+ * The section @key of a stage that has just been traced, titled @base and
+ * what the trace saw (stage_trace_title()); the caller closes it after
+ * stage_trace_report().
+ */
+void stage_trace_section(struct stage_trace *st, const char *key,
+			 const char *base);
+/*
+ * The two stages every mapping command has, each traced: the mmap(2) of
+ * @mc (its result and error in @mc; @s0 the counters before, @s1 after),
+ * and the munmap(2) of @addr.  Return mc->err, and 0 or -errno.
+ */
+int stage_mmap(struct stage_trace *st, struct mmapdemo *md,
+	       struct map_call *mc, const char *base,
+	       const struct mmapdemo_stats *s0, struct mmapdemo_stats *s1);
+int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
+		 size_t length, const char *base,
+		 const struct mmapdemo_stats *before,
+		 struct mmapdemo_stats *after);
+/*
+ * Where tracing is impossible, show the calls make paths recorded for
+ * @name ("ram-fault", "bar-huge", "ram-insert-private": scripts/paths.sh)
+ * on this kernel's release, labelled as recorded.
+ */
+void stage_trace_recorded(struct stage_trace *st, const char *name);
+/* The make paths case of a path run: NULL if none was recorded. */
+const char *path_case(const char *device, unsigned int strategy,
+		      bool private_map);
+
+/* json.c: a JSON reader for what --json writes. */
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
+		 JSON_OBJECT };
+struct json {
+	enum json_type type;
+	char *key;		/* a member's name */
+	char *str;
+	double number;
+	bool boolean;
+	struct json *child, *next;
+};
+/* The document in @text, or NULL if it is not one (or no memory). */
+struct json *json_parse(const char *text);
+void json_free(struct json *v);
+/* Member @key of object @obj, or NULL. */
+const struct json *json_get(const struct json *obj, const char *key);
+const char *json_str(const struct json *obj, const char *key);
+bool json_bool(const struct json *obj, const char *key);
+
+/*
+ * recorded.c: the paths make paths recorded (Documentation/paths/K.json,
+ * installed in share/mmapdemo/paths beside the tool's bin/, else in
+ * MMAPDEMO_DATADIR/paths; $MMAPDEMO_PATHS overrides the directory).  The recording of the running kernel's release, or NULL
+ * with @why saying why there is none.
+ */
+const struct json *recorded_kernel(char *why, size_t size);
+/* The tree of stage @key of case @name of @rec into @t: 0 or -ENOENT. */
+int recorded_tree(const struct json *rec, const char *name, const char *key,
+		  struct call_tree *t);
+
 /* --calls=spine|all|none: -1 to go on, or the usage error's exit code. */
 int calls_option(const struct command *cmd, const char *arg,
 		 enum calls_mode *mode);

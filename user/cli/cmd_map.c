@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -24,6 +25,10 @@ struct map_opts {
 	uint64_t length;	/* 0: one page */
 	const char *write;	/* text to write at the start */
 	uint64_t read;		/* bytes to read at the start */
+	bool fork;		/* --fork: fork(), the child exits at once */
+	bool dontneed;		/* --dontneed: madvise(MADV_DONTNEED) */
+	bool mremap;		/* --mremap: move the mapping */
+	bool split;		/* --split: munmap the first page alone */
 	enum calls_mode calls;	/* --calls */
 	unsigned int depth;	/* --calls-depth */
 };
@@ -44,6 +49,104 @@ static void printable(const char *p, size_t n, char *out, size_t size)
 	out[len] = '\0';
 }
 
+/* A stage's counters and calls; its counters are the next one's start. */
+static void map_stage_end(struct stage_trace *st, struct mmapdemo_stats *s1,
+			  const struct mmapdemo_stats *s2)
+{
+	show_stats_delta("counters", "device counters that moved", s1, s2);
+	stage_trace_report(st, false);
+	report_close();
+	*s1 = *s2;
+}
+
+/*
+ * The stages after the accesses, each traced in this task alone: fork()
+ * (the parent's side: dup_mmap(), ->open and the copy of the entries),
+ * MADV_DONTNEED (the zap), munmap() of the first page alone (a split),
+ * and mremap() moving the whole mapping to a free place (mc->result
+ * follows it).  Returns EXIT_OK or EXIT_FAILED.
+ */
+static int map_after(struct stage_trace *st, struct mmapdemo *md,
+		     const struct map_opts *o, struct map_call *mc,
+		     struct mmapdemo_stats *s1, size_t ps)
+{
+	struct mmapdemo_stats s2;
+	int ret = EXIT_OK, err, status;
+	void *to, *r;
+	pid_t pid;
+
+	if (o->fork) {
+		stage_trace_start(st);
+		pid = fork();
+		if (!pid)
+			_exit(0);
+		stage_trace_stop(st);
+		err = pid < 0 ? -errno : 0;
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		mmapdemo_get_stats(md, &s2);
+		stage_trace_section(st, "fork", "fork(2)");
+		report_str("result", "result", err ? strerror(-err) :
+			   "a child, which exits at once");
+		map_stage_end(st, s1, &s2);
+		ret = err ? EXIT_FAILED : ret;
+	}
+	if (o->dontneed) {
+		stage_trace_start(st);
+		err = madvise(mc->result, mc->length, MADV_DONTNEED) ? -errno : 0;
+		stage_trace_stop(st);
+		mmapdemo_get_stats(md, &s2);
+		stage_trace_section(st, "dontneed", "madvise(MADV_DONTNEED)");
+		report_str("result", "result", err ? strerror(-err) : "0");
+		map_stage_end(st, s1, &s2);
+		ret = err ? EXIT_FAILED : ret;
+	}
+	if (o->split && mc->length < 2 * ps) {
+		fprintf(stderr, "mmapdemo map: --split needs --length of two pages or more\n");
+		ret = EXIT_FAILED;
+	} else if (o->split) {
+		/* The VMA splits: the rest keeps the device, ->open on it. */
+		stage_trace_start(st);
+		err = mmapdemo_unmap(mc->result, ps);
+		stage_trace_stop(st);
+		mmapdemo_get_stats(md, &s2);
+		stage_trace_section(st, "split", "munmap(2) of the first page: a split");
+		report_str("result", "result", err ? strerror(-err) : "0");
+		map_stage_end(st, s1, &s2);
+		ret = err ? EXIT_FAILED : ret;
+		if (!err) {
+			mc->result = (char *)mc->result + ps;
+			mc->length -= ps;
+		}
+	}
+	if (o->mremap) {
+		/* A free place: reserve it, then move the mapping over it. */
+		to = mmap(NULL, mc->length, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		err = to == MAP_FAILED ? -errno : 0;
+		stage_trace_start(st);
+		r = err ? MAP_FAILED :
+		    mremap(mc->result, mc->length, mc->length,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, to);
+		stage_trace_stop(st);
+		if (!err && r == MAP_FAILED) {
+			err = -errno;
+			munmap(to, mc->length);
+		}
+		mmapdemo_get_stats(md, &s2);
+		stage_trace_section(st, "mremap", "mremap(2): move");
+		if (err)
+			report_str("error", "error", strerror(-err));
+		else
+			report_hex("address", "moved to", (uintptr_t)r);
+		map_stage_end(st, s1, &s2);
+		if (!err)
+			mc->result = r;
+		ret = err ? EXIT_FAILED : ret;
+	}
+	return ret;
+}
+
 static int map_show(struct cli *cli, struct mmapdemo *md,
 		    const struct map_opts *o, const struct mmapdemo_info *info)
 {
@@ -51,7 +154,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
 	struct stage_trace st;
-	char *buf, *text, title[512];
+	char *buf, *text;
 	int sig = 0, code = 0, ret = EXIT_OK;
 	long minflt;
 	ssize_t n;
@@ -66,17 +169,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	stage_trace_begin(&st, o->calls, o->depth);
 	report_begin(cli);
 	mmapdemo_get_stats(md, &s0);
-	stage_trace_start(&st);
-	mc.err = mmapdemo_map(md, mc.length, mc.prot, mc.flags,
-			      (off_t)mc.offset, &mc.result);
-	stage_trace_stop(&st);
-	mmapdemo_get_stats(md, &s1);
-	stage_trace_title(&st, "mmap(2)", title, sizeof(title));
-	report_section("mmap", title);
-	show_mmap_call(&mc);
-	show_stats_delta("counters", "device counters that moved", &s0, &s1);
-	stage_trace_report(&st, false);
-	report_close();
+	stage_mmap(&st, md, &mc, "mmap(2)", &s0, &s1);
 	if (mc.err) {
 		stage_trace_end(&st);
 		report_end();
@@ -101,9 +194,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 		stage_trace_stop(&st);
 		minflt = minor_faults() - minflt;
 		mmapdemo_get_stats(md, &s2);
-		stage_trace_title(&st, "write through the mapping", title,
-				  sizeof(title));
-		report_section("write", title);
+		stage_trace_section(&st, "write", "write through the mapping");
 		report_u64("bytes", "bytes", len);
 		report_str("signal", "signal", sig ? strsignal(sig) : "none");
 		if (sig)
@@ -143,9 +234,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 		stage_trace_stop(&st);
 		minflt = minor_faults() - minflt;
 		mmapdemo_get_stats(md, &s2);
-		stage_trace_title(&st, "read through the mapping", title,
-				  sizeof(title));
-		report_section("read", title);
+		stage_trace_section(&st, "read", "read through the mapping");
 		report_u64("bytes", "bytes", len);
 		report_str("signal", "signal", sig ? strsignal(sig) : "none");
 		if (sig)
@@ -177,15 +266,10 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	stage_trace_start(&st);
-	ret = mmapdemo_unmap(mc.result, mc.length) ? EXIT_FAILED : ret;
-	stage_trace_stop(&st);
-	mmapdemo_get_stats(md, &s2);
-	stage_trace_title(&st, "munmap(2)", title, sizeof(title));
-	report_section("munmap", title);
-	show_stats_delta("counters", "device counters that moved", &s1, &s2);
-	stage_trace_report(&st, false);
-	report_close();
+	if (!sig && map_after(&st, md, o, &mc, &s1, ps))
+		ret = EXIT_FAILED;
+	ret = stage_munmap(&st, md, mc.result, mc.length, "munmap(2)", &s1,
+			   &s2) ? EXIT_FAILED : ret;
 	stage_trace_end(&st);
 	return report_end() ?: ret;
 }
@@ -203,6 +287,10 @@ static int map_run(struct cli *cli, int argc, char **argv)
 		{ "read", required_argument, NULL, 'r' },
 		{ "calls", required_argument, NULL, 'C' },
 		{ "calls-depth", required_argument, NULL, 'd' },
+		{ "fork", no_argument, NULL, 'F' },
+		{ "dontneed", no_argument, NULL, 'N' },
+		{ "mremap", no_argument, NULL, 'M' },
+		{ "split", no_argument, NULL, 's' },
 		CLI_COMMON_OPTIONS
 	};
 	struct map_opts o = { .strategy = CLI_DEFAULT_STRATEGY,
@@ -238,6 +326,18 @@ static int map_run(struct cli *cli, int argc, char **argv)
 			break;
 		case 'u':
 			o.populate = true;
+			break;
+		case 'F':
+			o.fork = true;
+			break;
+		case 'N':
+			o.dontneed = true;
+			break;
+		case 'M':
+			o.mremap = true;
+			break;
+		case 's':
+			o.split = true;
 			break;
 		case 'w':
 			o.write = optarg;
@@ -281,7 +381,11 @@ const struct command cmd_map = {
 	.summary = "map the device, act on the mapping, print each stage",
 	.usage = "map [--strategy S] [--private] [--prot r|rw|none] [--offset N]\n"
 		 "    [--length N] [--populate] [--write TEXT] [--read N]\n"
+		 "    [--fork] [--dontneed] [--split] [--mremap]\n"
 		 "    [--calls spine|all|none] [--calls-depth N] [--json]\n"
-		 "  each stage shows the calls the kernel made, traced as for path",
+		 "  after the accesses, --fork forks a child that exits at once,\n"
+		 "  --dontneed drops the entries with MADV_DONTNEED, --split unmaps\n"
+		 "  the first page alone, --mremap moves the mapping; each stage shows the calls the kernel made in this\n"
+		 "  process, traced as for path",
 	.run = map_run,
 };

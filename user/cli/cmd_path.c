@@ -61,10 +61,10 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 		   before->device_page != MMAPDEMO_NO_DEVICE_PAGE &&
 		   after.device_page == MMAPDEMO_NO_DEVICE_PAGE) {
 		report_text("a copy-on-write fault, not the driver's: the PTE was there, read-only in");
-		report_text("this MAP_PRIVATE mapping, so the write faulted, and do_wp_page() had");
-		report_text("wp_page_copy() copy the device page into an anonymous page of this");
-		report_text("process's own and map that (the address no longer maps the device's");
-		report_text("page); no ->fault call");
+		report_text("this MAP_PRIVATE mapping, so the write faulted, and the core's copy on");
+		report_text("write (wp_page_copy()) copied the device page into an anonymous page of");
+		report_text("this process's own and mapped that (the address no longer maps the");
+		report_text("device's page); no ->fault call (the calls below, where traced, show the way)");
 	} else if (was && now && after.device_page == before->device_page) {
 		report_text("a write fault on the present, read-only PTE, which the core made writable");
 		report_text("(do_wp_page()) without calling ->fault");
@@ -82,7 +82,6 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	struct map_call mc = { 0 };
 	struct stage_trace st;
 	struct mmapdemo_walk w, w_before = { 0 };
-	char title[512];
 	long minflt;
 	char *addr;
 	int sig, code, dot_err = 0, unmap_err, ret;
@@ -98,23 +97,14 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		mc.flags |= MAP_FIXED_NOREPLACE;
 	}
 	stage_trace_begin(&st, o->calls, o->depth);
+	stage_trace_recorded(&st, path_case(mc.file, (unsigned int)o->strategy,
+					    o->private_map));
 
 	report_begin(cli);
 	report_str("strategy", "strategy",
 		   mmapdemo_strategy_name((unsigned int)o->strategy));
 	mmapdemo_get_stats(md, &s0);
-	stage_trace_start(&st);
-	mc.err = mmapdemo_map_at(md, (void *)(uintptr_t)mc.hint, mc.length,
-				 mc.prot, mc.flags, (off_t)mc.offset,
-				 &mc.result);
-	stage_trace_stop(&st);
-	mmapdemo_get_stats(md, &s1);
-	stage_trace_title(&st, "1. mmap(2)", title, sizeof(title));
-	report_section("mmap", title);
-	show_mmap_call(&mc);
-	show_stats_delta("counters", "device counters that moved", &s0, &s1);
-	stage_trace_report(&st, false);
-	report_close();
+	stage_mmap(&st, md, &mc, "1. mmap(2)", &s0, &s1);
 	if (mc.err) {
 		stage_trace_end(&st);
 		report_end();
@@ -137,9 +127,13 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		if (w.result == MMAPDEMO_WALK_MAPPED &&
 		    (w.level[MMAPDEMO_LEVEL_PTE].flags &
 		     MMAPDEMO_ENTRY_ACCESSED)) {
+			/* Name the builder of this strategy's entry only. */
 			report_text("accessed is set, yet nothing has touched the page: the PTE was built");
-			report_text("from vma->vm_page_prot (pfn_pte() in remap_pte_range(), mk_pte() in");
-			report_text("insert_page_into_pte_locked()), and on x86 every protection_map[]");
+			report_text("from vma->vm_page_prot%s, and on x86 every protection_map[]",
+				    o->strategy == MMAPDEMO_STRATEGY_REMAP ?
+				    " (pfn_pte() in remap_pte_range())" :
+				    o->strategy == MMAPDEMO_STRATEGY_INSERT ?
+				    " (mk_pte() in insert_page_into_pte_locked())" : "");
 			report_text("entry (PAGE_SHARED, PAGE_READONLY, ...) includes _PAGE_ACCESSED.");
 			report_text("The kernel set it, not the CPU.");
 		}
@@ -150,9 +144,8 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
 	stage_trace_stop(&st);
 	mmapdemo_get_stats(md, &s2);
-	stage_trace_title(&st, o->write ? "4. first touch: a write" :
-			  "4. first touch: a read", title, sizeof(title));
-	report_section("fault", title);
+	stage_trace_section(&st, "fault", o->write ? "4. first touch: a write" :
+			    "4. first touch: a read");
 	report_str("access", "access", o->write ? "write" : "read");
 	report_str("signal", "signal", sig ? strsignal(sig) : "none");
 	if (sig)
@@ -179,17 +172,8 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	stage_trace_start(&st);
-	unmap_err = mmapdemo_unmap(mc.result, mc.length);
-	stage_trace_stop(&st);
-	mmapdemo_get_stats(md, &s1);
-	stage_trace_title(&st, "6. munmap(2)", title, sizeof(title));
-	report_section("munmap", title);
-	if (unmap_err)
-		report_str("error", "error", strerror(-unmap_err));
-	show_stats_delta("counters", "device counters that moved", &s2, &s1);
-	stage_trace_report(&st, false);
-	report_close();
+	unmap_err = stage_munmap(&st, md, mc.result, mc.length, "6. munmap(2)",
+				 &s2, &s1);
 	stage_trace_end(&st);
 	if (!o->have_addr && geteuid() != 0)
 		fprintf(stderr, "note: PFNs are shown to CAP_SYS_ADMIN only\n");

@@ -265,8 +265,8 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		if (!pm.present && w->result == MMAPDEMO_WALK_MAPPED &&
 		    (w->vma_vmflags & MMAPDEMO_VMF_PFNMAP)) {
 			report_text("(pagemap reports every page of a VM_PFNMAP VMA as not present:");
-			report_text(" walk_page_test() skips such a VMA because of the flag, even where,");
-			report_text(" as here, a struct page is behind the PFN)");
+			report_text(" the page-table walk of /proc/PID/pagemap skips such a VMA because of");
+			report_text(" the flag, even where, as here, a struct page is behind the PFN)");
 		}
 		else if (pm.present && w->pfn)
 			report_bool("pfn_agrees", "agrees with the walk",

@@ -283,7 +283,7 @@ static bool locked_down(void)
 
 /*
  * Where a stage's trace starts.  The entry of each system call the
- * commands trace, and of a page fault: handle_mm_fault(), and
+ * commands trace (fork() is clone or clone3), and of a page fault: handle_mm_fault(), and
  * lock_vma_under_rcu() where the kernel has the per-VMA lock.  The code
  * above them (entry_SYSCALL_64, do_syscall_64, exc_page_fault) is noinstr
  * on these kernels and cannot be traced: graph_untraceable() says so from
@@ -291,15 +291,44 @@ static bool locked_down(void)
  */
 static const char *const graph_roots[] = {
 	"__x64_sys_mmap", "__x64_sys_munmap", "__x64_sys_mremap",
-	"__x64_sys_madvise", "lock_vma_under_rcu", "handle_mm_fault", NULL
+	"__x64_sys_madvise", "__x64_sys_clone", "__x64_sys_clone3",
+	"lock_vma_under_rcu", "handle_mm_fault", NULL
 };
 
-/* Scheduling and soft interrupts: not part of any path, left out. */
+/*
+ * Scheduling and soft interrupts: not part of any path, left out.  So are
+ * the slab allocator's debug checks and page poisoning, which a kernel
+ * booted with slub_debug (the lab's VMs) runs inside every allocation:
+ * under fork() they are thousands of calls of no path.
+ */
 static const char *const graph_notrace[] = {
 	"schedule", "preempt_schedule", "preempt_schedule_common",
 	"__cond_resched", "_cond_resched", "__do_softirq", "handle_softirqs",
-	"irq_exit_rcu", NULL
+	"irq_exit_rcu", "alloc_debug_processing", "free_debug_processing",
+	"free_to_partial_list", "check_object", "slab_pad_check", "init_object",
+	"check_slab", "on_freelist", "set_track_prepare", "set_track_update",
+	"__kernel_poison_pages", "__kernel_unpoison_pages", NULL
 };
+
+/*
+ * The ring buffer's size per CPU while tracing, in KiB: a fork() is some
+ * 20,000 calls, more than the default buffer (1,408 KiB) holds, and a
+ * full buffer drops the start of the stage.
+ */
+#define GRAPH_BUFFER_KB 8192u
+
+/* buffer_size_kb now: "1408", or "7 (expanded: 1408)"; 0 if unknown. */
+static unsigned long buffer_kb(void)
+{
+	char *text = tracefs_instance_file_read(NULL, "buffer_size_kb", NULL);
+	const char *exp = text ? strstr(text, "expanded: ") : NULL;
+	unsigned long kb = 0;
+
+	if (text)
+		kb = strtoul(exp ? exp + 10 : text, NULL, 10);
+	free(text);
+	return kb;
+}
 
 static void graph_restore(struct graph_session *gs)
 {
@@ -311,6 +340,9 @@ static void graph_restore(struct graph_session *gs)
 	tracefs_instance_file_clear(NULL, "set_graph_function");
 	tracefs_instance_file_clear(NULL, "set_graph_notrace");
 	tracefs_instance_file_write(NULL, "max_graph_depth", gs->old_depth);
+	if (gs->old_buffer_kb[0])
+		tracefs_instance_file_write(NULL, "buffer_size_kb",
+					    gs->old_buffer_kb);
 	if (gs->old_irqs)
 		tracefs_option_enable(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
 	clear_trace();
@@ -322,6 +354,7 @@ int graph_begin(struct graph_session *gs, unsigned int depth)
 {
 	char num[32], *tracer, *old;
 	const char *dir;
+	unsigned long kb;
 	int ret, size;
 
 	memset(gs, 0, sizeof(*gs));
@@ -401,6 +434,14 @@ int graph_begin(struct graph_session *gs, unsigned int depth)
 	snprintf(num, sizeof(num), "%u", depth);
 	if (tracefs_instance_file_write(NULL, "max_graph_depth", num) < 0)
 		goto fail;
+	kb = buffer_kb();
+	if (kb && kb < GRAPH_BUFFER_KB) {
+		snprintf(gs->old_buffer_kb, sizeof(gs->old_buffer_kb), "%lu", kb);
+		snprintf(num, sizeof(num), "%u", GRAPH_BUFFER_KB);
+		/* A smaller buffer still traces: only a large stage is cut. */
+		if (tracefs_instance_file_write(NULL, "buffer_size_kb", num) < 0)
+			gs->old_buffer_kb[0] = '\0';
+	}
 	tracefs_option_disable(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
 	/* The module's events, if it has them, land inside the calls. */
 	if (tracefs_file_exists(NULL, "events/mmapdemo/enable"))

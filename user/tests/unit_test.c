@@ -482,4 +482,34 @@ TEST(t_bench_median)
 	EXPECT_EQ(0.0, bench_median(one, 0));
 }
 
+/* json.c reads what the report writes, and refuses what is not JSON. */
+TEST(t_json_reader)
+{
+	struct json *v = json_parse(
+		"{\n  \"release\": \"6.12.95+deb12-amd64\",\n"
+		"  \"cases\": {\"ram-fault\": {\"status\": 0, \"tree\": [\n"
+		"    {\"function\": \"a\\\"b\\\\c\\n\\u0041\", \"callback\": true,"
+		" \"folded\": 12, \"calls\": []}, {\"x\": null}]}}\n}\n");
+	const struct json *tree, *first;
+
+	ASSERT_NE(NULL, v);
+	EXPECT_STREQ("6.12.95+deb12-amd64", json_str(v, "release"));
+	tree = json_get(json_get(json_get(v, "cases"), "ram-fault"), "tree");
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(JSON_ARRAY, tree->type);
+	first = tree->child;
+	ASSERT_NE(NULL, first);
+	EXPECT_STREQ("a\"b\\c\nA", json_str(first, "function"));
+	EXPECT_TRUE(json_bool(first, "callback"));
+	EXPECT_FALSE(json_bool(first, "driver"));
+	EXPECT_EQ(12, (int)json_get(first, "folded")->number);
+	EXPECT_EQ(JSON_NULL, json_get(first->next, "x")->type);
+	EXPECT_EQ(NULL, json_get(v, "nothing"));
+	json_free(v);
+	EXPECT_EQ(NULL, json_parse("{\"a\": }"));
+	EXPECT_EQ(NULL, json_parse("{\"a\": 1} x"));
+	EXPECT_EQ(NULL, json_parse("[1, 2"));
+	EXPECT_EQ(NULL, json_parse("\"open"));
+}
+
 TEST_HARNESS_MAIN

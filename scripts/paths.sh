@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make paths: record, in a VM of each KERNEL, the calls the kernel makes on
+# every path of a device mapping, as "mmapdemo --json" prints them (the
+# function_graph tracer, this task only), into Documentation/paths/:
+#
+#   RAM (/dev/mmapdemo)   path --strategy fault|remap|insert --write
+#   a BAR (ivshmem)       path --strategy fault|remap|huge --write
+#                         (huge with --length 2M; a strategy the kernel
+#                         refuses on a BAR is recorded as the refusal)
+#   MAP_PRIVATE           path --strategy insert --private --write (copy on
+#                         write of a present entry), and fault --private
+#                         --write (do_cow_fault)
+#   populate, fork, MADV_DONTNEED, mremap, a partial munmap
+#                         map --populate, --fork, --dontneed, --mremap,
+#                         --split
+#   munmap                the last stage of each
+#
+# Each case's output also goes through the tool once more with --calls
+# none, and the guest says, for every function that output names
+# (name()), the entry code above the traces, and every word of the
+# documents that could be a function (path.rst's chains), whether it is in
+# available_filter_functions and in /proc/kallsyms.  Then
+# scripts/paths.py writes Documentation/paths/KERNEL.json (the spines of
+# the trees, each stage's functions, those facts and the source's) and the
+# rst pages htmldocs renders.  A kernel without the function_graph tracer
+# (the debug kernels) is recorded as such, with no path.
+#
+# Usage: scripts/paths.sh KERNEL...     logs in build/KERNEL/paths/
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+# shellcheck disable=SC2016 # the guest's variables
+guest='insmod "$LAB_MODULE" || exit 1
+bar=$(ls -d /dev/mmapdemo-* 2>/dev/null | head -n 1)
+echo "@@RELEASE $(uname -r)"
+echo "@@VERSION $(cat /proc/version)"
+t=/sys/kernel/tracing
+[ -r $t/available_tracers ] || t=/sys/kernel/debug/tracing
+echo "@@TRACERS $(cat $t/available_tracers 2>/dev/null)"
+echo "@@FRONT_END $(cat /sys/class/misc/mmapdemo/front_end)"
+[ -z "$bar" ] || echo "@@BAR_FEATURES $(mmapdemo --device "$bar" info | sed -n "s/^ *features  *//p")"
+: >/tmp/said
+rec() {
+	name=$1
+	shift
+	echo "@@CASE $name mmapdemo $*"
+	mmapdemo "$@" --calls none >/tmp/text 2>&1
+	grep -oE "[A-Za-z_][A-Za-z0-9_]*\(\)" /tmp/text | sed "s/()//" >>/tmp/said
+	mmapdemo --json "$@" >/tmp/out 2>/tmp/err
+	echo "@@STATUS $?"
+	echo "@@JSON"
+	cat /tmp/out
+	echo "@@STDERR"
+	cat /tmp/err
+	echo "@@END"
+}
+for s in fault remap insert; do
+	rec ram-$s path --strategy $s --write
+done
+rec ram-insert-private path --strategy insert --private --write
+rec ram-fault-private path --strategy fault --private --write
+rec ram-populate map --strategy fault --populate
+rec ram-fork map --strategy insert --fork
+rec ram-dontneed map --strategy insert --dontneed
+rec ram-mremap map --strategy fault --write x --mremap
+rec ram-split map --strategy fault --length 8192 --write x --split
+if [ -n "$bar" ]; then
+	for s in fault remap; do
+		rec bar-$s --device "$bar" path --strategy $s --write
+	done
+	rec bar-huge --device "$bar" path --strategy huge --length 2M --write
+fi
+# Which of the functions named are traceable, and which are in kallsyms.
+cat /tmp/docnames >>/tmp/said 2>/dev/null
+for f in do_syscall_64 entry_SYSCALL_64 asm_exc_page_fault exc_page_fault \
+	handle_page_fault do_user_addr_fault access_error; do
+	echo $f
+done >>/tmp/said
+sort -u /tmp/said >/tmp/names
+echo "@@FILTER"
+cut -d" " -f1 $t/available_filter_functions 2>/dev/null | sed "s/\.[a-z0-9.]*$//" |
+	sort -u | grep -Fx -f /tmp/names
+echo "@@KALLSYMS"
+cut -d" " -f3 /proc/kallsyms | sed "s/\.[a-z0-9.]*$//" | sort -u | grep -Fx -f /tmp/names
+echo "@@NAMES"
+cat /tmp/names
+echo "@@END"'
+
+# The words of the documents that could name a function, for the guest.
+docnames=$(cat Documentation/path.rst Documentation/primer.rst \
+	Documentation/tour.rst Documentation/cli.rst Documentation/semantics.rst \
+	Documentation/device-memory.rst Documentation/huge.rst \
+	Documentation/performance.rst |
+	grep -oE '[A-Za-z_][A-Za-z0-9_]*_[A-Za-z0-9_]*' | sort -u)
+guest="cat >/tmp/docnames <<'DOCNAMES'
+$docnames
+DOCNAMES
+$guest"
+
+for kernel in "$@"; do
+	# shellcheck source=/dev/null
+	. ".cache/kernels/$kernel/kernel.env"
+	series=$(echo "$KRELEASE" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+	scripts/fetch-kernels.sh --source "$series" >/dev/null
+	out=build/$kernel/paths
+	rm -rf "$out"
+	mkdir -p "$out"
+	echo "paths: recording $kernel ($KRELEASE) in a VM"
+	st=0
+	scripts/vm.sh -n paths -t 1500 \
+		-d "ivshmem=$top/build/$kernel/ivshmem-paths.img,size=128M" \
+		"$kernel" "$guest" >"$out/vm.log" 2>&1 || st=$?
+	if [ "$st" != 0 ]; then
+		echo "paths: $kernel: the VM failed (status $st): $out/vm.log" >&2
+		exit 1
+	fi
+	python3 scripts/paths.py record --kernel "$kernel" \
+		--functions ".cache/src/$series/functions" --series "$series" \
+		--command "make paths KERNELS=$kernel" \
+		"$out/vm.log" Documentation/paths/"$kernel".json
+done
+python3 scripts/paths.py rst Documentation/paths
