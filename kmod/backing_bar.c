@@ -119,11 +119,16 @@ static void __iomem *bar_ioremap(phys_addr_t phys, size_t size,
 				 enum mmapdemo_caching caching)
 {
 	/*
-	 * ioremap() is UC- ("UC minus"), not the UC of pgprot_noncached():
-	 * a user mapping would be downgraded to it.  ioremap_uc() is UC.
+	 * On x86, ioremap() is UC- ("UC minus"), not the UC of
+	 * pgprot_noncached(): a user mapping would be downgraded to it.
+	 * ioremap_uc() is UC.  Elsewhere ioremap_uc() is NULL unless the
+	 * architecture defines it (asm-generic/io.h; arm64 does not), and
+	 * ioremap() is uncached: Device-nGnRE on arm64.
 	 */
 	if (caching == MMAPDEMO_CACHING_WC)
 		return ioremap_wc(phys, size);
+	if (!IS_ENABLED(CONFIG_X86))
+		return ioremap(phys, size);
 	return ioremap_uc(phys, size);
 }
 
