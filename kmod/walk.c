@@ -204,10 +204,35 @@ static unsigned long walk_desc_pfn(u64 raw)
 #define WALK_TABLE_AP_NO_EL0 BIT_ULL(61)
 #define WALK_TABLE_AP_RDONLY BIT_ULL(62)
 
-/* No x86-64 bits: the legacy entry[].bits stay zero on arm64. */
+static u32 walk_entry_flags(u64 raw, int level);
+
+/*
+ * The legacy entry[].bits: the x86-64 bits that have the same meaning in
+ * an arm64 descriptor, from its MMAPDEMO_ENTRY_* flags, so that a caller
+ * built before level[] reads the same words.  PWT, PCD, PAT and GLOBAL
+ * have none and stay clear; the memory type is AttrIndx (walk_memtype()).
+ */
 static u32 walk_bits(u64 raw, int level)
 {
-	return 0;
+	static const struct {
+		u32 entry, pte;
+	} same[] = {
+		{ MMAPDEMO_ENTRY_PRESENT, MMAPDEMO_PTE_PRESENT },
+		{ MMAPDEMO_ENTRY_WRITABLE, MMAPDEMO_PTE_WRITE },
+		{ MMAPDEMO_ENTRY_USER, MMAPDEMO_PTE_USER },
+		{ MMAPDEMO_ENTRY_ACCESSED, MMAPDEMO_PTE_ACCESSED },
+		{ MMAPDEMO_ENTRY_DIRTY, MMAPDEMO_PTE_DIRTY },
+		{ MMAPDEMO_ENTRY_NOEXEC, MMAPDEMO_PTE_NX },
+		{ MMAPDEMO_ENTRY_SPECIAL, MMAPDEMO_PTE_SPECIAL },
+		{ MMAPDEMO_ENTRY_LEAF, MMAPDEMO_PTE_LEAF },
+	};
+	u32 flags = walk_entry_flags(raw, level), bits = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(same); i++)
+		if (flags & same[i].entry)
+			bits |= same[i].pte;
+	return bits;
 }
 
 /* A valid descriptor that maps memory: a page, or a block above it. */

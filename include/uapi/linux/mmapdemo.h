@@ -149,7 +149,10 @@ struct mmapdemo_stats {
  *       zero without CAP_SYS_ADMIN
  * @bits: the entry decoded, MMAPDEMO_PTE_*, with x86-64 bit meanings;
  *        kept for callers built before &struct mmapdemo_walk_level, whose
- *        @flags mean the same on every architecture
+ *        @flags mean the same on every architecture.  On arm64, the bits
+ *        whose meaning an arm64 descriptor has too (present, write, user,
+ *        accessed, dirty, leaf, special, nx); PWT, PCD, PAT and GLOBAL
+ *        are clear
  * @reserved: zero
  */
 struct mmapdemo_walk_entry {
