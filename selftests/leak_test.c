@@ -247,7 +247,7 @@ static void walk_all(struct __test_metadata *_metadata, int fd, size_t page,
 TEST_F(leak, walk_has_no_stale_bytes)
 {
 	if (!(mmapdemo_info(self->fd).features & MMAPDEMO_FEATURE_WALK))
-		SKIP(return, "MMAPDEMO_IOC_WALK is x86-64 only");
+		SKIP(return, "MMAPDEMO_IOC_WALK is x86-64 and arm64 only");
 	walk_all(_metadata, self->fd, self->page, getuid() == 0);
 }
 
@@ -258,7 +258,7 @@ TEST_F(leak, walk_hides_frames_from_the_unprivileged)
 	pid_t pid;
 
 	if (!(mmapdemo_info(self->fd).features & MMAPDEMO_FEATURE_WALK))
-		SKIP(return, "MMAPDEMO_IOC_WALK is x86-64 only");
+		SKIP(return, "MMAPDEMO_IOC_WALK is x86-64 and arm64 only");
 	if (getuid() != 0)
 		SKIP(return, "needs root to drop to an unprivileged user");
 	pid = fork();
