@@ -24,6 +24,7 @@ CC := gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
+.PHONY: user-arm64 selftests-arm64
 .PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress soak fuzz demo shell htmldocs transcheck names paths clean help
 
 all: modules user selftests
@@ -86,11 +87,36 @@ dkms-install:
 selftests: deps user
 	@$(MAKE) -s --no-print-directory -C selftests
 
-initramfs: modules user selftests
-	@for k in $(KERNELS); do \
+# arm64 (the kernels named arm64-*): the library, the CLI and the tests
+# cross-built once for all of them in the trixie-arm64 build root
+# (scripts/buildroot.sh), against its arm64 libraries, into build/arm64/;
+# the 32-bit tests for AArch32 with the armhf compiler.
+ARM64_KERNELS := $(filter arm64-%,$(KERNELS))
+ARM64_BUILD := $(BUILD)/arm64
+ARM64_STAGE := $(ARM64_BUILD)/user/stage
+
+initramfs: modules user selftests $(if $(ARM64_KERNELS),user-arm64 selftests-arm64)
+	@for k in $(filter-out $(ARM64_KERNELS),$(KERNELS)); do \
 		scripts/mkinitramfs.sh -D $(CACHE)/kernels/$$k/disk-modules \
 			$(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
 			$(STAGE) $(wildcard $(BUILD)/selftests/*) || exit 1; done
+	@for k in $(ARM64_KERNELS); do \
+		scripts/mkinitramfs.sh -D $(CACHE)/kernels/$$k/disk-modules \
+			-b "$$(sed -n 's/^BUSYBOX=//p' $(CACHE)/kernels/$$k/kernel.env)" \
+			-L "$$(scripts/buildroot.sh path trixie-arm64)" \
+			$(BUILD)/$$k/initramfs.cpio.gz $(BUILD)/$$k/modules \
+			$(ARM64_STAGE) $(wildcard $(ARM64_BUILD)/selftests/*) || exit 1; done
+
+ARM64_MAKE := scripts/buildroot.sh run trixie-arm64 $(MAKE) -s --no-print-directory \
+	BUILD=$(ARM64_BUILD) SRCTREE=$(SRCTREE) CC=aarch64-linux-gnu-gcc-14 \
+	PKG_CONFIG='env PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config'
+user-arm64: deps
+	@$(ARM64_MAKE) -C user lib cli
+	@rm -rf $(ARM64_STAGE)
+	@$(ARM64_MAKE) -C user install DESTDIR=$(ARM64_STAGE) PREFIX=/usr >/dev/null
+
+selftests-arm64: deps user-arm64
+	@$(ARM64_MAKE) -C selftests CC32=arm-linux-gnueabihf-gcc-14 M32=
 
 # check times its own steps (deps, build, lint, each VM), so it runs them.
 check:

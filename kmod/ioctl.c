@@ -36,7 +36,7 @@ static u32 mmapdemo_features(const struct mmapdemo_dev *md)
 {
 	u32 features = MMAPDEMO_FEATURE_TRACEPOINTS;
 
-	if (IS_ENABLED(CONFIG_X86_64))
+	if (IS_ENABLED(CONFIG_X86_64) || IS_ENABLED(CONFIG_ARM64))
 		features |= MMAPDEMO_FEATURE_WALK;
 
 	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_fault))

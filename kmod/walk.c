@@ -46,7 +46,17 @@
 #include "compat.h"
 #include "internal.h"
 
+#if defined(CONFIG_X86_64) || defined(CONFIG_ARM64)
+
 #ifdef CONFIG_X86_64
+
+#define WALK_ARCH MMAPDEMO_ARCH_X86_64
+
+/* The frame a table entry or a leaf points to: the kernel's *_pfn(). */
+#define walk_pgd_pfn(e) pgd_pfn(e)
+#define walk_p4d_pfn(e) p4d_pfn(e)
+#define walk_pud_pfn(e) pud_pfn(e)
+#define walk_pmd_pfn(e) pmd_pfn(e)
 
 /* Decode an entry's x86-64 bits; _PAGE_PSE and _PAGE_PAT share bit 7. */
 static u32 walk_bits(u64 raw, int level)
@@ -113,23 +123,6 @@ static u32 walk_memtype(u64 raw, int level)
 	return MMAPDEMO_MEMTYPE_UNKNOWN;
 }
 
-/* log2 of the bytes an entry at each level covers. */
-static unsigned int walk_shift(int level)
-{
-	switch (level) {
-	case MMAPDEMO_LEVEL_PGD:
-		return PGDIR_SHIFT;
-	case MMAPDEMO_LEVEL_P4D:
-		return P4D_SHIFT;
-	case MMAPDEMO_LEVEL_PUD:
-		return PUD_SHIFT;
-	case MMAPDEMO_LEVEL_PMD:
-		return PMD_SHIFT;
-	default:
-		return PAGE_SHIFT;
-	}
-}
-
 /* The x86-64 entry as MMAPDEMO_ENTRY_* bits, which any architecture has. */
 static u32 walk_entry_flags(u64 raw, int level)
 {
@@ -154,6 +147,212 @@ static u32 walk_entry_flags(u64 raw, int level)
 	if ((bits & MMAPDEMO_PTE_LEAF) && level != MMAPDEMO_LEVEL_PTE)
 		flags |= MMAPDEMO_ENTRY_HUGE;
 	return flags;
+}
+
+/* The frame bits of an x86-64 entry, which walk_hide_frames() clears. */
+static u64 walk_frame_bits(u64 raw, unsigned long pfn)
+{
+	return raw & PTE_PFN_MASK;
+}
+
+/**
+ * mmapdemo_kernel_memtype() - the memory type of a kernel mapping
+ * @kaddr: an address of the kernel's own page tables, such as an ioremap()
+ *
+ * Context: any; the mapping must stay while this runs.
+ * Return: MMAPDEMO_MEMTYPE_* of its leaf entry, MMAPDEMO_MEMTYPE_NONE if
+ * not mapped.
+ */
+u32 mmapdemo_kernel_memtype(const void *kaddr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)kaddr, &level);
+
+	if (!pte || !pte_present(*pte))
+		return MMAPDEMO_MEMTYPE_NONE;
+	return walk_memtype(pte_val(*pte), level == PG_LEVEL_4K ?
+						   MMAPDEMO_LEVEL_PTE :
+						   MMAPDEMO_LEVEL_PMD);
+}
+
+#else /* CONFIG_ARM64 */
+
+#define WALK_ARCH MMAPDEMO_ARCH_ARM64
+
+/*
+ * The frame a descriptor points to, table or leaf alike: arm64 has no
+ * pgd_pfn() or p4d_pfn(), and its pud_pfn() and pmd_pfn() round down to
+ * the block size, which is a leaf's frame but not a table's.  Every level
+ * encodes the address as a PTE does (__pte_to_phys()).
+ */
+static unsigned long walk_desc_pfn(u64 raw)
+{
+	return PHYS_PFN(__pte_to_phys(__pte(raw)));
+}
+
+#define walk_pgd_pfn(e) walk_desc_pfn(pgd_val(e))
+#define walk_p4d_pfn(e) walk_desc_pfn(p4d_val(e))
+#define walk_pud_pfn(e) walk_desc_pfn(pud_val(e))
+#define walk_pmd_pfn(e) walk_desc_pfn(pmd_val(e))
+
+/*
+ * A table descriptor's APTable[1:0] (bits 62:61): 1x forbids writes
+ * below it, x1 forbids EL0 access below it (Arm ARM, "Hierarchical
+ * control of data access permissions").  The kernel sets neither in user
+ * tables and names neither.
+ */
+#define WALK_TABLE_AP_NO_EL0 BIT_ULL(61)
+#define WALK_TABLE_AP_RDONLY BIT_ULL(62)
+
+static u32 walk_entry_flags(u64 raw, int level);
+
+/*
+ * The legacy entry[].bits: the x86-64 bits that have the same meaning in
+ * an arm64 descriptor, from its MMAPDEMO_ENTRY_* flags, so that a caller
+ * built before level[] reads the same words.  PWT, PCD, PAT and GLOBAL
+ * have none and stay clear; the memory type is AttrIndx (walk_memtype()).
+ */
+static u32 walk_bits(u64 raw, int level)
+{
+	static const struct {
+		u32 entry, pte;
+	} same[] = {
+		{ MMAPDEMO_ENTRY_PRESENT, MMAPDEMO_PTE_PRESENT },
+		{ MMAPDEMO_ENTRY_WRITABLE, MMAPDEMO_PTE_WRITE },
+		{ MMAPDEMO_ENTRY_USER, MMAPDEMO_PTE_USER },
+		{ MMAPDEMO_ENTRY_ACCESSED, MMAPDEMO_PTE_ACCESSED },
+		{ MMAPDEMO_ENTRY_DIRTY, MMAPDEMO_PTE_DIRTY },
+		{ MMAPDEMO_ENTRY_NOEXEC, MMAPDEMO_PTE_NX },
+		{ MMAPDEMO_ENTRY_SPECIAL, MMAPDEMO_PTE_SPECIAL },
+		{ MMAPDEMO_ENTRY_LEAF, MMAPDEMO_PTE_LEAF },
+	};
+	u32 flags = walk_entry_flags(raw, level), bits = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(same); i++)
+		if (flags & same[i].entry)
+			bits |= same[i].pte;
+	return bits;
+}
+
+/* A valid descriptor that maps memory: a page, or a block above it. */
+static bool walk_arm64_leaf(u64 raw, int level)
+{
+	if (!(raw & PTE_VALID))
+		return false;
+	if (level == MMAPDEMO_LEVEL_PTE)
+		return (raw & PTE_TYPE_MASK) == PTE_TYPE_PAGE;
+	return (raw & PMD_TYPE_MASK) == PMD_TYPE_SECT;
+}
+
+/*
+ * The memory type of a leaf: its AttrIndx, an index into MAIR_EL1, which
+ * the kernel programs (MAIR_EL1_SET, arch/arm64/mm/proc.S) with the
+ * attribute of each MT_* index.  As the generic types: Normal write-back
+ * (MT_NORMAL, MT_NORMAL_TAGGED) is WB, Normal non-cacheable (MT_NORMAL_NC,
+ * what pgprot_writecombine() gives) is WC, Device-nGnRnE (MT_DEVICE_nGnRnE,
+ * pgprot_noncached()) is UC; Device-nGnRE (MT_DEVICE_nGnRE,
+ * pgprot_device() and ioremap()) has a type of its own.  The raw entry
+ * keeps the index itself for the CLI.
+ */
+static u32 walk_memtype(u64 raw, int level)
+{
+	switch ((raw & PTE_ATTRINDX_MASK) >> 2) {
+	case MT_NORMAL:
+	case MT_NORMAL_TAGGED:
+		return MMAPDEMO_MEMTYPE_WB;
+	case MT_NORMAL_NC:
+		return MMAPDEMO_MEMTYPE_WC;
+	case MT_DEVICE_nGnRnE:
+		return MMAPDEMO_MEMTYPE_UC;
+	case MT_DEVICE_nGnRE:
+		return MMAPDEMO_MEMTYPE_DEVICE_NGNRE;
+	default:
+		return MMAPDEMO_MEMTYPE_UNKNOWN;
+	}
+}
+
+/*
+ * An arm64 descriptor as MMAPDEMO_ENTRY_* bits.  A leaf is writable when
+ * AP[2] (PTE_RDONLY) is clear, or when it carries the kernel's write bit
+ * (PTE_WRITE, which is DBM, bit 51): a clean writable page is read-only to
+ * the MMU until the first write, which the hardware (FEAT_HAFDBS) or the
+ * fault handler makes dirty.  Dirty is the kernel's pte_dirty(): its
+ * software PTE_DIRTY, or DBM with AP[2] clear.  No-exec is UXN, the
+ * user's.  A table descriptor has APTable and UXNTable instead, and no
+ * access flag that the kernel uses.
+ */
+static u32 walk_entry_flags(u64 raw, int level)
+{
+	u32 flags = 0;
+
+	if (raw & PTE_VALID)
+		flags |= MMAPDEMO_ENTRY_PRESENT;
+	if (!walk_arm64_leaf(raw, level)) {
+		if (!(raw & PTE_VALID))
+			return flags;
+		if (!(raw & WALK_TABLE_AP_RDONLY))
+			flags |= MMAPDEMO_ENTRY_WRITABLE;
+		if (!(raw & WALK_TABLE_AP_NO_EL0))
+			flags |= MMAPDEMO_ENTRY_USER;
+		if (raw & PMD_TABLE_UXN)
+			flags |= MMAPDEMO_ENTRY_NOEXEC;
+		return flags;
+	}
+	flags |= MMAPDEMO_ENTRY_LEAF;
+	if (level != MMAPDEMO_LEVEL_PTE)
+		flags |= MMAPDEMO_ENTRY_HUGE;
+	if (!(raw & PTE_RDONLY) || (raw & PTE_WRITE))
+		flags |= MMAPDEMO_ENTRY_WRITABLE;
+	if (raw & PTE_USER)
+		flags |= MMAPDEMO_ENTRY_USER;
+	if (raw & PTE_AF)
+		flags |= MMAPDEMO_ENTRY_ACCESSED;
+	if ((raw & PTE_DIRTY) || ((raw & PTE_DBM) && !(raw & PTE_RDONLY)))
+		flags |= MMAPDEMO_ENTRY_DIRTY;
+	if (raw & PTE_UXN)
+		flags |= MMAPDEMO_ENTRY_NOEXEC;
+	if (raw & PTE_SPECIAL)
+		flags |= MMAPDEMO_ENTRY_SPECIAL;
+	return flags;
+}
+
+/*
+ * The frame bits of an arm64 entry: where they are depends on the
+ * physical address size (52-bit addresses put bits 51:50 at 9:8 with
+ * LPA2), so take them from the kernel's own encoding of @pfn.
+ */
+static u64 walk_frame_bits(u64 raw, unsigned long pfn)
+{
+	return raw & pte_val(pfn_pte(pfn, __pgprot(0)));
+}
+
+/*
+ * arm64 has no PAT: an ioremap() gets the type it asks for, so the BAR's
+ * mapping is the one requested (bar_mapped_caching()).
+ */
+u32 mmapdemo_kernel_memtype(const void *kaddr)
+{
+	return MMAPDEMO_MEMTYPE_NONE;
+}
+
+#endif /* CONFIG_ARM64 */
+
+/* log2 of the bytes an entry at each level covers. */
+static unsigned int walk_shift(int level)
+{
+	switch (level) {
+	case MMAPDEMO_LEVEL_PGD:
+		return PGDIR_SHIFT;
+	case MMAPDEMO_LEVEL_P4D:
+		return P4D_SHIFT;
+	case MMAPDEMO_LEVEL_PUD:
+		return PUD_SHIFT;
+	case MMAPDEMO_LEVEL_PMD:
+		return PMD_SHIFT;
+	default:
+		return PAGE_SHIFT;
+	}
 }
 
 /*
@@ -204,22 +403,26 @@ static void walk_tables_irqoff(struct mm_struct *mm, unsigned long addr,
 	pte_t pte, *ptep;
 
 	pgd = READ_ONCE(*pgdp);
-	walk_record(w, MMAPDEMO_LEVEL_PGD, pgd_val(pgd), pgd_pfn(pgd),
+	walk_record(w, MMAPDEMO_LEVEL_PGD, pgd_val(pgd), walk_pgd_pfn(pgd),
 		    pgd_present(pgd));
 	if (pgd_none(pgd) || !pgd_present(pgd))
 		return;
 
-	/* With 4-level paging, p4d_offset() folds into the PGD entry. */
-	p4dp = p4d_offset(&pgd, addr);
+	/*
+	 * With 4-level paging, p4d_offset() folds into the PGD entry.  The
+	 * _lockless forms are GUP-fast's: arm64 folds levels at run time
+	 * from the table's own address, not from a copy of the entry.
+	 */
+	p4dp = p4d_offset_lockless(pgdp, pgd, addr);
 	p4d = READ_ONCE(*p4dp);
-	walk_record(w, MMAPDEMO_LEVEL_P4D, p4d_val(p4d), p4d_pfn(p4d),
+	walk_record(w, MMAPDEMO_LEVEL_P4D, p4d_val(p4d), walk_p4d_pfn(p4d),
 		    p4d_present(p4d));
 	if (p4d_none(p4d) || !p4d_present(p4d))
 		return;
 
-	pudp = pud_offset(&p4d, addr);
+	pudp = pud_offset_lockless(p4dp, p4d, addr);
 	pud = READ_ONCE(*pudp);
-	walk_record(w, MMAPDEMO_LEVEL_PUD, pud_val(pud), pud_pfn(pud),
+	walk_record(w, MMAPDEMO_LEVEL_PUD, pud_val(pud), walk_pud_pfn(pud),
 		    pud_present(pud));
 	if (pud_none(pud) || !pud_present(pud))
 		return;
@@ -228,9 +431,9 @@ static void walk_tables_irqoff(struct mm_struct *mm, unsigned long addr,
 		return;
 	}
 
-	pmdp = pmd_offset(&pud, addr);
+	pmdp = pmd_offset_lockless(pudp, pud, addr);
 	pmd = READ_ONCE(*pmdp);
-	walk_record(w, MMAPDEMO_LEVEL_PMD, pmd_val(pmd), pmd_pfn(pmd),
+	walk_record(w, MMAPDEMO_LEVEL_PMD, pmd_val(pmd), walk_pmd_pfn(pmd),
 		    pmd_present(pmd));
 	if (pmd_none(pmd) || !pmd_present(pmd))
 		return;
@@ -239,7 +442,7 @@ static void walk_tables_irqoff(struct mm_struct *mm, unsigned long addr,
 		return;
 	}
 
-	/* x86-64 has no highmem: the PTE table is in the direct map. */
+	/* x86-64 and arm64 have no highmem: the PTE table is in the direct map. */
 	ptep = pte_offset_kernel(&pmd, addr);
 	pte = READ_ONCE(*ptep);
 	walk_record(w, MMAPDEMO_LEVEL_PTE, pte_val(pte), pte_pfn(pte),
@@ -374,9 +577,11 @@ static void walk_hide_frames(struct mmapdemo_walk *w)
 	int i;
 
 	for (i = 0; i < MMAPDEMO_LEVELS; i++) {
-		w->entry[i].raw &= ~(u64)PTE_PFN_MASK;
+		u64 frame = walk_frame_bits(w->entry[i].raw, w->entry[i].pfn);
+
+		w->entry[i].raw &= ~frame;
 		w->entry[i].pfn = 0;
-		w->level[i].raw &= ~(u64)PTE_PFN_MASK;
+		w->level[i].raw &= ~frame;
 		w->level[i].pfn = 0;
 	}
 	w->pfn = 0;
@@ -402,7 +607,7 @@ int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 	if (!mm || w->addr >= TASK_SIZE_MAX)
 		return -EINVAL;
 	w->device_page = MMAPDEMO_NO_DEVICE_PAGE;
-	w->arch = MMAPDEMO_ARCH_X86_64;
+	w->arch = WALK_ARCH;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 
@@ -420,27 +625,7 @@ int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 	return 0;
 }
 
-/**
- * mmapdemo_kernel_memtype() - the memory type of a kernel mapping
- * @kaddr: an address of the kernel's own page tables, such as an ioremap()
- *
- * Context: any; the mapping must stay while this runs.
- * Return: MMAPDEMO_MEMTYPE_* of its leaf entry, MMAPDEMO_MEMTYPE_NONE if
- * not mapped.
- */
-u32 mmapdemo_kernel_memtype(const void *kaddr)
-{
-	unsigned int level;
-	pte_t *pte = lookup_address((unsigned long)kaddr, &level);
-
-	if (!pte || !pte_present(*pte))
-		return MMAPDEMO_MEMTYPE_NONE;
-	return walk_memtype(pte_val(*pte), level == PG_LEVEL_4K ?
-						   MMAPDEMO_LEVEL_PTE :
-						   MMAPDEMO_LEVEL_PMD);
-}
-
-#else /* !CONFIG_X86_64 */
+#else /* neither x86-64 nor arm64 */
 
 int mmapdemo_walk(struct mmapdemo_dev *md, struct mmapdemo_walk *w)
 {

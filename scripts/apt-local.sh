@@ -9,11 +9,15 @@
 # APT_LOCAL_SID=1 uses a second list of sid alone instead, for the one
 # package the build roots take from there (scripts/buildroot.sh).
 #
+# APT_LOCAL_ARCH=arm64 uses lists of that architecture alone, in a
+# directory of their own, for the arm64 kernels and the arm64 busybox of
+# the lab (scripts/fetch-kernels.sh, scripts/mkinitramfs.sh).
+#
 # Usage: scripts/apt-local.sh {update|get|cache} ARGS...
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-apt_dir=${MMAPDEMO_CACHE:-$top/.cache}/apt${APT_LOCAL_SID:+-sid}
+apt_dir=${MMAPDEMO_CACHE:-$top/.cache}/apt${APT_LOCAL_SID:+-sid}${APT_LOCAL_ARCH:+-$APT_LOCAL_ARCH}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -46,6 +50,8 @@ opts="-o Dir::Etc::SourceList=$apt_dir/etc/sources.list
       -o APT::Get::List-Cleanup=0
       -o APT::Sandbox::User=root
       -o Debug::NoLocking=1"
+[ -z "${APT_LOCAL_ARCH:-}" ] ||
+	opts="$opts -o APT::Architecture=$APT_LOCAL_ARCH -o APT::Architectures=$APT_LOCAL_ARCH"
 
 case $cmd in
 update) exec apt-get -q $opts update ;;

@@ -45,7 +45,27 @@ packages() {
 	case $1 in
 	bookworm) echo "gcc-12 $common cppcheck clang-format" ;;
 	trixie) echo "gcc-14 $common" ;;
+	# The arm64 kernels' cross compilers, pkgconf for the arm64 libraries
+	# (foreign_packages), and the armhf compiler for the 32-bit tests.
+	bookworm-arm64) echo "gcc-12 gcc-12-aarch64-linux-gnu gcc-12-arm-linux-gnueabihf libc6-dev-armhf-cross $common pkgconf" ;;
+	trixie-arm64) echo "gcc-14 gcc-14-aarch64-linux-gnu gcc-14-arm-linux-gnueabihf libc6-dev-armhf-cross $common pkgconf" ;;
 	*) echo "buildroot: no build root for suite '$1'" >&2; return 1 ;;
+	esac
+}
+
+# release ROOT: the Debian release of a root: SUITE-arm64 is SUITE's
+# userland with the cross compilers of the arm64 kernels.
+release() {
+	echo "${1%-arm64}"
+}
+
+# foreign_packages ROOT: what a root holds of another architecture
+# (multiarch, installed with apt-get after debootstrap): the arm64
+# libraries and headers that the library, the CLI and the tests are
+# cross-built and linked against.
+foreign_packages() {
+	case $1 in
+	*-arm64) echo "libc6-dev:arm64 libkmod-dev:arm64 libtracefs-dev:arm64 libtraceevent-dev:arm64" ;;
 	esac
 }
 
@@ -55,13 +75,13 @@ packages() {
 # not and sid's 0.6.5~rc1 does.  Only the program is unpacked (dpkg -x):
 # it needs nothing but libc6 (>= 2.38), and the rest of sid stays out.
 sid_sparse() {
-	[ "$1" = trixie ]
+	[ "$(release "$1")" = trixie ]
 }
 
 # root_dir SUITE: the root's directory, named after the suite and a hash of
 # what it is made of, so that a changed package list makes a new root.
 root_dir() {
-	hash=$(echo "$1 $mirror $(packages "$1") $(sid_sparse "$1" && echo sid:sparse)" |
+	hash=$(echo "$1 $mirror $(packages "$1") $(sid_sparse "$1" && echo sid:sparse)$(foreign_packages "$1" | sed 's/^./ &/')" |
 		sha256sum | cut -c1-12)
 	echo "$roots/$1-$hash"
 }
@@ -147,8 +167,10 @@ in_scratch() {
 # is written last, and its compiler, make and sparse run.
 sane() {
 	[ -f "$2/.mmapdemo-root" ] || return 1
-	gcc=$(packages "$1" | cut -d' ' -f1)
-	in_root "$2" sh -c "$gcc --version && make --version && sparse --version" \
+	gccs=$(packages "$1" | tr ' ' '\n' | grep '^gcc-' |
+		sed 's/^gcc-\([0-9]*\)-\(.*\)$/\2-gcc-\1/; s/$/ --version \&\&/')
+	# shellcheck disable=SC2086 # the compilers' commands
+	in_root "$2" sh -c "$(echo $gccs) make --version && sparse --version" \
 		>/dev/null 2>&1
 }
 
@@ -177,10 +199,23 @@ ensure() {
 		# mount namespace (where there can be one) they cannot outlive it.
 		if ! $(private_ns) debootstrap \
 			--variant=minbase --include="$(packages "$1" | tr ' ' ,)" \
-			"$1" "$dir.new" "$mirror" >"$log" 2>&1; then
+			"$(release "$1")" "$dir.new" "$mirror" >"$log" 2>&1; then
 			tail -n 20 "$log" >&2
 			echo "buildroot: debootstrap of $1 failed (log: $log)" >&2
 			exit 1
+		fi
+		foreign=$(foreign_packages "$1")
+		if [ -n "$foreign" ]; then
+			arches=$(echo "$foreign" | tr ' ' '\n' | sed -n 's/.*://p' | sort -u)
+			if ! in_root "$dir.new" sh -c "
+				for a in $arches; do dpkg --add-architecture \$a; done
+				apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+					apt-get install -y -q --no-install-recommends $foreign" \
+				>>"$log" 2>&1; then
+				tail -n 20 "$log" >&2
+				echo "buildroot: $foreign in the $1 root failed" >&2
+				exit 1
+			fi
 		fi
 		if sid_sparse "$1"; then
 			sid=$dir.sid
@@ -214,7 +249,9 @@ ensure() {
 
 # where KERNEL: "host" when the host has the very compiler that built KERNEL
 # (its CONFIG_CC_VERSION_TEXT, "gcc-14 (Debian 14.2.0-19) 14.2.0"), else the
-# build root of the Debian release that built it.  With
+# build root of the Debian release that built it; an arm64 kernel's
+# (KARCH=arm64) is that release's root with the cross compilers,
+# SUITE-arm64.  With
 # MMAPDEMO_BUILDROOT=checker (scripts/lint.sh's sparse pass) the host must
 # also be that release and its root must not carry a sparse of its own, so
 # that sparse gives the same verdict on every host.
@@ -229,6 +266,8 @@ where() {
 		{ [ "${MMAPDEMO_BUILDROOT:-}" != checker ] ||
 		  { [ "$host" = "$KSUITE" ] && ! sid_sparse "$KSUITE"; }; }; then
 		echo host
+	elif [ "${KARCH:-amd64}" != amd64 ]; then
+		echo "$KSUITE-$KARCH root"
 	else
 		echo "$KSUITE root"
 	fi

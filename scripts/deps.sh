@@ -13,10 +13,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # Build tools, the VM, and what the checks run; debootstrap makes the build
 # roots of kernels whose compiler the host lacks (scripts/buildroot.sh);
 # libtracefs for the CLI's tracing (libtracefs-dev does not pull in the
-# libtraceevent-dev its pkg-config file requires).  Nothing else.
+# libtraceevent-dev its pkg-config file requires); qemu-system-arm for the
+# arm64 kernels (qemu-system-aarch64).  Nothing else.
 packages="gcc gcc-multilib make libc6-dev qemu-system-x86 busybox-static cpio kmod
 	libkmod-dev libtracefs-dev libtraceevent-dev pkg-config xz-utils gzip bc flex bison libelf-dev dwarves
-	sparse cppcheck clang-format perl python3 gnuplot-nox debootstrap
+	sparse cppcheck clang-format perl python3 gnuplot-nox debootstrap qemu-system-arm
 	debhelper dh-dkms dpkg-dev fakeroot lintian python3-sphinx graphviz
 	e2fsprogs zstd build-essential"
 

@@ -29,14 +29,18 @@ fi
 # matrix: the version prefix, the suites (a regular expression) whose newest
 # linux-image-FLAVOUR of that series is taken, the Debian release that
 # built it, whose userland builds its modules (scripts/buildroot.sh), and
-# Debian's flavour (amd64, or rt-amd64 for PREEMPT_RT).
+# Debian's flavour (amd64, or rt-amd64 for PREEMPT_RT; arm64 for the
+# arm64 kernels, whose names start with arm64-: see fetch_kernel).
 kernel_spec() {
 	case $1 in
 	6.1) echo "6.1 bookworm(-updates|-security)? bookworm amd64" ;;
 	6.12) echo "6.12 bookworm-backports bookworm amd64" ;;
 	6.12-rt) echo "6.12 bookworm-backports bookworm rt-amd64" ;;
 	7) echo "7 trixie-backports trixie amd64" ;;
-	*) echo "fetch-kernels: unknown kernel '$1' (known: 6.1 6.12 6.12-rt 7, and 6.12-debug 7-debug)" >&2
+	arm64-6.1) echo "6.1 bookworm(-updates|-security)? bookworm arm64" ;;
+	arm64-6.12) echo "6.12 bookworm-backports bookworm arm64" ;;
+	arm64-7) echo "7 trixie-backports trixie arm64" ;;
+	*) echo "fetch-kernels: unknown kernel '$1' (known: 6.1 6.12 6.12-rt 7, arm64-6.1 arm64-6.12 arm64-7, and 6.12-debug 7-debug)" >&2
 	   return 1 ;;
 	esac
 }
@@ -77,11 +81,24 @@ fetch_kernel() {
 	spec=$(kernel_spec "$name") || exit 1
 	set -- $spec
 	series=$1 suites=$2 build_suite=$3 flavour=$4
+	# An arm64 kernel comes from the arm64 lists (scripts/apt-local.sh),
+	# all but its kbuild tools: modules are cross-built on this host, so
+	# fixdep and modpost must be the host's, from the amd64 linux-kbuild
+	# of the same version (its programs do not depend on the target).
+	karch=amd64
+	case $flavour in *arm64) karch=arm64 ;; esac
+	if [ "$karch" = arm64 ]; then
+		export APT_LOCAL_ARCH=arm64
+		arm64_lists
+	else
+		unset APT_LOCAL_ARCH
+	fi
 	ver=$(newest_version linux-image-$flavour "$series" "$suites")
 	[ -n "$ver" ] || { echo "no linux-image-$flavour $series.x in $suites" >&2; exit 1; }
 	dir=$cache/kernels/$name
 	if [ -f "$dir/kernel.env" ] && grep -qx "KVERSION=$ver" "$dir/kernel.env" &&
-		[ -f "$dir/disk-modules/order" ]; then
+		[ -f "$dir/disk-modules/order" ] &&
+		{ [ "$karch" = amd64 ] || grep -q '^BUSYBOX=/' "$dir/kernel.env"; }; then
 		echo "kernel $name: $(sed -n 's/^KRELEASE=//p' "$dir/kernel.env"), Debian $ver (cached)"
 		return
 	fi
@@ -99,7 +116,14 @@ fetch_kernel() {
 	krel=${image#linux-image-}
 	echo "kernel $name: $krel, Debian $ver from $suites ($(echo $pkgs | sed 's/ /, /g'))"
 	rm -rf "$dir"
-	unpack "$dir/root" $(for p in $pkgs; do echo "$p=$ver"; done)
+	if [ "$karch" = arm64 ]; then
+		# shellcheck disable=SC2046 # one word a package
+		unpack "$dir/root" $(for p in $pkgs; do
+			[ "$p" = "$kbuild" ] || echo "$p=$ver"; done)
+		(unset APT_LOCAL_ARCH && unpack "$dir/root" "$kbuild=$ver")
+	else
+		unpack "$dir/root" $(for p in $pkgs; do echo "$p=$ver"; done)
+	fi
 	# The headers' Makefile names the -common tree by its absolute /usr/src
 	# path (7.x also in a KBUILD_OUTPUT line); point it at the unpacked copy.
 	sed -i "s|^include /usr/src/|include $dir/root/usr/src/|
@@ -124,7 +148,28 @@ KCONFIG=$kconfig
 KDIR=$dir/root/usr/src/linux-headers-$krel
 KSUITE=$build_suite
 KCC="$kcc"
+KARCH=$karch
 ENV
+	# The guest's busybox, of the kernel's architecture (the host's is
+	# amd64's), from the release that built the kernel.  After the lines
+	# above: unpack sets ver.
+	if [ "$karch" = arm64 ]; then
+		bver=$(newest_version busybox-static "1:1" "$build_suite(-updates|-security)?")
+		unpack "$dir/busybox" "busybox-static=$bver"
+		echo "BUSYBOX=$(first_file "$dir/busybox/bin/busybox" "$dir/busybox/usr/bin/busybox")" \
+			>>"$dir/kernel.env"
+	fi
+	unset APT_LOCAL_ARCH
+}
+
+# arm64_lists: refresh the arm64 package lists once a day at most.
+arm64_lists() {
+	stamp=$cache/apt-arm64/lists.stamp
+	if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+		APT_LOCAL_ARCH=arm64 "$apt" update >/dev/null
+		mkdir -p "$cache/apt-arm64"
+		touch "$stamp"
+	fi
 }
 
 # The modules a guest needs for the lab's disk (vm.sh -D): the virtio PCI

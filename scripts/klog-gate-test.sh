@@ -56,6 +56,9 @@ reports=$(
 [    5.000000] Kernel panic - not syncing: Fatal exception
 [    5.000000] kernel BUG at kmod/mmap.c:42!
 [    5.000000] Call Trace:
+[   15.376408] Internal error: synchronous external abort: 0000000096000010 [#1]  SMP
+[   15.376408] Unable to handle kernel paging request at virtual address ffff800080e00000
+[   15.396168] Call trace:
 [   49.104963] RIP: 0010:page_table_check_set.part.0+0x2de/0x360
 [    5.000000] BUG kmalloc-64 (Tainted: G    B      O      ): Redzone overwritten
 [   61.228510] x86/PAT: mmap_test:287 freeing invalid memtype [mem 0xfe402000-0xfe402fff]

@@ -23,7 +23,10 @@ set -eu
 
 # What any kernel prints on a bug, then what the debug kernels' checkers
 # print (KASAN, lockdep, page_table_check's BUG_ON, kmemleak, UBSAN,
-# DEBUG_ATOMIC_SLEEP and PREEMPT_RT's atomic-context checks), one extended
+# DEBUG_ATOMIC_SLEEP and PREEMPT_RT's atomic-context checks), and what an
+# arm64 kernel prints instead of x86's Oops and Call Trace (die() in
+# arch/arm64/kernel/traps.c: "Internal error: MSG: ESR [#N]", also for a
+# synchronous external abort, which has no "Oops"), one extended
 # regular expression a line.  Most of the latter begin with BUG: or WARNING:
 # too, but are named so that a change of prefix does not hide them.
 # scripts/klog-gate-test.sh checks each against lines as the kernel prints
@@ -63,7 +66,10 @@ assuming non migratable context
 in a non-blocking section
 in preemptible .* code
 conflicting memory types
-x86/PAT: [^ ]+:[0-9]+ '
+x86/PAT: [^ ]+:[0-9]+
+Internal error: 
+Unable to handle kernel 
+Call trace:'
 
 if [ "${1:-}" = --patterns ]; then
 	echo "$patterns"

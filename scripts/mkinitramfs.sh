@@ -11,14 +11,25 @@
 # /lib/disk-modules/; a missing DIR (the debug kernel, built here without
 # modules) adds nothing.
 #
-# Usage: scripts/mkinitramfs.sh [-D DIR] OUT.cpio.gz MODULE_DIR STAGE_DIR PROGRAM...
+# For another architecture's guest (arm64), -b BUSYBOX is that
+# architecture's busybox (the host's by default) and -L SYSROOT the root
+# whose libraries the programs were linked against (the build root of
+# scripts/buildroot.sh), where their libraries are looked up by the ELF
+# headers' NEEDED entries, as the host's ldd cannot run them.
+#
+# Usage: scripts/mkinitramfs.sh [-D DIR] [-b BUSYBOX -L SYSROOT] OUT.cpio.gz MODULE_DIR STAGE_DIR PROGRAM...
 set -eu
 
-disk_modules=
-if [ "${1:-}" = -D ]; then
-	disk_modules=$2
-	shift 2
-fi
+disk_modules= busybox=/bin/busybox sysroot=
+while getopts D:b:L: opt; do
+	case $opt in
+	D) disk_modules=$OPTARG ;;
+	b) busybox=$OPTARG ;;
+	L) sysroot=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
@@ -29,7 +40,7 @@ shift 3
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/usr/bin" "$root/lib/mmapdemo" "$root/etc" "$root/lab"
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$top/scripts/guest/init" "$root/init"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
@@ -43,9 +54,47 @@ if [ -n "$disk_modules" ] && [ -f "$disk_modules/order" ]; then
 	done <"$disk_modules/order"
 fi
 
+# sysroot_lib NAME: the file of the library NAME (or of the dynamic
+# loader, a path) in SYSROOT's library directories.
+sysroot_lib() {
+	for d in usr/lib/aarch64-linux-gnu lib/aarch64-linux-gnu usr/lib lib; do
+		[ -e "$sysroot/$d/${1##*/}" ] && { echo "$sysroot/$d/${1##*/}"; return; }
+	done
+	echo "mkinitramfs: ${1##*/} is not in $sysroot" >&2
+	return 1
+}
+
+# sysroot_libs FILE: copy the libraries FILE needs from SYSROOT, and
+# theirs, into the initramfs's /usr/lib/aarch64-linux-gnu (where the
+# guest's dynamic loader looks), and its dynamic loader to the path it
+# names; those of STAGE_DIR are there already, but not what they need.
+sysroot_libs() {
+	interp=$(readelf -lW "$1" 2>/dev/null | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+		mkdir -p "$root$(dirname "$interp")"
+		cp -L "$(sysroot_lib "$interp")" "$root$interp"
+	fi
+	for lib in $(readelf -dW "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		if [ -e "$stage/usr/lib/$lib" ]; then
+			sysroot_libs "$stage/usr/lib/$lib"
+			continue
+		fi
+		dest=$root/usr/lib/aarch64-linux-gnu/$lib
+		[ ! -e "$dest" ] || continue
+		mkdir -p "${dest%/*}"
+		src=$(sysroot_lib "$lib") || exit 1
+		cp -L "$src" "$dest"
+		sysroot_libs "$dest"
+	done
+}
+
 # copy_with_libs FILE DESTDIR: a program and every shared library it loads.
 copy_with_libs() {
 	cp "$1" "$2/"
+	if [ -n "$sysroot" ]; then
+		sysroot_libs "$1"
+		return
+	fi
 	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
 		case $lib in "$stage"/*) continue ;; esac
 		mkdir -p "$root$(dirname "$lib")"

@@ -113,6 +113,9 @@ fi
 # shellcheck source=/dev/null
 . "$top/.cache/kernels/$kernel/kernel.env"
 mem=${mem:-${VM_MEMORY:-1G}}
+# An arm64 kernel (KARCH=arm64 in its kernel.env) boots in QEMU's "virt"
+# machine: its PCIe host bridge (gpex) takes the same devices; see qemu_cmd.
+karch=${KARCH:-amd64}
 base=${base:-$top/build/$kernel/initramfs.cpio.gz}
 if [ ! -f "$base" ] && [ "$base" = "$top/build/$kernel/initramfs.cpio.gz" ]; then
 	echo "vm.sh: building the initramfs of $kernel (make initramfs KERNELS=$kernel)" >&2
@@ -133,12 +136,22 @@ fi
 # KVM or TCG: VM_ACCEL, or the verdict of a real guest under KVM, cached
 # (scripts/accel.sh).  A forced choice is never changed here.
 forced=${VM_ACCEL:+1}
-accel=$("$top/scripts/accel.sh" -m "$mem" "$kernel") || exit 2
+if [ "$karch" = amd64 ]; then
+	accel=$("$top/scripts/accel.sh" -m "$mem" "$kernel") || exit 2
+else
+	# Another architecture's guest has no KVM on this host: always TCG.
+	accel=tcg
+fi
 
 # no_timer_check: an emulated guest on a busy host can miss the IO-APIC
 # timer check at boot and panic ("IO-APIC + timer doesn't work!"), as a
 # 7.3 guest did here under TCG; virtual machines do not need the check.
 cmdline="console=ttyS0,115200 panic=-1 no_timer_check slub_debug=FZPU page_poison=1"
+# virt has one UART, the console (ttyAMA0); what the commands print and
+# the control channel go over two virtio consoles, hvc0 and hvc1, which
+# the guest's /init takes from lab.out= and lab.ctl=.
+[ "$karch" = amd64 ] ||
+	cmdline="console=ttyAMA0 panic=-1 slub_debug=FZPU page_poison=1 lab.out=/dev/hvc0 lab.ctl=/dev/hvc1"
 # KFENCE samples allocations only where the kernel has it (6.12 here).
 grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interval=10"
 # kmemleak (6.12-debug) prints what a scan finds to the kernel log too, for
@@ -175,9 +188,32 @@ grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verb
 qemu_cmd() {
 	local a=$1
 	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
-	qemu=(qemu-system-x86_64 -accel "$a" -cpu max -smp 2 -m "$mem"
-		-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none
-		${iommu[@]+"${iommu[@]}"} ${devices[@]+"${devices[@]}"})
+	if [ "$karch" = arm64 ]; then
+		# max: the newest architecture QEMU emulates, with the hardware
+		# access flag and dirty state (FEAT_HAFDBS) that the kernel
+		# uses; pauth-impdef: QEMU's cheap pointer authentication
+		# instead of QARMA, which costs much time under TCG.
+		qemu=(qemu-system-aarch64 -accel "$a" -M virt -cpu max,pauth-impdef=on
+			-smp 2 -m "$mem" -kernel "$VMLINUZ" -nodefaults -no-reboot
+			-display none -nic none ${devices[@]+"${devices[@]}"})
+	else
+		qemu=(qemu-system-x86_64 -accel "$a" -cpu max -smp 2 -m "$mem"
+			-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none
+			${iommu[@]+"${iommu[@]}"} ${devices[@]+"${devices[@]}"})
+	fi
+}
+
+# serial_args: the console, the commands' output and the control channel
+# into their files, into the array serial: three UARTs on x86-64, the one
+# UART and two virtio consoles on virt.
+serial_args() {
+	if [ "$karch" = arm64 ]; then
+		serial=(-serial "file:$console" -device virtio-serial-pci
+			-chardev "file,id=labout,path=$output" -device virtconsole,chardev=labout
+			-chardev "file,id=labctl,path=$control" -device virtconsole,chardev=labctl)
+	else
+		serial=(-serial "file:$console" -serial "file:$output" -serial "file:$control")
+	fi
 }
 qemu_cmd "$accel"
 
@@ -209,13 +245,13 @@ run_vm() {
 	: >"$control"
 	rm -f "$logdir/stalled" "$logdir/qemu-failed" "$logdir/timed-out"
 	start=$(date +%s)
+	serial_args
 	# QEMU runs in a subshell that passes a TERM on and exits with QEMU's
 	# status, so that a QEMU killed by a signal (an abort) is reported
 	# here rather than by bash's own "Aborted" line.
 	(
 		timeout -k 10 "$((timeout * slowdown_max))" "${qemu[@]}" -initrd "$logdir/initramfs.cpio.gz" \
-			-append "$cmdline" -monitor none -serial "file:$console" \
-			-serial "file:$output" -serial "file:$control" </dev/null 2>"$stderr" &
+			-append "$cmdline" -monitor none "${serial[@]}" </dev/null 2>"$stderr" &
 		child=$!
 		trap 'kill $child 2>/dev/null' TERM
 		st=0
@@ -279,7 +315,7 @@ qemu_error() {
 	if [ -s "$stderr" ]; then
 		# QEMU's error lines rather than a register dump, when it has them.
 		{
-			grep -E '^(qemu-system-x86_64: |KVM internal error|emulation failure)' "$stderr" |
+			grep -E '^(qemu-system-[a-z0-9_]*: |KVM internal error|emulation failure)' "$stderr" |
 				grep -v 'terminating on signal' || head -n 2 "$stderr"
 		} | tr -d '\r' | awk 'NR <= 2 { printf "%s%s", (NR > 1 ? "; " : ""), $0 } END { print "" }'
 	else

@@ -78,6 +78,12 @@ done_() {
 }
 
 echo "TAP version 13"
+# The system calls' traced entry points (syscall_wrapper.h of each
+# architecture).
+case $(uname -m) in
+aarch64) sys=__arm64_sys_ ;;
+*) sys=__x64_sys_ ;;
+esac
 if [ "$(id -u)" != 0 ] || [ ! -e /sys/module/mmapdemo ]; then
 	[ -e /sys/module/mmapdemo ] || [ -z "${LAB_MODULE:-}" ] ||
 		insmod "$LAB_MODULE" 2>/dev/null
@@ -144,7 +150,7 @@ for d in $devs; do
 		case $fe in
 		mmap)
 			expect callback "$m" mmapdemo_mmap
-			expect under "$m" __x64_sys_mmap mmapdemo_mmap
+			expect under "$m" ${sys}mmap mmapdemo_mmap
 			expect grep -q "^$m: .*mmapdemo_mmap" "$out"
 			if grep -q mmapdemo_mmap_prepare "$out"; then
 				ok=0
@@ -153,7 +159,7 @@ for d in $devs; do
 			eager=mmapdemo_mmap ;;
 		mmap_prepare)
 			expect callback "$m" mmapdemo_mmap_prepare
-			expect under "$m" __x64_sys_mmap mmapdemo_mmap_prepare
+			expect under "$m" ${sys}mmap mmapdemo_mmap_prepare
 			expect under "$m" mmap_action_complete mmapdemo_vma_mapped
 			expect callback "$m" mmapdemo_vma_mapped
 			expect grep -q "^$m: .*mmapdemo_mmap_prepare .*mmapdemo_vma_mapped" "$out"
@@ -201,7 +207,7 @@ for d in $devs; do
 		if [ -n "$inlined" ]; then
 			expect grep -q "^ *above, inlined on this build  *$inlined\$" "$out"
 		fi
-		expect under "$u" __x64_sys_munmap mmapdemo_vma_close
+		expect under "$u" ${sys}munmap mmapdemo_vma_close
 		# --dot draws the spines, the writer pointing at the entry.
 		expect grep -q "subgraph cluster_mmap" /tmp/cli_calls_test.dot
 		expect grep -q "the driver's callback" /tmp/cli_calls_test.dot
@@ -213,7 +219,7 @@ done
 # JSON carries the whole tree, each call with its role.
 name="--json: the tree of calls, each with its role"
 mmapdemo --json path --strategy remap >"$out" 2>&1 || { ok=0; echo "# $name: path failed"; }
-expect grep -q '"function": "__x64_sys_mmap"' "$out"
+expect grep -q "\"function\": \"${sys}mmap\"" "$out"
 expect grep -q '"function": "mmapdemo_vma_close"' "$out"
 expect grep -q '"callback": true' "$out"
 expect grep -q '"writes_entry": true' "$out"

@@ -182,16 +182,29 @@ t path_dot 0 mmapdemo path --calls none --offset 0x1000 --write --dot /tmp/cli_t
 has "graph (Graphviz)         /tmp/cli_test.dot"
 cp /tmp/cli_test.dot "$out"
 has "digraph mmapdemo_path {" "PGD entry" "P4D entry" "PUD entry" "PMD entry" \
-	"PTE entry" "dirty leaf nx" "device page 1, offset 0x1000" \
-	"strategy fault" "l4 -> page"
+	"PTE entry" "device page 1, offset 0x1000" "strategy fault" "l4 -> page"
+# The leaf's bits by name: x86-64's, or an arm64 descriptor's fields.
+case $(uname -m) in
+aarch64) has "arm64: page AttrIndx=0 AP[2:1]=01 AF nG DBM PXN UXN" ;;
+*) has "dirty leaf nx" ;;
+esac
 if [ "$softdirty" = 1 ]; then has "dirty leaf nx soft-dirty"; else hasnt "soft-dirty"; fi
 [ "$(tail -n 1 "$out")" = "}" ] || { ok=0; echo "# the graph does not end"; }
 done_
 
 # The legend needs no device, so nobody may print it.
 t path_legend 0 su -s /bin/sh nobody -c "mmapdemo path --legend"
-has "soft-dirty kernel only; MMU ignores" "special    kernel only" \
-	"leaf       not a bit" "PAT=0 PCD=0 PWT=1  WC" "PAT=1 PCD=1 PWT=1  WT"
+# The legend of the machine's architecture.
+case $(uname -m) in
+aarch64)
+	has "arm64 descriptor bits" "51     DBM" "2-4    AttrIndx" \
+		"leaf         not a bit" "2  MT_NORMAL_NC      0x44  Normal-NC" \
+		"3  MT_DEVICE_nGnRnE  0x00  Device-nGnRnE"
+	hasnt "PAT=0 PCD=0 PWT=1" ;;
+*)
+	has "soft-dirty kernel only; MMU ignores" "special    kernel only" \
+		"leaf       not a bit" "PAT=0 PCD=0 PWT=1  WC" "PAT=1 PCD=1 PWT=1  WT" ;;
+esac
 done_
 
 t path_address 0 mmapdemo --json path --calls none 0x7f0000001234 --offset 0x3000

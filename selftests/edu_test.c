@@ -75,10 +75,15 @@ TEST_F(edu, registers_from_user_space)
 	w.addr = (uintptr_t)r;
 	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_WALK, &w));
 	EXPECT_EQ((__u32)MMAPDEMO_MEMTYPE_UC, w.memtype);
+#ifdef __aarch64__
+	/* pgprot_noncached(): Device-nGnRnE, AttrIndx MT_DEVICE_nGnRnE (3). */
+	EXPECT_EQ(3ULL, (w.level[MMAPDEMO_LEVEL_PTE].raw >> 2) & 7);
+#else
 	EXPECT_EQ(MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD,
 		  w.entry[MMAPDEMO_LEVEL_PTE].bits &
 			  (MMAPDEMO_PTE_PWT | MMAPDEMO_PTE_PCD |
 			   MMAPDEMO_PTE_PAT));
+#endif
 	EXPECT_EQ(0x4400ULL, w.vma_flags & 0x4400ULL); /* VM_IO, VM_PFNMAP */
 	munmap((void *)r, 4096);
 	close(fd);

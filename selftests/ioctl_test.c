@@ -208,13 +208,13 @@ TEST_F(ioctl, walk_of_the_stack_is_decoded)
 	const struct mmapdemo_walk_level *l;
 
 	if (!(mmapdemo_info(self->fd).features & MMAPDEMO_FEATURE_WALK))
-		SKIP(return, "MMAPDEMO_IOC_WALK is for x86-64 only");
+		SKIP(return, "MMAPDEMO_IOC_WALK is for x86-64 and arm64 only");
 	memset(&w, 0xa5, sizeof(w));
 	w.addr = (uintptr_t)&w;
 	w.flags = 0;
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_WALK, &w));
 	ASSERT_EQ((__u32)MMAPDEMO_WALK_MAPPED, w.result);
-	EXPECT_EQ((__u32)MMAPDEMO_ARCH_X86_64, w.arch);
+	EXPECT_EQ((__u32)MMAPDEMO_TEST_ARCH, w.arch);
 	EXPECT_EQ(0U, w.result_flags);
 	l = &w.level[w.levels - 1];
 	EXPECT_EQ(MMAPDEMO_ENTRY_PRESENT | MMAPDEMO_ENTRY_WRITABLE |

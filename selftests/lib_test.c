@@ -184,7 +184,11 @@ TEST_F(lib, walk_of_older_programs)
 				  MAP_SHARED, 0, (void **)&p));
 	p[0] = 1;
 	ASSERT_EQ(0, mmapdemo_walk(self->md, p, &w));
+#ifdef __aarch64__
+	EXPECT_STREQ("arm64", mmapdemo_arch_name(w.arch));
+#else
 	EXPECT_STREQ("x86_64", mmapdemo_arch_name(w.arch));
+#endif
 	mmapdemo_entry_flags_format(w.level[MMAPDEMO_LEVEL_PTE].flags, flags,
 				    sizeof(flags));
 	EXPECT_EQ(0, strncmp(flags, "present writable user accessed dirty", 36))

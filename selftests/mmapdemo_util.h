@@ -328,6 +328,16 @@ static inline long mmapdemo_read_hex(const char *path)
  * MMAPDEMO_IOC_WALK of @addr through @fd; result ~0U if the ioctl itself
  * failed.
  */
+/*
+ * The format of the walk's raw entries on the kernel these tests run on:
+ * a 32-bit ARM program (the AArch32 tests) runs on an arm64 kernel.
+ */
+#if defined(__aarch64__) || defined(__arm__)
+#define MMAPDEMO_TEST_ARCH MMAPDEMO_ARCH_ARM64
+#else
+#define MMAPDEMO_TEST_ARCH MMAPDEMO_ARCH_X86_64
+#endif
+
 static inline struct mmapdemo_walk mmapdemo_walk_at(int fd, const void *addr)
 {
 	struct mmapdemo_walk w;

@@ -337,13 +337,18 @@ static uint64_t model_live_vmas(void)
  * (on 7.x each VMA holds its mapping's reservation until it is unmapped,
  * removal or not), or 0 if none does.  The next device comes up in the
  * mode of that type, and cannot change to the other mode while it lives
- * (device-memory.rst, "Changing the mode").
+ * (device-memory.rst, "Changing the mode").  x86-64 only: elsewhere
+ * nothing reserves a memory type.
  */
 static uint32_t model_leftover_memtype(void)
 {
 	const struct mapping *m;
 	int i;
 
+#ifndef __x86_64__
+	/* Only x86's PAT reserves a type (pgtable.h's pfnmap_track() stub). */
+	return 0;
+#endif
 	for (i = 0; i < MAXVMAS; i++) {
 		if (!fz->vmas[i].used)
 			continue;

@@ -70,7 +70,7 @@ FIXTURE_SETUP(walk)
 	if (self->fd < 0)
 		SKIP(return, MMAPDEMO_HINT);
 	if (!(mmapdemo_info(self->fd).features & MMAPDEMO_FEATURE_WALK))
-		SKIP(return, "MMAPDEMO_IOC_WALK is for x86-64 only");
+		SKIP(return, "MMAPDEMO_IOC_WALK is for x86-64 and arm64 only");
 	self->page = sysconf(_SC_PAGESIZE);
 }
 
@@ -309,7 +309,7 @@ TEST_F(walk, vma_flags_in_mmapdemo_numbers)
 }
 
 /*
- * The decoded levels say what the raw x86-64 entries say, and a caller
+ * The decoded levels say what the raw x86-64 or arm64 entries say, and a caller
  * built against the second struct (up to vma_vmflags) gets exactly what
  * the newer one gets up to there.
  */
@@ -328,16 +328,36 @@ TEST_F(walk, levels_decoded_for_any_architecture)
 	ASSERT_EQ(0, walk(self->fd, m + 8, &w));
 	ASSERT_EQ((__u32)MMAPDEMO_WALK_MAPPED, w.result);
 	ASSERT_EQ((__u32)MMAPDEMO_LEVELS, w.levels);
-	EXPECT_EQ((__u32)MMAPDEMO_ARCH_X86_64, w.arch);
+	EXPECT_EQ((__u32)MMAPDEMO_TEST_ARCH, w.arch);
 	for (i = 0; i < MMAPDEMO_LEVELS; i++) {
 		l = &w.level[i];
 		EXPECT_EQ(w.entry[i].raw, l->raw);
 		EXPECT_EQ(w.entry[i].pfn, l->pfn);
 		EXPECT_EQ(!!(l->raw & 0x1), !!(l->flags & MMAPDEMO_ENTRY_PRESENT));
+#ifdef __aarch64__
+		/*
+		 * A table descriptor: APTable (62:61) and UXNTable (60), no
+		 * access flag; the page: AP[2] (7) or DBM (51), AP[1] (6),
+		 * AF (10), UXN (54).  pte-bits.rst, "arm64 descriptors".
+		 */
+		if (i != MMAPDEMO_LEVEL_PTE) {
+			EXPECT_EQ(!(l->raw >> 62 & 1), !!(l->flags & MMAPDEMO_ENTRY_WRITABLE));
+			EXPECT_EQ(!(l->raw >> 61 & 1), !!(l->flags & MMAPDEMO_ENTRY_USER));
+			EXPECT_EQ(0U, l->flags & MMAPDEMO_ENTRY_ACCESSED);
+			EXPECT_EQ(!!(l->raw >> 60 & 1), !!(l->flags & MMAPDEMO_ENTRY_NOEXEC));
+		} else {
+			EXPECT_EQ(!(l->raw & 0x80) || (l->raw >> 51 & 1),
+				  !!(l->flags & MMAPDEMO_ENTRY_WRITABLE));
+			EXPECT_EQ(!!(l->raw & 0x40), !!(l->flags & MMAPDEMO_ENTRY_USER));
+			EXPECT_EQ(!!(l->raw & 0x400), !!(l->flags & MMAPDEMO_ENTRY_ACCESSED));
+			EXPECT_EQ(!!(l->raw >> 54 & 1), !!(l->flags & MMAPDEMO_ENTRY_NOEXEC));
+		}
+#else
 		EXPECT_EQ(!!(l->raw & 0x2), !!(l->flags & MMAPDEMO_ENTRY_WRITABLE));
 		EXPECT_EQ(!!(l->raw & 0x4), !!(l->flags & MMAPDEMO_ENTRY_USER));
 		EXPECT_EQ(!!(l->raw & 0x20), !!(l->flags & MMAPDEMO_ENTRY_ACCESSED));
 		EXPECT_EQ(!!(l->raw >> 63), !!(l->flags & MMAPDEMO_ENTRY_NOEXEC));
+#endif
 		EXPECT_EQ(0U, l->reserved);
 		if (i == MMAPDEMO_LEVEL_PTE)
 			break;

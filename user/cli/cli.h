@@ -185,8 +185,19 @@ const char *pte_memtype(uint32_t bits, unsigned int *index);
  * ("soft-dirty", "uffd-wp"), snprintf-style; nothing for a table entry.
  */
 int pte_soft_bits_format(uint64_t raw, uint32_t bits, char *buf, size_t size);
-/* The legend: every bit, then the memory types. */
+/* The legend: every bit, then the memory types, of this machine's
+ * architecture (show_legend()) or of MMAPDEMO_ARCH_* @arch. */
 void show_legend(void);
+void show_legend_arch(unsigned int arch);
+/* The same for arm64 descriptors (4 KiB granule). */
+extern const struct pte_bit_doc pte_bit_docs_arm64[];
+extern const unsigned int nr_pte_bit_docs_arm64;
+/* The type an arm64 leaf's AttrIndx selects in MAIR_EL1 as the kernel
+ * sets it; the index in *@index. */
+const char *arm64_memtype(uint64_t raw, unsigned int *index);
+/* An arm64 descriptor's fields, named, into @buf (the entry at the last
+ * level if @last_level); returns the length as snprintf() does. */
+int arm64_bits_format(uint64_t raw, bool last_level, char *buf, size_t size);
 
 /* tracefs.c: the module's tracepoints, through libtracefs. */
 struct trace_session {

@@ -137,10 +137,14 @@ int path_dot_write(const char *path, const void *addr,
 		const struct mmapdemo_walk_entry *e = &w->entry[l];
 		const struct mmapdemo_walk_level *lv = &w->level[l];
 
-		/* The decoded flags, then the raw entry's x86-64 bits. */
+		/* The decoded flags, then the raw entry's bits by name. */
 		mmapdemo_entry_flags_format(lv->flags, flags, sizeof(flags));
 		mmapdemo_pte_bits_format(e->bits, bits, sizeof(bits));
-		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
+		if (w->arch == MMAPDEMO_ARCH_ARM64)
+			arm64_bits_format(lv->raw, l == MMAPDEMO_LEVEL_PTE,
+					  bits, sizeof(bits));
+		if (w->arch != MMAPDEMO_ARCH_ARM64 &&
+		    pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
 			snprintf(all, sizeof(all), "%s\n%s: %s %s", flags,
 				 mmapdemo_arch_name(w->arch) ?: "?", bits,
 				 soft);

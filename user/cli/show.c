@@ -155,7 +155,10 @@ void show_walk(const struct mmapdemo_walk *w)
 
 		mmapdemo_entry_flags_format(lv->flags, flags, sizeof(flags));
 		mmapdemo_pte_bits_format(e->bits, all, sizeof(all));
-		if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
+		if (w->arch == MMAPDEMO_ARCH_ARM64)
+			arm64_bits_format(lv->raw, l == MMAPDEMO_LEVEL_PTE,
+					  bits, sizeof(bits));
+		else if (pte_soft_bits_format(e->raw, e->bits, soft, sizeof(soft)))
 			snprintf(bits, sizeof(bits), "%s %s", all, soft);
 		else
 			snprintf(bits, sizeof(bits), "%s", all);
@@ -192,6 +195,17 @@ void show_walk(const struct mmapdemo_walk *w)
 		snprintf(all, sizeof(all),
 			 "%s (x86-64 PAT index %u: PAT=%u PCD=%u PWT=%u)",
 			 type, pat, pat >> 2, (pat >> 1) & 1, pat & 1);
+		report_str("memory_type", "memory type", all);
+	}
+	if (w->levels &&
+	    (w->level[w->levels - 1].flags & MMAPDEMO_ENTRY_LEAF) &&
+	    w->arch == MMAPDEMO_ARCH_ARM64) {
+		const char *type = arm64_memtype(w->level[w->levels - 1].raw,
+						 &pat);
+
+		snprintf(all, sizeof(all),
+			 "%s (arm64 AttrIndx %u: byte %u of MAIR_EL1)", type,
+			 pat, pat);
 		report_str("memory_type", "memory type", all);
 	}
 	report_str("walk_result", "walk",

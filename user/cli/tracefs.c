@@ -283,8 +283,9 @@ static bool locked_down(void)
 
 /*
  * Where a stage's trace starts.  The entry of each system call the
- * commands trace (fork() is clone or clone3), and of a page fault: handle_mm_fault(), and
- * lock_vma_under_rcu() where the kernel has the per-VMA lock.  The code
+ * commands trace (fork() is clone or clone3; __x64_sys_* on x86-64,
+ * __arm64_sys_* on arm64, from each architecture's syscall_wrapper.h),
+ * and of a page fault: handle_mm_fault(), and lock_vma_under_rcu() where the kernel has the per-VMA lock.  The code
  * above them (entry_SYSCALL_64, do_syscall_64, exc_page_fault) is noinstr
  * on these kernels and cannot be traced: graph_untraceable() says so from
  * the kernel's own lists.  Names this kernel lacks are left out.
@@ -292,6 +293,8 @@ static bool locked_down(void)
 static const char *const graph_roots[] = {
 	"__x64_sys_mmap", "__x64_sys_munmap", "__x64_sys_mremap",
 	"__x64_sys_madvise", "__x64_sys_clone", "__x64_sys_clone3",
+	"__arm64_sys_mmap", "__arm64_sys_munmap", "__arm64_sys_mremap",
+	"__arm64_sys_madvise", "__arm64_sys_clone", "__arm64_sys_clone3",
 	"lock_vma_under_rcu", "handle_mm_fault", NULL
 };
 

@@ -21,6 +21,7 @@ static const char *const memtype_names[] = {
 	[MMAPDEMO_MEMTYPE_WT] = "WT",
 	[MMAPDEMO_MEMTYPE_WP] = "WP",
 	[MMAPDEMO_MEMTYPE_UNKNOWN] = "unknown",
+	[MMAPDEMO_MEMTYPE_DEVICE_NGNRE] = "Device-nGnRE",
 };
 
 const char *mmapdemo_memtype_name(unsigned int memtype)

@@ -130,6 +130,8 @@ const char *mmapdemo_arch_name(unsigned int arch)
 		return "none";
 	case MMAPDEMO_ARCH_X86_64:
 		return "x86_64";
+	case MMAPDEMO_ARCH_ARM64:
+		return "arm64";
 	default:
 		return NULL;
 	}

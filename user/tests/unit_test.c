@@ -273,6 +273,39 @@ TEST(t_pte_legend)
 	EXPECT_STREQ("", buf);
 }
 
+/*
+ * arm64 descriptors: a user page of RAM as 7.3 writes it (valid page,
+ * AttrIndx 0, AP[2:1]=01, SH, AF, nG, DBM, PXN, UXN), a Normal-NC block,
+ * a table, and MAIR_EL1's types as the kernel sets them.
+ */
+TEST(t_arm64_legend)
+{
+	unsigned int index;
+	char buf[160];
+
+	EXPECT_STREQ("arm64", mmapdemo_arch_name(MMAPDEMO_ARCH_ARM64));
+	arm64_bits_format(0x0068000042a00f43ULL, true, buf, sizeof(buf));
+	EXPECT_STREQ("page AttrIndx=0 AP[2:1]=01 AF nG DBM PXN UXN", buf);
+	EXPECT_STREQ("Normal", arm64_memtype(0x0068000042a00f43ULL, &index));
+	EXPECT_EQ(0, index);
+	arm64_bits_format(0x00e8000040000f49ULL, false, buf, sizeof(buf));
+	EXPECT_STREQ("block AttrIndx=2 AP[2:1]=01 AF nG DBM PXN UXN sw-dirty",
+		     buf);
+	EXPECT_STREQ("Normal-NC", arm64_memtype(0x8ULL, &index));
+	EXPECT_EQ(2, index);
+	EXPECT_STREQ("Device-nGnRnE", arm64_memtype(0xcULL, NULL));
+	EXPECT_STREQ("Device-nGnRE", arm64_memtype(0x10ULL, NULL));
+	EXPECT_STREQ("(unused index)", arm64_memtype(0x1cULL, NULL));
+	arm64_bits_format(0x0000000041234003ULL, false, buf, sizeof(buf));
+	EXPECT_STREQ("table APTable=0", buf);
+	/* A page at the last level has bits 1:0 = 11, a block above 01. */
+	arm64_bits_format(0x0000000041234003ULL, true, buf, sizeof(buf));
+	EXPECT_STREQ("page AttrIndx=0 AP[2:1]=00", buf);
+	EXPECT_EQ(0, arm64_bits_format(0, true, buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+	EXPECT_LT(10U, nr_pte_bit_docs_arm64);
+}
+
 TEST(t_vm_flags)
 {
 	char buf[128];

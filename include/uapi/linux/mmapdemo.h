@@ -148,7 +148,10 @@ struct mmapdemo_stats {
  *       zero without CAP_SYS_ADMIN
  * @bits: the entry decoded, MMAPDEMO_PTE_*, with x86-64 bit meanings;
  *        kept for callers built before &struct mmapdemo_walk_level, whose
- *        @flags mean the same on every architecture
+ *        @flags mean the same on every architecture.  On arm64, the bits
+ *        whose meaning an arm64 descriptor has too (present, write, user,
+ *        accessed, dirty, leaf, special, nx); PWT, PCD, PAT and GLOBAL
+ *        are clear
  * @reserved: zero
  */
 struct mmapdemo_walk_entry {
@@ -235,7 +238,8 @@ struct mmapdemo_walk_level {
  *               MMAPDEMO_NO_DEVICE_PAGE (not mapped, not this device, or a
  *               private copy)
  * @memtype: the memory type of the leaf entry, MMAPDEMO_MEMTYPE_*: its
- *           PWT, PCD and PAT bits as the kernel's PAT table reads them;
+ *           PWT, PCD and PAT bits as the kernel's PAT table reads them
+ *           (on arm64 its AttrIndx, as the kernel's MAIR_EL1 reads it);
  *           MMAPDEMO_MEMTYPE_NONE if not mapped (added after ABI 1's
  *           first struct: shorter callers do not get it)
  * @reserved2: zero
@@ -256,7 +260,7 @@ struct mmapdemo_walk_level {
  * MMAPDEMO_IOC_WALK reads the caller's page tables as they are at the time
  * of the call, and allocates and frees none.  Return: 0; -EINVAL for non-zero
  * @flags or an address outside user space; -EOPNOTSUPP on architectures
- * other than x86-64; -EFAULT; -E2BIG.
+ * other than x86-64 and arm64; -EFAULT; -E2BIG.
  */
 struct mmapdemo_walk {
 	__u64 addr;
@@ -281,7 +285,7 @@ struct mmapdemo_walk {
 	__u64 device_page;
 #define MMAPDEMO_NO_DEVICE_PAGE (~0ULL)
 	__u32 memtype;
-#define MMAPDEMO_MEMTYPE_NONE 0 /* not mapped, or not x86-64 */
+#define MMAPDEMO_MEMTYPE_NONE 0 /* not mapped */
 #define MMAPDEMO_MEMTYPE_WB 1 /* write-back: RAM */
 #define MMAPDEMO_MEMTYPE_WC 2 /* write-combining */
 #define MMAPDEMO_MEMTYPE_UC_MINUS 3 /* uncached, MTRRs may override */
@@ -289,6 +293,13 @@ struct mmapdemo_walk {
 #define MMAPDEMO_MEMTYPE_WT 5 /* write-through */
 #define MMAPDEMO_MEMTYPE_WP 6 /* write-protected */
 #define MMAPDEMO_MEMTYPE_UNKNOWN 7 /* bits no mode of the kernel uses */
+/*
+ * arm64 has no PAT: a leaf's AttrIndx selects an attribute of MAIR_EL1.
+ * Normal write-back is WB, Normal non-cacheable (pgprot_writecombine())
+ * WC, Device-nGnRnE (pgprot_noncached()) UC, and Device-nGnRE
+ * (pgprot_device(), ioremap()) this one.
+ */
+#define MMAPDEMO_MEMTYPE_DEVICE_NGNRE 8 /* arm64 Device-nGnRE */
 	__u32 reserved2;
 	__u64 vma_vmflags;
 /*
@@ -331,6 +342,7 @@ struct mmapdemo_walk {
 	__u32 arch;
 #define MMAPDEMO_ARCH_NONE 0 /* no entries read */
 #define MMAPDEMO_ARCH_X86_64 1 /* x86-64 (AMD64, Intel 64) entries */
+#define MMAPDEMO_ARCH_ARM64 2 /* arm64 (AArch64) descriptors, 4 KiB granule */
 	__u32 result_flags;
 /* The leaf was read under the lock the kernel's follow_pfnmap_start()
  * takes (VM_IO and VM_PFNMAP mappings); without it, a lockless snapshot.
