@@ -285,9 +285,10 @@ static bool locked_down(void)
  * Where a stage's trace starts.  The entry of each system call the
  * commands trace (fork() is clone or clone3; __x64_sys_* on x86-64,
  * __arm64_sys_* on arm64, from each architecture's syscall_wrapper.h),
- * and of a page fault: handle_mm_fault(), and lock_vma_under_rcu() where the kernel has the per-VMA lock.  The code
- * above them (entry_SYSCALL_64, do_syscall_64, exc_page_fault) is noinstr
- * on these kernels and cannot be traced: graph_untraceable() says so from
+ * and of a page fault: handle_mm_fault(), and lock_vma_under_rcu() where
+ * the kernel has the per-VMA lock.  The code above them (on x86-64:
+ * entry_SYSCALL_64, do_syscall_64, exc_page_fault) is noinstr on these
+ * kernels and cannot be traced: graph_untraceable() says so from
  * the kernel's own lists.  Names this kernel lacks are left out.
  */
 static const char *const graph_roots[] = {
