@@ -339,40 +339,26 @@ TEST(remove_racing_with_fork_warns_nothing)
 #define KILLED_VMAS 4000
 #define KILLED_ROUNDS 8
 
-/*
- * The many VMAs, made once in the test's process, which each round's
- * forkers inherit: one page each, with a hole between them, above a first
- * page left free for the BAR.  4000 mprotect() calls per forker and round
- * took most of this test's time on a debug kernel under TCG; a fork copies
- * them in one call, and the forkers' address spaces are the same.
- */
-static char *killed_area(void)
+static void __attribute__((noreturn)) big_forker(int *ready, __u32 strategy)
 {
-	char *area;
-	int i;
-
-	area = mmap(NULL, (2UL * KILLED_VMAS + 2) * 4096, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (area == MAP_FAILED)
-		return NULL;
-	for (i = 1; i <= KILLED_VMAS; i++)
-		if (mprotect(area + 2UL * i * 4096, 4096, PROT_READ))
-			return NULL;
-	return area;
-}
-
-static void __attribute__((noreturn)) big_forker(int *ready, __u32 strategy,
-						 char *area)
-{
+	char *low, *area;
 	pid_t pid;
-	int fd;
+	int fd, i;
 
 	fd = mmapdemo_open_strategy(O_RDWR, strategy);
 	if (fd < 0)
 		_exit(1);
-	/* The BAR's VMA first, so that a fork copies it early. */
-	if (map_bar(fd, strategy, 1, area) == MAP_FAILED)
+	area = mmap(NULL, (2UL * KILLED_VMAS + 2) * 4096, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
 		_exit(1);
+	/* The BAR's VMA first, so that a fork copies it early, */
+	low = map_bar(fd, strategy, 1, area);
+	if (low == MAP_FAILED)
+		_exit(1);
+	/* then many VMAs: one page each, with a hole between them. */
+	for (i = 1; i <= KILLED_VMAS; i++)
+		mprotect(area + 2UL * i * 4096, 4096, PROT_READ);
 	add(ready, 1);
 	for (;;) {
 		pid = fork();
@@ -389,7 +375,7 @@ TEST(remove_racing_with_killed_forks_warns_nothing)
 	pid_t pids[KILLED_FORKERS], remover;
 	int round, i, kmsg, *ready, st;
 	bool warned = false;
-	char line[512], *area;
+	char line[512];
 	__u32 strategy;
 
 	if (why)
@@ -399,15 +385,13 @@ TEST(remove_racing_with_killed_forks_warns_nothing)
 	ASSERT_LE(0, kmsg);
 	ready = shared_page();
 	ASSERT_NE(NULL, ready);
-	area = killed_area();
-	ASSERT_NE(NULL, area);
 	for (round = 0; round < KILLED_ROUNDS && !warned; round++) {
 		set(ready, 0);
 		for (i = 0; i < KILLED_FORKERS; i++) {
 			pids[i] = fork();
 			ASSERT_LE(0, pids[i]);
 			if (pids[i] == 0)
-				big_forker(ready, strategy, area);
+				big_forker(ready, strategy);
 		}
 		while (get(ready) < KILLED_FORKERS)
 			usleep(1000);
@@ -430,7 +414,6 @@ TEST(remove_racing_with_killed_forks_warns_nothing)
 	TH_LOG("%d rounds of %d forkers with %d VMAs killed during a removal",
 	       round, KILLED_FORKERS, KILLED_VMAS + 1);
 	EXPECT_FALSE(warned) TH_LOG("the kernel logged: %s", line);
-	munmap(area, (2UL * KILLED_VMAS + 2) * 4096);
 	munmap(ready, 4096);
 	close(kmsg);
 }
