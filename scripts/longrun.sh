@@ -89,10 +89,12 @@ repeat)
 	# kernel under TCG; vm.sh scales this by the guest's slowdown.
 	timeout=$((n * 300 + 600))
 	bar="$bar -d ivshmem=$top/build/$kernel/ivshmem-$what-huge.img,size=1G"
+	only=
+	[ -z "${CASES:-}" ] || only="export MMAPDEMO_TESTS=\"$CASES\""
 	cmd=$(
 		cat <<EOF
 insmod \$LAB_MODULE || exit 1
-${CASES:+export MMAPDEMO_TESTS='$CASES'}
+$only
 failed=0
 for run in \$(seq 1 $n); do
 	seed=\$(($seed + run))
