@@ -2,9 +2,10 @@
 /*
  * What races with the removal of a BAR device, and with its caching and
  * strategy rules (Documentation/device-memory.rst, "Revocation"):
- *  - mmap() calls, forks, forks killed half way and exits racing with the
- *    removal leave no PTE of the removed BAR, no kernel warning, and (x86)
- *    no memory type reservation but the driver's own;
+ *  - mmap() calls, forks, forks killed half way, forks failed at each of
+ *    their allocations (fail-nth, on the debug kernels) and exits racing
+ *    with the removal leave no PTE of the removed BAR, no kernel warning,
+ *    and (x86) no memory type reservation but the driver's own;
  *  - the removal finishes while another process holds its own mmap_lock
  *    for a long time: the driver never takes it;
  *  - a SET_STRATEGY that succeeded is never undone by an mmap() under way,
