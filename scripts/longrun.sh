@@ -104,7 +104,7 @@ for run in \$(seq 1 $n); do
 		st=\$?
 		took=\$((\$(date +%s) - start))
 		if [ \$st = 0 ]; then
-			echo "# repeat: run \$run \$t: ok (\${took}s)"
+			echo "# repeat: run \$run \$t: ok (\${took}s; \$(grep -h '^# Totals' /tmp/repeat.log))"
 		else
 			failed=\$((failed + 1))
 			sed 's/^/# | /' /tmp/repeat.log
