@@ -25,7 +25,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 export CC USER_CFLAGS BUILD SRCTREE
 
 .PHONY: user-arm64 selftests-arm64
-.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress soak fuzz demo shell htmldocs transcheck names paths clean help
+.PHONY: all deps modules user unit install deb dkms-install selftests initramfs check bench lint stress soak fuzz repeat demo shell htmldocs transcheck names paths clean help
 
 all: modules user selftests
 
@@ -47,6 +47,7 @@ help:
 	@echo "make stress [DURATION=s] [KERNEL=K] [SEED=n]   the stress test alone, longer, RAM and BAR"
 	@echo "make fuzz [ITERATIONS=n] [KERNEL=K] [SEED=n]   the ioctl fuzzer, a million calls"
 	@echo "make soak [DURATION=s] [KERNEL=K] [SEED=n]     stress and the sequence fuzzer side by side"
+	@echo "make repeat [RUNS=n] [KERNEL=K] [TESTS=...]   race and stress tests RUNS times in one VM"
 	@echo "make modules|user|selftests|initramfs   single steps"
 
 # deps is cheap when everything is there, so the top-level targets always
@@ -144,6 +145,15 @@ stress soak:
 fuzz:
 	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
 	@scripts/longrun.sh fuzz $(KERNEL) $(ITERATIONS) $(SEED)
+
+# The flake rate: TESTS (default: the race and stress tests) RUNS times in
+# a row in one VM, each run's result and the seed of a failure, then the
+# kernel-log gate (scripts/longrun.sh repeat); CASES narrows the tests to
+# the cases it names.
+RUNS ?= 20
+repeat:
+	@$(MAKE) --no-print-directory initramfs KERNELS=$(KERNEL)
+	@TESTS="$(TESTS)" CASES="$(CASES)" scripts/longrun.sh repeat $(KERNEL) $(RUNS) $(SEED)
 
 # demo runs on the newest kernel of the matrix, unless KERNELS is given
 # (make demo KERNELS="6.1 6.12"): then on each, the first in full and the

@@ -15,6 +15,14 @@
 #	stress_test (SECONDS in all, half on RAM, half on the BAR with
 #	revocation) and, side by side, the sequence fuzzer seqfuzz_test run
 #	again and again until the stress ends, if the build has it.
+#   longrun.sh repeat KERNEL RUNS [SEED]
+#	the selftests named in TESTS (default: the race and stress tests)
+#	RUNS times in a row in one VM, with the two ivshmem BARs that
+#	make check attaches; prints each run's result.  Run R gives
+#	MMAPDEMO_STRESS_SEED and MMAPDEMO_SEQFUZZ_SEED the seed SEED + R
+#	(SEED: random unless given), and a failure prints it with the
+#	test's output: the seeded tests replay with it.  CASES, if set,
+#	names the only test cases to run (MMAPDEMO_TESTS, mmapdemo_util.h).
 #
 # Logs in build/KERNEL/vm/NAME/ (stress, fuzz, soak).  Ends with "NAME:
 # passed" or "NAME: FAILED" and a non-zero status on a failure: a failed
@@ -23,9 +31,9 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-what=${1:?usage: longrun.sh stress|fuzz|soak KERNEL N [SEED]}
-kernel=${2:?usage: longrun.sh stress|fuzz|soak KERNEL N [SEED]}
-n=${3:?usage: longrun.sh stress|fuzz|soak KERNEL N [SEED]}
+what=${1:?usage: longrun.sh stress|fuzz|soak|repeat KERNEL N [SEED]}
+kernel=${2:?usage: longrun.sh stress|fuzz|soak|repeat KERNEL N [SEED]}
+n=${3:?usage: longrun.sh stress|fuzz|soak|repeat KERNEL N [SEED]}
 seed=${4:-}
 cd "$top" || exit 2
 
@@ -74,8 +82,45 @@ exit \$st
 EOF
 	)
 	;;
+repeat)
+	tests=${TESTS:-revoke_test stress_test bar_test lifecycle_test seqfuzz_test}
+	seed=${seed:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	# A run of the five default tests takes 2 to 3 minutes on a stock
+	# kernel under TCG; vm.sh scales this by the guest's slowdown.
+	timeout=$((n * 300 + 600))
+	bar="$bar -d ivshmem=$top/build/$kernel/ivshmem-$what-huge.img,size=1G"
+	only=
+	[ -z "${CASES:-}" ] || only="export MMAPDEMO_TESTS=\"$CASES\""
+	cmd=$(
+		cat <<EOF
+insmod \$LAB_MODULE || exit 1
+$only
+failed=0
+for run in \$(seq 1 $n); do
+	seed=\$(($seed + run))
+	for t in $tests; do
+		start=\$(date +%s)
+		MMAPDEMO_STRESS_SEED=\$seed MMAPDEMO_SEQFUZZ_SEED=\$seed \$t >/tmp/repeat.log 2>&1
+		st=\$?
+		took=\$((\$(date +%s) - start))
+		if [ \$st = 0 ]; then
+			echo "# repeat: run \$run \$t: ok (\${took}s; \$(grep -h '^# Totals' /tmp/repeat.log))"
+		else
+			failed=\$((failed + 1))
+			sed 's/^/# | /' /tmp/repeat.log
+			echo "# repeat: run \$run \$t: FAILED (status \$st, seed \$seed, \${took}s)"
+		fi
+		# A test that reloads the module may leave it unloaded.
+		[ -e /sys/module/mmapdemo ] || insmod \$LAB_MODULE
+	done
+done
+echo "# repeat: $n runs of $tests: \$failed failed (run R's seed: $seed + R)"
+[ \$failed = 0 ]
+EOF
+	)
+	;;
 *)
-	echo "longrun.sh: stress, fuzz or soak" >&2
+	echo "longrun.sh: stress, fuzz, soak or repeat" >&2
 	exit 2
 	;;
 esac

@@ -607,6 +607,53 @@ static inline void mmapdemo_scale_timeouts(void)
 		       mmapdemo_slowdown());
 }
 
+/* @name is a word of @list (words separated by spaces or commas). */
+static inline bool mmapdemo_named(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == ',') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == ','))
+			return true;
+	return false;
+}
+
+/*
+ * Where MMAPDEMO_TESTS is set, only the tests it names (TEST() names, or
+ * fixture.test for TEST_F()), as make repeat's CASES sets it: the
+ * kselftest harness that the tests build against (6.1's) has no -t.
+ */
+static inline void mmapdemo_select_tests(void)
+{
+	const char *only = getenv("MMAPDEMO_TESTS");
+	struct __test_metadata *t, *next, *head, *last, **tail;
+	struct __fixture_metadata *f;
+	char full[256];
+
+	if (!only || !*only)
+		return;
+	for (f = __fixture_list; f; f = f->next) {
+		head = last = NULL;
+		tail = &head;
+		for (t = f->tests; t; t = next) {
+			next = t->next;
+			snprintf(full, sizeof(full), "%s.%s", f->name, t->name);
+			if (!mmapdemo_named(only, t->name) &&
+			    !mmapdemo_named(only, full))
+				continue;
+			t->next = NULL;
+			*tail = last = t;
+			tail = &t->next;
+		}
+		if (head)
+			head->prev = last;
+		f->tests = head;
+	}
+	ksft_print_msg("only %s (MMAPDEMO_TESTS)\n", only);
+}
+
 /*
  * TEST_HARNESS_MAIN with the timeouts scaled, then @after (which may set
  * timeouts of its own that are scaled already).
@@ -621,6 +668,7 @@ static inline void mmapdemo_scale_timeouts(void)
 	int main(int argc, char **argv) \
 	{ \
 		mmapdemo_scale_timeouts(); \
+		mmapdemo_select_tests(); \
 		after(); \
 		return test_harness_run(argc, argv); \
 	}

@@ -2,9 +2,10 @@
 /*
  * What races with the removal of a BAR device, and with its caching and
  * strategy rules (Documentation/device-memory.rst, "Revocation"):
- *  - mmap() calls, forks, forks killed half way and exits racing with the
- *    removal leave no PTE of the removed BAR, no kernel warning, and (x86)
- *    no memory type reservation but the driver's own;
+ *  - mmap() calls, forks, forks killed half way, forks failed at each of
+ *    their allocations (fail-nth, on the debug kernels) and exits racing
+ *    with the removal leave no PTE of the removed BAR, no kernel warning,
+ *    and (x86) no memory type reservation but the driver's own;
  *  - the removal finishes while another process holds its own mmap_lock
  *    for a long time: the driver never takes it;
  *  - a SET_STRATEGY that succeeded is never undone by an mmap() under way,
@@ -14,6 +15,7 @@
  * the strategy race runs on the RAM device.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -512,6 +514,8 @@ TEST(remove_racing_with_exit_keeps_pat_clean)
 			waitpid(pids[i], NULL, 0);
 		ASSERT_EQ(0, mmapdemo_pci_rescan());
 		warned = mmapdemo_kmsg_grep(kmsg, kernel_bad, line, sizeof(line));
+		/* A rescan may give the BAR another address. */
+		ASSERT_EQ(0, mmapdemo_bar_range(2, &start, &end));
 		n = mmapdemo_pat_entries(start, end, types, sizeof(types));
 		EXPECT_EQ(1, n) TH_LOG("round %d: the BAR's reservations: %s",
 				       round, types);
@@ -871,6 +875,330 @@ TEST(removal_under_a_remap_mapping_keeps_the_caching_mode_true)
 	EXPECT_EQ(caching_memtype(mode), fresh_memtype()) TH_LOG("caching %s", mode);
 }
 
+/*
+ * A fork that fails inside dup_mmap(), at each of its allocations in turn:
+ * /proc/thread-self/fail-nth (the debug kernels' fault injection) fails
+ * the Nth allocation of the next system call, and N steps from 1 until a
+ * fork succeeds, so that the failure lands before, inside and after each
+ * of many device VMAs: on RAM and on the BAR, with each strategy the
+ * device offers, each VMA in a 2 MiB region of its own so that copying it
+ * allocates page tables.  dup_mmap() then leaves a marker (XA_ZERO_ENTRY)
+ * in the child's tree, the entries past it still the parent's, until the
+ * failed child's exit_mmap(), inside fork().  Meanwhile the BAR device is
+ * removed, at a different step in each round.  After each failed fork:
+ * fork returned ENOMEM, the parent's mappings hold what they held (RAM
+ * its pattern; the BAR readable before the removal, SIGBUS after it), and
+ * the devices' counters are those of the parent's VMAs alone.  At the
+ * end: nothing logged, and (x86) the BAR's reservations are the driver's.
+ */
+#define NTH_VMAS 4 /* VMAs per backing and strategy */
+#define NTH_ROUNDS 3
+#define NTH_MAX_STEPS 20000
+#define NTH_MAX_MAPS 64
+
+struct nth_race {
+	int go; /* the forker asks for the removal */
+	int removing; /* the remover has begun it */
+	int removed; /* and it returned */
+	int steps;
+	int failed;
+	int errors;
+	char why[256];
+};
+
+struct nth_map {
+	char *p;
+	bool bar;
+	unsigned int seed;
+};
+
+static void nth_error(struct nth_race *r, int step, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (__atomic_fetch_add(&r->errors, 1, __ATOMIC_SEQ_CST))
+		return;
+	snprintf(r->why, sizeof(r->why), "step %d: ", step);
+	va_start(ap, fmt);
+	vsnprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
+		  fmt, ap);
+	va_end(ap);
+}
+
+/* Map NTH_VMAS pages of each strategy of the device at @path. */
+static int nth_map_device(const char *path, bool bar, char **area,
+			  struct nth_map *maps, int *n, int *fds, int *nfds)
+{
+	static const __u32 strategies[][2] = {
+		{ MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_FEATURE_FAULT },
+		{ MMAPDEMO_STRATEGY_REMAP, MMAPDEMO_FEATURE_REMAP },
+		{ MMAPDEMO_STRATEGY_INSERT, MMAPDEMO_FEATURE_INSERT },
+		{ MMAPDEMO_STRATEGY_HUGE, MMAPDEMO_FEATURE_HUGE },
+	};
+	struct mmapdemo_info info;
+	unsigned int i, k;
+	char page[4096];
+	int fd;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -1;
+	info = mmapdemo_info(fd);
+	close(fd);
+	for (i = 0; i < ARRAY_SIZE(strategies); i++) {
+		if (!(info.features & strategies[i][1]))
+			continue;
+		struct mmapdemo_set_strategy req = {
+			.strategy = strategies[i][0],
+		};
+
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			return -1;
+		fds[(*nfds)++] = fd;
+		if (ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req))
+			return -1;
+		for (k = 0; k < NTH_VMAS && *n < NTH_MAX_MAPS; k++) {
+			struct nth_map *m = &maps[*n];
+			off_t off = (off_t)*n * 4096;
+
+			m->bar = bar;
+			m->seed = 1000 + *n;
+			if (off + 4096 > (off_t)info.size)
+				return -1;
+			mmapdemo_fill(page, sizeof(page), m->seed);
+			if (pwrite(fd, page, sizeof(page), off) != sizeof(page))
+				return -1;
+			m->p = mmap(*area, 4096, PROT_READ, MAP_SHARED | MAP_FIXED,
+				    fd, off);
+			if (m->p == MAP_FAILED)
+				return -1;
+			*area += SZ_2M;
+			if (touch(m->p))
+				return -1;
+			(*n)++;
+		}
+	}
+	return 0;
+}
+
+/* The counters of the device behind @fd are those of @live VMAs. */
+static const char *nth_counted(int fd, __u64 live)
+{
+	static char why[128];
+	struct mmapdemo_stats st;
+
+	if (ioctl(fd, MMAPDEMO_IOC_STATS, &st))
+		return NULL; /* removed: nothing to read */
+	if (st.live_vmas != live ||
+	    st.mmaps + st.vma_opens - st.vma_closes != live) {
+		snprintf(why, sizeof(why), "live_vmas %llu, mmaps %llu + opens %llu - closes %llu, for %llu VMAs",
+			 (unsigned long long)st.live_vmas,
+			 (unsigned long long)st.mmaps,
+			 (unsigned long long)st.vma_opens,
+			 (unsigned long long)st.vma_closes,
+			 (unsigned long long)live);
+		return why;
+	}
+	return NULL;
+}
+
+static void __attribute__((noreturn)) nth_forker(struct nth_race *r,
+						 int remove_at)
+{
+	static struct nth_map maps[NTH_MAX_MAPS];
+	int fds[16], nfds = 0, ram_fds = 0, n = 0, nth, i, sig, step, ram, bar;
+	unsigned int left;
+	__u64 ram_live, bar_live;
+	const char *why;
+	char *area, buf[16];
+	ssize_t len;
+	pid_t pid;
+
+	area = mmap(NULL, (NTH_MAX_MAPS + 1) * SZ_2M, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		goto fail;
+	area = (char *)(((uintptr_t)area + SZ_2M - 1) & ~(SZ_2M - 1));
+	/* Both backings' VMAs, so that the failures land at each kind. */
+	if (nth_map_device(MMAPDEMO_DEV, false, &area, maps, &n, fds, &nfds))
+		goto fail_map;
+	ram_fds = nfds;
+	if (nth_map_device(mmapdemo_bar_path, true, &area, maps, &n, fds, &nfds))
+		goto fail_map;
+	ram = fds[0];
+	bar = fds[ram_fds];
+	ram_live = bar_live = 0;
+	for (i = 0; i < n; i++) {
+		if (maps[i].bar)
+			bar_live++;
+		else
+			ram_live++;
+	}
+	/* Opened before it is armed: opening allocates. */
+	nth = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (nth < 0) {
+		nth_error(r, 0, "fail-nth or the BAR: %s", strerror(errno));
+		goto fail;
+	}
+	for (step = 1; step <= NTH_MAX_STEPS; step++) {
+		if (step == remove_at)
+			set(&r->go, 1);
+		len = snprintf(buf, sizeof(buf), "%d", step);
+		if (pwrite(nth, buf, len, 0) != len) {
+			nth_error(r, step, "fail-nth: %s", strerror(errno));
+			break;
+		}
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		sig = errno;
+		len = pread(nth, buf, sizeof(buf) - 1, 0);
+		buf[len > 0 ? len : 0] = '\0';
+		left = strtoul(buf, NULL, 10);
+		if (pwrite(nth, "0", 1, 0) != 1)
+			nth_error(r, step, "fail-nth: %s", strerror(errno));
+		if (pid > 0) {
+			waitpid(pid, NULL, 0);
+			/* Past the last allocation of a fork: done. */
+			if (left)
+				break;
+			continue;
+		}
+		add(&r->failed, 1);
+		if (sig != ENOMEM)
+			nth_error(r, step, "fork failed with %s, not ENOMEM",
+				  strerror(sig));
+		why = nth_counted(ram, ram_live);
+		if (why)
+			nth_error(r, step, "RAM device: %s", why);
+		why = nth_counted(bar, bar_live);
+		if (why)
+			nth_error(r, step, "BAR device: %s", why);
+		for (i = 0; i < n; i++) {
+			int removed = get(&r->removed);
+			int removing = get(&r->removing);
+
+			sig = touch(maps[i].p);
+			if (!maps[i].bar) {
+				if (sig || mmapdemo_check(maps[i].p, 4096,
+							  maps[i].seed) >= 0)
+					nth_error(r, step, "RAM VMA %d lost its content (signal %d)",
+						  i, sig);
+			} else if (!removing && sig) {
+				nth_error(r, step, "BAR VMA %d faults (signal %d) before the removal",
+					  i, sig);
+			} else if (removed && sig != SIGBUS) {
+				nth_error(r, step, "BAR VMA %d readable after the removal",
+					  i);
+			}
+		}
+		if (get(&r->errors))
+			break;
+	}
+	set(&r->go, 1);
+	add(&r->steps, step);
+	_exit(0);
+fail_map:
+	nth_error(r, 0, "cannot map the devices: %s", strerror(errno));
+fail:
+	add(&r->errors, 1);
+	set(&r->go, 1);
+	_exit(1);
+}
+
+static void __attribute__((noreturn)) nth_remover(struct nth_race *r)
+{
+	int ret;
+
+	while (!get(&r->go))
+		usleep(1000);
+	set(&r->removing, 1);
+	ret = mmapdemo_pci_remove();
+	set(&r->removed, 1);
+	_exit(ret ? 1 : 0);
+}
+
+/* debugfs knobs of fault injection, set for the test and then restored. */
+static const char *const nth_knobs[][2] = {
+	/* fail-nth fails GFP_KERNEL allocations too, and order 0 pages */
+	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+	/* no stack dump for each injected failure: the gate reads them */
+	{ "/sys/kernel/debug/failslab/verbose", "0" },
+	{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+};
+
+TEST(remove_racing_with_forks_failed_by_fail_nth)
+{
+	const char *why = mmapdemo_need_ivshmem();
+	char saved[ARRAY_SIZE(nth_knobs)][32], types[256], line[512];
+	unsigned long long start, end;
+	int round, i, kmsg, st, steps0 = 0, pat;
+	pid_t forker, remover;
+	struct nth_race *r;
+	bool warned = false;
+
+	if (why)
+		SKIP(return, "%s", why);
+	if (access("/proc/thread-self/fail-nth", W_OK))
+		SKIP(return, "no /proc/thread-self/fail-nth: this kernel has no CONFIG_FAULT_INJECTION (the debug kernels have it)");
+	for (i = 0; i < (int)ARRAY_SIZE(nth_knobs); i++)
+		if (read_word(nth_knobs[i][0], saved[i], sizeof(saved[i])))
+			SKIP(return, "no %s: CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS are needed to fail a fork's allocations",
+			     nth_knobs[i][0]);
+	ASSERT_EQ(0, mmapdemo_bar_range(2, &start, &end));
+	/* x86 with debugfs: the driver's own ioremap() reservation alone. */
+	pat = mmapdemo_pat_entries(start, end, types, sizeof(types));
+	if (pat >= 0)
+		ASSERT_EQ(1, pat) TH_LOG("before: %s", types);
+	kmsg = mmapdemo_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	r = shared_page();
+	ASSERT_NE(NULL, r);
+	for (i = 0; i < (int)ARRAY_SIZE(nth_knobs); i++)
+		ASSERT_EQ(0, mmapdemo_write_file(nth_knobs[i][0], nth_knobs[i][1]));
+	for (round = 0; round < NTH_ROUNDS && !warned; round++) {
+		memset(r, 0, sizeof(*r));
+		remover = fork();
+		ASSERT_LE(0, remover);
+		if (remover == 0)
+			nth_remover(r);
+		forker = fork();
+		ASSERT_LE(0, forker);
+		/* The first round removes at once; the others part way. */
+		if (forker == 0)
+			nth_forker(r, 1 + round * steps0 / NTH_ROUNDS);
+		ASSERT_EQ(forker, waitpid(forker, &st, 0));
+		ASSERT_EQ(remover, waitpid(remover, &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		ASSERT_EQ(0, mmapdemo_pci_rescan());
+		EXPECT_EQ(0, r->errors) TH_LOG("round %d: %s", round, r->why);
+		EXPECT_LT(0, r->failed);
+		warned = mmapdemo_kmsg_grep(kmsg, kernel_bad, line, sizeof(line));
+		if (pat >= 0) {
+			/* A rescan may give the BAR another address. */
+			ASSERT_EQ(0, mmapdemo_bar_range(2, &start, &end));
+			i = mmapdemo_pat_entries(start, end, types, sizeof(types));
+			EXPECT_EQ(1, i) TH_LOG("round %d: the BAR's reservations: %s",
+					       round, types);
+		}
+		TH_LOG("round %d: %d forks failed in %d steps, the removal asked at step %d",
+		       round, r->failed, r->steps, 1 + round * steps0 / NTH_ROUNDS);
+		if (r->errors)
+			break;
+		if (!round)
+			steps0 = r->steps;
+	}
+	for (i = 0; i < (int)ARRAY_SIZE(nth_knobs); i++)
+		EXPECT_EQ(0, mmapdemo_write_file(nth_knobs[i][0], saved[i]));
+	EXPECT_FALSE(warned) TH_LOG("the kernel logged: %s", line);
+	munmap(r, 4096);
+	close(kmsg);
+}
+
 /* The slowest rounds take minutes on a debug kernel under TCG. */
 static void revoke_timeouts(void)
 {
@@ -881,6 +1209,7 @@ static void revoke_timeouts(void)
 	_remove_finishes_while_a_mapper_holds_its_mmap_lock_object.timeout = mmapdemo_scaled(900);
 	_set_strategy_racing_mmap_is_never_undone_object.timeout = mmapdemo_scaled(900);
 	_caching_change_racing_mmap_never_lands_under_a_mapping_object.timeout = mmapdemo_scaled(900);
+	_remove_racing_with_forks_failed_by_fail_nth_object.timeout = mmapdemo_scaled(900);
 }
 
 MMAPDEMO_HARNESS_MAIN_THEN(revoke_timeouts)
