@@ -571,9 +571,8 @@ static void populate_run(struct tour *t)
 
 	report_text("MAP_POPULATE makes do_mmap()'s caller, vm_mmap_pgoff(), fault every page");
 	report_text("in through get_user_pages (mm_populate()) before mmap() returns, so");
-	report_text("the program's own touches find the PTEs present.  The faults are read");
-	report_text("faults for a shared mapping, so the fault strategy's fault-around (if on)");
-	report_text("maps the rest of each window.");
+	report_text("the program's own touches find the PTEs present.  The device's fault");
+	report_text("strategy maps one page per ->fault there too.");
 	report_u64("pages", "pages", t->pages);
 	tour_device_section(MMAPDEMO_STRATEGY_FAULT);
 	if (!tour_dev_open(t, MMAPDEMO_STRATEGY_FAULT, &md)) {
