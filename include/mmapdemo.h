@@ -237,7 +237,7 @@ int mmapdemo_module_query(struct mmapdemo_module_state *state);
 
 /* ------------------------------------------------------------------ */
 
-/* The library's version, as in debian/changelog, e.g. "1.1.0". */
+/* The library's version, as in debian/changelog, e.g. "1.2.0". */
 const char *mmapdemo_version(void);
 
 #ifdef __cplusplus
