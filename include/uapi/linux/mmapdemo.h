@@ -374,6 +374,7 @@ struct mmapdemo_walk {
  *                transfer that reaches its last byte)
  * @irq_kind: MMAPDEMO_DMA_IRQ_* the device's interrupt is
  * @flags: MMAPDEMO_DMA_INFO_ADDRS when @dma_addr and @phys are given
+ * @reserved: zero
  * @dma_addr: the buffer's DMA address, which the device is programmed
  *            with: equal to @phys without an IOMMU, an I/O virtual address
  *            with one; 0 unless the caller has CAP_SYS_ADMIN
