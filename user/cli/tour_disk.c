@@ -610,8 +610,8 @@ static void disk_msync_run(struct tour *t)
 
 	if (!disk_begin(t, &d))
 		return;
-	report_text("Store through a MAP_SHARED mapping, then msync(MS_SYNC).  sys_msync()");
-	report_text("calls vfs_fsync_range() on the file of a VM_SHARED mapping; ext4 writes");
+	report_text("Store through a MAP_SHARED mapping, then msync(MS_SYNC).  For a");
+	report_text("VM_SHARED mapping sys_msync() calls vfs_fsync_range() on its file; ext4 writes");
 	report_text("the dirty page to the disk and waits for it.  Writeback clears the dirty");
 	report_text("flag and write-protects the PTE (folio_mkclean()), so the next store");
 	report_text("faults again to dirty the page anew.  Then the page cache is dropped and");
