@@ -329,8 +329,8 @@ else
 	fi
 	has "$remap_mmap" '(remap_pfn_range|remap_pfn_range_internal|remap_pfn_range_notrack|remap_pfn_range_complete|remap_pte_range)(\.[a-z0-9.]+)?($|;)' "remap writer at a chain's end"
 	has "$insert_mmap" 'insert_page_into_pte_locked(\.[a-z0-9.]+)?($|;)' "the insert strategy's writer"
-	has "$fault_touch" '^handle_mm_fault -> .* -> fault_fault($|;)' "the fault strategy's ->fault"
-	has "$fault_touch" '(set_pte_range|do_set_pte|insert_page_into_pte_locked)($|;)' "the writer of the faulted entry"
+	has "$fault_touch" '^handle_mm_fault -> .* -> fault_fault( ->|;|$)' "the fault strategy's ->fault"
+	has "$fault_touch" '(set_pte_range|do_set_pte|insert_page_into_pte_locked)(\.[a-z0-9.]+)?($|;)' "the writer of the faulted entry"
 	v=$(verdict_of lazy_vs_eager "$tmp/tour.txt")
 	for f in fault_fault insert_page_into_pte_locked; do
 		case $v in *"[kernel: traced: "*"$f"*) ;; *) echo "# the verdict does not name $f: $v"; st=1 ;; esac
