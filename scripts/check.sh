@@ -221,7 +221,10 @@ kernel_job() {
 	1)
 		echo "    kernel-log gate: FAILED:"
 		echo "$gate" | sed 's/^/      /'
-		record "$k" "kernel log has warnings (see $log/dmesg.log)" 1
+		# The first offending line goes into the summary too: a
+		# run's tail is sometimes all that is left of it.
+		first=$(echo "$gate" | sed -n '1{s/^\[ *[0-9.]*\] //;s/^\(.\{160\}\).*/\1 .../;p}')
+		record "$k" "kernel log has warnings: $first (see $log/dmesg.log)" 1
 		;;
 	*)
 		echo "    kernel-log gate: could not judge: ${gate#klog-gate: }"
