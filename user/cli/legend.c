@@ -226,12 +226,12 @@ void show_legend(void)
 #endif
 }
 
-/* The arm64 legend: the descriptor's fields, then MAIR_EL1. */
-static void show_legend_arm64(void)
+/* One architecture's entry bits: a row each, the name @width wide. */
+static void show_pte_bit_docs(const struct pte_bit_doc *docs, unsigned int n,
+			      int width)
 {
-	report_list("pte_bits", "arm64 descriptor bits, 4 KiB granule (MMU: read by the hardware)");
-	for (unsigned int i = 0; i < nr_pte_bit_docs_arm64; i++) {
-		const struct pte_bit_doc *d = &pte_bit_docs_arm64[i];
+	for (unsigned int i = 0; i < n; i++) {
+		const struct pte_bit_doc *d = &docs[i];
 
 		if (report_json()) {
 			report_item(NULL);
@@ -241,10 +241,17 @@ static void show_legend_arm64(void)
 			report_str("meaning", NULL, d->meaning);
 			report_close();
 		} else {
-			report_text("%-6s %-12s %-32s %s", d->bit, d->name,
-				    d->who, d->meaning);
+			report_text("%-6s %-*s %-32s %s", d->bit, width,
+				    d->name, d->who, d->meaning);
 		}
 	}
+}
+
+/* The arm64 legend: the descriptor's fields, then MAIR_EL1. */
+static void show_legend_arm64(void)
+{
+	report_list("pte_bits", "arm64 descriptor bits, 4 KiB granule (MMU: read by the hardware)");
+	show_pte_bit_docs(pte_bit_docs_arm64, nr_pte_bit_docs_arm64, 12);
 	report_close();
 	report_list("memory_types", "memory type: AttrIndx selects a byte of MAIR_EL1, as the kernel sets it");
 	for (unsigned int i = 0; i < 8; i++) {
@@ -274,21 +281,7 @@ void show_legend_arch(unsigned int arch)
 		return;
 	}
 	report_list("pte_bits", "x86-64 page-table entry bits (MMU: read by the hardware)");
-	for (unsigned int i = 0; i < nr_pte_bit_docs; i++) {
-		const struct pte_bit_doc *d = &pte_bit_docs[i];
-
-		if (report_json()) {
-			report_item(NULL);
-			report_str("bit", NULL, d->bit);
-			report_str("name", NULL, d->name);
-			report_str("set_by", NULL, d->who);
-			report_str("meaning", NULL, d->meaning);
-			report_close();
-		} else {
-			report_text("%-6s %-10s %-32s %s", d->bit, d->name,
-				    d->who, d->meaning);
-		}
-	}
+	show_pte_bit_docs(pte_bit_docs, nr_pte_bit_docs, 10);
 	report_close();
 	report_list("memory_types", "memory type: PAT index = PAT*4 + PCD*2 + PWT");
 	for (unsigned int i = 0; i < 8; i++) {

@@ -244,17 +244,15 @@ const struct graph_func *graph_func_find(const struct graph_session *gs,
 }
 
 /*
- * Write the names of @names that this kernel can trace into @file, one
+ * Append the names of @names that this kernel can trace to @file, one
  * write each (the kernel takes one name per write here); returns how
  * many, or -errno.
  */
-static int write_traceable(struct graph_session *gs, const char *file,
-			   const char *const *names)
+static int append_traceable(struct graph_session *gs, const char *file,
+			    const char *const *names)
 {
 	int n = 0;
 
-	if (tracefs_instance_file_clear(NULL, file) < 0)
-		return -(errno ?: EIO);
 	for (; *names; names++) {
 		if (!graph_func_find(gs, *names))
 			continue;
@@ -263,6 +261,15 @@ static int write_traceable(struct graph_session *gs, const char *file,
 		n++;
 	}
 	return n;
+}
+
+/* The same into an emptied @file. */
+static int write_traceable(struct graph_session *gs, const char *file,
+			   const char *const *names)
+{
+	if (tracefs_instance_file_clear(NULL, file) < 0)
+		return -(errno ?: EIO);
+	return append_traceable(gs, file, names);
 }
 
 /* Why the kernel's lockdown forbids tracefs, if it does. */
@@ -505,18 +512,9 @@ void graph_end(struct graph_session *gs)
 static int graph_append(struct graph_session *gs, const char *file,
 			const char *const *names)
 {
-	int n = 0;
-
 	if (!gs->active)
 		return -ENODEV;
-	for (; *names; names++) {
-		if (!graph_func_find(gs, *names))
-			continue;
-		if (tracefs_instance_file_append(NULL, file, *names) < 0)
-			return -(errno ?: EIO);
-		n++;
-	}
-	return n;
+	return append_traceable(gs, file, names);
 }
 
 int graph_add_roots(struct graph_session *gs, const char *const *names)
