@@ -270,13 +270,27 @@ static inline bool mmapdemo_kmsg_grep(int fd, const char *const *needles,
 /*
  * Active objects of a slab cache in /proc/slabinfo, -1 if not listed (no
  * CONFIG_SLUB_DEBUG, or the cache is merged with another).
+ *
+ * The cache is shrunk first (/sys/kernel/slab/NAME/shrink, where the
+ * kernel has it): on a KASAN kernel, objects freed long ago wait in
+ * KASAN's quarantine, still counted as active, until the quarantine
+ * overflows or kmem_cache_shrink() empties it of that cache
+ * (kasan_cache_shrink()).  Without it, a count of mm_structs on the lab's
+ * debug kernels grows with every process that ever ran.
  */
 static inline long mmapdemo_slab_objects(const char *cache)
 {
 	char line[256], name[64];
 	long active = -1, n;
-	FILE *f = fopen("/proc/slabinfo", "r");
+	FILE *f;
 
+	snprintf(line, sizeof(line), "/sys/kernel/slab/%s/shrink", cache);
+	f = fopen(line, "w");
+	if (f) {
+		fputs("1", f);
+		fclose(f);
+	}
+	f = fopen("/proc/slabinfo", "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
