@@ -118,9 +118,9 @@ devs=mmapdemo
 for d in /sys/class/misc/mmapdemo-*; do
 	[ -e "$d/bar" ] && devs="$devs ${d##*/}"
 done
-# Three strategies a device, and the three checks at the end.
+# Three strategies a device, and the six checks after them.
 set -- $devs
-echo "1..$(($# * 3 + 5))"
+echo "1..$(($# * 3 + 6))"
 
 for d in $devs; do
 	fe=$(cat "/sys/class/misc/$d/front_end")
@@ -244,6 +244,11 @@ if umount "$tracing" 2>/dev/null; then
 		{ ok=0; echo "# recorded: path failed"; }
 	mmapdemo --json path --strategy fault --write >/tmp/cli_calls_test.json 2>&1 ||
 		{ ok=0; echo "# recorded: path --json failed"; }
+	# map: the recorded case whose command is this very map, or none.
+	mmapdemo map --strategy insert --fork >/tmp/cli_calls_test.map 2>&1 ||
+		{ ok=0; echo "# recorded: map failed"; }
+	mmapdemo map --strategy insert --fork --populate \
+		>/tmp/cli_calls_test.map2 2>&1 || { ok=0; echo "# recorded: map --populate failed"; }
 	# A recording of another release is not this kernel's.
 	mkdir -p /tmp/cli_calls_test.other
 	for f in "$recorded"/*.json; do
@@ -271,6 +276,8 @@ if umount "$tracing" 2>/dev/null; then
 	if ! grep -ls "\"release\": \"$rel\"" "$recorded"/*.json >/dev/null 2>&1; then
 		n=$((n + 1))
 		echo "ok $n $name # SKIP make paths recorded no path on $rel (in $recorded: $(ls "$recorded" 2>/dev/null | tr '\n' ' '))"
+		n=$((n + 1))
+		echo "ok $n without tracefs: map's recorded stages # SKIP make paths recorded no path on $rel"
 	else
 		fe=$(cat /sys/class/misc/mmapdemo/front_end)
 		cb=mmapdemo_mmap
@@ -288,6 +295,19 @@ if umount "$tracing" 2>/dev/null; then
 		expect grep -q '"callback": true' /tmp/cli_calls_test.json
 		none "a live trace without tracefs" "calls recorded " "$out"
 		done_
+
+		# map: the case make paths recorded with the same options
+		# (map --strategy insert --fork), and for other options none.
+		name="without tracefs: map's stages recorded on $rel for the same options only"
+		out=/tmp/cli_calls_test.map
+		expect test "$(grep -c "calls RECORDED by the lab on $rel" "$out")" = 3
+		expect grep -q "^ *recorded as  *mmapdemo map --strategy insert --fork\$" "$out"
+		expect callback "fork(2)" mmapdemo_vma_open
+		expect callback "munmap(2)" mmapdemo_vma_close
+		out=/tmp/cli_calls_test.map2
+		expect grep -q "recorded path .*none recorded for this case" "$out"
+		none "another map's recorded calls shown" "<- \|RECORDED" "$out"
+		done_
 	fi
 
 	name="without tracefs: no recorded path from another release"
@@ -298,7 +318,7 @@ if umount "$tracing" 2>/dev/null; then
 	out=/tmp/cli_calls_test.out
 else
 	[ -z "$debugfs" ] || mount -t debugfs debugfs /sys/kernel/debug
-	for t in "$name" "recorded path" "another release"; do
+	for t in "$name" "recorded path" "map's recorded path" "another release"; do
 		n=$((n + 1))
 		echo "ok $n $t # SKIP tracefs cannot be unmounted here"
 	done

@@ -502,6 +502,7 @@ void stage_trace_title(const struct stage_trace *st, const char *base,
 void stage_trace_recorded(struct stage_trace *st, const char *name)
 {
 	st->recorded_case = name;
+	st->recorded_lookup = true;
 }
 
 /*
@@ -547,7 +548,7 @@ static void recorded_report(struct stage_trace *st, bool fault)
 	const char *release;
 
 	rec = recorded_kernel(why, sizeof(why));
-	if (!rec || !st->key ||
+	if (!rec || !st->key || !st->recorded_case ||
 	    recorded_tree(rec, st->recorded_case, st->key, &t)) {
 		if (!st->said_recorded)
 			report_str("recorded", "recorded path",
@@ -601,7 +602,7 @@ void stage_trace_report(struct stage_trace *st, bool fault)
 		report_str("calls_not_traced", "calls not traced", st->why);
 		st->said_why = true;
 	}
-	if (st->recorded_case && st->mode != CALLS_NONE)
+	if (st->recorded_lookup && st->mode != CALLS_NONE)
 		recorded_report(st, fault);
 	if (!st->events)
 		return;

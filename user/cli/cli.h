@@ -42,7 +42,11 @@ extern const struct command cmd_info, cmd_stats, cmd_load, cmd_unload,
  * known, and return the exit code that fits.
  */
 int cli_error(const struct cli *cli, const char *what, int err);
-/* A usage error for @cmd: print the message and the usage; EXIT_USAGE. */
+/*
+ * A usage error for @cmd: print the message and the usage; EXIT_USAGE.
+ * With @cmd NULL (a parse of options that are not the user's, such as a
+ * recorded command's), and in cli_common_option(), nothing is printed.
+ */
 int cli_usage(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
@@ -319,6 +323,7 @@ struct stage_trace {
 	bool have_kept[2];
 	const char *key;	/* the stage's section (stage_trace_section) */
 	const char *recorded_case;	/* make paths' case of this command */
+	bool recorded_lookup;	/* the command looked for one */
 	bool said_recorded;
 };
 void stage_trace_begin(struct stage_trace *st, enum calls_mode mode,
@@ -357,7 +362,8 @@ int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
 /*
  * Where tracing is impossible, show the calls make paths recorded for
  * @name ("ram-fault", "bar-huge", "ram-insert-private": scripts/paths.sh)
- * on this kernel's release, labelled as recorded.
+ * on this kernel's release, labelled as recorded; @name NULL: say that no
+ * case was recorded for this command's options.
  */
 void stage_trace_recorded(struct stage_trace *st, const char *name);
 /* The make paths case of a path run: NULL if none was recorded. */

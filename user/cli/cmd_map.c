@@ -147,6 +147,154 @@ static int map_after(struct stage_trace *st, struct mmapdemo *md,
 	return ret;
 }
 
+/*
+ * Parse map's options into @o: -1 when all were taken, else the exit code.
+ * @cmd NULL parses without a word (recorded commands, map_case()).
+ */
+static int map_parse(const struct command *cmd, int argc, char **argv,
+		     struct map_opts *o)
+{
+	static const struct option options[] = {
+		{ "strategy", required_argument, NULL, 'S' },
+		{ "private", no_argument, NULL, 'p' },
+		{ "prot", required_argument, NULL, 'P' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "length", required_argument, NULL, 'l' },
+		{ "populate", no_argument, NULL, 'u' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "calls", required_argument, NULL, 'C' },
+		{ "calls-depth", required_argument, NULL, 'd' },
+		{ "fork", no_argument, NULL, 'F' },
+		{ "dontneed", no_argument, NULL, 'N' },
+		{ "mremap", no_argument, NULL, 'M' },
+		{ "split", no_argument, NULL, 's' },
+		CLI_COMMON_OPTIONS
+	};
+	int c, ret;
+
+	*o = (struct map_opts){ .strategy = CLI_DEFAULT_STRATEGY,
+				.prot = PROT_READ | PROT_WRITE,
+				.depth = CALLS_DEPTH };
+	optind = 1;
+	opterr = cmd != NULL;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			ret = cli_strategy_option(cmd, optarg, &o->strategy);
+			if (ret >= 0)
+				return ret;
+			break;
+		case 'p':
+			o->private_map = true;
+			break;
+		case 'P':
+			if (parse_prot(optarg, &o->prot))
+				return cli_usage(cmd, "--prot %s: want r, rw, w, none",
+						 optarg);
+			break;
+		case 'o':
+			if (parse_size(optarg, &o->offset))
+				return cli_usage(cmd, "--offset %s: want bytes", optarg);
+			break;
+		case 'l':
+			if (parse_size(optarg, &o->length) || !o->length)
+				return cli_usage(cmd, "--length %s: want bytes", optarg);
+			break;
+		case 'u':
+			o->populate = true;
+			break;
+		case 'F':
+			o->fork = true;
+			break;
+		case 'N':
+			o->dontneed = true;
+			break;
+		case 'M':
+			o->mremap = true;
+			break;
+		case 's':
+			o->split = true;
+			break;
+		case 'w':
+			o->write = optarg;
+			break;
+		case 'r':
+			if (parse_size(optarg, &o->read))
+				return cli_usage(cmd, "--read %s: want a byte count",
+						 optarg);
+			break;
+		case 'C':
+			ret = calls_option(cmd, optarg, &o->calls);
+			if (ret >= 0)
+				return ret;
+			break;
+		case 'd':
+			ret = calls_depth_option(cmd, optarg, &o->depth);
+			if (ret >= 0)
+				return ret;
+			break;
+		default:
+			ret = cli_common_option(cmd, c);
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+/* Two option sets that map the same way and act the same on the mapping. */
+static bool map_same(const struct map_opts *a, const struct map_opts *b)
+{
+	return a->strategy == b->strategy &&
+	       a->private_map == b->private_map &&
+	       a->populate == b->populate && a->prot == b->prot &&
+	       a->offset == b->offset && a->length == b->length &&
+	       !strcmp(a->write ?: "", b->write ?: "") && a->read == b->read &&
+	       a->fork == b->fork && a->dontneed == b->dontneed &&
+	       a->mremap == b->mremap && a->split == b->split;
+}
+
+/*
+ * The make paths case whose command is this map of this device (the
+ * options parsed as the user's were, and compared), for the stages to show
+ * when the kernel cannot trace them: NULL when none was recorded.  The
+ * recorded commands name their strategy; @strategy is the one this run
+ * maps with.
+ */
+static const char *map_case(const struct cli *cli, const struct map_opts *o,
+			    unsigned int strategy)
+{
+	const struct json *cases, *c;
+	struct map_opts mine = *o, r;
+	char why[256];
+
+	/* make paths maps the RAM device only, by its default name. */
+	if (cli->device && strcmp(cli->device, MMAPDEMO_DEVICE))
+		return NULL;
+	cases = json_get(recorded_kernel(why, sizeof(why)), "cases");
+	mine.strategy = (int)strategy;
+	for (c = cases ? cases->child : NULL; c; c = c->next) {
+		const char *command = json_str(c, "command");
+		char copy[512], *argv[32], *save = NULL;
+		int argc = 0;
+
+		if (!command || strncmp(command, "mmapdemo map ", 13) ||
+		    strlen(command) >= sizeof(copy))
+			continue;
+		strcpy(copy, command);
+		for (char *t = strtok_r(copy + 9, " ", &save);
+		     t && argc < 31; t = strtok_r(NULL, " ", &save))
+			argv[argc++] = t;
+		argv[argc] = NULL;
+		if (map_parse(NULL, argc, argv, &r) == -1 && map_same(&mine, &r))
+			return c->key;
+	}
+	return NULL;
+}
+
 static int map_show(struct cli *cli, struct mmapdemo *md,
 		    const struct map_opts *o, const struct mmapdemo_info *info)
 {
@@ -167,6 +315,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	mc.file = cli->device ?: MMAPDEMO_DEVICE;
 
 	stage_trace_begin(&st, o->calls, o->depth);
+	stage_trace_recorded(&st, map_case(cli, o, info->strategy));
 	report_begin(cli);
 	mmapdemo_get_stats(md, &s0);
 	stage_mmap(&st, md, &mc, "mmap(2)", &s0, &s1);
@@ -276,96 +425,14 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 
 static int map_run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "strategy", required_argument, NULL, 'S' },
-		{ "private", no_argument, NULL, 'p' },
-		{ "prot", required_argument, NULL, 'P' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "length", required_argument, NULL, 'l' },
-		{ "populate", no_argument, NULL, 'u' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "read", required_argument, NULL, 'r' },
-		{ "calls", required_argument, NULL, 'C' },
-		{ "calls-depth", required_argument, NULL, 'd' },
-		{ "fork", no_argument, NULL, 'F' },
-		{ "dontneed", no_argument, NULL, 'N' },
-		{ "mremap", no_argument, NULL, 'M' },
-		{ "split", no_argument, NULL, 's' },
-		CLI_COMMON_OPTIONS
-	};
-	struct map_opts o = { .strategy = CLI_DEFAULT_STRATEGY,
-			      .prot = PROT_READ | PROT_WRITE,
-			      .depth = CALLS_DEPTH };
+	struct map_opts o;
 	struct mmapdemo_info info;
 	struct mmapdemo *md;
-	int c, ret;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'S':
-			ret = cli_strategy_option(&cmd_map, optarg, &o.strategy);
-			if (ret >= 0)
-				return ret;
-			break;
-		case 'p':
-			o.private_map = true;
-			break;
-		case 'P':
-			if (parse_prot(optarg, &o.prot))
-				return cli_usage(&cmd_map, "--prot %s: want r, rw, w, none",
-						 optarg);
-			break;
-		case 'o':
-			if (parse_size(optarg, &o.offset))
-				return cli_usage(&cmd_map, "--offset %s: want bytes", optarg);
-			break;
-		case 'l':
-			if (parse_size(optarg, &o.length) || !o.length)
-				return cli_usage(&cmd_map, "--length %s: want bytes", optarg);
-			break;
-		case 'u':
-			o.populate = true;
-			break;
-		case 'F':
-			o.fork = true;
-			break;
-		case 'N':
-			o.dontneed = true;
-			break;
-		case 'M':
-			o.mremap = true;
-			break;
-		case 's':
-			o.split = true;
-			break;
-		case 'w':
-			o.write = optarg;
-			break;
-		case 'r':
-			if (parse_size(optarg, &o.read))
-				return cli_usage(&cmd_map, "--read %s: want a byte count",
-						 optarg);
-			break;
-		case 'C':
-			ret = calls_option(&cmd_map, optarg, &o.calls);
-			if (ret >= 0)
-				return ret;
-			break;
-		case 'd':
-			ret = calls_depth_option(&cmd_map, optarg, &o.depth);
-			if (ret >= 0)
-				return ret;
-			break;
-		default:
-			ret = cli_common_option(&cmd_map, c);
-			if (ret >= 0)
-				return ret;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(&cmd_map, "unexpected argument '%s'", argv[optind]);
-
+	ret = map_parse(&cmd_map, argc, argv, &o);
+	if (ret >= 0)
+		return ret;
 	/* A read-only mapping of a shared file needs only read access. */
 	ret = cli_open(cli, (o.prot & PROT_WRITE) || o.write ? O_RDWR : O_RDONLY,
 		       o.strategy, &info, &md);

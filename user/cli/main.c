@@ -50,6 +50,8 @@ int cli_usage(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!cmd)
+		return EXIT_USAGE;	/* a parse that says nothing */
 	fprintf(stderr, "mmapdemo %s: ", cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -64,9 +66,12 @@ int cli_common_option(const struct command *cmd, int c)
 	case 'J':
 		return -1;	/* main() has seen it */
 	case 'h':
-		printf("usage: mmapdemo %s\n", cmd->usage);
+		if (cmd)
+			printf("usage: mmapdemo %s\n", cmd->usage);
 		return EXIT_OK;
 	default:
+		if (!cmd)
+			return EXIT_USAGE;
 		fprintf(stderr, "usage: mmapdemo %s\n", cmd->usage);
 		return EXIT_USAGE;
 	}
