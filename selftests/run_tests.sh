@@ -35,3 +35,10 @@ for t in bar_proof_test mmap_test bar_test revoke_test huge_test file_test ioctl
 	echo "# $t: $(($(date +%s) - start))s"
 	echo "@@PROGRAM-EXIT $t $st"
 done
+# How near lockdep came to its table sizes (a full table prints "BUG:
+# MAX_LOCKDEP_... too low!" and turns lockdep off): on kernels with
+# CONFIG_LOCKDEP, for the record of the run.
+if [ -r /proc/lockdep_stats ]; then
+	grep -E 'direct dependencies|dependency chains|dependency chain hlocks|lock-classes|stack-trace entries|number of stack traces' /proc/lockdep_stats |
+		sed 's/^ */# lockdep: /'
+fi
