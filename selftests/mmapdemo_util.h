@@ -710,6 +710,8 @@ static inline void mmapdemo_select_tests(void)
 	} \
 	int main(int argc, char **argv) \
 	{ \
+		/* A test's messages: the harness's child ends in _exit(). */ \
+		setvbuf(stdout, NULL, _IOLBF, 0); \
 		mmapdemo_scale_timeouts(); \
 		mmapdemo_select_tests(); \
 		after(); \
