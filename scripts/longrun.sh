@@ -14,7 +14,11 @@
 #   longrun.sh soak KERNEL SECONDS [SEED]
 #	stress_test (SECONDS in all, half on RAM, half on the BAR with
 #	revocation) and, side by side, the sequence fuzzer seqfuzz_test run
-#	again and again until the stress ends, if the build has it.
+#	again and again until the stress ends, each on devices of its own:
+#	two ivshmem BARs, the stress on the first and seqfuzz on the second
+#	(MMAPDEMO_BAR_BDF), and seqfuzz's RAM variant only beside the BAR
+#	stress.  Run R of seqfuzz takes the seed SEED + R, the stress SEED
+#	(random unless given).  A test that fails or skips fails the soak.
 #   longrun.sh repeat KERNEL RUNS [SEED]
 #	the selftests named in TESTS (default: the race and stress tests)
 #	RUNS times in a row in one VM, with the two ivshmem BARs that
@@ -54,31 +58,62 @@ fuzz)
 soak)
 	timeout=$((n + 900))
 	half=$(((n + 1) / 2))
+	# Each test its own devices: the stress the first BAR, seqfuzz the
+	# second (MMAPDEMO_BAR_BDF), and seqfuzz's RAM variant only in the
+	# half where the stress is on the BAR.
+	bar="$bar -d ivshmem=$top/build/$kernel/ivshmem-$what-2.img,size=16M"
+	seed=${seed:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 	cmd=$(
 		cat <<EOF
 insmod \$LAB_MODULE || exit 1
-MMAPDEMO_STRESS_SECONDS=$half ${seed:+MMAPDEMO_STRESS_SEED=$seed} stress_test &
-stress=\$!
-fuzz=0 runs=0
-if command -v seqfuzz_test >/dev/null; then
+command -v seqfuzz_test >/dev/null || { echo "# soak: FAILED: no seqfuzz_test in this build"; exit 1; }
+set -- \$(for d in /sys/bus/pci/drivers/mmapdemo/0000:*; do
+	[ "\$(cat \$d/vendor)" = 0x1af4 ] && [ "\$(cat \$d/device)" = 0x1110 ] && echo \${d##*/}
+done)
+if [ \$# -lt 2 ]; then
+	echo "# soak: FAILED: two ivshmem BARs bound to mmapdemo wanted, found: \$*"
+	exit 1
+fi
+sbar=\$1 fbar=\$2
+echo "# soak: seed $seed; the stress on the BAR \$sbar, seqfuzz on \$fbar (run R: seed $seed + R)"
+# A program's log: it passed, and ran a test and skipped none.
+clean() {
+	grep -q '^# Totals: pass:[1-9][0-9]* fail:0 .* skip:0 error:0' \$1
+}
+failed=0 runs=0
+# \$1: the stress's test, \$2: seqfuzz's variants, beside it.
+soak_half() {
+	{
+		MMAPDEMO_TESTS=\$1 MMAPDEMO_BAR_BDF=\$sbar MMAPDEMO_STRESS_SECONDS=$half \\
+			MMAPDEMO_STRESS_SEED=$seed stress_test
+		echo \$? >/tmp/stress.st
+	} 2>&1 | tee /tmp/stress.log &
+	stress=\$!
+	n=0
 	while kill -0 \$stress 2>/dev/null; do
-		seqfuzz_test >/tmp/seqfuzz.log 2>&1
-		fst=\$?
+		runs=\$((runs + 1)) n=\$((n + 1))
+		MMAPDEMO_TESTS="\$2" MMAPDEMO_BAR_BDF=\$fbar MMAPDEMO_SEQFUZZ_SEED=\$(($seed + runs)) \\
+			seqfuzz_test >/tmp/seqfuzz.log 2>&1
+		st=\$?
 		sed 's/^/seqfuzz: /' /tmp/seqfuzz.log
-		runs=\$((runs + 1))
-		if [ \$fst != 0 ]; then
-			fuzz=\$fst
+		if [ \$st != 0 ] || ! clean /tmp/seqfuzz.log; then
+			echo "# soak: seqfuzz run \$runs (\$2, seed \$(($seed + runs))) FAILED or skipped (status \$st)"
+			failed=1
 			break
 		fi
 	done
-	echo "# soak: seqfuzz_test ran \$runs times beside the stress, last status \$fuzz"
-else
-	echo "# soak: no seqfuzz_test in this build: the stress ran alone"
-fi
-wait \$stress
-st=\$?
-[ \$st != 0 ] || st=\$fuzz
-exit \$st
+	wait \$stress
+	if [ "\$(cat /tmp/stress.st)" != 0 ] || ! clean /tmp/stress.log; then
+		echo "# soak: stress_test \$1 FAILED or skipped (status \$(cat /tmp/stress.st), seed $seed)"
+		failed=1
+	fi
+	[ \$n -gt 0 ] || { echo "# soak: seqfuzz never ran beside \$1"; failed=1; }
+	echo "# soak: \$1 with \$n seqfuzz runs (\$2) beside it"
+}
+soak_half stress_random_operations seqfuzz.bar
+[ \$failed != 0 ] || soak_half stress_bar_with_revocation "seqfuzz.ram seqfuzz.bar"
+echo "# soak: \$runs seqfuzz runs in all, \$([ \$failed = 0 ] && echo passed || echo FAILED)"
+exit \$failed
 EOF
 	)
 	;;

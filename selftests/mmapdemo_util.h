@@ -404,6 +404,9 @@ static inline int mmapdemo_find_runs(size_t npages, size_t page,
 /*
  * Find the BAR device of mmapdemo for the first bound PCI device with
  * these IDs: @path gets /dev/mmapdemo-<PCI address> and @bdf the address.
+ * Where MMAPDEMO_BAR_BDF is set (a PCI address, 0000:00:05.0), only the
+ * device at that address is taken, so that two tests running side by
+ * side (make soak) each have a BAR device of their own.
  * Returns 0, or -1 if there is none.
  */
 static inline int mmapdemo_find_bar(unsigned int vendor, unsigned int device,
@@ -411,12 +414,15 @@ static inline int mmapdemo_find_bar(unsigned int vendor, unsigned int device,
 				    size_t bdflen)
 {
 	const char *drv = "/sys/bus/pci/drivers/mmapdemo";
+	const char *only = getenv("MMAPDEMO_BAR_BDF");
 	char sys[96], name[24];
 	int i;
 
 	/* Addresses 0000:00:00.0 to 0000:00:1f.0: the lab's QEMU bus. */
 	for (i = 0; i < 32; i++) {
 		snprintf(name, sizeof(name), "0000:00:%02x.0", i);
+		if (only && *only && strcmp(name, only))
+			continue;
 		snprintf(sys, sizeof(sys), "%s/%s/vendor", drv, name);
 		if (mmapdemo_read_hex(sys) != (long)vendor)
 			continue;
@@ -635,15 +641,45 @@ static inline bool mmapdemo_named(const char *list, const char *name)
 }
 
 /*
+ * Keep only the variants of @f that @only names (fixture.variant, as
+ * seqfuzz.bar): true if it names one, false (all variants kept) if not.
+ */
+static inline bool mmapdemo_select_variants(struct __fixture_metadata *f,
+					    const char *only)
+{
+	struct __fixture_variant_metadata *v, *next, *head = NULL, *last = NULL;
+	struct __fixture_variant_metadata **tail = &head;
+	char full[256];
+
+	for (v = f->variant; v; v = next) {
+		next = v->next;
+		snprintf(full, sizeof(full), "%s.%s", f->name, v->name);
+		if (!mmapdemo_named(only, full))
+			continue;
+		v->next = NULL;
+		*tail = last = v;
+		tail = &v->next;
+	}
+	if (!head)
+		return false;
+	head->prev = last;
+	f->variant = head;
+	return true;
+}
+
+/*
  * Where MMAPDEMO_TESTS is set, only the tests it names (TEST() names, or
  * fixture.test for TEST_F()), as make repeat's CASES sets it: the
- * kselftest harness that the tests build against (6.1's) has no -t.
+ * kselftest harness that the tests build against (6.1's) has no -t.  A
+ * fixture.variant word (seqfuzz.bar) keeps only the variants named, with
+ * the fixture's named tests, or all of them if none is named.
  */
 static inline void mmapdemo_select_tests(void)
 {
 	const char *only = getenv("MMAPDEMO_TESTS");
 	struct __test_metadata *t, *next, *head, *last, **tail;
 	struct __fixture_metadata *f;
+	bool variants, any;
 	char full[256];
 
 	if (!only || !*only)
@@ -651,11 +687,18 @@ static inline void mmapdemo_select_tests(void)
 	for (f = __fixture_list; f; f = f->next) {
 		head = last = NULL;
 		tail = &head;
+		variants = mmapdemo_select_variants(f, only);
+		any = false;
+		for (t = f->tests; t; t = t->next) {
+			snprintf(full, sizeof(full), "%s.%s", f->name, t->name);
+			any |= mmapdemo_named(only, t->name) ||
+			       mmapdemo_named(only, full);
+		}
 		for (t = f->tests; t; t = next) {
 			next = t->next;
 			snprintf(full, sizeof(full), "%s.%s", f->name, t->name);
 			if (!mmapdemo_named(only, t->name) &&
-			    !mmapdemo_named(only, full))
+			    !mmapdemo_named(only, full) && !(variants && !any))
 				continue;
 			t->next = NULL;
 			*tail = last = t;
@@ -681,6 +724,8 @@ static inline void mmapdemo_select_tests(void)
 	} \
 	int main(int argc, char **argv) \
 	{ \
+		/* A test's messages: the harness's child ends in _exit(). */ \
+		setvbuf(stdout, NULL, _IOLBF, 0); \
 		mmapdemo_scale_timeouts(); \
 		mmapdemo_select_tests(); \
 		after(); \
