@@ -6,6 +6,8 @@
  *    their allocations (fail-nth, on the debug kernels) and exits racing
  *    with the removal leave no PTE of the removed BAR, no kernel warning,
  *    and (x86) no memory type reservation but the driver's own;
+ *  - a fork killed inside dup_mmap() while the removal waits on the
+ *    parent's mmap_lock: the removal finishes and nothing is logged;
  *  - the removal finishes while another process holds its own mmap_lock
  *    for a long time: the driver never takes it;
  *  - a SET_STRATEGY that succeeded is never undone by an mmap() under way,
@@ -15,6 +17,7 @@
  * the strategy race runs on the RAM device.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -416,6 +419,196 @@ TEST(remove_racing_with_killed_forks_warns_nothing)
 	       round, KILLED_FORKERS, KILLED_VMAS + 1);
 	EXPECT_FALSE(warned) TH_LOG("the kernel logged: %s", line);
 	munmap(ready, 4096);
+	close(kmsg);
+}
+
+/*
+ * The same, made to land: a fork killed inside dup_mmap() with the
+ * removal already waiting on the parent's mmap_lock.  On 6.8 to 6.x
+ * (6.12's kernel/fork.c dup_mmap()) the fork copies the VMAs into a clone
+ * of the parent's maple tree one by one and checks fatal_signal_pending()
+ * before each; a kill makes it store XA_ZERO_ENTRY at the next one, the
+ * entries past it still the parent's VMAs, and unlock the child's and then
+ * the parent's mmap_lock.  The failed child's mm then lives on in
+ * dup_mm()'s mmput() until exit_mmap() destroys the tree under its
+ * mmap_lock held for writing; before that, exit_mmap() unmaps under the
+ * read lock.  A driver whose removal walked each mm that maps it (the
+ * design before session 6 did) waits on the parent's lock, walks the
+ * parent, then queues on the child's lock and gets it when exit_mmap()
+ * drops the read lock: it walks the half-built tree and reads the marker
+ * as a VMA.  So the forker has one large VMA of populated pages below its
+ * BAR VMA (the child's exit_mmap() unmaps it under the read lock: a long
+ * window) and many small VMAs above it (the time to see the BAR's VMA
+ * copied, by its vma_opens, start the removal and kill).  6.1 builds the
+ * child's tree as it copies, and 7.3's dup_mmap() (mm/mmap.c) destroys the
+ * tree before it unlocks: there the rounds race a killed fork and a
+ * removal and nothing more.  Nothing may be logged, the removal must
+ * finish.
+ */
+#define HALF_LOW_PAGES 16384
+#define HALF_HIGH_VMAS 2000
+#define HALF_ROUNDS 3
+
+/* Run on @cpu alone, where there is one. */
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu < sysconf(_SC_NPROCESSORS_ONLN) ? cpu : 0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+struct half_fork {
+	int ready;	/* the forker built its address space */
+	int forking;	/* it calls fork() now */
+	int forked;	/* fork() returned in it: the kill came too late */
+	int go;		/* the remover may remove */
+};
+
+static void __attribute__((noreturn)) half_forker(struct half_fork *hf,
+						  __u32 strategy)
+{
+	size_t low = HALF_LOW_PAGES * 4096UL, i;
+	char *area;
+	pid_t pid;
+	int fd;
+
+	pin(0);
+	fd = mmapdemo_open_strategy(O_RDWR, strategy);
+	if (fd < 0)
+		_exit(1);
+	area = mmap(NULL, low + (2 * HALF_HIGH_VMAS + 2) * 4096UL, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		_exit(1);
+	/* Below: one VMA of private pages, 4 KiB each, all present; */
+	if (mprotect(area, low, PROT_READ | PROT_WRITE))
+		_exit(1);
+	madvise(area, low, MADV_NOHUGEPAGE);
+	for (i = 0; i < low; i += 4096)
+		area[i] = 1;
+	/* then the BAR's VMA, */
+	if (map_bar(fd, strategy, 1, area + low) == MAP_FAILED)
+		_exit(1);
+	/* then many VMAs of one page, with a hole between them. */
+	for (i = 1; i <= HALF_HIGH_VMAS; i++)
+		mprotect(area + low + 2 * i * 4096, 4096, PROT_READ);
+	set(&hf->ready, 1);
+	while (!get(&hf->forking))
+		usleep(1000);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	set(&hf->forked, 1);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	for (;;)
+		pause();
+}
+
+static void __attribute__((noreturn)) half_remover(struct half_fork *hf)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+
+	/*
+	 * On the forker's CPU, and real-time: woken by the forker's unlock,
+	 * it runs at the forker's next preemption point, or makes the
+	 * forker's next mmap_write_lock() queue behind it instead of
+	 * spinning (rwsem_can_spin_on_owner(): need_resched()).
+	 */
+	pin(0);
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		_exit(2);
+	while (!get(&hf->go))
+		usleep(100);
+	_exit(mmapdemo_pci_remove() ? 1 : 0);
+}
+
+/* The state letter of /proc/@pid/stat ('R', 'S', 'D', 'Z', ...), '?' if none. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+TEST(remove_during_a_killed_fork_walks_no_half_built_tree)
+{
+	const char *why = mmapdemo_need_ivshmem();
+	int round, kmsg, st = 0, late = 0;
+	struct half_fork *hf;
+	pid_t forker, remover;
+	char opens[96], line[512], s;
+	bool warned = false;
+	__u32 strategy;
+	long base;
+
+	if (why)
+		SKIP(return, "%s", why);
+	strategy = mmapdemo_bar_eager_strategy();
+	kmsg = mmapdemo_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	hf = shared_page();
+	ASSERT_NE(NULL, hf);
+	snprintf(opens, sizeof(opens), "/sys/class/misc/mmapdemo-%s/stats/vma_opens",
+		 mmapdemo_bar_bdf);
+	pin(1);
+	for (round = 0; round < HALF_ROUNDS; round++) {
+		memset(hf, 0, sizeof(*hf));
+		forker = fork();
+		ASSERT_LE(0, forker);
+		if (forker == 0)
+			half_forker(hf, strategy);
+		while (!get(&hf->ready) && proc_state(forker) != 'Z')
+			usleep(1000);
+		ASSERT_TRUE(get(&hf->ready)) TH_LOG("the forker could not map");
+		remover = fork();
+		ASSERT_LE(0, remover);
+		if (remover == 0)
+			half_remover(hf);
+		base = mmapdemo_read_long(opens, 10);
+		ASSERT_LE(0, base) TH_LOG("%s: %s", opens, strerror(errno));
+		set(&hf->forking, 1);
+		/* The child's copy of the BAR's VMA opened: mid-dup_mmap(). */
+		while (mmapdemo_read_long(opens, 10) == base && !get(&hf->forked))
+			;
+		set(&hf->go, 1);
+		/* The removal waits (the old design: on the forker's lock). */
+		do
+			s = proc_state(remover);
+		while (!strchr("DZ?", s) && !get(&hf->forked));
+		kill(forker, SIGKILL);
+		ASSERT_EQ(remover, waitpid(remover, &st, 0));
+		warned = mmapdemo_kmsg_grep(kmsg, kernel_bad, line, sizeof(line));
+		/*
+		 * An oops in the removal leaves the device and the mmap_lock
+		 * it held locked, the forker waiting for ever: stop.
+		 */
+		if (warned || !WIFEXITED(st) || WEXITSTATUS(st))
+			break;
+		ASSERT_EQ(forker, waitpid(forker, NULL, 0));
+		late += get(&hf->forked);
+		ASSERT_EQ(0, mmapdemo_pci_rescan());
+	}
+	TH_LOG("%d rounds of a fork of %d VMAs killed during a removal, %d of them after fork() returned",
+	       round, HALF_HIGH_VMAS * 2 + 3, late);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("round %d: the removal ended with status %#x", round, st);
+	EXPECT_FALSE(warned) TH_LOG("the kernel logged: %s", line);
+	munmap(hf, 4096);
 	close(kmsg);
 }
 
@@ -1205,6 +1398,7 @@ static void revoke_timeouts(void)
 	_remove_racing_with_mmap_leaves_no_pte_object.timeout = mmapdemo_scaled(900);
 	_remove_racing_with_fork_warns_nothing_object.timeout = mmapdemo_scaled(900);
 	_remove_racing_with_killed_forks_warns_nothing_object.timeout = mmapdemo_scaled(900);
+	_remove_during_a_killed_fork_walks_no_half_built_tree_object.timeout = mmapdemo_scaled(900);
 	_remove_racing_with_exit_keeps_pat_clean_object.timeout = mmapdemo_scaled(900);
 	_remove_finishes_while_a_mapper_holds_its_mmap_lock_object.timeout = mmapdemo_scaled(900);
 	_set_strategy_racing_mmap_is_never_undone_object.timeout = mmapdemo_scaled(900);
