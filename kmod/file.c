@@ -45,6 +45,9 @@ static int mmapdemo_release(struct inode *inode, struct file *file)
 {
 	struct mmapdemo_file *mf = file->private_data;
 
+	/* Its mappings are gone: what they wrote reaches the device now. */
+	if (mf->mapped && mf->strategy == &mmapdemo_strategy_defio)
+		mmapdemo_defio_flush(mf->dev, MMAPDEMO_DEFIO_RELEASE);
 	mmapdemo_dev_put(mf->dev);
 	mutex_destroy(&mf->lock);
 	kfree(mf);
@@ -113,6 +116,8 @@ static ssize_t mmapdemo_rw(struct file *file, char __user *to,
 		return from ? -ENOSPC : 0;
 	len = min_t(size_t, len, md->backing.size - pos);
 	ret = mmapdemo_copy(md, to, from, len, pos);
+	if (ret > 0 && from)
+		mmapdemo_defio_written(md, pos, ret);
 	if (ret > 0)
 		*ppos = pos + ret;
 	return ret;
@@ -130,6 +135,27 @@ static ssize_t mmapdemo_write(struct file *file, const char __user *buf,
 	return mmapdemo_rw(file, NULL, buf, len, ppos);
 }
 
+/*
+ * fsync() and msync(MS_SYNC) of a DEFIO file: flush, and return once the
+ * dirty pages are on the device side (all of them: as fbdev, the range is
+ * not looked at).  Other strategies write the device memory directly and
+ * keep the answer the core gives a file without ->fsync, EINVAL.
+ */
+static int mmapdemo_fsync(struct file *file, loff_t start, loff_t end,
+			  int datasync)
+{
+	struct mmapdemo_file *mf = file->private_data;
+	bool defio;
+
+	mutex_lock(&mf->lock);
+	defio = mf->strategy == &mmapdemo_strategy_defio;
+	mutex_unlock(&mf->lock);
+	if (!defio)
+		return -EINVAL;
+	mmapdemo_defio_flush(mf->dev, MMAPDEMO_DEFIO_FSYNC);
+	return 0;
+}
+
 /* SEEK_END is the end of the device memory. */
 static loff_t mmapdemo_llseek(struct file *file, loff_t offset, int whence)
 {
@@ -145,6 +171,7 @@ const struct file_operations mmapdemo_fops = {
 	.read = mmapdemo_read,
 	.write = mmapdemo_write,
 	.llseek = mmapdemo_llseek,
+	.fsync = mmapdemo_fsync,
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 	.mmap_prepare = mmapdemo_mmap_prepare,
 #else
