@@ -141,12 +141,13 @@ TEST_F(defio, msync_returns_after_the_data_reached_the_device)
 	free(want);
 }
 
-TEST_F(defio, delayed_work_flushes_each_write)
+/* Three rounds of at most 30 s each, inside the harness's time limit. */
+TEST_F_TIMEOUT(defio, delayed_work_flushes_each_write, 120)
 {
 	char *want = malloc(self->len);
 	unsigned int round, waited;
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	const unsigned int limit = mmapdemo_scaled(60) * 100;
+	const unsigned int limit = mmapdemo_scaled(30) * 100;
 
 	ASSERT_NE(NULL, want);
 	ASSERT_EQ(0, mmapdemo_write_file(DELAY_PARAM, "1"));
