@@ -832,8 +832,9 @@ void tour_disk_table(struct tour *t)
 	table_row("others see it", who);
 	report_text("msync(MS_SYNC) calls vfs_fsync_range() for a VM_SHARED mapping with a");
 	report_text("file: ext4 writes the disk, shmem's noop_fsync() (tmpfs, and the shmem");
-	report_text("file behind shared anonymous memory) has nothing to write, and the device,");
-	report_text("whose file has no ->fsync, gets EINVAL.  A private mapping is not synced.");
+	report_text("file behind shared anonymous memory) has nothing to write, and the device's");
+	report_text("->fsync returns EINVAL but for the defio strategy (deferred I/O), which");
+	report_text("flushes.  A private mapping is not synced.");
 	if (report_json()) {
 		report_str("device_msync", NULL, sync[0]);
 		report_str("ext4_shared_msync", NULL, sync[1]);
