@@ -169,8 +169,8 @@ static int ioctl_defio_read(struct mmapdemo_file *mf, void __user *uarg,
 		return ret;
 	if (req.flags || req.reserved)
 		return -EINVAL;
-	return mmapdemo_defio_read(mf->dev, req.offset, u64_to_user_ptr(req.addr),
-				   req.len);
+	return mmapdemo_defio_read(mf->dev, req.offset,
+				   u64_to_user_ptr(req.addr), req.len);
 }
 
 /**

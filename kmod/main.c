@@ -169,7 +169,8 @@ static int strategy_param_set(const char *val, const struct kernel_param *kp)
 
 	/* The RAM device's default: not a strategy for BARs only. */
 	if (!s || s->pfn_only) {
-		pr_err("strategy=%s: must be fault, remap, insert or defio\n", val);
+		pr_err("strategy=%s: must be fault, remap, insert or defio\n",
+		       val);
 		return -EINVAL;
 	}
 	*(const struct mmapdemo_strategy **)kp->arg = s;

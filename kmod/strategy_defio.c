@@ -85,8 +85,9 @@ static const struct kernel_param_ops defio_delay_ops = {
 };
 
 module_param_cb(defio_delay_ms, &defio_delay_ops, &defio_delay_ms, 0644);
-MODULE_PARM_DESC(defio_delay_ms,
-		 "defio strategy: flush this long after a first write, 0 to 3600000 (default 1000)");
+MODULE_PARM_DESC(
+	defio_delay_ms,
+	"defio strategy: flush this long after a first write, 0 to 3600000 (default 1000)");
 
 /* Come back after the delay; nothing if the work is already pending. */
 static void defio_schedule(struct mmapdemo_defio *d)
@@ -156,8 +157,8 @@ void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why)
 
 static void defio_work(struct work_struct *work)
 {
-	struct mmapdemo_defio *d =
-		container_of(to_delayed_work(work), struct mmapdemo_defio, work);
+	struct mmapdemo_defio *d = container_of(to_delayed_work(work),
+						struct mmapdemo_defio, work);
 
 	mmapdemo_defio_flush(container_of(d, struct mmapdemo_dev, defio),
 			     MMAPDEMO_DEFIO_WORK);
@@ -208,8 +209,7 @@ void mmapdemo_defio_written(struct mmapdemo_dev *md, loff_t pos, size_t len)
  * memory_lock held for reading; takes the defio lock.
  * Return: 0; -ENOMEM; -EINVAL for a mapping through another inode.
  */
-static int defio_prepare(struct mmapdemo_dev *md,
-			 struct address_space *mapping)
+static int defio_prepare(struct mmapdemo_dev *md, struct address_space *mapping)
 {
 	struct mmapdemo_defio *d = &md->defio;
 	struct mmapdemo_backing *backing = &md->backing;
@@ -260,8 +260,8 @@ out_unlock:
  * Return: 0; -EINVAL for a range outside the device; -ENODATA before the
  * first DEFIO mapping; -ENOMEM; -EFAULT.
  */
-int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset,
-			void __user *buf, u64 len)
+int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
+			u64 len)
 {
 	struct mmapdemo_defio *d = &md->defio;
 	size_t done = 0, n;
