@@ -116,8 +116,6 @@ static ssize_t mmapdemo_rw(struct file *file, char __user *to,
 		return from ? -ENOSPC : 0;
 	len = min_t(size_t, len, md->backing.size - pos);
 	ret = mmapdemo_copy(md, to, from, len, pos);
-	if (ret > 0 && from)
-		mmapdemo_defio_written(md, pos, ret);
 	if (ret > 0)
 		*ppos = pos + ret;
 	return ret;

@@ -475,7 +475,6 @@ enum mmapdemo_defio_why {
 void mmapdemo_defio_init(struct mmapdemo_dev *md);
 void mmapdemo_defio_release(struct mmapdemo_dev *md);
 void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why);
-void mmapdemo_defio_written(struct mmapdemo_dev *md, loff_t pos, size_t len);
 int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
 			u64 len);
 

@@ -42,9 +42,14 @@
  * The device side is allocated by the first DEFIO mmap(), as a copy of
  * the memory, and lives until the device goes (module unload for the RAM
  * device), when the delayed work is cancelled.  Writes to the memory that
- * do not come through a DEFIO mapping or write() (another strategy's
+ * do not come through a DEFIO mapping (write(), another strategy's
  * writable mapping of the same memory) are not seen: as with a
- * framebuffer, only the deferred-I/O mapping is tracked.
+ * framebuffer, only the deferred-I/O mapping is tracked.  That also keeps
+ * flushes away from pages no DEFIO mapping wrote: where the kernel lacks
+ * mapping_wrprotect_range() (6.1, 6.12), the flush unmaps the page from
+ * every mapping of the device node at its offset (compat.h), which the
+ * fault and insert strategies fault back in, but a remap mapping of the
+ * same page, which has no fault handler, gets SIGBUS.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -85,9 +90,8 @@ static const struct kernel_param_ops defio_delay_ops = {
 };
 
 module_param_cb(defio_delay_ms, &defio_delay_ops, &defio_delay_ms, 0644);
-MODULE_PARM_DESC(
-	defio_delay_ms,
-	"defio strategy: flush this long after a first write, 0 to 3600000 (default 1000)");
+MODULE_PARM_DESC(defio_delay_ms,
+		 "defio: flush delay in ms, max 3600000 (default 1000)");
 
 /* Come back after the delay; nothing if the work is already pending. */
 static void defio_schedule(struct mmapdemo_defio *d)
@@ -165,34 +169,6 @@ static void defio_work(struct work_struct *work)
 }
 
 /**
- * mmapdemo_defio_written() - write() changed the memory: mark it dirty
- * @md: the device
- * @pos: the first byte written
- * @len: bytes written, inside the device
- *
- * Called after the copy, so that a flush which clears a bit copies the
- * new data, or the bit is set again after it.  Nothing before the first
- * DEFIO mapping.
- *
- * Context: process context.
- */
-void mmapdemo_defio_written(struct mmapdemo_dev *md, loff_t pos, size_t len)
-{
-	struct mmapdemo_defio *d = &md->defio;
-	/* Paired with the release in defio_prepare(). */
-	unsigned long *dirty = smp_load_acquire(&d->dirty);
-	pgoff_t pgoff, last;
-
-	if (!dirty || !len)
-		return;
-	last = (pos + len - 1) >> PAGE_SHIFT;
-	for (pgoff = pos >> PAGE_SHIFT; pgoff <= last; pgoff++)
-		if (!test_and_set_bit(pgoff, dirty))
-			atomic64_inc(&md->stats.defio_dirtied);
-	defio_schedule(d);
-}
-
-/**
  * defio_prepare() - set deferred I/O up for a new DEFIO mapping
  * @md: the device
  * @mapping: the mapping's file's f_mapping
@@ -234,11 +210,7 @@ static int defio_prepare(struct mmapdemo_dev *md, struct address_space *mapping)
 	}
 	d->mapping = mapping;
 	ihold(mapping->host);
-	/*
-	 * The bits first, so that a write() from now on marks what it
-	 * changes, which the copy below may or may not have seen.
-	 */
-	smp_store_release(&d->dirty, dirty);
+	d->dirty = dirty;
 	memcpy(store, backing->vaddr, backing->size);
 	d->store = store;
 out_unlock:

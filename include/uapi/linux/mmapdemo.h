@@ -123,8 +123,8 @@ struct mmapdemo_set_strategy {
  *                  the entry would not fit the mapping or the device; the
  *                  smaller fault that follows is counted in @faults
  * @defio_dirtied: pages of the DEFIO strategy that became dirty: a first
- *                 write through a mapping (page_mkwrite) or a write() to a
- *                 page that was clean
+ *                 write through a mapping (page_mkwrite) to a page that
+ *                 was clean
  * @defio_flushed: dirty pages a flush copied to the device side
  * @defio_reprotected: pages a flush write-protected again in every
  *                     mapping before copying them, so that the next write
