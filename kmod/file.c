@@ -37,6 +37,17 @@ static int mmapdemo_open(struct inode *inode, struct file *file)
 	/* All files of a BAR device share one address_space, as VFIO's. */
 	if (md->inode)
 		file->f_mapping = md->inode->i_mapping;
+	/* DEFIO as the default: deferred I/O is set up here, not in ->mmap. */
+	if (mf->strategy == &mmapdemo_strategy_defio) {
+		int ret = mmapdemo_defio_bind(md, file->f_mapping);
+
+		if (ret) {
+			mmapdemo_dev_put(md);
+			mutex_destroy(&mf->lock);
+			kfree(mf);
+			return ret;
+		}
+	}
 	file->private_data = mf;
 	return 0;
 }

@@ -35,7 +35,7 @@
  *    while holding memory_lock, and no copy to or from user memory runs
  *    under it (such a copy may fault on a mapping of this very device).
  *  - mmapdemo_dev.defio.lock (deferred I/O, strategy_defio.c) nests
- *    inside memory_lock (the first DEFIO mmap() allocates under it) and
+ *    inside memory_lock (->mmap checks the binding under it) and
  *    outside the page lock and i_mmap_rwsem (a flush write-protects the
  *    dirty pages under it); page_mkwrite holds the page lock and never
  *    takes it.
@@ -166,17 +166,17 @@ struct mmapdemo_stats_counters {
 /**
  * struct mmapdemo_defio - deferred I/O of the RAM device (strategy_defio.c)
  * @lock: serializes flushes, and protects @store's contents, @dirty's and
- *        @store's allocation and @mapping.  Taken inside memory_lock (the
- *        first DEFIO mmap() allocates under it) and outside the page lock
+ *        @store's allocation and @mapping.  Taken inside memory_lock
+ *        (->mmap checks the binding under it) and outside the page lock
  *        and i_mmap_rwsem (a flush write-protects under it); page_mkwrite
  *        holds the page lock and never takes it.
- * @dirty: one bit per page, set by page_mkwrite (under the page's lock)
- *         and write(), cleared by a flush (under the page's lock); NULL
- *         until the first DEFIO mapping
+ * @dirty: one bit per page, set by page_mkwrite (under the page's lock),
+ *         cleared by a flush (under the page's lock); NULL until a file
+ *         first chooses DEFIO (mmapdemo_defio_bind())
  * @store: the device side, which a flush copies dirty pages into; NULL
- *         until the first DEFIO mapping
+ *         until then
  * @mapping: the address_space whose VMAs a flush write-protects: the
- *           file's f_mapping at the first DEFIO mapping, whose inode it
+ *           f_mapping of the first file that chose DEFIO, whose inode it
  *           holds (ihold()) until the device goes
  * @work: the delayed flush, scheduled by the first write after a flush
  */
@@ -473,6 +473,7 @@ enum mmapdemo_defio_why {
 };
 
 void mmapdemo_defio_init(struct mmapdemo_dev *md);
+int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping);
 void mmapdemo_defio_release(struct mmapdemo_dev *md);
 void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why);
 int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,

@@ -75,9 +75,10 @@ static int ioctl_info(struct mmapdemo_file *mf, void __user *uarg, size_t usize)
 	return copy_out(uarg, &info, sizeof(info), usize);
 }
 
-static int ioctl_set_strategy(struct mmapdemo_file *mf, void __user *uarg,
+static int ioctl_set_strategy(struct file *file, void __user *uarg,
 			      size_t usize)
 {
+	struct mmapdemo_file *mf = file->private_data;
 	const struct mmapdemo_strategy *s;
 	struct mmapdemo_set_strategy req;
 	int ret;
@@ -92,6 +93,12 @@ static int ioctl_set_strategy(struct mmapdemo_file *mf, void __user *uarg,
 	s = mmapdemo_strategy_by_id(req.strategy);
 	if (!s || !mmapdemo_strategy_usable(mf->dev, s))
 		return -EINVAL;
+	/* Deferred I/O is set up here, never in ->mmap. */
+	if (s == &mmapdemo_strategy_defio) {
+		ret = mmapdemo_defio_bind(mf->dev, file->f_mapping);
+		if (ret)
+			return ret;
+	}
 
 	mutex_lock(&mf->lock);
 	if (mf->mapped) {
@@ -201,7 +208,7 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case IOC_NOSIZE(MMAPDEMO_IOC_INFO):
 		return ioctl_info(mf, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_SET_STRATEGY):
-		return ioctl_set_strategy(mf, uarg, usize);
+		return ioctl_set_strategy(file, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_STATS):
 		return ioctl_stats(mf, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_WALK):

@@ -39,8 +39,9 @@
  * walk of the file's address_space (i_mmap_rwsem) finds the PTEs, in
  * every process that maps the device, forked children included.
  *
- * The device side is allocated by the first DEFIO mmap(), as a copy of
- * the memory, and lives until the device goes (module unload for the RAM
+ * The device side is allocated when a file first chooses DEFIO
+ * (mmapdemo_defio_bind(), at open() or MMAPDEMO_IOC_SET_STRATEGY, never in
+ * ->mmap), as a copy of the memory, and lives until the device goes (module unload for the RAM
  * device), when the delayed work is cancelled.  Writes to the memory that
  * do not come through a DEFIO mapping (write(), another strategy's
  * writable mapping of the same memory) are not seen: as with a
@@ -169,23 +170,24 @@ static void defio_work(struct work_struct *work)
 }
 
 /**
- * defio_prepare() - set deferred I/O up for a new DEFIO mapping
+ * mmapdemo_defio_bind() - set deferred I/O up for a file that chose DEFIO
  * @md: the device
- * @mapping: the mapping's file's f_mapping
+ * @mapping: the file's f_mapping
  *
- * The first DEFIO mapping allocates the dirty bits and the device side,
- * which starts as a copy of the memory, and binds deferred I/O to
- * @mapping: its VMAs are those a flush write-protects.  Every file of the
- * RAM device opened through the same device node shares it; a mapping
- * through another node (another inode) is refused, since a flush could
- * not reach its PTEs.  What it sets up stays until the device goes, even
- * if the core fails this mapping later.
+ * Called when a file's strategy becomes DEFIO (at open() with DEFIO the
+ * default, or by MMAPDEMO_IOC_SET_STRATEGY), never from ->mmap: nothing
+ * changes before the core has committed a VMA.  The first call allocates
+ * the dirty bits and the device side, which starts as a copy of the
+ * memory, and binds deferred I/O to @mapping: its VMAs are those a flush
+ * write-protects.  Every file of the RAM device opened through the same
+ * device node shares it; a file opened through another node (another
+ * inode) cannot use DEFIO, since a flush could not reach its PTEs.  What
+ * it sets up stays until the device goes.
  *
- * Context: process context, mmap_lock held for writing, the device's
- * memory_lock held for reading; takes the defio lock.
- * Return: 0; -ENOMEM; -EINVAL for a mapping through another inode.
+ * Context: process context, may sleep; takes the defio lock.
+ * Return: 0; -ENOMEM; -EINVAL for a file of another inode.
  */
-static int defio_prepare(struct mmapdemo_dev *md, struct address_space *mapping)
+int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping)
 {
 	struct mmapdemo_defio *d = &md->defio;
 	struct mmapdemo_backing *backing = &md->backing;
@@ -193,7 +195,6 @@ static int defio_prepare(struct mmapdemo_dev *md, struct address_space *mapping)
 	void *store;
 	int ret = 0;
 
-	lockdep_assert_held_read(&md->memory_lock);
 	mutex_lock(&d->lock);
 	if (d->store) {
 		if (mapping != d->mapping)
@@ -230,7 +231,7 @@ out_unlock:
  *
  * Context: process context, may sleep; takes the defio lock.
  * Return: 0; -EINVAL for a range outside the device; -ENODATA before the
- * first DEFIO mapping; -ENOMEM; -EFAULT.
+ * first file chose DEFIO; -ENOMEM; -EFAULT.
  */
 int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
 			u64 len)
@@ -334,16 +335,21 @@ static vm_fault_t defio_page_mkwrite(struct vm_fault *vmf)
 
 /*
  * As the fault strategy on RAM (VM_MIXEDMAP, vm_insert_page() in
- * ->fault), after setting deferred I/O up for the mapping.
+ * ->fault), for a file that mmapdemo_defio_bind() set up: only checked
+ * here, since ->mmap changes nothing before the core commits the VMA.
  */
 static int defio_describe(struct mmapdemo_dev *md,
 			  const struct mmapdemo_map_req *req,
 			  struct mmapdemo_map_desc *desc)
 {
-	int ret = defio_prepare(md, req->mapping);
+	struct mmapdemo_defio *d = &md->defio;
+	bool bound;
 
-	if (ret)
-		return ret;
+	mutex_lock(&d->lock);
+	bound = d->store && d->mapping == req->mapping;
+	mutex_unlock(&d->lock);
+	if (!bound)
+		return -EINVAL;
 	desc->flags |= MMAPDEMO_MAP_MIXEDMAP;
 	return 0;
 }

@@ -12,6 +12,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -346,6 +347,54 @@ TEST(device_side_needs_a_defio_mapping)
 	req.len = sizeof(buf);
 	EXPECT_EQ(-1, ioctl(fd, MMAPDEMO_IOC_DEFIO_READ, &req));
 	EXPECT_EQ(ENODATA, errno);
+	close(fd);
+}
+
+/*
+ * Deferred I/O is set up when a file chooses DEFIO, never by ->mmap
+ * (which changes nothing before the core commits the VMA): the device side
+ * is there before any mapping, a copy of the memory.  A file opened
+ * through a second device node (another inode, whose mappings a flush
+ * would not reach) cannot choose DEFIO; other strategies it can.
+ */
+TEST(defio_is_set_up_by_choosing_it_and_bound_to_one_node)
+{
+	struct mmapdemo_set_strategy defio = { .strategy = MMAPDEMO_STRATEGY_DEFIO };
+	struct mmapdemo_set_strategy fault = { .strategy = MMAPDEMO_STRATEGY_FAULT };
+	const char *node = "/tmp/defio_test-node";
+	char mem[16], side[16];
+	struct stat st;
+	int fd, fd2;
+
+	if (getuid() != 0)
+		SKIP(return, "loading modules and mknod need root");
+	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
+		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
+	if (mmapdemo_loaded())
+		ASSERT_EQ(0, mmapdemo_unload());
+	ASSERT_EQ(0, mmapdemo_load(""));
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(mem), pwrite(fd, "before any mmap", sizeof(mem), 0));
+	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &defio))
+		TH_LOG("SET_STRATEGY defio: %s", strerror(errno));
+	ASSERT_EQ(0, device_read(fd, 0, side, sizeof(side)))
+		TH_LOG("DEFIO_READ after choosing defio, before mmap: %s",
+		       strerror(errno));
+	ASSERT_EQ((ssize_t)sizeof(mem), pread(fd, mem, sizeof(mem), 0));
+	EXPECT_EQ(0, memcmp(mem, side, sizeof(mem)));
+
+	ASSERT_EQ(0, stat(MMAPDEMO_DEV, &st));
+	unlink(node);
+	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, st.st_rdev))
+		TH_LOG("mknod: %s", strerror(errno));
+	fd2 = open(node, O_RDWR);
+	ASSERT_LE(0, fd2) TH_LOG("%s: %s", node, strerror(errno));
+	EXPECT_EQ(-1, ioctl(fd2, MMAPDEMO_IOC_SET_STRATEGY, &defio));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ioctl(fd2, MMAPDEMO_IOC_SET_STRATEGY, &fault));
+	close(fd2);
+	unlink(node);
 	close(fd);
 }
 

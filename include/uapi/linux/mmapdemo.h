@@ -93,7 +93,10 @@ struct mmapdemo_info {
  * @flags: must be zero
  *
  * MMAPDEMO_IOC_SET_STRATEGY.  Return: 0; -EINVAL for an unknown strategy or
- * non-zero @flags; -EBUSY once this file has been mapped; -EFAULT, -E2BIG.
+ * non-zero @flags, and for MMAPDEMO_STRATEGY_DEFIO on a file opened through
+ * another device node than the first file that chose it; -EBUSY once this
+ * file has been mapped; -ENOMEM (DEFIO sets its device side up here);
+ * -EFAULT, -E2BIG.
  */
 struct mmapdemo_set_strategy {
 	__u32 strategy;
@@ -389,9 +392,10 @@ struct mmapdemo_walk {
  * The DEFIO strategy maps a shadow of the device; what a flush has copied
  * to the device itself is read here, so that a test can tell flushed data
  * from data still waiting.  The device side starts as a copy of the
- * memory, made at the first mapping with the DEFIO strategy.
+ * memory, made when a file first chooses the DEFIO strategy (open() with
+ * it the default, or MMAPDEMO_IOC_SET_STRATEGY).
  * MMAPDEMO_IOC_DEFIO_READ.  Return: 0; -EINVAL for a range outside the
- * device or non-zero @flags; -ENODATA before the first DEFIO mapping or on
+ * device or non-zero @flags; -ENODATA before a file first chose DEFIO or on
  * a device without deferred I/O; -EFAULT, -E2BIG.
  */
 struct mmapdemo_defio_read {
