@@ -34,9 +34,9 @@
  *    with the huge fault.  Nothing takes the mmap_lock or i_mmap_rwsem
  *    while holding memory_lock, and no copy to or from user memory runs
  *    under it (such a copy may fault on a mapping of this very device).
- *  - mmapdemo_dev.defio.lock (deferred I/O, strategy_defio.c) nests
- *    inside memory_lock (->mmap checks the binding under it) and
- *    outside the page lock and i_mmap_rwsem (a flush write-protects the
+ *  - mmapdemo_dev.defio.lock (deferred I/O, strategy_defio.c) is never
+ *    taken under memory_lock (->mmap reads the binding without it) and
+ *    nests outside the page lock and i_mmap_rwsem (a flush write-protects the
  *    dirty pages under it); page_mkwrite holds the page lock and never
  *    takes it.
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
@@ -166,8 +166,9 @@ struct mmapdemo_stats_counters {
 /**
  * struct mmapdemo_defio - deferred I/O of the RAM device (strategy_defio.c)
  * @lock: serializes flushes, and protects @store's contents, @dirty's and
- *        @store's allocation and @mapping.  Taken inside memory_lock
- *        (->mmap checks the binding under it) and outside the page lock
+ *        @store's allocation and @mapping (@store published last, with
+ *        release semantics, for ->mmap's check).  Never taken under
+ *        memory_lock, and outside the page lock
  *        and i_mmap_rwsem (a flush write-protects under it); page_mkwrite
  *        holds the page lock and never takes it.
  * @dirty: one bit per page, set by page_mkwrite (under the page's lock),

@@ -213,7 +213,8 @@ int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping)
 	ihold(mapping->host);
 	d->dirty = dirty;
 	memcpy(store, backing->vaddr, backing->size);
-	d->store = store;
+	/* defio_describe() reads @mapping after it, without the lock. */
+	smp_store_release(&d->store, store);
 out_unlock:
 	mutex_unlock(&d->lock);
 	return ret;
@@ -343,12 +344,15 @@ static int defio_describe(struct mmapdemo_dev *md,
 			  struct mmapdemo_map_desc *desc)
 {
 	struct mmapdemo_defio *d = &md->defio;
-	bool bound;
 
-	mutex_lock(&d->lock);
-	bound = d->store && d->mapping == req->mapping;
-	mutex_unlock(&d->lock);
-	if (!bound)
+	/*
+	 * Without the defio lock: ->mmap holds memory_lock, and a flush
+	 * takes i_mmap_rwsem under the defio lock while a caching change
+	 * takes memory_lock under i_mmap_rwsem (lockdep saw that cycle on
+	 * 6.12-debug).  @store is published once, after @mapping, and
+	 * neither changes until the device goes.
+	 */
+	if (!smp_load_acquire(&d->store) || READ_ONCE(d->mapping) != req->mapping)
 		return -EINVAL;
 	desc->flags |= MMAPDEMO_MAP_MIXEDMAP;
 	return 0;
