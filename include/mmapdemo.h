@@ -45,10 +45,17 @@ int mmapdemo_fd(const struct mmapdemo *md);
 
 int mmapdemo_get_info(struct mmapdemo *md, struct mmapdemo_info *info);
 int mmapdemo_get_stats(struct mmapdemo *md, struct mmapdemo_stats *stats);
+/*
+ * The device side of deferred I/O (the defio strategy), @len bytes at
+ * @offset into @buf: MMAPDEMO_IOC_DEFIO_READ; -ENODATA before the first
+ * defio mapping.  Since 1.3.
+ */
+int mmapdemo_defio_read(struct mmapdemo *md, uint64_t offset, void *buf,
+			size_t len);
 /* MMAPDEMO_STRATEGY_*; -EBUSY once the file has been mapped. */
 int mmapdemo_set_strategy(struct mmapdemo *md, unsigned int strategy);
 
-/* "fault", "remap", "insert"; NULL for an unknown number. */
+/* "fault", "remap", "insert", "huge", "defio"; NULL for an unknown number. */
 const char *mmapdemo_strategy_name(unsigned int strategy);
 /* The number of a strategy name, or -EINVAL. */
 int mmapdemo_strategy_parse(const char *name);

@@ -16,6 +16,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/rmap.h>
 #include <linux/sched.h>
 
 #include "probes.h"
@@ -218,5 +219,40 @@ static inline vm_fault_t mmapdemo_insert_pfn_pud(struct vm_fault *vmf,
 #ifndef MMAPDEMO_HAVE_PCI_IRQ_INTX
 #define PCI_IRQ_INTX PCI_IRQ_LEGACY
 #endif
+
+/*
+ * Deferred I/O write-protects a flushed page again in every shared mapping
+ * of the device, so that the next write faults (strategy_defio.c).  After
+ * 6.12 the core has mapping_wrprotect_range() for pages that, like the
+ * device's, have no ->mapping of their own: it walks the address_space's
+ * VMAs (the rmap) and clears the write bit of each PTE that maps @pfn
+ * there, as fbdev's fb_defio.c does on 7.3
+ * (MMAPDEMO_HAVE_MAPPING_WRPROTECT_RANGE).
+ *
+ * Before, the nearest correct means is unmap_mapping_range() of the page:
+ * the same rmap walk, but it removes the PTEs, so the next access of any
+ * kind faults again (->fault maps the page read-only, and a write then
+ * calls page_mkwrite).  It costs a read fault more, and needs nothing of
+ * the page.  fbdev's own way on 6.1 and 6.12, folio_mkclean(), finds the
+ * mappings through page->mapping and page->index, which fb_defio.c sets
+ * on its pages in ->fault; the device's pages are mapped by every strategy
+ * at once, so giving them a ->mapping would make the core take them for
+ * page cache in all those mappings too (on unmap, a dirty PTE calls the
+ * address_space's ->dirty_folio, which a character device's has not).
+ *
+ * Return: PTEs write-protected, or -1 where the count is not known (the
+ * pages were unmapped).
+ */
+static inline int mmapdemo_wrprotect_page(struct address_space *mapping,
+					  pgoff_t pgoff, unsigned long pfn)
+{
+#ifdef MMAPDEMO_HAVE_MAPPING_WRPROTECT_RANGE
+	return mapping_wrprotect_range(mapping, pgoff, pfn, 1);
+#else
+	/* even_cows 0: leave private copies made by copy on write alone. */
+	unmap_mapping_range(mapping, (loff_t)pgoff << PAGE_SHIFT, PAGE_SIZE, 0);
+	return -1;
+#endif
+}
 
 #endif /* _MMAPDEMO_COMPAT_H */

@@ -146,6 +146,7 @@ void mmapdemo_dev_init(struct mmapdemo_dev *md)
 	atomic_inc(&mmapdemo_devs_alive);
 	kref_init(&md->ref);
 	init_rwsem(&md->memory_lock);
+	mmapdemo_defio_init(md);
 	for (c = 0; c < 2; c++)
 		for (s = 0; s < MMAPDEMO_NR_STRATEGIES; s++)
 			for (k = 0; k < MMAPDEMO_NR_CACHING; k++) {
@@ -184,6 +185,7 @@ static void mmapdemo_dev_release(struct kref *ref)
 {
 	struct mmapdemo_dev *md = container_of(ref, struct mmapdemo_dev, ref);
 
+	mmapdemo_defio_release(md);
 	md->backing.ops->release(&md->backing);
 	if (md->inode)
 		mmapdemo_inode_put(md->inode);

@@ -37,6 +37,17 @@ static int mmapdemo_open(struct inode *inode, struct file *file)
 	/* All files of a BAR device share one address_space, as VFIO's. */
 	if (md->inode)
 		file->f_mapping = md->inode->i_mapping;
+	/* DEFIO as the default: deferred I/O is set up here, not in ->mmap. */
+	if (mf->strategy == &mmapdemo_strategy_defio) {
+		int ret = mmapdemo_defio_bind(md, file->f_mapping);
+
+		if (ret) {
+			mmapdemo_dev_put(md);
+			mutex_destroy(&mf->lock);
+			kfree(mf);
+			return ret;
+		}
+	}
 	file->private_data = mf;
 	return 0;
 }
@@ -45,6 +56,9 @@ static int mmapdemo_release(struct inode *inode, struct file *file)
 {
 	struct mmapdemo_file *mf = file->private_data;
 
+	/* Its mappings are gone: what they wrote reaches the device now. */
+	if (mf->mapped && mf->strategy == &mmapdemo_strategy_defio)
+		mmapdemo_defio_flush(mf->dev, MMAPDEMO_DEFIO_RELEASE);
 	mmapdemo_dev_put(mf->dev);
 	mutex_destroy(&mf->lock);
 	kfree(mf);
@@ -130,6 +144,27 @@ static ssize_t mmapdemo_write(struct file *file, const char __user *buf,
 	return mmapdemo_rw(file, NULL, buf, len, ppos);
 }
 
+/*
+ * fsync() and msync(MS_SYNC) of a DEFIO file: flush, and return once the
+ * dirty pages are on the device side (all of them: as fbdev, the range is
+ * not looked at).  Other strategies write the device memory directly and
+ * keep the answer the core gives a file without ->fsync, EINVAL.
+ */
+static int mmapdemo_fsync(struct file *file, loff_t start, loff_t end,
+			  int datasync)
+{
+	struct mmapdemo_file *mf = file->private_data;
+	bool defio;
+
+	mutex_lock(&mf->lock);
+	defio = mf->strategy == &mmapdemo_strategy_defio;
+	mutex_unlock(&mf->lock);
+	if (!defio)
+		return -EINVAL;
+	mmapdemo_defio_flush(mf->dev, MMAPDEMO_DEFIO_FSYNC);
+	return 0;
+}
+
 /* SEEK_END is the end of the device memory. */
 static loff_t mmapdemo_llseek(struct file *file, loff_t offset, int whence)
 {
@@ -145,6 +180,7 @@ const struct file_operations mmapdemo_fops = {
 	.read = mmapdemo_read,
 	.write = mmapdemo_write,
 	.llseek = mmapdemo_llseek,
+	.fsync = mmapdemo_fsync,
 #ifdef MMAPDEMO_HAVE_MMAP_PREPARE
 	.mmap_prepare = mmapdemo_mmap_prepare,
 #else

@@ -34,6 +34,11 @@
  *    with the huge fault.  Nothing takes the mmap_lock or i_mmap_rwsem
  *    while holding memory_lock, and no copy to or from user memory runs
  *    under it (such a copy may fault on a mapping of this very device).
+ *  - mmapdemo_dev.defio.lock (deferred I/O, strategy_defio.c) is never
+ *    taken under memory_lock (->mmap reads the binding without it) and
+ *    nests outside the page lock and i_mmap_rwsem (a flush write-protects the
+ *    dirty pages under it); page_mkwrite holds the page lock and never
+ *    takes it.
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
  *    The mmap file operation takes it with the mmap_lock held for writing,
  *    so it must never be held while taking the mmap_lock, and before
@@ -57,6 +62,7 @@
 #include <linux/rwsem.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/mmapdemo.h>
 
 #include "probes.h"
@@ -152,6 +158,35 @@ struct mmapdemo_stats_counters {
 	atomic64_t pmd_faults;
 	atomic64_t pud_faults;
 	atomic64_t huge_fallbacks;
+	atomic64_t defio_dirtied;
+	atomic64_t defio_flushed;
+	atomic64_t defio_reprotected;
+};
+
+/**
+ * struct mmapdemo_defio - deferred I/O of the RAM device (strategy_defio.c)
+ * @lock: serializes flushes, and protects @store's contents, @dirty's and
+ *        @store's allocation and @mapping (@store published last, with
+ *        release semantics, for ->mmap's check).  Never taken under
+ *        memory_lock, and outside the page lock
+ *        and i_mmap_rwsem (a flush write-protects under it); page_mkwrite
+ *        holds the page lock and never takes it.
+ * @dirty: one bit per page, set by page_mkwrite (under the page's lock),
+ *         cleared by a flush (under the page's lock); NULL until a file
+ *         first chooses DEFIO (mmapdemo_defio_bind())
+ * @store: the device side, which a flush copies dirty pages into; NULL
+ *         until then
+ * @mapping: the address_space whose VMAs a flush write-protects: the
+ *           f_mapping of the first file that chose DEFIO, whose inode it
+ *           holds (ihold()) until the device goes
+ * @work: the delayed flush, scheduled by the first write after a flush
+ */
+struct mmapdemo_defio {
+	struct mutex lock; /* see above */
+	unsigned long *dirty;
+	void *store;
+	struct address_space *mapping;
+	struct delayed_work work;
 };
 
 struct mmapdemo_strategy;
@@ -160,8 +195,8 @@ struct inode;
 struct pci_dev;
 struct mmapdemo_dma;
 
-/* Strategies: MMAPDEMO_STRATEGY_* of the uapi, 0 to 3. */
-#define MMAPDEMO_NR_STRATEGIES 4
+/* Strategies: MMAPDEMO_STRATEGY_* of the uapi, 0 to 4. */
+#define MMAPDEMO_NR_STRATEGIES 5
 /* Caching modes: enum mmapdemo_caching. */
 #define MMAPDEMO_NR_CACHING 3
 
@@ -207,6 +242,7 @@ struct mmapdemo_vma_data {
  * @vma_data: what its VMAs point to, by [committed][strategy][caching]:
  *            see struct mmapdemo_vma_data; set up once, never changed
  * @dma: the DMA device of an edu (dma.c), NULL for others
+ * @defio: deferred I/O, used by the RAM device's DEFIO mappings only
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
@@ -224,6 +260,7 @@ struct mmapdemo_dev {
 	struct mmapdemo_vma_data vma_data[2][MMAPDEMO_NR_STRATEGIES]
 					 [MMAPDEMO_NR_CACHING];
 	struct mmapdemo_dma *dma;
+	struct mmapdemo_defio defio;
 };
 
 /**
@@ -292,6 +329,7 @@ enum mmapdemo_eager {
  * @exec: VM_EXEC, which the READ_IMPLIES_EXEC personality adds to every
  *        readable mapping
  * @prot: the protection the core chose for it
+ * @mapping: the file's f_mapping, whose VMAs the mapping joins
  */
 struct mmapdemo_map_req {
 	pgoff_t pgoff;
@@ -299,6 +337,7 @@ struct mmapdemo_map_req {
 	bool shared;
 	bool exec;
 	pgprot_t prot;
+	struct address_space *mapping;
 };
 
 /**
@@ -371,6 +410,7 @@ extern const struct mmapdemo_strategy mmapdemo_strategy_fault;
 extern const struct mmapdemo_strategy mmapdemo_strategy_remap;
 extern const struct mmapdemo_strategy mmapdemo_strategy_insert;
 extern const struct mmapdemo_strategy mmapdemo_strategy_huge;
+extern const struct mmapdemo_strategy mmapdemo_strategy_defio;
 extern const struct mmapdemo_strategy *mmapdemo_bar_default_strategy;
 
 /**
@@ -425,6 +465,20 @@ int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 vm_fault_t mmapdemo_fault_page(struct vm_fault *vmf, u32 strategy);
 vm_fault_t mmapdemo_fault_pfn(struct vm_fault *vmf, u32 strategy);
 bool mmapdemo_has_pages(const struct mmapdemo_dev *md);
+
+/* strategy_defio.c: deferred I/O */
+enum mmapdemo_defio_why {
+	MMAPDEMO_DEFIO_WORK, /* the delayed work */
+	MMAPDEMO_DEFIO_FSYNC, /* fsync(), msync(MS_SYNC) */
+	MMAPDEMO_DEFIO_RELEASE, /* the last reference to a DEFIO file */
+};
+
+void mmapdemo_defio_init(struct mmapdemo_dev *md);
+int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping);
+void mmapdemo_defio_release(struct mmapdemo_dev *md);
+void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why);
+int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
+			u64 len);
 
 /* file.c */
 extern const struct file_operations mmapdemo_fops;

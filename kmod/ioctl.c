@@ -24,6 +24,7 @@
 #define MIN_SIZE_SET_STRATEGY sizeof(struct mmapdemo_set_strategy)
 #define MIN_SIZE_STATS offsetofend(struct mmapdemo_stats, live_vmas)
 #define MIN_SIZE_WALK offsetofend(struct mmapdemo_walk, device_page)
+#define MIN_SIZE_DEFIO_READ sizeof(struct mmapdemo_defio_read)
 
 /* Copy an output struct back, as much of it as the caller has room for. */
 static int copy_out(void __user *uarg, const void *karg, size_t ksize,
@@ -47,6 +48,8 @@ static u32 mmapdemo_features(const struct mmapdemo_dev *md)
 		features |= MMAPDEMO_FEATURE_INSERT;
 	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_huge))
 		features |= MMAPDEMO_FEATURE_HUGE | mmapdemo_huge_features(md);
+	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_defio))
+		features |= MMAPDEMO_FEATURE_DEFIO;
 	return features;
 }
 
@@ -72,9 +75,10 @@ static int ioctl_info(struct mmapdemo_file *mf, void __user *uarg, size_t usize)
 	return copy_out(uarg, &info, sizeof(info), usize);
 }
 
-static int ioctl_set_strategy(struct mmapdemo_file *mf, void __user *uarg,
+static int ioctl_set_strategy(struct file *file, void __user *uarg,
 			      size_t usize)
 {
+	struct mmapdemo_file *mf = file->private_data;
 	const struct mmapdemo_strategy *s;
 	struct mmapdemo_set_strategy req;
 	int ret;
@@ -89,6 +93,12 @@ static int ioctl_set_strategy(struct mmapdemo_file *mf, void __user *uarg,
 	s = mmapdemo_strategy_by_id(req.strategy);
 	if (!s || !mmapdemo_strategy_usable(mf->dev, s))
 		return -EINVAL;
+	/* Deferred I/O is set up here, never in ->mmap. */
+	if (s == &mmapdemo_strategy_defio) {
+		ret = mmapdemo_defio_bind(mf->dev, file->f_mapping);
+		if (ret)
+			return ret;
+	}
 
 	mutex_lock(&mf->lock);
 	if (mf->mapped) {
@@ -122,6 +132,9 @@ static int ioctl_stats(struct mmapdemo_file *mf, void __user *uarg,
 	st.pmd_faults = atomic64_read(&c->pmd_faults);
 	st.pud_faults = atomic64_read(&c->pud_faults);
 	st.huge_fallbacks = atomic64_read(&c->huge_fallbacks);
+	st.defio_dirtied = atomic64_read(&c->defio_dirtied);
+	st.defio_flushed = atomic64_read(&c->defio_flushed);
+	st.defio_reprotected = atomic64_read(&c->defio_reprotected);
 	return copy_out(uarg, &st, sizeof(st), usize);
 }
 
@@ -148,6 +161,23 @@ static int ioctl_walk(struct mmapdemo_file *mf, void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 	return copy_out(uarg, &w, sizeof(w), usize);
+}
+
+static int ioctl_defio_read(struct mmapdemo_file *mf, void __user *uarg,
+			    size_t usize)
+{
+	struct mmapdemo_defio_read req;
+	int ret;
+
+	if (usize < MIN_SIZE_DEFIO_READ)
+		return -EINVAL;
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.reserved)
+		return -EINVAL;
+	return mmapdemo_defio_read(mf->dev, req.offset,
+				   u64_to_user_ptr(req.addr), req.len);
 }
 
 /**
@@ -178,11 +208,13 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case IOC_NOSIZE(MMAPDEMO_IOC_INFO):
 		return ioctl_info(mf, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_SET_STRATEGY):
-		return ioctl_set_strategy(mf, uarg, usize);
+		return ioctl_set_strategy(file, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_STATS):
 		return ioctl_stats(mf, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_WALK):
 		return ioctl_walk(mf, uarg, usize);
+	case IOC_NOSIZE(MMAPDEMO_IOC_DEFIO_READ):
+		return ioctl_defio_read(mf, uarg, usize);
 	default:
 		return -ENOTTY;
 	}

@@ -26,6 +26,7 @@ static const struct mmapdemo_strategy *const mmapdemo_strategies[] = {
 	[MMAPDEMO_STRATEGY_REMAP] = &mmapdemo_strategy_remap,
 	[MMAPDEMO_STRATEGY_INSERT] = &mmapdemo_strategy_insert,
 	[MMAPDEMO_STRATEGY_HUGE] = &mmapdemo_strategy_huge,
+	[MMAPDEMO_STRATEGY_DEFIO] = &mmapdemo_strategy_defio,
 };
 
 /**
@@ -168,7 +169,8 @@ static int strategy_param_set(const char *val, const struct kernel_param *kp)
 
 	/* The RAM device's default: not a strategy for BARs only. */
 	if (!s || s->pfn_only) {
-		pr_err("strategy=%s: must be fault, remap or insert\n", val);
+		pr_err("strategy=%s: must be fault, remap, insert or defio\n",
+		       val);
 		return -EINVAL;
 	}
 	*(const struct mmapdemo_strategy **)kp->arg = s;
@@ -190,7 +192,7 @@ static const struct kernel_param_ops strategy_param_ops = {
 
 module_param_cb(strategy, &strategy_param_ops, &mmapdemo_default_strategy,
 		0444);
-MODULE_PARM_DESC(strategy, "fault, remap or insert (default fault)");
+MODULE_PARM_DESC(strategy, "fault, remap, insert or defio (default fault)");
 
 /*
  * The strategies a BAR device can use: remap only where the kernel tracks

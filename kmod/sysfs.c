@@ -44,6 +44,9 @@ MMAPDEMO_COUNTER_ATTR(around_pages);
 MMAPDEMO_COUNTER_ATTR(pmd_faults);
 MMAPDEMO_COUNTER_ATTR(pud_faults);
 MMAPDEMO_COUNTER_ATTR(huge_fallbacks);
+MMAPDEMO_COUNTER_ATTR(defio_dirtied);
+MMAPDEMO_COUNTER_ATTR(defio_flushed);
+MMAPDEMO_COUNTER_ATTR(defio_reprotected);
 
 static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_mmaps.attr,
@@ -57,6 +60,9 @@ static struct attribute *mmapdemo_stats_attrs[] = {
 	&dev_attr_pmd_faults.attr,
 	&dev_attr_pud_faults.attr,
 	&dev_attr_huge_fallbacks.attr,
+	&dev_attr_defio_dirtied.attr,
+	&dev_attr_defio_flushed.attr,
+	&dev_attr_defio_reprotected.attr,
 	&dev_attr_around_pages.attr, /* always 0: the driver maps no window */
 	NULL,
 };

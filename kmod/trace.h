@@ -25,7 +25,8 @@
 	__print_symbolic(s, { MMAPDEMO_STRATEGY_FAULT, "fault" },	\
 			    { MMAPDEMO_STRATEGY_REMAP, "remap" },	\
 			    { MMAPDEMO_STRATEGY_INSERT, "insert" },	\
-			    { MMAPDEMO_STRATEGY_HUGE, "huge" })
+			    { MMAPDEMO_STRATEGY_HUGE, "huge" },	\
+			    { MMAPDEMO_STRATEGY_DEFIO, "defio" })
 
 TRACE_EVENT(mmapdemo_mmap,
 	TP_PROTO(unsigned long start, unsigned long end, unsigned long pgoff,
@@ -148,6 +149,46 @@ TRACE_EVENT(mmapdemo_mkwrite,
 		__entry->pgoff = vmf->pgoff;
 	),
 	TP_printk("address=%#lx pgoff=%lu", __entry->address, __entry->pgoff)
+);
+
+/*
+ * Deferred I/O (the defio strategy): a page_mkwrite that marked a page
+ * dirty (first=1) or found it dirty already, and each page a flush wrote
+ * to the device side after write-protecting it again; ptes is the number
+ * of PTEs mapping_wrprotect_range() write-protected, or -1 where the
+ * kernel lacks it and the page was unmapped instead.
+ */
+TRACE_EVENT(mmapdemo_defio_dirty,
+	TP_PROTO(unsigned long pgoff, bool first),
+	TP_ARGS(pgoff, first),
+	TP_STRUCT__entry(
+		__field(unsigned long, pgoff)
+		__field(bool, first)
+	),
+	TP_fast_assign(
+		__entry->pgoff = pgoff;
+		__entry->first = first;
+	),
+	TP_printk("pgoff=%lu first=%d", __entry->pgoff, __entry->first)
+);
+
+TRACE_EVENT(mmapdemo_defio_flush,
+	TP_PROTO(unsigned long pgoff, unsigned int why, int ptes),
+	TP_ARGS(pgoff, why, ptes),
+	TP_STRUCT__entry(
+		__field(unsigned long, pgoff)
+		__field(unsigned int, why)
+		__field(int, ptes)
+	),
+	TP_fast_assign(
+		__entry->pgoff = pgoff;
+		__entry->why = why;
+		__entry->ptes = ptes;
+	),
+	TP_printk("pgoff=%lu why=%s ptes=%d", __entry->pgoff,
+		  __print_symbolic(__entry->why, { 0, "work" }, { 1, "fsync" },
+				   { 2, "release" }),
+		  __entry->ptes)
 );
 
 #endif /* _MMAPDEMO_TRACE_H */

@@ -81,7 +81,7 @@ has "no command 'frobnicate'" "usage:"; done_
 
 t info 0 mmapdemo info
 has "size (bytes)             4194304" "default strategy         fault" \
-	"features                 fault remap insert tracepoints walk"; done_
+	"features                 fault remap insert tracepoints walk defio"; done_
 
 t info_json 0 mmapdemo --json info
 has '"abi_version": 1' '"size": 4194304' '"page_size": 4096' '"default_strategy": "fault"'

@@ -91,6 +91,9 @@ static const struct {
 	/* And the walk, by memtype, then by vma_vmflags. */
 	{ MMAPDEMO_IOC_WALK, offsetof(struct mmapdemo_walk, memtype),
 	  sizeof(struct mmapdemo_walk), true, true },
+	/* Reads the defio device side into a buffer it points to. */
+	{ MMAPDEMO_IOC_DEFIO_READ, sizeof(struct mmapdemo_defio_read),
+	  sizeof(struct mmapdemo_defio_read), true, false },
 };
 
 #define NOSIZE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
@@ -234,6 +237,7 @@ static int shape_valid_input(struct fuzz *f, int k, char *p, size_t usize)
 	bool tail_zero = usize <= ksize || rnd_below(2);
 	struct mmapdemo_set_strategy *req = (void *)p;
 	struct mmapdemo_walk *w = (void *)p;
+	struct mmapdemo_defio_read *dr = (void *)p;
 
 	if (rnd_below(2))
 		fill_random(p, usize);
@@ -276,6 +280,25 @@ static int shape_valid_input(struct fuzz *f, int k, char *p, size_t usize)
 			return EINVAL;
 		/* Where user space ends depends on 4- or 5-level paging. */
 		return w->addr < 0x00007ffffffff000ULL ? 0 : -1;
+	}
+	if (known[k].cmd == MMAPDEMO_IOC_DEFIO_READ) {
+		if (rnd_below(2)) {
+			dr->offset = rnd_below(2) ? 0 : rnd_below(1U << 24);
+			dr->addr = (uintptr_t)f->buf;
+			dr->len = rnd_below(BUF_PAGES * f->page + 1);
+			dr->flags = 0;
+			dr->reserved = 0;
+		}
+		if (usize > ksize && !tail_zero)
+			return E2BIG;
+		if (dr->flags || dr->reserved)
+			return EINVAL;
+		/*
+		 * A range past the device is EINVAL; inside it, ENODATA
+		 * until a defio mapping made the device side, else 0 or
+		 * EFAULT as the pointer goes.
+		 */
+		return -1;
 	}
 	return 0;
 }

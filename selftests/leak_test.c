@@ -76,7 +76,8 @@ TEST_F(leak, info_has_no_stale_bytes)
 	} b;
 	const __u32 all = MMAPDEMO_FEATURE_FAULT | MMAPDEMO_FEATURE_REMAP |
 			  MMAPDEMO_FEATURE_INSERT |
-			  MMAPDEMO_FEATURE_TRACEPOINTS | MMAPDEMO_FEATURE_WALK;
+			  MMAPDEMO_FEATURE_TRACEPOINTS | MMAPDEMO_FEATURE_WALK |
+			  MMAPDEMO_FEATURE_DEFIO;
 
 	/* No implicit padding: the fields add up to the struct. */
 	ASSERT_EQ(6 * 4 + 8UL, sizeof(b.info));
@@ -111,7 +112,7 @@ TEST_F(leak, stats_have_no_stale_bytes)
 	unsigned int i, j;
 
 	/* Nothing but counters: no padding, no reserved field. */
-	ASSERT_EQ(12 * 8UL, sizeof(b.st));
+	ASSERT_EQ(15 * 8UL, sizeof(b.st));
 	for (i = 0; i < 2; i++) {
 		memset(&b, FILL, sizeof(b));
 		ASSERT_EQ(0, ioctl(self->fd,

@@ -201,6 +201,28 @@ TEST_F(lib, walk_of_older_programs)
 	EXPECT_EQ(0, mmapdemo_unmap(p, self->ps));
 }
 
+TEST_F(lib, stats_of_older_programs)
+{
+	typedef int stats_fn(struct mmapdemo *, struct mmapdemo_stats *);
+	const size_t v1 = offsetof(struct mmapdemo_stats, defio_dirtied);
+	struct mmapdemo_stats st, old;
+	stats_fn *stats_1_0;
+
+	stats_1_0 = (stats_fn *)dlvsym(RTLD_DEFAULT, "mmapdemo_get_stats",
+				       "LIBMMAPDEMO_1.0");
+	ASSERT_NE(NULL, stats_1_0);
+	memset(&old, 0xa5, sizeof(old));
+	ASSERT_EQ(0, stats_1_0(self->md, &old));
+	ASSERT_EQ(0, mmapdemo_get_stats(self->md, &st));
+	/* The older struct's last counter is filled, nothing after it. */
+	EXPECT_NE(0xa5a5a5a5a5a5a5a5ULL, old.huge_fallbacks);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old.defio_dirtied);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old.defio_reprotected);
+	EXPECT_NE(0xa5a5a5a5a5a5a5a5ULL, st.defio_reprotected);
+	EXPECT_EQ(st.mmaps, old.mmaps);
+	EXPECT_GT(v1, offsetof(struct mmapdemo_stats, huge_fallbacks));
+}
+
 TEST_F(lib, module_query)
 {
 	struct mmapdemo_module_state st;

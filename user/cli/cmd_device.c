@@ -41,6 +41,7 @@ static void report_features(uint32_t features)
 		{ MMAPDEMO_FEATURE_HUGE, "huge" },
 		{ MMAPDEMO_FEATURE_HUGE_PMD, "huge-pmd" },
 		{ MMAPDEMO_FEATURE_HUGE_PUD, "huge-pud" },
+		{ MMAPDEMO_FEATURE_DEFIO, "defio" },
 	};
 	char buf[128] = "";
 	size_t len = 0;
@@ -138,6 +139,10 @@ static int stats_run(struct cli *cli, int argc, char **argv)
 		   s.pud_faults);
 	report_u64("huge_fallbacks", "huge faults fallen back",
 		   s.huge_fallbacks);
+	report_u64("defio_dirtied", "defio: pages dirtied", s.defio_dirtied);
+	report_u64("defio_flushed", "defio: pages flushed", s.defio_flushed);
+	report_u64("defio_reprotected", "defio: pages re-protected",
+		   s.defio_reprotected);
 	report_close();
 	return report_end();
 }

@@ -82,7 +82,7 @@ static int load_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_load = {
 	.name = "load",
 	.summary = "load the module (through libkmod)",
-	.usage = "load [--size N[K|M|G]] [--strategy fault|remap|insert] [PATH.ko]",
+	.usage = "load [--size N[K|M|G]] [--strategy fault|remap|insert|defio] [PATH.ko]",
 	.run = load_run,
 };
 

@@ -82,7 +82,7 @@ int cli_strategy_option(const struct command *cmd, const char *arg,
 {
 	*strategy = mmapdemo_strategy_parse(arg);
 	if (*strategy < 0)
-		return cli_usage(cmd, "--strategy %s: fault, remap, insert or huge",
+		return cli_usage(cmd, "--strategy %s: fault, remap, insert, huge or defio",
 				 arg);
 	return -1;
 }

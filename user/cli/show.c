@@ -118,6 +118,9 @@ void show_stats_delta(const char *key, const char *title,
 		F(pmd_faults, "->huge_fault: PMD entries"),
 		F(pud_faults, "->huge_fault: PUD entries"),
 		F(huge_fallbacks, "->huge_fault: fallbacks"),
+		F(defio_dirtied, "defio: pages dirtied"),
+		F(defio_flushed, "defio: pages flushed"),
+		F(defio_reprotected, "defio: pages re-protected"),
 #undef F
 	};
 	bool any = false;

@@ -17,6 +17,7 @@ static const char *const strategy_names[] = {
 	[MMAPDEMO_STRATEGY_REMAP] = "remap",
 	[MMAPDEMO_STRATEGY_INSERT] = "insert",
 	[MMAPDEMO_STRATEGY_HUGE] = "huge",
+	[MMAPDEMO_STRATEGY_DEFIO] = "defio",
 };
 
 const char *mmapdemo_strategy_name(unsigned int strategy)

@@ -60,10 +60,41 @@ int mmapdemo_get_info(struct mmapdemo *md, struct mmapdemo_info *info)
 	return md_ioctl(md, MMAPDEMO_IOC_INFO, info);
 }
 
-int mmapdemo_get_stats(struct mmapdemo *md, struct mmapdemo_stats *stats)
+/* mmapdemo_get_stats@@LIBMMAPDEMO_1.3, the default since 1.3: all of it. */
+int mmapdemo_get_stats_1_3(struct mmapdemo *md, struct mmapdemo_stats *stats);
+int mmapdemo_get_stats_1_3(struct mmapdemo *md, struct mmapdemo_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
 	return md_ioctl(md, MMAPDEMO_IOC_STATS, stats);
+}
+__asm__(".symver mmapdemo_get_stats_1_3, mmapdemo_get_stats@@LIBMMAPDEMO_1.3");
+
+/*
+ * mmapdemo_get_stats@LIBMMAPDEMO_1.0, for programs linked before 1.3:
+ * their struct mmapdemo_stats ends at huge_fallbacks, before the defio
+ * counters, so the ioctl is asked for that size and no more is written.
+ */
+int mmapdemo_get_stats_1_0(struct mmapdemo *md, struct mmapdemo_stats *stats);
+int mmapdemo_get_stats_1_0(struct mmapdemo *md, struct mmapdemo_stats *stats)
+{
+	enum { size = offsetof(struct mmapdemo_stats, defio_dirtied) };
+
+	memset(stats, 0, size);
+	return md_ioctl(md, _IOR(MMAPDEMO_IOCTL_TYPE, 0x02, char[size]),
+			stats);
+}
+__asm__(".symver mmapdemo_get_stats_1_0, mmapdemo_get_stats@LIBMMAPDEMO_1.0");
+
+int mmapdemo_defio_read(struct mmapdemo *md, uint64_t offset, void *buf,
+			size_t len)
+{
+	struct mmapdemo_defio_read req = {
+		.offset = offset,
+		.addr = (uintptr_t)buf,
+		.len = len,
+	};
+
+	return md_ioctl(md, MMAPDEMO_IOC_DEFIO_READ, &req);
 }
 
 int mmapdemo_set_strategy(struct mmapdemo *md, unsigned int strategy)

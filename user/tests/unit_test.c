@@ -332,7 +332,9 @@ TEST(t_names)
 	EXPECT_STREQ("insert",
 		     mmapdemo_strategy_name(MMAPDEMO_STRATEGY_INSERT));
 	EXPECT_STREQ("huge", mmapdemo_strategy_name(MMAPDEMO_STRATEGY_HUGE));
-	EXPECT_EQ(NULL, mmapdemo_strategy_name(4));
+	EXPECT_STREQ("defio", mmapdemo_strategy_name(MMAPDEMO_STRATEGY_DEFIO));
+	EXPECT_EQ(NULL, mmapdemo_strategy_name(5));
+	EXPECT_EQ(MMAPDEMO_STRATEGY_DEFIO, mmapdemo_strategy_parse("defio"));
 	EXPECT_EQ(MMAPDEMO_STRATEGY_INSERT, mmapdemo_strategy_parse("insert"));
 	EXPECT_EQ(-EINVAL, mmapdemo_strategy_parse("Insert"));
 	EXPECT_EQ(-EINVAL, mmapdemo_strategy_parse(""));

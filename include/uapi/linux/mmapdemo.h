@@ -39,11 +39,20 @@
  *          are aligned and the kernel supports huge PFN-map entries
  *          (MMAPDEMO_FEATURE_HUGE_PMD, MMAPDEMO_FEATURE_HUGE_PUD); one
  *          page per fault elsewhere.
+ *  DEFIO   deferred I/O, as fbdev's: RAM only, mapped as FAULT, but the
+ *          mapped memory is a shadow of a separate device-side copy.
+ *          page_mkwrite records each page written; a flush copies the
+ *          dirty pages to the device side and write-protects them again,
+ *          so that the next write faults again.  fsync() and
+ *          msync(MS_SYNC) flush and return once the data is there; a
+ *          delayed work flushes "defio_delay_ms" after a first write.
+ *          MMAPDEMO_IOC_DEFIO_READ reads the device side.
  */
 #define MMAPDEMO_STRATEGY_FAULT 0
 #define MMAPDEMO_STRATEGY_REMAP 1
 #define MMAPDEMO_STRATEGY_INSERT 2
 #define MMAPDEMO_STRATEGY_HUGE 3
+#define MMAPDEMO_STRATEGY_DEFIO 4
 
 /**
  * struct mmapdemo_info - what the device is and what it can do
@@ -72,6 +81,7 @@ struct mmapdemo_info {
 #define MMAPDEMO_FEATURE_HUGE (1U << 5) /* strategy HUGE */
 #define MMAPDEMO_FEATURE_HUGE_PMD (1U << 6) /* HUGE maps PMD entries */
 #define MMAPDEMO_FEATURE_HUGE_PUD (1U << 7) /* HUGE maps PUD entries */
+#define MMAPDEMO_FEATURE_DEFIO (1U << 8) /* strategy DEFIO */
 	__u32 default_strategy;
 	__u32 flags;
 #define MMAPDEMO_INFO_MAPPED (1U << 0) /* strategy now fixed */
@@ -83,7 +93,10 @@ struct mmapdemo_info {
  * @flags: must be zero
  *
  * MMAPDEMO_IOC_SET_STRATEGY.  Return: 0; -EINVAL for an unknown strategy or
- * non-zero @flags; -EBUSY once this file has been mapped; -EFAULT, -E2BIG.
+ * non-zero @flags, and for MMAPDEMO_STRATEGY_DEFIO on a file opened through
+ * another device node than the first file that chose it; -EBUSY once this
+ * file has been mapped; -ENOMEM (DEFIO sets its device side up here);
+ * -EFAULT, -E2BIG.
  */
 struct mmapdemo_set_strategy {
 	__u32 strategy;
@@ -112,6 +125,14 @@ struct mmapdemo_set_strategy {
  *                  the address, the offset or the BAR was not aligned, or
  *                  the entry would not fit the mapping or the device; the
  *                  smaller fault that follows is counted in @faults
+ * @defio_dirtied: pages of the DEFIO strategy that became dirty: a first
+ *                 write through a mapping (page_mkwrite) to a page that
+ *                 was clean
+ * @defio_flushed: dirty pages a flush copied to the device side
+ * @defio_reprotected: pages a flush write-protected again in every
+ *                     mapping before copying them, so that the next write
+ *                     faults (7.x: mapping_wrprotect_range(); before: the
+ *                     pages are unmapped, unmap_mapping_range())
  *
  * MMAPDEMO_IOC_STATS fills it; the same numbers are in sysfs.  A caller
  * built before @around_pages passes the shorter struct and gets the rest.
@@ -130,6 +151,9 @@ struct mmapdemo_stats {
 	__u64 pmd_faults;
 	__u64 pud_faults;
 	__u64 huge_fallbacks;
+	__u64 defio_dirtied;
+	__u64 defio_flushed;
+	__u64 defio_reprotected;
 };
 
 /* Levels of a page-table walk, from the top. */
@@ -357,6 +381,33 @@ struct mmapdemo_walk {
 #define MMAPDEMO_IOC_STATS \
 	_IOR(MMAPDEMO_IOCTL_TYPE, 0x02, struct mmapdemo_stats)
 #define MMAPDEMO_IOC_WALK _IOWR(MMAPDEMO_IOCTL_TYPE, 0x03, struct mmapdemo_walk)
+
+/**
+ * struct mmapdemo_defio_read - read the device side of deferred I/O
+ * @offset: in: the first byte of the device to read
+ * @addr: in: user buffer
+ * @len: in: bytes; @offset + @len must lie inside the device
+ * @flags: in: must be zero
+ *
+ * The DEFIO strategy maps a shadow of the device; what a flush has copied
+ * to the device itself is read here, so that a test can tell flushed data
+ * from data still waiting.  The device side starts as a copy of the
+ * memory, made when a file first chooses the DEFIO strategy (open() with
+ * it the default, or MMAPDEMO_IOC_SET_STRATEGY).
+ * MMAPDEMO_IOC_DEFIO_READ.  Return: 0; -EINVAL for a range outside the
+ * device or non-zero @flags; -ENODATA before a file first chose DEFIO or on
+ * a device without deferred I/O; -EFAULT, -E2BIG.
+ */
+struct mmapdemo_defio_read {
+	__u64 offset;
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define MMAPDEMO_IOC_DEFIO_READ \
+	_IOW(MMAPDEMO_IOCTL_TYPE, 0x04, struct mmapdemo_defio_read)
 
 /*
  * The DMA device of a PCI device with a DMA engine (QEMU's edu):

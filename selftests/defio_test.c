@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The defio strategy: deferred I/O as fbdev does it.  A write to a mapped
+ * page is recorded by page_mkwrite; a flush copies the dirty pages to the
+ * device side (read back with MMAPDEMO_IOC_DEFIO_READ) after
+ * write-protecting them again, so that the next write faults again.
+ *
+ * Each test loads the module itself, with the delayed work's delay at its
+ * largest (1 h), so that no flush but the test's own runs while it looks
+ * (the delayed-work test sets its own delay).  A flush that forgets to
+ * write-protect makes every test here but the argument checks fail.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_util.h"
+
+#define DELAY_PARAM "/sys/module/mmapdemo/parameters/defio_delay_ms"
+#define NPAGES 8
+
+FIXTURE(defio)
+{
+	int fd;
+	char *map;
+	size_t page, len;
+};
+
+FIXTURE_SETUP(defio)
+{
+	self->fd = -1;
+	self->map = MAP_FAILED;
+	if (getuid() != 0)
+		MMAPDEMO_SETUP_SKIP("loading modules needs root");
+	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
+		MMAPDEMO_SETUP_SKIP("set LAB_MODULE to the path of mmapdemo.ko");
+	if (mmapdemo_loaded())
+		ASSERT_EQ(0, mmapdemo_unload())
+			TH_LOG("unload: %s", strerror(errno));
+	ASSERT_EQ(0, mmapdemo_load("defio_delay_ms=3600000"))
+		TH_LOG("load: %s", strerror(errno));
+	self->page = (size_t)sysconf(_SC_PAGESIZE);
+	self->len = NPAGES * self->page;
+	self->fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
+	ASSERT_LE(0, self->fd) TH_LOG("defio: %s", strerror(errno));
+	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->map) TH_LOG("mmap: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(defio)
+{
+	if (self->map != MAP_FAILED)
+		munmap(self->map, self->len);
+	if (self->fd >= 0)
+		close(self->fd);
+	/* Unloading cancels the delayed work, pending or not. */
+	if (mmapdemo_loaded())
+		mmapdemo_unload();
+	mmapdemo_load("");
+}
+
+/* Read the device side: 0 or -1 (errno). */
+static int device_read(int fd, size_t offset, void *buf, size_t len)
+{
+	struct mmapdemo_defio_read req = {
+		.offset = offset,
+		.addr = (uintptr_t)buf,
+		.len = len,
+	};
+
+	return ioctl(fd, MMAPDEMO_IOC_DEFIO_READ, &req);
+}
+
+/* The device side of [0, len) equals @want. */
+static bool device_has(int fd, const char *want, size_t len)
+{
+	char *buf = malloc(len);
+	bool same;
+
+	if (!buf || device_read(fd, 0, buf, len)) {
+		free(buf);
+		return false;
+	}
+	same = !memcmp(buf, want, len);
+	free(buf);
+	return same;
+}
+
+TEST_F(defio, write_after_flush_faults_again)
+{
+	struct mmapdemo_stats a, b;
+	volatile char *p = self->map;
+
+	a = mmapdemo_stats(self->fd);
+	p[0] = 1;
+	p[1] = 2;
+	b = mmapdemo_stats(self->fd);
+	/* One first write: one page_mkwrite, one page dirty. */
+	EXPECT_EQ(a.mkwrites + 1, b.mkwrites);
+	EXPECT_EQ(a.defio_dirtied + 1, b.defio_dirtied);
+
+	ASSERT_EQ(0, fsync(self->fd));
+	a = mmapdemo_stats(self->fd);
+	EXPECT_EQ(b.defio_flushed + 1, a.defio_flushed);
+	EXPECT_EQ(b.defio_reprotected + 1, a.defio_reprotected);
+
+	/* Write-protected again: the next write faults, and only that one. */
+	p[2] = 3;
+	p[3] = 4;
+	b = mmapdemo_stats(self->fd);
+	EXPECT_EQ(a.mkwrites + 1, b.mkwrites);
+	EXPECT_EQ(a.defio_dirtied + 1, b.defio_dirtied);
+
+	/* A flush with nothing dirty copies nothing. */
+	ASSERT_EQ(0, fsync(self->fd));
+	ASSERT_EQ(0, fsync(self->fd));
+	a = mmapdemo_stats(self->fd);
+	EXPECT_EQ(b.defio_flushed + 1, a.defio_flushed);
+}
+
+TEST_F(defio, msync_returns_after_the_data_reached_the_device)
+{
+	char *want = malloc(self->len);
+	unsigned int round;
+
+	ASSERT_NE(NULL, want);
+	for (round = 1; round <= 3; round++) {
+		mmapdemo_fill(want, self->len, round);
+		memcpy(self->map, want, self->len);
+		/* The delay is 1 h: nothing has flushed it yet. */
+		EXPECT_FALSE(device_has(self->fd, want, self->len))
+			TH_LOG("round %u: on the device before msync", round);
+		ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
+		EXPECT_TRUE(device_has(self->fd, want, self->len))
+			TH_LOG("round %u: not on the device after msync",
+			       round);
+	}
+	free(want);
+}
+
+/* Three rounds of at most 30 s each, inside the harness's time limit. */
+TEST_F_TIMEOUT(defio, delayed_work_flushes_each_write, 120)
+{
+	char *want = malloc(self->len);
+	unsigned int round, waited;
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	const unsigned int limit = mmapdemo_scaled(30) * 100;
+
+	ASSERT_NE(NULL, want);
+	ASSERT_EQ(0, mmapdemo_write_file(DELAY_PARAM, "1"));
+	for (round = 1; round <= 3; round++) {
+		mmapdemo_fill(want, self->len, 10 + round);
+		memcpy(self->map, want, self->len);
+		for (waited = 0; waited < limit; waited++) {
+			if (device_has(self->fd, want, self->len))
+				break;
+			nanosleep(&tick, NULL);
+		}
+		EXPECT_LT(waited, limit)
+			TH_LOG("round %u: the work did not flush in %u s",
+			       round, limit / 100);
+	}
+	free(want);
+}
+
+struct writer {
+	char *map;
+	size_t len;
+	unsigned int id, nthreads, rounds;
+};
+
+/*
+ * Each thread owns every nthreads-th byte of every page, so that all of
+ * them write every page, and flushes after each round while the others
+ * write on.
+ */
+static void *writer(void *arg)
+{
+	struct writer *w = arg;
+	unsigned int r;
+	size_t i;
+
+	for (r = 1; r <= w->rounds; r++) {
+		for (i = w->id; i < w->len; i += w->nthreads)
+			((volatile char *)w->map)[i] = (char)(r * 16 + w->id);
+		if (msync(w->map, w->len, MS_SYNC))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+TEST_F(defio, no_write_lost_across_concurrent_writers)
+{
+	enum { THREADS = 4 };
+	struct writer w[THREADS];
+	pthread_t t[THREADS];
+	void *ret;
+	unsigned int i;
+
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct writer){ self->map, self->len, i, THREADS, 20 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, writer, &w[i]));
+	}
+	for (i = 0; i < THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], &ret));
+		EXPECT_EQ(NULL, ret);
+	}
+	/* Every thread's last write came before its own last msync. */
+	EXPECT_TRUE(device_has(self->fd, self->map, self->len));
+}
+
+TEST_F(defio, no_write_lost_across_munmap_and_close)
+{
+	char *want = malloc(self->len);
+	int fd;
+
+	ASSERT_NE(NULL, want);
+	mmapdemo_fill(want, self->len, 1);
+	memcpy(self->map, want, self->len);
+	ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
+	/* After a flush, written again, then unmapped: fsync still has it. */
+	mmapdemo_fill(want, self->len, 2);
+	memcpy(self->map, want, self->len);
+	ASSERT_EQ(0, munmap(self->map, self->len));
+	self->map = MAP_FAILED;
+	ASSERT_EQ(0, fsync(self->fd));
+	EXPECT_TRUE(device_has(self->fd, want, self->len));
+
+	/* And the release of the last reference flushes without fsync. */
+	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	mmapdemo_fill(want, self->len, 3);
+	memcpy(self->map, want, self->len);
+	ASSERT_EQ(0, munmap(self->map, self->len));
+	self->map = MAP_FAILED;
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	fd = open(MMAPDEMO_DEV, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_TRUE(device_has(fd, want, self->len));
+	close(fd);
+	free(want);
+}
+
+/*
+ * The parent writes, forks (the child's PTEs are copies of the parent's
+ * writable ones), and flushes: the flush must write-protect the child's
+ * PTEs too, through the device's address_space, without the driver ever
+ * touching the child's page tables itself.  The child's write after it
+ * must reach the device.
+ */
+TEST_F(defio, no_write_lost_across_fork)
+{
+	char *want = malloc(self->len);
+	int go[2], status;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, want);
+	ASSERT_EQ(0, pipe(go));
+	mmapdemo_fill(self->map, self->len, 1);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		mmapdemo_fill(self->map, self->len, 2);
+		_exit(0);
+	}
+	close(go[0]);
+	ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	mmapdemo_fill(want, self->len, 2);
+	EXPECT_EQ(0, memcmp(want, self->map, self->len));
+	ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
+	EXPECT_TRUE(device_has(self->fd, want, self->len))
+		TH_LOG("the child's write after the flush did not reach the device");
+	free(want);
+}
+
+TEST_F(defio, bad_requests_get_errors)
+{
+	struct mmapdemo_defio_read req = { 0 };
+	char buf[16];
+	void *p;
+	int fd;
+
+	req.addr = (uintptr_t)buf;
+	req.len = sizeof(buf);
+	req.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	EXPECT_EQ(EINVAL, errno);
+	req.flags = 0;
+	req.offset = mmapdemo_info(self->fd).size;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	EXPECT_EQ(EINVAL, errno);
+	req.offset = 0;
+	req.len = ~0ULL;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* A private copy is never written back: refused. */
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, self->page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+
+	/* Other strategies write the memory directly: no fsync. */
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, fsync(fd));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+
+	EXPECT_EQ(-1, mmapdemo_write_file(DELAY_PARAM, "3600001"));
+	EXPECT_EQ(-1, mmapdemo_write_file(DELAY_PARAM, "soon"));
+}
+
+TEST(device_side_needs_a_defio_mapping)
+{
+	struct mmapdemo_defio_read req = { 0 };
+	char buf[16];
+	int fd;
+
+	if (getuid() != 0)
+		SKIP(return, "loading modules needs root");
+	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
+		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
+	if (mmapdemo_loaded())
+		ASSERT_EQ(0, mmapdemo_unload());
+	ASSERT_EQ(0, mmapdemo_load(""));
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_NE(0U, mmapdemo_info(fd).features & MMAPDEMO_FEATURE_DEFIO);
+	req.addr = (uintptr_t)buf;
+	req.len = sizeof(buf);
+	EXPECT_EQ(-1, ioctl(fd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	EXPECT_EQ(ENODATA, errno);
+	close(fd);
+}
+
+/*
+ * Deferred I/O is set up when a file chooses DEFIO, never by ->mmap
+ * (which changes nothing before the core commits the VMA): the device side
+ * is there before any mapping, a copy of the memory.  A file opened
+ * through a second device node (another inode, whose mappings a flush
+ * would not reach) cannot choose DEFIO; other strategies it can.
+ */
+TEST(defio_is_set_up_by_choosing_it_and_bound_to_one_node)
+{
+	struct mmapdemo_set_strategy defio = { .strategy = MMAPDEMO_STRATEGY_DEFIO };
+	struct mmapdemo_set_strategy fault = { .strategy = MMAPDEMO_STRATEGY_FAULT };
+	const char *node = "/tmp/defio_test-node";
+	char mem[16], side[16];
+	struct stat st;
+	int fd, fd2;
+
+	if (getuid() != 0)
+		SKIP(return, "loading modules and mknod need root");
+	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
+		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
+	if (mmapdemo_loaded())
+		ASSERT_EQ(0, mmapdemo_unload());
+	ASSERT_EQ(0, mmapdemo_load(""));
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(mem), pwrite(fd, "before any mmap", sizeof(mem), 0));
+	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &defio))
+		TH_LOG("SET_STRATEGY defio: %s", strerror(errno));
+	ASSERT_EQ(0, device_read(fd, 0, side, sizeof(side)))
+		TH_LOG("DEFIO_READ after choosing defio, before mmap: %s",
+		       strerror(errno));
+	ASSERT_EQ((ssize_t)sizeof(mem), pread(fd, mem, sizeof(mem), 0));
+	EXPECT_EQ(0, memcmp(mem, side, sizeof(mem)));
+
+	ASSERT_EQ(0, stat(MMAPDEMO_DEV, &st));
+	unlink(node);
+	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, st.st_rdev))
+		TH_LOG("mknod: %s", strerror(errno));
+	fd2 = open(node, O_RDWR);
+	ASSERT_LE(0, fd2) TH_LOG("%s: %s", node, strerror(errno));
+	EXPECT_EQ(-1, ioctl(fd2, MMAPDEMO_IOC_SET_STRATEGY, &defio));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ioctl(fd2, MMAPDEMO_IOC_SET_STRATEGY, &fault));
+	close(fd2);
+	unlink(node);
+	close(fd);
+}
+
+MMAPDEMO_HARNESS_MAIN
