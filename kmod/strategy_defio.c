@@ -352,7 +352,8 @@ static int defio_describe(struct mmapdemo_dev *md,
 	 * 6.12-debug).  @store is published once, after @mapping, and
 	 * neither changes until the device goes.
 	 */
-	if (!smp_load_acquire(&d->store) || READ_ONCE(d->mapping) != req->mapping)
+	if (!smp_load_acquire(&d->store) ||
+	    READ_ONCE(d->mapping) != req->mapping)
 		return -EINVAL;
 	desc->flags |= MMAPDEMO_MAP_MIXEDMAP;
 	return 0;
