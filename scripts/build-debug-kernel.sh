@@ -137,8 +137,10 @@ else
 		echo "build-debug-kernel: merge_config.sh failed" >&2
 		exit 1
 	}
-	if grep -q '^Value requested' "$dir.build/config.log"; then
-		sed -n '/^Value requested/,/^$/p' "$dir.build/config.log" >&2
+	# 6.12's merge_config.sh starts the line with "Value requested", 7.3's
+	# with "WARNING: Value requested".
+	if grep -Eq '^(WARNING: )?Value requested' "$dir.build/config.log"; then
+		sed -En '/^(WARNING: )?Value requested/,/^$/p' "$dir.build/config.log" >&2
 		echo "build-debug-kernel: $fragments ask for options the kernel did not take" >&2
 		exit 1
 	fi
