@@ -178,7 +178,8 @@ kdir=$cache/kernels/$name
 mkdir -p "$kdir"
 # KSUITE and KCC: the release and the compiler that built it, so that its
 # modules are built with them too (scripts/buildroot.sh).  VM_MEMORY: KASAN's shadow takes an eighth of
-# the memory, and kmemleak and lockdep want their share.
+# the memory, and kmemleak and lockdep want their share.  VM_ACPI_NOIRQ:
+# see scripts/vm.sh.
 cat >"$kdir/kernel.env" <<ENV
 KVERSION=$SVERSION
 KRELEASE=$(cat "$dir/release")
@@ -188,4 +189,5 @@ KDIR=$dir/kdir
 KSUITE=$suite
 KCC="$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$dir/config")"
 VM_MEMORY=2G
+VM_ACPI_NOIRQ=1
 ENV
