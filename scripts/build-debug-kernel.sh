@@ -137,8 +137,10 @@ else
 		echo "build-debug-kernel: merge_config.sh failed" >&2
 		exit 1
 	}
-	if grep -q '^Value requested' "$dir.build/config.log"; then
-		sed -n '/^Value requested/,/^$/p' "$dir.build/config.log" >&2
+	# 6.12's merge_config.sh starts the line with "Value requested", 7.3's
+	# with "WARNING: Value requested".
+	if grep -Eq '^(WARNING: )?Value requested' "$dir.build/config.log"; then
+		sed -En '/^(WARNING: )?Value requested/,/^$/p' "$dir.build/config.log" >&2
 		echo "build-debug-kernel: $fragments ask for options the kernel did not take" >&2
 		exit 1
 	fi
@@ -176,7 +178,8 @@ kdir=$cache/kernels/$name
 mkdir -p "$kdir"
 # KSUITE and KCC: the release and the compiler that built it, so that its
 # modules are built with them too (scripts/buildroot.sh).  VM_MEMORY: KASAN's shadow takes an eighth of
-# the memory, and kmemleak and lockdep want their share.
+# the memory, and kmemleak and lockdep want their share.  VM_ACPI_NOIRQ:
+# see scripts/vm.sh.
 cat >"$kdir/kernel.env" <<ENV
 KVERSION=$SVERSION
 KRELEASE=$(cat "$dir/release")
@@ -186,4 +189,5 @@ KDIR=$dir/kdir
 KSUITE=$suite
 KCC="$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$dir/config")"
 VM_MEMORY=2G
+VM_ACPI_NOIRQ=1
 ENV

@@ -25,7 +25,7 @@
 # scripts/paths.py writes Documentation/paths/KERNEL.json (the spines of
 # the trees, each stage's functions, those facts and the source's) and the
 # rst pages htmldocs renders.  A kernel without the function_graph tracer
-# (the debug kernels) is recorded as such, with no path.
+# would be recorded as such, with no path.
 #
 # Usage: scripts/paths.sh KERNEL...     logs in build/KERNEL/paths/
 set -eu
