@@ -394,7 +394,8 @@ struct mmapdemo_map_desc {
  *               @pfn_vm_ops is
  * @pfn_only: works only on backings without struct pages (a BAR); its
  *            @vm_ops is NULL
- * @memory_only: not on a BAR of registers (mmapdemo_dev.registers)
+ * @usable: optional: whether the strategy works on this device, beyond
+ *          what @needs_pages and @pfn_only say
  * @private_ok: supports MAP_PRIVATE (copy-on-write) mappings
  * @maps_eagerly: maps the whole VMA at mmap() time (counted in eager_pages)
  * @vm_ops: the operations of its VMAs on memory with struct pages, which
@@ -414,7 +415,6 @@ struct mmapdemo_strategy {
 	u32 id;
 	bool needs_pages;
 	bool pfn_only;
-	bool memory_only;
 	bool private_ok;
 	bool maps_eagerly;
 	const struct vm_operations_struct *vm_ops;
@@ -422,6 +422,7 @@ struct mmapdemo_strategy {
 	int (*describe)(struct mmapdemo_dev *md,
 			const struct mmapdemo_map_req *req,
 			struct mmapdemo_map_desc *desc);
+	bool (*usable)(const struct mmapdemo_dev *md);
 };
 
 extern const struct mmapdemo_strategy mmapdemo_strategy_fault;

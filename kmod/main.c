@@ -91,10 +91,10 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma)
 bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 			      const struct mmapdemo_strategy *s)
 {
+	if (s->usable && !s->usable(md))
+		return false;
 	if (mmapdemo_has_pages(md))
 		return !s->pfn_only;
-	if (s->memory_only && md->registers)
-		return false;
 	return !s->needs_pages;
 }
 

@@ -94,6 +94,9 @@
 #include "internal.h"
 #include "trace.h"
 
+/* The largest BAR with deferred I/O: its shadow takes as much RAM. */
+#define DEFIO_MAX_SHADOW SZ_256M
+
 /* The longest delay, 1 h: "defio_delay_ms" must fit in jiffies. */
 #define DEFIO_MAX_DELAY_MS 3600000U
 
@@ -271,12 +274,14 @@ static int defio_shadow_alloc(struct mmapdemo_dev *md)
 	int ret;
 
 	lockdep_assert_held(&d->lock);
-	d->shadow = kvcalloc(npages, sizeof(*d->shadow),
-			     GFP_KERNEL | __GFP_NOWARN);
+	d->shadow =
+		kvcalloc(npages, sizeof(*d->shadow), GFP_KERNEL | __GFP_NOWARN);
 	if (!d->shadow)
 		return -ENOMEM;
 	for (i = 0; i < npages; i++) {
-		d->shadow[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		/* Fail rather than call the OOM killer: ENOMEM. */
+		d->shadow[i] = alloc_page(GFP_KERNEL | __GFP_RETRY_MAYFAIL |
+					  __GFP_NOWARN);
 		if (!d->shadow[i])
 			return -ENOMEM;
 	}
@@ -582,6 +587,26 @@ static int defio_describe(struct mmapdemo_dev *md,
 	return 0;
 }
 
+/*
+ * Where deferred I/O works.  On the RAM device, always.  On a BAR, only
+ * if it is memory (deferring writes to registers would merge them and
+ * change their order, and the shadow would answer reads that the
+ * registers must), and of at most DEFIO_MAX_SHADOW: the shadow is as
+ * large as the BAR.  The limit also keeps out every BAR that the huge
+ * strategy maps with PUD entries.  It must: where the flush
+ * write-protects with mapping_wrprotect_range() (7.x), that walks every
+ * mapping of the device at the page's offset, the huge strategy's too,
+ * with page_vma_mapped_walk(), which steps over a PMD leaf but takes a
+ * PUD leaf for a table of PMDs.
+ */
+static bool defio_usable(const struct mmapdemo_dev *md)
+{
+	BUILD_BUG_ON(DEFIO_MAX_SHADOW >= PUD_SIZE);
+	if (mmapdemo_has_pages(md))
+		return true;
+	return !md->registers && md->backing.size <= DEFIO_MAX_SHADOW;
+}
+
 static const struct vm_operations_struct defio_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
@@ -598,8 +623,7 @@ const struct mmapdemo_strategy mmapdemo_strategy_defio = {
 	/* On a BAR its VMAs map the shadow's pages, with the same vm_ops. */
 	.vm_ops = &defio_vm_ops,
 	.pfn_vm_ops = &defio_vm_ops,
-	/* Deferring writes to registers would reorder and merge them. */
-	.memory_only = true,
+	.usable = defio_usable,
 	/* A private copy is never written back: nothing to defer. */
 	.private_ok = false,
 	.describe = defio_describe,
