@@ -525,15 +525,18 @@ TEST_F(defio_bar, flush_reaches_the_bar)
  * written yet (the delay is 1 h).  The model: the removal first revokes
  * (no PTE maps the shadow any more, no fault maps it again), then flushes
  * every dirty page to the BAR while the BAR is still mapped, so every
- * write made before the removal is in the BAR; after it, any access to
- * the mapping is SIGBUS, fsync() and DEFIO_READ are ENODEV, and munmap()
- * and close() free the device (devices_alive).  The rescanned device's
- * BAR (the host's file) holds the last writes.
+ * write made before the removal is in the BAR, a forked child's too;
+ * after it, any access to the mapping is SIGBUS, in the child as in the
+ * parent, fsync() and DEFIO_READ are ENODEV, and munmap() and close()
+ * (and the child's exit) free the device (devices_alive).  The rescanned
+ * device's BAR (the host's file) holds the last writes.
  */
 TEST_F(defio_bar, removal_loses_no_write_and_revokes)
 {
-	char *want = malloc(self->m.len), buf[16];
+	char *want = malloc(self->m.len), *last, buf[16], c;
+	int written[2], go[2], status;
 	long alive;
+	pid_t pid;
 
 	ASSERT_NE(NULL, want);
 	/* One flush before, so that both flushed and unflushed pages exist. */
@@ -541,6 +544,20 @@ TEST_F(defio_bar, removal_loses_no_write_and_revokes)
 	ASSERT_EQ(0, msync(self->m.map, self->m.len, MS_SYNC));
 	mmapdemo_fill(want, self->m.len, 52);
 	memcpy(self->m.map, want, self->m.len);
+	/* A child writes the last page, and keeps its mapping past the removal. */
+	last = self->m.map + self->m.len - self->m.page;
+	ASSERT_EQ(0, pipe(written));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mmapdemo_fill(last, self->m.page, 53);
+		if (write(written[1], "w", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(mmapdemo_probe_write(last, 1) == SIGBUS ? 0 : 1);
+	}
+	ASSERT_EQ(1, read(written[0], &c, 1));
+	mmapdemo_fill(want + self->m.len - self->m.page, self->m.page, 53);
 	EXPECT_FALSE(device_has(self->m.fd, want, self->m.len));
 	alive = mmapdemo_read_long(ALIVE, 10);
 	ASSERT_LT(0, alive);
@@ -549,6 +566,10 @@ TEST_F(defio_bar, removal_loses_no_write_and_revokes)
 	EXPECT_TRUE(mmapdemo_wait_node(mmapdemo_bar_path, false));
 	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(self->m.map, buf));
 	EXPECT_EQ(SIGBUS, mmapdemo_probe_write(self->m.map + self->m.page, 1));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the child's write after the removal did not SIGBUS");
 	EXPECT_EQ(-1, fsync(self->m.fd));
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(-1, device_read(self->m.fd, 0, buf, sizeof(buf)));
@@ -562,6 +583,10 @@ TEST_F(defio_bar, removal_loses_no_write_and_revokes)
 	ASSERT_EQ(0, mmapdemo_pci_rescan());
 	EXPECT_TRUE(bar_has(want, self->m.len))
 		TH_LOG("a write made before the removal is not in the BAR");
+	close(written[0]);
+	close(written[1]);
+	close(go[0]);
+	close(go[1]);
 	free(want);
 }
 
