@@ -147,8 +147,10 @@ static ssize_t mmapdemo_write(struct file *file, const char __user *buf,
 /*
  * fsync() and msync(MS_SYNC) of a DEFIO file: flush, and return once the
  * dirty pages are on the device side (all of them: as fbdev, the range is
- * not looked at).  Other strategies write the device memory directly and
- * keep the answer the core gives a file without ->fsync, EINVAL.
+ * not looked at), on a BAR device once they are written to the BAR.
+ * Other strategies write the device memory directly and keep the answer
+ * the core gives a file without ->fsync, EINVAL.  A removed BAR device
+ * answers ENODEV: its removal flushed what was dirty.
  */
 static int mmapdemo_fsync(struct file *file, loff_t start, loff_t end,
 			  int datasync)
@@ -161,6 +163,8 @@ static int mmapdemo_fsync(struct file *file, loff_t start, loff_t end,
 	mutex_unlock(&mf->lock);
 	if (!defio)
 		return -EINVAL;
+	if (READ_ONCE(mf->dev->revoked))
+		return -ENODEV;
 	mmapdemo_defio_flush(mf->dev, MMAPDEMO_DEFIO_FSYNC);
 	return 0;
 }

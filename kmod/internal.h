@@ -38,7 +38,12 @@
  *    taken under memory_lock (->mmap reads the binding without it) and
  *    nests outside the page lock and i_mmap_rwsem (a flush write-protects the
  *    dirty pages under it); page_mkwrite holds the page lock and never
- *    takes it.
+ *    takes it.  On a BAR device it also nests outside memory_lock: the
+ *    flush copies each page to the BAR, and DEFIO_READ reads the BAR,
+ *    with memory_lock held for reading inside it (after the page lock and
+ *    i_mmap_rwsem are dropped), so defio.lock -> memory_lock, never the
+ *    other way; the functions that take defio.lock assert that memory_lock
+ *    is not held.
  *  - mmapdemo_file.lock protects the file's strategy and its mapped flag.
  *    The mmap file operation takes it with the mmap_lock held for writing,
  *    so it must never be held while taking the mmap_lock, and before
@@ -164,7 +169,7 @@ struct mmapdemo_stats_counters {
 };
 
 /**
- * struct mmapdemo_defio - deferred I/O of the RAM device (strategy_defio.c)
+ * struct mmapdemo_defio - deferred I/O of a device (strategy_defio.c)
  * @lock: serializes flushes, and protects @store's contents, @dirty's and
  *        @store's allocation and @mapping (@store published last, with
  *        release semantics, for ->mmap's check).  Never taken under
@@ -173,9 +178,16 @@ struct mmapdemo_stats_counters {
  *        holds the page lock and never takes it.
  * @dirty: one bit per page, set by page_mkwrite (under the page's lock),
  *         cleared by a flush (under the page's lock); NULL until a file
- *         first chooses DEFIO (mmapdemo_defio_bind())
- * @store: the device side, which a flush copies dirty pages into; NULL
- *         until then
+ *         first chooses DEFIO (mmapdemo_defio_bind()), and published last
+ *         (release semantics), for ->mmap's check
+ * @store: the RAM device's device side, which a flush copies dirty pages
+ *         into; NULL until then, and always NULL on a BAR device, whose
+ *         device side is the BAR
+ * @shadow: a BAR device's shadow: the RAM page that DEFIO mappings show
+ *          for each page of the BAR; NULL until bound, and on the RAM
+ *          device
+ * @detached: the BAR device was removed and its last flush done: no
+ *            flush writes anything any more
  * @mapping: the address_space whose VMAs a flush write-protects: the
  *           f_mapping of the first file that chose DEFIO, whose inode it
  *           holds (ihold()) until the device goes
@@ -185,6 +197,8 @@ struct mmapdemo_defio {
 	struct mutex lock; /* see above */
 	unsigned long *dirty;
 	void *store;
+	struct page **shadow;
+	bool detached;
 	struct address_space *mapping;
 	struct delayed_work work;
 };
@@ -242,7 +256,8 @@ struct mmapdemo_vma_data {
  * @vma_data: what its VMAs point to, by [committed][strategy][caching]:
  *            see struct mmapdemo_vma_data; set up once, never changed
  * @dma: the DMA device of an edu (dma.c), NULL for others
- * @defio: deferred I/O, used by the RAM device's DEFIO mappings only
+ * @defio: deferred I/O, used by DEFIO mappings only
+ * @registers: a BAR of registers (edu), not memory: no deferred I/O
  */
 struct mmapdemo_dev {
 	struct miscdevice misc;
@@ -261,6 +276,7 @@ struct mmapdemo_dev {
 					 [MMAPDEMO_NR_CACHING];
 	struct mmapdemo_dma *dma;
 	struct mmapdemo_defio defio;
+	bool registers;
 };
 
 /**
@@ -378,6 +394,8 @@ struct mmapdemo_map_desc {
  *               @pfn_vm_ops is
  * @pfn_only: works only on backings without struct pages (a BAR); its
  *            @vm_ops is NULL
+ * @usable: optional: whether the strategy works on this device, beyond
+ *          what @needs_pages and @pfn_only say
  * @private_ok: supports MAP_PRIVATE (copy-on-write) mappings
  * @maps_eagerly: maps the whole VMA at mmap() time (counted in eager_pages)
  * @vm_ops: the operations of its VMAs on memory with struct pages, which
@@ -404,6 +422,7 @@ struct mmapdemo_strategy {
 	int (*describe)(struct mmapdemo_dev *md,
 			const struct mmapdemo_map_req *req,
 			struct mmapdemo_map_desc *desc);
+	bool (*usable)(const struct mmapdemo_dev *md);
 };
 
 extern const struct mmapdemo_strategy mmapdemo_strategy_fault;
@@ -471,11 +490,13 @@ enum mmapdemo_defio_why {
 	MMAPDEMO_DEFIO_WORK, /* the delayed work */
 	MMAPDEMO_DEFIO_FSYNC, /* fsync(), msync(MS_SYNC) */
 	MMAPDEMO_DEFIO_RELEASE, /* the last reference to a DEFIO file */
+	MMAPDEMO_DEFIO_REMOVE, /* a BAR device's removal */
 };
 
 void mmapdemo_defio_init(struct mmapdemo_dev *md);
 int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping);
 void mmapdemo_defio_release(struct mmapdemo_dev *md);
+void mmapdemo_defio_detach(struct mmapdemo_dev *md);
 void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why);
 int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
 			u64 len);

@@ -198,9 +198,10 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	size_t usize = _IOC_SIZE(cmd);
 
 	/*
-	 * No ioctl touches the device memory, so none holds memory_lock
-	 * (the walk takes the mmap_lock, which must not nest inside it):
-	 * a removed device only answers ENODEV.
+	 * Only DEFIO_READ of a BAR device touches the device memory, under
+	 * memory_lock and with no user copy inside it; no other ioctl holds
+	 * memory_lock (the walk takes the mmap_lock, which must not nest
+	 * inside it): a removed device only answers ENODEV.
 	 */
 	if (READ_ONCE(mf->dev->revoked))
 		return -ENODEV;

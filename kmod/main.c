@@ -91,6 +91,8 @@ mmapdemo_strategy_of_vma(const struct vm_area_struct *vma)
 bool mmapdemo_strategy_usable(const struct mmapdemo_dev *md,
 			      const struct mmapdemo_strategy *s)
 {
+	if (s->usable && !s->usable(md))
+		return false;
 	if (mmapdemo_has_pages(md))
 		return !s->pfn_only;
 	return !s->needs_pages;
@@ -199,9 +201,9 @@ MODULE_PARM_DESC(strategy, "fault, remap, insert or defio (default fault)");
  * PFN-map memory types per reservation (compat.h).
  */
 #ifdef MMAPDEMO_BAR_REMAP
-#define MMAPDEMO_BAR_STRATEGIES "fault, remap or huge"
+#define MMAPDEMO_BAR_STRATEGIES "fault, remap, huge or defio"
 #else
-#define MMAPDEMO_BAR_STRATEGIES "fault or huge"
+#define MMAPDEMO_BAR_STRATEGIES "fault, huge or defio"
 #endif
 
 /* What a BAR device's new opens start with, read when the device appears. */

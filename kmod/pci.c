@@ -178,6 +178,7 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	}
 	md->pdev = pdev;
 	md->bar = kind->bar;
+	md->registers = !kind->wc_ok;
 	md->default_strategy = mmapdemo_bar_default_strategy;
 	md->inode = mmapdemo_inode_new();
 	if (IS_ERR(md->inode)) {
@@ -232,7 +233,9 @@ static void mmapdemo_pci_remove(struct pci_dev *pdev)
 	/* No new opens; open files keep their reference. */
 	misc_deregister(&md->misc);
 	mmapdemo_dev_revoke(md);
-	/* Nothing uses the kernel's mapping once revoked. */
+	/* Deferred I/O's last flush, to the BAR that is still mapped. */
+	mmapdemo_defio_detach(md);
+	/* Nothing uses the kernel's mapping once revoked and detached. */
 	md->backing.ops->release(&md->backing);
 	mmapdemo_dev_put(md);
 	pci_release_region(pdev, bar);

@@ -35,11 +35,37 @@
  * write after it faults.  fbdev on 7.3 calls mapping_wrprotect_range()
  * without the page's lock; its 6.1 and 6.12 flush takes it, as here.
  *
+ * On a BAR device (an ivshmem-plain BAR: memory, never registers) it is
+ * fbdev's shadow-buffer case, as drm_fbdev_ttm.c keeps a framebuffer in
+ * VRAM behind a vmalloc()ed shadow: user space maps shadow pages of RAM
+ * that the driver allocated when the first file chose DEFIO (a copy of
+ * the BAR), one vm_insert_page() per fault, and the device side is the BAR
+ * itself: a flush copies each dirty shadow page to it through the kernel's
+ * mapping of the BAR (mmapdemo_dev_rw(), under memory_lock, as read() and
+ * write() do), with the BAR's caching mode (wc or uc).  The user mapping
+ * of the shadow is ordinary write-back RAM whatever that mode is: the
+ * mode only applies to the flush's writes.  The shadow is what the
+ * mapping shows: writes to the BAR by other means (another strategy's
+ * mapping, write(), the host) are not seen through it, and a flush of a
+ * page overwrites the whole page of the BAR.
+ *
+ * A BAR device can be removed while mapped.  The removal revokes first
+ * (dev.c: no fault maps anything any more, and every PTE of the device,
+ * shadow pages included, is zapped), so no write reaches the shadow after
+ * it; then mmapdemo_defio_detach() flushes what is dirty to the BAR,
+ * which is still mapped, and marks deferred I/O detached, so that no
+ * later flush (the work, ->fsync, the last release) touches the BAR; then
+ * the BAR is unmapped.  Every write made before the removal is on the
+ * BAR, unless the device was already gone from the bus (a surprise
+ * removal, pci_dev_is_disconnected()), where there is nothing left to
+ * write to.  fbdev does the same at unregistration: fb_deferred_io_cleanup()
+ * flushes the delayed work before the driver lets its memory go.
+ *
  * Nothing here walks or locks a process's address space: the core's rmap
  * walk of the file's address_space (i_mmap_rwsem) finds the PTEs, in
  * every process that maps the device, forked children included.
  *
- * The device side is allocated when a file first chooses DEFIO
+ * On the RAM device, the device side is allocated when a file first chooses DEFIO
  * (mmapdemo_defio_bind(), at open() or MMAPDEMO_IOC_SET_STRATEGY, never in
  * ->mmap), as a copy of the memory, and lives until the device goes (module unload for the RAM
  * device), when the delayed work is cancelled.  Writes to the memory that
@@ -60,12 +86,16 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
 #include "internal.h"
 #include "trace.h"
+
+/* The largest BAR with deferred I/O: its shadow takes as much RAM. */
+#define DEFIO_MAX_SHADOW SZ_256M
 
 /* The longest delay, 1 h: "defio_delay_ms" must fit in jiffies. */
 #define DEFIO_MAX_DELAY_MS 3600000U
@@ -101,38 +131,84 @@ static void defio_schedule(struct mmapdemo_defio *d)
 			      msecs_to_jiffies(READ_ONCE(defio_delay_ms)));
 }
 
+/* The page that a DEFIO mapping shows at @pgoff: RAM, or the BAR's shadow. */
+static struct page *defio_page(struct mmapdemo_dev *md, pgoff_t pgoff)
+{
+	if (md->defio.shadow)
+		return md->defio.shadow[pgoff];
+	return md->backing.ops->page(&md->backing, pgoff);
+}
+
+/*
+ * Copy one page that was write-protected again to the device side: into
+ * @store (RAM device), or to the BAR through the kernel's mapping, under
+ * memory_lock, which a caching change holds for writing while it maps
+ * the BAR anew (and after which the mapping may be gone: then the page
+ * is not written).  The removal's flush comes after the revocation, so
+ * @revoked is not what decides: the detached flag is (the caller's).
+ * Return: whether the page reached the device side.
+ */
+static bool defio_copy_out(struct mmapdemo_dev *md, pgoff_t pgoff,
+			   struct page *page)
+{
+	struct mmapdemo_defio *d = &md->defio;
+	bool done = false;
+	void *kaddr;
+
+	lockdep_assert_held(&d->lock);
+	if (!d->shadow) {
+		memcpy_from_page(d->store + (pgoff << PAGE_SHIFT), page, 0,
+				 PAGE_SIZE);
+		return true;
+	}
+	down_read(&md->memory_lock);
+	if (md->backing.ioaddr) {
+		kaddr = kmap_local_page(page);
+		mmapdemo_dev_rw(md, pgoff << PAGE_SHIFT, kaddr, PAGE_SIZE,
+				true);
+		kunmap_local(kaddr);
+		done = true;
+	}
+	up_read(&md->memory_lock);
+	return done;
+}
+
 /**
  * defio_flush_locked() - write every dirty page to the device side
  * @md: the device
  * @why: what asked for the flush, for the tracepoint
  *
- * See the top of this file for the order of the steps.
+ * See the top of this file for the order of the steps.  Once deferred
+ * I/O is detached from a removed BAR, nothing is written: no mapping can
+ * have dirtied a page since the removal's own flush.
  *
- * Context: process context, may sleep; the defio lock held; takes each
- * dirty page's lock, and the address_space's i_mmap_rwsem for reading
- * (the write-protection).
+ * Context: process context, may sleep; the defio lock held, memory_lock
+ * not held; takes each dirty page's lock, the address_space's
+ * i_mmap_rwsem for reading (the write-protection) and, on a BAR,
+ * memory_lock for reading (the copy), each in turn.
  */
 static void defio_flush_locked(struct mmapdemo_dev *md,
 			       enum mmapdemo_defio_why why)
 {
 	struct mmapdemo_defio *d = &md->defio;
-	struct mmapdemo_backing *backing = &md->backing;
 	unsigned long pgoff;
 	struct page *page;
 	int ptes;
 
 	lockdep_assert_held(&d->lock);
-	for_each_set_bit(pgoff, d->dirty, backing->npages) {
-		page = backing->ops->page(backing, pgoff);
+	lockdep_assert_not_held(&md->memory_lock);
+	if (d->detached)
+		return;
+	for_each_set_bit(pgoff, d->dirty, md->backing.npages) {
+		page = defio_page(md, pgoff);
 		lock_page(page);
 		clear_bit(pgoff, d->dirty);
 		ptes = mmapdemo_wrprotect_page(d->mapping, pgoff,
 					       page_to_pfn(page));
 		unlock_page(page);
 		atomic64_inc(&md->stats.defio_reprotected);
-		memcpy_from_page(d->store + (pgoff << PAGE_SHIFT), page, 0,
-				 PAGE_SIZE);
-		atomic64_inc(&md->stats.defio_flushed);
+		if (defio_copy_out(md, pgoff, page))
+			atomic64_inc(&md->stats.defio_flushed);
 		trace_mmapdemo_defio_flush(pgoff, why, ptes);
 		cond_resched();
 	}
@@ -154,8 +230,9 @@ void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why)
 {
 	struct mmapdemo_defio *d = &md->defio;
 
+	lockdep_assert_not_held(&md->memory_lock);
 	mutex_lock(&d->lock);
-	if (d->store)
+	if (d->dirty)
 		defio_flush_locked(md, why);
 	mutex_unlock(&d->lock);
 }
@@ -169,6 +246,58 @@ static void defio_work(struct work_struct *work)
 			     MMAPDEMO_DEFIO_WORK);
 }
 
+/* Free the shadow pages of a BAR device, or what was allocated of them. */
+static void defio_shadow_free(struct mmapdemo_dev *md)
+{
+	struct page **shadow = md->defio.shadow;
+	unsigned long i;
+
+	if (!shadow)
+		return;
+	for (i = 0; i < md->backing.npages && shadow[i]; i++)
+		__free_page(shadow[i]);
+	kvfree(shadow);
+	md->defio.shadow = NULL;
+}
+
+/*
+ * The shadow of a BAR device: one page of RAM for each page of the BAR,
+ * allocated one by one (vm_insert_page() maps order-0 pages, and none
+ * is ever given to the core through vmf->page), each a copy of its page
+ * of the BAR.  Return: 0, -ENOMEM, or -ENODEV once the device is gone.
+ */
+static int defio_shadow_alloc(struct mmapdemo_dev *md)
+{
+	struct mmapdemo_defio *d = &md->defio;
+	unsigned long i, npages = md->backing.npages;
+	void *kaddr;
+	int ret;
+
+	lockdep_assert_held(&d->lock);
+	d->shadow =
+		kvcalloc(npages, sizeof(*d->shadow), GFP_KERNEL | __GFP_NOWARN);
+	if (!d->shadow)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++) {
+		/* Fail rather than call the OOM killer: ENOMEM. */
+		d->shadow[i] = alloc_page(GFP_KERNEL | __GFP_RETRY_MAYFAIL |
+					  __GFP_NOWARN);
+		if (!d->shadow[i])
+			return -ENOMEM;
+	}
+	for (i = 0; i < npages; i++) {
+		ret = mmapdemo_dev_enter(md);
+		if (ret)
+			return ret;
+		kaddr = kmap_local_page(d->shadow[i]);
+		mmapdemo_dev_rw(md, i << PAGE_SHIFT, kaddr, PAGE_SIZE, false);
+		kunmap_local(kaddr);
+		mmapdemo_dev_leave(md);
+		cond_resched();
+	}
+	return 0;
+}
+
 /**
  * mmapdemo_defio_bind() - set deferred I/O up for a file that chose DEFIO
  * @md: the device
@@ -177,44 +306,55 @@ static void defio_work(struct work_struct *work)
  * Called when a file's strategy becomes DEFIO (at open() with DEFIO the
  * default, or by MMAPDEMO_IOC_SET_STRATEGY), never from ->mmap: nothing
  * changes before the core has committed a VMA.  The first call allocates
- * the dirty bits and the device side, which starts as a copy of the
- * memory, and binds deferred I/O to @mapping: its VMAs are those a flush
- * write-protects.  Every file of the RAM device opened through the same
- * device node shares it; a file opened through another node (another
- * inode) cannot use DEFIO, since a flush could not reach its PTEs.  What
- * it sets up stays until the device goes.
+ * the dirty bits and, on the RAM device, the device side, which starts as
+ * a copy of the memory, or, on a BAR, the shadow pages, which start as a
+ * copy of the BAR; and it binds deferred I/O to @mapping: its VMAs are
+ * those a flush write-protects.  Every file of the RAM device opened
+ * through the same device node shares it; a file opened through another
+ * node (another inode) cannot use DEFIO, since a flush could not reach
+ * its PTEs.  (The files of a BAR device all share the device's own
+ * address_space.)  What it sets up stays until the device goes.
  *
- * Context: process context, may sleep; takes the defio lock.
- * Return: 0; -ENOMEM; -EINVAL for a file of another inode.
+ * Context: process context, may sleep; not with memory_lock held; takes
+ * the defio lock, and on a BAR memory_lock for reading inside it.
+ * Return: 0; -ENOMEM; -EINVAL for a file of another inode; -ENODEV once a
+ * BAR device is gone.
  */
 int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping)
 {
 	struct mmapdemo_defio *d = &md->defio;
 	struct mmapdemo_backing *backing = &md->backing;
+	bool bar = !mmapdemo_has_pages(md);
 	unsigned long *dirty;
-	void *store;
+	void *store = NULL;
 	int ret = 0;
 
+	lockdep_assert_not_held(&md->memory_lock);
 	mutex_lock(&d->lock);
-	if (d->store) {
+	if (d->dirty) {
 		if (mapping != d->mapping)
 			ret = -EINVAL;
 		goto out_unlock;
 	}
 	dirty = bitmap_zalloc(backing->npages, GFP_KERNEL | __GFP_NOWARN);
-	store = kvmalloc(backing->size, GFP_KERNEL | __GFP_NOWARN);
-	if (!dirty || !store) {
+	if (bar)
+		ret = defio_shadow_alloc(md);
+	else
+		store = kvmalloc(backing->size, GFP_KERNEL | __GFP_NOWARN);
+	if (!dirty || ret || (!bar && !store)) {
 		bitmap_free(dirty);
 		kvfree(store);
-		ret = -ENOMEM;
+		defio_shadow_free(md);
+		ret = ret ?: -ENOMEM;
 		goto out_unlock;
 	}
 	d->mapping = mapping;
 	ihold(mapping->host);
-	d->dirty = dirty;
-	memcpy(store, backing->vaddr, backing->size);
-	/* defio_describe() reads @mapping after it, without the lock. */
-	smp_store_release(&d->store, store);
+	if (!bar)
+		memcpy(store, backing->vaddr, backing->size);
+	d->store = store;
+	/* defio_describe() reads the rest after it, without the lock. */
+	smp_store_release(&d->dirty, dirty);
 out_unlock:
 	mutex_unlock(&d->lock);
 	return ret;
@@ -228,11 +368,15 @@ out_unlock:
  * @len: bytes
  *
  * A page at a time through a bounce buffer: the copy to user space may
- * fault on a mapping of this device, and must not hold the defio lock.
+ * fault on a mapping of this device, and must not hold the defio lock or
+ * memory_lock.  On a BAR device the device side is the BAR, read through
+ * the kernel's mapping under memory_lock, as read() reads it.
  *
- * Context: process context, may sleep; takes the defio lock.
+ * Context: process context, may sleep; takes the defio lock, and on a
+ * BAR memory_lock for reading inside it.
  * Return: 0; -EINVAL for a range outside the device; -ENODATA before the
- * first file chose DEFIO; -ENOMEM; -EFAULT.
+ * first file chose DEFIO; -ENODEV once a BAR device is gone; -ENOMEM;
+ * -EFAULT.
  */
 int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
 			u64 len)
@@ -250,10 +394,18 @@ int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
 	while (done < len) {
 		n = min_t(u64, len - done, PAGE_SIZE);
 		mutex_lock(&d->lock);
-		if (d->store)
-			memcpy(bounce, d->store + offset + done, n);
-		else
+		if (!d->dirty) {
 			ret = -ENODATA;
+		} else if (d->store) {
+			memcpy(bounce, d->store + offset + done, n);
+		} else {
+			ret = mmapdemo_dev_enter(md);
+			if (!ret) {
+				mmapdemo_dev_rw(md, offset + done, bounce, n,
+						false);
+				mmapdemo_dev_leave(md);
+			}
+		}
 		mutex_unlock(&d->lock);
 		if (ret)
 			break;
@@ -280,12 +432,44 @@ void mmapdemo_defio_init(struct mmapdemo_dev *md)
 }
 
 /**
+ * mmapdemo_defio_detach() - a BAR device is being removed: last flush
+ * @md: the BAR device, revoked (mmapdemo_dev_revoke()): no user PTE maps
+ *      its shadow any more and no fault maps it again
+ *
+ * Writes what is dirty to the BAR, which the caller unmaps only after
+ * this, and detaches deferred I/O from it: later flushes (the delayed
+ * work, ->fsync, the release of the last file) write nothing.  Since the
+ * revocation zapped every PTE first, no write can reach the shadow after
+ * this flush: nothing written before the removal is lost, unless the
+ * device has already gone from the bus (a surprise removal), where
+ * there is no BAR left to write and the dirty pages are dropped.  The
+ * work is cancelled here, and once more when the device is freed, since
+ * a page_mkwrite that began before the revocation may schedule it again.
+ *
+ * Context: process context, may sleep; not with memory_lock held; takes
+ * the defio lock, then what a flush takes.
+ */
+void mmapdemo_defio_detach(struct mmapdemo_dev *md)
+{
+	struct mmapdemo_defio *d = &md->defio;
+
+	lockdep_assert_not_held(&md->memory_lock);
+	mutex_lock(&d->lock);
+	if (d->dirty && !pci_dev_is_disconnected(md->pdev))
+		defio_flush_locked(md, MMAPDEMO_DEFIO_REMOVE);
+	d->detached = true;
+	mutex_unlock(&d->lock);
+	cancel_delayed_work_sync(&d->work);
+}
+
+/**
  * mmapdemo_defio_release() - the device goes: stop the work, free it all
  * @md: the device, which nothing maps or has open any more
  *
- * Every DEFIO file flushed when its last reference went, and no mapping
- * is left to write: what the work would flush is on the device side
- * already, and the work is cancelled before the module's text can go.
+ * Every DEFIO file flushed when its last reference went (and a removed
+ * BAR device flushed at its removal), and no mapping is left to write:
+ * what the work would flush is on the device side already, and the work
+ * is cancelled before the module's text can go.
  *
  * Context: process context, may sleep.
  */
@@ -297,12 +481,48 @@ void mmapdemo_defio_release(struct mmapdemo_dev *md)
 	if (d->mapping)
 		iput(d->mapping->host);
 	kvfree(d->store);
+	defio_shadow_free(md);
 	bitmap_free(d->dirty);
 	mutex_destroy(&d->lock);
 }
 
+/*
+ * A fault on a BAR device's DEFIO mapping maps the shadow page, as the
+ * fault strategy maps a page of RAM, but under memory_lock and only while
+ * the device is there: the removal's revocation either sees the PTE and
+ * zaps it, or comes first and the fault gets SIGBUS, as on the BAR's own
+ * mappings (mmapdemo_fault_pfn()).
+ */
+static vm_fault_t defio_fault_shadow(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmapdemo_dev *md = mmapdemo_vma_dev(vma);
+	struct page *page;
+	vm_fault_t ret;
+	int err;
+
+	assert_fault_locked(vmf);
+	if (vmf->pgoff >= md->backing.npages || mmapdemo_dev_enter(md)) {
+		atomic64_inc(&md->stats.fault_sigbus);
+		trace_mmapdemo_fault(vmf, MMAPDEMO_STRATEGY_DEFIO, 0,
+				     VM_FAULT_SIGBUS);
+		return VM_FAULT_SIGBUS;
+	}
+	/* Set before defio_describe() let this VMA exist. */
+	page = md->defio.shadow[vmf->pgoff];
+	err = vm_insert_page(vma, vmf->address, page);
+	mmapdemo_dev_leave(md);
+	ret = (!err || err == -EBUSY) ? VM_FAULT_NOPAGE : vmf_error(err);
+	atomic64_inc(&md->stats.faults);
+	trace_mmapdemo_fault(vmf, MMAPDEMO_STRATEGY_DEFIO, page_to_pfn(page),
+			     ret);
+	return ret;
+}
+
 static vm_fault_t defio_fault(struct vm_fault *vmf)
 {
+	if (!mmapdemo_has_pages(mmapdemo_vma_dev(vmf->vma)))
+		return defio_fault_shadow(vmf);
 	return mmapdemo_fault_page(vmf, MMAPDEMO_STRATEGY_DEFIO);
 }
 
@@ -311,7 +531,10 @@ static vm_fault_t defio_fault(struct vm_fault *vmf)
  * every strategy's page_mkwrite does, mark the page dirty and make sure
  * a flush comes.  The page stays locked until the core has made the PTE
  * writable, so that a flush cannot write-protect it in between and miss
- * the write (see the top of this file).
+ * the write (see the top of this file).  On a BAR no removal check is
+ * needed: the PTE it makes writable is either zapped by the removal, whose
+ * flush then finds the bit, or gone already, and the core's check of the
+ * PTE under its lock (finish_mkwrite_fault()) drops the write fault.
  */
 static vm_fault_t defio_page_mkwrite(struct vm_fault *vmf)
 {
@@ -325,7 +548,7 @@ static vm_fault_t defio_page_mkwrite(struct vm_fault *vmf)
 	atomic64_inc(&md->stats.mkwrites);
 	trace_mmapdemo_mkwrite(vmf);
 	lock_page(vmf->page);
-	/* d->dirty was set before this VMA existed (defio_prepare()). */
+	/* d->dirty was set before this VMA existed (mmapdemo_defio_bind()). */
 	first = !test_and_set_bit(vmf->pgoff, d->dirty);
 	if (first)
 		atomic64_inc(&md->stats.defio_dirtied);
@@ -338,6 +561,9 @@ static vm_fault_t defio_page_mkwrite(struct vm_fault *vmf)
  * As the fault strategy on RAM (VM_MIXEDMAP, vm_insert_page() in
  * ->fault), for a file that mmapdemo_defio_bind() set up: only checked
  * here, since ->mmap changes nothing before the core commits the VMA.
+ * On a BAR the mapping is of the shadow's RAM pages, not of the BAR: not
+ * VM_IO or VM_PFNMAP, and cached as RAM is (the VMA's protection as the
+ * core made it), whatever the BAR's caching mode.
  */
 static int defio_describe(struct mmapdemo_dev *md,
 			  const struct mmapdemo_map_req *req,
@@ -349,14 +575,36 @@ static int defio_describe(struct mmapdemo_dev *md,
 	 * Without the defio lock: ->mmap holds memory_lock, and a flush
 	 * takes i_mmap_rwsem under the defio lock while a caching change
 	 * takes memory_lock under i_mmap_rwsem (lockdep saw that cycle on
-	 * 6.12-debug).  @store is published once, after @mapping, and
-	 * neither changes until the device goes.
+	 * 6.12-debug).  @dirty is published once, after @mapping, @store
+	 * and @shadow, and none of them changes until the device goes.
 	 */
-	if (!smp_load_acquire(&d->store) ||
+	if (!smp_load_acquire(&d->dirty) ||
 	    READ_ONCE(d->mapping) != req->mapping)
 		return -EINVAL;
+	desc->flags &= ~(MMAPDEMO_MAP_IO | MMAPDEMO_MAP_PFNMAP);
 	desc->flags |= MMAPDEMO_MAP_MIXEDMAP;
+	desc->prot = req->prot;
 	return 0;
+}
+
+/*
+ * Where deferred I/O works.  On the RAM device, always.  On a BAR, only
+ * if it is memory (deferring writes to registers would merge them and
+ * change their order, and the shadow would answer reads that the
+ * registers must), and of at most DEFIO_MAX_SHADOW: the shadow is as
+ * large as the BAR.  The limit also keeps out every BAR that the huge
+ * strategy maps with PUD entries.  It must: where the flush
+ * write-protects with mapping_wrprotect_range() (7.x), that walks every
+ * mapping of the device at the page's offset, the huge strategy's too,
+ * with page_vma_mapped_walk(), which steps over a PMD leaf but takes a
+ * PUD leaf for a table of PMDs.
+ */
+static bool defio_usable(const struct mmapdemo_dev *md)
+{
+	BUILD_BUG_ON(DEFIO_MAX_SHADOW >= PUD_SIZE);
+	if (mmapdemo_has_pages(md))
+		return true;
+	return !md->registers && md->backing.size <= DEFIO_MAX_SHADOW;
 }
 
 static const struct vm_operations_struct defio_vm_ops = {
@@ -372,9 +620,10 @@ static const struct vm_operations_struct defio_vm_ops = {
 const struct mmapdemo_strategy mmapdemo_strategy_defio = {
 	.name = "defio",
 	.id = MMAPDEMO_STRATEGY_DEFIO,
-	/* Its flush copies pages and write-protects them through the rmap. */
-	.needs_pages = true,
+	/* On a BAR its VMAs map the shadow's pages, with the same vm_ops. */
 	.vm_ops = &defio_vm_ops,
+	.pfn_vm_ops = &defio_vm_ops,
+	.usable = defio_usable,
 	/* A private copy is never written back: nothing to defer. */
 	.private_ok = false,
 	.describe = defio_describe,

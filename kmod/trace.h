@@ -187,7 +187,7 @@ TRACE_EVENT(mmapdemo_defio_flush,
 	),
 	TP_printk("pgoff=%lu why=%s ptes=%d", __entry->pgoff,
 		  __print_symbolic(__entry->why, { 0, "work" }, { 1, "fsync" },
-				   { 2, "release" }),
+				   { 2, "release" }, { 3, "remove" }),
 		  __entry->ptes)
 );
 

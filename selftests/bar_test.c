@@ -40,7 +40,11 @@ static int sysfs_write(const char *fmt, const char *arg, const char *val)
 	return mmapdemo_write_file(path, val);
 }
 
-/* insert and defio need struct pages: refused on a BAR, at SET_STRATEGY. */
+/*
+ * insert needs struct pages: refused on a BAR, at SET_STRATEGY.  defio
+ * maps shadow pages of RAM and writes them to the BAR (defio_test's
+ * defio_bar): offered and taken.
+ */
 TEST(insert_is_refused_on_a_bar)
 {
 	struct mmapdemo_set_strategy req = {
@@ -58,12 +62,11 @@ TEST(insert_is_refused_on_a_bar)
 	EXPECT_EQ(EINVAL, errno);
 	info = mmapdemo_info(fd);
 	EXPECT_EQ(0U, info.features & MMAPDEMO_FEATURE_INSERT);
-	EXPECT_EQ(0U, info.features & MMAPDEMO_FEATURE_DEFIO);
+	EXPECT_NE(0U, info.features & MMAPDEMO_FEATURE_DEFIO);
 	EXPECT_NE(0U, info.features & MMAPDEMO_FEATURE_FAULT);
-	/* defio copies pages and write-protects them by their rmap: too. */
 	req.strategy = MMAPDEMO_STRATEGY_DEFIO;
-	EXPECT_EQ(-1, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req))
+		TH_LOG("defio on a BAR: %s", strerror(errno));
 	close(fd);
 }
 

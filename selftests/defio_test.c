@@ -9,6 +9,13 @@
  * largest (1 h), so that no flush but the test's own runs while it looks
  * (the delayed-work test sets its own delay).  A flush that forgets to
  * write-protect makes every test here but the argument checks fail.
+ *
+ * The fixture's tests run twice: on the RAM device, and on the ivshmem
+ * BAR device (variant bar; scripts/vm.sh -d ivshmem=FILE), where the
+ * mapping shows shadow RAM pages and the device side that DEFIO_READ
+ * reads is the BAR itself.  The bar_* tests are the BAR's own: a flush
+ * reaches the BAR as its other mappings see it, and a removal under a
+ * DEFIO mapping loses no write made before it.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,19 +27,48 @@
 #include "mmapdemo_util.h"
 
 #define DELAY_PARAM "/sys/module/mmapdemo/parameters/defio_delay_ms"
+#define ALIVE "/sys/bus/pci/drivers/mmapdemo/devices_alive"
 #define NPAGES 8
 
-FIXTURE(defio)
-{
+/* What both fixtures have: a DEFIO file and its mapping of NPAGES pages. */
+struct defio_map {
 	int fd;
 	char *map;
 	size_t page, len;
 };
 
-FIXTURE_SETUP(defio)
+FIXTURE(defio)
 {
+	struct defio_map m;
+};
+
+FIXTURE_VARIANT(defio)
+{
+	bool bar;
+};
+
+FIXTURE_VARIANT_ADD(defio, ram)
+{
+	.bar = false,
+};
+
+FIXTURE_VARIANT_ADD(defio, bar)
+{
+	.bar = true,
+};
+
+/*
+ * Load the module with the longest delay, then open the RAM device or the
+ * ivshmem BAR device with DEFIO and map its first NPAGES pages.
+ */
+static void defio_map_setup(struct __test_metadata *_metadata,
+			    struct defio_map *self, bool bar)
+{
+	const char *why;
+
 	self->fd = -1;
 	self->map = MAP_FAILED;
+	mmapdemo_dev = MMAPDEMO_DEV;
 	if (getuid() != 0)
 		MMAPDEMO_SETUP_SKIP("loading modules needs root");
 	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
@@ -42,6 +78,11 @@ FIXTURE_SETUP(defio)
 			TH_LOG("unload: %s", strerror(errno));
 	ASSERT_EQ(0, mmapdemo_load("defio_delay_ms=3600000"))
 		TH_LOG("load: %s", strerror(errno));
+	if (bar) {
+		why = mmapdemo_need_ivshmem();
+		if (why)
+			MMAPDEMO_SETUP_SKIP("%s", why);
+	}
 	self->page = (size_t)sysconf(_SC_PAGESIZE);
 	self->len = NPAGES * self->page;
 	self->fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
@@ -51,7 +92,7 @@ FIXTURE_SETUP(defio)
 	ASSERT_NE(MAP_FAILED, self->map) TH_LOG("mmap: %s", strerror(errno));
 }
 
-FIXTURE_TEARDOWN(defio)
+static void defio_map_teardown(struct defio_map *self)
 {
 	if (self->map != MAP_FAILED)
 		munmap(self->map, self->len);
@@ -61,6 +102,16 @@ FIXTURE_TEARDOWN(defio)
 	if (mmapdemo_loaded())
 		mmapdemo_unload();
 	mmapdemo_load("");
+}
+
+FIXTURE_SETUP(defio)
+{
+	defio_map_setup(_metadata, &self->m, variant->bar);
+}
+
+FIXTURE_TEARDOWN(defio)
+{
+	defio_map_teardown(&self->m);
 }
 
 /* Read the device side: 0 or -1 (errno). */
@@ -93,49 +144,49 @@ static bool device_has(int fd, const char *want, size_t len)
 TEST_F(defio, write_after_flush_faults_again)
 {
 	struct mmapdemo_stats a, b;
-	volatile char *p = self->map;
+	volatile char *p = self->m.map;
 
-	a = mmapdemo_stats(self->fd);
+	a = mmapdemo_stats(self->m.fd);
 	p[0] = 1;
 	p[1] = 2;
-	b = mmapdemo_stats(self->fd);
+	b = mmapdemo_stats(self->m.fd);
 	/* One first write: one page_mkwrite, one page dirty. */
 	EXPECT_EQ(a.mkwrites + 1, b.mkwrites);
 	EXPECT_EQ(a.defio_dirtied + 1, b.defio_dirtied);
 
-	ASSERT_EQ(0, fsync(self->fd));
-	a = mmapdemo_stats(self->fd);
+	ASSERT_EQ(0, fsync(self->m.fd));
+	a = mmapdemo_stats(self->m.fd);
 	EXPECT_EQ(b.defio_flushed + 1, a.defio_flushed);
 	EXPECT_EQ(b.defio_reprotected + 1, a.defio_reprotected);
 
 	/* Write-protected again: the next write faults, and only that one. */
 	p[2] = 3;
 	p[3] = 4;
-	b = mmapdemo_stats(self->fd);
+	b = mmapdemo_stats(self->m.fd);
 	EXPECT_EQ(a.mkwrites + 1, b.mkwrites);
 	EXPECT_EQ(a.defio_dirtied + 1, b.defio_dirtied);
 
 	/* A flush with nothing dirty copies nothing. */
-	ASSERT_EQ(0, fsync(self->fd));
-	ASSERT_EQ(0, fsync(self->fd));
-	a = mmapdemo_stats(self->fd);
+	ASSERT_EQ(0, fsync(self->m.fd));
+	ASSERT_EQ(0, fsync(self->m.fd));
+	a = mmapdemo_stats(self->m.fd);
 	EXPECT_EQ(b.defio_flushed + 1, a.defio_flushed);
 }
 
 TEST_F(defio, msync_returns_after_the_data_reached_the_device)
 {
-	char *want = malloc(self->len);
+	char *want = malloc(self->m.len);
 	unsigned int round;
 
 	ASSERT_NE(NULL, want);
 	for (round = 1; round <= 3; round++) {
-		mmapdemo_fill(want, self->len, round);
-		memcpy(self->map, want, self->len);
+		mmapdemo_fill(want, self->m.len, round);
+		memcpy(self->m.map, want, self->m.len);
 		/* The delay is 1 h: nothing has flushed it yet. */
-		EXPECT_FALSE(device_has(self->fd, want, self->len))
+		EXPECT_FALSE(device_has(self->m.fd, want, self->m.len))
 			TH_LOG("round %u: on the device before msync", round);
-		ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
-		EXPECT_TRUE(device_has(self->fd, want, self->len))
+		ASSERT_EQ(0, msync(self->m.map, self->m.len, MS_SYNC));
+		EXPECT_TRUE(device_has(self->m.fd, want, self->m.len))
 			TH_LOG("round %u: not on the device after msync",
 			       round);
 	}
@@ -145,7 +196,7 @@ TEST_F(defio, msync_returns_after_the_data_reached_the_device)
 /* Three rounds of at most 30 s each, inside the harness's time limit. */
 TEST_F_TIMEOUT(defio, delayed_work_flushes_each_write, 120)
 {
-	char *want = malloc(self->len);
+	char *want = malloc(self->m.len);
 	unsigned int round, waited;
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 	const unsigned int limit = mmapdemo_scaled(30) * 100;
@@ -153,10 +204,10 @@ TEST_F_TIMEOUT(defio, delayed_work_flushes_each_write, 120)
 	ASSERT_NE(NULL, want);
 	ASSERT_EQ(0, mmapdemo_write_file(DELAY_PARAM, "1"));
 	for (round = 1; round <= 3; round++) {
-		mmapdemo_fill(want, self->len, 10 + round);
-		memcpy(self->map, want, self->len);
+		mmapdemo_fill(want, self->m.len, 10 + round);
+		memcpy(self->m.map, want, self->m.len);
 		for (waited = 0; waited < limit; waited++) {
-			if (device_has(self->fd, want, self->len))
+			if (device_has(self->m.fd, want, self->m.len))
 				break;
 			nanosleep(&tick, NULL);
 		}
@@ -202,7 +253,7 @@ TEST_F(defio, no_write_lost_across_concurrent_writers)
 	unsigned int i;
 
 	for (i = 0; i < THREADS; i++) {
-		w[i] = (struct writer){ self->map, self->len, i, THREADS, 20 };
+		w[i] = (struct writer){ self->m.map, self->m.len, i, THREADS, 20 };
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, writer, &w[i]));
 	}
 	for (i = 0; i < THREADS; i++) {
@@ -210,39 +261,39 @@ TEST_F(defio, no_write_lost_across_concurrent_writers)
 		EXPECT_EQ(NULL, ret);
 	}
 	/* Every thread's last write came before its own last msync. */
-	EXPECT_TRUE(device_has(self->fd, self->map, self->len));
+	EXPECT_TRUE(device_has(self->m.fd, self->m.map, self->m.len));
 }
 
 TEST_F(defio, no_write_lost_across_munmap_and_close)
 {
-	char *want = malloc(self->len);
+	char *want = malloc(self->m.len);
 	int fd;
 
 	ASSERT_NE(NULL, want);
-	mmapdemo_fill(want, self->len, 1);
-	memcpy(self->map, want, self->len);
-	ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
+	mmapdemo_fill(want, self->m.len, 1);
+	memcpy(self->m.map, want, self->m.len);
+	ASSERT_EQ(0, msync(self->m.map, self->m.len, MS_SYNC));
 	/* After a flush, written again, then unmapped: fsync still has it. */
-	mmapdemo_fill(want, self->len, 2);
-	memcpy(self->map, want, self->len);
-	ASSERT_EQ(0, munmap(self->map, self->len));
-	self->map = MAP_FAILED;
-	ASSERT_EQ(0, fsync(self->fd));
-	EXPECT_TRUE(device_has(self->fd, want, self->len));
+	mmapdemo_fill(want, self->m.len, 2);
+	memcpy(self->m.map, want, self->m.len);
+	ASSERT_EQ(0, munmap(self->m.map, self->m.len));
+	self->m.map = MAP_FAILED;
+	ASSERT_EQ(0, fsync(self->m.fd));
+	EXPECT_TRUE(device_has(self->m.fd, want, self->m.len));
 
 	/* And the release of the last reference flushes without fsync. */
-	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
-	mmapdemo_fill(want, self->len, 3);
-	memcpy(self->map, want, self->len);
-	ASSERT_EQ(0, munmap(self->map, self->len));
-	self->map = MAP_FAILED;
-	ASSERT_EQ(0, close(self->fd));
-	self->fd = -1;
-	fd = open(MMAPDEMO_DEV, O_RDONLY);
+	self->m.map = mmap(NULL, self->m.len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->m.fd, 0);
+	ASSERT_NE(MAP_FAILED, self->m.map);
+	mmapdemo_fill(want, self->m.len, 3);
+	memcpy(self->m.map, want, self->m.len);
+	ASSERT_EQ(0, munmap(self->m.map, self->m.len));
+	self->m.map = MAP_FAILED;
+	ASSERT_EQ(0, close(self->m.fd));
+	self->m.fd = -1;
+	fd = open(mmapdemo_dev, O_RDONLY);
 	ASSERT_LE(0, fd);
-	EXPECT_TRUE(device_has(fd, want, self->len));
+	EXPECT_TRUE(device_has(fd, want, self->m.len));
 	close(fd);
 	free(want);
 }
@@ -256,33 +307,33 @@ TEST_F(defio, no_write_lost_across_munmap_and_close)
  */
 TEST_F(defio, no_write_lost_across_fork)
 {
-	char *want = malloc(self->len);
+	char *want = malloc(self->m.len);
 	int go[2], status;
 	pid_t pid;
 	char c;
 
 	ASSERT_NE(NULL, want);
 	ASSERT_EQ(0, pipe(go));
-	mmapdemo_fill(self->map, self->len, 1);
+	mmapdemo_fill(self->m.map, self->m.len, 1);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(2);
-		mmapdemo_fill(self->map, self->len, 2);
+		mmapdemo_fill(self->m.map, self->m.len, 2);
 		_exit(0);
 	}
 	close(go[0]);
-	ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
+	ASSERT_EQ(0, msync(self->m.map, self->m.len, MS_SYNC));
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	close(go[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	mmapdemo_fill(want, self->len, 2);
-	EXPECT_EQ(0, memcmp(want, self->map, self->len));
-	ASSERT_EQ(0, msync(self->map, self->len, MS_SYNC));
-	EXPECT_TRUE(device_has(self->fd, want, self->len))
+	mmapdemo_fill(want, self->m.len, 2);
+	EXPECT_EQ(0, memcmp(want, self->m.map, self->m.len));
+	ASSERT_EQ(0, msync(self->m.map, self->m.len, MS_SYNC));
+	EXPECT_TRUE(device_has(self->m.fd, want, self->m.len))
 		TH_LOG("the child's write after the flush did not reach the device");
 	free(want);
 }
@@ -297,21 +348,21 @@ TEST_F(defio, bad_requests_get_errors)
 	req.addr = (uintptr_t)buf;
 	req.len = sizeof(buf);
 	req.flags = 1;
-	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	EXPECT_EQ(-1, ioctl(self->m.fd, MMAPDEMO_IOC_DEFIO_READ, &req));
 	EXPECT_EQ(EINVAL, errno);
 	req.flags = 0;
-	req.offset = mmapdemo_info(self->fd).size;
-	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	req.offset = mmapdemo_info(self->m.fd).size;
+	EXPECT_EQ(-1, ioctl(self->m.fd, MMAPDEMO_IOC_DEFIO_READ, &req));
 	EXPECT_EQ(EINVAL, errno);
 	req.offset = 0;
 	req.len = ~0ULL;
-	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	EXPECT_EQ(-1, ioctl(self->m.fd, MMAPDEMO_IOC_DEFIO_READ, &req));
 	EXPECT_EQ(EINVAL, errno);
 
 	/* A private copy is never written back: refused. */
 	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
 	ASSERT_LE(0, fd);
-	p = mmap(NULL, self->page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	p = mmap(NULL, self->m.page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
 	close(fd);
@@ -396,6 +447,147 @@ TEST(defio_is_set_up_by_choosing_it_and_bound_to_one_node)
 	close(fd2);
 	unlink(node);
 	close(fd);
+}
+
+/*
+ * The ivshmem BAR device's own: the device side is the BAR, which its
+ * other mappings and read() see too, and the device can be removed under
+ * a DEFIO mapping.
+ */
+FIXTURE(defio_bar)
+{
+	struct defio_map m;
+};
+
+FIXTURE_SETUP(defio_bar)
+{
+	defio_map_setup(_metadata, &self->m, true);
+}
+
+FIXTURE_TEARDOWN(defio_bar)
+{
+	defio_map_teardown(&self->m);
+}
+
+/* The BAR's first @len bytes through a mapping of the fault strategy. */
+static bool bar_has(const char *want, size_t len)
+{
+	int fd = mmapdemo_open_strategy(O_RDONLY, MMAPDEMO_STRATEGY_FAULT);
+	bool same;
+	char *p;
+
+	if (fd < 0)
+		return false;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	same = p != MAP_FAILED && !memcmp(p, want, len);
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	close(fd);
+	return same;
+}
+
+/*
+ * Until a flush, the BAR keeps what it had, whichever way it is read: a
+ * mapping of the BAR itself (fault strategy), read(), DEFIO_READ.  After
+ * msync(MS_SYNC) returns, all three see the writes.
+ */
+TEST_F(defio_bar, flush_reaches_the_bar)
+{
+	char *old = malloc(self->m.len), *want = malloc(self->m.len);
+	char *got = malloc(self->m.len);
+	unsigned int round;
+
+	ASSERT_NE(NULL, old);
+	ASSERT_NE(NULL, want);
+	ASSERT_NE(NULL, got);
+	for (round = 1; round <= 2; round++) {
+		memcpy(old, self->m.map, self->m.len);
+		mmapdemo_fill(want, self->m.len, 40 + round);
+		memcpy(self->m.map, want, self->m.len);
+		EXPECT_TRUE(bar_has(old, self->m.len))
+			TH_LOG("round %u: the BAR changed before msync", round);
+		EXPECT_TRUE(device_has(self->m.fd, old, self->m.len));
+		ASSERT_EQ(0, msync(self->m.map, self->m.len, MS_SYNC));
+		EXPECT_TRUE(bar_has(want, self->m.len))
+			TH_LOG("round %u: not in the BAR after msync", round);
+		EXPECT_TRUE(device_has(self->m.fd, want, self->m.len));
+		ASSERT_EQ((ssize_t)self->m.len,
+			  pread(self->m.fd, got, self->m.len, 0));
+		EXPECT_EQ(0, memcmp(got, want, self->m.len));
+	}
+	free(got);
+	free(want);
+	free(old);
+}
+
+/*
+ * Remove the device under a DEFIO mapping with writes that no flush has
+ * written yet (the delay is 1 h).  The model: the removal first revokes
+ * (no PTE maps the shadow any more, no fault maps it again), then flushes
+ * every dirty page to the BAR while the BAR is still mapped, so every
+ * write made before the removal is in the BAR, a forked child's too;
+ * after it, any access to the mapping is SIGBUS, in the child as in the
+ * parent, fsync() and DEFIO_READ are ENODEV, and munmap() and close()
+ * (and the child's exit) free the device (devices_alive).  The rescanned
+ * device's BAR (the host's file) holds the last writes.
+ */
+TEST_F(defio_bar, removal_loses_no_write_and_revokes)
+{
+	char *want = malloc(self->m.len), *last, buf[16], c;
+	int written[2], go[2], status;
+	long alive;
+	pid_t pid;
+
+	ASSERT_NE(NULL, want);
+	/* One flush before, so that both flushed and unflushed pages exist. */
+	mmapdemo_fill(self->m.map, self->m.len, 51);
+	ASSERT_EQ(0, msync(self->m.map, self->m.len, MS_SYNC));
+	mmapdemo_fill(want, self->m.len, 52);
+	memcpy(self->m.map, want, self->m.len);
+	/* A child writes the last page, and keeps its mapping past the removal. */
+	last = self->m.map + self->m.len - self->m.page;
+	ASSERT_EQ(0, pipe(written));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mmapdemo_fill(last, self->m.page, 53);
+		if (write(written[1], "w", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(mmapdemo_probe_write(last, 1) == SIGBUS ? 0 : 1);
+	}
+	ASSERT_EQ(1, read(written[0], &c, 1));
+	mmapdemo_fill(want + self->m.len - self->m.page, self->m.page, 53);
+	EXPECT_FALSE(device_has(self->m.fd, want, self->m.len));
+	alive = mmapdemo_read_long(ALIVE, 10);
+	ASSERT_LT(0, alive);
+
+	ASSERT_EQ(0, mmapdemo_pci_remove());
+	EXPECT_TRUE(mmapdemo_wait_node(mmapdemo_bar_path, false));
+	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(self->m.map, buf));
+	EXPECT_EQ(SIGBUS, mmapdemo_probe_write(self->m.map + self->m.page, 1));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the child's write after the removal did not SIGBUS");
+	EXPECT_EQ(-1, fsync(self->m.fd));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, device_read(self->m.fd, 0, buf, sizeof(buf)));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(0, munmap(self->m.map, self->m.len));
+	self->m.map = MAP_FAILED;
+	EXPECT_EQ(0, close(self->m.fd));
+	self->m.fd = -1;
+	EXPECT_EQ(alive - 1, mmapdemo_read_long(ALIVE, 10));
+
+	ASSERT_EQ(0, mmapdemo_pci_rescan());
+	EXPECT_TRUE(bar_has(want, self->m.len))
+		TH_LOG("a write made before the removal is not in the BAR");
+	close(written[0]);
+	close(written[1]);
+	close(go[0]);
+	close(go[1]);
+	free(want);
 }
 
 MMAPDEMO_HARNESS_MAIN

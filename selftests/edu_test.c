@@ -107,6 +107,26 @@ TEST_F(edu, wc_is_refused_for_registers)
 	EXPECT_STREQ("uc", mode);
 }
 
+/*
+ * Deferred I/O would merge and delay the writes the device must see one
+ * by one, and its shadow would answer reads the registers should: defio
+ * is neither offered nor taken (kmod/strategy_defio.c, memory_only).
+ */
+TEST_F(edu, defio_is_refused_for_registers)
+{
+	struct mmapdemo_set_strategy req = {
+		.strategy = MMAPDEMO_STRATEGY_DEFIO
+	};
+	int fd;
+
+	fd = open(self->path, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0U, mmapdemo_info(fd).features & MMAPDEMO_FEATURE_DEFIO);
+	EXPECT_EQ(-1, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
 /* read() of a register goes through the kernel's uncached mapping. */
 TEST_F(edu, read_syscall_reads_the_id_register)
 {

@@ -196,6 +196,31 @@ static char *map(int fd, unsigned long len, unsigned long off)
 	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 }
 
+/*
+ * A BAR of 1 GiB has no deferred I/O: its shadow would be 1 GiB of RAM,
+ * past the limit of 256 MiB, and the limit keeps every BAR with deferred
+ * I/O too small for the huge strategy's PUD entries, which the 7.x flush
+ * could not walk (kmod/strategy_defio.c, defio_usable()).
+ */
+TEST_F(huge, no_defio_on_a_bar_of_1g)
+{
+	struct mmapdemo_set_strategy req = {
+		.strategy = MMAPDEMO_STRATEGY_DEFIO
+	};
+	int fd;
+
+	if (huge_size < SZ_1G)
+		SKIP(return, "the BAR has %lu MiB, less than 1 GiB",
+		     huge_size >> 20);
+	EXPECT_EQ(0U, mmapdemo_info(self->fd).features &
+			      MMAPDEMO_FEATURE_DEFIO);
+	fd = open(huge_path, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &req));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
 /* The RAM device has no huge strategy; the feature says so. */
 TEST(huge_is_refused_on_ram)
 {

@@ -39,8 +39,10 @@
  *          are aligned and the kernel supports huge PFN-map entries
  *          (MMAPDEMO_FEATURE_HUGE_PMD, MMAPDEMO_FEATURE_HUGE_PUD); one
  *          page per fault elsewhere.
- *  DEFIO   deferred I/O, as fbdev's: RAM only, mapped as FAULT, but the
- *          mapped memory is a shadow of a separate device-side copy.
+ *  DEFIO   deferred I/O, as fbdev's: on RAM mapped as FAULT, but the
+ *          mapped memory is a shadow of a separate device-side copy; on
+ *          a BAR of memory (at most 256 MiB, not registers) the mapping
+ *          shows shadow pages of RAM and the device side is the BAR.
  *          page_mkwrite records each page written; a flush copies the
  *          dirty pages to the device side and write-protects them again,
  *          so that the next write faults again.  fsync() and
@@ -388,15 +390,18 @@ struct mmapdemo_walk {
  * @addr: in: user buffer
  * @len: in: bytes; @offset + @len must lie inside the device
  * @flags: in: must be zero
+ * @reserved: in: must be zero
  *
  * The DEFIO strategy maps a shadow of the device; what a flush has copied
  * to the device itself is read here, so that a test can tell flushed data
  * from data still waiting.  The device side starts as a copy of the
  * memory, made when a file first chooses the DEFIO strategy (open() with
- * it the default, or MMAPDEMO_IOC_SET_STRATEGY).
+ * it the default, or MMAPDEMO_IOC_SET_STRATEGY); on a BAR device it is
+ * the BAR itself.
  * MMAPDEMO_IOC_DEFIO_READ.  Return: 0; -EINVAL for a range outside the
  * device or non-zero @flags; -ENODATA before a file first chose DEFIO or on
- * a device without deferred I/O; -EFAULT, -E2BIG.
+ * a device without deferred I/O; -ENODEV once a BAR device is removed;
+ * -EFAULT, -E2BIG.
  */
 struct mmapdemo_defio_read {
 	__u64 offset;
