@@ -167,6 +167,14 @@ static bool defio_copy_out(struct mmapdemo_dev *md, pgoff_t pgoff,
 		mmapdemo_dev_rw(md, pgoff << PAGE_SHIFT, kaddr, PAGE_SIZE,
 				true);
 		kunmap_local(kaddr);
+		/*
+		 * The stores are posted, and write-combined in a wc mapping:
+		 * wmb() drains the write-combining buffers, and a read from
+		 * the device cannot complete before the writes it follows
+		 * (PCI ordering), so the page is in the BAR when it returns.
+		 */
+		wmb();
+		ioread32(md->backing.ioaddr + (pgoff << PAGE_SHIFT));
 		done = true;
 	}
 	up_read(&md->memory_lock);
