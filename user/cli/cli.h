@@ -220,6 +220,13 @@ void trace_cancel(struct trace_session *ts);
 int trace_take(struct trace_session *ts, char **text);
 /* Report the mmapdemo events in @text as a list under @key. Returns count. */
 int trace_report(const char *key, const char *text);
+/*
+ * Put back every tracefs file the session of this process (graph or
+ * events) changed, as graph_end() and trace_cancel() would; only
+ * open(), write() and close(), so a signal handler may call it.  A no-op
+ * in a child of fork() and where no session is open.
+ */
+void trace_restore_signal(void);
 
 /*
  * tracefs.c: the function-graph tracer, for this process only, from the
@@ -236,9 +243,7 @@ struct graph_session {
 	bool busy;		/* tracefs is someone else's now */
 	unsigned int depth;
 	int on_fd;		/* tracing_on, kept open between stages */
-	bool was_on, old_irqs;
-	char old_depth[16];
-	char old_buffer_kb[24];	/* buffer_size_kb to restore, if changed */
+	bool was_on;		/* tracing_on before graph_begin() */
 	struct graph_func *funcs;	/* available_filter_functions, sorted */
 	size_t nr_funcs;
 	char *func_text;
