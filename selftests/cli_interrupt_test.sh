@@ -6,8 +6,8 @@
 # (current_tracer, set_ftrace_pid, set_event_pid, set_graph_function,
 # set_graph_notrace, max_graph_depth, buffer_size_kb, funcgraph-irqs, the
 # module's events, tracing_on); a SIGINT (^C), SIGTERM or SIGHUP in the
-# middle must put back every one of them, and the command must still die
-# of the signal.
+# middle must put back every one of them (and remove the tour's temporary
+# file), and the command must still die of the signal.
 #
 # Each command is stopped in the middle by events, never by time: its
 # standard output is a FIFO whose pipe this test has filled, so its first
@@ -47,11 +47,14 @@ files="current_tracer tracing_on set_ftrace_pid set_event_pid
 	set_graph_function set_graph_notrace max_graph_depth buffer_size_kb
 	options/funcgraph-irqs events/mmapdemo/enable"
 
-# The files' contents, one "file: line" a line.
+# The files' contents, one "file: line" a line; and the temporary files
+# of the tour, which an interrupted tour must remove too.
 state() {
 	for f in $files; do
 		[ -e "$tracing/$f" ] && sed "s|^|$f: |" "$tracing/$f"
 	done
+	ls -d /tmp/mmapdemo-tour-* /var/tmp/mmapdemo-disk-* 2>/dev/null |
+		sed 's/^/temporary file: /'
 }
 
 # interrupt SIGNAL COMMAND...: run the CLI's COMMAND with its output

@@ -229,6 +229,14 @@ int trace_report(const char *key, const char *text);
 void trace_restore_signal(void);
 
 /*
+ * main.c: a temporary file to unlink (unlink() only) should a fatal signal
+ * end the CLI before the command does; @path NULL: no longer.  Slot 0 is
+ * the tour's file, slot 1 the disk experiments' file.
+ */
+#define CLI_TEMP_FILES 2
+void cli_temp_file(unsigned int slot, const char *path);
+
+/*
  * tracefs.c: the function-graph tracer, for this process only, from the
  * entry points of the system calls and of a page fault, to a depth.
  */
@@ -259,6 +267,11 @@ int graph_stage_begin(struct graph_session *gs);
 int graph_stage_end(struct graph_session *gs, char **text);
 /* Leave tracefs as graph_begin() found it. */
 void graph_end(struct graph_session *gs);
+/*
+ * Trace to @depth calls from now on, after graph_begin() (graph_end()
+ * puts back the depth graph_begin() found); 0 or -errno.
+ */
+int graph_set_depth(struct graph_session *gs, unsigned int depth);
 /* Trace also from @names (NULL-ended), where traceable: how many, or -errno. */
 int graph_add_roots(struct graph_session *gs, const char *const *names);
 /* Leave @names' subtrees out too, where traceable: how many, or -errno. */

@@ -204,9 +204,11 @@ static int tour_file_create(struct tour *t)
 	fd = mkstemp(t->file_path);
 	if (fd < 0)
 		return -errno;
+	cli_temp_file(0, t->file_path);
 	ret = tour_fill(fd, 'f', (size_t)t->pages * t->ps);
 	if (ret) {
 		close(fd);
+		cli_temp_file(0, NULL);
 		unlink(t->file_path);
 		return ret;
 	}
@@ -364,6 +366,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	tour_trace_end(&t);
 
 	close(t.file_fd);
+	cli_temp_file(0, NULL);
 	unlink(t.file_path);
 	if (t.md)
 		mmapdemo_close(t.md);

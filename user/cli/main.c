@@ -185,15 +185,38 @@ unsigned int cli_eager_strategy(const char *path)
 
 /*
  * SIGINT (^C), SIGTERM and SIGHUP in the middle of a traced command: put
- * tracefs back (trace_restore_signal(), async-signal-safe), then die of
+ * tracefs back (trace_restore_signal(), async-signal-safe), unlink the
+ * temporary files the command named (cli_temp_file()), then die of
  * same signal, as the command would have without the handler, so that
  * the shell sees the signal.  SA_RESETHAND has put the default action
  * back: raise() ends the process at once, or when the handler returns
  * where the signal is blocked in here.
  */
+static char temp_path[CLI_TEMP_FILES][256];
+static volatile sig_atomic_t temp_set[CLI_TEMP_FILES];
+static pid_t temp_owner;
+
+void cli_temp_file(unsigned int slot, const char *path)
+{
+	if (slot >= CLI_TEMP_FILES)
+		return;
+	temp_set[slot] = 0;
+	if (!path)
+		return;
+	snprintf(temp_path[slot], sizeof(temp_path[slot]), "%s", path);
+	temp_owner = getpid();
+	temp_set[slot] = 1;
+}
+
 static void fatal_signal(int sig)
 {
+	int saved = errno;
+
 	trace_restore_signal();
+	for (unsigned int i = 0; i < CLI_TEMP_FILES; i++)
+		if (temp_set[i] && temp_owner == getpid())
+			unlink(temp_path[i]);
+	errno = saved;
 	raise(sig);
 }
 

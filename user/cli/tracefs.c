@@ -152,7 +152,31 @@ void trace_restore_signal(void)
 	errno = saved;
 }
 
-int trace_start(struct trace_session *ts)
+/*
+ * The signals the CLI's handler catches, held off while this process
+ * changes tracefs: set_graph_function and set_graph_notrace take what is
+ * written to them when the file is closed (ftrace_graph_release()), so a
+ * handler that emptied them while a write was open would see the exit's
+ * close() put the list back.  Held, a signal waits until the change is
+ * whole, and the handler then undoes all of it.
+ */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+static int trace_start_held(struct trace_session *ts)
 {
 	const char *dir;
 
@@ -177,11 +201,26 @@ int trace_start(struct trace_session *ts)
 	return 0;
 }
 
+int trace_start(struct trace_session *ts)
+{
+	sigset_t old;
+	int ret;
+
+	hold_signals(&old);
+	ret = trace_start_held(ts);
+	release_signals(&old);
+	return ret;
+}
+
 void trace_cancel(struct trace_session *ts)
 {
+	sigset_t old;
+
 	(void)ts;
+	hold_signals(&old);
 	undo_run(&undo_events);
 	undo_events.armed = 0;
+	release_signals(&old);
 }
 
 int trace_stop(struct trace_session *ts, char **text)
@@ -458,7 +497,7 @@ static void graph_restore(void)
 	undo_graph.armed = 0;
 }
 
-int graph_begin(struct graph_session *gs, unsigned int depth)
+static int graph_begin_held(struct graph_session *gs, unsigned int depth)
 {
 	char num[32], *tracer, *old;
 	const char *dir;
@@ -599,13 +638,36 @@ fail:
 	return ret;
 }
 
+int graph_begin(struct graph_session *gs, unsigned int depth)
+{
+	sigset_t old;
+	int ret;
+
+	hold_signals(&old);
+	ret = graph_begin_held(gs, depth);
+	release_signals(&old);
+	return ret;
+}
+
+/*
+ * Turn tracing on or off through tracing_on, kept open in @fd, with
+ * pwrite(): a stage whose entry point is write() (the tour's revocation)
+ * would otherwise trace the write() that ends it (libtracefs's
+ * tracefs_trace_off_fd() calls write()); the kernel's own part of it,
+ * rb_simple_write() in kernel/trace/, cannot be traced to tell it apart.
+ */
+static int switch_tracing(int fd, const char *on)
+{
+	return pwrite(fd, on, 1, 0) == 1 ? 0 : -(errno ?: EIO);
+}
+
 int graph_stage_begin(struct graph_session *gs)
 {
 	if (!gs->active)
 		return -ENODEV;
 	if (clear_trace())
 		return -errno;
-	return tracefs_trace_on_fd(gs->on_fd) ? -(errno ?: EIO) : 0;
+	return switch_tracing(gs->on_fd, "1");
 }
 
 int graph_stage_end(struct graph_session *gs, char **text)
@@ -613,18 +675,22 @@ int graph_stage_end(struct graph_session *gs, char **text)
 	*text = NULL;
 	if (!gs->active)
 		return -ENODEV;
-	tracefs_trace_off_fd(gs->on_fd);
+	switch_tracing(gs->on_fd, "0");
 	return read_trace(text);
 }
 
 void graph_end(struct graph_session *gs)
 {
+	sigset_t old;
+
+	hold_signals(&old);
 	if (gs->on_fd >= 0)
 		close(gs->on_fd);
 	gs->on_fd = -1;
 	if (gs->active)
 		graph_restore();
 	gs->active = false;
+	release_signals(&old);
 	free(gs->funcs);
 	free(gs->func_text);
 	gs->funcs = NULL;
@@ -641,9 +707,33 @@ void graph_end(struct graph_session *gs)
 static int graph_append(struct graph_session *gs, const char *file,
 			const char *const *names)
 {
+	sigset_t old;
+	int ret;
+
 	if (!gs->active)
 		return -ENODEV;
-	return append_traceable(gs, file, names);
+	hold_signals(&old);
+	ret = append_traceable(gs, file, names);
+	release_signals(&old);
+	return ret;
+}
+
+int graph_set_depth(struct graph_session *gs, unsigned int depth)
+{
+	char num[16];
+	sigset_t old;
+	int ret = 0;
+
+	if (!gs->active)
+		return -ENODEV;
+	snprintf(num, sizeof(num), "%u", depth);
+	hold_signals(&old);
+	if (tracefs_instance_file_write(NULL, "max_graph_depth", num) < 0)
+		ret = -(errno ?: EIO);
+	release_signals(&old);
+	if (!ret)
+		gs->depth = depth;
+	return ret;
 }
 
 int graph_add_roots(struct graph_session *gs, const char *const *names)
