@@ -381,7 +381,7 @@ else
 		echo "# revoke, unbind: $ub"
 		echo "# revoke, touch: $rt"
 		has "$ub" '^__x64_sys_write -> ([a-z_0-9.]+ -> )*unbind_store -> ' "unbind_store under write()"
-		has "$ub" ' -> pci_device_remove -> mmapdemo_pci_remove -> ' "the driver's ->remove under pci_device_remove()"
+		has "$ub" ' -> pci_device_remove -> mmapdemo_pci_remove( ->|;|$)' "the driver's ->remove under pci_device_remove()"
 		has "$ub" ' -> mmapdemo_pci_remove -> ([a-z_0-9.]+ -> )*unmap_mapping_range( ->|;|$)' "unmap_mapping_range() under ->remove"
 		has "$rt" '^handle_mm_fault -> ([a-z_0-9.]+ -> )*fault_pfn_fault(;|$)' "the BAR's ->fault under handle_mm_fault()"
 		v=$(verdict_of revoke "$tmp/tour.txt")
