@@ -12,13 +12,14 @@
 #
 # The tour's device experiments need PCI devices: "huge" an ivshmem BAR of
 # 64 MiB or more (the tests VM has a 1 GiB one), "device_not_ram" QEMU's
-# edu device (the edu VM, scripts/bar-proof.sh).  Where one is missing the
+# edu device (the edu VM, scripts/bar-proof.sh), "revoke" any ivshmem BAR,
+# which it unbinds and binds again.  Where one is missing the
 # test expects the experiment's skip line with its reason and fix instead
 # of a verdict.  "cli_tour_test.sh device" runs only the checks of the
 # device experiments, for the edu VM.
-experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod huge device_not_ram disk_fault disk_dirty disk_msync disk_private"
+experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod huge device_not_ram disk_fault disk_dirty disk_msync disk_private revoke"
 disk_experiments="disk_fault disk_dirty disk_msync disk_private"
-nr_experiments=19
+nr_experiments=20
 mode=${1:-all}
 
 if [ "$(id -u)" != 0 ] || [ ! -e /dev/mmapdemo ]; then
@@ -34,12 +35,13 @@ fi
 
 # What the device experiments find: edu bound to mmapdemo, and an
 # ivshmem BAR (BAR 2, the third line of resource) of 64 MiB or more.
-has_edu=0 big_bar=0
+has_edu=0 big_bar=0 has_ivshmem=0
 for d in /sys/bus/pci/drivers/mmapdemo/0000:*; do
 	[ -e "$d/vendor" ] || continue
 	case $(cat "$d/vendor"):$(cat "$d/device") in
 	0x1234:0x11e8) has_edu=1 ;;
 	0x1af4:0x1110)
+		has_ivshmem=1
 		# shellcheck disable=SC2046 # start, end and flags as $1 $2 $3
 		set -- $(sed -n 3p "$d/resource")
 		[ $(($2 - $1 + 1)) -ge $((64 << 20)) ] && big_bar=1 ;;
@@ -50,6 +52,7 @@ runs() {
 	case $1 in
 	huge) [ "$big_bar" = 1 ] ;;
 	device_not_ram) [ "$has_edu" = 1 ] ;;
+	revoke) [ "$has_ivshmem" = 1 ] ;;
 	disk_*) [ "$disk" = yes ] ;;
 	*) true ;;
 	esac
@@ -171,6 +174,20 @@ check_not_ram() {
 		[ "$(echo "$ram" | field "vmsplice (GUP)")" = "4096 bytes" ]
 }
 
+# check_revoke FILE: the page's PTE was there before the unbind and gone
+# after it, the touch after it got SIGBUS, and the device came back.
+check_revoke() {
+	rv=$(section_of revoke "the revocation" "$1")
+	echo "# revoke: PTE $(echo "$rv" | field "PTE before") then $(echo "$rv" | field "PTE after the unbind"), touch: $(echo "$rv" | field "signal on the touch"), back: $(echo "$rv" | field "bound again, node back")"
+	[ "$(echo "$rv" | field unbind)" = ok ] &&
+		[ "$(echo "$rv" | field "PTE before")" = present ] &&
+		[ "$(echo "$rv" | field "PTE after the unbind")" = none ] &&
+		[ "$(echo "$rv" | field "device node gone")" = yes ] &&
+		[ "$(echo "$rv" | field "signal on the touch")" = "Bus error" ] &&
+		echo "$rv" | field si_code | grep -q '^BUS_ADRERR ' &&
+		[ "$(echo "$rv" | field "bound again, node back")" = yes ]
+}
+
 # check_experiment NAME FILE: the verdict is as expected, or the
 # experiment is skipped with its reason and fix where its device is missing.
 check_experiment() {
@@ -184,6 +201,7 @@ check_experiment() {
 		case $1 in
 		huge) check_huge "$2" ;;
 		device_not_ram) check_not_ram "$2" ;;
+		revoke) check_revoke "$2" ;;
 		esac
 	else
 		sk=$(awk -v name="$1" '
@@ -232,7 +250,7 @@ elif grep -qw lab.disk /proc/cmdline &&
 fi
 
 echo "TAP version 13"
-echo "1..$((2 * nr_experiments + 27))"
+echo "1..$((2 * nr_experiments + 28))"
 
 run mmapdemo tour
 cp "$tmp/out" "$tmp/tour.txt"
@@ -301,7 +319,8 @@ if [ "$traced" = no ]; then
 	grep -q '^Calls are not traced: ' "$tmp/tour.txt" || st=1
 	result "tour: no calls line and the reason, without function_graph" "$st"
 	echo "ok $((n + 1)) - tour: munmap's and the huge fault's chains # SKIP this kernel has no function_graph tracer"
-	n=$((n + 1))
+	echo "ok $((n + 2)) - tour: the revocation's chains # SKIP this kernel has no function_graph tracer"
+	n=$((n + 2))
 else
 	st=0
 	grep -q 'calls not traced' "$tmp/tour.txt" && { echo "# the tour was not traced"; st=1; }
@@ -350,6 +369,30 @@ else
 		has "$hu" '(vmf_insert_pfn_pmd|insert_pfn_pmd|insert_pmd)(\.[a-z0-9.]+)?($|;)' "the PMD writer"
 	fi
 	result "tour: munmap's ->open and ->close, and the huge fault's writer, as traced" "$st"
+
+	# The revocation, seen from the task that wrote unbind: the
+	# system call down to the driver's ->remove (under the PCI core's
+	# pci_device_remove()), the zap of the mappings under it; then the
+	# touch's fault reaching the driver's ->fault, which refuses it.
+	st=0
+	if runs revoke; then
+		ub=$(calls_of revoke "the revocation" "calls in write(unbind)")
+		rt=$(calls_of revoke "the revocation" "calls, the touch after")
+		echo "# revoke, unbind: $ub"
+		echo "# revoke, touch: $rt"
+		has "$ub" '^__x64_sys_write -> ([a-z_0-9.]+ -> )*unbind_store -> ' "unbind_store under write()"
+		has "$ub" ' -> pci_device_remove -> mmapdemo_pci_remove( ->|;|$)' "the driver's ->remove under pci_device_remove()"
+		has "$ub" ' -> mmapdemo_pci_remove -> ([a-z_0-9.]+ -> )*unmap_mapping_range( ->|;|$)' "unmap_mapping_range() under ->remove"
+		has "$rt" '^handle_mm_fault -> ([a-z_0-9.]+ -> )*fault_pfn_fault(;|$)' "the BAR's ->fault under handle_mm_fault()"
+		v=$(verdict_of revoke "$tmp/tour.txt")
+		for f in mmapdemo_pci_remove fault_pfn_fault; do
+			case $v in *"[kernel: traced: "*"$f"*) ;; *) echo "# the verdict does not name $f: $v"; st=1 ;; esac
+		done
+		result "tour: the revocation's chains, from write() to ->remove and the zap, and the refused fault" "$st"
+	else
+		echo "ok $((n + 1)) - tour: the revocation's chains # SKIP no ivshmem device"
+		n=$((n + 1))
+	fi
 fi
 
 # Statements that were wrong once, and their corrections.  The wrong ones

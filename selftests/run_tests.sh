@@ -25,7 +25,7 @@ fi
 echo "# slowdown ${MMAPDEMO_SLOWDOWN:-1} (MMAPDEMO_SLOWDOWN)"
 for t in bar_proof_test mmap_test bar_test revoke_test huge_test file_test ioctl_test walk_test trace_test lib_test \
 	cli_tour_test.sh cli_bench_test.sh leak_test fuzz_test seqfuzz_test stress_test \
-	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 seqfuzz_test32 cli_calls_test.sh cli_test.sh \
+	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 seqfuzz_test32 cli_calls_test.sh cli_interrupt_test.sh cli_test.sh \
 	lifecycle_test module_test defio_test kmemleak_test.sh; do
 	echo "@@PROGRAM $t"
 	start=$(date +%s)

@@ -220,6 +220,21 @@ void trace_cancel(struct trace_session *ts);
 int trace_take(struct trace_session *ts, char **text);
 /* Report the mmapdemo events in @text as a list under @key. Returns count. */
 int trace_report(const char *key, const char *text);
+/*
+ * Put back every tracefs file the session of this process (graph or
+ * events) changed, as graph_end() and trace_cancel() would; only
+ * open(), write() and close(), so a signal handler may call it.  A no-op
+ * in a child of fork() and where no session is open.
+ */
+void trace_restore_signal(void);
+
+/*
+ * main.c: a temporary file to unlink (unlink() only) should a fatal signal
+ * end the CLI before the command does; @path NULL: no longer.  Slot 0 is
+ * the tour's file, slot 1 the disk experiments' file.
+ */
+#define CLI_TEMP_FILES 2
+void cli_temp_file(unsigned int slot, const char *path);
 
 /*
  * tracefs.c: the function-graph tracer, for this process only, from the
@@ -236,9 +251,7 @@ struct graph_session {
 	bool busy;		/* tracefs is someone else's now */
 	unsigned int depth;
 	int on_fd;		/* tracing_on, kept open between stages */
-	bool was_on, old_irqs;
-	char old_depth[16];
-	char old_buffer_kb[24];	/* buffer_size_kb to restore, if changed */
+	bool was_on;		/* tracing_on before graph_begin() */
 	struct graph_func *funcs;	/* available_filter_functions, sorted */
 	size_t nr_funcs;
 	char *func_text;
@@ -254,6 +267,11 @@ int graph_stage_begin(struct graph_session *gs);
 int graph_stage_end(struct graph_session *gs, char **text);
 /* Leave tracefs as graph_begin() found it. */
 void graph_end(struct graph_session *gs);
+/*
+ * Trace to @depth calls from now on, after graph_begin() (graph_end()
+ * puts back the depth graph_begin() found); 0 or -errno.
+ */
+int graph_set_depth(struct graph_session *gs, unsigned int depth);
 /* Trace also from @names (NULL-ended), where traceable: how many, or -errno. */
 int graph_add_roots(struct graph_session *gs, const char *const *names);
 /* Leave @names' subtrees out too, where traceable: how many, or -errno. */

@@ -34,6 +34,8 @@ static const struct tour_experiment *const experiments[] = {
 	&tour_mremap, &tour_dontneed, &tour_rmmod, &tour_huge,
 	&tour_device_not_ram,
 	&tour_disk_fault, &tour_disk_dirty, &tour_disk_msync, &tour_disk_private,
+	/* Last: it takes a BAR device away for a moment. */
+	&tour_revoke,
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -204,9 +206,11 @@ static int tour_file_create(struct tour *t)
 	fd = mkstemp(t->file_path);
 	if (fd < 0)
 		return -errno;
+	cli_temp_file(0, t->file_path);
 	ret = tour_fill(fd, 'f', (size_t)t->pages * t->ps);
 	if (ret) {
 		close(fd);
+		cli_temp_file(0, NULL);
 		unlink(t->file_path);
 		return ret;
 	}
@@ -316,8 +320,9 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 		    t.file_path, cli->device ?: MMAPDEMO_DEVICE);
 	report_text("then the life of a device mapping: fork, munmap, mremap, madvise, rmmod,");
 	report_text("then device memory: huge entries on a PCI BAR, and a BAR against RAM,");
-	report_text("and last a file on a disk (ext4 in %s): page cache, dirty pages, msync.",
+	report_text("then a file on a disk (ext4 in %s): page cache, dirty pages, msync,",
 		    t.disk_dir);
+	report_text("and last a BAR device revoked under a mapping (unbound, then bound again).");
 	report_text("The file is on %s%s.", t.file_fs,
 		    !strcmp(t.file_fs, "tmpfs") ?
 			    ": shmem, whose pages live in RAM with no disk behind them" :
@@ -364,6 +369,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	tour_trace_end(&t);
 
 	close(t.file_fd);
+	cli_temp_file(0, NULL);
 	unlink(t.file_path);
 	if (t.md)
 		mmapdemo_close(t.md);

@@ -183,6 +183,64 @@ unsigned int cli_eager_strategy(const char *path)
 	return remap ? MMAPDEMO_STRATEGY_REMAP : MMAPDEMO_STRATEGY_FAULT;
 }
 
+/*
+ * SIGINT (^C), SIGTERM and SIGHUP in the middle of a traced command: put
+ * tracefs back (trace_restore_signal(), async-signal-safe), unlink the
+ * temporary files the command named (cli_temp_file()), then die of
+ * same signal, as the command would have without the handler, so that
+ * the shell sees the signal.  SA_RESETHAND has put the default action
+ * back: raise() ends the process at once, or when the handler returns
+ * where the signal is blocked in here.
+ */
+static char temp_path[CLI_TEMP_FILES][256];
+static volatile sig_atomic_t temp_set[CLI_TEMP_FILES];
+static pid_t temp_owner;
+
+void cli_temp_file(unsigned int slot, const char *path)
+{
+	if (slot >= CLI_TEMP_FILES)
+		return;
+	temp_set[slot] = 0;
+	if (!path)
+		return;
+	snprintf(temp_path[slot], sizeof(temp_path[slot]), "%s", path);
+	temp_owner = getpid();
+	temp_set[slot] = 1;
+}
+
+static void fatal_signal(int sig)
+{
+	int saved = errno;
+
+	trace_restore_signal();
+	for (unsigned int i = 0; i < CLI_TEMP_FILES; i++)
+		if (temp_set[i] && temp_owner == getpid())
+			unlink(temp_path[i]);
+	errno = saved;
+	raise(sig);
+}
+
+/*
+ * A signal this process started with ignored (nohup's SIGHUP, SIGINT of
+ * a command a script ran in the background) stays ignored.
+ */
+static void catch_fatal_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, 0 };
+	struct sigaction sa = { .sa_handler = fatal_signal,
+				.sa_flags = SA_RESETHAND };
+	struct sigaction old;
+
+	sigemptyset(&sa.sa_mask);
+	for (unsigned int i = 0; sigs[i]; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (unsigned int i = 0; sigs[i]; i++) {
+		if (sigaction(sigs[i], NULL, &old) || old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { .prog = argv[0] };
@@ -195,6 +253,7 @@ int main(int argc, char **argv)
 	 * undo what it set up, such as the tracer of path and map.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	catch_fatal_signals();
 
 	for (; arg < argc && argv[arg][0] == '-'; arg++) {
 		if (!strcmp(argv[arg], "--json")) {

@@ -309,6 +309,8 @@ const char *signal_code_name(int sig, int si_code)
 		return "SEGV_ACCERR (a VMA covers the address; its permissions forbid the access)";
 	if (sig == SIGSEGV && si_code == SEGV_MAPERR)
 		return "SEGV_MAPERR (no VMA covers the address)";
+	if (sig == SIGBUS && si_code == BUS_ADRERR)
+		return "BUS_ADRERR (the fault could not be served: VM_FAULT_SIGBUS)";
 	if (sig == SIGBUS)
 		return "SIGBUS";
 	return "other";

@@ -5,7 +5,8 @@
  * a file or the device.  cmd_tour.c runs the table; tour_classic.c holds
  * the experiments of the classic tutorial, tour_lifecycle.c those of a
  * mapping's life (fork, munmap, mremap, madvise, rmmod), tour_device.c
- * those that need a PCI BAR device (huge entries, device memory).
+ * those that need a PCI BAR device (huge entries, device memory,
+ * revocation).
  */
 #ifndef MMAPDEMO_TOUR_H
 #define MMAPDEMO_TOUR_H
@@ -66,7 +67,7 @@ extern const struct tour_experiment tour_shared_write, tour_prot_read,
 	tour_private_write, tour_two_processes, tour_lazy_vs_eager,
 	tour_populate, tour_map_sync, tour_map_hugetlb, tour_fork,
 	tour_munmap_partial, tour_mremap, tour_dontneed, tour_rmmod,
-	tour_huge, tour_device_not_ram;
+	tour_huge, tour_device_not_ram, tour_revoke;
 extern const struct tour_experiment tour_disk_fault, tour_disk_dirty,
 	tour_disk_msync, tour_disk_private;
 

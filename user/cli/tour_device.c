@@ -10,10 +10,14 @@
  *   device_not_ram  QEMU's edu device against the RAM device: a register
  *                   that does not give back what was written, VM_IO |
  *                   VM_PFNMAP, nothing in pagemap, GUP refused
+ *   revoke          the ivshmem device unbound from the driver under a
+ *                   mapping: the removal's calls down to the zap, then the
+ *                   SIGBUS of the next touch; bound again afterwards
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,6 +36,11 @@
 
 #define IVSHMEM_FIX \
 	"fix: boot with an ivshmem BAR of 64 MiB or more: make demo attaches one, by hand scripts/vm.sh -d ivshmem=FILE,size=128M KERNEL"
+/* QEMU's ivshmem (hw/misc/ivshmem.c: PCI_VENDOR_ID_IVSHMEM, its device). */
+#define IVSHMEM_VENDOR 0x1af4
+#define IVSHMEM_DEVICE 0x1110
+#define IVSHMEM_ANY_FIX \
+	"fix: boot with an ivshmem BAR: make demo attaches one, by hand scripts/vm.sh -d ivshmem=FILE KERNEL"
 #define EDU_FIX \
 	"fix: boot QEMU with -device edu: make demo attaches it, by hand scripts/vm.sh -d edu KERNEL"
 
@@ -504,4 +513,167 @@ const struct tour_experiment tour_device_not_ram = {
 	.title = "device memory is not RAM",
 	.shows = "A register of a device need not give back what was written, and a BAR mapping has no struct page: pagemap shows nothing for it and GUP refuses it, while the RAM device's mapping behaves the other way.",
 	.run = device_not_ram_run,
+};
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * The revocation: what the removal's trace is asked about, below the
+ * driver's ->remove (a callback, found without being named): the zap of
+ * every user mapping of the device's address_space, down to its page
+ * tables, as far as the trace goes; and the fault after it.  Each is in
+ * mm/memory.c of one of the kernels, not all (7.x has zap_vma_range*()
+ * where 6.x has zap_page_range_single() and unmap_single_vma()); only
+ * those the trace saw are printed.
+ */
+static const char *const revoke_marks[] = {
+	"unmap_mapping_range", "unmap_mapping_pages",
+	"unmap_mapping_range_tree", "unmap_mapping_range_vma",
+	"zap_page_range_single", "zap_vma_range", "zap_vma_range_batched",
+	"unmap_single_vma", "unmap_page_range", "zap_pmd_range",
+	"zap_pte_range", NULL
+};
+
+static const char *const revoke_fault_marks[] = {
+	"handle_mm_fault", "do_fault", "__do_fault", NULL
+};
+
+#define PCI_DRIVER_DIR "/sys/bus/pci/drivers/mmapdemo"
+
+/* Write @text to @path with one write(); 0 or -errno. */
+static int sysfs_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The write() of @text to @fd, traced as its own stage; 0 or -errno. */
+static int revoke_write_traced(struct tour *t, int fd, const char *text)
+{
+	int ret;
+
+	/* From the system call down to the zap: deeper than the default. */
+	if (t->traced)
+		graph_set_depth(&t->st.gs, CALLS_DEPTH_MAX);
+	tour_trace_start(t);
+	ret = write(fd, text, strlen(text)) < 0 ? -errno : 0;
+	tour_trace_stop(t, "unbind_calls", "calls in write(unbind)",
+			revoke_marks);
+	if (t->traced)
+		graph_set_depth(&t->st.gs, CALLS_DEPTH);
+	return ret;
+}
+
+static bool walk_present(struct tour *t, const void *addr)
+{
+	struct mmapdemo_walk w;
+
+	return !mmapdemo_walk(t->md, addr, &w) &&
+	       w.result == MMAPDEMO_WALK_MAPPED;
+}
+
+static void revoke_run(struct tour *t)
+{
+	bool before, after, gone, back, ok;
+	char path[64], err[96];
+	const char *bdf;
+	struct mmapdemo *md;
+	int sig = 0, code = 0, ret, fd;
+	long minflt;
+	char *p = NULL;
+	void *addr;
+
+	if (mmapdemo_bar_find(IVSHMEM_VENDOR, IVSHMEM_DEVICE, path,
+			      sizeof(path))) {
+		tour_skip(t,
+			  "no ivshmem device (PCI 1af4:1110) is bound to mmapdemo",
+			  IVSHMEM_ANY_FIX);
+		return;
+	}
+	if (geteuid() != 0) {
+		tour_skip(t, "unbinding a PCI device needs root",
+			  "fix: run the tour as root");
+		return;
+	}
+	bdf = path + strlen("/dev/mmapdemo-");
+	report_text("Map a page of %s (fault strategy) and read it, so that", path);
+	report_text("its PTE is there; then unbind the device from the driver (write its");
+	report_text("PCI address to %s/unbind), which runs the", PCI_DRIVER_DIR);
+	report_text("driver's ->remove in this task, as a hot unplug would in its own: it");
+	report_text("revokes the BAR and zaps every user mapping of the device's file, and");
+	report_text("the next touch of the page faults and gets SIGBUS.  The device is bound");
+	report_text("again afterwards.");
+	report_section("revoke", "the revocation");
+	report_str("device", "device", path);
+	ret = mmapdemo_open(path, O_RDWR, &md);
+	if (!ret) {
+		ret = mmapdemo_set_strategy(md, MMAPDEMO_STRATEGY_FAULT);
+		if (!ret) {
+			ret = tour_map_fd(mmapdemo_fd(md), t->ps,
+					  PROT_READ | PROT_WRITE, MAP_SHARED,
+					  &addr);
+			p = ret ? NULL : addr;
+		}
+		if (ret)
+			mmapdemo_close(md);
+	}
+	report_str("mmap", "mmap and read a page",
+		   tour_err_text(ret, err, sizeof(err)));
+	if (ret) {
+		report_close();
+		tour_verdict(t, false, "mapping %s: %s", path, err);
+		return;
+	}
+	(void)*(volatile char *)p;
+	before = walk_present(t, p);
+	report_str("pte_before", "PTE before", before ? "present" : "none");
+
+	fd = open(PCI_DRIVER_DIR "/unbind", O_WRONLY | O_CLOEXEC);
+	ret = fd < 0 ? -errno : revoke_write_traced(t, fd, bdf);
+	if (fd >= 0)
+		close(fd);
+	report_str("unbind", "unbind", tour_err_text(ret, err, sizeof(err)));
+	gone = access(path, F_OK) != 0;
+	report_bool("node_gone", "device node gone", gone);
+	after = walk_present(t, p);
+	report_str("pte_after", "PTE after the unbind", after ? "present" : "none");
+
+	tour_trace_start(t);
+	sig = touch_probe(p, false, 0, NULL, &minflt, &code);
+	tour_trace_stop(t, "touch_calls", "calls, the touch after",
+			revoke_fault_marks);
+	report_str("signal", "signal on the touch", sig ? strsignal(sig) : "none");
+	if (sig)
+		report_str("si_code", "si_code", signal_code_name(sig, code));
+	munmap(p, t->ps);
+	mmapdemo_close(md);
+
+	/* Bound again: misc_register() makes the node before bind returns. */
+	back = !sysfs_write(PCI_DRIVER_DIR "/bind", bdf) &&
+	       access(path, F_OK) == 0;
+	report_bool("bound_again", "bound again, node back", back);
+	report_close();
+	ok = !ret && gone && before && !after && sig == SIGBUS && back;
+	if (ok)
+		tour_verdict(t, true,
+			     "the unbind zapped the present PTE, the touch after it got SIGBUS (%s), and the device came back on bind",
+			     signal_code_name(sig, code));
+	else
+		tour_verdict(t, false,
+			     "unbind %s, node gone %d, PTE before %d after %d, touch %s (expected SIGBUS), bound again %d",
+			     err, gone, before, after,
+			     sig ? strsignal(sig) : "no signal", back);
+}
+
+const struct tour_experiment tour_revoke = {
+	.name = "revoke",
+	.title = "a BAR device revoked under a mapping",
+	.shows = "Unbinding a PCI device runs the driver's ->remove in the writer's own task, which zaps every user mapping of the device; the next touch of such a mapping gets SIGBUS.",
+	.run = revoke_run,
 };

@@ -367,6 +367,7 @@ static int disk_open(struct tour *t, struct disk *d, char *why, size_t size)
 			 strerror(errno));
 		return -1;
 	}
+	cli_temp_file(1, d->path);
 	buf = calloc(1, d->len);
 	ret = buf ? 0 : -1;
 	for (unsigned int i = 0; buf && i < DISK_PAGES; i++)
@@ -378,6 +379,7 @@ static int disk_open(struct tour *t, struct disk *d, char *why, size_t size)
 	if (ret) {
 		snprintf(why, size, "writing %.255s: %s", d->path, strerror(errno));
 		close(d->fd);
+		cli_temp_file(1, NULL);
 		unlink(d->path);
 		return -1;
 	}
@@ -392,6 +394,7 @@ static void disk_close(struct disk *d)
 	if (d->blk_fd >= 0)
 		close(d->blk_fd);
 	close(d->fd);
+	cli_temp_file(1, NULL);
 	unlink(d->path);
 }
 

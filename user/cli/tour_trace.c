@@ -23,7 +23,8 @@
 /*
  * Entry points of the tour's stages beyond those of path and map: the
  * system calls fork() (and its copy of the address space), msync(),
- * delete_module() and vmsplice() make, and bad_area_access_error(), which do_user_addr_fault() (inlined into the
+ * delete_module() and vmsplice() make, write() (of a sysfs file: the
+ * revocation), and bad_area_access_error(), which do_user_addr_fault() (inlined into the
  * untraceable exc_page_fault on these kernels) calls for a forbidden
  * access.  Names the kernel cannot trace are left out.
  */
@@ -31,7 +32,7 @@ static const char *const tour_roots[] = {
 	"__x64_sys_clone", "__x64_sys_clone3", "kernel_clone", "dup_mmap",
 	"__x64_sys_msync", "__x64_sys_delete_module",
 	"__do_sys_delete_module", "__x64_sys_vmsplice",
-	"bad_area_access_error", NULL
+	"bad_area_access_error", "__x64_sys_write", NULL
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mntent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,117 @@ static int read_trace(char **text)
 	return *text ? 0 : -(errno ?: EIO);
 }
 
-int trace_start(struct trace_session *ts)
+/*
+ * Undoing a session, also from a signal handler.  A ^C (SIGINT), SIGTERM
+ * or SIGHUP in the middle of "mmapdemo path", "map" or "tour" would leave
+ * the function_graph tracer set, this process's PID in set_ftrace_pid,
+ * the entry points in set_graph_function, tracing off: found so by the
+ * next user of tracefs, long after this process is gone.
+ *
+ * A handler cannot call libtracefs, which allocates (signal-safety(7));
+ * and a flag the command tested on its way out would be seen only when it
+ * next looked, never by a command blocked in a write to a full pipe or in
+ * a fault.  So each session writes down, before it changes a file, what
+ * puts the file back: its path and the text to write, or no text for the
+ * lists that opening with O_TRUNC empties (set_ftrace_pid and the like,
+ * the trace buffer).  trace_restore_signal() replays what is written down
+ * with open(), write() and close(), all async-signal-safe; so does the
+ * ordinary end of a session, so that every run of the commands uses the
+ * list the handler relies on.
+ */
+#define UNDO_STEPS 16
+
+struct undo_step {
+	char path[160];
+	char text[24];		/* "" : O_TRUNC alone */
+	size_t len;
+};
+
+struct undo_list {
+	struct undo_step step[UNDO_STEPS];
+	volatile sig_atomic_t n;	/* steps written down */
+	volatile sig_atomic_t armed;	/* replayed by the handler */
+	pid_t owner;		/* not in a child of fork() */
+};
+
+/* One of each session at a time: the graph, and the events alone. */
+static struct undo_list undo_graph, undo_events;
+
+static void undo_reset(struct undo_list *u)
+{
+	u->armed = 0;
+	u->n = 0;
+	u->owner = getpid();
+}
+
+/* Write down "@text into @file" (NULL: empty it); set before arming. */
+static void undo_add(struct undo_list *u, const char *file, const char *text)
+{
+	struct undo_step *s;
+
+	if (u->n >= UNDO_STEPS)
+		return;
+	s = &u->step[u->n];
+	snprintf(s->path, sizeof(s->path), "%s/%s", tracing_dir(), file);
+	snprintf(s->text, sizeof(s->text), "%s", text ?: "");
+	s->text[strcspn(s->text, "\n")] = '\0';
+	s->len = strlen(s->text);
+	u->n++;
+}
+
+/* Async-signal-safe: open(), write() and close() only. */
+static void undo_run(struct undo_list *u)
+{
+	for (sig_atomic_t i = 0; i < u->n; i++) {
+		const struct undo_step *s = &u->step[i];
+		int fd = open(s->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (s->len && write(fd, s->text, s->len) < 0) {
+			/* Nothing more to do about it, here least of all. */
+		}
+		close(fd);
+	}
+}
+
+void trace_restore_signal(void)
+{
+	int saved = errno;
+	pid_t me = getpid();
+
+	if (undo_graph.armed && undo_graph.owner == me)
+		undo_run(&undo_graph);
+	if (undo_events.armed && undo_events.owner == me)
+		undo_run(&undo_events);
+	errno = saved;
+}
+
+/*
+ * The signals the CLI's handler catches, held off while this process
+ * changes tracefs: set_graph_function and set_graph_notrace take what is
+ * written to them when the file is closed (ftrace_graph_release()), so a
+ * handler that emptied them while a write was open would see the exit's
+ * close() put the list back.  Held, a signal waits until the change is
+ * whole, and the handler then undoes all of it.
+ */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+static int trace_start_held(struct trace_session *ts)
 {
 	const char *dir;
 
@@ -77,6 +188,10 @@ int trace_start(struct trace_session *ts)
 	if (!tracefs_file_exists(NULL, "events/mmapdemo/enable"))
 		return -ENOENT;
 	ts->was_on = tracefs_trace_is_on(NULL) == 1;
+	undo_reset(&undo_events);
+	undo_add(&undo_events, "events/mmapdemo/enable", "0");
+	undo_add(&undo_events, "tracing_on", ts->was_on ? "1" : "0");
+	undo_events.armed = 1;
 	if (clear_trace())
 		return -errno;
 	if (tracefs_event_enable(NULL, "mmapdemo", NULL))
@@ -86,11 +201,26 @@ int trace_start(struct trace_session *ts)
 	return 0;
 }
 
+int trace_start(struct trace_session *ts)
+{
+	sigset_t old;
+	int ret;
+
+	hold_signals(&old);
+	ret = trace_start_held(ts);
+	release_signals(&old);
+	return ret;
+}
+
 void trace_cancel(struct trace_session *ts)
 {
-	tracefs_event_disable(NULL, "mmapdemo", NULL);
-	if (!ts->was_on)
-		tracefs_trace_off(NULL);
+	sigset_t old;
+
+	(void)ts;
+	hold_signals(&old);
+	undo_run(&undo_events);
+	undo_events.armed = 0;
+	release_signals(&old);
 }
 
 int trace_stop(struct trace_session *ts, char **text)
@@ -341,27 +471,33 @@ static unsigned long buffer_kb(void)
 	return kb;
 }
 
-static void graph_restore(struct graph_session *gs)
+/* The lists a session fills, emptied at its end (O_TRUNC). */
+static const char *const graph_lists[] = {
+	"set_ftrace_pid", "set_event_pid", "set_graph_function",
+	"set_graph_notrace", NULL
+};
+
+/*
+ * Does @file list anything?  Empty, they read nothing, or one line of
+ * their own: "no pid", "#### all functions enabled ####" (ftrace.c).
+ */
+static bool list_in_use(const char *file)
 {
-	tracefs_trace_off(NULL);
-	tracefs_tracer_clear(NULL);
-	tracefs_event_disable(NULL, "mmapdemo", NULL);
-	tracefs_instance_file_clear(NULL, "set_ftrace_pid");
-	tracefs_instance_file_clear(NULL, "set_event_pid");
-	tracefs_instance_file_clear(NULL, "set_graph_function");
-	tracefs_instance_file_clear(NULL, "set_graph_notrace");
-	tracefs_instance_file_write(NULL, "max_graph_depth", gs->old_depth);
-	if (gs->old_buffer_kb[0])
-		tracefs_instance_file_write(NULL, "buffer_size_kb",
-					    gs->old_buffer_kb);
-	if (gs->old_irqs)
-		tracefs_option_enable(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
-	clear_trace();
-	if (gs->was_on)
-		tracefs_trace_on(NULL);
+	char *text = tracefs_instance_file_read(NULL, file, NULL);
+	bool used = text && text[0] && text[0] != '#' &&
+		    strcmp(text, "no pid\n");
+
+	free(text);
+	return used;
 }
 
-int graph_begin(struct graph_session *gs, unsigned int depth)
+static void graph_restore(void)
+{
+	undo_run(&undo_graph);
+	undo_graph.armed = 0;
+}
+
+static int graph_begin_held(struct graph_session *gs, unsigned int depth)
 {
 	char num[32], *tracer, *old;
 	const char *dir;
@@ -424,11 +560,46 @@ int graph_begin(struct graph_session *gs, unsigned int depth)
 		graph_end(gs);
 		return ret;
 	}
+	/*
+	 * The lists this session fills are emptied again at its end: they
+	 * must be empty now, or they are someone else's.
+	 */
+	for (const char *const *f = graph_lists; *f; f++) {
+		if (!list_in_use(*f))
+			continue;
+		snprintf(gs->why, sizeof(gs->why),
+			 "%s is set already (another tracing session?); left alone",
+			 *f);
+		gs->busy = true;
+		graph_end(gs);
+		return -EBUSY;
+	}
 	old = tracefs_instance_file_read(NULL, "max_graph_depth", &size);
-	snprintf(gs->old_depth, sizeof(gs->old_depth), "%s", old ?: "0\n");
-	free(old);
 	gs->was_on = tracefs_trace_is_on(NULL) == 1;
-	gs->old_irqs = tracefs_option_is_enabled(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
+	kb = buffer_kb();
+	/*
+	 * What puts each file back, written down before any is changed,
+	 * in the order the handler replays it: tracing off and the tracer
+	 * gone first, tracing_on as found last.
+	 */
+	undo_reset(&undo_graph);
+	undo_add(&undo_graph, "tracing_on", "0");
+	undo_add(&undo_graph, "current_tracer", "nop");
+	if (tracefs_file_exists(NULL, "events/mmapdemo/enable"))
+		undo_add(&undo_graph, "events/mmapdemo/enable", "0");
+	for (const char *const *f = graph_lists; *f; f++)
+		undo_add(&undo_graph, *f, NULL);
+	undo_add(&undo_graph, "max_graph_depth", old ?: "0");
+	free(old);
+	if (kb && kb < GRAPH_BUFFER_KB) {
+		snprintf(num, sizeof(num), "%lu", kb);
+		undo_add(&undo_graph, "buffer_size_kb", num);
+	}
+	if (tracefs_option_is_enabled(NULL, TRACEFS_OPTION_FGRAPH_IRQS))
+		undo_add(&undo_graph, "options/funcgraph-irqs", "1");
+	undo_add(&undo_graph, "trace", NULL);
+	undo_add(&undo_graph, "tracing_on", gs->was_on ? "1" : "0");
+	undo_graph.armed = 1;
 	gs->depth = depth;
 	gs->active = true;
 
@@ -445,13 +616,10 @@ int graph_begin(struct graph_session *gs, unsigned int depth)
 	snprintf(num, sizeof(num), "%u", depth);
 	if (tracefs_instance_file_write(NULL, "max_graph_depth", num) < 0)
 		goto fail;
-	kb = buffer_kb();
 	if (kb && kb < GRAPH_BUFFER_KB) {
-		snprintf(gs->old_buffer_kb, sizeof(gs->old_buffer_kb), "%lu", kb);
 		snprintf(num, sizeof(num), "%u", GRAPH_BUFFER_KB);
 		/* A smaller buffer still traces: only a large stage is cut. */
-		if (tracefs_instance_file_write(NULL, "buffer_size_kb", num) < 0)
-			gs->old_buffer_kb[0] = '\0';
+		tracefs_instance_file_write(NULL, "buffer_size_kb", num);
 	}
 	tracefs_option_disable(NULL, TRACEFS_OPTION_FGRAPH_IRQS);
 	/* The module's events, if it has them, land inside the calls. */
@@ -470,13 +638,36 @@ fail:
 	return ret;
 }
 
+int graph_begin(struct graph_session *gs, unsigned int depth)
+{
+	sigset_t old;
+	int ret;
+
+	hold_signals(&old);
+	ret = graph_begin_held(gs, depth);
+	release_signals(&old);
+	return ret;
+}
+
+/*
+ * Turn tracing on or off through tracing_on, kept open in @fd, with
+ * pwrite(): a stage whose entry point is write() (the tour's revocation)
+ * would otherwise trace the write() that ends it (libtracefs's
+ * tracefs_trace_off_fd() calls write()); the kernel's own part of it,
+ * rb_simple_write() in kernel/trace/, cannot be traced to tell it apart.
+ */
+static int switch_tracing(int fd, const char *on)
+{
+	return pwrite(fd, on, 1, 0) == 1 ? 0 : -(errno ?: EIO);
+}
+
 int graph_stage_begin(struct graph_session *gs)
 {
 	if (!gs->active)
 		return -ENODEV;
 	if (clear_trace())
 		return -errno;
-	return tracefs_trace_on_fd(gs->on_fd) ? -(errno ?: EIO) : 0;
+	return switch_tracing(gs->on_fd, "1");
 }
 
 int graph_stage_end(struct graph_session *gs, char **text)
@@ -484,18 +675,22 @@ int graph_stage_end(struct graph_session *gs, char **text)
 	*text = NULL;
 	if (!gs->active)
 		return -ENODEV;
-	tracefs_trace_off_fd(gs->on_fd);
+	switch_tracing(gs->on_fd, "0");
 	return read_trace(text);
 }
 
 void graph_end(struct graph_session *gs)
 {
+	sigset_t old;
+
+	hold_signals(&old);
 	if (gs->on_fd >= 0)
 		close(gs->on_fd);
 	gs->on_fd = -1;
 	if (gs->active)
-		graph_restore(gs);
+		graph_restore();
 	gs->active = false;
+	release_signals(&old);
 	free(gs->funcs);
 	free(gs->func_text);
 	gs->funcs = NULL;
@@ -512,9 +707,33 @@ void graph_end(struct graph_session *gs)
 static int graph_append(struct graph_session *gs, const char *file,
 			const char *const *names)
 {
+	sigset_t old;
+	int ret;
+
 	if (!gs->active)
 		return -ENODEV;
-	return append_traceable(gs, file, names);
+	hold_signals(&old);
+	ret = append_traceable(gs, file, names);
+	release_signals(&old);
+	return ret;
+}
+
+int graph_set_depth(struct graph_session *gs, unsigned int depth)
+{
+	char num[16];
+	sigset_t old;
+	int ret = 0;
+
+	if (!gs->active)
+		return -ENODEV;
+	snprintf(num, sizeof(num), "%u", depth);
+	hold_signals(&old);
+	if (tracefs_instance_file_write(NULL, "max_graph_depth", num) < 0)
+		ret = -(errno ?: EIO);
+	release_signals(&old);
+	if (!ret)
+		gs->depth = depth;
+	return ret;
 }
 
 int graph_add_roots(struct graph_session *gs, const char *const *names)
