@@ -34,8 +34,10 @@ static const struct tour_experiment *const experiments[] = {
 	&tour_mremap, &tour_dontneed, &tour_rmmod, &tour_huge,
 	&tour_device_not_ram,
 	&tour_disk_fault, &tour_disk_dirty, &tour_disk_msync, &tour_disk_private,
-	/* Last: it takes a BAR device away for a moment. */
+	/* It takes a BAR device away for a moment. */
 	&tour_revoke,
+	/* Added last: the letters of the others (tour.rst) stay. */
+	&tour_dma,
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -322,7 +324,8 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_text("then device memory: huge entries on a PCI BAR, and a BAR against RAM,");
 	report_text("then a file on a disk (ext4 in %s): page cache, dirty pages, msync,",
 		    t.disk_dir);
-	report_text("and last a BAR device revoked under a mapping (unbound, then bound again).");
+	report_text("then a BAR device revoked under a mapping (unbound, then bound again),");
+	report_text("and last a device that writes by DMA into memory you have mapped.");
 	report_text("The file is on %s%s.", t.file_fs,
 		    !strcmp(t.file_fs, "tmpfs") ?
 			    ": shmem, whose pages live in RAM with no disk behind them" :
