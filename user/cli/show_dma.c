@@ -127,7 +127,7 @@ bool show_dma_addresses(const char *dev_path,
 		report_str("iommu_domain", "its domain type", io.type[0] ? io.type : "?");
 
 	if (!addrs || !mapped || !w->pfn) {
-		report_str("equal", "DMA address = physical", "hidden");
+		report_str("addresses", "DMA address = physical", "hidden");
 		snprintf(why, sizeof(why),
 			 "%s: PFNs, physical and DMA addresses are for CAP_SYS_ADMIN only (the kernel zeroes them, as in /proc/PID/pagemap)",
 			 mapped ? "hidden" : "the address is not mapped");

@@ -47,11 +47,11 @@ static unsigned char dma_pattern(unsigned int i)
 
 static void dma_run(struct tour *t)
 {
-	struct mmapdemo_dma_info i0, i1;
+	struct mmapdemo_dma_info i0 = { 0 }, i1;
 	char path[96], err[96], hex[64];
 	struct mmapdemo_walk w;
 	unsigned int bad = 0;
-	struct mmapdemo *dma;
+	struct mmapdemo *dma = NULL;
 	int to, from, ret;
 	bool same = false, addrs;
 	unsigned char *p;
