@@ -558,9 +558,10 @@ grep -q 'SEGV_ACCERR' "$tmp/out" || st=1
 grep -qx '  1 experiments, 1 as expected' "$tmp/out" || st=1
 result "tour --only prot_read runs that experiment alone" "$st"
 
-run mmapdemo tour --only no_such_thing
+# In a list too, the unknown name is the one named.
+run mmapdemo tour --only prot_read,no_such_thing
 result "tour --only with an unknown name is a usage error (status $rc)" \
-	"$([ "$rc" = 2 ] && grep -q 'no such experiment' "$tmp/err" && echo 0 || echo 1)"
+	"$([ "$rc" = 2 ] && grep -q -- '--only no_such_thing: no such experiment' "$tmp/err" && echo 0 || echo 1)"
 
 run mmapdemo ipc --count 10
 st=$rc
