@@ -146,6 +146,40 @@ int mmapdemo_bar_find(unsigned int vendor, unsigned int device, char *path,
 		      size_t size);
 
 /* ------------------------------------------------------------------ */
+/* DMA devices, /dev/mmapdemo-dma-<PCI address> (since 1.4)           */
+
+/*
+ * MMAPDEMO_IOC_DMA_INFO of an open DMA device: the buffer's size, the
+ * device's buffer, the interrupt and the counters; dma_addr and phys only
+ * for CAP_SYS_ADMIN (flags has MMAPDEMO_DMA_INFO_ADDRS), else zero.
+ * Returns 0, -ENOTTY for a file that is no DMA device, -ENODEV once the
+ * device is removed.
+ */
+int mmapdemo_dma_info(struct mmapdemo *md, struct mmapdemo_dma_info *info);
+/*
+ * MMAPDEMO_IOC_DMA_XFER: the device's DMA engine copies @len bytes
+ * between byte @offset of the DMA buffer and byte @dev_offset of its own
+ * buffer, in MMAPDEMO_DMA_TO_DEVICE or MMAPDEMO_DMA_FROM_DEVICE
+ * @direction, and the call returns after the device's interrupt.  Returns
+ * 0; -EINVAL for a range outside either buffer or an unknown direction;
+ * -ETIMEDOUT, -EBUSY, -ENODEV as the ioctl does.
+ */
+int mmapdemo_dma_xfer(struct mmapdemo *md, unsigned int direction,
+		      uint64_t offset, uint32_t dev_offset, uint32_t len);
+/*
+ * The DMA address the device uses for byte @offset of the buffer that
+ * @info (mmapdemo_dma_info()) describes, into *@dma_addr.  Returns 0,
+ * -EINVAL for an offset beyond the buffer, -EPERM where @info has no
+ * addresses (the caller lacks CAP_SYS_ADMIN); *@dma_addr is 0 then.
+ */
+int mmapdemo_dma_addr_of(const struct mmapdemo_dma_info *info,
+			 uint64_t offset, uint64_t *dma_addr);
+/* Is @path ("/dev/mmapdemo-dma-0000:00:03.0") named as a DMA device? */
+bool mmapdemo_dma_is_device(const char *path);
+/* The first DMA device's node into @path; 0 or -ENODEV. */
+int mmapdemo_dma_find(char *path, size_t size);
+
+/* ------------------------------------------------------------------ */
 /* /proc/self/pagemap                                                  */
 
 /* One 64-bit pagemap entry, decoded (Documentation/admin-guide/mm/pagemap.rst). */

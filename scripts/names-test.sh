@@ -95,6 +95,9 @@ bar=$(ls -d /dev/mmapdemo-* 2>/dev/null | head -n 1)
 	echo "@@CASE -"
 	mmapdemo --device "$bar" map --calls none --strategy $s --private
 done
+# A DMA device: the addresses of a byte, and why they are (not) equal.
+dma=$(ls -d /dev/mmapdemo-dma-* 2>/dev/null | head -n 1)
+[ -z "$dma" ] || mmapdemo --device "$dma" path --offset 0x1234
 mmapdemo path --legend
 mmapdemo ipc --memory anonymous
 mmapdemo tour --calls none

@@ -13,13 +13,14 @@
 # The tour's device experiments need PCI devices: "huge" an ivshmem BAR of
 # 64 MiB or more (the tests VM has a 1 GiB one), "device_not_ram" QEMU's
 # edu device (the edu VM, scripts/bar-proof.sh), "revoke" any ivshmem BAR,
-# which it unbinds and binds again.  Where one is missing the
+# which it unbinds and binds again, "dma" edu's DMA device (the edu VM).
+# Where one is missing the
 # test expects the experiment's skip line with its reason and fix instead
 # of a verdict.  "cli_tour_test.sh device" runs only the checks of the
 # device experiments, for the edu VM.
-experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod huge device_not_ram disk_fault disk_dirty disk_msync disk_private revoke"
+experiments="shared_write prot_read private_write two_processes lazy_vs_eager populate map_sync map_hugetlb fork munmap_partial mremap dontneed rmmod huge device_not_ram disk_fault disk_dirty disk_msync disk_private revoke dma"
 disk_experiments="disk_fault disk_dirty disk_msync disk_private"
-nr_experiments=20
+nr_experiments=21
 mode=${1:-all}
 
 if [ "$(id -u)" != 0 ] || [ ! -e /dev/mmapdemo ]; then
@@ -51,7 +52,7 @@ done
 runs() {
 	case $1 in
 	huge) [ "$big_bar" = 1 ] ;;
-	device_not_ram) [ "$has_edu" = 1 ] ;;
+	device_not_ram | dma) [ "$has_edu" = 1 ] ;;
 	revoke) [ "$has_ivshmem" = 1 ] ;;
 	disk_*) [ "$disk" = yes ] ;;
 	*) true ;;
@@ -188,6 +189,32 @@ check_revoke() {
 		[ "$(echo "$rv" | field "bound again, node back")" = yes ]
 }
 
+# check_dma FILE: both transfers ended with their interrupts, the page
+# read through the mapping held the pattern, and (as root) the mapping's
+# page is the buffer's and the DMA address is the physical one exactly
+# where the device has no IOMMU group or an identity domain.
+check_dma() {
+	tr=$(section_of dma "the transfers" "$1")
+	ad=$(section_of dma "the addresses of this byte" "$1")
+	zc=$(section_of dma "the page you read" "$1")
+	eq=$(echo "$ad" | field "DMA address = physical")
+	grp=$(echo "$ad" | field "device's IOMMU group")
+	dom=$(echo "$ad" | field "its domain type")
+	echo "# dma: read $(echo "$tr" | field "page 0 through the mapping"), $(echo "$tr" | field "DMA interrupts handled") interrupts; phys $(echo "$ad" | field "physical address (walk)"), DMA $(echo "$ad" | field "DMA address (device)"), equal $eq, IOMMU group $grp ${dom:+($dom)}"
+	[ "$(echo "$tr" | field "page 1 to the device (1024 bytes)")" = ok ] &&
+		[ "$(echo "$tr" | field "the device to page 0 (1024 bytes)")" = ok ] &&
+		[ "$(echo "$tr" | field "page 0 through the mapping")" = "0b 30 55 7a 9f c4 e9 0e" ] &&
+		[ "$(echo "$tr" | field "bytes unlike the pattern")" = 0 ] &&
+		[ "$(echo "$tr" | field "transfers (driver's counter)")" = 2 ] &&
+		[ "$(echo "$tr" | field "DMA interrupts handled")" = 2 ] &&
+		[ "$(echo "$zc" | field "the buffer's page (DMA_INFO)")" = yes ] || return 1
+	if [ "$grp" = none ] || [ "$dom" = identity ]; then
+		[ "$eq" = yes ] && [ "$(echo "$ad" | field "physical address (walk)")" = "$(echo "$ad" | field "DMA address (device)")" ]
+	else
+		[ "$eq" = no ] && echo "$ad" | field why | grep -q "I/O virtual address (IOVA)"
+	fi
+}
+
 # check_experiment NAME FILE: the verdict is as expected, or the
 # experiment is skipped with its reason and fix where its device is missing.
 check_experiment() {
@@ -202,6 +229,7 @@ check_experiment() {
 		huge) check_huge "$2" ;;
 		device_not_ram) check_not_ram "$2" ;;
 		revoke) check_revoke "$2" ;;
+		dma) check_dma "$2" ;;
 		esac
 	else
 		sk=$(awk -v name="$1" '
@@ -219,19 +247,43 @@ check_experiment() {
 
 if [ "$mode" = device ]; then
 	echo "TAP version 13"
-	echo "1..2"
-	for e in huge device_not_ram; do
-		run mmapdemo tour --only $e
-		cp "$tmp/out" "$tmp/tour.txt"
+	echo "1..5"
+	# One tour for the three: the tracer's setup is paid once.
+	run mmapdemo tour --only huge,device_not_ram,dma
+	cp "$tmp/out" "$tmp/tour.txt"
+	ran=0
+	for e in huge device_not_ram dma; do
 		st=0
 		check_experiment $e "$tmp/tour.txt" || st=1
-		if runs $e; then
-			grep -qx '  1 experiments, 1 as expected' "$tmp/tour.txt" && [ "$rc" = 0 ] || st=1
-		else
-			grep -qx '  0 experiments, 0 as expected, 1 skipped (see their reasons)' "$tmp/tour.txt" && [ "$rc" = 0 ] || st=1
-		fi
-		result "tour --only $e: $(runs $e && echo "as expected" || echo "skipped with its reason") (status $rc)" "$st"
+		runs $e && ran=$((ran + 1))
+		result "tour, device experiments: $e $(runs $e && echo "as expected" || echo "skipped with its reason")" "$st"
 	done
+	if [ "$ran" = 3 ]; then
+		summary="  3 experiments, 3 as expected"
+	else
+		summary="  $ran experiments, $ran as expected, $((3 - ran)) skipped (see their reasons)"
+	fi
+	st=0
+	grep -qx "$summary" "$tmp/tour.txt" && [ "$rc" = 0 ] || st=1
+	result "tour --only huge,device_not_ram,dma: summary '${summary#  }' (status $rc)" "$st"
+	# The transfer's chain, as traced: the ioctl down to the driver's
+	# ->unlocked_ioctl, which the verdict names; what lies below it only
+	# where the trace saw it.
+	if ! runs dma; then
+		echo "ok 5 - tour: the DMA transfer's chain # SKIP no edu device"
+	elif [ "$traced" = no ]; then
+		echo "ok 5 - tour: the DMA transfer's chain # SKIP this kernel has no function_graph tracer"
+	else
+		st=0
+		xc=$(section_of dma "the transfers" "$tmp/tour.txt" | field "calls in ioctl(DMA_XFER)")
+		echo "# dma, ioctl: $xc"
+		echo "$xc" | grep -qE '^__x64_sys_ioctl -> ([a-z_0-9.]+ -> )*mmapdemo_dma_ioctl( ->|;|$)' || st=1
+		case $(verdict_of dma "$tmp/tour.txt") in
+		*"[kernel: traced: "*mmapdemo_dma_ioctl*) ;;
+		*) st=1 ;;
+		esac
+		result "tour: the DMA transfer's chain, from ioctl() to the driver's ->unlocked_ioctl" "$st"
+	fi
 	[ "$failed" = 0 ]
 	exit
 fi
@@ -506,9 +558,10 @@ grep -q 'SEGV_ACCERR' "$tmp/out" || st=1
 grep -qx '  1 experiments, 1 as expected' "$tmp/out" || st=1
 result "tour --only prot_read runs that experiment alone" "$st"
 
-run mmapdemo tour --only no_such_thing
+# In a list too, the unknown name is the one named.
+run mmapdemo tour --only prot_read,no_such_thing
 result "tour --only with an unknown name is a usage error (status $rc)" \
-	"$([ "$rc" = 2 ] && grep -q 'no such experiment' "$tmp/err" && echo 0 || echo 1)"
+	"$([ "$rc" = 2 ] && grep -q -- '--only no_such_thing: no such experiment' "$tmp/err" && echo 0 || echo 1)"
 
 run mmapdemo ipc --count 10
 st=$rc

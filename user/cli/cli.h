@@ -133,6 +133,26 @@ void show_walk(const struct mmapdemo_walk *w);
 void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		uint32_t page_size);
 void show_bar(const char *device, const struct mmapdemo_walk *w);
+/* show_dma.c: the addresses of a byte of a DMA device's buffer. */
+struct dma_iommu {
+	char pci[32];		/* the device's PCI address */
+	int units;		/* entries of /sys/class/iommu; -1: no such class */
+	char unit[32];		/* the device's IOMMU ("dmar0"), or the first */
+	bool has_group;		/* the device has an iommu_group */
+	char group[16];		/* its number */
+	char type[16];		/* its domain type: "DMA", "DMA-FQ", "identity" */
+};
+/* What sysfs says of the IOMMU of the DMA device @dev_path. */
+void dma_iommu_read(const char *dev_path, struct dma_iommu *io);
+/*
+ * The "dma" section for byte @offset of the buffer of @dev_path, mapped
+ * where @w walked: PFN, physical and DMA address, whether they are equal
+ * and why.  Returns false where the addresses are hidden (no
+ * CAP_SYS_ADMIN) or the address is not mapped.
+ */
+bool show_dma_addresses(const char *dev_path,
+			const struct mmapdemo_dma_info *info,
+			const struct mmapdemo_walk *w, uint64_t offset);
 /*
  * Read (or write @value to) *@p, catching SIGSEGV and SIGBUS.  Returns 0
  * or the signal number; the signal's si_code goes to *@si_code and the

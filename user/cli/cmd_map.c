@@ -433,6 +433,10 @@ static int map_run(struct cli *cli, int argc, char **argv)
 	ret = map_parse(&cmd_map, argc, argv, &o);
 	if (ret >= 0)
 		return ret;
+	if (mmapdemo_dma_is_device(cli->device))
+		return cli_usage(&cmd_map,
+				 "%s is a DMA device, which has no strategies or counters: path --device %s shows its mapping and addresses",
+				 cli->device, cli->device);
 	/* A read-only mapping of a shared file needs only read access. */
 	ret = cli_open(cli, (o.prot & PROT_WRITE) || o.write ? O_RDWR : O_RDONLY,
 		       o.strategy, &info, &md);

@@ -181,6 +181,115 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	       (sig || dot_err || unmap_err ? EXIT_FAILED : EXIT_OK);
 }
 
+/*
+ * path on a DMA device (/dev/mmapdemo-dma-<PCI address>): the driver maps
+ * its coherent buffer with dma_mmap_coherent(), every PTE in mmap(), so
+ * there is no fault to follow.  The stages: the mmap, the VMA, the touch,
+ * the page tables and the addresses of the byte (physical, and the DMA
+ * address the device uses), the munmap.  The walk is the RAM device's
+ * (/dev/mmapdemo), which walks any address of the caller.  The calls are
+ * not traced here; the tour's dma experiment traces a transfer.
+ */
+static int path_dma(struct cli *cli, const struct path_opts *o)
+{
+	uint32_t ps = (uint32_t)sysconf(_SC_PAGESIZE);
+	struct mmapdemo_dma_info info;
+	struct mmapdemo *dma, *md;
+	struct map_call mc = { 0 };
+	struct mmapdemo_walk w;
+	int sig, code, ret;
+	bool shown = false;
+	long minflt;
+	char *addr;
+
+	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map || o->dot)
+		return cli_usage(&cmd_path,
+				 "--strategy, --private and --dot are not for a DMA device: its driver maps the buffer with dma_mmap_coherent(), MAP_SHARED only");
+	ret = mmapdemo_open(cli->device, O_RDWR, &dma);
+	if (ret)
+		return cli_error(cli, cli->device, ret);
+	ret = mmapdemo_dma_info(dma, &info);
+	if (ret) {
+		mmapdemo_close(dma);
+		return cli_error(cli, "MMAPDEMO_IOC_DMA_INFO", ret);
+	}
+	if (o->offset >= info.size) {
+		mmapdemo_close(dma);
+		fprintf(stderr, "mmapdemo path: --offset %#llx is beyond the DMA buffer (%llu bytes)\n",
+			(unsigned long long)o->offset,
+			(unsigned long long)info.size);
+		return EXIT_USAGE;
+	}
+	/* The page-table walk is the RAM device's ioctl. */
+	ret = mmapdemo_open(MMAPDEMO_DEVICE, O_RDONLY, &md);
+	if (ret) {
+		mmapdemo_close(dma);
+		return cli_error(cli, "cannot open " MMAPDEMO_DEVICE " (its page-table walk)",
+				 ret);
+	}
+
+	mc.offset = o->offset & ~(uint64_t)(ps - 1);
+	mc.length = o->length ? (o->length + ps - 1) & ~(uint64_t)(ps - 1) : ps;
+	mc.prot = PROT_READ | PROT_WRITE;
+	mc.flags = MAP_SHARED;
+	mc.file = cli->device;
+	if (o->have_addr) {
+		mc.hint = o->addr & ~(uint64_t)(ps - 1);
+		mc.flags |= MAP_FIXED_NOREPLACE;
+	}
+	report_begin(cli);
+	report_str("device_kind", "device", "DMA buffer (coherent)");
+	report_section("mmap", "1. mmap(2)");
+	mc.err = mmapdemo_map_at(dma, (void *)(uintptr_t)mc.hint, mc.length,
+				 mc.prot, mc.flags, (off_t)mc.offset,
+				 &mc.result);
+	show_mmap_call(&mc);
+	report_close();
+	if (mc.err) {
+		report_end();
+		mmapdemo_close(md);
+		mmapdemo_close(dma);
+		return cli_error(cli, "mmap of the DMA buffer", mc.err);
+	}
+	addr = (char *)mc.result + (o->offset - mc.offset);
+	if (o->have_addr)
+		addr = (char *)(uintptr_t)o->addr;
+	report_hex("address", "the address", (uintptr_t)addr);
+
+	show_vma(md, addr, "2. the VMA the mmap made");
+
+	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
+	report_section("touch", o->write ? "3. first touch: a write" :
+			"3. first touch: a read");
+	report_str("access", "access", o->write ? "write" : "read");
+	report_str("signal", "signal", sig ? strsignal(sig) : "none");
+	if (sig)
+		report_str("si_code", "si_code", signal_code_name(sig, code));
+	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+	if (!sig && !minflt)
+		report_text("no fault: the mmap wrote every PTE (dma_mmap_coherent()) before the touch");
+	report_close();
+
+	report_section("after", "4. page tables, and the addresses of the byte");
+	if (!mmapdemo_walk(md, addr, &w)) {
+		show_walk(&w);
+		shown = show_dma_addresses(cli->device, &info, &w,
+					   mc.offset + ((uintptr_t)addr -
+							(uintptr_t)mc.result));
+	}
+	report_close();
+
+	report_section("munmap", "5. munmap(2)");
+	ret = mmapdemo_unmap(mc.result, mc.length);
+	report_str("result", "result", ret ? strerror(-ret) : "ok");
+	report_close();
+	mmapdemo_close(md);
+	mmapdemo_close(dma);
+	if (!shown && geteuid() != 0)
+		fprintf(stderr, "note: PFNs, physical and DMA addresses are shown to CAP_SYS_ADMIN only\n");
+	return report_end() ?: (sig || ret ? EXIT_FAILED : EXIT_OK);
+}
+
 static int path_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -261,6 +370,8 @@ static int path_run(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage(&cmd_path, "unexpected argument '%s'",
 				 argv[optind]);
+	if (mmapdemo_dma_is_device(cli->device))
+		return path_dma(cli, &o);
 
 	ret = cli_open(cli, O_RDWR, o.strategy, &info, &md);
 	if (ret)
@@ -294,6 +405,12 @@ const struct command cmd_path = {
 		 "  to the driver's functions and to the call that writes the\n"
 		 "  entry by default, --calls all for every call to --calls-depth\n"
 		 "  (default 16)\n"
+		 "path --device /dev/mmapdemo-dma-PCI [ADDRESS] [--offset N] [--length N]\n"
+		 "    [--write] [--json]\n"
+		 "  a DMA device's buffer: the mapping, its VMA and page-table entry,\n"
+		 "  and for the byte the physical address and the DMA address the\n"
+		 "  device uses, equal or not, and why (what sysfs says of the\n"
+		 "  device's IOMMU); addresses for CAP_SYS_ADMIN only\n"
 		 "path --legend [--json]\n"
 		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,

@@ -34,8 +34,10 @@ static const struct tour_experiment *const experiments[] = {
 	&tour_mremap, &tour_dontneed, &tour_rmmod, &tour_huge,
 	&tour_device_not_ram,
 	&tour_disk_fault, &tour_disk_dirty, &tour_disk_msync, &tour_disk_private,
-	/* Last: it takes a BAR device away for a moment. */
+	/* It takes a BAR device away for a moment. */
 	&tour_revoke,
+	/* Added last: the letters of the others (tour.rst) stay. */
+	&tour_dma,
 };
 
 #define NR_EXPERIMENTS (sizeof(experiments) / sizeof(experiments[0]))
@@ -248,6 +250,44 @@ static void names(char *buf, size_t size)
 				experiments[i]->name);
 }
 
+/*
+ * Is @name in @only, a comma-separated list of names?  One tour with
+ * several experiments pays the tracer's setup once.
+ */
+static bool only_has(const char *only, const char *name)
+{
+	for (const char *p = only;; p++) {
+		size_t len = strcspn(p, ",");
+
+		if (len == strlen(name) && !strncmp(p, name, len))
+			return true;
+		p += len;
+		if (!*p)
+			return false;
+	}
+}
+
+/* The first name of @only that is no experiment (into @buf), or NULL. */
+static const char *only_unknown(const char *only, char *buf, size_t size)
+{
+	for (const char *p = only;; p++) {
+		size_t len = strcspn(p, ",");
+		unsigned int i;
+
+		for (i = 0; i < NR_EXPERIMENTS; i++)
+			if (strlen(experiments[i]->name) == len &&
+			    !strncmp(p, experiments[i]->name, len))
+				break;
+		if (i == NR_EXPERIMENTS) {
+			snprintf(buf, size, "%.*s", (int)len, p);
+			return buf;
+		}
+		p += len;
+		if (!*p)
+			return NULL;
+	}
+}
+
 static int tour_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -259,7 +299,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	struct tour t = { .cli = cli, .file_fd = -1, .disk_dir = "/var/tmp" };
 	enum calls_mode calls = CALLS_SPINE;
 	const char *only = NULL;
-	char all[512];
+	char all[512], bad[64];
 	unsigned int i;
 	char fe[32];
 	int c, ret;
@@ -290,16 +330,11 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_tour, "unexpected argument '%s'",
 				 argv[optind]);
-	if (only) {
-		for (i = 0; i < NR_EXPERIMENTS; i++)
-			if (!strcmp(only, experiments[i]->name))
-				break;
-		if (i == NR_EXPERIMENTS) {
-			names(all, sizeof(all));
-			return cli_usage(&cmd_tour,
-					 "--only %s: no such experiment (%s)",
-					 only, all);
-		}
+	if (only && only_unknown(only, bad, sizeof(bad))) {
+		names(all, sizeof(all));
+		return cli_usage(&cmd_tour,
+				 "--only %s: no such experiment (%s)", bad,
+				 all);
 	}
 
 	ret = cli_open(cli, O_RDWR, CLI_DEFAULT_STRATEGY, &t.info, &t.md);
@@ -322,7 +357,8 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_text("then device memory: huge entries on a PCI BAR, and a BAR against RAM,");
 	report_text("then a file on a disk (ext4 in %s): page cache, dirty pages, msync,",
 		    t.disk_dir);
-	report_text("and last a BAR device revoked under a mapping (unbound, then bound again).");
+	report_text("then a BAR device revoked under a mapping (unbound, then bound again),");
+	report_text("and last a device that writes by DMA into memory you have mapped.");
 	report_text("The file is on %s%s.", t.file_fs,
 		    !strcmp(t.file_fs, "tmpfs") ?
 			    ": shmem, whose pages live in RAM with no disk behind them" :
@@ -350,7 +386,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_str("default_strategy", NULL,
 		   mmapdemo_strategy_name(t.info.default_strategy));
 	for (i = 0; i < NR_EXPERIMENTS; i++) {
-		if (only && strcmp(only, experiments[i]->name))
+		if (only && !only_has(only, experiments[i]->name))
 			continue;
 		experiment_run(&t, i);
 	}
@@ -382,7 +418,7 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 const struct command cmd_tour = {
 	.name = "tour",
 	.summary = "the classic mmap experiments, a mapping's life, device memory and a disk file, each with a verdict",
-	.usage = "tour [--only NAME] [--disk DIR] [--calls spine|none] [--json]\n"
+	.usage = "tour [--only NAME[,NAME...]] [--disk DIR] [--calls spine|none] [--json]\n"
 		 "  runs each experiment (on a temporary file in /tmp and on the device,\n"
 		 "  or on the device alone, or on a file on the ext4 disk in DIR, default\n"
 		 "  /var/tmp), each ending in a verdict; NAME is one of\n"
@@ -391,7 +427,8 @@ const struct command cmd_tour = {
 		 "  dontneed, rmmod, huge (needs a BAR device of 64 MiB or more, such\n"
 		 "  as QEMU's ivshmem-plain), device_not_ram (needs QEMU's edu device),\n"
 		 "  disk_fault, disk_dirty, disk_msync, disk_private (need DIR to be\n"
-		 "  ext4 on a block device).  An experiment that lacks what it needs is\n"
+		 "  ext4 on a block device), revoke (needs an ivshmem device), dma\n"
+		 "  (needs QEMU's edu device).  An experiment that lacks what it needs is\n"
 		 "  skipped, with the reason and the fix.  The stages an experiment\n"
 		 "  explains are traced with the function_graph tracer (root): each\n"
 		 "  prints the chain of calls this kernel made to the driver's\n"

@@ -68,6 +68,7 @@ extern const struct tour_experiment tour_shared_write, tour_prot_read,
 	tour_populate, tour_map_sync, tour_map_hugetlb, tour_fork,
 	tour_munmap_partial, tour_mremap, tour_dontneed, tour_rmmod,
 	tour_huge, tour_device_not_ram, tour_revoke;
+extern const struct tour_experiment tour_dma;
 extern const struct tour_experiment tour_disk_fault, tour_disk_dirty,
 	tour_disk_msync, tour_disk_private;
 

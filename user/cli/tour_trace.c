@@ -26,13 +26,14 @@
  * delete_module() and vmsplice() make, write() (of a sysfs file: the
  * revocation), and bad_area_access_error(), which do_user_addr_fault() (inlined into the
  * untraceable exc_page_fault on these kernels) calls for a forbidden
- * access.  Names the kernel cannot trace are left out.
+ * access, and ioctl() (the DMA transfer).  Names the kernel cannot trace
+ * are left out.
  */
 static const char *const tour_roots[] = {
 	"__x64_sys_clone", "__x64_sys_clone3", "kernel_clone", "dup_mmap",
 	"__x64_sys_msync", "__x64_sys_delete_module",
 	"__do_sys_delete_module", "__x64_sys_vmsplice",
-	"bad_area_access_error", "__x64_sys_write", NULL
+	"bad_area_access_error", "__x64_sys_write", "__x64_sys_ioctl", NULL
 };
 
 /*

@@ -4,6 +4,8 @@
  * kernel module: smaps and pagemap parsing, bit decoding, option parsing
  * and the JSON report.  Run by "make check" before any VM boots.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +345,49 @@ TEST(t_names)
 	EXPECT_STREQ("PTE", mmapdemo_level_name(MMAPDEMO_LEVEL_PTE));
 	EXPECT_EQ(NULL, mmapdemo_level_name(MMAPDEMO_LEVELS));
 	EXPECT_STREQ(MMAPDEMO_LIB_VERSION, mmapdemo_version());
+}
+
+TEST(t_dma)
+{
+	struct mmapdemo_dma_info info = {
+		.size = 16384,
+		.flags = MMAPDEMO_DMA_INFO_ADDRS,
+		.dma_addr = 0xfffc000,
+	};
+	struct mmapdemo *md;
+	uint64_t a = 1;
+
+	/* Contiguous for the device: the buffer's address plus the offset. */
+	EXPECT_EQ(0, mmapdemo_dma_addr_of(&info, 0, &a));
+	EXPECT_EQ(0xfffc000, a);
+	EXPECT_EQ(0, mmapdemo_dma_addr_of(&info, 0x1234, &a));
+	EXPECT_EQ(0xfffd234, a);
+	EXPECT_EQ(0, mmapdemo_dma_addr_of(&info, 16383, &a));
+	EXPECT_EQ(0xffffffe + 1, a);
+	EXPECT_EQ(-EINVAL, mmapdemo_dma_addr_of(&info, 16384, &a));
+	EXPECT_EQ(0, a);
+	/* Without CAP_SYS_ADMIN the kernel gave no address: none is made up. */
+	info.flags = 0;
+	info.dma_addr = 0;
+	a = 1;
+	EXPECT_EQ(-EPERM, mmapdemo_dma_addr_of(&info, 0x1000, &a));
+	EXPECT_EQ(0, a);
+
+	EXPECT_TRUE(mmapdemo_dma_is_device("/dev/mmapdemo-dma-0000:00:03.0"));
+	EXPECT_TRUE(mmapdemo_dma_is_device("mmapdemo-dma-0000:00:03.0"));
+	EXPECT_FALSE(mmapdemo_dma_is_device("/dev/mmapdemo-0000:00:03.0"));
+	EXPECT_FALSE(mmapdemo_dma_is_device("/dev/mmapdemo"));
+	EXPECT_FALSE(mmapdemo_dma_is_device(NULL));
+
+	/* A file that is no DMA device: the ioctls' errno, the struct zeroed. */
+	ASSERT_EQ(0, mmapdemo_open("/dev/null", O_RDWR, &md));
+	memset(&info, 0xa5, sizeof(info));
+	EXPECT_EQ(-ENOTTY, mmapdemo_dma_info(md, &info));
+	EXPECT_EQ(0, info.size);
+	EXPECT_EQ(0, info.dma_addr);
+	EXPECT_EQ(-ENOTTY, mmapdemo_dma_xfer(md, MMAPDEMO_DMA_FROM_DEVICE, 0,
+					     0, 64));
+	mmapdemo_close(md);
 }
 
 TEST(t_parse_size)
