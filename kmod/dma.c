@@ -43,8 +43,10 @@
  * The second buffer, from MMAPDEMO_DMA_PAGES_OFFSET in the file, is an
  * array of pages, each from its own dma_alloc_pages(): the way to get
  * pages for a device that the DMA API allocates below the device's mask
- * (edu's 28 bits: ZONE_DMA without an IOMMU) and maps through the IOMMU
- * if there is one, each page at a DMA address of its own.  The other way,
+ * (edu's 28 bits: without an IOMMU, dma-direct takes a page of
+ * ZONE_DMA32 and, if that lies above the mask, one of ZONE_DMA) and maps
+ * through the IOMMU if there is one, each page at a DMA address of its
+ * own.  The other way,
  * alloc_page() then dma_map_page() (videobuf2-dma-sg's), would leave the
  * mask to swiotlb's bounce buffer, which need not lie below 256 MiB.  Such
  * pages are not coherent: a transfer syncs each page it touches, before
