@@ -13,6 +13,7 @@
  * (compat_ptr_ioctl).
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -444,6 +445,81 @@ TEST_F(dma, bounds_refused)
 			  4095));
 	ASSERT_EQ(0, dma_info(self->fd, &after));
 	EXPECT_EQ(self->info.transfers + 3, after.transfers);
+}
+
+/*
+ * Each command of the DMA device with sizes around its first version's and
+ * with bad pointers, and the numbers and directions beside them: the
+ * answers Documentation/abi.rst promises (EINVAL too short, EFAULT, an
+ * all-zero transfer EINVAL, ENOTTY), and never a transfer.
+ */
+TEST_F(dma, every_command_bad_sizes_and_pointers)
+{
+	const struct {
+		unsigned int cmd;
+		unsigned int min;
+		int ro_errno; /* the answer on a zeroed read-only page */
+	} cmds[] = {
+		{ MMAPDEMO_IOC_DMA_INFO,
+		  offsetof(struct mmapdemo_dma_info, pages_offset), EFAULT },
+		{ MMAPDEMO_IOC_DMA_XFER, sizeof(struct mmapdemo_dma_xfer),
+		  EINVAL },
+		{ MMAPDEMO_IOC_DMA_ADDR, sizeof(struct mmapdemo_dma_addr),
+		  EFAULT },
+	};
+	const unsigned int nosize = ~(_IOC_SIZEMASK << _IOC_SIZESHIFT);
+	struct mmapdemo_dma_info after;
+	char *ro, *gone, buf[256] = { 0 };
+	unsigned int c, p, d, nr, size;
+	void *ptrs[3];
+	int want;
+
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gone = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(MAP_FAILED, gone);
+	ASSERT_EQ(0, munmap(gone, PAGE));
+	ptrs[0] = NULL;
+	ptrs[1] = gone;
+	ptrs[2] = ro;
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		for (d = 0; d < 3; d++) {
+			size = cmds[c].min - 1 + d * 9; /* -1, +8, +17 */
+			for (p = 0; p < 3; p++) {
+				want = size < cmds[c].min ? EINVAL :
+				       ptrs[p] == ro  ? cmds[c].ro_errno :
+							EFAULT;
+				EXPECT_EQ(-1, ioctl(self->fd,
+						    (cmds[c].cmd & nosize) |
+							    size << _IOC_SIZESHIFT,
+						    ptrs[p]));
+				EXPECT_EQ(want, errno)
+				TH_LOG("command %u, size %u, pointer %u", c,
+				       size, p);
+			}
+		}
+	}
+	/* Beside them: other numbers, and the known ones the other way. */
+	for (nr = 0x1f; nr <= 0x2f; nr++) {
+		if (nr >= 0x20 && nr <= 0x22)
+			continue;
+		EXPECT_EQ(-1, ioctl(self->fd,
+				    _IOC(_IOC_READ | _IOC_WRITE,
+					 MMAPDEMO_IOCTL_TYPE, nr, sizeof(buf)),
+				    buf));
+		EXPECT_EQ(ENOTTY, errno) TH_LOG("number %#x", nr);
+	}
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		EXPECT_EQ(-1, ioctl(self->fd,
+				    _IOC(_IOC_NONE, MMAPDEMO_IOCTL_TYPE,
+					 _IOC_NR(cmds[c].cmd), sizeof(buf)),
+				    buf));
+		EXPECT_EQ(ENOTTY, errno);
+	}
+	munmap(ro, PAGE);
+	ASSERT_EQ(0, dma_info(self->fd, &after));
+	EXPECT_EQ(self->info.transfers, after.transfers);
+	EXPECT_EQ(self->info.irqs, after.irqs);
 }
 
 /* Mappings neither buffer can have. */
