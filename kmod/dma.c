@@ -39,6 +39,25 @@
  * buffers do, and the buffer is freed by the removal if nothing maps it,
  * else by the last munmap() (but see mmapdemo_dma_buf_release() for a
  * device removed from behind an IOMMU).
+ *
+ * The second buffer, from MMAPDEMO_DMA_PAGES_OFFSET in the file, is an
+ * array of pages, each from its own dma_alloc_pages(): the way to get
+ * pages for a device that the DMA API allocates below the device's mask
+ * (edu's 28 bits: without an IOMMU, dma-direct takes a page of
+ * ZONE_DMA32 and, if that lies above the mask, one of ZONE_DMA) and maps
+ * through the IOMMU if there is one, each page at a DMA address of its
+ * own.  The other way,
+ * alloc_page() then dma_map_page() (videobuf2-dma-sg's), would leave the
+ * mask to swiotlb's bounce buffer, which need not lie below 256 MiB.  Such
+ * pages are not coherent: a transfer syncs each page it touches, before
+ * (dma_sync_single_for_device()) and after (dma_sync_single_for_cpu());
+ * see mmapdemo_dma_xfer_pages().  They are ordinary pages, so ->mmap maps
+ * them with vm_map_pages_zero(), as videobuf2-dma-sg maps its array with
+ * vm_map_pages().  7.3 has an mmap_action for page arrays
+ * (mmap_action_map_kernel_pages()), for ->mmap_prepare, but no driver of
+ * 7.3 uses it, and this file's ->mmap must stay for the coherent buffer:
+ * one file has one of the two.  Both buffers share @buf_ref, the file's
+ * address_space and so the revocation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -83,6 +102,18 @@
 
 /* The DMA buffer user space maps: four pages, for offsets across pages. */
 #define MMAPDEMO_DMA_SIZE (4 * PAGE_SIZE)
+/* The page-array buffer: as many pages, from MMAPDEMO_DMA_PAGES_OFFSET. */
+#define MMAPDEMO_DMA_NR_PAGES 4
+#define MMAPDEMO_DMA_PAGES_SIZE (MMAPDEMO_DMA_NR_PAGES * PAGE_SIZE)
+/* Both buffers are read and written by the device. */
+#define MMAPDEMO_DMA_PAGES_DIR DMA_BIDIRECTIONAL
+
+/* Which DMA buffer a range of the file's offsets lies in. */
+enum mmapdemo_dma_buf {
+	MMAPDEMO_DMA_BUF_NONE,
+	MMAPDEMO_DMA_BUF_COHERENT,
+	MMAPDEMO_DMA_BUF_PAGES,
+};
 
 /*
  * How long a transfer may take: QEMU runs it 100 ms of virtual time after
@@ -90,6 +121,9 @@
  * busy emulated machine.
  */
 #define MMAPDEMO_DMA_TIMEOUT (10 * HZ)
+
+/* struct mmapdemo_dma_info before pages_offset. */
+#define MIN_SIZE_DMA_INFO offsetofend(struct mmapdemo_dma_info, live_vmas)
 
 /**
  * struct mmapdemo_dma - the DMA device of one edu
@@ -101,9 +135,11 @@
  *           frees the buffer
  * @pdev: the PCI device, held (pci_dev_get()) until the struct is freed,
  *        for the buffer's late free
- * @cpu: the buffer, the kernel's address
- * @dma_addr: the buffer's DMA address
+ * @cpu: the coherent buffer, the kernel's address
+ * @dma_addr: the coherent buffer's DMA address
  * @size: its bytes
+ * @pages: the page-array buffer, one dma_alloc_pages() each
+ * @pages_dma: the DMA address of each of @pages
  * @regs: the kernel's mapping of edu's registers; until removal
  * @irq: the Linux interrupt number of the device's vector
  * @msi: whether that vector is an MSI
@@ -114,8 +150,8 @@
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
  * @xfer_lock: one transfer at a time; taken before @lock
  * @done: completed by the interrupt of a transfer's end
- * @transfers: transfers that ended
- * @irqs: DMA interrupts handled
+ * @transfers: MMAPDEMO_IOC_DMA_XFER calls that ended
+ * @irqs: DMA interrupts handled: one per run of the engine
  * @timeouts: transfers whose interrupt did not come in time
  * @live_vmas: mappings that exist
  */
@@ -128,6 +164,8 @@ struct mmapdemo_dma {
 	void *cpu;
 	dma_addr_t dma_addr;
 	size_t size;
+	struct page *pages[MMAPDEMO_DMA_NR_PAGES];
+	dma_addr_t pages_dma[MMAPDEMO_DMA_NR_PAGES];
 	void __iomem *regs;
 	int irq;
 	bool msi;
@@ -160,8 +198,48 @@ static void mmapdemo_dma_put(struct mmapdemo_dma *dma)
 	kref_put(&dma->ref, mmapdemo_dma_release);
 }
 
+/* Frees what mmapdemo_dma_alloc_bufs() allocated, all or part. */
+static void mmapdemo_dma_free_bufs(struct mmapdemo_dma *dma)
+{
+	struct device *dev = &dma->pdev->dev;
+	unsigned int i;
+
+	for (i = 0; i < MMAPDEMO_DMA_NR_PAGES && dma->pages[i]; i++) {
+		dma_free_pages(dev, PAGE_SIZE, dma->pages[i], dma->pages_dma[i],
+			       MMAPDEMO_DMA_PAGES_DIR);
+		dma->pages[i] = NULL;
+	}
+	if (dma->cpu)
+		dma_free_coherent(dev, dma->size, dma->cpu, dma->dma_addr);
+	dma->cpu = NULL;
+}
+
+/* Both buffers; on failure, none. */
+static int mmapdemo_dma_alloc_bufs(struct mmapdemo_dma *dma)
+{
+	struct device *dev = &dma->pdev->dev;
+	unsigned int i;
+
+	dma->cpu =
+		dma_alloc_coherent(dev, dma->size, &dma->dma_addr, GFP_KERNEL);
+	if (!dma->cpu)
+		return -ENOMEM;
+	/* Zeroed: the pages go to user space. */
+	for (i = 0; i < MMAPDEMO_DMA_NR_PAGES; i++) {
+		dma->pages[i] = dma_alloc_pages(dev, PAGE_SIZE,
+						&dma->pages_dma[i],
+						MMAPDEMO_DMA_PAGES_DIR,
+						GFP_KERNEL | __GFP_ZERO);
+		if (!dma->pages[i]) {
+			mmapdemo_dma_free_bufs(dma);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /*
- * The last user of the buffer is gone: the removal, or the last munmap()
+ * The last user of the buffers is gone: the removal, or the last munmap()
  * after it.  A device removed (not only unbound) under a mapping has left
  * its IOMMU group by then (device_del(), iommu_release_device()), and the
  * DMA API can no longer free memory it mapped through that IOMMU: the
@@ -169,7 +247,7 @@ static void mmapdemo_dma_put(struct mmapdemo_dma *dma)
  * release_device sets them NULL; 6.12: dma_iommu = false; 7.3:
  * DEV_FLAG_DMA_IOMMU cleared), so dma_free_attrs() would take the buffer
  * for dma-direct memory and free the pages at its I/O virtual address.
- * The buffer is then never freed, and the log says so.
+ * The buffers are then never freed, and the log says so.
  */
 static void mmapdemo_dma_buf_release(struct kref *ref)
 {
@@ -178,11 +256,10 @@ static void mmapdemo_dma_buf_release(struct kref *ref)
 	struct device *dev = &dma->pdev->dev;
 
 	if (dma->iommu && !device_iommu_mapped(dev)) {
-		dev_info(dev, "gone from its IOMMU: DMA buffer not freed\n");
+		dev_info(dev, "gone from its IOMMU: DMA buffers not freed\n");
 		return;
 	}
-	dma_free_coherent(dev, dma->size, dma->cpu, dma->dma_addr);
-	dma->cpu = NULL;
+	mmapdemo_dma_free_bufs(dma);
 }
 
 static irqreturn_t mmapdemo_dma_irq(int irq, void *data)
@@ -202,15 +279,56 @@ static irqreturn_t mmapdemo_dma_irq(int irq, void *data)
 }
 
 /*
- * The physical address of the buffer's first page: the kernel's address
- * is in the linear map where the DMA API allocated from the page
- * allocator, or in vmalloc space where it remapped the pages.
+ * Which buffer holds the whole of [@off, @off + @len) of the file's
+ * offsets, and where in it (@rel); computed without wrapping.
  */
-static phys_addr_t mmapdemo_dma_phys(const struct mmapdemo_dma *dma)
+static enum mmapdemo_dma_buf mmapdemo_dma_locate(const struct mmapdemo_dma *dma,
+						 u64 off, u64 len, u64 *rel)
 {
-	if (is_vmalloc_addr(dma->cpu))
-		return page_to_phys(vmalloc_to_page(dma->cpu));
-	return virt_to_phys(dma->cpu);
+	if (off < dma->size && len <= dma->size - off) {
+		*rel = off;
+		return MMAPDEMO_DMA_BUF_COHERENT;
+	}
+	if (off < MMAPDEMO_DMA_PAGES_OFFSET)
+		return MMAPDEMO_DMA_BUF_NONE;
+	off -= MMAPDEMO_DMA_PAGES_OFFSET;
+	if (off >= MMAPDEMO_DMA_PAGES_SIZE ||
+	    len > MMAPDEMO_DMA_PAGES_SIZE - off)
+		return MMAPDEMO_DMA_BUF_NONE;
+	*rel = off;
+	return MMAPDEMO_DMA_BUF_PAGES;
+}
+
+/*
+ * The DMA and physical addresses of byte @rel of a buffer.  The coherent
+ * buffer is one range of DMA addresses; its kernel address is in the
+ * linear map where the DMA API allocated from the page allocator, or in
+ * vmalloc space where it remapped pages (an IOMMU's), which need not be
+ * physically contiguous.  Each page of the page array has its own.
+ *
+ * Context: the device's lock held, not revoked: the buffers exist.
+ */
+static void mmapdemo_dma_addrs(const struct mmapdemo_dma *dma,
+			       enum mmapdemo_dma_buf buf, u64 rel,
+			       dma_addr_t *dma_addr, phys_addr_t *phys)
+{
+	void *cpu;
+
+	lockdep_assert_held(&dma->lock);
+	if (buf == MMAPDEMO_DMA_BUF_PAGES) {
+		*dma_addr =
+			dma->pages_dma[rel >> PAGE_SHIFT] + offset_in_page(rel);
+		*phys = page_to_phys(dma->pages[rel >> PAGE_SHIFT]) +
+			offset_in_page(rel);
+		return;
+	}
+	*dma_addr = dma->dma_addr + rel;
+	cpu = dma->cpu + rel;
+	if (is_vmalloc_addr(cpu))
+		*phys = page_to_phys(vmalloc_to_page(cpu)) +
+			offset_in_page(cpu);
+	else
+		*phys = virt_to_phys(cpu);
 }
 
 static int mmapdemo_dma_open(struct inode *inode, struct file *file)
@@ -249,8 +367,8 @@ static void mmapdemo_dma_vma_close(struct vm_area_struct *vma)
 }
 
 /*
- * Every PTE was written by dma_mmap_coherent(): a fault comes only after
- * the removal zapped them.
+ * Every PTE was written by dma_mmap_coherent() or vm_map_pages_zero(): a
+ * fault comes only after the removal zapped them.
  */
 static vm_fault_t mmapdemo_dma_fault(struct vm_fault *vmf)
 {
@@ -268,24 +386,31 @@ static const struct vm_operations_struct mmapdemo_dma_vm_ops = {
  * @file: the open device
  * @vma: the new VMA
  *
- * Maps the buffer, or the part of it from vma->vm_pgoff, with
- * dma_mmap_coherent(), which checks that the VMA lies inside the buffer
- * and gives the PTEs the memory type the DMA API chose for it.  Without
- * an IOMMU (dma-direct) that is one remap_pfn_range() of the buffer's
- * PFNs (VM_IO | VM_PFNMAP); with one, the buffer may be pages the IOMMU
- * code remapped into vmalloc space, and it maps them with vm_map_pages()
- * (VM_MIXEDMAP, pages with struct page and a reference each).
+ * Maps the buffer that holds the VMA's range of the file's offsets, from
+ * there.  The coherent buffer with dma_mmap_coherent(), which gives the
+ * PTEs the memory type the DMA API chose for it.  Without an IOMMU
+ * (dma-direct) that is one remap_pfn_range() of the buffer's PFNs (VM_IO |
+ * VM_PFNMAP); with one, the buffer may be pages the IOMMU code remapped
+ * into vmalloc space, and it maps them with vm_map_pages() (VM_MIXEDMAP,
+ * pages with struct page and a reference each).  The page-array buffer
+ * with vm_map_pages_zero() from the VMA's first page: vm_map_pages() would
+ * take vma->vm_pgoff as the index in the array, but the array starts at
+ * MMAPDEMO_DMA_PAGES_OFFSET.  Its PTEs are cacheable, as the kernel's own
+ * mapping of the pages: the sync calls keep both right.
  *
  * Context: process context, mmap_lock held for writing; takes the
  * device's lock for reading.
  * Return: 0; -EINVAL for a MAP_PRIVATE mapping (a copy of a DMA buffer is
  * not what the device writes); -EPERM for PROT_EXEC without
- * READ_IMPLIES_EXEC; -ENODEV once the device is gone; -ENXIO beyond the
- * buffer; or what dma_mmap_coherent() returns.
+ * READ_IMPLIES_EXEC; -ENODEV once the device is gone; -ENXIO for a range
+ * not inside one buffer; or what dma_mmap_coherent() or
+ * vm_map_pages_zero() returns.
  */
 static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mmapdemo_dma *dma = file->private_data;
+	enum mmapdemo_dma_buf buf;
+	u64 rel;
 	int ret;
 
 	mmap_assert_write_locked(vma->vm_mm);
@@ -308,13 +433,21 @@ static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 	 * sets neither.
 	 */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	buf = mmapdemo_dma_locate(dma, (u64)vma->vm_pgoff << PAGE_SHIFT,
+				  vma->vm_end - vma->vm_start, &rel);
+	if (buf == MMAPDEMO_DMA_BUF_NONE)
+		return -ENXIO;
 	down_read(&dma->lock);
 	if (dma->revoked) {
 		ret = -ENODEV;
 		goto out_unlock;
 	}
-	ret = dma_mmap_coherent(&dma->pdev->dev, vma, dma->cpu, dma->dma_addr,
-				dma->size);
+	if (buf == MMAPDEMO_DMA_BUF_PAGES)
+		ret = vm_map_pages_zero(vma, dma->pages + (rel >> PAGE_SHIFT),
+					vma_pages(vma));
+	else
+		ret = dma_mmap_coherent(&dma->pdev->dev, vma, dma->cpu,
+					dma->dma_addr, dma->size);
 	if (ret)
 		goto out_unlock;
 	/* From here the core fails the mapping no more: it is counted. */
@@ -326,25 +459,33 @@ out_unlock:
 	return ret;
 }
 
-/* The bounds of a transfer, in both buffers, computed without wrapping. */
-static bool mmapdemo_dma_xfer_ok(const struct mmapdemo_dma *dma,
-				 const struct mmapdemo_dma_xfer *x)
+/*
+ * The bounds of a transfer, in a DMA buffer and the device's, computed
+ * without wrapping: the buffer, and @rel the offset in it; or none.
+ */
+static enum mmapdemo_dma_buf
+mmapdemo_dma_xfer_check(const struct mmapdemo_dma *dma,
+			const struct mmapdemo_dma_xfer *x, u64 *rel)
 {
 	if (x->flags || !x->len || x->len > EDU_DEV_BUF_USABLE)
-		return false;
+		return MMAPDEMO_DMA_BUF_NONE;
 	if (x->direction != MMAPDEMO_DMA_TO_DEVICE &&
 	    x->direction != MMAPDEMO_DMA_FROM_DEVICE)
-		return false;
-	if (x->offset >= dma->size || x->len > dma->size - x->offset)
-		return false;
-	return x->dev_offset < EDU_DEV_BUF_USABLE &&
-	       x->len <= EDU_DEV_BUF_USABLE - x->dev_offset;
+		return MMAPDEMO_DMA_BUF_NONE;
+	if (x->dev_offset >= EDU_DEV_BUF_USABLE ||
+	    x->len > EDU_DEV_BUF_USABLE - x->dev_offset)
+		return MMAPDEMO_DMA_BUF_NONE;
+	return mmapdemo_dma_locate(dma, x->offset, x->len, rel);
 }
 
 /**
- * mmapdemo_dma_run() - program one checked transfer and wait for its end
+ * mmapdemo_dma_run() - program one run of the engine and wait for its end
  * @dma: the device
- * @x: the transfer, checked by mmapdemo_dma_xfer_ok()
+ * @addr: the DMA address of the run's first byte in a DMA buffer, below
+ *        the 28-bit mask
+ * @dev_off: the offset in the device's buffer, checked
+ * @len: bytes, checked against both buffers
+ * @to_dev: whether the run copies the DMA buffer into the device's
  *
  * The coherent buffer needs no dma_sync_*() call: the CPU and the device
  * see the same data without one, which is what coherent memory means.
@@ -356,11 +497,11 @@ static bool mmapdemo_dma_xfer_ok(const struct mmapdemo_dma *dma,
  * Return: 0; -EBUSY if the engine still runs an earlier transfer (one
  * that timed out); -ETIMEDOUT if the interrupt did not come.
  */
-static int mmapdemo_dma_run(struct mmapdemo_dma *dma,
-			    const struct mmapdemo_dma_xfer *x)
+static int mmapdemo_dma_run(struct mmapdemo_dma *dma, dma_addr_t addr,
+			    u32 dev_off, u32 len, bool to_dev)
 {
-	u32 buf = lower_32_bits(dma->dma_addr + x->offset);
-	u32 dev = EDU_DEV_BUF + x->dev_offset;
+	u32 buf = lower_32_bits(addr);
+	u32 dev = EDU_DEV_BUF + dev_off;
 	u32 cmd = EDU_DMA_CMD_RUN | EDU_DMA_CMD_IRQ;
 	unsigned long left;
 
@@ -368,7 +509,7 @@ static int mmapdemo_dma_run(struct mmapdemo_dma *dma,
 	lockdep_assert_held_read(&dma->lock);
 	if (readl(dma->regs + EDU_DMA_CMD) & EDU_DMA_CMD_RUN)
 		return -EBUSY;
-	if (x->direction == MMAPDEMO_DMA_TO_DEVICE) {
+	if (to_dev) {
 		writel(buf, dma->regs + EDU_DMA_SRC);
 		writel(dev, dma->regs + EDU_DMA_DST);
 	} else {
@@ -376,7 +517,7 @@ static int mmapdemo_dma_run(struct mmapdemo_dma *dma,
 		writel(buf, dma->regs + EDU_DMA_DST);
 		cmd |= EDU_DMA_CMD_FROM_DEV;
 	}
-	writel(x->len, dma->regs + EDU_DMA_COUNT);
+	writel(len, dma->regs + EDU_DMA_COUNT);
 	reinit_completion(&dma->done);
 	writel(cmd, dma->regs + EDU_DMA_CMD);
 
@@ -393,7 +534,66 @@ static int mmapdemo_dma_run(struct mmapdemo_dma *dma,
 			return -ETIMEDOUT;
 		}
 	} while (readl(dma->regs + EDU_DMA_CMD) & EDU_DMA_CMD_RUN);
-	atomic64_inc(&dma->transfers);
+	return 0;
+}
+
+/**
+ * mmapdemo_dma_xfer_pages() - a transfer in the page-array buffer
+ * @dma: the device
+ * @x: the transfer, checked by mmapdemo_dma_xfer_check()
+ * @rel: its offset in the buffer
+ *
+ * One run of the engine per page the range touches: the pages are not
+ * contiguous in DMA addresses, each has its own.  Around each run, the
+ * page is handed to the device and back, as the DMA API wants for memory
+ * that is not coherent:
+ *
+ * - dma_sync_single_for_device() before the run: to the device, it
+ *   writes back what the CPU wrote (through the user's mapping too) from
+ *   the CPU's caches to memory, for the device to read; from the device,
+ *   it makes sure no dirty line is written back over what the device
+ *   will write.
+ * - dma_sync_single_for_cpu() after it: from the device, it discards
+ *   the lines the CPU may have loaded since (speculatively too), so that
+ *   the CPU reads what the device wrote; where the memory was bounced
+ *   (swiotlb), it is the copy back.
+ *
+ * On x86 both are cheap: the DMA is cache coherent (dev_is_dma_coherent()
+ * is true) and nothing bounces memory from dma_alloc_pages(), so 6.1's
+ * dma-direct calls do no cache maintenance, and 6.12's and 7.3's inline
+ * dma_sync_single_*() return at once on the device's dma_skip_sync, unless
+ * CONFIG_DMA_API_DEBUG, which then checks the range against the
+ * allocation.  With an IOMMU, 6.12 and 7.3 set dma_skip_sync the same
+ * way, and 6.1's iommu_dma_sync_single_for_*() returns at once for a
+ * coherent device that is not bounced.  After a run that timed out the
+ * device may still own the page: no sync for the CPU then.
+ *
+ * Context: process context, may sleep; the device's xfer_lock held, its
+ * lock held for reading and not revoked.
+ * Return: 0, or what mmapdemo_dma_run() returns.
+ */
+static int mmapdemo_dma_xfer_pages(struct mmapdemo_dma *dma,
+				   const struct mmapdemo_dma_xfer *x, u64 rel)
+{
+	bool to_dev = x->direction == MMAPDEMO_DMA_TO_DEVICE;
+	enum dma_data_direction dir = to_dev ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	struct device *dev = &dma->pdev->dev;
+	u32 done, n;
+	int ret;
+
+	for (done = 0; done < x->len; done += n) {
+		u64 off = rel + done;
+		dma_addr_t addr =
+			dma->pages_dma[off >> PAGE_SHIFT] + offset_in_page(off);
+
+		n = min_t(u32, x->len - done, PAGE_SIZE - offset_in_page(off));
+		dma_sync_single_for_device(dev, addr, n, dir);
+		ret = mmapdemo_dma_run(dma, addr, x->dev_offset + done, n,
+				       to_dev);
+		if (ret)
+			return ret;
+		dma_sync_single_for_cpu(dev, addr, n, dir);
+	}
 	return 0;
 }
 
@@ -401,6 +601,8 @@ static int mmapdemo_dma_ioctl_xfer(struct mmapdemo_dma *dma, void __user *uarg,
 				   size_t usize)
 {
 	struct mmapdemo_dma_xfer x;
+	enum mmapdemo_dma_buf buf;
+	u64 rel;
 	int ret;
 
 	if (usize < sizeof(x))
@@ -408,14 +610,24 @@ static int mmapdemo_dma_ioctl_xfer(struct mmapdemo_dma *dma, void __user *uarg,
 	ret = copy_struct_from_user(&x, sizeof(x), uarg, usize);
 	if (ret)
 		return ret;
-	if (!mmapdemo_dma_xfer_ok(dma, &x))
+	buf = mmapdemo_dma_xfer_check(dma, &x, &rel);
+	if (buf == MMAPDEMO_DMA_BUF_NONE)
 		return -EINVAL;
 
 	ret = mutex_lock_killable(&dma->xfer_lock);
 	if (ret)
 		return ret;
 	down_read(&dma->lock);
-	ret = dma->revoked ? -ENODEV : mmapdemo_dma_run(dma, &x);
+	if (dma->revoked)
+		ret = -ENODEV;
+	else if (buf == MMAPDEMO_DMA_BUF_PAGES)
+		ret = mmapdemo_dma_xfer_pages(dma, &x, rel);
+	else
+		ret = mmapdemo_dma_run(dma, dma->dma_addr + rel, x.dev_offset,
+				       x.len,
+				       x.direction == MMAPDEMO_DMA_TO_DEVICE);
+	if (!ret)
+		atomic64_inc(&dma->transfers);
 	up_read(&dma->lock);
 	mutex_unlock(&dma->xfer_lock);
 	return ret;
@@ -425,8 +637,10 @@ static int mmapdemo_dma_ioctl_info(struct mmapdemo_dma *dma, void __user *uarg,
 				   size_t usize)
 {
 	struct mmapdemo_dma_info info;
+	dma_addr_t dma_addr;
+	phys_addr_t phys;
 
-	if (usize < sizeof(info))
+	if (usize < MIN_SIZE_DMA_INFO)
 		return -EINVAL;
 	/* memset, not "= {}": padding must not leak either. */
 	memset(&info, 0, sizeof(info));
@@ -438,18 +652,56 @@ static int mmapdemo_dma_ioctl_info(struct mmapdemo_dma *dma, void __user *uarg,
 	info.irqs = atomic64_read(&dma->irqs);
 	info.timeouts = atomic64_read(&dma->timeouts);
 	info.live_vmas = atomic64_read(&dma->live_vmas);
+	info.pages_offset = MMAPDEMO_DMA_PAGES_OFFSET;
+	info.pages_size = MMAPDEMO_DMA_PAGES_SIZE;
 	/* Addresses only to the administrator, as /proc/PID/pagemap's PFNs. */
 	if (capable(CAP_SYS_ADMIN)) {
 		down_read(&dma->lock);
 		if (!dma->revoked) {
+			mmapdemo_dma_addrs(dma, MMAPDEMO_DMA_BUF_COHERENT, 0,
+					   &dma_addr, &phys);
 			info.flags |= MMAPDEMO_DMA_INFO_ADDRS;
-			info.dma_addr = dma->dma_addr;
-			info.phys = mmapdemo_dma_phys(dma);
+			info.dma_addr = dma_addr;
+			info.phys = phys;
 		}
 		up_read(&dma->lock);
 	}
 	return copy_to_user(uarg, &info, min(sizeof(info), usize)) ? -EFAULT :
 								     0;
+}
+
+static int mmapdemo_dma_ioctl_addr(struct mmapdemo_dma *dma, void __user *uarg,
+				   size_t usize)
+{
+	struct mmapdemo_dma_addr req;
+	enum mmapdemo_dma_buf buf;
+	dma_addr_t dma_addr;
+	phys_addr_t phys;
+	u64 rel;
+	int ret;
+
+	if (usize < sizeof(req))
+		return -EINVAL;
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	buf = mmapdemo_dma_locate(dma, req.offset, 1, &rel);
+	if (req.flags || req.reserved || buf == MMAPDEMO_DMA_BUF_NONE)
+		return -EINVAL;
+	/* Every byte of the output is written: no padding, no old input. */
+	req.dma_addr = 0;
+	req.phys = 0;
+	if (capable(CAP_SYS_ADMIN)) {
+		down_read(&dma->lock);
+		if (!dma->revoked) {
+			mmapdemo_dma_addrs(dma, buf, rel, &dma_addr, &phys);
+			req.flags = MMAPDEMO_DMA_INFO_ADDRS;
+			req.dma_addr = dma_addr;
+			req.phys = phys;
+		}
+		up_read(&dma->lock);
+	}
+	return copy_to_user(uarg, &req, min(sizeof(req), usize)) ? -EFAULT : 0;
 }
 
 /* A command without its size, to match callers of any struct version. */
@@ -469,6 +721,8 @@ static long mmapdemo_dma_ioctl(struct file *file, unsigned int cmd,
 		return mmapdemo_dma_ioctl_info(dma, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_DMA_XFER):
 		return mmapdemo_dma_ioctl_xfer(dma, uarg, usize);
+	case IOC_NOSIZE(MMAPDEMO_IOC_DMA_ADDR):
+		return mmapdemo_dma_ioctl_addr(dma, uarg, usize);
 	default:
 		return -ENOTTY;
 	}
@@ -552,12 +806,9 @@ int mmapdemo_dma_probe(struct mmapdemo_dev *md)
 		ret = -ENOMEM;
 		goto out_inode;
 	}
-	dma->cpu = dma_alloc_coherent(&pdev->dev, dma->size, &dma->dma_addr,
-				      GFP_KERNEL);
-	if (!dma->cpu) {
-		ret = -ENOMEM;
+	ret = mmapdemo_dma_alloc_bufs(dma);
+	if (ret)
 		goto out_iounmap;
-	}
 	dma->iommu = device_iommu_mapped(&pdev->dev);
 	pci_set_master(pdev);
 	ret = mmapdemo_dma_setup_irq(dma);
@@ -573,8 +824,10 @@ int mmapdemo_dma_probe(struct mmapdemo_dev *md)
 	if (ret)
 		goto out_irq;
 	md->dma = dma;
-	pci_info(pdev, "/dev/%s: %zu bytes of coherent DMA memory, %s\n",
-		 dma->name, dma->size, dma->msi ? "MSI" : "INTx");
+	pci_info(pdev,
+		 "/dev/%s: %zu bytes of coherent DMA memory, %d pages, %s\n",
+		 dma->name, dma->size, MMAPDEMO_DMA_NR_PAGES,
+		 dma->msi ? "MSI" : "INTx");
 	return 0;
 
 out_irq:
@@ -582,7 +835,7 @@ out_irq:
 	pci_free_irq_vectors(pdev);
 out_free_buf:
 	pci_clear_master(pdev);
-	dma_free_coherent(&pdev->dev, dma->size, dma->cpu, dma->dma_addr);
+	mmapdemo_dma_free_bufs(dma);
 out_iounmap:
 	iounmap(dma->regs);
 out_inode:

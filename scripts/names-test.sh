@@ -27,7 +27,7 @@ cd "$top"
 lists=.cache/src
 docs="Documentation/path.rst Documentation/primer.rst Documentation/tour.rst
 	Documentation/cli.rst Documentation/semantics.rst
-	Documentation/device-memory.rst Documentation/huge.rst
+	Documentation/device-memory.rst Documentation/dma.rst Documentation/huge.rst
 	Documentation/performance.rst Documentation/translations/zh_CN/primer.rst
 	Documentation/translations/zh_CN/tour.rst"
 

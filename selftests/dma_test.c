@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The DMA device of QEMU's edu, /dev/mmapdemo-dma-<PCI address>
- * (kmod/dma.c): a coherent DMA buffer mapped into user space, which the
- * device's own DMA engine reads and writes, with its interrupt at the end
- * of each transfer.  Data both ways without a copy, the interrupt counts,
- * the bounds refused, the addresses only to CAP_SYS_ADMIN, revocation at
- * unbind (SIGBUS, ENODEV) and no unload under a mapping.  Runs in the edu
- * VM (scripts/bar-proof.sh edu), also built -m32 (compat_ptr_ioctl).
+ * (kmod/dma.c): two DMA buffers mapped into user space, coherent memory
+ * from offset 0 and an array of pages from MMAPDEMO_DMA_PAGES_OFFSET, which
+ * the device's own DMA engine reads and writes, with its interrupt at the
+ * end of each run.  Data both ways without a copy, across pages (one run
+ * per page in the page array), the interrupt counts, the bounds refused,
+ * the addresses of every page only to CAP_SYS_ADMIN (and the physical ones
+ * checked against /proc/self/pagemap), revocation at unbind and removal
+ * (SIGBUS, ENODEV) and no unload under a mapping, for both buffers.  Runs
+ * in the edu VM (scripts/bar-proof.sh edu), also built -m32
+ * (compat_ptr_ioctl).
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,6 +36,16 @@ static int dma_info(int fd, struct mmapdemo_dma_info *info)
 {
 	memset(info, 0xa5, sizeof(*info));
 	return ioctl(fd, MMAPDEMO_IOC_DMA_INFO, info);
+}
+
+/* MMAPDEMO_IOC_DMA_ADDR at @off; the output pre-filled with junk. */
+static int dma_addr(int fd, __u64 off, struct mmapdemo_dma_addr *a)
+{
+	memset(a, 0xa5, sizeof(*a));
+	a->offset = off;
+	a->flags = 0;
+	a->reserved = 0;
+	return ioctl(fd, MMAPDEMO_IOC_DMA_ADDR, a);
 }
 
 static int xfer(int fd, __u32 dir, __u64 off, __u32 dev_off, __u32 len)
@@ -68,6 +83,39 @@ FIXTURE_TEARDOWN(dma)
 		close(self->fd);
 }
 
+/* The bytes of the buffer that starts at @base of the file's offsets. */
+static size_t buf_size(FIXTURE_DATA(dma) *self, __u64 base)
+{
+	return base ? self->info.pages_size : self->info.size;
+}
+
+/*
+ * The device's runs, so its interrupts, for a transfer of @len at @off in
+ * the buffer at @base: one in the coherent buffer, one per page touched
+ * in the page array.
+ */
+static __u64 runs(__u64 base, __u64 off, __u64 len)
+{
+	return base ? (off + len - 1) / PAGE - off / PAGE + 1 : 1;
+}
+
+/* The physical address /proc/self/pagemap gives for @p; 0 if none. */
+static __u64 pagemap_phys(const void *p)
+{
+	__u64 e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)p / PAGE * sizeof(e)) !=
+	    sizeof(e))
+		e = 0;
+	close(fd);
+	if (!(e >> 63))
+		return 0;
+	return (e & ((1ULL << 55) - 1)) * PAGE;
+}
+
 /*
  * What the device is: a buffer of whole pages, edu's 4 KiB buffer and
  * 28-bit mask, and for root the DMA address below that mask.  Without an
@@ -101,6 +149,10 @@ check_info(struct __test_metadata *_metadata, const struct mmapdemo_dma_info *i)
 	EXPECT_TRUE(i->irq_kind == MMAPDEMO_DMA_IRQ_MSI ||
 		    i->irq_kind == MMAPDEMO_DMA_IRQ_INTX);
 	EXPECT_EQ(0U, i->reserved);
+	EXPECT_EQ(MMAPDEMO_DMA_PAGES_OFFSET, i->pages_offset);
+	EXPECT_LE((__u64)4 * PAGE, i->pages_size);
+	EXPECT_EQ(0U, i->pages_size % PAGE);
+	EXPECT_LT(i->size, i->pages_offset);
 	ASSERT_EQ(MMAPDEMO_DMA_INFO_ADDRS, i->flags);
 	EXPECT_NE(0ULL, i->dma_addr);
 	EXPECT_NE(0ULL, i->phys);
@@ -128,11 +180,21 @@ TEST_F(dma, addresses_hidden_without_cap_sys_admin)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct mmapdemo_dma_info i;
+		struct mmapdemo_dma_addr a;
 
 		if (mmapdemo_become_nobody() || dma_info(self->fd, &i))
 			_exit(1);
-		_exit(i.flags || i.dma_addr || i.phys ||
-		      i.size != self->info.size ? 2 : 0);
+		if (i.flags || i.dma_addr || i.phys ||
+		    i.size != self->info.size)
+			_exit(2);
+		/* The same for the page at any offset, of either buffer. */
+		if (dma_addr(self->fd, self->info.pages_offset + PAGE, &a) ||
+		    a.flags || a.dma_addr || a.phys || a.reserved)
+			_exit(3);
+		if (dma_addr(self->fd, PAGE, &a) || a.flags || a.dma_addr ||
+		    a.phys)
+			_exit(4);
+		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
@@ -140,33 +202,38 @@ TEST_F(dma, addresses_hidden_without_cap_sys_admin)
 }
 
 /*
- * The device reads what user space wrote through its mapping, and writes
- * back where user space reads it, each transfer ended by one interrupt.
+ * The device reads what user space wrote through its mapping of the
+ * buffer at @base, and writes back where user space reads it, across page
+ * boundaries both ways; one interrupt per run of the device.
  */
-TEST_F(dma, data_both_ways_through_the_mapping)
+static void data_both_ways(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(dma) *self, __u64 base)
 {
 	struct mmapdemo_dma_info after;
-	size_t size = self->info.size;
+	size_t size = buf_size(self, base);
 	char *m;
 
-	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 base);
 	ASSERT_NE(MAP_FAILED, m);
 	memset(m, 0, size);
-	/* Across a page boundary of the buffer, to the device's offset 100. */
+	/* Across the boundary of pages 1 and 2, to the device's offset 100. */
 	mmapdemo_fill(m + PAGE + 2048, 3000, 26);
-	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, PAGE + 2048, 100,
-			  3000));
-	/* And back, elsewhere in the buffer: the device's copy. */
-	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_FROM_DEVICE, 3 * PAGE, 100,
-			  3000));
-	EXPECT_EQ(-1, mmapdemo_check(m + 3 * PAGE, 3000, 26));
+	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, base + PAGE + 2048,
+			  100, 3000));
+	/* And back, across the boundary of pages 2 and 3: the device's copy. */
+	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_FROM_DEVICE,
+			  base + 3 * PAGE - 1000, 100, 3000));
+	EXPECT_EQ(-1, mmapdemo_check(m + 3 * PAGE - 1000, 3000, 26));
 	/* Nothing else was written. */
-	EXPECT_EQ(0, m[3 * PAGE + 3000]);
-	EXPECT_EQ(0, m[3 * PAGE - 1]);
+	EXPECT_EQ(0, m[3 * PAGE + 2000]);
+	EXPECT_EQ(0, m[3 * PAGE - 1001]);
 
 	ASSERT_EQ(0, dma_info(self->fd, &after));
 	EXPECT_EQ(self->info.transfers + 2, after.transfers);
-	EXPECT_EQ(self->info.irqs + 2, after.irqs);
+	EXPECT_EQ(self->info.irqs + runs(base, PAGE + 2048, 3000) +
+			  runs(base, 3 * PAGE - 1000, 3000),
+		  after.irqs);
 	EXPECT_EQ(self->info.timeouts, after.timeouts);
 	EXPECT_EQ(self->info.live_vmas + 1, after.live_vmas);
 	EXPECT_EQ(0, munmap(m, size));
@@ -174,17 +241,33 @@ TEST_F(dma, data_both_ways_through_the_mapping)
 	EXPECT_EQ(self->info.live_vmas, after.live_vmas);
 }
 
-/* A mapping of part of the buffer, from an offset, sees the same memory. */
-TEST_F(dma, offset_mapping_and_fork_share_the_buffer)
+TEST_F(dma, data_both_ways_through_the_mapping)
 {
+	data_both_ways(_metadata, self, 0);
+}
+
+/* In the page array each page has its DMA address: two runs each way. */
+TEST_F(dma, pages_data_both_ways_across_pages)
+{
+	data_both_ways(_metadata, self, self->info.pages_offset);
+}
+
+/*
+ * A mapping of part of the buffer at @base, from an offset, sees the same
+ * memory as one of all of it, and a child shares both.
+ */
+static void fork_shares(struct __test_metadata *_metadata,
+			FIXTURE_DATA(dma) *self, __u64 base)
+{
+	size_t size = buf_size(self, base);
 	char *a, *b;
 	int status;
 	pid_t pid;
 
-	a = mmap(NULL, self->info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 self->fd, 0);
+	a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 base);
 	b = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
-		 2 * PAGE);
+		 base + 2 * PAGE);
 	ASSERT_NE(MAP_FAILED, a);
 	ASSERT_NE(MAP_FAILED, b);
 	b[7] = 'd';
@@ -193,15 +276,104 @@ TEST_F(dma, offset_mapping_and_fork_share_the_buffer)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		b[8] = 'm';
-		_exit(xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, 2 * PAGE, 0, 16) ? 1 : 0);
+		_exit(xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, base + 2 * PAGE,
+			   0, 16) ?
+			      1 :
+			      0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_FROM_DEVICE, 0, 0, 16));
+	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_FROM_DEVICE, base, 0, 16));
 	EXPECT_EQ('d', a[7]);
 	EXPECT_EQ('m', a[8]);
 	munmap(b, PAGE);
-	munmap(a, self->info.size);
+	munmap(a, size);
+}
+
+TEST_F(dma, offset_mapping_and_fork_share_the_buffer)
+{
+	fork_shares(_metadata, self, 0);
+}
+
+TEST_F(dma, pages_offset_mapping_and_fork_share_the_buffer)
+{
+	fork_shares(_metadata, self, self->info.pages_offset);
+}
+
+/*
+ * The DMA and physical addresses of every page of the buffer at @base, for
+ * root: the physical ones those the user's PTEs map (/proc/self/pagemap,
+ * where it shows them), the DMA ones below the mask, equal to the
+ * physical ones without an IOMMU, one range in the coherent buffer, one
+ * per page in the page array.  Out of the test's own function, as
+ * check_info(): -m32 warns there.
+ */
+static void __attribute__((noinline))
+check_page_addrs(struct __test_metadata *_metadata, FIXTURE_DATA(dma) *self,
+		 __u64 base)
+{
+	const bool iommu = have_iommu();
+	size_t size = buf_size(self, base);
+	struct mmapdemo_dma_addr a, prev = { 0 };
+	unsigned int i;
+	__u64 pm;
+	char *m;
+
+	m = mmap(NULL, size, PROT_READ, MAP_SHARED, self->fd, base);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < size / PAGE; i++) {
+		ASSERT_EQ(0, dma_addr(self->fd, base + i * PAGE + 5, &a));
+		ASSERT_EQ(MMAPDEMO_DMA_INFO_ADDRS, a.flags);
+		EXPECT_EQ(0U, a.reserved);
+		EXPECT_EQ(5ULL, a.dma_addr % PAGE);
+		EXPECT_EQ(5ULL, a.phys % PAGE);
+		EXPECT_GE(self->info.dma_mask, a.dma_addr);
+		/*
+		 * pagemap skips VM_PFNMAP mappings: the coherent buffer
+		 * without an IOMMU (remap_pfn_range()) shows no PFN.
+		 */
+		pm = pagemap_phys(m + i * PAGE);
+		if (base || pm)
+			EXPECT_EQ(pm, a.phys - 5)
+				TH_LOG("buffer at %#llx, page %u",
+				       (unsigned long long)base, i);
+		if (!iommu)
+			EXPECT_EQ(a.phys, a.dma_addr);
+		if (!iommu && !base)
+			EXPECT_EQ(0ULL, pm);
+		if (!base) {
+			EXPECT_EQ(self->info.dma_addr + i * PAGE + 5,
+				  a.dma_addr);
+		} else if (i) {
+			EXPECT_NE(prev.dma_addr, a.dma_addr);
+		}
+		if (!base && !i)
+			EXPECT_EQ(self->info.phys + 5, a.phys);
+		prev = a;
+	}
+	munmap(m, size);
+}
+
+/* Both buffers; offsets in neither, and unknown flags, are refused. */
+TEST_F(dma, addresses_of_each_page)
+{
+	struct mmapdemo_dma_addr a;
+
+	check_page_addrs(_metadata, self, 0);
+	check_page_addrs(_metadata, self, self->info.pages_offset);
+	EXPECT_EQ(-1, dma_addr(self->fd, self->info.size, &a));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, dma_addr(self->fd, self->info.pages_offset - 1, &a));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, dma_addr(self->fd,
+			       self->info.pages_offset + self->info.pages_size,
+			       &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.offset = 0;
+	a.flags = 1;
+	a.reserved = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_DMA_ADDR, &a));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 /*
@@ -212,6 +384,7 @@ TEST_F(dma, offset_mapping_and_fork_share_the_buffer)
 TEST_F(dma, bounds_refused)
 {
 	__u64 size = self->info.size;
+	__u64 pg = self->info.pages_offset, ps = self->info.pages_size;
 	struct mmapdemo_dma_info after;
 	struct {
 		struct mmapdemo_dma_xfer x;
@@ -236,6 +409,12 @@ TEST_F(dma, bounds_refused)
 		{ MMAPDEMO_DMA_TO_DEVICE, 0, ~0U, 2 },
 		{ 0, 0, 0, 1 },
 		{ 3, 0, 0, 1 },
+		/* Between the buffers, and across the page array's ends. */
+		{ MMAPDEMO_DMA_TO_DEVICE, pg - 1, 0, 1 },
+		{ MMAPDEMO_DMA_TO_DEVICE, pg - 1, 0, 2 },
+		{ MMAPDEMO_DMA_TO_DEVICE, pg + ps - 1, 0, 2 },
+		{ MMAPDEMO_DMA_TO_DEVICE, pg + ps - 4094, 0, 4095 },
+		{ MMAPDEMO_DMA_TO_DEVICE, pg + ps, 0, 1 },
 	};
 	struct mmapdemo_dma_xfer flagged = { MMAPDEMO_DMA_TO_DEVICE, 1, 0, 0, 1 };
 	size_t i;
@@ -262,52 +441,151 @@ TEST_F(dma, bounds_refused)
 	EXPECT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, size - 4095, 0,
 			  4095));
 	EXPECT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_FROM_DEVICE, 0, 4094, 1));
+	EXPECT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, pg + ps - 4095, 0,
+			  4095));
 	ASSERT_EQ(0, dma_info(self->fd, &after));
-	EXPECT_EQ(self->info.transfers + 2, after.transfers);
+	EXPECT_EQ(self->info.transfers + 3, after.transfers);
 }
 
-/* Mappings the buffer cannot have. */
+/*
+ * Each command of the DMA device with sizes around its first version's and
+ * with bad pointers, and the numbers and directions beside them: the
+ * answers Documentation/abi.rst promises (EINVAL too short, EFAULT, an
+ * all-zero transfer EINVAL, ENOTTY), and never a transfer.
+ */
+TEST_F(dma, every_command_bad_sizes_and_pointers)
+{
+	const struct {
+		unsigned int cmd;
+		unsigned int min;
+		int ro_errno; /* the answer on a zeroed read-only page */
+	} cmds[] = {
+		{ MMAPDEMO_IOC_DMA_INFO,
+		  offsetof(struct mmapdemo_dma_info, pages_offset), EFAULT },
+		{ MMAPDEMO_IOC_DMA_XFER, sizeof(struct mmapdemo_dma_xfer),
+		  EINVAL },
+		{ MMAPDEMO_IOC_DMA_ADDR, sizeof(struct mmapdemo_dma_addr),
+		  EFAULT },
+	};
+	const unsigned int nosize = ~(_IOC_SIZEMASK << _IOC_SIZESHIFT);
+	struct mmapdemo_dma_info after;
+	char *ro, *gone, buf[256] = { 0 };
+	unsigned int c, p, d, nr, size;
+	void *ptrs[3];
+	int want;
+
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gone = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(MAP_FAILED, gone);
+	ASSERT_EQ(0, munmap(gone, PAGE));
+	ptrs[0] = NULL;
+	ptrs[1] = gone;
+	ptrs[2] = ro;
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		for (d = 0; d < 3; d++) {
+			size = cmds[c].min - 1 + d * 9; /* -1, +8, +17 */
+			for (p = 0; p < 3; p++) {
+				want = size < cmds[c].min ? EINVAL :
+				       ptrs[p] == ro  ? cmds[c].ro_errno :
+							EFAULT;
+				EXPECT_EQ(-1, ioctl(self->fd,
+						    (cmds[c].cmd & nosize) |
+							    size << _IOC_SIZESHIFT,
+						    ptrs[p]));
+				EXPECT_EQ(want, errno)
+				TH_LOG("command %u, size %u, pointer %u", c,
+				       size, p);
+			}
+		}
+	}
+	/* Beside them: other numbers, and the known ones the other way. */
+	for (nr = 0x1f; nr <= 0x2f; nr++) {
+		if (nr >= 0x20 && nr <= 0x22)
+			continue;
+		EXPECT_EQ(-1, ioctl(self->fd,
+				    _IOC(_IOC_READ | _IOC_WRITE,
+					 MMAPDEMO_IOCTL_TYPE, nr, sizeof(buf)),
+				    buf));
+		EXPECT_EQ(ENOTTY, errno) TH_LOG("number %#x", nr);
+	}
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		EXPECT_EQ(-1, ioctl(self->fd,
+				    _IOC(_IOC_NONE, MMAPDEMO_IOCTL_TYPE,
+					 _IOC_NR(cmds[c].cmd), sizeof(buf)),
+				    buf));
+		EXPECT_EQ(ENOTTY, errno);
+	}
+	munmap(ro, PAGE);
+	ASSERT_EQ(0, dma_info(self->fd, &after));
+	EXPECT_EQ(self->info.transfers, after.transfers);
+	EXPECT_EQ(self->info.irqs, after.irqs);
+}
+
+/* Mappings neither buffer can have. */
 TEST_F(dma, mmap_refusals)
 {
-	size_t size = self->info.size;
+	const __u64 bases[] = { 0, self->info.pages_offset };
+	unsigned int b;
 	char *m;
 
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE,
-				   self->fd, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ | PROT_EXEC,
-				   MAP_SHARED, self->fd, 0));
-	EXPECT_EQ(EPERM, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size + PAGE, PROT_READ, MAP_SHARED,
-				   self->fd, 0));
+	for (b = 0; b < 2; b++) {
+		__u64 base = bases[b];
+		size_t size = buf_size(self, base);
+
+		TH_LOG("buffer at %#llx", (unsigned long long)base);
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE,
+					   self->fd, base));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ | PROT_EXEC,
+					   MAP_SHARED, self->fd, base));
+		EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, size + PAGE, PROT_READ,
+					   MAP_SHARED, self->fd, base));
+		EXPECT_EQ(ENXIO, errno);
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_SHARED,
+					   self->fd, base + size));
+		EXPECT_EQ(ENXIO, errno);
+		m = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, base);
+		ASSERT_NE(MAP_FAILED, m);
+		/* VM_MAYEXEC is gone: mprotect() cannot add exec. */
+		EXPECT_EQ(-1, mprotect(m, PAGE, PROT_READ | PROT_EXEC));
+		EXPECT_EQ(EACCES, errno);
+		/* The device cannot grow: neither can its mappings. */
+		EXPECT_EQ(MAP_FAILED, mremap(m, PAGE, 2 * PAGE, MREMAP_MAYMOVE));
+		munmap(m, PAGE);
+	}
+	/* Nor a mapping from just before the page array into it. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED,
+				   self->fd, self->info.pages_offset - PAGE));
 	EXPECT_EQ(ENXIO, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd,
-				   size));
-	EXPECT_EQ(ENXIO, errno);
-	m = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	/* VM_MAYEXEC is gone: mprotect() cannot add exec. */
-	EXPECT_EQ(-1, mprotect(m, PAGE, PROT_READ | PROT_EXEC));
-	EXPECT_EQ(EACCES, errno);
-	/* The device cannot grow: neither can its mappings. */
-	EXPECT_EQ(MAP_FAILED, mremap(m, PAGE, 2 * PAGE, MREMAP_MAYMOVE));
-	munmap(m, PAGE);
 }
 
-/* The module stays while the buffer is mapped, and the data with it. */
+/*
+ * The module stays while a buffer is mapped, and the data with it: the
+ * coherent buffer, then the page array alone.
+ */
 TEST_F(dma, no_unload_under_a_mapping)
 {
-	char *m;
+	const __u64 bases[] = { 0, self->info.pages_offset };
+	unsigned int b;
+	char *m[2];
 
-	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
+	for (b = 0; b < 2; b++) {
+		m[b] = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    self->fd, bases[b]);
+		ASSERT_NE(MAP_FAILED, m[b]);
+	}
 	close(self->fd);
 	self->fd = -1;
-	m[5] = 'k';
-	EXPECT_EQ(-1, syscall(SYS_delete_module, "mmapdemo", O_NONBLOCK));
-	EXPECT_EQ(EWOULDBLOCK, errno);
-	EXPECT_EQ('k', m[5]);
-	munmap(m, PAGE);
+	for (b = 0; b < 2; b++) {
+		m[b][5] = b ? 'p' : 'k';
+		EXPECT_EQ(-1, syscall(SYS_delete_module, "mmapdemo",
+				      O_NONBLOCK));
+		EXPECT_EQ(EWOULDBLOCK, errno);
+		EXPECT_EQ(b ? 'p' : 'k', m[b][5]);
+		munmap(m[b], PAGE);
+	}
 }
 
 /*
@@ -317,27 +595,43 @@ TEST_F(dma, no_unload_under_a_mapping)
  */
 TEST_F(dma, unbind_revokes_and_bind_restores)
 {
+	const __u64 pg = self->info.pages_offset;
 	struct mmapdemo_dma_info info;
-	char *m, c = 0;
+	struct mmapdemo_dma_addr a;
+	char *m, *p, c = 0;
 	int fd;
 
 	m = mmap(NULL, self->info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->fd, 0);
+	p = mmap(NULL, self->info.pages_size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED, self->fd, pg);
 	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_NE(MAP_FAILED, p);
 	m[0] = 'R';
+	p[PAGE] = 'P';
 	ASSERT_EQ(0, mmapdemo_write_file(DRV "/unbind", self->bdf));
 	EXPECT_TRUE(mmapdemo_wait_node(self->path, false));
 
 	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(m, &c));
 	EXPECT_EQ(SIGBUS, mmapdemo_probe_write(m + 2 * PAGE, 'x'));
+	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(p + PAGE, &c));
+	EXPECT_EQ(SIGBUS, mmapdemo_probe_write(p + 3 * PAGE, 'x'));
 	EXPECT_EQ(-1, dma_info(self->fd, &info));
 	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, dma_addr(self->fd, pg, &a));
+	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(-1, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, 0, 0, 1));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, pg, 0, 1));
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_SHARED,
 				   self->fd, 0));
 	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_SHARED,
+				   self->fd, pg));
+	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(0, munmap(m, self->info.size));
+	EXPECT_EQ(0, munmap(p, self->info.pages_size));
 	EXPECT_EQ(0, close(self->fd));
 	self->fd = -1;
 
@@ -352,10 +646,18 @@ TEST_F(dma, unbind_revokes_and_bind_restores)
 	memset(m, 0, 64);
 	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_FROM_DEVICE, 0, 0, 64));
 	EXPECT_EQ('b', m[63]);
-	ASSERT_EQ(0, dma_info(fd, &info));
-	EXPECT_EQ(2ULL, info.transfers);
-	EXPECT_EQ(2ULL, info.irqs);
 	munmap(m, PAGE);
+	/* The page array too, across its first two pages: two runs. */
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p + PAGE - 32, 'p', 64);
+	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_TO_DEVICE, pg + PAGE - 32, 0, 64));
+	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_FROM_DEVICE, pg, 0, 64));
+	EXPECT_EQ('p', p[63]);
+	ASSERT_EQ(0, dma_info(fd, &info));
+	EXPECT_EQ(4ULL, info.transfers);
+	EXPECT_EQ(5ULL, info.irqs);
+	munmap(p, 2 * PAGE);
 	close(fd);
 }
 
@@ -366,19 +668,26 @@ TEST_F(dma, unbind_revokes_and_bind_restores)
  */
 TEST_F(dma, remove_under_a_mapping_then_rescan)
 {
-	char path[96], *m, c = 0;
+	const __u64 pg = self->info.pages_offset;
+	char path[96], *m, *p, c = 0;
 	int fd;
 
 	m = mmap(NULL, self->info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->fd, 0);
+	p = mmap(NULL, self->info.pages_size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED, self->fd, pg);
 	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_NE(MAP_FAILED, p);
 	m[0] = 'R';
+	p[0] = 'P';
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
 		 self->bdf);
 	ASSERT_EQ(0, mmapdemo_write_file(path, "1"));
 	EXPECT_TRUE(mmapdemo_wait_node(self->path, false));
 	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(m, &c));
+	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(p + 2 * PAGE, &c));
 	EXPECT_EQ(0, munmap(m, self->info.size));
+	EXPECT_EQ(0, munmap(p, self->info.pages_size));
 	EXPECT_EQ(0, close(self->fd));
 	self->fd = -1;
 
@@ -394,6 +703,14 @@ TEST_F(dma, remove_under_a_mapping_then_rescan)
 	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_FROM_DEVICE, 0, 0, 16));
 	EXPECT_EQ('r', m[15]);
 	munmap(m, PAGE);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 's', 16);
+	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_TO_DEVICE, pg, 0, 16));
+	memset(p, 0, 16);
+	EXPECT_EQ(0, xfer(fd, MMAPDEMO_DMA_FROM_DEVICE, pg, 0, 16));
+	EXPECT_EQ('s', p[15]);
+	munmap(p, PAGE);
 	close(fd);
 }
 

@@ -416,11 +416,19 @@ struct mmapdemo_defio_read {
 
 /*
  * The DMA device of a PCI device with a DMA engine (QEMU's edu):
- * /dev/mmapdemo-dma-<PCI address>.  mmap() (MAP_SHARED, from offset 0)
- * maps its DMA buffer, coherent memory that the device reads and writes;
- * MMAPDEMO_IOC_DMA_XFER has the device copy between that buffer and its
- * own.  User space never sees or programs a DMA address for a transfer.
+ * /dev/mmapdemo-dma-<PCI address>.  It has two DMA buffers, which the
+ * device reads and writes, at two ranges of the file's offsets:
+ *  - from offset 0, coherent memory (&struct mmapdemo_dma_info.size bytes);
+ *  - from MMAPDEMO_DMA_PAGES_OFFSET, an array of pages, each allocated and
+ *    mapped for the device on its own, non-coherent: the driver syncs
+ *    them around every transfer (&struct mmapdemo_dma_info.pages_size
+ *    bytes).
+ * mmap() (MAP_SHARED) at an offset maps that buffer from there, and
+ * MMAPDEMO_IOC_DMA_XFER takes the same offsets, to have the device copy
+ * between a buffer and its own.  User space never sees or programs a DMA
+ * address for a transfer.
  */
+#define MMAPDEMO_DMA_PAGES_OFFSET 0x100000ULL /* 1 MiB */
 
 /**
  * struct mmapdemo_dma_info - a DMA device, its buffer and its counters
@@ -439,7 +447,15 @@ struct mmapdemo_defio_read {
  * @transfers: transfers that ended, both directions
  * @irqs: the device's DMA interrupts the driver handled
  * @timeouts: transfers whose interrupt did not come in time
- * @live_vmas: mappings of the buffer that exist now
+ * @live_vmas: mappings of the buffers that exist now
+ * @pages_offset: since the page-array buffer: where it starts in the
+ *                file's offsets, MMAPDEMO_DMA_PAGES_OFFSET
+ * @pages_size: its bytes, a multiple of the page size
+ *
+ * @dma_addr and @phys are those of the coherent buffer's first byte;
+ * MMAPDEMO_IOC_DMA_ADDR gives them for any offset.  @transfers counts
+ * MMAPDEMO_IOC_DMA_XFER calls, @irqs the device's transfers: one per page
+ * of the page-array buffer a call touches.
  *
  * MMAPDEMO_IOC_DMA_INFO fills it.  Return: 0, or -EFAULT, -EINVAL (struct
  * too short), -ENODEV once the device is removed.
@@ -460,6 +476,8 @@ struct mmapdemo_dma_info {
 	__u64 irqs;
 	__u64 timeouts;
 	__u64 live_vmas;
+	__u64 pages_offset;
+	__u64 pages_size;
 };
 
 /**
@@ -469,15 +487,19 @@ struct mmapdemo_dma_info {
  *             MMAPDEMO_DMA_FROM_DEVICE copies the device's buffer into the
  *             DMA buffer, where the mapping shows it without a copy
  * @flags: 0
- * @offset: byte offset in the DMA buffer
+ * @offset: byte offset in the file: in the coherent buffer, or from
+ *          MMAPDEMO_DMA_PAGES_OFFSET in the page-array buffer
  * @dev_offset: byte offset in the device's buffer
  * @len: bytes, 1 to &struct mmapdemo_dma_info.dev_buf_size
  *
  * MMAPDEMO_IOC_DMA_XFER starts the transfer and sleeps until the device's
- * interrupt says it ended.  Return: 0; -EINVAL for a range outside either
- * buffer, a zero length, an unknown direction or flags; -ETIMEDOUT if the
- * interrupt did not come; -EBUSY if the device still runs a transfer that
- * timed out; -ENODEV once the device is removed; -EFAULT.
+ * interrupt says it ended; in the page-array buffer, one run of the
+ * device per page the range touches, each page at its own DMA address.
+ * Return: 0; -EINVAL for a range not inside one DMA buffer and the
+ * device's buffer, a zero length, an unknown direction or flags;
+ * -ETIMEDOUT if the interrupt did not come; -EBUSY if the device still
+ * runs a transfer that timed out; -ENODEV once the device is removed;
+ * -EFAULT.
  */
 struct mmapdemo_dma_xfer {
 	__u32 direction;
@@ -493,5 +515,31 @@ struct mmapdemo_dma_xfer {
 	_IOR(MMAPDEMO_IOCTL_TYPE, 0x20, struct mmapdemo_dma_info)
 #define MMAPDEMO_IOC_DMA_XFER \
 	_IOW(MMAPDEMO_IOCTL_TYPE, 0x21, struct mmapdemo_dma_xfer)
+
+/**
+ * struct mmapdemo_dma_addr - the addresses behind one offset of the file
+ * @offset: in: a byte offset in either DMA buffer, as for mmap()
+ * @flags: in: 0; out: MMAPDEMO_DMA_INFO_ADDRS when @dma_addr and @phys are
+ *         given, which they are only to CAP_SYS_ADMIN
+ * @reserved: zero
+ * @dma_addr: the DMA address of that byte, which the device uses: equal
+ *            to @phys without an IOMMU, an I/O virtual address with one
+ * @phys: its physical address
+ *
+ * MMAPDEMO_IOC_DMA_ADDR fills it.  Without CAP_SYS_ADMIN the call succeeds
+ * with @flags, @dma_addr and @phys 0, as MMAPDEMO_IOC_DMA_INFO's.
+ * Return: 0; -EINVAL for an offset in neither buffer or non-zero @flags or
+ * @reserved; -ENODEV once the device is removed; -EFAULT, -E2BIG.
+ */
+struct mmapdemo_dma_addr {
+	__u64 offset;
+	__u32 flags;
+	__u32 reserved;
+	__u64 dma_addr;
+	__u64 phys;
+};
+
+#define MMAPDEMO_IOC_DMA_ADDR \
+	_IOWR(MMAPDEMO_IOCTL_TYPE, 0x22, struct mmapdemo_dma_addr)
 
 #endif /* _UAPI_LINUX_MMAPDEMO_H */
