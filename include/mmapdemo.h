@@ -167,13 +167,16 @@ int mmapdemo_dma_info(struct mmapdemo *md, struct mmapdemo_dma_info *info);
 int mmapdemo_dma_xfer(struct mmapdemo *md, unsigned int direction,
 		      uint64_t offset, uint32_t dev_offset, uint32_t len);
 /*
- * The DMA address the device uses for byte @offset of the buffer that
- * @info (mmapdemo_dma_info()) describes, into *@dma_addr.  Returns 0,
- * -EINVAL for an offset beyond the buffer, -EPERM where @info has no
- * addresses (the caller lacks CAP_SYS_ADMIN); *@dma_addr is 0 then.
+ * The DMA address the device uses for the byte at @offset of the file
+ * (either buffer: the coherent one from 0, the page array from the info's
+ * pages_offset), and its physical address, as the driver knows them
+ * (MMAPDEMO_IOC_DMA_ADDR).  Returns 0; -EPERM where the kernel gave no
+ * addresses (the caller lacks CAP_SYS_ADMIN); -EINVAL for an offset in
+ * neither buffer; -ENOTTY, -ENODEV as the ioctl does.  Both are 0 unless
+ * it returns 0.
  */
-int mmapdemo_dma_addr_of(const struct mmapdemo_dma_info *info,
-			 uint64_t offset, uint64_t *dma_addr);
+int mmapdemo_dma_addr_of(struct mmapdemo *md, uint64_t offset,
+			 uint64_t *dma_addr, uint64_t *phys);
 /* Is @path ("/dev/mmapdemo-dma-0000:00:03.0") named as a DMA device? */
 bool mmapdemo_dma_is_device(const char *path);
 /* The first DMA device's node into @path; 0 or -ENODEV. */

@@ -17,9 +17,11 @@
 #        scripts/bar-proof.sh edu KERNEL       edu_test and the tour's device
 #                                              experiments in a VM with edu, TAP;
 #                                              logs in build/KERNEL/vm/edu/
-#        scripts/bar-proof.sh iommu KERNEL     dma_test in a q35 VM with edu behind
-#                                              QEMU's intel-iommu (vm.sh -d iommu),
-#                                              TAP; logs in build/KERNEL/vm/iommu/
+#        scripts/bar-proof.sh iommu KERNEL     dma_test and the tour's device
+#                                              experiments in a q35 VM with edu
+#                                              behind QEMU's intel-iommu (vm.sh
+#                                              -d iommu), TAP; logs in
+#                                              build/KERNEL/vm/iommu/
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,7 +53,7 @@ edu)
 iommu)
 	status=0
 	"$top/scripts/vm.sh" -n iommu -t 600 -d iommu -d edu "$kernel" \
-		'insmod "$LAB_MODULE"; echo "@@PROGRAM dma_test_iommu"; dma_test; echo "@@PROGRAM-EXIT dma_test_iommu $?"' ||
+		'insmod "$LAB_MODULE"; echo "@@PROGRAM dma_test_iommu"; dma_test; echo "@@PROGRAM-EXIT dma_test_iommu $?"; echo "@@PROGRAM cli_tour_test_iommu"; cli_tour_test.sh device; echo "@@PROGRAM-EXIT cli_tour_test_iommu $?"' ||
 		status=$?
 	if [ "$status" -ge 124 ]; then
 		echo "@@PROGRAM iommu_vm"

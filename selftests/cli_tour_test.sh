@@ -208,6 +208,8 @@ check_dma() {
 		[ "$(echo "$tr" | field "transfers (driver's counter)")" = 2 ] &&
 		[ "$(echo "$tr" | field "DMA interrupts handled")" = 2 ] &&
 		[ "$(echo "$zc" | field "the buffer's page (DMA_INFO)")" = yes ] || return 1
+	# As root: the page table and the driver name the same physical page.
+	[ "$eq" = hidden ] || [ "$(echo "$ad" | field "walk = driver")" = yes ] || return 1
 	if [ "$grp" = none ] || [ "$dom" = identity ]; then
 		[ "$eq" = yes ] && [ "$(echo "$ad" | field "physical address (walk)")" = "$(echo "$ad" | field "DMA address (device)")" ]
 	else
@@ -245,9 +247,33 @@ check_experiment() {
 	fi
 }
 
+# check_path_dma OFFSET KIND: mmapdemo path on the DMA device at file
+# offset OFFSET, a byte of the buffer KIND ("coherent", "page array"): the
+# page table and the driver name the same physical address, and the DMA
+# address is that physical address exactly where the device has no IOMMU
+# group or an identity domain, else an IOVA, which the "why" says.
+check_path_dma() {
+	run mmapdemo --device "$dma_dev" path --offset "$1"
+	[ "$rc" = 0 ] || return 1
+	ad=$(awk '$0 == "  the addresses of this byte" { s = 1; next }
+		s && !/^    / { exit } s { print }' "$tmp/out")
+	grp=$(echo "$ad" | field "device's IOMMU group")
+	dom=$(echo "$ad" | field "its domain type")
+	echo "# path --offset $1: $(echo "$ad" | field "DMA buffer"), phys $(echo "$ad" | field "physical address (walk)"), driver's $(echo "$ad" | field "physical (driver)"), DMA $(echo "$ad" | field "DMA address (device)"), group $grp ${dom:+($dom)}"
+	[ "$(echo "$ad" | field "DMA buffer")" = "$2" ] &&
+		[ "$(echo "$ad" | field "walk = driver")" = yes ] || return 1
+	if [ "$grp" = none ] || [ "$dom" = identity ]; then
+		[ "$(echo "$ad" | field "DMA address = physical")" = yes ] &&
+			[ "$(echo "$ad" | field "physical address (walk)")" = "$(echo "$ad" | field "DMA address (device)")" ]
+	else
+		[ "$(echo "$ad" | field "DMA address = physical")" = no ] &&
+			echo "$ad" | field why | grep -q "I/O virtual address (IOVA)"
+	fi
+}
+
 if [ "$mode" = device ]; then
 	echo "TAP version 13"
-	echo "1..5"
+	echo "1..7"
 	# One tour for the three: the tracer's setup is paid once.
 	run mmapdemo tour --only huge,device_not_ram,dma
 	cp "$tmp/out" "$tmp/tour.txt"
@@ -283,6 +309,19 @@ if [ "$mode" = device ]; then
 		*) st=1 ;;
 		esac
 		result "tour: the DMA transfer's chain, from ioctl() to the driver's ->unlocked_ioctl" "$st"
+	fi
+	# path on a byte of each DMA buffer.
+	dma_dev=$(ls -d /dev/mmapdemo-dma-* 2>/dev/null | head -n 1)
+	if [ -z "$dma_dev" ]; then
+		echo "ok 6 - path on the coherent DMA buffer # SKIP no edu device"
+		echo "ok 7 - path on the page-array DMA buffer # SKIP no edu device"
+	else
+		st=0
+		check_path_dma 0x1234 coherent || st=1
+		result "path on the coherent DMA buffer: the walk's and the driver's addresses" "$st"
+		st=0
+		check_path_dma 0x101010 "page array" || st=1
+		result "path on the page-array DMA buffer: the walk's and the driver's addresses" "$st"
 	fi
 	[ "$failed" = 0 ]
 	exit

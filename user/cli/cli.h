@@ -144,13 +144,17 @@ struct dma_iommu {
 };
 /* What sysfs says of the IOMMU of the DMA device @dev_path. */
 void dma_iommu_read(const char *dev_path, struct dma_iommu *io);
+/* Which buffer of a DMA device the file offset @offset lies in. */
+const char *dma_buffer_name(const struct mmapdemo_dma_info *info,
+			    uint64_t offset);
 /*
- * The "dma" section for byte @offset of the buffer of @dev_path, mapped
- * where @w walked: PFN, physical and DMA address, whether they are equal
- * and why.  Returns false where the addresses are hidden (no
- * CAP_SYS_ADMIN) or the address is not mapped.
+ * The "dma" section for the byte at file offset @offset of the DMA device
+ * @dma (node @dev_path), mapped where @w walked: the PFN and physical
+ * address of the walk, the physical and DMA address the driver gives,
+ * whether they are equal and why.  Returns false where the addresses are
+ * hidden (no CAP_SYS_ADMIN) or the address is not mapped.
  */
-bool show_dma_addresses(const char *dev_path,
+bool show_dma_addresses(const char *dev_path, struct mmapdemo *dma,
 			const struct mmapdemo_dma_info *info,
 			const struct mmapdemo_walk *w, uint64_t offset);
 /*

@@ -183,8 +183,9 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 
 /*
  * path on a DMA device (/dev/mmapdemo-dma-<PCI address>): the driver maps
- * its coherent buffer with dma_mmap_coherent(), every PTE in mmap(), so
- * there is no fault to follow.  The stages: the mmap, the VMA, the touch,
+ * its coherent buffer (from offset 0) with dma_mmap_coherent() and its
+ * page array (from the info's pages_offset) with vm_map_pages_zero(),
+ * every PTE in mmap(), so there is no fault to follow.  The stages: the mmap, the VMA, the touch,
  * the page tables and the addresses of the byte (physical, and the DMA
  * address the device uses), the munmap.  The walk is the RAM device's
  * (/dev/mmapdemo), which walks any address of the caller.  The calls are
@@ -199,12 +200,14 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	struct mmapdemo_walk w;
 	int sig, code, ret;
 	bool shown = false;
+	const char *buffer;
+	bool coherent;
 	long minflt;
 	char *addr;
 
 	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map || o->dot)
 		return cli_usage(&cmd_path,
-				 "--strategy, --private and --dot are not for a DMA device: its driver maps the buffer with dma_mmap_coherent(), MAP_SHARED only");
+				 "--strategy, --private and --dot are not for a DMA device: its driver maps its buffers itself (dma_mmap_coherent(), vm_map_pages_zero()), MAP_SHARED only");
 	ret = mmapdemo_open(cli->device, O_RDWR, &dma);
 	if (ret)
 		return cli_error(cli, cli->device, ret);
@@ -213,11 +216,15 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 		mmapdemo_close(dma);
 		return cli_error(cli, "MMAPDEMO_IOC_DMA_INFO", ret);
 	}
-	if (o->offset >= info.size) {
+	buffer = dma_buffer_name(&info, o->offset);
+	if (!strcmp(buffer, "none")) {
 		mmapdemo_close(dma);
-		fprintf(stderr, "mmapdemo path: --offset %#llx is beyond the DMA buffer (%llu bytes)\n",
+		fprintf(stderr, "mmapdemo path: --offset %#llx is in neither DMA buffer: the coherent one is [0, %#llx), the page array [%#llx, %#llx)\n",
 			(unsigned long long)o->offset,
-			(unsigned long long)info.size);
+			(unsigned long long)info.size,
+			(unsigned long long)info.pages_offset,
+			(unsigned long long)(info.pages_offset +
+					     info.pages_size));
 		return EXIT_USAGE;
 	}
 	/* The page-table walk is the RAM device's ioctl. */
@@ -238,7 +245,10 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 		mc.flags |= MAP_FIXED_NOREPLACE;
 	}
 	report_begin(cli);
-	report_str("device_kind", "device", "DMA buffer (coherent)");
+	coherent = !strcmp(buffer, "coherent");
+	report_str("device_kind", "device",
+		   coherent ? "DMA buffer (coherent)" :
+			      "DMA buffer (page array)");
 	report_section("mmap", "1. mmap(2)");
 	mc.err = mmapdemo_map_at(dma, (void *)(uintptr_t)mc.hint, mc.length,
 				 mc.prot, mc.flags, (off_t)mc.offset,
@@ -267,13 +277,15 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 		report_str("si_code", "si_code", signal_code_name(sig, code));
 	report_i64("minor_faults", "minor faults (getrusage)", minflt);
 	if (!sig && !minflt)
-		report_text("no fault: the mmap wrote every PTE (dma_mmap_coherent()) before the touch");
+		report_text(coherent ?
+			    "no fault: the mmap wrote every PTE (dma_mmap_coherent()) before the touch" :
+			    "no fault: the mmap wrote every PTE (vm_map_pages_zero()) before the touch");
 	report_close();
 
 	report_section("after", "4. page tables, and the addresses of the byte");
 	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
-		shown = show_dma_addresses(cli->device, &info, &w,
+		shown = show_dma_addresses(cli->device, dma, &info, &w,
 					   mc.offset + ((uintptr_t)addr -
 							(uintptr_t)mc.result));
 	}

@@ -96,27 +96,38 @@ static bool iommu_translates(const struct dma_iommu *io)
 	       strcmp(io->type, "");
 }
 
-bool show_dma_addresses(const char *dev_path,
+const char *dma_buffer_name(const struct mmapdemo_dma_info *info,
+			    uint64_t offset)
+{
+	if (offset < info->size)
+		return "coherent";
+	if (info->pages_size && offset >= info->pages_offset &&
+	    offset - info->pages_offset < info->pages_size)
+		return "page array";
+	return "none";
+}
+
+bool show_dma_addresses(const char *dev_path, struct mmapdemo *md,
 			const struct mmapdemo_dma_info *info,
 			const struct mmapdemo_walk *w, uint64_t offset)
 {
-	bool addrs = info->flags & MMAPDEMO_DMA_INFO_ADDRS;
 	bool mapped = w->result == MMAPDEMO_WALK_MAPPED;
+	uint64_t dma = 0, phys = 0;
 	struct dma_iommu io;
-	uint64_t dma = 0;
 	char why[320];
+	bool addrs;
 	bool equal;
 
 	dma_iommu_read(dev_path, &io);
 	report_section("dma", "the addresses of this byte");
 	report_str("pci_address", "PCI device", io.pci);
-	report_hex("buffer_offset", "offset in the DMA buffer", offset);
-	report_u64("buffer_size", "DMA buffer size",
-		   info->size);
+	report_str("buffer", "DMA buffer", dma_buffer_name(info, offset));
+	report_hex("file_offset", "offset in the file", offset);
 	report_hex("dma_mask", "device's DMA mask", info->dma_mask);
-	mmapdemo_dma_addr_of(info, offset, &dma);
+	addrs = !mmapdemo_dma_addr_of(md, offset, &dma, &phys);
 	report_hex("pfn", "PFN (walk)", mapped ? w->pfn : 0);
 	report_hex("phys", "physical address (walk)", mapped ? w->phys : 0);
+	report_hex("driver_phys", "physical (driver)", phys);
 	report_hex("dma_addr", "DMA address (device)", dma);
 	report_str("iommu_units", "IOMMU units",
 		   io.units < 0 ? "none (no /sys/class/iommu)" :
@@ -135,6 +146,9 @@ bool show_dma_addresses(const char *dev_path,
 		report_close();
 		return false;
 	}
+	/* Two observations of one page: the CPU's page table, the driver's. */
+	report_bool("walk_is_driver", "walk = driver",
+		    phys == w->phys);
 	equal = dma == w->phys;
 	report_bool("equal", "DMA address = physical", equal);
 	if (!io.has_group && equal)

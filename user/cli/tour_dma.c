@@ -131,7 +131,7 @@ static void dma_run(struct tour *t)
 	 * buffer's first page itself, which DMA_INFO names.
 	 */
 	addrs = !mmapdemo_walk(t->md, p, &w) &&
-		show_dma_addresses(path, &i1, &w, 0);
+		show_dma_addresses(path, dma, &i1, &w, 0);
 	report_section("zero_copy", "the page you read");
 	report_hex("address", "user address", (uintptr_t)p);
 	if (addrs) {

@@ -2,8 +2,8 @@
 /*
  * The DMA devices of mmapdemo (/dev/mmapdemo-dma-<PCI address>): finding
  * one, its buffer and counters (MMAPDEMO_IOC_DMA_INFO), a transfer by the
- * device's own DMA engine (MMAPDEMO_IOC_DMA_XFER), and the DMA address of
- * an offset in the buffer.
+ * device's own DMA engine (MMAPDEMO_IOC_DMA_XFER), and the DMA and
+ * physical address of an offset in either buffer (MMAPDEMO_IOC_DMA_ADDR).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,23 +37,26 @@ int mmapdemo_dma_xfer(struct mmapdemo *md, unsigned int direction,
 }
 
 /*
- * The coherent buffer is one range of DMA addresses, with an IOMMU (one
- * IOVA range) and without (dma-direct: physically contiguous), so the
- * address of byte @offset is the buffer's plus @offset.  A buffer that is
- * not contiguous for the device (pages mapped one by one) needs the
- * kernel's answer for each page: that query plugs in here, and callers
- * keep asking this function.
+ * The kernel's answer for the byte at @offset (MMAPDEMO_IOC_DMA_ADDR): the
+ * page-array buffer has a DMA address per page, and the coherent buffer's
+ * pages need not be physically contiguous behind an IOMMU, so no sum made
+ * here from the buffer's first address would do for every byte.
  */
-int mmapdemo_dma_addr_of(const struct mmapdemo_dma_info *info,
-			 uint64_t offset, uint64_t *dma_addr)
+int mmapdemo_dma_addr_of(struct mmapdemo *md, uint64_t offset,
+			 uint64_t *dma_addr, uint64_t *phys)
 {
-	*dma_addr = 0;
-	if (offset >= info->size)
-		return -EINVAL;
-	if (!(info->flags & MMAPDEMO_DMA_INFO_ADDRS))
-		return -EPERM;
-	*dma_addr = info->dma_addr + offset;
-	return 0;
+	struct mmapdemo_dma_addr a;
+	int ret = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.offset = offset;
+	if (ioctl(mmapdemo_fd(md), MMAPDEMO_IOC_DMA_ADDR, &a))
+		ret = -errno;
+	else if (!(a.flags & MMAPDEMO_DMA_INFO_ADDRS))
+		ret = -EPERM;
+	*dma_addr = ret ? 0 : a.dma_addr;
+	*phys = ret ? 0 : a.phys;
+	return ret;
 }
 
 bool mmapdemo_dma_is_device(const char *path)
