@@ -120,9 +120,13 @@ EOF
 repeat)
 	tests=${TESTS:-revoke_test stress_test bar_test lifecycle_test seqfuzz_test}
 	seed=${seed:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-	# A run of the five default tests takes 2 to 3 minutes on a stock
-	# kernel under TCG; vm.sh scales this by the guest's slowdown.
-	timeout=$((n * 300 + 600))
+	# The bound of one round, which vm.sh counts again from each round's
+	# progress line and scales by the guest's slowdown: a round of the five
+	# default tests takes 2 to 3 minutes on a stock kernel under TCG, and
+	# revoke_test alone 7 to 12 minutes on a debug kernel on a busy host.
+	# A bound on the sum of N rounds timed out a run whose host got busier
+	# after the boot measured the slowdown.
+	timeout=1500
 	bar="$bar -d ivshmem=$top/build/$kernel/ivshmem-$what-huge.img,size=1G"
 	only=
 	[ -z "${CASES:-}" ] || only="export MMAPDEMO_TESTS=\"$CASES\""
@@ -148,6 +152,7 @@ for run in \$(seq 1 $n); do
 		# A test that reloads the module may leave it unloaded.
 		[ -e /sys/module/mmapdemo ] || insmod \$LAB_MODULE
 	done
+	echo "@@LAB-PROGRESS run \$run"
 done
 echo "# repeat: $n runs of $tests: \$failed failed (run R's seed: $seed + R)"
 [ \$failed = 0 ]

@@ -8,7 +8,8 @@
 #   -n NAME      name of this run; its logs go to build/KERNEL/vm/NAME/
 #   -t SECONDS   timeout for the whole VM (default 600), multiplied by the
 #                guest's slowdown when it reports one (at most VM_SLOWDOWN_MAX
-#                times, default 8): see below
+#                times, default 8), and counted again from each line
+#                "@@LAB-PROGRESS ..." the commands print: see below
 #   -m SIZE      guest memory (default: the kernel's VM_MEMORY in its
 #                kernel.env, else 1G)
 #   -s           interactive shell instead of commands ("make shell")
@@ -43,6 +44,10 @@
 # on the control channel ("@@LAB-SLOWDOWN F", selftests/lab_speed.c); the
 # VM's timeout is then SECONDS times F, F at most VM_SLOWDOWN_MAX, so that
 # a busy host or a slow kernel does not turn a slow run into a timeout.
+# A long run of rounds (scripts/longrun.sh repeat) prints "@@LAB-PROGRESS"
+# after each round, and the timeout then bounds each round, not their sum:
+# the slowdown is measured once, at boot, and a host that gets busier
+# later would otherwise make a run of many slow rounds time out.
 #
 # The accelerator is VM_ACCEL (kvm or tcg) if set, else scripts/accel.sh's
 # verdict.  When a KVM run that was not forced stops before the guest
@@ -277,9 +282,16 @@ run_vm() {
 	# than wait for the timeout.  What it said stays in the console log
 	# for the gate.  On a KVM internal error QEMU pauses the guest for
 	# good: stop it at once.
-	# The timeout: SECONDS, times the slowdown the guest reported.
+	# The timeout: SECONDS, times the slowdown the guest reported, from
+	# the start or from the last progress line.
 	(
+		progress=0
 		while kill -0 $qemu_pid 2>/dev/null; do
+			p=$(tr -d '\r' <"$output" 2>/dev/null | grep -c '^@@LAB-PROGRESS' || true)
+			if [ "${p:-0}" != "$progress" ]; then
+				progress=$p
+				start=$(date +%s)
+			fi
 			f=$(tr -d '\r' <"$control" 2>/dev/null |
 				sed -n 's/^@@LAB-SLOWDOWN \([0-9.]*\)$/\1/p' | head -n 1)
 			limit=$(awk -v t="$timeout" -v f="${f:-1}" -v m="$slowdown_max" \
