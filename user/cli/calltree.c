@@ -404,9 +404,10 @@ void calltree_report(const struct graph_session *gs,
 		     const struct call_tree *t, bool fault, enum calls_mode mode)
 {
 	char buf[256];
+	unsigned int depth = t->depth ?: gs->depth;
 
 	report_section("calls", "calls (function_graph, this task only)");
-	report_u64("depth", "depth traced", gs->depth);
+	report_u64("depth", "depth traced", depth);
 	report_u64("nr_calls", "calls recorded", t->nr_calls);
 	calltree_untraceable(gs, fault, buf, sizeof(buf));
 	if (buf[0])
@@ -425,7 +426,7 @@ void calltree_report(const struct graph_session *gs,
 	} else if (!t->nr_calls) {
 		report_text("(no call traced)");
 	} else {
-		text_node(&t->root, 0, mode == CALLS_ALL ? gs->depth : ~0u,
+		text_node(&t->root, 0, mode == CALLS_ALL ? depth : ~0u,
 			  mode == CALLS_ALL);
 	}
 	report_close();
@@ -501,6 +502,8 @@ void stage_trace_stop(struct stage_trace *st)
 			st->have_tree = true;
 		if (st->have_tree && st->zaps)
 			calltree_mark(&st->gs, &st->tree, st->zaps);
+		/* A stage traced deeper than the others (path --revoke). */
+		st->tree.depth = st->gs.depth;
 		free(text);
 	}
 }

@@ -297,6 +297,7 @@ struct call_node {
 struct call_tree {
 	struct call_node root;	/* its children: the stage's entry calls */
 	unsigned int nr_calls, nr_events;
+	unsigned int depth;	/* traced to; 0: the session's depth */
 };
 enum calls_mode { CALLS_SPINE, CALLS_ALL, CALLS_NONE };
 /* Parse function_graph's text output; 0 or -ENOMEM. */
