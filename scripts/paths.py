@@ -352,13 +352,20 @@ def changes_page(recs):
     return "\n".join(out).rstrip() + "\n"
 
 
+def order_key(kernel):
+    """Each variant right after its base, which ORDER may list later."""
+    if kernel not in ORDER:
+        return (99, True, 99)
+    return (ORDER.index(BASE.get(kernel, kernel)), kernel in BASE,
+            ORDER.index(kernel))
+
+
 def rst(a):
     recs = []
     for f in os.listdir(a.dir):
         if f.endswith(".json"):
             recs.append(json.load(open(os.path.join(a.dir, f))))
-    recs.sort(key=lambda r: ORDER.index(r["kernel"])
-              if r["kernel"] in ORDER else 99)
+    recs.sort(key=lambda r: order_key(r["kernel"]))
     for r in recs:
         with open(os.path.join(a.dir, r["kernel"] + ".rst"), "w") as fp:
             fp.write(kernel_page(r))

@@ -118,9 +118,9 @@ devs=mmapdemo
 for d in /sys/class/misc/mmapdemo-*; do
 	[ -e "$d/bar" ] && devs="$devs ${d##*/}"
 done
-# Three strategies a device, and the six checks after them.
+# Three strategies a device, and the eight checks after them.
 set -- $devs
-echo "1..$(($# * 3 + 6))"
+echo "1..$(($# * 3 + 8))"
 
 for d in $devs; do
 	fe=$(cat "/sys/class/misc/$d/front_end")
@@ -216,6 +216,68 @@ for d in $devs; do
 	done
 done
 
+# path --revoke: the first BAR device unbound under its mapping.  The
+# unbind's write() runs the driver's ->remove, which zaps the page's entry
+# (the zap's functions as this kernel names them: the deepest on the chain
+# is marked); the touch after it faults into the driver's ->fault and gets
+# SIGBUS; munmap calls ->close; the device comes back on bind.
+bar=
+for d in $devs; do
+	[ "$d" = mmapdemo ] || { bar=$d; break; }
+done
+name="path --revoke: write(unbind) -> ->remove -> the zap, then SIGBUS"
+if [ -z "$bar" ]; then
+	n=$((n + 1))
+	echo "ok $n $name # SKIP no BAR device bound to mmapdemo (scripts/vm.sh -d ivshmem=FILE)"
+else
+	rm -f /tmp/cli_calls_test.dot
+	mmapdemo --device "/dev/$bar" path --strategy fault --revoke \
+		--dot /tmp/cli_calls_test.dot >"$out" 2>&1
+	st=$?
+	[ "$st" = 0 ] || { ok=0; echo "# $name: exit status $st"; }
+	r="6. revocation" t="7. touch after the unbind" u="8. munmap(2)"
+	expect grep -q "^$r: .*mmapdemo_pci_remove" "$out"
+	expect callback "$r" mmapdemo_pci_remove
+	expect under "$r" ${sys}write unbind_store
+	expect under "$r" unbind_store pci_device_remove
+	expect under "$r" pci_device_remove mmapdemo_pci_remove
+	expect under "$r" mmapdemo_pci_remove unmap_mapping_range
+	zap=$(section "$r" | awk '/<- zaps the entries/ { print $1; exit }')
+	expect test -n "$zap"
+	[ "$zap" = unmap_mapping_range ] || expect under "$r" unmap_mapping_range "$zap"
+	expect grep -q "^ *device node gone  *yes" "$out"
+	expect grep -q "^ *PTE after the unbind  *none" "$out"
+	expect grep -q "^ *signal  *Bus error" "$out"
+	expect callback "$t" fault_pfn_fault
+	expect under "$t" handle_mm_fault fault_pfn_fault
+	expect callback "$u" mmapdemo_vma_close
+	expect grep -q "^ *device node back  *yes" "$out"
+	expect test -e "/dev/$bar"
+	expect grep -q "subgraph cluster_unbind" /tmp/cli_calls_test.dot
+	expect grep -q '^  c[0-9]* -> l[0-9] \[label="zaps"' /tmp/cli_calls_test.dot
+	echo "# revoke on $bar: zap $zap; $(grep -m1 "^$r" "$out")"
+fi
+done_
+
+# --revoke refused, with the rule and the hint: the RAM device is never
+# revoked; unbinding needs root.  Neither unbinds anything.
+name="path --revoke refused on the RAM device and without root"
+mmapdemo path --revoke >"$out" 2>&1
+st=$?
+expect test "$st" = 2
+expect grep -q "mmapdemo is not a PCI BAR device" "$out"
+expect grep -q "device-memory.rst, \"Revocation\"" "$out"
+expect grep -q "^hint: --device /dev/mmapdemo-" "$out"
+if [ -n "$bar" ]; then
+	su -s /bin/sh nobody -c "mmapdemo --device /dev/$bar path --revoke" >"$out" 2>&1
+	st=$?
+	expect test "$st" = 4
+	expect grep -q "unbinding a PCI device needs root" "$out"
+	expect grep -q "^hint: run as root" "$out"
+	expect test -e "/dev/$bar"
+fi
+done_
+
 # JSON carries the whole tree, each call with its role.
 name="--json: the tree of calls, each with its role"
 mmapdemo --json path --strategy remap >"$out" 2>&1 || { ok=0; echo "# $name: path failed"; }
@@ -258,6 +320,13 @@ if umount "$tracing" 2>/dev/null; then
 	done
 	MMAPDEMO_PATHS=/tmp/cli_calls_test.other mmapdemo path --strategy fault \
 		>/tmp/cli_calls_test.oth 2>&1 || { ok=0; echo "# other: path failed"; }
+	# --revoke is refused where its calls cannot be traced.
+	rv=1
+	if [ -n "$bar" ]; then
+		mmapdemo --device "/dev/$bar" path --revoke \
+			>/tmp/cli_calls_test.rv 2>&1
+		rv=$?
+	fi
 	if grep -q tracefs /proc/mounts; then
 		ok=0
 		echo "# $name: tracefs was mounted behind our back"
@@ -268,6 +337,12 @@ if umount "$tracing" 2>/dev/null; then
 	expect grep -q "calls not traced .*tracefs is not mounted" "$out"
 	expect grep -q "recorded path .*none: /nonexistent" "$out"
 	none "calls shown without a tracer or a recording" "<- \|calls recorded\|RECORDED" "$out"
+	if [ -n "$bar" ]; then
+		expect test "$rv" = 1
+		expect grep -q "revoke: the unbind's calls cannot be traced here: .*tracefs is not mounted" /tmp/cli_calls_test.rv
+		expect grep -q "^hint: tracing needs root, tracefs" /tmp/cli_calls_test.rv
+		expect test -e "/dev/$bar"
+	fi
 	done_
 
 	name="without tracefs: the path recorded on $(uname -r), marked as recorded"

@@ -47,12 +47,13 @@ static const char *const writers[] = {
 	"vmf_insert_pfn_pud_prot", NULL
 };
 
-static bool is_writer(const char *name)
+/* @name, without a suffix like ".isra.0", is in @list (NULL-ended, or NULL). */
+static bool in_list(const char *const *list, const char *name)
 {
 	size_t len = strcspn(name, ".");	/* "insert_pfn.isra.0" */
 
-	for (const char *const *w = writers; *w; w++)
-		if (strlen(*w) == len && !strncmp(*w, name, len))
+	for (; list && *list; list++)
+		if (strlen(*list) == len && !strncmp(*list, name, len))
 			return true;
 	return false;
 }
@@ -102,9 +103,9 @@ void calltree_free(struct call_tree *t)
  * below it are on the spine only on the way to a writer.
  */
 static bool mark(const struct graph_session *gs, struct call_node *n,
-		 bool *writer_below)
+		 const char *const *zaps, bool *writer_below, bool *zap_below)
 {
-	bool spine = false, below = false;
+	bool spine = false, below = false, zbelow = false;
 
 	if (!n->event && n->name) {
 		const struct graph_func *f = graph_func_find(gs, n->name);
@@ -114,19 +115,31 @@ static bool mark(const struct graph_session *gs, struct call_node *n,
 	}
 
 	for (struct call_node *c = n->child; c; c = c->next) {
-		bool w = false;
+		bool w = false, z = false;
 
-		if (mark(gs, c, &w))
+		if (mark(gs, c, zaps, &w, &z))
 			spine = true;
 		below |= w;
+		zbelow |= z;
 	}
 	if (!n->event && n->name) {
-		n->writes = is_writer(n->name) && !below;
+		n->writes = in_list(writers, n->name) && !below;
 		below |= n->writes;
+		n->zaps = in_list(zaps, n->name) && !zbelow;
+		zbelow |= n->zaps;
 	}
-	n->spine = spine || n->callback || n->writes;
+	n->spine = spine || n->callback || n->writes || n->zaps;
 	*writer_below = below;
+	*zap_below = zbelow;
 	return n->spine;
+}
+
+void calltree_mark(const struct graph_session *gs, struct call_tree *t,
+		   const char *const *zaps)
+{
+	bool w, z;
+
+	mark(gs, &t->root, zaps, &w, &z);
 }
 
 /*
@@ -140,7 +153,6 @@ int calltree_parse(const struct graph_session *gs, const char *text,
 {
 	struct call_node *cur = &t->root;
 	const char *line = text;
-	bool w;
 
 	memset(t, 0, sizeof(*t));
 	while (line && *line) {
@@ -196,7 +208,7 @@ int calltree_parse(const struct graph_session *gs, const char *text,
 				cur = n;
 		}
 	}
-	mark(gs, &t->root, &w);
+	calltree_mark(gs, t, NULL);
 	return 0;
 }
 
@@ -244,7 +256,8 @@ static void text_node(const struct call_node *n, int indent, unsigned int depth,
 		report_text("%*s%s%s%s%s", indent, "", c->name,
 			    c->callback ? "  <- the driver's callback" :
 			    c->driver ? "  (the driver's)" : "",
-			    c->writes ? "  <- writes the entry" : "", more);
+			    c->writes ? "  <- writes the entry" :
+			    c->zaps ? "  <- zaps the entries" : "", more);
 		if (depth > 1)
 			text_node(c, indent + 2, depth - 1, all);
 	}
@@ -266,6 +279,9 @@ static void json_node(const struct call_node *n)
 			report_bool("driver", NULL, c->driver);
 			report_bool("callback", NULL, c->callback);
 			report_bool("writes_entry", NULL, c->writes);
+			/* Only in a stage that asks for the zap (--revoke). */
+			if (c->zaps)
+				report_bool("zaps_entries", NULL, true);
 			report_bool("spine", NULL, c->spine);
 			if (c->child) {
 				report_list("calls", NULL);
@@ -285,7 +301,8 @@ static void heading_names(const struct call_node *n, char *buf, size_t size)
 
 		if (c->event || !c->spine)
 			continue;
-		if ((c->callback || c->writes) && !strstr(buf, c->name) &&
+		if ((c->callback || c->writes || c->zaps) &&
+		    !strstr(buf, c->name) &&
 		    len + strlen(c->name) + 6 < size)
 			snprintf(buf + len, size - len, " ... %s", c->name);
 		heading_names(c, buf, size);
@@ -387,9 +404,10 @@ void calltree_report(const struct graph_session *gs,
 		     const struct call_tree *t, bool fault, enum calls_mode mode)
 {
 	char buf[256];
+	unsigned int depth = t->depth ?: gs->depth;
 
 	report_section("calls", "calls (function_graph, this task only)");
-	report_u64("depth", "depth traced", gs->depth);
+	report_u64("depth", "depth traced", depth);
 	report_u64("nr_calls", "calls recorded", t->nr_calls);
 	calltree_untraceable(gs, fault, buf, sizeof(buf));
 	if (buf[0])
@@ -408,7 +426,7 @@ void calltree_report(const struct graph_session *gs,
 	} else if (!t->nr_calls) {
 		report_text("(no call traced)");
 	} else {
-		text_node(&t->root, 0, mode == CALLS_ALL ? gs->depth : ~0u,
+		text_node(&t->root, 0, mode == CALLS_ALL ? depth : ~0u,
 			  mode == CALLS_ALL);
 	}
 	report_close();
@@ -482,6 +500,10 @@ void stage_trace_stop(struct stage_trace *st)
 		if (!graph_stage_end(&st->gs, &text) &&
 		    !calltree_parse(&st->gs, text, &st->tree))
 			st->have_tree = true;
+		if (st->have_tree && st->zaps)
+			calltree_mark(&st->gs, &st->tree, st->zaps);
+		/* A stage traced deeper than the others (path --revoke). */
+		st->tree.depth = st->gs.depth;
 		free(text);
 	}
 }
@@ -664,17 +686,24 @@ int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
 		 const struct mmapdemo_stats *before,
 		 struct mmapdemo_stats *after)
 {
-	int err;
+	int err, stats_err;
 
 	stage_trace_start(st);
 	err = mmapdemo_unmap(addr, length);
 	stage_trace_stop(st);
-	mmapdemo_get_stats(md, after);
+	/* A revoked device (path --revoke) answers ENODEV. */
+	stats_err = mmapdemo_get_stats(md, after);
 	stage_trace_section(st, "munmap", base);
 	if (err)
 		report_str("error", "error", strerror(-err));
-	show_stats_delta("counters", "device counters that moved", before,
-			 after);
+	if (stats_err) {
+		*after = *before;
+		report_str("counters_error", "device counters",
+			   strerror(-stats_err));
+	} else {
+		show_stats_delta("counters", "device counters that moved",
+				 before, after);
+	}
 	stage_trace_report(st, false);
 	report_close();
 	return err;

@@ -314,18 +314,26 @@ struct call_node {
 	bool callback;		/* the driver's, called by the kernel */
 	unsigned int folded;	/* recorded: calls folded out of the spine */
 	bool writes;		/* writes a page-table entry (deepest seen) */
+	bool zaps;		/* zaps entries: one of the stage's zaps (deepest) */
 	bool spine;		/* leads to a driver function or a writer */
 	struct call_node *parent, *child, *last, *next;
 };
 struct call_tree {
 	struct call_node root;	/* its children: the stage's entry calls */
 	unsigned int nr_calls, nr_events;
+	unsigned int depth;	/* traced to; 0: the session's depth */
 };
 enum calls_mode { CALLS_SPINE, CALLS_ALL, CALLS_NONE };
 /* Parse function_graph's text output; 0 or -ENOMEM. */
 int calltree_parse(const struct graph_session *gs, const char *text,
 		   struct call_tree *t);
 void calltree_free(struct call_tree *t);
+/*
+ * Mark @t's roles again, with the deepest call of @zaps (NULL-ended) on
+ * each chain on the spine as the call that zaps the entries.
+ */
+void calltree_mark(const struct graph_session *gs, struct call_tree *t,
+		   const char *const *zaps);
 /* A new last child of @parent named by @len bytes of @text, or NULL. */
 struct call_node *calltree_node_new(struct call_node *parent,
 				    const char *text, size_t len);
@@ -341,12 +349,14 @@ void calltree_events(const struct call_node *n);
 
 /*
  * dot.c: the walk of @addr as a Graphviz graph in @path, with the spines
- * of the calls traced (each NULL if not traced); 0 or -errno.
+ * of the calls traced (each NULL if not traced: the mmap's, the first
+ * touch's, and the unbind's of path --revoke); 0 or -errno.
  */
 int path_dot_write(const char *path, const void *addr,
 		   const struct mmapdemo_walk *w, uint32_t page_size,
 		   const struct call_tree *mmap_calls,
-		   const struct call_tree *fault_calls);
+		   const struct call_tree *fault_calls,
+		   const struct call_tree *unbind_calls);
 
 /* The tracing of a command's stages (calltree.c). */
 #define CALLS_DEPTH 16	/* max_graph_depth by default */
@@ -364,6 +374,7 @@ struct stage_trace {
 	struct call_tree kept[2];	/* the last mmap's and touch's, for --dot */
 	bool have_kept[2];
 	const char *key;	/* the stage's section (stage_trace_section) */
+	const char *const *zaps;	/* the stage's zaps (calltree_mark()) */
 	const char *recorded_case;	/* make paths' case of this command */
 	bool recorded_lookup;	/* the command looked for one */
 	bool said_recorded;
@@ -411,6 +422,25 @@ void stage_trace_recorded(struct stage_trace *st, const char *name);
 /* The make paths case of a path run: NULL if none was recorded. */
 const char *path_case(const char *device, unsigned int strategy,
 		      bool private_map);
+
+/*
+ * revoke.c: a BAR device unbound from the driver under a mapping (its
+ * ->remove revokes the BAR and zaps every user mapping of its file), and
+ * bound again; the tour's "revoke" and path --revoke.
+ */
+#define PCI_DRIVER_DIR "/sys/bus/pci/drivers/mmapdemo"
+/* The zap below ->remove, as the kernels name its functions. */
+extern const char *const revoke_zap_marks[];
+/* Trace also from write(), where @st traces: 0 or -errno. */
+int revoke_add_roots(struct stage_trace *st);
+/*
+ * Write @bdf (a PCI address) to the driver's unbind with one write(), a
+ * stage of @st traced to CALLS_DEPTH_MAX with revoke_zap_marks as its
+ * zaps; the caller reports it.  0 or -errno.
+ */
+int revoke_unbind(struct stage_trace *st, const char *bdf);
+/* Bind @bdf again: whether its node @device is back. */
+bool revoke_bind(const char *bdf, const char *device);
 
 /* json.c: a JSON reader for what --json writes. */
 enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY,

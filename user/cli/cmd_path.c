@@ -9,14 +9,21 @@
  *   5. each page-table level after it, the PFN, the device page, and
  *      /proc/self/pagemap beside the walk
  *   6. munmap(2)
- * Stages 1, 4 and 6 show the calls the kernel made, traced (calltree.c):
- * what ran is read from this kernel, never written down here.
+ * With --revoke, on a BAR device, stage 6 is the revocation instead: the
+ * device unbound from the driver under the mapping (revoke.c), then
+ *   7. a touch after it, which must get SIGBUS
+ *   8. munmap(2)
+ * and the device is bound again.
+ * Stages 1, 4, 6 and those after it show the calls the kernel made,
+ * traced (calltree.c): what ran is read from this kernel, never written
+ * down here.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -34,6 +41,8 @@ struct path_opts {
 	const char *dot;	/* --dot FILE: the walk as a Graphviz graph */
 	enum calls_mode calls;	/* --calls */
 	unsigned int depth;	/* --calls-depth */
+	bool revoke;		/* --revoke: unbind the BAR device under it */
+	char bdf[32];		/* --revoke: its PCI address */
 };
 
 /*
@@ -74,6 +83,68 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 	}
 }
 
+/*
+ * --revoke: the device unbound from the driver under the mapping, a stage
+ * traced from write() down to the driver's ->remove and the zap below it;
+ * the walk after it; the touch after it, which must get SIGBUS (its own
+ * traced stage).  The walk before the unbind (@w, stage 5; NULL if it
+ * failed) and the stages' spines go to --dot.  Returns whether it went as a revocation
+ * must: unbound, node gone, the PTE zapped, SIGBUS.
+ */
+static bool path_revoke(struct cli *cli, struct stage_trace *st,
+			const struct path_opts *o, char *addr,
+			const struct mmapdemo_walk *w, uint32_t ps,
+			int *dot_err)
+{
+	struct mmapdemo *walker = NULL;
+	struct mmapdemo_walk after;
+	bool gone, present = false;
+	int ret, walk_err, sig, code;
+	long minflt;
+
+	/* The revoked device's file answers ENODEV: the RAM device walks. */
+	walk_err = mmapdemo_open(MMAPDEMO_DEVICE, O_RDONLY, &walker);
+	ret = revoke_unbind(st, o->bdf);
+	if (o->dot && w)
+		*dot_err = path_dot_write(o->dot, addr, w, ps,
+					  st->have_kept[0] ? &st->kept[0] : NULL,
+					  st->have_kept[1] ? &st->kept[1] : NULL,
+					  st->have_tree ? &st->tree : NULL);
+	stage_trace_section(st, "revoke", "6. revocation: write(unbind)");
+	report_str("unbind", "PCI address written to",
+		   PCI_DRIVER_DIR "/unbind");
+	report_str("pci_address", "PCI address", o->bdf);
+	report_str("result", "result", ret ? strerror(-ret) : "ok");
+	gone = access(cli->device, F_OK) != 0;
+	report_bool("node_gone", "device node gone", gone);
+	if (!walk_err)
+		walk_err = mmapdemo_walk(walker, addr, &after);
+	present = !walk_err && after.result == MMAPDEMO_WALK_MAPPED;
+	report_str("pte_after", "PTE after the unbind",
+		   walk_err ? strerror(-walk_err) : present ? "present" : "none");
+	if (o->dot && w)
+		report_str("dot", "graph (Graphviz)",
+			   *dot_err ? strerror(-*dot_err) : o->dot);
+	stage_trace_report(st, false);
+	report_close();
+	if (walker)
+		mmapdemo_close(walker);
+
+	stage_trace_start(st);
+	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
+	stage_trace_stop(st);
+	stage_trace_section(st, "touch_after", o->write ?
+			    "7. touch after the unbind: a write" :
+			    "7. touch after the unbind: a read");
+	report_str("signal", "signal", sig ? strsignal(sig) : "none");
+	if (sig)
+		report_str("si_code", "si_code", signal_code_name(sig, code));
+	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+	stage_trace_report(st, true);
+	report_close();
+	return !ret && gone && !walk_err && !present && sig == SIGBUS;
+}
+
 static int path_show(struct cli *cli, struct mmapdemo *md,
 		     const struct path_opts *o, const struct mmapdemo_info *info)
 {
@@ -85,6 +156,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	long minflt;
 	char *addr;
 	int sig, code, dot_err = 0, unmap_err, ret;
+	bool revoked = true, back = true, have_w;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
 	/* More than a page lets the huge strategy map a PMD or PUD entry. */
@@ -97,6 +169,23 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		mc.flags |= MAP_FIXED_NOREPLACE;
 	}
 	stage_trace_begin(&st, o->calls, o->depth);
+	if (o->revoke && !st.graph && o->calls != CALLS_NONE) {
+		/* What --revoke is for: the removal's calls. */
+		fprintf(stderr,
+			"%s path: --revoke: the unbind's calls cannot be traced here: %s\n"
+			"hint: tracing needs root, tracefs (mount -t tracefs nodev /sys/kernel/tracing)\n"
+			"      and a kernel with the function_graph tracer; --calls none unbinds untraced\n",
+			cli->prog, st.why);
+		stage_trace_end(&st);
+		return EXIT_FAILED;
+	}
+	ret = o->revoke ? revoke_add_roots(&st) : 0;
+	if (ret) {
+		fprintf(stderr, "%s path: --revoke: tracing from write(): %s\n",
+			cli->prog, strerror(-ret));
+		stage_trace_end(&st);
+		return EXIT_FAILED;
+	}
 	stage_trace_recorded(&st, path_case(mc.file, (unsigned int)o->strategy,
 					    o->private_map));
 
@@ -158,13 +247,16 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	report_close();
 
 	report_section("after", "5. page tables after the touch");
-	if (!mmapdemo_walk(md, addr, &w)) {
+	have_w = !mmapdemo_walk(md, addr, &w);
+	if (have_w) {
 		show_walk(&w);
 		show_frame(&w, addr, ps);
-		if (o->dot) {
+		/* With --revoke, the graph waits for the unbind's calls. */
+		if (o->dot && !o->revoke) {
 			dot_err = path_dot_write(o->dot, addr, &w, ps,
 						 st.have_kept[0] ? &st.kept[0] : NULL,
-						 st.have_kept[1] ? &st.kept[1] : NULL);
+						 st.have_kept[1] ? &st.kept[1] : NULL,
+						 NULL);
 			report_str("dot", "graph (Graphviz)",
 				   dot_err ? strerror(-dot_err) : o->dot);
 		}
@@ -172,13 +264,58 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	unmap_err = stage_munmap(&st, md, mc.result, mc.length, "6. munmap(2)",
+	if (o->revoke)
+		revoked = path_revoke(cli, &st, o, addr, have_w ? &w : NULL,
+				      ps, &dot_err);
+	unmap_err = stage_munmap(&st, md, mc.result, mc.length,
+				 o->revoke ? "8. munmap(2)" : "6. munmap(2)",
 				 &s2, &s1);
 	stage_trace_end(&st);
+	if (o->revoke) {
+		back = revoke_bind(o->bdf, cli->device);
+		report_section("bind", "9. bound again");
+		report_str("bind", "PCI address written to",
+			   PCI_DRIVER_DIR "/bind");
+		report_bool("node_back", "device node back", back);
+		report_close();
+	}
 	if (!o->have_addr && geteuid() != 0)
 		fprintf(stderr, "note: PFNs are shown to CAP_SYS_ADMIN only\n");
 	return report_end() ?:
-	       (sig || dot_err || unmap_err ? EXIT_FAILED : EXIT_OK);
+	       (sig || dot_err || unmap_err || !revoked || !back ?
+		EXIT_FAILED : EXIT_OK);
+}
+
+/*
+ * --revoke: only a PCI device can be unbound from the driver, and only by
+ * root; 0 with its PCI address in @o, or the exit code after saying which
+ * rule refused it.
+ */
+static int path_revoke_allowed(const struct cli *cli, struct path_opts *o)
+{
+	const char *dev = cli->device ?: MMAPDEMO_DEVICE;
+	struct mmapdemo_bar bar;
+
+	if (mmapdemo_bar_query(dev, &bar)) {
+		fprintf(stderr,
+			"%s path: --revoke: %s is not a PCI BAR device: only a PCI device can be\n"
+			"unbound from the driver, whose ->remove revokes its BAR and zaps the\n"
+			"mappings (Documentation/device-memory.rst, \"Revocation\"); the RAM\n"
+			"device is never revoked\n"
+			"hint: --device /dev/mmapdemo-<PCI address> (ls /dev/mmapdemo-*)\n",
+			cli->prog, dev);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr,
+			"%s path: --revoke: unbinding a PCI device needs root (it writes\n"
+			"%s/unbind)\n"
+			"hint: run as root (in the lab VM you are)\n",
+			cli->prog, PCI_DRIVER_DIR);
+		return EXIT_PERM;
+	}
+	snprintf(o->bdf, sizeof(o->bdf), "%s", bar.pci_address);
+	return 0;
 }
 
 /*
@@ -208,6 +345,9 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map || o->dot)
 		return cli_usage(&cmd_path,
 				 "--strategy, --private and --dot are not for a DMA device: its driver maps its buffers itself (dma_mmap_coherent(), vm_map_pages_zero()), MAP_SHARED only");
+	if (o->revoke)
+		return cli_usage(&cmd_path,
+				 "--revoke is for a BAR device (/dev/mmapdemo-<PCI address>): the DMA device is revoked with the same edu's BAR device, so unbind that one (see dma.rst, Removal)");
 	ret = mmapdemo_open(cli->device, O_RDWR, &dma);
 	if (ret)
 		return cli_error(cli, cli->device, ret);
@@ -314,6 +454,7 @@ static int path_run(struct cli *cli, int argc, char **argv)
 		{ "dot", required_argument, NULL, 'D' },
 		{ "calls", required_argument, NULL, 'C' },
 		{ "calls-depth", required_argument, NULL, 'd' },
+		{ "revoke", no_argument, NULL, 'R' },
 		CLI_COMMON_OPTIONS
 	};
 	struct path_opts o = { .strategy = CLI_DEFAULT_STRATEGY,
@@ -361,6 +502,9 @@ static int path_run(struct cli *cli, int argc, char **argv)
 			if (ret >= 0)
 				return ret;
 			break;
+		case 'R':
+			o.revoke = true;
+			break;
 		case 'L':
 			/* The legend needs no device: print it and stop. */
 			report_begin(cli);
@@ -385,6 +529,11 @@ static int path_run(struct cli *cli, int argc, char **argv)
 	if (mmapdemo_dma_is_device(cli->device))
 		return path_dma(cli, &o);
 
+	if (o.revoke) {
+		ret = path_revoke_allowed(cli, &o);
+		if (ret)
+			return ret;
+	}
 	ret = cli_open(cli, O_RDWR, o.strategy, &info, &md);
 	if (ret)
 		return ret;
@@ -405,7 +554,8 @@ const struct command cmd_path = {
 	.name = "path",
 	.summary = "the whole path of one address: mmap, VMA, fault, page tables, frame",
 	.usage = "path [ADDRESS] [--offset N] [--length N] [--strategy S] [--private] [--write]\n"
-		 "    [--dot FILE] [--calls spine|all|none] [--calls-depth N] [--json]\n"
+		 "    [--dot FILE] [--calls spine|all|none] [--calls-depth N] [--revoke]\n"
+		 "    [--json]\n"
 		 "  maps one page of the device, or N bytes with --length (at ADDRESS\n"
 		 "  if given, with MAP_FIXED_NOREPLACE; at device byte offset N),\n"
 		 "  touches the page of the offset, and shows every stage from the\n"
@@ -416,13 +566,17 @@ const struct command cmd_path = {
 		 "  function_graph tracer (root): the spine from the entry point\n"
 		 "  to the driver's functions and to the call that writes the\n"
 		 "  entry by default, --calls all for every call to --calls-depth\n"
-		 "  (default 16)\n"
+		 "  (default 16); --revoke (root, a BAR device's --device) then\n"
+		 "  unbinds the device from the driver under the mapping, traced\n"
+		 "  to depth 24 from write() down to ->remove and the zap, touches\n"
+		 "  the page again (SIGBUS) and binds the device again\n"
 		 "path --device /dev/mmapdemo-dma-PCI [ADDRESS] [--offset N] [--length N]\n"
 		 "    [--write] [--json]\n"
-		 "  a DMA device's buffer: the mapping, its VMA and page-table entry,\n"
-		 "  and for the byte the physical address and the DMA address the\n"
-		 "  device uses, equal or not, and why (what sysfs says of the\n"
-		 "  device's IOMMU); addresses for CAP_SYS_ADMIN only\n"
+		 "  a byte of a DMA device's buffers (coherent from offset 0, the\n"
+		 "  page array from 1 MiB): the mapping, its VMA and page-table\n"
+		 "  entry, the physical address (the walk's and the driver's) and\n"
+		 "  the DMA address the device uses, equal or not, and why (what\n"
+		 "  sysfs says of the device's IOMMU); addresses for CAP_SYS_ADMIN only\n"
 		 "path --legend [--json]\n"
 		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,

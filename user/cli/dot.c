@@ -4,7 +4,9 @@
  * FILE": the address, the VMA around it, each page-table level with its
  * entry and decoded bits, and the page frame with the device page or the
  * private copy behind it; and, where they were traced, the spines of the
- * mmap's and the first touch's calls, the writer pointing at the entry.  Graphviz (dot -Tsvg) draws it; nothing here
+ * mmap's and the first touch's calls, the writer pointing at the entry
+ * (and with --revoke the unbind's, its zap pointing at the entry it
+ * cleared).  Graphviz (dot -Tsvg) draws it; nothing here
  * places anything.
  */
 #include <errno.h>
@@ -47,8 +49,8 @@ static void dot_node(FILE *f, const char *id, const char *attrs,
 
 /*
  * The spine of one stage's calls as a cluster: each call a node, each
- * call an edge from its caller; the call that writes the entry gets an
- * edge to the leaf entry @leaf (NULL: none).
+ * call an edge from its caller; the call that writes the entry (or zaps
+ * it) gets an edge to the leaf entry @leaf (NULL: none).
  */
 static void dot_calls(FILE *f, const struct call_tree *t, const char *stage,
 		      const char *title, unsigned int *id, const char *leaf)
@@ -68,15 +70,16 @@ static void dot_calls(FILE *f, const struct call_tree *t, const char *stage,
 			me = (*id)++;
 			snprintf(name, sizeof(name), "c%u", me);
 			dot_node(f, name, n->callback ? "style=\"rounded,bold\"" :
-				 n->writes ? "style=\"rounded,filled\", fillcolor=lightgrey" : NULL,
+				 n->writes || n->zaps ? "style=\"rounded,filled\", fillcolor=lightgrey" : NULL,
 				 "%s%s", n->name,
 				 n->callback ? "\nthe driver's callback" :
-				 n->writes ? "\nwrites the entry" : "");
+				 n->writes ? "\nwrites the entry" :
+				 n->zaps ? "\nzaps the entries" : "");
 			if (depth)
 				fprintf(f, "  c%u -> c%u;\n", parent_of[depth - 1], me);
-			if (n->writes && leaf)
-				fprintf(f, "  c%u -> %s [label=\"writes\", style=dotted];\n",
-					me, leaf);
+			if ((n->writes || n->zaps) && leaf)
+				fprintf(f, "  c%u -> %s [label=\"%s\", style=dotted];\n",
+					me, leaf, n->writes ? "writes" : "zaps");
 			if (n->child && depth < 64) {
 				parent_of[depth++] = me;
 				n = n->child;
@@ -100,7 +103,8 @@ static void dot_calls(FILE *f, const struct call_tree *t, const char *stage,
 int path_dot_write(const char *path, const void *addr,
 		   const struct mmapdemo_walk *w, uint32_t page_size,
 		   const struct call_tree *mmap_calls,
-		   const struct call_tree *fault_calls)
+		   const struct call_tree *fault_calls,
+		   const struct call_tree *unbind_calls)
 {
 	unsigned int calls = 0;
 	char leaf[8] = "";
@@ -166,6 +170,9 @@ int path_dot_write(const char *path, const void *addr,
 			  leaf[0] ? leaf : NULL);
 	if (fault_calls)
 		dot_calls(f, fault_calls, "touch", "first touch", &calls,
+			  leaf[0] ? leaf : NULL);
+	if (unbind_calls)
+		dot_calls(f, unbind_calls, "unbind", "write(unbind)", &calls,
 			  leaf[0] ? leaf : NULL);
 	if (w->result == MMAPDEMO_WALK_MAPPED) {
 		const char *type =

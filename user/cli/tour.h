@@ -94,6 +94,9 @@ void tour_trace_begin(struct tour *t, enum calls_mode mode);
 void tour_trace_start(struct tour *t);
 void tour_trace_stop(struct tour *t, const char *key, const char *label,
 		     const char *const *marks);
+/* The report of tour_trace_stop(), for a stage stopped by stage_trace_stop(). */
+void tour_trace_report(struct tour *t, const char *key, const char *label,
+		       const char *const *marks);
 void tour_trace_end(struct tour *t);
 /* A new experiment: forget what the last one saw. */
 void tour_trace_reset(struct tour *t);

@@ -517,58 +517,10 @@ const struct tour_experiment tour_device_not_ram = {
 
 /* ------------------------------------------------------------------ */
 
-/*
- * The revocation: what the removal's trace is asked about, below the
- * driver's ->remove (a callback, found without being named): the zap of
- * every user mapping of the device's address_space, down to its page
- * tables, as far as the trace goes; and the fault after it.  Each is in
- * mm/memory.c of one of the kernels, not all (7.x has zap_vma_range*()
- * where 6.x has zap_page_range_single() and unmap_single_vma()); only
- * those the trace saw are printed.
- */
-static const char *const revoke_marks[] = {
-	"unmap_mapping_range", "unmap_mapping_pages",
-	"unmap_mapping_range_tree", "unmap_mapping_range_vma",
-	"zap_page_range_single", "zap_vma_range", "zap_vma_range_batched",
-	"unmap_single_vma", "unmap_page_range", "zap_pmd_range",
-	"zap_pte_range", NULL
-};
-
+/* The revocation's touch after the unbind: the fault it takes. */
 static const char *const revoke_fault_marks[] = {
 	"handle_mm_fault", "do_fault", "__do_fault", NULL
 };
-
-#define PCI_DRIVER_DIR "/sys/bus/pci/drivers/mmapdemo"
-
-/* Write @text to @path with one write(); 0 or -errno. */
-static int sysfs_write(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* The write() of @text to @fd, traced as its own stage; 0 or -errno. */
-static int revoke_write_traced(struct tour *t, int fd, const char *text)
-{
-	int ret;
-
-	/* From the system call down to the zap: deeper than the default. */
-	if (t->traced)
-		graph_set_depth(&t->st.gs, CALLS_DEPTH_MAX);
-	tour_trace_start(t);
-	ret = write(fd, text, strlen(text)) < 0 ? -errno : 0;
-	tour_trace_stop(t, "unbind_calls", "calls in write(unbind)",
-			revoke_marks);
-	if (t->traced)
-		graph_set_depth(&t->st.gs, CALLS_DEPTH);
-	return ret;
-}
 
 static bool walk_present(struct tour *t, const void *addr)
 {
@@ -584,7 +536,7 @@ static void revoke_run(struct tour *t)
 	char path[64], err[96];
 	const char *bdf;
 	struct mmapdemo *md;
-	int sig = 0, code = 0, ret, fd;
+	int sig = 0, code = 0, ret;
 	long minflt;
 	char *p = NULL;
 	void *addr;
@@ -634,10 +586,10 @@ static void revoke_run(struct tour *t)
 	before = walk_present(t, p);
 	report_str("pte_before", "PTE before", before ? "present" : "none");
 
-	fd = open(PCI_DRIVER_DIR "/unbind", O_WRONLY | O_CLOEXEC);
-	ret = fd < 0 ? -errno : revoke_write_traced(t, fd, bdf);
-	if (fd >= 0)
-		close(fd);
+	/* The zap below ->remove (revoke.c), traced from write(). */
+	ret = revoke_unbind(&t->st, bdf);
+	tour_trace_report(t, "unbind_calls", "calls in write(unbind)",
+			  revoke_zap_marks);
 	report_str("unbind", "unbind", tour_err_text(ret, err, sizeof(err)));
 	gone = access(path, F_OK) != 0;
 	report_bool("node_gone", "device node gone", gone);
@@ -654,9 +606,7 @@ static void revoke_run(struct tour *t)
 	munmap(p, t->ps);
 	mmapdemo_close(md);
 
-	/* Bound again: misc_register() makes the node before bind returns. */
-	back = !sysfs_write(PCI_DRIVER_DIR "/bind", bdf) &&
-	       access(path, F_OK) == 0;
+	back = revoke_bind(bdf, path);
 	report_bool("bound_again", "bound again, node back", back);
 	report_close();
 	ok = !ret && gone && before && !after && sig == SIGBUS && back;

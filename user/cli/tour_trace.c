@@ -242,8 +242,8 @@ static void report_stage(struct tour *t, struct chains *c, const char *key,
 	t->st.have_tree = false;
 }
 
-void tour_trace_stop(struct tour *t, const char *key, const char *label,
-		     const char *const *marks)
+void tour_trace_report(struct tour *t, const char *key, const char *label,
+		       const char *const *marks)
 {
 	char out[2048] = "", full[4096] = "";
 	struct chains c = {
@@ -254,9 +254,20 @@ void tour_trace_stop(struct tour *t, const char *key, const char *label,
 
 	if (!t->traced)
 		return;
-	stage_trace_stop(&t->st);
 	report_stage(t, &c, key, label);
 	errno = err;
+}
+
+void tour_trace_stop(struct tour *t, const char *key, const char *label,
+		     const char *const *marks)
+{
+	int err = errno;
+
+	if (!t->traced)
+		return;
+	stage_trace_stop(&t->st);
+	errno = err;
+	tour_trace_report(t, key, label, marks);
 }
 
 long tour_touch_traced(struct tour *t, const volatile char *p,
