@@ -83,6 +83,16 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 	}
 }
 
+/* What a first touch did: the access, the signal if any, the faults. */
+static void show_touch(bool write, int sig, int code, long minflt)
+{
+	report_str("access", "access", write ? "write" : "read");
+	report_str("signal", "signal", sig ? strsignal(sig) : "none");
+	if (sig)
+		report_str("si_code", "si_code", signal_code_name(sig, code));
+	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+}
+
 /*
  * --revoke: the device unbound from the driver under the mapping, a stage
  * traced from write() down to the driver's ->remove and the zap below it;
@@ -235,11 +245,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	mmapdemo_get_stats(md, &s2);
 	stage_trace_section(&st, "fault", o->write ? "4. first touch: a write" :
 			    "4. first touch: a read");
-	report_str("access", "access", o->write ? "write" : "read");
-	report_str("signal", "signal", sig ? strsignal(sig) : "none");
-	if (sig)
-		report_str("si_code", "si_code", signal_code_name(sig, code));
-	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+	show_touch(o->write, sig, code, minflt);
 	show_stats_delta("counters", "device counters that moved", &s1, &s2);
 	if (s2.faults == s1.faults && !sig)
 		explain_no_fault(md, addr, &w_before, o->write, minflt);
@@ -411,11 +417,7 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
 	report_section("touch", o->write ? "3. first touch: a write" :
 			"3. first touch: a read");
-	report_str("access", "access", o->write ? "write" : "read");
-	report_str("signal", "signal", sig ? strsignal(sig) : "none");
-	if (sig)
-		report_str("si_code", "si_code", signal_code_name(sig, code));
-	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+	show_touch(o->write, sig, code, minflt);
 	if (!sig && !minflt)
 		report_text(coherent ?
 			    "no fault: the mmap wrote every PTE (dma_mmap_coherent()) before the touch" :
