@@ -131,10 +131,11 @@ lint: modules
 	@scripts/lint.sh $(KERNELS)
 
 # The long runs, each in one VM of KERNEL with the devices its tests need
-# (an ivshmem BAR), then the kernel-log gate (scripts/longrun.sh):
+# (an ivshmem BAR, an edu), then the kernel-log gate (scripts/longrun.sh):
 #	stress	stress_test, DURATION seconds on RAM, then as long on the BAR
 #		with revocation; SEED repeats an earlier run
-#	fuzz	fuzz_test's ioctl fuzzer, ITERATIONS calls on RAM and on the BAR
+#	fuzz	fuzz_test's ioctl fuzzer, ITERATIONS calls on RAM, on the BAR and
+#		on edu's DMA device (with ITERATIONS / 500 transfers)
 #	soak	the stress (DURATION in all) and, beside it, seqfuzz_test
 DURATION ?= 60
 ITERATIONS ?= 1000000
