@@ -6,7 +6,9 @@
 #
 #   longrun.sh stress KERNEL SECONDS [SEED]
 #	stress_test for SECONDS per backing: on /dev/mmapdemo, then on an
-#	ivshmem BAR that a revoker removes and rescans, unbinds and binds.
+#	ivshmem BAR that a revoker removes and rescans, unbinds and binds,
+#	then on the DMA device of an edu, which the revoker takes away the
+#	same way.
 #   longrun.sh fuzz KERNEL ITERATIONS [SEED]
 #	fuzz_test with MMAPDEMO_FUZZ_ITERATIONS calls, on the RAM device, on
 #	the ivshmem BAR and on edu's DMA device (the fixture's three
@@ -47,7 +49,9 @@ cd "$top" || exit 2
 bar="-d ivshmem=$top/build/$kernel/ivshmem-$what.img,size=16M"
 case $what in
 stress)
-	timeout=$((2 * n + 900))
+	# RAM, the BAR, and edu's DMA device (stress_dma_with_revocation).
+	timeout=$((3 * n + 900))
+	bar="$bar -d edu"
 	cmd="insmod \$LAB_MODULE && MMAPDEMO_STRESS_SECONDS=$n ${seed:+MMAPDEMO_STRESS_SEED=$seed} stress_test"
 	;;
 fuzz)
