@@ -30,6 +30,12 @@
  * when the device went are written again.  The BAR's memory is a file on
  * the host, so the data checks hold across revocations.
  *
+ * And on the DMA device of an edu, /dev/mmapdemo-dma-<PCI address>
+ * (stress_dma_with_revocation, in the edu VM): mappings of both DMA buffers
+ * at random pages, munmaps, round trips through the device's DMA engine
+ * and the DMA commands, with the revoker taking the edu away and back;
+ * see the comment above its workers.
+ *
  * MMAPDEMO_STRESS_SECONDS (default 10) bounds each run and
  * MMAPDEMO_STRESS_SEED (default: the time) seeds it; the seed is printed.
  */
