@@ -300,27 +300,6 @@ static __u32 dma_len(const struct mmapdemo_dma_info *i, size_t page)
 	}
 }
 
-/* A random transfer request, valid or not, with every field's edges. */
-static void random_xfer(const struct mmapdemo_dma_info *i, size_t page,
-			struct mmapdemo_dma_xfer *x)
-{
-	x->direction = rnd_below(4) ? 1 + rnd_below(2) :
-		       rnd_below(2) ? rnd_below(4) : (__u32)rnd();
-	x->flags = rnd_below(8) ? 0 : 1U << rnd_below(32);
-	x->offset = dma_offset(i, page);
-	x->len = dma_len(i, page);
-	switch (rnd_below(4)) {
-	case 0:		/* near the end of the device's buffer */
-		x->dev_offset = i->dev_buf_size - 4 + rnd_below(8);
-		break;
-	case 1:
-		x->dev_offset = rnd_below(2) ? ~0U - rnd_below(8) : (__u32)rnd();
-		break;
-	default:
-		x->dev_offset = rnd_below(i->dev_buf_size);
-	}
-}
-
 /* A valid one, in buffer @b (0 coherent, 1 the page array). */
 static void valid_xfer(const struct mmapdemo_dma_info *i, size_t page,
 		       unsigned int b, struct mmapdemo_dma_xfer *x)
@@ -338,6 +317,76 @@ static void valid_xfer(const struct mmapdemo_dma_info *i, size_t page,
 			    rnd_below(2) ? 0 : size - x->len);
 	x->dev_offset = rnd_below(4) ? rnd_below(i->dev_buf_size - x->len + 1) :
 			rnd_below(2) ? 0 : i->dev_buf_size - x->len;
+}
+
+/*
+ * A valid transfer with one field just past its edge: the range running
+ * past a buffer's end by 1 byte to a page (most often: the bound that
+ * keeps the device inside the driver's memory), starting just before the
+ * page array, past the end of edu's buffer, of length 0 or over the most,
+ * an unknown direction, a flag.
+ */
+static void edge_xfer(const struct mmapdemo_dma_info *i, size_t page,
+		      struct mmapdemo_dma_xfer *x)
+{
+	unsigned int b = rnd_below(2);
+	__u64 end = b ? i->pages_offset + i->pages_size : i->size, k;
+
+	valid_xfer(i, page, b, x);
+	switch (rnd_below(9)) {
+	case 0 ... 2:	/* past the buffer's end */
+		k = 1 + rnd_below(page);
+		x->len = k + 1 + rnd_below(page);
+		if (x->len > i->dev_buf_size) {
+			x->len = i->dev_buf_size;
+			k = x->len - 1 - rnd_below(x->len - 1);
+		}
+		x->offset = end - k;
+		x->dev_offset = rnd_below(i->dev_buf_size - x->len + 1);
+		break;
+	case 3:		/* from just before the page array */
+		x->offset = i->pages_offset - 1 - rnd_below(x->len);
+		break;
+	case 4:		/* past the end of edu's buffer */
+		x->dev_offset = i->dev_buf_size - x->len + 1 + rnd_below(page);
+		break;
+	case 5:
+		x->len = rnd_below(2) ? 0 : i->dev_buf_size + 1 + rnd_below(page);
+		break;
+	case 6:
+		x->direction = rnd_below(2) ? 0 : 3 + rnd_below(1000);
+		break;
+	case 7:
+		x->flags = 1U << rnd_below(32);
+		break;
+	default:	/* so far that the range wraps */
+		x->offset = ~0ULL - rnd_below(x->len);
+	}
+}
+
+/* A random transfer request: near an edge, or with every field's edges. */
+static void random_xfer(const struct mmapdemo_dma_info *i, size_t page,
+			struct mmapdemo_dma_xfer *x)
+{
+	if (rnd_below(2)) {
+		edge_xfer(i, page, x);
+		return;
+	}
+	x->direction = rnd_below(4) ? 1 + rnd_below(2) :
+		       rnd_below(2) ? rnd_below(4) : (__u32)rnd();
+	x->flags = rnd_below(8) ? 0 : 1U << rnd_below(32);
+	x->offset = dma_offset(i, page);
+	x->len = dma_len(i, page);
+	switch (rnd_below(4)) {
+	case 0:		/* near the end of the device's buffer */
+		x->dev_offset = i->dev_buf_size - 4 + rnd_below(8);
+		break;
+	case 1:
+		x->dev_offset = rnd_below(2) ? ~0U - rnd_below(8) : (__u32)rnd();
+		break;
+	default:
+		x->dev_offset = rnd_below(i->dev_buf_size);
+	}
 }
 
 /* The runs of edu's engine, so its interrupts, for a valid transfer. */
