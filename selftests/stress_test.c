@@ -1218,6 +1218,32 @@ static bool wait_node(bool present, double seconds)
 	return true;
 }
 
+/* A new BAR device works: a mapping shows page 0's header. */
+static bool new_bar_device_works(struct shared *sh)
+{
+	struct page_hdr h;
+	int fd;
+	char *m;
+
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+	m = fd < 0 ? MAP_FAILED :
+		     mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		report(sh, __LINE__, "revoker: the new device: %s",
+		       strerror(errno));
+		return false;
+	}
+	memcpy(&h, m, sizeof(h));
+	munmap(m, 4096);
+	close(fd);
+	if (h.magic != MAGIC || h.owner != 0 || h.page != 0) {
+		report(sh, __LINE__, "revoker: page 0 of the new device: magic %#x owner %u page %llu",
+		       h.magic, h.owner, (unsigned long long)h.page);
+		return false;
+	}
+	return true;
+}
+
 /* A new DMA device: it opens, and DMA_INFO shows it unmapped and idle. */
 static bool new_dma_device_works(struct shared *sh)
 {
@@ -1252,10 +1278,7 @@ static bool new_dma_device_works(struct shared *sh)
 static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 {
 	uint64_t r = seed | 1;
-	struct page_hdr h;
 	unsigned int n;
-	char *m;
-	int fd;
 
 	/*
 	 * Not before every worker has opened the device: on a slow machine
@@ -1296,31 +1319,9 @@ static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 			       mode.dev);
 			break;
 		}
-		/* The new DMA device answers, with no mapping. */
-		if (mode.dma && new_dma_device_works(sh)) {
-			__atomic_add_fetch(&sh->revocations, 1, __ATOMIC_SEQ_CST);
-			__atomic_add_fetch(&sh->epoch, 1, __ATOMIC_SEQ_CST);
-			continue;
-		} else if (mode.dma) {
+		if (!(mode.dma ? new_dma_device_works(sh) :
+				 new_bar_device_works(sh)))
 			break;
-		}
-		/* The new device works: a mapping shows page 0's header. */
-		fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
-		m = fd < 0 ? MAP_FAILED :
-			     mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED) {
-			report(sh, __LINE__, "revoker: the new device: %s",
-			       strerror(errno));
-			break;
-		}
-		memcpy(&h, m, sizeof(h));
-		munmap(m, 4096);
-		close(fd);
-		if (h.magic != MAGIC || h.owner != 0 || h.page != 0) {
-			report(sh, __LINE__, "revoker: page 0 of the new device: magic %#x owner %u page %llu",
-			       h.magic, h.owner, (unsigned long long)h.page);
-			break;
-		}
 		__atomic_add_fetch(&sh->revocations, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&sh->epoch, 1, __ATOMIC_SEQ_CST);
 	}
