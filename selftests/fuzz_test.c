@@ -38,7 +38,6 @@
  * variant, which turns a request that would be valid past its bound into
  * an invalid one (a flag set).
  */
-#include <dirent.h>
 #include <linux/ioctl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -808,21 +807,6 @@ static long dma_xfers(void)
 	return (long)env_ul("MMAPDEMO_FUZZ_DMA_XFERS", n < 8 ? 8 : n);
 }
 
-/* Whether the kernel has an IOMMU unit: then DMA addresses are IOVAs. */
-static bool have_iommu(void)
-{
-	DIR *d = opendir("/sys/class/iommu");
-	struct dirent *e;
-	bool iommu = false;
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			iommu = true;
-	if (d)
-		closedir(d);
-	return iommu;
-}
-
 /*
  * The DMA device of the first edu bound to mmapdemo, opened, and its
  * DMA_INFO as root sees it; or why there is none.
@@ -845,7 +829,7 @@ static const char *open_dma(int *fd, struct mmapdemo_dma_info *info)
 	if (ioctl(*fd, MMAPDEMO_IOC_DMA_INFO, info) ||
 	    !(info->flags & MMAPDEMO_DMA_INFO_ADDRS))
 		return "MMAPDEMO_IOC_DMA_INFO failed or gave root no addresses";
-	dma_iommu = have_iommu();
+	dma_iommu = mmapdemo_have_iommu();
 	return NULL;
 }
 

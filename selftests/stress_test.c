@@ -1329,6 +1329,41 @@ static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 }
 
 /*
+ * Wait for the @nproc processes of a run, each of which must exit 0.
+ * Bounded: a process that outlives the deadline by far is stuck, and
+ * all are killed.
+ */
+static void wait_workers(struct shared *sh, const pid_t *pids,
+			 unsigned int nproc)
+{
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < nproc;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			if (now() > deadline + 120) {
+				report(sh, __LINE__, "processes still running 120 s after the deadline: killed");
+				for (i = 0; i < nproc; i++)
+					kill(pids[i], SIGKILL);
+				while (waitpid(-1, NULL, 0) > 0)
+					;
+				break;
+			}
+			usleep(100000);
+			continue;
+		}
+		i++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			report(sh, __LINE__, "process %d ended with status %#x",
+			       pid, status);
+	}
+}
+
+/*
  * The run: fill every page with generation 0, let NPROC processes (and
  * the revoker) loose until the deadline, then check the counters and every
  * page of the device.
@@ -1339,10 +1374,10 @@ static void run_stress(struct __test_metadata *_metadata, size_t window)
 	const char *seed_env = getenv("MMAPDEMO_STRESS_SEED");
 	struct mmapdemo_stats before, after;
 	size_t page = sysconf(_SC_PAGESIZE), npages, p, shsize;
-	pid_t pids[NPROC + 1], pid;
+	pid_t pids[NPROC + 1];
 	uint64_t seed, total = 0;
 	struct shared *sh;
-	int fd, status;
+	int fd;
 	char *buf;
 
 	fd = open(mode.dev, O_RDWR);
@@ -1393,28 +1428,7 @@ static void run_stress(struct __test_metadata *_metadata, size_t window)
 			revoker_main(sh, seed, deadline - seconds / 4.0);
 		nproc++;
 	}
-	/* Bounded: a process that outlives the deadline by far is stuck. */
-	for (i = 0; i < nproc;) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid < 0)
-			break;
-		if (pid == 0) {
-			if (now() > deadline + 120) {
-				report(sh, __LINE__, "processes still running 120 s after the deadline: killed");
-				for (i = 0; i < nproc; i++)
-					kill(pids[i], SIGKILL);
-				while (waitpid(-1, NULL, 0) > 0)
-					;
-				break;
-			}
-			usleep(100000);
-			continue;
-		}
-		i++;
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			report(sh, __LINE__, "process %d ended with status %#x",
-			       pid, status);
-	}
+	wait_workers(sh, pids, nproc);
 
 	for (i = 0; i < NOPS; i++) {
 		total += sh->ops[i];
@@ -1955,10 +1969,10 @@ TEST(stress_dma_with_revocation)
 	unsigned int seconds = stress_seconds(), i, nproc = NPROC + 1;
 	const char *seed_env = getenv("MMAPDEMO_STRESS_SEED");
 	struct mmapdemo_dma_info info;
-	pid_t pids[NPROC + 1], pid;
+	pid_t pids[NPROC + 1];
 	struct shared *sh;
 	uint64_t seed;
-	int fd, status;
+	int fd;
 
 	if (getuid() != 0)
 		SKIP(return, "needs root (PCI remove, rescan, unbind, bind)");
@@ -1993,27 +2007,7 @@ TEST(stress_dma_with_revocation)
 	ASSERT_GE(pids[NPROC], 0);
 	if (pids[NPROC] == 0)
 		revoker_main(sh, seed, deadline - seconds / 4.0);
-	for (i = 0; i < nproc;) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid < 0)
-			break;
-		if (pid == 0) {
-			if (now() > deadline + 120) {
-				report(sh, __LINE__, "processes still running 120 s after the deadline: killed");
-				for (i = 0; i < nproc; i++)
-					kill(pids[i], SIGKILL);
-				while (waitpid(-1, NULL, 0) > 0)
-					;
-				break;
-			}
-			usleep(100000);
-			continue;
-		}
-		i++;
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			report(sh, __LINE__, "process %d ended with status %#x",
-			       pid, status);
-	}
+	wait_workers(sh, pids, nproc);
 	for (i = 0; i < ND; i++)
 		ksft_print_msg("stress: %-14s %llu\n", dma_op_names[i],
 			       (unsigned long long)sh->dma_ops[i]);
