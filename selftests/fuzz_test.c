@@ -448,9 +448,10 @@ static bool all_zero(const char *p, size_t n)
 }
 
 /*
- * A transfer request at @p (perhaps misaligned: copied, not cast): half the
- * time one near the edges; the answer the model gives.  A valid one beyond
- * the test's bound of transfers gets a flag, and so EINVAL.
+ * A transfer request at @p (perhaps misaligned: copied, not cast): a valid
+ * one, one near the edges, or the random bytes, a third of the time each;
+ * the answer the model gives.  A valid one beyond the test's bound of
+ * transfers gets a flag, and so EINVAL.
  */
 static int shape_xfer(struct fuzz *f, char *p, bool e2big)
 {
@@ -458,8 +459,14 @@ static int shape_xfer(struct fuzz *f, char *p, bool e2big)
 	int want;
 
 	memcpy(&x, p, sizeof(x));
-	if (rnd_below(2))
+	switch (rnd_below(3)) {
+	case 0:
+		valid_xfer(&f->dinfo, f->page, rnd_below(2), &x);
+		break;
+	case 1:
 		random_xfer(&f->dinfo, f->page, &x);
+		break;
+	}
 	if (e2big) {
 		memcpy(p, &x, sizeof(x));
 		return E2BIG;
