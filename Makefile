@@ -44,7 +44,7 @@ help:
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   library, header, CLI, man pages"
 	@echo "make deb               the Debian packages (DKMS module, library, -dev, CLI) + lintian"
 	@echo "make dkms-install      the module's source into /usr/src, then dkms install"
-	@echo "make stress [DURATION=s] [KERNEL=K] [SEED=n]   the stress test alone, longer, RAM and BAR"
+	@echo "make stress [DURATION=s] [KERNEL=K] [SEED=n]   the stress test alone, longer, RAM, BAR and DMA"
 	@echo "make fuzz [ITERATIONS=n] [KERNEL=K] [SEED=n]   the ioctl fuzzer, a million calls"
 	@echo "make soak [DURATION=s] [KERNEL=K] [SEED=n]     stress and the sequence fuzzer side by side"
 	@echo "make repeat [RUNS=n] [KERNEL=K] [TESTS=...]   race and stress tests RUNS times in one VM"
@@ -131,10 +131,12 @@ lint: modules
 	@scripts/lint.sh $(KERNELS)
 
 # The long runs, each in one VM of KERNEL with the devices its tests need
-# (an ivshmem BAR), then the kernel-log gate (scripts/longrun.sh):
+# (an ivshmem BAR, an edu), then the kernel-log gate (scripts/longrun.sh):
 #	stress	stress_test, DURATION seconds on RAM, then as long on the BAR
-#		with revocation; SEED repeats an earlier run
-#	fuzz	fuzz_test's ioctl fuzzer, ITERATIONS calls on RAM and on the BAR
+#		with revocation, then on edu's DMA device with revocation;
+#		SEED repeats an earlier run
+#	fuzz	fuzz_test's ioctl fuzzer, ITERATIONS calls on RAM, on the BAR and
+#		on edu's DMA device (with ITERATIONS / 500 transfers)
 #	soak	the stress (DURATION in all) and, beside it, seqfuzz_test
 DURATION ?= 60
 ITERATIONS ?= 1000000

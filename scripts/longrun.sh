@@ -6,11 +6,14 @@
 #
 #   longrun.sh stress KERNEL SECONDS [SEED]
 #	stress_test for SECONDS per backing: on /dev/mmapdemo, then on an
-#	ivshmem BAR that a revoker removes and rescans, unbinds and binds.
+#	ivshmem BAR that a revoker removes and rescans, unbinds and binds,
+#	then on the DMA device of an edu, which the revoker takes away the
+#	same way.
 #   longrun.sh fuzz KERNEL ITERATIONS [SEED]
-#	fuzz_test with MMAPDEMO_FUZZ_ITERATIONS calls, on the RAM device and
-#	on the ivshmem BAR (the fixture's two variants); prints the calls per
-#	second of each.
+#	fuzz_test with MMAPDEMO_FUZZ_ITERATIONS calls, on the RAM device, on
+#	the ivshmem BAR and on edu's DMA device (the fixture's three
+#	variants, and fuzz_dma's transfers, ITERATIONS / 500 of them); prints
+#	the calls per second of each.
 #   longrun.sh soak KERNEL SECONDS [SEED]
 #	stress_test (SECONDS in all, half on RAM, half on the BAR with
 #	revocation) and, side by side, the sequence fuzzer seqfuzz_test run
@@ -46,13 +49,18 @@ cd "$top" || exit 2
 bar="-d ivshmem=$top/build/$kernel/ivshmem-$what.img,size=16M"
 case $what in
 stress)
-	timeout=$((2 * n + 900))
+	# RAM, the BAR, and edu's DMA device (stress_dma_with_revocation).
+	timeout=$((3 * n + 900))
+	bar="$bar -d edu"
 	cmd="insmod \$LAB_MODULE && MMAPDEMO_STRESS_SECONDS=$n ${seed:+MMAPDEMO_STRESS_SEED=$seed} stress_test"
 	;;
 fuzz)
 	# The harness's limits grow with the calls (fuzz_test.c); the VM's
-	# allows 30 calls a second in all, beyond a quarter of an hour.
+	# allows 30 calls a second in all, beyond a quarter of an hour.  An
+	# edu for the DMA device's variant and fuzz_dma, whose valid
+	# transfers are bounded by count (one per 500 calls).
 	timeout=$((900 + n * 3 / 100))
+	bar="$bar -d edu"
 	cmd="insmod \$LAB_MODULE && MMAPDEMO_FUZZ_ITERATIONS=$n ${seed:+MMAPDEMO_FUZZ_SEED=$seed} fuzz_test"
 	;;
 soak)

@@ -12,7 +12,6 @@
  * in the edu VM (scripts/bar-proof.sh edu), also built -m32
  * (compat_ptr_ioctl).
  */
-#include <dirent.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -119,27 +118,13 @@ static __u64 pagemap_phys(const void *p)
 /*
  * What the device is: a buffer of whole pages, edu's 4 KiB buffer and
  * 28-bit mask, and for root the DMA address below that mask.  Without an
- * IOMMU the DMA address is the physical one.
+ * IOMMU the DMA address is the physical one.  Out of the test's own
+ * function: -m32 warns of its 64-bit values there.
  */
-static bool have_iommu(void)
-{
-	DIR *d = opendir("/sys/class/iommu");
-	struct dirent *e;
-	bool iommu = false;
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			iommu = true;
-	if (d)
-		closedir(d);
-	return iommu;
-}
-
-/* Out of the test's own function: -m32 warns of its 64-bit values there. */
 static void __attribute__((noinline))
 check_info(struct __test_metadata *_metadata, const struct mmapdemo_dma_info *i)
 {
-	const bool iommu = have_iommu();
+	const bool iommu = mmapdemo_have_iommu();
 
 	EXPECT_LE((__u64)4 * PAGE, i->size);
 	EXPECT_EQ(0U, i->size % PAGE);
@@ -312,7 +297,7 @@ static void __attribute__((noinline))
 check_page_addrs(struct __test_metadata *_metadata, FIXTURE_DATA(dma) *self,
 		 __u64 base)
 {
-	const bool iommu = have_iommu();
+	const bool iommu = mmapdemo_have_iommu();
 	size_t size = buf_size(self, base);
 	struct mmapdemo_dma_addr a, prev = { 0 };
 	unsigned int i;

@@ -7,6 +7,7 @@
 #ifndef MMAPDEMO_UTIL_H
 #define MMAPDEMO_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -316,6 +317,21 @@ static inline int mmapdemo_become_nobody(void)
 #define MMAPDEMO_BAR_HINT(what) \
 	"no " what " device bound to mmapdemo: boot with scripts/vm.sh -d " \
 	"ivshmem=FILE -d edu"
+
+/* Whether the kernel has an IOMMU unit: then DMA addresses are IOVAs. */
+static inline bool mmapdemo_have_iommu(void)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *e;
+	bool iommu = false;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			iommu = true;
+	if (d)
+		closedir(d);
+	return iommu;
+}
 
 /* Read a number in @base from a file such as a sysfs attribute; -1 if none. */
 static inline long mmapdemo_read_long(const char *path, int base)

@@ -30,6 +30,12 @@
  * when the device went are written again.  The BAR's memory is a file on
  * the host, so the data checks hold across revocations.
  *
+ * And on the DMA device of an edu, /dev/mmapdemo-dma-<PCI address>
+ * (stress_dma_with_revocation, in the edu VM): mappings of both DMA buffers
+ * at random pages, munmaps, round trips through the device's DMA engine
+ * and the DMA commands, with the revoker taking the edu away and back;
+ * see the comment above its workers.
+ *
  * MMAPDEMO_STRESS_SECONDS (default 10) bounds each run and
  * MMAPDEMO_STRESS_SEED (default: the time) seeds it; the seed is printed.
  */
@@ -58,11 +64,12 @@
 static struct {
 	const char *dev;		/* the device file */
 	bool bar;			/* a BAR: PFN-mapped, no private */
+	bool dma;			/* edu's DMA device (stress_dma_...) */
 	bool revoke;			/* a revoker runs */
 	char bdf[24];			/* the BAR device's PCI address */
 	uint32_t strategies[3];		/* what op_map chooses from */
 } mode = {
-	MMAPDEMO_DEV, false, false, "",
+	MMAPDEMO_DEV, false, false, false, "",
 	{ MMAPDEMO_STRATEGY_FAULT, MMAPDEMO_STRATEGY_REMAP,
 	  MMAPDEMO_STRATEGY_INSERT },
 };
@@ -110,6 +117,8 @@ struct shared {
 	uint64_t recoveries;		/* workers that reopened the device */
 	uint64_t cut_writes;		/* writes a revocation may have cut */
 	uint64_t opened;		/* workers that opened their files */
+	uint64_t dma_ops[5];		/* the DMA device's steps, by kind */
+	uint64_t dma_runs;		/* transfers the DMA workers made */
 	uint8_t *unsure;		/* per page: a write cut by revocation */
 	uint64_t gen[];			/* per page: its owner's last gen */
 };
@@ -157,13 +166,18 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* xorshift64*: small, fast, and the same on every machine */
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1DULL;
+}
+
 static uint64_t rnd(struct thr *t)
 {
-	/* xorshift64*: small, fast, and the same on every machine */
-	t->rng ^= t->rng >> 12;
-	t->rng ^= t->rng << 25;
-	t->rng ^= t->rng >> 27;
-	return t->rng * 0x2545F4914F6CDD1DULL;
+	return xorshift(&t->rng);
 }
 
 static size_t rnd_below(struct thr *t, size_t n)
@@ -194,12 +208,13 @@ report(struct shared *sh, int line, const char *fmt, ...)
 		return -1; \
 	} while (0)
 
-/* Has a revocation begun since this thread opened its files? */
-static bool revoked_since(const struct thr *t)
-{
-	return mode.revoke &&
-	       __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST) != t->epoch;
-}
+/*
+ * Has a revocation begun since this thread opened its files?  A macro: the
+ * DMA device's workers (struct dthr) ask it too.
+ */
+#define revoked_since(t) \
+	(mode.revoke && \
+	 __atomic_load_n(&(t)->sh->epoch, __ATOMIC_SEQ_CST) != (t)->epoch)
 
 /*
  * A call failed: with @ok (ENODEV, or EIO through /proc/self/mem) after a
@@ -1203,6 +1218,57 @@ static bool wait_node(bool present, double seconds)
 	return true;
 }
 
+/* A new BAR device works: a mapping shows page 0's header. */
+static bool new_bar_device_works(struct shared *sh)
+{
+	struct page_hdr h;
+	int fd;
+	char *m;
+
+	fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
+	m = fd < 0 ? MAP_FAILED :
+		     mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		report(sh, __LINE__, "revoker: the new device: %s",
+		       strerror(errno));
+		return false;
+	}
+	memcpy(&h, m, sizeof(h));
+	munmap(m, 4096);
+	close(fd);
+	if (h.magic != MAGIC || h.owner != 0 || h.page != 0) {
+		report(sh, __LINE__, "revoker: page 0 of the new device: magic %#x owner %u page %llu",
+		       h.magic, h.owner, (unsigned long long)h.page);
+		return false;
+	}
+	return true;
+}
+
+/* A new DMA device: it opens, and DMA_INFO shows it unmapped and idle. */
+static bool new_dma_device_works(struct shared *sh)
+{
+	struct mmapdemo_dma_info i;
+	int fd = open(mode.dev, O_RDWR);
+
+	memset(&i, 0, sizeof(i));
+	if (fd < 0 || ioctl(fd, MMAPDEMO_IOC_DMA_INFO, &i)) {
+		report(sh, __LINE__, "revoker: the new device: %s",
+		       strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	if (i.live_vmas || i.transfers || i.timeouts) {
+		report(sh, __LINE__, "revoker: the new device has %llu mappings, %llu transfers, %llu timeouts",
+		       (unsigned long long)i.live_vmas,
+		       (unsigned long long)i.transfers,
+		       (unsigned long long)i.timeouts);
+		return false;
+	}
+	return true;
+}
+
 /*
  * The revoker: until three quarters of the run, revoke the device (PCI
  * remove, or driver unbind, in turn) and bring it back (rescan, or bind),
@@ -1212,10 +1278,7 @@ static bool wait_node(bool present, double seconds)
 static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 {
 	uint64_t r = seed | 1;
-	struct page_hdr h;
 	unsigned int n;
-	char *m;
-	int fd;
 
 	/*
 	 * Not before every worker has opened the device: on a slow machine
@@ -1256,27 +1319,48 @@ static void revoker_main(struct shared *sh, uint64_t seed, double stop)
 			       mode.dev);
 			break;
 		}
-		/* The new device works: a mapping shows page 0's header. */
-		fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
-		m = fd < 0 ? MAP_FAILED :
-			     mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED) {
-			report(sh, __LINE__, "revoker: the new device: %s",
-			       strerror(errno));
+		if (!(mode.dma ? new_dma_device_works(sh) :
+				 new_bar_device_works(sh)))
 			break;
-		}
-		memcpy(&h, m, sizeof(h));
-		munmap(m, 4096);
-		close(fd);
-		if (h.magic != MAGIC || h.owner != 0 || h.page != 0) {
-			report(sh, __LINE__, "revoker: page 0 of the new device: magic %#x owner %u page %llu",
-			       h.magic, h.owner, (unsigned long long)h.page);
-			break;
-		}
 		__atomic_add_fetch(&sh->revocations, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&sh->epoch, 1, __ATOMIC_SEQ_CST);
 	}
 	_exit(0);
+}
+
+/*
+ * Wait for the @nproc processes of a run, each of which must exit 0.
+ * Bounded: a process that outlives the deadline by far is stuck, and
+ * all are killed.
+ */
+static void wait_workers(struct shared *sh, const pid_t *pids,
+			 unsigned int nproc)
+{
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < nproc;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			if (now() > deadline + 120) {
+				report(sh, __LINE__, "processes still running 120 s after the deadline: killed");
+				for (i = 0; i < nproc; i++)
+					kill(pids[i], SIGKILL);
+				while (waitpid(-1, NULL, 0) > 0)
+					;
+				break;
+			}
+			usleep(100000);
+			continue;
+		}
+		i++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			report(sh, __LINE__, "process %d ended with status %#x",
+			       pid, status);
+	}
 }
 
 /*
@@ -1290,10 +1374,10 @@ static void run_stress(struct __test_metadata *_metadata, size_t window)
 	const char *seed_env = getenv("MMAPDEMO_STRESS_SEED");
 	struct mmapdemo_stats before, after;
 	size_t page = sysconf(_SC_PAGESIZE), npages, p, shsize;
-	pid_t pids[NPROC + 1], pid;
+	pid_t pids[NPROC + 1];
 	uint64_t seed, total = 0;
 	struct shared *sh;
-	int fd, status;
+	int fd;
 	char *buf;
 
 	fd = open(mode.dev, O_RDWR);
@@ -1344,28 +1428,7 @@ static void run_stress(struct __test_metadata *_metadata, size_t window)
 			revoker_main(sh, seed, deadline - seconds / 4.0);
 		nproc++;
 	}
-	/* Bounded: a process that outlives the deadline by far is stuck. */
-	for (i = 0; i < nproc;) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid < 0)
-			break;
-		if (pid == 0) {
-			if (now() > deadline + 120) {
-				report(sh, __LINE__, "processes still running 120 s after the deadline: killed");
-				for (i = 0; i < nproc; i++)
-					kill(pids[i], SIGKILL);
-				while (waitpid(-1, NULL, 0) > 0)
-					;
-				break;
-			}
-			usleep(100000);
-			continue;
-		}
-		i++;
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			report(sh, __LINE__, "process %d ended with status %#x",
-			       pid, status);
-	}
+	wait_workers(sh, pids, nproc);
 
 	for (i = 0; i < NOPS; i++) {
 		total += sh->ops[i];
@@ -1450,6 +1513,527 @@ TEST(stress_bar_with_revocation)
 }
 
 /*
+ * The DMA device of an edu (kmod/dma.c, Documentation/dma.rst): the same
+ * processes and threads map both DMA buffers (the coherent one and the
+ * page array) at random pages, write through the mappings, have edu's
+ * engine copy to its own buffer and back, and unmap, while the revoker
+ * removes and rescans, or unbinds and binds, the edu.  Each owner has a
+ * slice of each DMA buffer and of the device's 4 KiB buffer, and keeps a
+ * model of its slices of the DMA buffers: after each round trip both
+ * slices must be as the model says, read through a mapping of the whole
+ * buffer other than the one written through.  A transfer that reached
+ * outside its range, or ran on top of another (the driver serializes
+ * them), shows as another owner's slice changed.  SIGBUS and ENODEV only
+ * after a revocation began; never ETIMEDOUT or EBUSY.
+ */
+#define DMA_MAPS	4
+
+enum dma_op { D_MAP, D_UNMAP, D_ROUND_TRIP, D_INFO, D_ADDR, ND };
+
+static const char *const dma_op_names[ND] = {
+	"map", "munmap", "round_trip", "info", "addr",
+};
+
+/* A mapping of pages [pg, pg + npg) of DMA buffer b. */
+struct dma_map {
+	char *addr;
+	unsigned int b;
+	size_t pg;
+	size_t npg;
+};
+
+struct dthr {
+	unsigned int owner;
+	uint64_t rng;
+	struct shared *sh;
+	struct mmapdemo_dma_info info;
+	size_t page;
+	int fd;
+	uint64_t epoch;		/* the device's epoch when fd was opened */
+	uint64_t base[2];	/* each buffer's first offset in the file */
+	size_t size[2];		/* and its bytes */
+	char *all[2];		/* each buffer mapped whole, for the checks */
+	struct dma_map maps[DMA_MAPS];	/* and at random pages */
+	int nmaps;
+	size_t slice[2];	/* this owner's bytes of each buffer, from */
+	size_t start[2];	/* here */
+	size_t dslice, dstart;	/* and of the device's buffer */
+	unsigned char *model[2];	/* what its slices hold */
+	uint32_t gen;
+};
+
+static size_t drnd_below(struct dthr *t, size_t n)
+{
+	return n ? xorshift(&t->rng) % n : 0;
+}
+
+static int dma_xfer(struct dthr *t, __u32 dir, __u64 off, __u32 dev_off,
+		    __u32 len)
+{
+	struct mmapdemo_dma_xfer x = {
+		.direction = dir, .offset = off, .dev_offset = dev_off,
+		.len = len,
+	};
+
+	return ioctl(t->fd, MMAPDEMO_IOC_DMA_XFER, &x);
+}
+
+/* A mapping of the whole of buffer @b, or REVOKED, or -1. */
+static int dma_map_all(struct dthr *t, unsigned int b)
+{
+	t->all[b] = mmap(NULL, t->size[b], PROT_READ | PROT_WRITE, MAP_SHARED,
+			 t->fd, t->base[b]);
+	if (t->all[b] == MAP_FAILED) {
+		t->all[b] = NULL;
+		GONE_OR_FAIL(t, errno == ENODEV, "mmap of DMA buffer %u: %s", b,
+			     strerror(errno));
+	}
+	return 0;
+}
+
+/*
+ * New bytes in this owner's slices, through the whole mappings: 0, or
+ * REVOKED if they went meanwhile, or -1.
+ */
+static int dma_fill_slices(struct dthr *t)
+{
+	unsigned int b;
+	size_t i;
+
+	if (sigsetjmp(probe_jmp, 1)) {
+		if (!revoked_since(t))
+			FAIL(t, "SIGBUS filling its slices with the device alive");
+		__atomic_add_fetch(&t->sh->sigbus, 1, __ATOMIC_RELAXED);
+		return REVOKED;
+	}
+	probe_armed = 1;
+	for (b = 0; b < 2; b++)
+		for (i = 0; i < t->slice[b]; i++) {
+			t->model[b][i] = (unsigned char)(t->owner * 31 + i + b);
+			t->all[b][t->start[b] + i] = (char)t->model[b][i];
+		}
+	probe_armed = 0;
+	return 0;
+}
+
+/*
+ * Open the device of epoch @e (even: no revocation under way when it was
+ * read), map both buffers, fill the slices: 0, REVOKED or -1.
+ */
+static int dma_open(struct dthr *t, uint64_t e)
+{
+	int ret;
+
+	t->epoch = e;
+	t->fd = open(mode.dev, O_RDWR);
+	if (t->fd < 0)
+		GONE_OR_FAIL(t, errno == ENODEV || errno == ENOENT,
+			     "open: %s", strerror(errno));
+	ret = dma_map_all(t, 0);
+	if (!ret)
+		ret = dma_map_all(t, 1);
+	if (!ret)
+		ret = dma_fill_slices(t);
+	return ret;
+}
+
+/* Is [a, a + n) of buffer @b inside one of the random mappings? */
+static char *dma_mapped_at(struct dthr *t, unsigned int b, size_t a, size_t n)
+{
+	struct dma_map *m;
+	int k;
+
+	for (k = 0; k < t->nmaps; k++) {
+		m = &t->maps[k];
+		if (m->b == b && a >= m->pg * t->page &&
+		    a + n <= (m->pg + m->npg) * t->page)
+			return m->addr + a - m->pg * t->page;
+	}
+	return NULL;
+}
+
+/* Both slices as the model says, through the whole mappings. */
+static int dma_check_slices(struct dthr *t, const char *when)
+{
+	unsigned int b;
+	size_t i;
+
+	for (b = 0; b < 2; b++)
+		for (i = 0; i < t->slice[b]; i++)
+			if ((unsigned char)t->all[b][t->start[b] + i] !=
+			    t->model[b][i])
+				FAIL(t, "%s: byte %zu of its slice of DMA buffer %u is %#x, not %#x",
+				     when, i, b,
+				     (unsigned char)t->all[b][t->start[b] + i],
+				     t->model[b][i]);
+	return 0;
+}
+
+static int dop_map(struct dthr *t)
+{
+	struct dma_map *m;
+	unsigned int b = drnd_below(t, 2);
+	size_t npages = t->size[b] / t->page;
+
+	if (t->nmaps == DMA_MAPS)
+		return 0;
+	m = &t->maps[t->nmaps];
+	m->b = b;
+	m->pg = drnd_below(t, npages);
+	m->npg = 1 + drnd_below(t, npages - m->pg);
+	m->addr = mmap(NULL, m->npg * t->page, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, t->fd, t->base[b] + m->pg * t->page);
+	if (m->addr == MAP_FAILED)
+		GONE_OR_FAIL(t, errno == ENODEV, "mmap of pages %zu+%zu of DMA buffer %u: %s",
+			     m->pg, m->npg, b, strerror(errno));
+	t->nmaps++;
+	/* Mapped eagerly: every page reads. */
+	(void)*(volatile char *)(m->addr + (m->npg - 1) * t->page);
+	return 0;
+}
+
+/* munmap of a random mapping: whole, or its first pages. */
+static int dop_unmap(struct dthr *t)
+{
+	struct dma_map *m;
+	size_t n;
+	int k;
+
+	if (!t->nmaps)
+		return 0;
+	k = drnd_below(t, t->nmaps);
+	m = &t->maps[k];
+	n = drnd_below(t, 2) ? m->npg : 1 + drnd_below(t, m->npg);
+	if (munmap(m->addr, n * t->page))
+		FAIL(t, "munmap of a DMA mapping: %s", strerror(errno));
+	if (n < m->npg) {
+		m->addr += n * t->page;
+		m->pg += n;
+		m->npg -= n;
+		return 0;
+	}
+	t->maps[k] = t->maps[--t->nmaps];
+	return 0;
+}
+
+/*
+ * New bytes in a range of its slice of one buffer (through a random
+ * mapping where one covers it), to its part of the device's buffer and
+ * back into a range of its slice of either buffer; then both slices
+ * checked against the model.
+ */
+static int dop_round_trip(struct dthr *t)
+{
+	unsigned int b = drnd_below(t, 2), b2 = drnd_below(t, 2);
+	size_t len, r, r2, dv, i;
+	unsigned char v;
+	char *w;
+
+	len = 1 + drnd_below(t, t->dslice);
+	r = drnd_below(t, t->slice[b] - len + 1);
+	r2 = drnd_below(t, t->slice[b2] - len + 1);
+	dv = drnd_below(t, t->dslice - len + 1);
+	w = dma_mapped_at(t, b, t->start[b] + r, len);
+	if (!w)
+		w = t->all[b] + t->start[b] + r;
+	t->gen++;
+	for (i = 0; i < len; i++) {
+		v = (unsigned char)(t->gen * 7 + t->owner * 13 + i);
+		w[i] = (char)v;
+		t->model[b][r + i] = v;
+	}
+	if (dma_xfer(t, MMAPDEMO_DMA_TO_DEVICE, t->base[b] + t->start[b] + r,
+		     t->dstart + dv, len))
+		GONE_OR_FAIL(t, errno == ENODEV, "transfer to the device: %s",
+			     strerror(errno));
+	if (dma_xfer(t, MMAPDEMO_DMA_FROM_DEVICE,
+		     t->base[b2] + t->start[b2] + r2, t->dstart + dv, len))
+		GONE_OR_FAIL(t, errno == ENODEV, "transfer from the device: %s",
+			     strerror(errno));
+	__atomic_add_fetch(&t->sh->dma_runs, 2, __ATOMIC_RELAXED);
+	/* What was written, copied there; the rest as it was. */
+	for (i = 0; i < len; i++)
+		t->model[b2][r2 + i] = (unsigned char)(t->gen * 7 + t->owner * 13 + i);
+	return dma_check_slices(t, "after a round trip");
+}
+
+static int dop_info(struct dthr *t)
+{
+	struct mmapdemo_dma_info i;
+
+	if (ioctl(t->fd, MMAPDEMO_IOC_DMA_INFO, &i))
+		GONE_OR_FAIL(t, errno == ENODEV, "DMA_INFO: %s", strerror(errno));
+	if (i.size != t->info.size || i.pages_size != t->info.pages_size ||
+	    i.timeouts)
+		FAIL(t, "DMA_INFO: size %llu, pages %llu, %llu timeouts",
+		     (unsigned long long)i.size,
+		     (unsigned long long)i.pages_size,
+		     (unsigned long long)i.timeouts);
+	return 0;
+}
+
+static int dop_addr(struct dthr *t)
+{
+	unsigned int b = drnd_below(t, 2);
+	struct mmapdemo_dma_addr a = {
+		.offset = t->base[b] + t->start[b] + drnd_below(t, t->slice[b]),
+	};
+
+	if (ioctl(t->fd, MMAPDEMO_IOC_DMA_ADDR, &a))
+		GONE_OR_FAIL(t, errno == ENODEV, "DMA_ADDR: %s", strerror(errno));
+	if (a.flags != MMAPDEMO_DMA_INFO_ADDRS ||
+	    a.dma_addr % t->page != a.offset % t->page ||
+	    a.dma_addr > t->info.dma_mask)
+		FAIL(t, "DMA_ADDR at %#llx: flags %#x, DMA address %#llx",
+		     (unsigned long long)a.offset, a.flags,
+		     (unsigned long long)a.dma_addr);
+	return 0;
+}
+
+static int (*const dma_ops[ND])(struct dthr *t) = {
+	dop_map, dop_unmap, dop_round_trip, dop_info, dop_addr,
+};
+
+/* Everything mapped goes, and the file: munmap and close must work. */
+static int dma_drop_all(struct dthr *t)
+{
+	unsigned int b;
+
+	for (; t->nmaps; t->nmaps--)
+		if (munmap(t->maps[t->nmaps - 1].addr,
+			   t->maps[t->nmaps - 1].npg * t->page))
+			FAIL(t, "munmap: %s", strerror(errno));
+	for (b = 0; b < 2; b++) {
+		if (t->all[b] && munmap(t->all[b], t->size[b]))
+			FAIL(t, "munmap of DMA buffer %u: %s", b,
+			     strerror(errno));
+		t->all[b] = NULL;
+	}
+	if (t->fd >= 0 && close(t->fd))
+		FAIL(t, "close of a revoked DMA file: %s", strerror(errno));
+	t->fd = -1;
+	return 0;
+}
+
+/*
+ * The device went: once the revocation is over, every page of every
+ * mapping of the old device SIGBUSes; drop them, open the new device,
+ * map it and fill the slices again (its buffers are new).
+ */
+static int dma_recover(struct dthr *t)
+{
+	double give_up = now() + mmapdemo_scaled(60);
+	bool first = true;
+	unsigned int b;
+	uint64_t e;
+	size_t i;
+	int k, ret;
+
+	do {
+		for (;;) {
+			e = __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST);
+			if (!(e & 1) && e != t->epoch)
+				break;
+			if (now() > give_up)
+				FAIL(t, "the DMA device is not back after %u s",
+				     mmapdemo_scaled(60));
+			usleep(10000);
+		}
+		for (b = 0; first && b < 2; b++)
+			for (i = 0; t->all[b] && i < t->size[b]; i += t->page)
+				if (!sigbus_at(t->all[b] + i))
+					FAIL(t, "page %zu of revoked DMA buffer %u still reads",
+					     i / t->page, b);
+		for (k = 0; first && k < t->nmaps; k++)
+			if (!sigbus_at(t->maps[k].addr))
+				FAIL(t, "a revoked DMA mapping still reads");
+		first = false;
+		if (dma_drop_all(t))
+			return -1;
+		/* Gone again already: once more. */
+		ret = dma_open(t, e);
+	} while (ret == REVOKED);
+	if (!ret)
+		__atomic_add_fetch(&t->sh->recoveries, 1, __ATOMIC_RELAXED);
+	return ret;
+}
+
+static void *dma_thread_main(void *arg)
+{
+	struct dthr *t = arg;
+	volatile enum dma_op op = D_MAP;
+	volatile bool first = true;
+	unsigned int b;
+	int ret;
+
+	for (b = 0; b < 2; b++) {
+		t->model[b] = malloc(t->slice[b]);
+		if (!t->model[b]) {
+			report(t->sh, __LINE__, "owner %u: malloc", t->owner);
+			return NULL;
+		}
+	}
+	t->fd = -1;
+	ret = dma_open(t, __atomic_load_n(&t->sh->epoch, __ATOMIC_SEQ_CST));
+	if (ret) {
+		report(t->sh, __LINE__, "owner %u: the DMA device at the start: %d",
+		       t->owner, ret);
+		return NULL;
+	}
+	__atomic_add_fetch(&t->sh->opened, 1, __ATOMIC_SEQ_CST);
+	/* At least one round trip, however slow the machine. */
+	while ((first || now() < deadline) &&
+	       !__atomic_load_n(&t->sh->failures, __ATOMIC_RELAXED)) {
+		if (sigsetjmp(bus_jmp, 1)) {
+			if (!revoked_since(t)) {
+				report(t->sh, __LINE__, "owner %u: SIGBUS during DMA %s with the device alive",
+				       t->owner, dma_op_names[op]);
+				break;
+			}
+			__atomic_add_fetch(&t->sh->sigbus, 1, __ATOMIC_RELAXED);
+			if (dma_recover(t))
+				break;
+			continue;
+		}
+		op = first ? D_ROUND_TRIP :
+			     t->nmaps == 0 || drnd_below(t, 4) == 0 ?
+			     D_MAP : (enum dma_op)(1 + drnd_below(t, ND - 1));
+		__atomic_add_fetch(&t->sh->dma_ops[op], 1, __ATOMIC_RELAXED);
+		bus_armed = 1;
+		ret = dma_ops[op](t);
+		bus_armed = 0;
+		if (ret == REVOKED && !dma_recover(t))
+			continue;
+		if (ret)
+			break;
+		first = false;
+	}
+	bus_armed = 0;
+	/* Half the threads leave their mappings to the exit. */
+	if (t->rng & 1)
+		dma_drop_all(t);
+	return NULL;
+}
+
+static void dma_process_main(struct shared *sh, unsigned int proc,
+			     uint64_t seed,
+			     const struct mmapdemo_dma_info *info)
+{
+	struct dthr thr[NTHREAD];
+	pthread_t tid[NTHREAD];
+	struct sigaction sa;
+	unsigned int i, b;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fatal_signal;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	for (i = 0; i < NTHREAD; i++) {
+		struct dthr *t = &thr[i];
+
+		memset(t, 0, sizeof(*t));
+		t->owner = proc * NTHREAD + i;
+		t->rng = seed ^ (0x9E3779B97F4A7C15ULL * (t->owner + 1));
+		t->sh = sh;
+		t->info = *info;
+		t->page = sysconf(_SC_PAGESIZE);
+		t->base[0] = 0;
+		t->size[0] = info->size;
+		t->base[1] = info->pages_offset;
+		t->size[1] = info->pages_size;
+		for (b = 0; b < 2; b++) {
+			t->slice[b] = t->size[b] / NOWNERS;
+			t->start[b] = t->owner * t->slice[b];
+		}
+		t->dslice = info->dev_buf_size / NOWNERS;
+		t->dstart = t->owner * t->dslice;
+		if (pthread_create(&tid[i], NULL, dma_thread_main, t)) {
+			report(sh, __LINE__, "pthread_create failed");
+			_exit(1);
+		}
+	}
+	for (i = 0; i < NTHREAD; i++)
+		pthread_join(tid[i], NULL);
+	_exit(0);
+}
+
+/*
+ * NPROC processes of NTHREAD workers on the DMA device for the run's
+ * seconds (each at least one round trip), and the revoker; then the
+ * counters, and the device that is left: no mapping, no timeout.
+ */
+TEST(stress_dma_with_revocation)
+{
+	static char bar[64], path[64];
+	unsigned int seconds = stress_seconds(), i, nproc = NPROC + 1;
+	const char *seed_env = getenv("MMAPDEMO_STRESS_SEED");
+	struct mmapdemo_dma_info info;
+	pid_t pids[NPROC + 1];
+	struct shared *sh;
+	uint64_t seed;
+	int fd;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root (PCI remove, rescan, unbind, bind)");
+	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE, bar,
+			      sizeof(bar), mode.bdf, sizeof(mode.bdf)))
+		SKIP(return, "no edu device bound to mmapdemo: the edu VM runs this (scripts/bar-proof.sh edu; scripts/vm.sh -d edu)");
+	snprintf(path, sizeof(path), "/dev/mmapdemo-dma-%s", mode.bdf);
+	mode.dev = path;
+	mode.dma = true;
+	mode.revoke = true;
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_DMA_INFO, &info));
+	close(fd);
+	ASSERT_LE((size_t)NOWNERS, (size_t)info.dev_buf_size);
+	seed = seed_env ? strtoull(seed_env, NULL, 0) :
+			  (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	ksft_print_msg("stress: %s, seed %llu (MMAPDEMO_STRESS_SEED), %u s (MMAPDEMO_STRESS_SECONDS), %d processes x %d threads, with a revoker\n",
+		       path, (unsigned long long)seed, seconds, NPROC, NTHREAD);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+
+	deadline = now() + seconds;
+	for (i = 0; i < NPROC; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i] == 0)
+			dma_process_main(sh, i, seed, &info);
+	}
+	pids[NPROC] = fork();
+	ASSERT_GE(pids[NPROC], 0);
+	if (pids[NPROC] == 0)
+		revoker_main(sh, seed, deadline - seconds / 4.0);
+	wait_workers(sh, pids, nproc);
+	for (i = 0; i < ND; i++)
+		ksft_print_msg("stress: %-14s %llu\n", dma_op_names[i],
+			       (unsigned long long)sh->dma_ops[i]);
+	ksft_print_msg("stress: %llu transfers; %llu revocations; workers saw %llu SIGBUS and %llu ENODEV, reopened %llu times\n",
+		       (unsigned long long)sh->dma_runs,
+		       (unsigned long long)sh->revocations,
+		       (unsigned long long)sh->sigbus,
+		       (unsigned long long)sh->enodev,
+		       (unsigned long long)sh->recoveries);
+	EXPECT_EQ(0ULL, sh->failures) TH_LOG("%llu failures, first: %s (seed %llu)",
+					     (unsigned long long)sh->failures,
+					     sh->msg, (unsigned long long)seed);
+	EXPECT_LT(0ULL, sh->dma_runs);
+	EXPECT_LT(0ULL, sh->revocations);
+	EXPECT_LT(0ULL, sh->sigbus + sh->enodev);
+	/* The device left: every mapping gone with its process, no timeout. */
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_DMA_INFO, &info));
+	EXPECT_EQ(0ULL, info.live_vmas);
+	EXPECT_EQ(0ULL, info.timeouts);
+	close(fd);
+	munmap(sh, sizeof(*sh));
+}
+
+/*
  * The harness's timeout is a constant in the test's metadata; the run's
  * length is known only at run time, so set it before the harness starts:
  * the run, and the time to start and check it on this machine.
@@ -1459,6 +2043,8 @@ static void stress_timeout(void)
 	_stress_random_operations_object.timeout = stress_seconds() +
 						   mmapdemo_scaled(180);
 	_stress_bar_with_revocation_object.timeout = stress_seconds() +
+						     mmapdemo_scaled(240);
+	_stress_dma_with_revocation_object.timeout = stress_seconds() +
 						     mmapdemo_scaled(240);
 }
 
