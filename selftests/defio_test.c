@@ -749,7 +749,7 @@ TEST_F_TIMEOUT(defio_bar, removal_cancels_the_pending_work, 300)
 			nanosleep(&quarter, NULL);
 		}
 		EXPECT_LT(poll, (unsigned int)POLLS)
-			TH_LOG("round %u: the RAM device's work did not run in %u rounds of %u ms",
+			TH_LOG("round %u: the RAM device's work did not run in %d rounds of %u ms",
 			       round, POLLS, delay_ms / 4);
 		nanosleep(&quarter, NULL);
 		log = read_trace();
@@ -790,7 +790,7 @@ TEST_F_TIMEOUT(defio_bar, removal_cancels_the_pending_work, 300)
 			       round);
 	}
 	EXPECT_NE(0U, counted)
-		TH_LOG("the work ran before the removal in all %u rounds",
+		TH_LOG("the work ran before the removal in all %d rounds",
 		       ROUNDS);
 	if (counted)
 		TH_LOG("round %u counted: the work was pending at the removal (delay %u ms)",
