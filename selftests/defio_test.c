@@ -7,15 +7,18 @@
  *
  * Each test loads the module itself, with the delayed work's delay at its
  * largest (1 h), so that no flush but the test's own runs while it looks
- * (the delayed-work test sets its own delay).  A flush that forgets to
- * write-protect makes every test here but the argument checks fail.
+ * (the tests of the delayed work set their own delay).  A flush that
+ * forgets to write-protect makes every test here fail but the argument
+ * checks and removal_cancels_the_pending_work, which a removal that does
+ * not cancel the work makes fail.
  *
  * The fixture's tests run twice: on the RAM device, and on the ivshmem
  * BAR device (variant bar; scripts/vm.sh -d ivshmem=FILE), where the
  * mapping shows shadow RAM pages and the device side that DEFIO_READ
  * reads is the BAR itself.  The bar_* tests are the BAR's own: a flush
  * reaches the BAR as its other mappings see it, and a removal under a
- * DEFIO mapping loses no write made before it.
+ * DEFIO mapping loses no write made before it and cancels the delayed
+ * work, which never runs after it.
  */
 #include <pthread.h>
 #include <stdlib.h>
