@@ -8,9 +8,10 @@
  * Each test loads the module itself, with the delayed work's delay at its
  * largest (1 h), so that no flush but the test's own runs while it looks
  * (the tests of the delayed work set their own delay).  A flush that
- * forgets to write-protect makes every test here fail but the argument
- * checks and removal_cancels_the_pending_work, which a removal that does
- * not cancel the work makes fail.
+ * forgets to write-protect made every test here fail but the argument
+ * checks (session 9, before removal_cancels_the_pending_work, which tests
+ * the cancellation of the work instead: a removal that does not cancel
+ * it makes it fail).
  *
  * The fixture's tests run twice: on the RAM device, and on the ivshmem
  * BAR device (variant bar; scripts/vm.sh -d ivshmem=FILE), where the
