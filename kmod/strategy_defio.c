@@ -245,13 +245,26 @@ void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why)
 	mutex_unlock(&d->lock);
 }
 
+/*
+ * The delayed work: a flush, traced even when it has nothing to write
+ * (detached, or every page flushed since), so that a test can tell that
+ * a removal cancelled it: it never runs after mmapdemo_defio_detach()
+ * returns, unless a write fault that began before the revocation
+ * scheduled it again (and then it writes nothing).
+ */
 static void defio_work(struct work_struct *work)
 {
 	struct mmapdemo_defio *d = container_of(to_delayed_work(work),
 						struct mmapdemo_defio, work);
+	struct mmapdemo_dev *md = container_of(d, struct mmapdemo_dev, defio);
 
-	mmapdemo_defio_flush(container_of(d, struct mmapdemo_dev, defio),
-			     MMAPDEMO_DEFIO_WORK);
+	lockdep_assert_not_held(&md->memory_lock);
+	mutex_lock(&d->lock);
+	/* Scheduled only by page_mkwrite, after d->dirty was set. */
+	trace_mmapdemo_defio_work(!mmapdemo_has_pages(md), d->detached,
+				  bitmap_weight(d->dirty, md->backing.npages));
+	defio_flush_locked(md, MMAPDEMO_DEFIO_WORK);
+	mutex_unlock(&d->lock);
 }
 
 /* Free the shadow pages of a BAR device, or what was allocated of them. */

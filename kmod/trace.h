@@ -191,6 +191,28 @@ TRACE_EVENT(mmapdemo_defio_flush,
 		  __entry->ptes)
 );
 
+/*
+ * Deferred I/O's delayed work runs: on a BAR device (bar=1) or the RAM
+ * device, whether the removal has detached deferred I/O from the BAR
+ * (then it writes nothing), and how many pages it found dirty.
+ */
+TRACE_EVENT(mmapdemo_defio_work,
+	TP_PROTO(bool bar, bool detached, unsigned int dirty),
+	TP_ARGS(bar, detached, dirty),
+	TP_STRUCT__entry(
+		__field(bool, bar)
+		__field(bool, detached)
+		__field(unsigned int, dirty)
+	),
+	TP_fast_assign(
+		__entry->bar = bar;
+		__entry->detached = detached;
+		__entry->dirty = dirty;
+	),
+	TP_printk("bar=%d detached=%d dirty=%u", __entry->bar,
+		  __entry->detached, __entry->dirty)
+);
+
 #endif /* _MMAPDEMO_TRACE_H */
 
 /* This part must be outside the include guard. */

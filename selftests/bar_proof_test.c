@@ -4,9 +4,11 @@
  * ivshmem-plain device's BAR 2 is a file on the host (scripts/vm.sh -d
  * ivshmem=FILE).  Before boot the host writes a pattern into it
  * (bar_proof_test --host-fill FILE); in the guest this program reads the
- * pattern through a remap and a fault mapping and writes two patterns of
- * its own, one through each; after the VM exits the host checks them
- * (bar_proof_test --host-check FILE, TAP).  scripts/bar-proof.sh runs the
+ * pattern through a remap, a fault and a defio mapping and writes a
+ * pattern of its own through each, the defio one flushed by msync(); after
+ * the VM exits the host checks them (bar_proof_test --host-check FILE,
+ * TAP): a flush of deferred I/O reached the device, not only the kernel's
+ * view of it.  scripts/bar-proof.sh runs the
  * host's side.  Runs first in the VM, before other tests write the BAR.
  */
 #include <stdio.h>
@@ -20,9 +22,11 @@
 #define HOST_OFF (1UL << 20)	/* the host's pattern, read by the guest */
 #define REMAP_OFF (2UL << 20)	/* written by the guest through remap */
 #define FAULT_OFF (3UL << 20)	/* written by the guest through fault */
+#define DEFIO_OFF (7UL << 19)	/* through defio's shadow, then msync() */
 #define HOST_SEED 0x51
 #define REMAP_SEED 0x52
 #define FAULT_SEED 0x53
+#define DEFIO_SEED 0x54
 
 FIXTURE(proof)
 {
@@ -49,6 +53,13 @@ FIXTURE_VARIANT_ADD(proof, fault)
 	.strategy = MMAPDEMO_STRATEGY_FAULT,
 	.off = FAULT_OFF,
 	.seed = FAULT_SEED,
+};
+
+FIXTURE_VARIANT_ADD(proof, defio)
+{
+	.strategy = MMAPDEMO_STRATEGY_DEFIO,
+	.off = DEFIO_OFF,
+	.seed = DEFIO_SEED,
 };
 
 FIXTURE_SETUP(proof)
@@ -105,6 +116,12 @@ TEST_F(proof, host_pattern_in_guest_and_guest_pattern_to_host)
 	ASSERT_NE(NULL, buf);
 	mmapdemo_fill(buf, PROOF_LEN, variant->seed);
 	memcpy(m + variant->off, buf, PROOF_LEN);
+	/*
+	 * defio writes the shadow, which reaches the BAR by a flush: this
+	 * one (defio_test shows that nothing reaches it before).
+	 */
+	if (variant->strategy == MMAPDEMO_STRATEGY_DEFIO)
+		ASSERT_EQ(0, msync(m + variant->off, PROOF_LEN, MS_SYNC));
 	/* And read back through the kernel's own mapping of the BAR. */
 	memset(buf, 0, PROOF_LEN);
 	ASSERT_EQ((ssize_t)PROOF_LEN,
@@ -141,6 +158,8 @@ static int host_check(const char *file)
 		  REMAP_OFF, REMAP_SEED },
 		{ "guest's write through fault reached the host file",
 		  FAULT_OFF, FAULT_SEED },
+		{ "guest's write through defio, flushed by msync, reached the host file",
+		  DEFIO_OFF, DEFIO_SEED },
 	};
 	char *buf = malloc(PROOF_LEN);
 	int fd = open(file, O_RDONLY), fails = 0;
