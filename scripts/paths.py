@@ -295,7 +295,7 @@ def kernel_page(rec):
         if facts:
             out += ["What it showed, untraced (``path`` traces no stage of "
                     "a DMA device):", ""] + literal(facts)
-        for key, val in stages(case):
+        for key, val in ([] if facts else stages(case)):
             calls = val.get("calls")
             out += ["**%s**" % key, ""]
             if isinstance(calls, dict) and calls.get("tree"):
@@ -304,7 +304,7 @@ def kernel_page(rec):
                 out += ["Calls not traced: %s." % val["calls_not_traced"], ""]
             elif val.get("error"):
                 out += ["Error: %s." % val["error"], ""]
-            elif not facts:
+            else:
                 out += ["No call recorded.", ""]
             more = stage_facts(key, val)
             if more:
@@ -344,21 +344,23 @@ def case_facts(case):
         return []
     got = []
     vma = doc.get("vma") or {}
-    if vma.get("vm_flags_codes"):
-        got.append("VMA flags      %s" % vma["vm_flags_codes"])
+    codes = vma.get("vm_flags_codes") or " ".join(
+        f.get("code", "?") for f in vma.get("vmflags", []))
+    if codes:
+        got.append("VmFlags (smaps)         %s" % codes)
     touch = doc.get("touch") or {}
     if touch:
-        got.append("touch          %s, signal %s, %s minor fault(s)" % (
+        got.append("touch                   %s, signal %s, %s minor fault(s)" % (
             touch.get("access", "?"), touch.get("signal", "?"),
             touch.get("minor_faults", "?")))
     after = doc.get("after") or {}
     levels = after.get("levels") or []
     if levels:
         leaf = levels[-1]
-        got.append("entry          %s: %s" % (leaf.get("level", "?"),
-                                              leaf.get("bits", "?")))
+        got.append("entry                   %s: %s" % (
+            leaf.get("level", "?"), leaf.get("bits", "?")))
     if after.get("memory_type"):
-        got.append("memory type    %s" % after["memory_type"])
+        got.append("memory type             %s" % after["memory_type"])
     dma = after.get("dma") or {}
     for k, what in (("buffer", "DMA buffer"),
                     ("walk_is_driver", "walk = driver"),
@@ -367,7 +369,7 @@ def case_facts(case):
             v = dma[k]
             if isinstance(v, bool):
                 v = "yes" if v else "no"
-            got.append("%-14s %s" % (what, v))
+            got.append("%-23s %s" % (what, v))
     return got
 
 
