@@ -18,8 +18,10 @@
 # are checked host-side for every kernel.
 #
 # Usage: scripts/names-test.sh KERNEL        TAP; logs in build/KERNEL/names/
-#        scripts/names-test.sh [--docs]      TAP, the documents alone (a host
-#                                            test of scripts/check.sh)
+#        scripts/names-test.sh [--docs]      TAP, the documents alone, and
+#                                            what the recorded paths must
+#                                            show (paths.py check); a host
+#                                            test of scripts/check.sh
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +55,9 @@ if [ "${1:---docs}" = --docs ]; then
 		python3 scripts/paths.py check-doc Documentation/paths \
 			Documentation/path.rst | sed "s/^ok 1 /ok $n /; s/^not ok 1 /not ok $n /"
 		[ "${PIPESTATUS[0]}" = 0 ] || st=1
+		# What the recordings must show: the revocation's chain and
+		# SIGBUS, the DMA buffers (make paths runs the same check).
+		python3 scripts/paths.py check --first $((n + 1)) Documentation/paths || st=1
 	else
 		echo "ok $n path.rst's chains against the recorded paths # SKIP no Documentation/paths/*.json: make paths"
 	fi

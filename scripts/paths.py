@@ -21,6 +21,15 @@
   paths.py rst DIR
       DIR/index.rst, one page per recorded kernel and changes.rst (what
       changed on each path between the kernels), from DIR/*.json.
+  paths.py check [--first N] DIR
+      What each recording of DIR must show, as TAP numbered from N: every
+      case it holds is one the pages render (CASES); the revocation
+      (bar-revoke) went from write() to the driver's ->remove and
+      unmap_mapping_range() below it, which zapped the entry, and the touch
+      after it got SIGBUS; the DMA device's two buffers were mapped,
+      touched and walked, or the recording says why there was no DMA
+      device.  A recording made before a case existed is a skip that
+      names the command to record it.
 """
 import argparse
 import difflib
@@ -50,14 +59,17 @@ CASES = [
     ("ram-dontneed", "MADV_DONTNEED"),
     ("ram-mremap", "mremap(): a move"),
     ("ram-split", "munmap() of part of a mapping: a split"),
+    ("dma-coherent", "a DMA device (edu): the coherent buffer"),
+    ("dma-pages", "a DMA device (edu): the page array"),
+    ("bar-revoke", "revocation: a BAR device unbound under a mapping"),
 ]
 # The code above the traces' roots (tracefs.c's graph_roots).
 ENTRY = ["entry_SYSCALL_64", "do_syscall_64", "x64_sys_call",
          "asm_exc_page_fault", "exc_page_fault", "handle_page_fault",
          "do_user_addr_fault", "access_error", "lock_mm_and_find_vma",
          "do_kern_addr_fault", "mm_fault_error", "pagefault_out_of_memory"]
-STAGES = ["mmap", "fault", "write", "read", "fork", "dontneed", "split",
-          "mremap", "munmap"]
+STAGES = ["mmap", "fault", "touch", "write", "read", "fork", "dontneed",
+          "split", "mremap", "revoke", "touch_after", "munmap"]
 
 
 def base(name):
@@ -207,6 +219,8 @@ def spine_lines(nodes, indent=0):
             s += "  (the driver's)"
         if n.get("writes_entry"):
             s += "  <- writes the entry"
+        if n.get("zaps_entries"):
+            s += "  <- zaps the entries"
         if n.get("folded"):
             s += "  (+%d folded)" % n["folded"]
         lines.append(s)
@@ -277,9 +291,12 @@ def kernel_page(rec):
                                             case.get("status", -1)), ""]
         if case.get("stderr"):
             out += ["It said:", ""] + literal(case["stderr"].splitlines())
-        for key, val in stages(case):
+        facts = case_facts(case)
+        if facts:
+            out += ["What it showed, untraced (``path`` traces no stage of "
+                    "a DMA device):", ""] + literal(facts)
+        for key, val in ([] if facts else stages(case)):
             calls = val.get("calls")
-            title = val.get("title") or key
             out += ["**%s**" % key, ""]
             if isinstance(calls, dict) and calls.get("tree"):
                 out += literal(spine_lines(calls["tree"]))
@@ -289,7 +306,71 @@ def kernel_page(rec):
                 out += ["Error: %s." % val["error"], ""]
             else:
                 out += ["No call recorded.", ""]
+            more = stage_facts(key, val)
+            if more:
+                out += ["; ".join(more) + ".", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def stage_facts(key, val):
+    """What a stage of the revocation saw beside its calls."""
+    got = []
+    if key == "revoke":
+        for k, what in (("result", "unbind"), ("node_gone",
+                                                "device node gone"),
+                        ("pte_after", "PTE after the unbind")):
+            if k in val:
+                v = val[k]
+                got.append("%s: %s" % (what, {True: "yes", False: "no"}.get(
+                    v, v) if isinstance(v, bool) else v))
+    if key == "touch_after" and "signal" in val:
+        got.append("the touch: signal %s%s, %s minor fault(s)" % (
+            val["signal"], " (%s)" % val["si_code"] if val.get("si_code")
+            else "", val.get("minor_faults", "?")))
+    return got
+
+
+def traced(case):
+    """Whether any stage of @case has a call tree."""
+    return any(isinstance(v.get("calls"), dict) for _, v in stages(case))
+
+
+def case_facts(case):
+    """What an untraced case (a DMA buffer) showed, as lines that do not
+    change from run to run: the VMA's flags, the entry and the addresses'
+    verdict (the addresses themselves do)."""
+    doc = case.get("output")
+    if not doc or "device_kind" not in doc:
+        return []
+    got = []
+    vma = doc.get("vma") or {}
+    codes = vma.get("vm_flags_codes") or " ".join(
+        f.get("code", "?") for f in vma.get("vmflags", []))
+    if codes:
+        got.append("VmFlags (smaps)         %s" % codes)
+    touch = doc.get("touch") or {}
+    if touch:
+        got.append("touch                   %s, signal %s, %s minor fault(s)" % (
+            touch.get("access", "?"), touch.get("signal", "?"),
+            touch.get("minor_faults", "?")))
+    after = doc.get("after") or {}
+    levels = after.get("levels") or []
+    if levels:
+        leaf = levels[-1]
+        got.append("entry                   %s: %s" % (
+            leaf.get("level", "?"), leaf.get("bits", "?")))
+    if after.get("memory_type"):
+        got.append("memory type             %s" % after["memory_type"])
+    dma = after.get("dma") or {}
+    for k, what in (("buffer", "DMA buffer"),
+                    ("walk_is_driver", "walk = driver"),
+                    ("equal", "DMA address = physical"), ("why", "why")):
+        if k in dma:
+            v = dma[k]
+            if isinstance(v, bool):
+                v = "yes" if v else "no"
+            got.append("%-23s %s" % (what, v))
+    return got
 
 
 def changes_page(recs):
@@ -299,7 +380,9 @@ def changes_page(recs):
     names = [r["kernel"] for r in recs if r["function_graph"]]
     out += ["The spine of each stage (the chain from the system call or "
             "the fault to the driver's callbacks and to the call that "
-            "writes the entry), as recorded on %s, each kernel against the "
+            "writes the entry, or zaps it), or, for a case none of whose "
+            "stages is traced (a DMA buffer), what it showed, as recorded "
+            "on %s, each kernel against the "
             "one before it, and a variant (%s) against the kernel it is "
             "built from: ``-`` only on the older one (the base), ``+`` only "
             "on the newer one (the variant).  Suffixes of the compiler's "
@@ -307,14 +390,21 @@ def changes_page(recs):
             (", ".join(names),
              ", ".join("%s of %s" % (k, b) for k, b in BASE.items()
                        if k in names) or "none recorded"), ""]
-    traced = [r for r in recs if r["function_graph"]]
+    traced_recs = [r for r in recs if r["function_graph"]]
     for name, title in CASES:
-        if not any(name in r["cases"] for r in traced):
+        if not any(name in r["cases"] for r in traced_recs):
             continue
         out += heading(title, "-")
+        facts = [(r, case_facts(r["cases"][name])) for r in traced_recs
+                 if name in r["cases"]]
+        if any(f for _, f in facts):
+            out += ["What it showed (no stage of it is traced):", ""]
+            out += compare([(r, f, {"error": "exit status %s" % r["cases"][
+                name].get("status", "?")}) for r, f in facts], "nothing")
+            continue
         for key in STAGES:
             spines = []
-            for r in traced:
+            for r in traced_recs:
                 case = r["cases"].get(name, {})
                 val = dict(stages(case)).get(key)
                 tree = (val or {}).get("calls") or {}
@@ -324,32 +414,41 @@ def changes_page(recs):
             if not spines:
                 continue
             out += ["**%s**" % key, ""]
-            prev = None
-            seen = {}
-            for r, lines, val in spines:
-                base = BASE.get(r["kernel"])
-                mainline = prev
-                if base in seen:
-                    prev = seen[base]
-                if prev is None:
-                    what = lines or ["(no call: %s)" % (
-                        val.get("error") or val.get("calls_not_traced") or
-                        "none recorded")]
-                    out += ["On %s:" % r["kernel"], ""] + literal(what)
-                else:
-                    diff = list(difflib.unified_diff(prev[1], lines, n=1,
-                                                     lineterm=""))[2:]
-                    if diff:
-                        out += ["From %s to %s:" % (prev[0]["kernel"],
-                                                    r["kernel"]), ""]
-                        out += literal(diff)
-                    else:
-                        out += ["From %s to %s: the same." %
-                                (prev[0]["kernel"], r["kernel"]), ""]
-                seen[r["kernel"]] = (r, lines)
-                # A variant does not become the next kernel's "before".
-                prev = mainline if base else (r, lines)
+            out += compare(spines)
     return "\n".join(out).rstrip() + "\n"
+
+
+def compare(lists, empty="no call"):
+    """Each kernel's lines against those of the kernel before it, or of
+    its base: [(record, lines, stage)], in the order of the pages; @empty
+    for a kernel with no line."""
+    out = []
+    prev = None
+    seen = {}
+    for r, lines, val in lists:
+        base = BASE.get(r["kernel"])
+        mainline = prev
+        if base in seen:
+            prev = seen[base]
+        if prev is None:
+            what = lines or ["(%s: %s)" % (
+                empty, val.get("error") or val.get("calls_not_traced") or
+                "none recorded")]
+            out += ["On %s:" % r["kernel"], ""] + literal(what)
+        else:
+            diff = list(difflib.unified_diff(prev[1], lines, n=1,
+                                             lineterm=""))[2:]
+            if diff:
+                out += ["From %s to %s:" % (prev[0]["kernel"],
+                                            r["kernel"]), ""]
+                out += literal(diff)
+            else:
+                out += ["From %s to %s: the same." %
+                        (prev[0]["kernel"], r["kernel"]), ""]
+        seen[r["kernel"]] = (r, lines)
+        # A variant does not become the next kernel's "before".
+        prev = mainline if base else (r, lines)
+    return out
 
 
 def order_key(kernel):
@@ -385,6 +484,149 @@ def rst(a):
     idx += ["   %s" % r["kernel"] for r in recs]
     with open(os.path.join(a.dir, "index.rst"), "w") as fp:
         fp.write("\n".join(idx) + "\n")
+
+
+def under(nodes, top, below, inside=False):
+    """Whether a call of @top (a function, or a predicate of a node) has
+    a call of @below (the same) at any depth under it, in the tree
+    @nodes."""
+    def hit(n, want):
+        return want(n) if callable(want) else base(n.get("function", "")) \
+            == want
+    for n in nodes:
+        kids = n.get("calls", [])
+        if inside and hit(n, below):
+            return True
+        if under(kids, top, below, inside or hit(n, top)):
+            return True
+    return False
+
+
+def check_revoke(case):
+    """What is wrong with a recorded revocation: [] if nothing."""
+    bad = []
+    if case.get("status") != 0:
+        bad.append("exit status %s: %s" % (case.get("status"),
+                                            case.get("stderr") or "-"))
+    doc = case.get("output") or {}
+    rv, touch = doc.get("revoke") or {}, doc.get("touch_after") or {}
+    tree = (rv.get("calls") or {}).get("tree") or []
+    if not tree:
+        bad.append("the unbind stage (revoke) has no calls: %s" %
+                   (rv.get("calls_not_traced") or rv.get("error") or
+                    "no stage"))
+    else:
+        roots = sorted(set(base(n.get("function", "")) for n in tree
+                           if "function" in n))
+        if not any(f.endswith("_sys_write") for f in roots):
+            bad.append("the unbind stage's calls start at %s, not at the "
+                       "write() system call" % (", ".join(roots) or "none"))
+        def remove(n):
+            return n.get("callback") and n.get("driver")
+        if not under(tree, lambda n: True, remove):
+            bad.append("no driver callback (the ->remove) under the unbind")
+        if not under(tree, remove, "unmap_mapping_range"):
+            bad.append("unmap_mapping_range is not under the driver's "
+                       "->remove in the unbind stage")
+        if not under(tree, "unmap_mapping_range",
+                     lambda n: n.get("zaps_entries")) and not under(
+                tree, lambda n: True, lambda n: n.get("zaps_entries") and
+                base(n["function"]) == "unmap_mapping_range"):
+            bad.append("no call at or under unmap_mapping_range is marked "
+                       "as the one that zaps the entries")
+    if rv.get("node_gone") is not True:
+        bad.append("the device node was not gone after the unbind")
+    if rv.get("pte_after") != "none":
+        bad.append("the PTE after the unbind: %s, not none" %
+                   rv.get("pte_after"))
+    if touch.get("signal") != "Bus error" or \
+            not str(touch.get("si_code", "")).startswith("BUS_ADRERR"):
+        bad.append("the touch after the unbind got signal %s (%s), not "
+                   "SIGBUS (BUS_ADRERR)" % (touch.get("signal"),
+                                            touch.get("si_code", "-")))
+    ttree = (touch.get("calls") or {}).get("tree") or []
+    if not under(ttree, "handle_mm_fault",
+                 lambda n: n.get("callback") and n.get("driver")):
+        bad.append("the touch after the unbind did not reach the driver's "
+                   "->fault under handle_mm_fault")
+    if (doc.get("bind") or {}).get("node_back") is not True:
+        bad.append("the device was not bound again")
+    return bad
+
+
+def check_dma(case, buffer):
+    """What is wrong with a recorded DMA buffer: [] if nothing."""
+    bad = []
+    doc = case.get("output")
+    if case.get("status") != 0 or not doc:
+        return ["exit status %s: %s" % (case.get("status"),
+                                        case.get("stderr") or "-")]
+    touch, after = doc.get("touch") or {}, doc.get("after") or {}
+    dma = after.get("dma") or {}
+    if touch.get("signal") != "none":
+        bad.append("the touch got signal %s" % touch.get("signal"))
+    if after.get("walk_result") != "mapped":
+        bad.append("the walk after the touch: %s, not mapped" %
+                   after.get("walk_result"))
+    if dma.get("buffer") != buffer:
+        bad.append("the byte is in the %s buffer, not the %s one" %
+                   (dma.get("buffer"), buffer))
+    if dma.get("walk_is_driver") is not True:
+        bad.append("the walk's physical address is not the driver's")
+    return bad
+
+
+def check(a):
+    recs = []
+    for f in os.listdir(a.dir):
+        if f.endswith(".json"):
+            recs.append(json.load(open(os.path.join(a.dir, f))))
+    recs.sort(key=lambda r: order_key(r["kernel"]))
+    n, fails = a.first - 1, 0
+    known = dict(CASES)
+    for r in recs:
+        k = r["kernel"]
+        again = "make paths KERNELS=%s" % k
+        n += 1
+        other = sorted(set(r["cases"]) - set(known))
+        fails += tap(n, "%s: every recorded case is one the pages show" % k,
+                     ["%s is in no CASES of paths.py" % c for c in other])
+        n += 1
+        what = ("%s: the revocation (bar-revoke): write() -> the driver's "
+                "->remove -> unmap_mapping_range -> the zap, then SIGBUS" % k)
+        if not r["function_graph"]:
+            print("ok %d %s # SKIP %s has no function_graph tracer" %
+                  (n, what, k))
+        elif "bar-revoke" not in r["cases"]:
+            why = ("recorded without a BAR" if not any(
+                c.startswith("bar-") for c in r["cases"]) else
+                "recorded before the case existed")
+            print("ok %d %s # SKIP %s: %s" % (n, what, why, again))
+        else:
+            fails += tap(n, what, check_revoke(r["cases"]["bar-revoke"]))
+        for name, buffer in (("dma-coherent", "coherent"),
+                             ("dma-pages", "page array")):
+            n += 1
+            what = "%s: %s: the %s buffer mapped, touched and walked" % (
+                k, name, buffer)
+            case = r["cases"].get(name)
+            if not case:
+                print("ok %d %s # SKIP recorded before the case existed: %s"
+                      % (n, what, again))
+            elif case.get("output") is None and \
+                    case.get("stderr", "").startswith("no DMA device"):
+                print("ok %d %s # SKIP %s" % (
+                    n, what, case["stderr"].splitlines()[0]))
+            else:
+                fails += tap(n, what, check_dma(case, buffer))
+    return 1 if fails else 0
+
+
+def tap(n, what, bad):
+    print("%s %d %s" % ("not ok" if bad else "ok", n, what))
+    for b in bad:
+        print("# paths: " + b)
+    return 1 if bad else 0
 
 
 # The recorded kernels a names-check series speaks of.
@@ -507,12 +749,17 @@ def main():
     r.add_argument("out")
     s = sub.add_parser("rst")
     s.add_argument("dir")
+    k = sub.add_parser("check")
+    k.add_argument("--first", type=int, default=1)
+    k.add_argument("dir")
     c = sub.add_parser("check-doc")
     c.add_argument("dir")
     c.add_argument("docs", nargs="+")
     a = p.parse_args()
     if a.cmd == "check-doc":
         sys.exit(check_doc(a))
+    if a.cmd == "check":
+        sys.exit(check(a))
     os.makedirs(os.path.dirname(a.out) if a.cmd == "record" else a.dir,
                 exist_ok=True)
     record(a) if a.cmd == "record" else rst(a)

@@ -15,6 +15,14 @@
 #   populate, fork, MADV_DONTNEED, mremap, a partial munmap
 #                         map --populate, --fork, --dontneed, --mremap,
 #                         --split
+#   a DMA device (edu)    path --write on its coherent buffer (offset 0) and
+#                         on its page array (MMAPDEMO_DMA_PAGES_OFFSET); a
+#                         kernel where the module bound no DMA device is
+#                         recorded with the reason
+#   revocation            path --strategy fault --revoke --write on the BAR:
+#                         the unbind traced from write() down to ->remove
+#                         and the zap, and the touch after it (SIGBUS); the
+#                         last case, and path binds the device again
 #   munmap                the last stage of each
 #
 # Each case's output also goes through the tool once more with --calls
@@ -24,8 +32,10 @@
 # available_filter_functions and in /proc/kallsyms.  Then
 # scripts/paths.py writes Documentation/paths/KERNEL.json (the spines of
 # the trees, each stage's functions, those facts and the source's) and the
-# rst pages htmldocs renders.  A kernel without the function_graph tracer
-# would be recorded as such, with no path.
+# rst pages htmldocs renders, and "paths.py check" checks what the
+# recordings must show (the revocation's chain, the DMA buffers).  A kernel
+# without the function_graph tracer would be recorded as such, with no
+# path.
 #
 # Usage: scripts/paths.sh KERNEL...     logs in build/KERNEL/paths/
 set -eu
@@ -35,7 +45,15 @@ cd "$top"
 
 # shellcheck disable=SC2016 # the guest's variables
 guest='insmod "$LAB_MODULE" || exit 1
-bar=$(ls -d /dev/mmapdemo-* 2>/dev/null | head -n 1)
+# The ivshmem BAR (PCI 1af4:1110), not the BAR device of edu'"'"'s registers.
+bar=
+for d in /dev/mmapdemo-*; do
+	p=/sys/bus/pci/devices/${d#/dev/mmapdemo-}
+	[ "$(cat $p/vendor 2>/dev/null):$(cat $p/device 2>/dev/null)" = 0x1af4:0x1110 ] || continue
+	bar=$d
+	break
+done
+dma=$(ls -d /dev/mmapdemo-dma-* 2>/dev/null | head -n 1)
 echo "@@RELEASE $(uname -r)"
 echo "@@VERSION $(cat /proc/version)"
 t=/sys/kernel/tracing
@@ -74,6 +92,23 @@ if [ -n "$bar" ]; then
 	done
 	rec bar-huge --device "$bar" path --strategy huge --length 2M --write
 fi
+# The DMA device: its two buffers, from offset 0 and from
+# MMAPDEMO_DMA_PAGES_OFFSET (1 MiB, include/uapi/linux/mmapdemo.h).
+if [ -n "$dma" ]; then
+	rec dma-coherent --device "$dma" path --write
+	rec dma-pages --device "$dma" path --offset 0x100000 --write
+else
+	for c in dma-coherent dma-pages; do
+		echo "@@CASE $c mmapdemo --device /dev/mmapdemo-dma-PCI path --write"
+		echo "@@STATUS 1"
+		echo "@@STDERR"
+		echo "no DMA device: the VM has QEMU'"'"'s edu (PCI 1234:11e8), but mmapdemo made no /dev/mmapdemo-dma-*; its kernel log:"
+		dmesg | grep -iE "mmapdemo|edu" | tail -n 5
+		echo "@@END"
+	done
+fi
+# The revocation last: it unbinds the BAR device (and path binds it again).
+[ -z "$bar" ] || rec bar-revoke --device "$bar" path --strategy fault --revoke --write
 # Which of the functions named are traceable, and which are in kallsyms.
 cat /tmp/docnames >>/tmp/said 2>/dev/null
 for f in do_syscall_64 entry_SYSCALL_64 asm_exc_page_fault exc_page_fault \
@@ -112,7 +147,7 @@ for kernel in "$@"; do
 	echo "paths: recording $kernel ($KRELEASE) in a VM"
 	st=0
 	scripts/vm.sh -n paths -t 1500 \
-		-d "ivshmem=$top/build/$kernel/ivshmem-paths.img,size=128M" \
+		-d "ivshmem=$top/build/$kernel/ivshmem-paths.img,size=128M" -d edu \
 		"$kernel" "$guest" >"$out/vm.log" 2>&1 || st=$?
 	if [ "$st" != 0 ]; then
 		echo "paths: $kernel: the VM failed (status $st): $out/vm.log" >&2
@@ -124,3 +159,6 @@ for kernel in "$@"; do
 		"$out/vm.log" Documentation/paths/"$kernel".json
 done
 python3 scripts/paths.py rst Documentation/paths
+# What the recordings must show; a recording that does not is kept, to be
+# read, and make paths fails.
+python3 scripts/paths.py check Documentation/paths
