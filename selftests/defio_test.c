@@ -598,27 +598,6 @@ TEST_F(defio_bar, removal_loses_no_write_and_revokes)
 	free(want);
 }
 
-/* The trace buffer as a string (the caller frees it), or NULL. */
-static char *read_trace(void)
-{
-	size_t cap = 1 << 20, len = 0;
-	char *buf = malloc(cap + 1);
-	int fd = open(TRACEFS "/trace", O_RDONLY);
-	ssize_t n;
-
-	if (!buf || fd < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while (len < cap && (n = read(fd, buf + len, cap - len)) > 0)
-		len += n;
-	buf[len] = 0;
-	close(fd);
-	return buf;
-}
-
 /* How many times @needle occurs in [@from, @to) of a trace. */
 static int count_in(const char *from, const char *to, const char *needle)
 {
@@ -727,7 +706,7 @@ TEST_F_TIMEOUT(defio_bar, removal_cancels_the_pending_work, 300)
 		/* The first write schedules the work, D from now. */
 		mmapdemo_fill(want, self->m.len, 60 + round);
 		memcpy(map, want, self->m.len);
-		log = read_trace();
+		log = mmapdemo_read_trace();
 		ASSERT_NE(NULL, log);
 		if (device_has(fd, want, self->m.len) ||
 		    strstr(log, "mmapdemo_defio_work: bar=1")) {
@@ -756,7 +735,7 @@ TEST_F_TIMEOUT(defio_bar, removal_cancels_the_pending_work, 300)
 			TH_LOG("round %u: the RAM device's work did not run in %d rounds of %u ms",
 			       round, POLLS, delay_ms / 4);
 		nanosleep(&quarter, NULL);
-		log = read_trace();
+		log = mmapdemo_read_trace();
 		EXPECT_EQ(0, trace_defio(false));
 		EXPECT_NE(NULL, log);
 		marker = log ? strstr(log, REMOVED) : NULL;

@@ -54,6 +54,33 @@ static inline int mmapdemo_open_strategy(int flags, __u32 strategy)
 	return fd;
 }
 
+/* The tracing directory the selftests use. */
+#define MMAPDEMO_TRACEFS	"/sys/kernel/tracing"
+
+/*
+ * The trace buffer (at most its first MiB) as a string, which the caller
+ * frees; NULL on failure.
+ */
+static inline char *mmapdemo_read_trace(void)
+{
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap + 1);
+	int fd = open(MMAPDEMO_TRACEFS "/trace", O_RDONLY);
+	ssize_t n;
+
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while (len < cap && (n = read(fd, buf + len, cap - len)) > 0)
+		len += n;
+	buf[len] = 0;
+	close(fd);
+	return buf;
+}
+
 static inline struct mmapdemo_stats mmapdemo_stats(int fd)
 {
 	struct mmapdemo_stats st;

@@ -11,25 +11,6 @@
 
 #define TRACEFS	"/sys/kernel/tracing"
 
-/* The whole trace buffer as a string; the caller frees it. */
-static char *read_trace(void)
-{
-	size_t cap = 1 << 20, len = 0;
-	char *buf = malloc(cap + 1);
-	int fd = open(TRACEFS "/trace", O_RDONLY);
-	ssize_t n;
-
-	if (!buf || fd < 0) {
-		free(buf);
-		return NULL;
-	}
-	while (len < cap && (n = read(fd, buf + len, cap - len)) > 0)
-		len += n;
-	buf[len] = 0;
-	close(fd);
-	return buf;
-}
-
 FIXTURE(trace)
 {
 	int fd;
@@ -65,7 +46,7 @@ TEST_F(trace, events_follow_a_mapping)
 	ASSERT_EQ(0, munmap(m, 4 * page));
 	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "0"));
 
-	log = read_trace();
+	log = mmapdemo_read_trace();
 	ASSERT_NE(NULL, log);
 	snprintf(want, sizeof(want), "mmapdemo_mmap: start=%p end=%p pgoff=2",
 		 m, m + 4 * page);
@@ -107,7 +88,7 @@ TEST_F(trace, vma_open_on_split)
 	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/events/mmapdemo/enable", "0"));
 	munmap(m, 3 * page);
 
-	log = read_trace();
+	log = mmapdemo_read_trace();
 	ASSERT_NE(NULL, log);
 	for (p = log; (p = strstr(p, "mmapdemo_vma_open: ")); p++)
 		events++;
