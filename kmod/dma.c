@@ -639,6 +639,7 @@ static int mmapdemo_dma_ioctl_info(struct mmapdemo_dma *dma, void __user *uarg,
 	struct mmapdemo_dma_info info;
 	dma_addr_t dma_addr;
 	phys_addr_t phys;
+	int ret;
 
 	if (usize < MIN_SIZE_DMA_INFO)
 		return -EINVAL;
@@ -655,6 +656,11 @@ static int mmapdemo_dma_ioctl_info(struct mmapdemo_dma *dma, void __user *uarg,
 	info.pages_offset = MMAPDEMO_DMA_PAGES_OFFSET;
 	info.pages_size = MMAPDEMO_DMA_PAGES_SIZE;
 	/* Addresses only to the administrator, as /proc/PID/pagemap's PFNs. */
+	/*
+	 * A removal that began after the ioctl's own check is seen here:
+	 * ENODEV, as for a call that starts after it, never a success that
+	 * would read as "addresses hidden" to the administrator.
+	 */
 	if (capable(CAP_SYS_ADMIN)) {
 		down_read(&dma->lock);
 		if (!dma->revoked) {
@@ -664,7 +670,10 @@ static int mmapdemo_dma_ioctl_info(struct mmapdemo_dma *dma, void __user *uarg,
 			info.dma_addr = dma_addr;
 			info.phys = phys;
 		}
+		ret = dma->revoked ? -ENODEV : 0;
 		up_read(&dma->lock);
+		if (ret)
+			return ret;
 	}
 	return copy_to_user(uarg, &info, min(sizeof(info), usize)) ? -EFAULT :
 								     0;
@@ -691,6 +700,7 @@ static int mmapdemo_dma_ioctl_addr(struct mmapdemo_dma *dma, void __user *uarg,
 	/* Every byte of the output is written: no padding, no old input. */
 	req.dma_addr = 0;
 	req.phys = 0;
+	/* As in DMA_INFO: a removal that began since the check is ENODEV. */
 	if (capable(CAP_SYS_ADMIN)) {
 		down_read(&dma->lock);
 		if (!dma->revoked) {
@@ -699,7 +709,10 @@ static int mmapdemo_dma_ioctl_addr(struct mmapdemo_dma *dma, void __user *uarg,
 			req.dma_addr = dma_addr;
 			req.phys = phys;
 		}
+		ret = dma->revoked ? -ENODEV : 0;
 		up_read(&dma->lock);
+		if (ret)
+			return ret;
 	}
 	return copy_to_user(uarg, &req, min(sizeof(req), usize)) ? -EFAULT : 0;
 }
