@@ -99,6 +99,8 @@ fetch_kernel() {
 	if [ -f "$dir/kernel.env" ] && grep -qx "KVERSION=$ver" "$dir/kernel.env" &&
 		[ -f "$dir/disk-modules/order" ] &&
 		{ [ "$karch" = amd64 ] || grep -q '^BUSYBOX=/' "$dir/kernel.env"; }; then
+		relocate "$(sed -n 's|^KDIR=\(.*\)/root/usr/src/[^/]*$|\1|p' "$dir/kernel.env")" \
+			"$dir" "$dir/kernel.env" "$dir"/root/usr/src/linux-headers-*/Makefile
 		echo "kernel $name: $(sed -n 's/^KRELEASE=//p' "$dir/kernel.env"), Debian $ver (cached)"
 		return
 	fi
@@ -312,6 +314,24 @@ FUNCTION_DIRS="mm include kernel fs arch/x86 drivers/pci drivers/base drivers/ch
 # shellcheck disable=SC2086,SC2116 # the words joined by single spaces
 FUNCTION_DIRS_LINE=$(echo $FUNCTION_DIRS)
 
+# relocate OLD NEW FILE...: the paths a cache entry recorded under OLD,
+# rewritten to NEW in each FILE that has them.  The entry names its own
+# files by absolute path (kernel.env, source.env, the headers' Makefile),
+# so a .cache copied from another clone (cp -al, hard links) would still
+# point at that clone, and module builds in a build root, which mounts
+# only this clone, would fail.  sed -i writes a new file, so the other
+# clone keeps its own.
+relocate() {
+	reloc_old=$1 reloc_new=$2
+	shift 2
+	[ -n "$reloc_old" ] && [ "$reloc_old" != "$reloc_new" ] || return 0
+	for reloc_file in "$@"; do
+		! grep -qF "$reloc_old/" "$reloc_file" ||
+			sed -i "s|$reloc_old/|$reloc_new/|g" "$reloc_file"
+	done
+	echo "cache: $reloc_new moved from $reloc_old"
+}
+
 fetch_source() {
 	series=$1
 	ver=$(newest_version "linux-source-$series" "$series" "$(source_suites "$series")")
@@ -320,6 +340,8 @@ fetch_source() {
 		[ -s "$dir/functions" ] &&
 		grep -qxF "SFUNCDIRS='$FUNCTION_DIRS_LINE'" "$dir/source.env" && source_complete "$dir/linux-source-$series" \
 			"$(sed -n "s/^SMISSING='\(.*\)'$/\1/p" "$dir/source.env")"; then
+		relocate "$(sed -n 's|^SRCTREE=\(.*\)/linux-source-[^/]*$|\1|p' "$dir/source.env")" \
+			"$dir" "$dir/source.env"
 		echo "source $series: $ver (cached)"
 		return
 	fi
