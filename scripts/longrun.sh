@@ -75,9 +75,7 @@ soak)
 		cat <<EOF
 insmod \$LAB_MODULE || exit 1
 command -v seqfuzz_test >/dev/null || { echo "# soak: FAILED: no seqfuzz_test in this build"; exit 1; }
-set -- \$(for d in /sys/bus/pci/drivers/mmapdemo/0000:*; do
-	[ "\$(cat \$d/vendor)" = 0x1af4 ] && [ "\$(cat \$d/device)" = 0x1110 ] && echo \${d##*/}
-done)
+set -- \$(ivshmem-bars)
 if [ \$# -lt 2 ]; then
 	echo "# soak: FAILED: two ivshmem BARs bound to mmapdemo wanted, found: \$*"
 	exit 1

@@ -43,6 +43,7 @@ mkdir -p "$root/bin" "$root/usr/bin" "$root/lib/mmapdemo" "$root/etc" "$root/lab
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$top/scripts/guest/init" "$root/init"
+cp "$top/scripts/guest/ivshmem-bars" "$root/bin/"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 cp "$moddir"/*.ko "$root/lib/mmapdemo/"

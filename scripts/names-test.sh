@@ -91,7 +91,9 @@ for s in fault remap insert; do
 done
 # 4 MiB of the RAM device: two runs, unless they happen to be adjacent.
 mmapdemo map --calls none --strategy remap --length 4M
-bar=$(ls -d /dev/mmapdemo-* 2>/dev/null | head -n 1)
+# The ivshmem BAR, not the BAR device of the registers of an edu.
+bar=$(ivshmem-bars | head -n 1)
+bar=${bar:+/dev/mmapdemo-$bar}
 [ -z "$bar" ] || for s in fault remap huge; do
 	len=4096
 	[ $s = huge ] && len=2M

@@ -45,14 +45,9 @@ cd "$top"
 
 # shellcheck disable=SC2016 # the guest's variables
 guest='insmod "$LAB_MODULE" || exit 1
-# The ivshmem BAR (PCI 1af4:1110), not the BAR device of edu'"'"'s registers.
-bar=
-for d in /dev/mmapdemo-*; do
-	p=/sys/bus/pci/devices/${d#/dev/mmapdemo-}
-	[ "$(cat $p/vendor 2>/dev/null):$(cat $p/device 2>/dev/null)" = 0x1af4:0x1110 ] || continue
-	bar=$d
-	break
-done
+# The ivshmem BAR, not the BAR device of edu'"'"'s registers.
+bar=$(ivshmem-bars | head -n 1)
+bar=${bar:+/dev/mmapdemo-$bar}
 dma=$(ls -d /dev/mmapdemo-dma-* 2>/dev/null | head -n 1)
 echo "@@RELEASE $(uname -r)"
 echo "@@VERSION $(cat /proc/version)"
