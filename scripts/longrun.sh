@@ -25,7 +25,8 @@
 #   longrun.sh repeat KERNEL RUNS [SEED]
 #	the selftests named in TESTS (default: the race and stress tests)
 #	RUNS times in a row in one VM, with the two ivshmem BARs that
-#	make check attaches; prints each run's result.  Run R gives
+#	make check attaches and an edu (the DMA stress); prints each run's
+#	result.  Run R gives
 #	MMAPDEMO_STRESS_SEED and MMAPDEMO_SEQFUZZ_SEED the seed SEED + R
 #	(SEED: random unless given), and a failure prints it with the
 #	test's output: the seeded tests replay with it.  CASES, if set,
@@ -133,7 +134,7 @@ repeat)
 	# A bound on the sum of N rounds timed out a run whose host got busier
 	# after the boot measured the slowdown.
 	timeout=1500
-	bar="$bar -d ivshmem=$top/build/$kernel/ivshmem-$what-huge.img,size=1G"
+	bar="$bar -d ivshmem=$top/build/$kernel/ivshmem-$what-huge.img,size=1G -d edu"
 	only=
 	[ -z "${CASES:-}" ] || only="export MMAPDEMO_TESTS=\"$CASES\""
 	cmd=$(
