@@ -15,10 +15,13 @@ total_pass=0 total_fail=0 total_skip=0
 summaries=() skips=() failures=()
 
 # tap_count FILE: print "pass fail skip", and the names of failed and skipped
-# tests to fd 3 as "FAIL name" / "SKIP name: reason".
+# tests to fd 3 as "FAIL name" / "SKIP name: reason".  The harness the tests
+# build against (6.1's) prints a skip as "ok N # SKIP reason", without the
+# test's name: that comes from the test's "#  RUN name ..." line before it.
 tap_count() {
 	awk '
-	/^@@PROGRAM / { prog = $2; pfail = 0; presults = 0; next }
+	/^@@PROGRAM / { prog = $2; pfail = 0; presults = 0; run = ""; next }
+	/^#  RUN / { run = $3 }
 	/^@@PROGRAM-EXIT / {
 		rc = $3
 		if (rc != 0 && rc != 4 && pfail == 0) {
@@ -30,7 +33,9 @@ tap_count() {
 	}
 	/^ok [0-9]+ .*# [Ss][Kk][Ii][Pp]/ {
 		skip++; presults++
-		sub(/^ok [0-9]+ /, ""); print "SKIP " $0 > "/dev/fd/3"; next
+		sub(/^ok [0-9]+ /, "")
+		if ($0 ~ /^# / && run != "") $0 = prog ": " run " " $0
+		print "SKIP " $0 > "/dev/fd/3"; next
 	}
 	/^ok [0-9]+ / { pass++; presults++; next }
 	/^not ok [0-9]+ / {
