@@ -303,7 +303,7 @@ if [ "$mode" = device ]; then
 		st=0
 		xc=$(section_of dma "the transfers" "$tmp/tour.txt" | field "calls in ioctl(DMA_XFER)")
 		echo "# dma, ioctl: $xc"
-		echo "$xc" | grep -qE '^__x64_sys_ioctl -> ([a-z_0-9.]+ -> )*mmapdemo_dma_ioctl( ->|;|$)' || st=1
+		echo "$xc" | grep -qE '^__(x64|arm64)_sys_ioctl -> ([a-z_0-9.]+ -> )*mmapdemo_dma_ioctl( ->|;|$)' || st=1
 		case $(verdict_of dma "$tmp/tour.txt") in
 		*"[kernel: traced: "*mmapdemo_dma_ioctl*) ;;
 		*) st=1 ;;
@@ -427,13 +427,13 @@ else
 	}
 	if [ "$fe" = mmap_prepare ]; then
 		for c in "$remap_mmap" "$insert_mmap"; do
-			has "$c" '^__x64_sys_mmap -> .*__mmap_region -> mmapdemo_mmap_prepare(;| ->|$)' "->mmap_prepare under the system call"
+			has "$c" '^__(x64|arm64)_sys_mmap -> .*__mmap_region -> mmapdemo_mmap_prepare(;| ->|$)' "->mmap_prepare under the system call"
 			has "$c" 'mmap_action_complete -> ([a-z_]+ -> )*mmapdemo_vma_mapped' "->mapped from mmap_action_complete"
 			echo "$c" | grep -q 'mmapdemo_mmap[^_]' && { echo "# ->mmap on a 7.x front end: $c"; st=1; }
 		done
 	else
 		for c in "$remap_mmap" "$insert_mmap"; do
-			has "$c" '^__x64_sys_mmap -> .* -> mmapdemo_mmap( ->|;|$)' "->mmap under the system call"
+			has "$c" '^__(x64|arm64)_sys_mmap -> .* -> mmapdemo_mmap( ->|;|$)' "->mmap under the system call"
 			echo "$c" | grep -qE 'mmapdemo_mmap_prepare|mmapdemo_vma_mapped' && { echo "# a 7.x callback on 6.x: $c"; st=1; }
 		done
 	fi
@@ -451,7 +451,7 @@ else
 	ds=$(sed -n "s/^The device's default strategy is \([a-z]*\);.*/\1/p" "$tmp/tour.txt")
 	mu=$(calls_of munmap_partial "device, strategy $ds" "calls in munmap()")
 	echo "# munmap: $mu"
-	has "$mu" '^__x64_sys_munmap -> .*mmapdemo_vma_open' "->open of the split"
+	has "$mu" '^__(x64|arm64)_sys_munmap -> .*mmapdemo_vma_open' "->open of the split"
 	has "$mu" 'mmapdemo_vma_close($|;)' "->close of the removed piece"
 	if runs huge && [ "$huge_pmd" = 1 ]; then
 		hu=$(calls_of huge "device, strategy huge" "calls, first read")
@@ -471,7 +471,7 @@ else
 		rt=$(calls_of revoke "the revocation" "calls, the touch after")
 		echo "# revoke, unbind: $ub"
 		echo "# revoke, touch: $rt"
-		has "$ub" '^__x64_sys_write -> ([a-z_0-9.]+ -> )*unbind_store -> ' "unbind_store under write()"
+		has "$ub" '^__(x64|arm64)_sys_write -> ([a-z_0-9.]+ -> )*unbind_store -> ' "unbind_store under write()"
 		has "$ub" ' -> pci_device_remove -> mmapdemo_pci_remove( ->|;|$)' "the driver's ->remove under pci_device_remove()"
 		has "$ub" ' -> mmapdemo_pci_remove -> ([a-z_0-9.]+ -> )*unmap_mapping_range( ->|;|$)' "unmap_mapping_range() under ->remove"
 		has "$rt" '^handle_mm_fault -> ([a-z_0-9.]+ -> )*fault_pfn_fault(;|$)' "the BAR's ->fault under handle_mm_fault()"

@@ -24,16 +24,20 @@
  * Entry points of the tour's stages beyond those of path and map: the
  * system calls fork() (and its copy of the address space), msync(),
  * delete_module() and vmsplice() make, write() (of a sysfs file: the
- * revocation), and bad_area_access_error(), which do_user_addr_fault() (inlined into the
- * untraceable exc_page_fault on these kernels) calls for a forbidden
- * access, and ioctl() (the DMA transfer).  Names the kernel cannot trace
- * are left out.
+ * revocation) and ioctl() (the DMA transfer), __x64_sys_* on x86-64 and
+ * __arm64_sys_* on arm64; and x86-64's bad_area_access_error(), which
+ * do_user_addr_fault() (inlined into the untraceable exc_page_fault on
+ * these kernels) calls for a forbidden access.  Names the kernel cannot
+ * trace are left out.
  */
 static const char *const tour_roots[] = {
 	"__x64_sys_clone", "__x64_sys_clone3", "kernel_clone", "dup_mmap",
 	"__x64_sys_msync", "__x64_sys_delete_module",
 	"__do_sys_delete_module", "__x64_sys_vmsplice",
-	"bad_area_access_error", "__x64_sys_write", "__x64_sys_ioctl", NULL
+	"bad_area_access_error", "__x64_sys_write", "__x64_sys_ioctl",
+	"__arm64_sys_clone", "__arm64_sys_clone3", "__arm64_sys_msync",
+	"__arm64_sys_delete_module", "__arm64_sys_vmsplice",
+	"__arm64_sys_write", "__arm64_sys_ioctl", NULL
 };
 
 /*
@@ -161,7 +165,8 @@ static void chains_walk(struct chains *c, const struct call_node *n,
 		 * of a private mapping).
 		 */
 		if (!depth && c->targets == targets &&
-		    !strncmp(k->name, "__x64_sys_", 10))
+		    (!strncmp(k->name, "__x64_sys_", 10) ||
+		     !strncmp(k->name, "__arm64_sys_", 12)))
 			chain_add(c, 1);
 	}
 }
