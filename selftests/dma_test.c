@@ -61,16 +61,15 @@ static int xfer(int fd, __u32 dir, __u64 off, __u32 dev_off, __u32 len)
 
 FIXTURE_SETUP(dma)
 {
-	char bar[64];
+	const char *none;
 
 	self->fd = -1;
 	if (getuid() != 0)
 		SKIP(return, "needs root");
-	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE, bar,
-			      sizeof(bar), self->bdf, sizeof(self->bdf)))
-		SKIP(return, MMAPDEMO_BAR_HINT("edu"));
-	snprintf(self->path, sizeof(self->path), "/dev/mmapdemo-dma-%s",
-		 self->bdf);
+	none = mmapdemo_find_dma(self->path, sizeof(self->path), self->bdf,
+				 sizeof(self->bdf));
+	if (none)
+		SKIP(return, "%s", none);
 	self->fd = open(self->path, O_RDWR);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->path, strerror(errno));
 	ASSERT_EQ(0, dma_info(self->fd, &self->info));

@@ -820,15 +820,14 @@ static long dma_xfers(void)
  */
 static const char *open_dma(int *fd, struct mmapdemo_dma_info *info)
 {
-	char bar[64], bdf[24], path[64];
+	char bdf[24], path[64];
+	const char *none;
 
 	if (getuid() != 0)
 		return "the DMA device is root's (mode 0600)";
-	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE, bar,
-			      sizeof(bar), bdf, sizeof(bdf)))
-		return "no edu device bound to mmapdemo: the edu VM runs this "
-		       "(scripts/bar-proof.sh edu; scripts/vm.sh -d edu)";
-	snprintf(path, sizeof(path), "/dev/mmapdemo-dma-%s", bdf);
+	none = mmapdemo_find_dma(path, sizeof(path), bdf, sizeof(bdf));
+	if (none)
+		return none;
 	*fd = open(path, O_RDWR);
 	if (*fd < 0)
 		return "the edu's DMA device cannot be opened";

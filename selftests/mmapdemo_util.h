@@ -481,6 +481,29 @@ static inline int mmapdemo_find_bar(unsigned int vendor, unsigned int device,
 }
 
 /*
+ * The DMA device of the edu bound to mmapdemo: @path gets
+ * /dev/mmapdemo-dma-<PCI address> and @bdf the address.  Returns NULL, or
+ * why there is none, as a skip's reason: no edu (the tests VM has none;
+ * the edu VM runs these tests), or an edu without a DMA device, which
+ * the module logs with its reason (mmapdemo_dma_probe()).
+ */
+static inline const char *mmapdemo_find_dma(char *path, size_t len,
+					    char *bdf, size_t bdflen)
+{
+	char bar[64];
+
+	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE, bar,
+			      sizeof(bar), bdf, bdflen))
+		return "no edu device bound to mmapdemo: the edu VM runs this "
+		       "(scripts/bar-proof.sh edu; scripts/vm.sh -d edu)";
+	snprintf(path, len, "/dev/mmapdemo-dma-%s", bdf);
+	if (access(path, F_OK))
+		return "the edu is bound to mmapdemo but has no DMA device: "
+		       "the kernel log says why (dmesg | grep 'no DMA device')";
+	return NULL;
+}
+
+/*
  * The ivshmem BAR device that the BAR tests map, remove and rescan:
  * mmapdemo_need_ivshmem() finds it, makes it what
  * mmapdemo_open_strategy() opens, and says why not when it cannot.

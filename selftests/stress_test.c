@@ -1990,9 +1990,10 @@ static void dma_process_main(struct shared *sh, unsigned int proc,
  */
 TEST(stress_dma_with_revocation)
 {
-	static char bar[64], path[64];
 	unsigned int seconds = stress_seconds(), i, nproc = NPROC + 1;
 	const char *seed_env = getenv("MMAPDEMO_STRESS_SEED");
+	static char path[64];
+	const char *none;
 	struct mmapdemo_dma_info info;
 	pid_t pids[NPROC + 1];
 	struct shared *sh;
@@ -2001,10 +2002,10 @@ TEST(stress_dma_with_revocation)
 
 	if (getuid() != 0)
 		SKIP(return, "needs root (PCI remove, rescan, unbind, bind)");
-	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE, bar,
-			      sizeof(bar), mode.bdf, sizeof(mode.bdf)))
-		SKIP(return, "no edu device bound to mmapdemo: the edu VM runs this (scripts/bar-proof.sh edu; scripts/vm.sh -d edu)");
-	snprintf(path, sizeof(path), "/dev/mmapdemo-dma-%s", mode.bdf);
+	none = mmapdemo_find_dma(path, sizeof(path), mode.bdf,
+				 sizeof(mode.bdf));
+	if (none)
+		SKIP(return, "%s", none);
 	mode.dev = path;
 	mode.dma = true;
 	mode.revoke = true;
