@@ -794,7 +794,7 @@ int mmapdemo_dma_probe(struct mmapdemo_dev *md)
 	/* What the device really drives; the DMA API allocates below it. */
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
 	if (ret) {
-		pci_info(pdev, "no DMA device: this machine cannot give the device memory below its %d-bit DMA limit (%d)\n",
+		pci_info(pdev, "no DMA device: %d-bit DMA not possible (%d)\n",
 			 EDU_DMA_BITS, ret);
 		return 0;
 	}

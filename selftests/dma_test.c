@@ -65,11 +65,11 @@ FIXTURE_SETUP(dma)
 
 	self->fd = -1;
 	if (getuid() != 0)
-		SKIP(return, "needs root");
+		MMAPDEMO_SETUP_SKIP("needs root");
 	none = mmapdemo_find_dma(self->path, sizeof(self->path), self->bdf,
 				 sizeof(self->bdf));
 	if (none)
-		SKIP(return, "%s", none);
+		MMAPDEMO_SETUP_SKIP("%s", none);
 	self->fd = open(self->path, O_RDWR);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->path, strerror(errno));
 	ASSERT_EQ(0, dma_info(self->fd, &self->info));

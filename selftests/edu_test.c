@@ -29,11 +29,11 @@ FIXTURE(edu)
 FIXTURE_SETUP(edu)
 {
 	if (getuid() != 0)
-		SKIP(return, "needs root");
+		MMAPDEMO_SETUP_SKIP("needs root");
 	if (mmapdemo_find_bar(MMAPDEMO_EDU_VENDOR, MMAPDEMO_EDU_DEVICE,
 			      self->path, sizeof(self->path), self->bdf,
 			      sizeof(self->bdf)))
-		SKIP(return, MMAPDEMO_BAR_HINT("edu"));
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_BAR_HINT("edu"));
 	mmapdemo_dev = self->path;
 }
 

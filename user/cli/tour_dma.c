@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "edu.h"
 #include "tour.h"
 
 #define DMA_FIX \
@@ -58,9 +59,15 @@ static void dma_run(struct tour *t)
 	void *addr;
 
 	if (mmapdemo_dma_find(path, sizeof(path))) {
-		tour_skip(t,
-			  "no DMA device: no edu (PCI 1234:11e8) is bound to mmapdemo",
-			  DMA_FIX);
+		if (!mmapdemo_bar_find(EDU_VENDOR, EDU_DEVICE, path,
+				       sizeof(path)))
+			tour_skip(t,
+				  "no DMA device: the edu is bound to mmapdemo without one, which the module logged with its reason",
+				  "see: dmesg | grep 'no DMA device' (Documentation/dma.rst)");
+		else
+			tour_skip(t,
+				  "no DMA device: no edu (PCI 1234:11e8) is bound to mmapdemo",
+				  DMA_FIX);
 		return;
 	}
 	ret = mmapdemo_open(path, O_RDWR, &dma);
