@@ -18,11 +18,12 @@
 #                                              and the stress's DMA parts and the tour's device
 #                                              experiments in a VM with edu, TAP;
 #                                              logs in build/KERNEL/vm/edu/
-#        scripts/bar-proof.sh iommu KERNEL     dma_test and the tour's device
-#                                              experiments in a q35 VM with edu
-#                                              behind QEMU's intel-iommu (vm.sh
-#                                              -d iommu), TAP; logs in
-#                                              build/KERNEL/vm/iommu/
+#        scripts/bar-proof.sh iommu KERNEL     dma_test, the fuzzer's and the
+#                                              stress's DMA parts (64-bit) and
+#                                              the tour's device experiments in
+#                                              a q35 VM with edu behind QEMU's
+#                                              intel-iommu (vm.sh -d iommu),
+#                                              TAP; logs in build/KERNEL/vm/iommu/
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +58,7 @@ edu)
 iommu)
 	status=0
 	"$top/scripts/vm.sh" -n iommu -t 600 -d iommu -d edu "$kernel" \
-		'insmod "$LAB_MODULE"; echo "@@PROGRAM dma_test_iommu"; dma_test; echo "@@PROGRAM-EXIT dma_test_iommu $?"; echo "@@PROGRAM cli_tour_test_iommu"; cli_tour_test.sh device; echo "@@PROGRAM-EXIT cli_tour_test_iommu $?"' ||
+		'insmod "$LAB_MODULE"; for t in dma_test fuzz_dma stress_dma cli_tour_test; do echo "@@PROGRAM ${t}_iommu"; case $t in cli_tour_test) cli_tour_test.sh device ;; fuzz_dma) MMAPDEMO_TESTS="fuzz.dma fuzz_dma.transfers_move_only_their_range" MMAPDEMO_FUZZ_ITERATIONS=2000 MMAPDEMO_FUZZ_DMA_XFERS=40 fuzz_test ;; stress_dma) MMAPDEMO_TESTS=stress_dma_with_revocation MMAPDEMO_STRESS_SECONDS=20 stress_test ;; *) $t ;; esac; echo "@@PROGRAM-EXIT ${t}_iommu $?"; done' ||
 		status=$?
 	if [ "$status" -ge 124 ]; then
 		echo "@@PROGRAM iommu_vm"
