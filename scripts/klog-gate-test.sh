@@ -59,6 +59,8 @@ reports=$(
 [   15.376408] Internal error: synchronous external abort: 0000000096000010 [#1]  SMP
 [   15.376408] Unable to handle kernel paging request at virtual address ffff800080e00000
 [   15.396168] Call trace:
+[   80.123456] DMAR: [DMA Write NO_PASID] Request device [0000:00:03.0] fault addr 0xffffe000 [fault reason 0x05] PTE Write access is not set
+[   80.123456] DMAR: [DMA Read PASID 0x1] Request device [0000:00:03.0] fault addr 0xfffff000 [fault reason 0x06] PTE Read access is not set
 [   49.104963] RIP: 0010:page_table_check_set.part.0+0x2de/0x360
 [    5.000000] BUG kmalloc-64 (Tainted: G    B      O      ): Redzone overwritten
 [   61.228510] x86/PAT: mmap_test:287 freeing invalid memtype [mem 0xfe402000-0xfe402fff]

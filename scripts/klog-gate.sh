@@ -26,7 +26,9 @@ set -eu
 # DEBUG_ATOMIC_SLEEP and PREEMPT_RT's atomic-context checks), and what an
 # arm64 kernel prints instead of x86's Oops and Call Trace (die() in
 # arch/arm64/kernel/traps.c: "Internal error: MSG: ESR [#N]", also for a
-# synchronous external abort, which has no "Oops"), one extended
+# synchronous external abort, which has no "Oops"), and a DMA the
+# IOMMU refused (intel-iommu's "DMAR: [DMA Write NO_PASID] Request device
+# ... fault addr": a device wrote outside what the DMA API mapped), one extended
 # regular expression a line.  Most of the latter begin with BUG: or WARNING:
 # too, but are named so that a change of prefix does not hide them.
 # scripts/klog-gate-test.sh checks each against lines as the kernel prints
@@ -69,7 +71,8 @@ conflicting memory types
 x86/PAT: [^ ]+:[0-9]+
 Internal error: 
 Unable to handle kernel 
-Call trace:'
+Call trace:
+DMAR: \[(DMA Read|DMA Write|INTR-REMAP)'
 
 if [ "${1:-}" = --patterns ]; then
 	echo "$patterns"
