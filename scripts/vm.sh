@@ -54,6 +54,10 @@
 # printed or reported anything, and not by a panic, vm.sh says that QEMU
 # failed under KVM, runs the VM again under TCG and records TCG for every
 # later run.
+#
+# The x86-64 QEMU is VM_QEMU if set, else the host's qemu-system-x86_64;
+# scripts/qemu-local.sh prints another Debian release's, unpacked beside
+# the host's (see Documentation/lab.rst, "One TCG thread or one per vCPU").
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -209,7 +213,7 @@ qemu_cmd() {
 			-smp 2 -m "$mem" -kernel "$VMLINUZ" -nodefaults -no-reboot
 			-display none -nic none ${devices[@]+"${devices[@]}"})
 	else
-		qemu=(qemu-system-x86_64 -accel "$a" -cpu max -smp 2 -m "$mem"
+		qemu=("${VM_QEMU:-qemu-system-x86_64}" -accel "$a" -cpu max -smp 2 -m "$mem"
 			-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none
 			${iommu[@]+"${iommu[@]}"} ${devices[@]+"${devices[@]}"})
 	fi
