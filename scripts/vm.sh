@@ -195,12 +195,13 @@ grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verb
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
 # TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.
-# QEMU supports multi-threaded TCG for this guest (7.2 and 10.0 say
+# QEMU supports multi-threaded TCG for this guest (7.2, 10.0 and 11.1 say
 # nothing against it), but a vCPU can then run stale code while the kernel
-# patches its own text (text_poke_bp() on turning tracing on and off: an
-# "Oops: int3" at a function's patched first byte twice in two tries, and
-# once a frozen vCPU); one thread cannot race with itself there.  See
-# Documentation/lab.rst, "One TCG thread or one per vCPU".
+# patches its own text (text_poke_bp() on turning tracing on and off:
+# under 7.2 scripts/mttcg-stress.sh died of an "Oops: int3" at a patched
+# site in its first round in each of five runs); one thread cannot race with
+# itself there.  See Documentation/lab.rst, "One TCG thread or one per
+# vCPU", for the newer QEMUs (VM_QEMU, scripts/qemu-local.sh).
 qemu_cmd() {
 	local a=$1
 	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
