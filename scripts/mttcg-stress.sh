@@ -41,10 +41,14 @@ t=/sys/kernel/tracing
 taskset 2 sh -c 'while :; do cat /proc/self/stat >/dev/null; ls / >/dev/null; done' &
 loop=\$!
 taskset -p 1 \$\$ >/dev/null
-set -f
-for f in $filter; do echo "\$f" >>\$t/set_ftrace_filter; done
-set +f
-echo "mttcg-stress: \$(wc -l <\$t/set_ftrace_filter) functions in set_ftrace_filter"
+if [ -n "$filter" ]; then
+	set -f
+	for f in $filter; do echo "\$f" >>\$t/set_ftrace_filter; done
+	set +f
+	echo "mttcg-stress: \$(wc -l <\$t/set_ftrace_filter) functions in set_ftrace_filter"
+else
+	echo "mttcg-stress: all functions"
+fi
 r=0
 while [ \$r -lt $rounds ]; do
 	r=\$((r + 1))
