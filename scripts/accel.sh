@@ -32,9 +32,11 @@ probe_timeout=${PROBE_TIMEOUT:-60}
 [ -f "$cache" ] && rm -f "$cache"
 
 # What the verdict depends on: a different QEMU, host, host kernel, CPU or
-# access to /dev/kvm gets a probe of its own.
-qemu_path=$(command -v qemu-system-x86_64 || echo "not found")
-qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -n 1 || true)
+# access to /dev/kvm gets a probe of its own.  The QEMU is vm.sh's:
+# VM_QEMU if set (scripts/qemu-local.sh), else the host's.
+qemu=${VM_QEMU:-qemu-system-x86_64}
+qemu_path=$(command -v "$qemu" || echo "not found")
+qemu_version=$("$qemu" --version 2>/dev/null | head -n 1 || true)
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 if [ -w /dev/kvm ]; then
 	kvm_dev="/dev/kvm writable"

@@ -54,6 +54,10 @@
 # printed or reported anything, and not by a panic, vm.sh says that QEMU
 # failed under KVM, runs the VM again under TCG and records TCG for every
 # later run.
+#
+# The x86-64 QEMU is VM_QEMU if set, else the host's qemu-system-x86_64;
+# scripts/qemu-local.sh prints another Debian release's, unpacked beside
+# the host's (see Documentation/lab.rst, "One TCG thread or one per vCPU").
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -191,12 +195,13 @@ grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$KCONFIG" && cmdline="$cmdline kmemleak.verb
 
 # qemu_cmd ACCEL: the QEMU command line of every run, into the array qemu.
 # TCG runs the vCPUs round-robin in one thread unless VM_TCG_THREAD=multi.
-# QEMU supports multi-threaded TCG for this guest (7.2 and 10.0 say
+# QEMU supports multi-threaded TCG for this guest (7.2, 10.0 and 11.1 say
 # nothing against it), but a vCPU can then run stale code while the kernel
-# patches its own text (text_poke_bp() on turning tracing on and off: an
-# "Oops: int3" at a function's patched first byte twice in two tries, and
-# once a frozen vCPU); one thread cannot race with itself there.  See
-# Documentation/lab.rst, "One TCG thread or one per vCPU".
+# patches its own text (text_poke_bp() on turning tracing on and off:
+# under 7.2 scripts/mttcg-stress.sh died of an "Oops: int3" at a patched
+# site in its first round in each of five runs); one thread cannot race with
+# itself there.  See Documentation/lab.rst, "One TCG thread or one per
+# vCPU", for the newer QEMUs (VM_QEMU, scripts/qemu-local.sh).
 qemu_cmd() {
 	local a=$1
 	[ "$a" = tcg ] && a="tcg,thread=${VM_TCG_THREAD:-single}"
@@ -209,7 +214,7 @@ qemu_cmd() {
 			-smp 2 -m "$mem" -kernel "$VMLINUZ" -nodefaults -no-reboot
 			-display none -nic none ${devices[@]+"${devices[@]}"})
 	else
-		qemu=(qemu-system-x86_64 -accel "$a" -cpu max -smp 2 -m "$mem"
+		qemu=("${VM_QEMU:-qemu-system-x86_64}" -accel "$a" -cpu max -smp 2 -m "$mem"
 			-kernel "$VMLINUZ" -nodefaults -no-reboot -display none -nic none
 			${iommu[@]+"${iommu[@]}"} ${devices[@]+"${devices[@]}"})
 	fi
