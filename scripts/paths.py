@@ -314,6 +314,8 @@ def kernel_page(rec):
                 out += ["Calls not traced: %s." % val["calls_not_traced"], ""]
             elif val.get("error"):
                 out += ["Error: %s." % val["error"], ""]
+            elif isinstance(calls, dict):
+                out += ["No call traced.", ""]
             else:
                 out += ["No call recorded.", ""]
             more = stage_facts(key, val)
@@ -323,7 +325,8 @@ def kernel_page(rec):
 
 
 def stage_facts(key, val):
-    """What a stage of the revocation saw beside its calls."""
+    """What a stage of the revocation, or a DMA buffer's touch, saw beside
+    its calls."""
     got = []
     if key == "revoke":
         for k, what in (("result", "unbind"), ("node_gone",
@@ -333,6 +336,13 @@ def stage_facts(key, val):
                 v = val[k]
                 got.append("%s: %s" % (what, {True: "yes", False: "no"}.get(
                     v, v) if isinstance(v, bool) else v))
+    if key == "touch" and "faulted" in val:
+        got.append("faulted: %s, as %s says" % (
+            "yes" if val["faulted"] else "no",
+            val.get("fault_seen_by", "?")))
+        if val.get("entry_written_by"):
+            got.append("the entry written in the mmap by %s" %
+                       val["entry_written_by"])
     if key == "touch_after" and "signal" in val:
         got.append("the touch: signal %s%s, %s minor fault(s)" % (
             val["signal"], " (%s)" % val["si_code"] if val.get("si_code")
