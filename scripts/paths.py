@@ -595,6 +595,16 @@ def check_dma(case, buffer):
     return bad
 
 
+def dma_skip(case, again):
+    """Why a DMA case cannot be checked (@again records it), or None."""
+    if not case:
+        return "recorded before the case existed: %s" % again
+    if case.get("output") is None and \
+            case.get("stderr", "").startswith("no DMA device"):
+        return case["stderr"].splitlines()[0]
+    return None
+
+
 def dma_traced(case):
     """Whether a recorded DMA buffer's mmap stage has calls (path traced
     it): a recording from before it did has none."""
@@ -690,17 +700,13 @@ def check(a):
             fails += tap(n, what, check_revoke(r["cases"]["bar-revoke"]))
         for name, buffer in (("dma-coherent", "coherent"),
                              ("dma-pages", "page array")):
+            case = r["cases"].get(name)
             n += 1
             what = "%s: %s: the %s buffer mapped, touched and walked" % (
                 k, name, buffer)
-            case = r["cases"].get(name)
-            if not case:
-                print("ok %d %s # SKIP recorded before the case existed: %s"
-                      % (n, what, again))
-            elif case.get("output") is None and \
-                    case.get("stderr", "").startswith("no DMA device"):
-                print("ok %d %s # SKIP %s" % (
-                    n, what, case["stderr"].splitlines()[0]))
+            skip = dma_skip(case, again)
+            if skip:
+                print("ok %d %s # SKIP %s" % (n, what, skip))
             else:
                 fails += tap(n, what, check_dma(case, buffer))
             n += 1
@@ -708,18 +714,13 @@ def check(a):
                     "the touch takes no fault; munmap() -> ->close and the "
                     "zap" % (k, name, DMA_MMAP, DMA_MAPPING[buffer]))
             if not r["function_graph"]:
-                print("ok %d %s # SKIP %s has no function_graph tracer" %
-                      (n, what, k))
-            elif not case:
-                print("ok %d %s # SKIP recorded before the case existed: %s"
-                      % (n, what, again))
-            elif case.get("output") is None and \
-                    case.get("stderr", "").startswith("no DMA device"):
-                print("ok %d %s # SKIP %s" % (
-                    n, what, case["stderr"].splitlines()[0]))
-            elif case.get("status") == 0 and not dma_traced(case):
-                print("ok %d %s # SKIP recorded before path traced a DMA "
-                      "device: %s" % (n, what, again))
+                skip = "%s has no function_graph tracer" % k
+            elif not skip and case.get("status") == 0 and \
+                    not dma_traced(case):
+                skip = ("recorded before path traced a DMA device: %s" %
+                        again)
+            if skip:
+                print("ok %d %s # SKIP %s" % (n, what, skip))
             else:
                 fails += tap(n, what, check_dma_calls(case, buffer))
     return 1 if fails else 0
