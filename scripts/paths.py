@@ -28,8 +28,12 @@
       unmap_mapping_range() below it, which zapped the entry, and the touch
       after it got SIGBUS; the DMA device's two buffers were mapped,
       touched and walked, or the recording says why there was no DMA
-      device.  A recording made before a case existed is a skip that
-      names the command to record it.
+      device; and their calls: the mmap went from the system call to the
+      driver's DMA ->mmap (DMA_MMAP) and its mapping call (DMA_MAPPING),
+      under which a call wrote the entries, the touch took no fault, and
+      the munmap reached the driver's ->close and zapped.  A recording
+      made before a case existed, or before path traced a DMA device, is
+      a skip that names the command to record it again.
 """
 import argparse
 import difflib
@@ -70,6 +74,11 @@ ENTRY = ["entry_SYSCALL_64", "do_syscall_64", "x64_sys_call",
          "do_kern_addr_fault", "mm_fault_error", "pagefault_out_of_memory"]
 STAGES = ["mmap", "fault", "touch", "write", "read", "fork", "dontneed",
           "split", "mremap", "revoke", "touch_after", "munmap"]
+# The DMA device's ->mmap (kmod/dma.c: ->mmap on every kernel, 7.x too),
+# and what it calls to map each buffer: dma_mmap_coherent() is a macro of
+# dma_mmap_attrs() in 6.1, 6.12 and 7.3 (include/linux/dma-mapping.h).
+DMA_MMAP = "mmapdemo_dma_mmap"
+DMA_MAPPING = {"coherent": "dma_mmap_attrs", "page array": "vm_map_pages_zero"}
 
 
 def base(name):
@@ -293,9 +302,10 @@ def kernel_page(rec):
             out += ["It said:", ""] + literal(case["stderr"].splitlines())
         facts = case_facts(case)
         if facts:
-            out += ["What it showed, untraced (``path`` traces no stage of "
-                    "a DMA device):", ""] + literal(facts)
-        for key, val in ([] if facts else stages(case)):
+            out += ["What it showed beside the calls (the verdicts on the "
+                    "addresses, which change from run to run):",
+                    ""] + literal(facts)
+        for key, val in stages(case):
             calls = val.get("calls")
             out += ["**%s**" % key, ""]
             if isinstance(calls, dict) and calls.get("tree"):
@@ -304,6 +314,8 @@ def kernel_page(rec):
                 out += ["Calls not traced: %s." % val["calls_not_traced"], ""]
             elif val.get("error"):
                 out += ["Error: %s." % val["error"], ""]
+            elif isinstance(calls, dict):
+                out += ["No call traced.", ""]
             else:
                 out += ["No call recorded.", ""]
             more = stage_facts(key, val)
@@ -313,7 +325,8 @@ def kernel_page(rec):
 
 
 def stage_facts(key, val):
-    """What a stage of the revocation saw beside its calls."""
+    """What a stage of the revocation, or a DMA buffer's touch, saw beside
+    its calls."""
     got = []
     if key == "revoke":
         for k, what in (("result", "unbind"), ("node_gone",
@@ -323,6 +336,13 @@ def stage_facts(key, val):
                 v = val[k]
                 got.append("%s: %s" % (what, {True: "yes", False: "no"}.get(
                     v, v) if isinstance(v, bool) else v))
+    if key == "touch" and "faulted" in val:
+        got.append("faulted: %s, as %s says" % (
+            "yes" if val["faulted"] else "no",
+            val.get("fault_seen_by", "?")))
+        if val.get("entry_written_by"):
+            got.append("the entry written in the mmap by %s" %
+                       val["entry_written_by"])
     if key == "touch_after" and "signal" in val:
         got.append("the touch: signal %s%s, %s minor fault(s)" % (
             val["signal"], " (%s)" % val["si_code"] if val.get("si_code")
@@ -380,8 +400,8 @@ def changes_page(recs):
     names = [r["kernel"] for r in recs if r["function_graph"]]
     out += ["The spine of each stage (the chain from the system call or "
             "the fault to the driver's callbacks and to the call that "
-            "writes the entry, or zaps it), or, for a case none of whose "
-            "stages is traced (a DMA buffer), what it showed, as recorded "
+            "writes the entry, or zaps it), and for a DMA buffer also what "
+            "it showed beside the calls, as recorded "
             "on %s, each kernel against the "
             "one before it, and a variant (%s) against the kernel it is "
             "built from: ``-`` only on the older one (the base), ``+`` only "
@@ -398,10 +418,9 @@ def changes_page(recs):
         facts = [(r, case_facts(r["cases"][name])) for r in traced_recs
                  if name in r["cases"]]
         if any(f for _, f in facts):
-            out += ["What it showed (no stage of it is traced):", ""]
+            out += ["What it showed beside the calls:", ""]
             out += compare([(r, f, {"error": "exit status %s" % r["cases"][
                 name].get("status", "?")}) for r, f in facts], "nothing")
-            continue
         for key in STAGES:
             spines = []
             for r in traced_recs:
@@ -576,6 +595,81 @@ def check_dma(case, buffer):
     return bad
 
 
+def dma_skip(case, again):
+    """Why a DMA case cannot be checked (@again records it), or None."""
+    if not case:
+        return "recorded before the case existed: %s" % again
+    if case.get("output") is None and \
+            case.get("stderr", "").startswith("no DMA device"):
+        return case["stderr"].splitlines()[0]
+    return None
+
+
+def dma_traced(case):
+    """Whether a recorded DMA buffer's mmap stage has calls (path traced
+    it): a recording from before it did has none."""
+    mmap = (case.get("output") or {}).get("mmap") or {}
+    return isinstance(mmap.get("calls"), dict)
+
+
+def check_dma_calls(case, buffer):
+    """What is wrong with a recorded DMA buffer's calls: [] if nothing."""
+    bad = []
+    doc = case.get("output") or {}
+    if case.get("status") != 0:
+        return ["exit status %s: %s" % (case.get("status"),
+                                        case.get("stderr") or "-")]
+    mapping = DMA_MAPPING[buffer]
+    mm, touch, un = (doc.get(k) or {} for k in ("mmap", "touch", "munmap"))
+    tree = (mm.get("calls") or {}).get("tree") or []
+    roots = sorted(set(base(n.get("function", "")) for n in tree
+                       if "function" in n))
+    if not tree:
+        bad.append("the mmap stage has no calls: %s" %
+                   (mm.get("calls_not_traced") or "none recorded"))
+    elif not any(f.endswith("_sys_mmap") for f in roots):
+        bad.append("the mmap stage's calls start at %s, not at the mmap() "
+                   "system call" % (", ".join(roots) or "none"))
+
+    def callback(n):
+        return n.get("callback") and n.get("driver") and \
+            base(n.get("function", "")) == DMA_MMAP
+    if tree and not under(tree, lambda n: True, callback):
+        bad.append("the mmap stage does not reach the driver's %s as a "
+                   "callback" % DMA_MMAP)
+    elif tree and not under(tree, callback, mapping):
+        bad.append("%s does not call %s in the mmap stage" %
+                   (DMA_MMAP, mapping))
+    elif tree and not under(tree, mapping, lambda n: n.get("writes_entry")) \
+            and not under(tree, callback, lambda n: n.get("writes_entry")
+                          and base(n["function"]) == mapping):
+        bad.append("no call at or under %s is marked as the one that "
+                   "writes the entries" % mapping)
+    ttree = (touch.get("calls") or {}).get("tree") or []
+    if touch.get("faulted") is not False:
+        bad.append("the touch: faulted %s, not no (the mmap maps every "
+                   "page)" % touch.get("faulted"))
+    if ttree:
+        bad.append("the touch's trace has calls (%s): a fault, where the "
+                   "mmap mapped every page" % ", ".join(
+                       base(n.get("function", n.get("event", "?")))
+                       for n in ttree))
+    utree = (un.get("calls") or {}).get("tree") or []
+    if not utree:
+        bad.append("the munmap stage has no calls: %s" %
+                   (un.get("calls_not_traced") or "none recorded"))
+    else:
+        if not under(utree, lambda n: True,
+                     lambda n: n.get("callback") and n.get("driver")):
+            bad.append("the munmap stage does not reach the driver's "
+                       "->close")
+        if not under(utree, lambda n: True,
+                     lambda n: n.get("zaps_entries")):
+            bad.append("no call of the munmap stage is marked as the one "
+                       "that zaps the entries")
+    return bad
+
+
 def check(a):
     recs = []
     for f in os.listdir(a.dir):
@@ -606,19 +700,29 @@ def check(a):
             fails += tap(n, what, check_revoke(r["cases"]["bar-revoke"]))
         for name, buffer in (("dma-coherent", "coherent"),
                              ("dma-pages", "page array")):
+            case = r["cases"].get(name)
             n += 1
             what = "%s: %s: the %s buffer mapped, touched and walked" % (
                 k, name, buffer)
-            case = r["cases"].get(name)
-            if not case:
-                print("ok %d %s # SKIP recorded before the case existed: %s"
-                      % (n, what, again))
-            elif case.get("output") is None and \
-                    case.get("stderr", "").startswith("no DMA device"):
-                print("ok %d %s # SKIP %s" % (
-                    n, what, case["stderr"].splitlines()[0]))
+            skip = dma_skip(case, again)
+            if skip:
+                print("ok %d %s # SKIP %s" % (n, what, skip))
             else:
                 fails += tap(n, what, check_dma(case, buffer))
+            n += 1
+            what = ("%s: %s: mmap() -> %s -> %s, which writes the entries; "
+                    "the touch takes no fault; munmap() -> ->close and the "
+                    "zap" % (k, name, DMA_MMAP, DMA_MAPPING[buffer]))
+            if not r["function_graph"]:
+                skip = "%s has no function_graph tracer" % k
+            elif not skip and case.get("status") == 0 and \
+                    not dma_traced(case):
+                skip = ("recorded before path traced a DMA device: %s" %
+                        again)
+            if skip:
+                print("ok %d %s # SKIP %s" % (n, what, skip))
+            else:
+                fails += tap(n, what, check_dma_calls(case, buffer))
     return 1 if fails else 0
 
 

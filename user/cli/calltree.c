@@ -309,6 +309,28 @@ static void heading_names(const struct call_node *n, char *buf, size_t size)
 	}
 }
 
+/* Preorder: each node marked as writing the entry, each name once. */
+static void writer_names(const struct call_node *n, char *buf, size_t size)
+{
+	for (const struct call_node *c = n->child; c; c = c->next) {
+		size_t len = strlen(buf);
+
+		if (c->event)
+			continue;
+		if (c->writes && !strstr(buf, c->name) &&
+		    len + strlen(c->name) + 5 < size)
+			snprintf(buf + len, size - len, "%s%s()",
+				 len ? ", " : "", c->name);
+		writer_names(c, buf, size);
+	}
+}
+
+void calltree_writers(const struct call_tree *t, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	writer_names(&t->root, buf, size);
+}
+
 void calltree_heading(const struct call_tree *t, char *buf, size_t size)
 {
 	size_t len = 0;

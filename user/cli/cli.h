@@ -339,6 +339,8 @@ struct call_node *calltree_node_new(struct call_node *parent,
 				    const char *text, size_t len);
 /* The entry calls, then the driver's functions and writers, in order. */
 void calltree_heading(const struct call_tree *t, char *buf, size_t size);
+/* The calls of @t that wrote an entry, "a(), b()"; "" if none. */
+void calltree_writers(const struct call_tree *t, char *buf, size_t size);
 /* The untraceable callers above a fault's (or system call's) entry. */
 void calltree_untraceable(const struct graph_session *gs, bool fault,
 			  char *buf, size_t size);
@@ -429,7 +431,7 @@ const char *path_case(const char *device, unsigned int strategy,
  * bound again; the tour's "revoke" and path --revoke.
  */
 #define PCI_DRIVER_DIR "/sys/bus/pci/drivers/mmapdemo"
-/* The zap below ->remove, as the kernels name its functions. */
+/* The zap below ->remove, and below munmap(), as the kernels name its functions. */
 extern const char *const revoke_zap_marks[];
 /* Trace also from write(), where @st traces: 0 or -errno. */
 int revoke_add_roots(struct stage_trace *st);

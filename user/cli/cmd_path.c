@@ -325,14 +325,51 @@ static int path_revoke_allowed(const struct cli *cli, struct path_opts *o)
 }
 
 /*
+ * The first touch of a DMA buffer: whether it faulted, said from what was
+ * seen (the touch's trace, whose roots include the fault's entry, else
+ * getrusage()'s minor faults), and, where it did not, which call of the
+ * mmap's trace wrote the entry (@mmap_calls, NULL if not traced).
+ */
+static void explain_dma_touch(const struct stage_trace *st,
+			      const struct call_tree *mmap_calls, long minflt)
+{
+	char writers[256] = "";
+	bool faulted;
+
+	if (mmap_calls)
+		calltree_writers(mmap_calls, writers, sizeof(writers));
+	faulted = st->have_tree ? st->tree.nr_calls > 0 : minflt > 0;
+	report_bool("faulted", "faulted", faulted);
+	report_str("fault_seen_by", "seen by", st->have_tree ?
+		   "the touch's trace" : "getrusage (calls not traced)");
+	if (faulted) {
+		report_text(st->have_tree ?
+			    "the touch faulted: the calls below are the fault's" :
+			    "the touch faulted (minor faults above)");
+	} else if (st->have_tree) {
+		report_text("no fault: the trace of the touch holds no call, where a fault would have");
+		report_text("entered the kernel's fault handling, which this trace follows");
+	} else {
+		report_text("no fault: getrusage counted no minor fault");
+	}
+	if (!faulted && writers[0]) {
+		report_str("entry_written_by", "entry written by", writers);
+		report_text("(in the mmap, as its trace above shows: the driver maps every page there)");
+	}
+}
+
+/*
  * path on a DMA device (/dev/mmapdemo-dma-<PCI address>): the driver maps
- * its coherent buffer (from offset 0) with dma_mmap_coherent() and its
- * page array (from the info's pages_offset) with vm_map_pages_zero(),
- * every PTE in mmap(), so there is no fault to follow.  The stages: the mmap, the VMA, the touch,
- * the page tables and the addresses of the byte (physical, and the DMA
- * address the device uses), the munmap.  The walk is the RAM device's
- * (/dev/mmapdemo), which walks any address of the caller.  The calls are
- * not traced here; the tour's dma experiment traces a transfer.
+ * its coherent buffer (from offset 0) and its page array (from the info's
+ * pages_offset) itself, every PTE in ->mmap (kmod/dma.c), so there is no
+ * fault to follow.  The stages: the mmap, traced down to the driver's
+ * ->mmap and the calls under it that write the entries; the VMA; the
+ * first touch, traced, which shows whether it faulted; the page tables
+ * and the addresses of the byte (physical, and the DMA address the device
+ * uses); the munmap, traced down to the driver's ->close and the zap.
+ * What the kernel ran is read from the trace (calltree.c), never written
+ * down here.  The walk is the RAM device's (/dev/mmapdemo), which walks
+ * any address of the caller.
  */
 static int path_dma(struct cli *cli, const struct path_opts *o)
 {
@@ -340,17 +377,18 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	struct mmapdemo_dma_info info;
 	struct mmapdemo *dma, *md;
 	struct map_call mc = { 0 };
+	struct stage_trace st;
 	struct mmapdemo_walk w;
-	int sig, code, ret;
+	int sig, code, ret, dot_err = 0;
 	bool shown = false;
 	const char *buffer;
 	bool coherent;
 	long minflt;
 	char *addr;
 
-	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map || o->dot)
+	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map)
 		return cli_usage(&cmd_path,
-				 "--strategy, --private and --dot are not for a DMA device: its driver maps its buffers itself (dma_mmap_coherent(), vm_map_pages_zero()), MAP_SHARED only");
+				 "--strategy and --private are not for a DMA device: its driver maps its buffers itself, MAP_SHARED only (Documentation/dma.rst)");
 	if (o->revoke)
 		return cli_usage(&cmd_path,
 				 "--revoke is for a BAR device (/dev/mmapdemo-<PCI address>): the DMA device is revoked with the same edu's BAR device, so unbind that one (see dma.rst, Removal)");
@@ -390,18 +428,25 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 		mc.hint = o->addr & ~(uint64_t)(ps - 1);
 		mc.flags |= MAP_FIXED_NOREPLACE;
 	}
-	report_begin(cli);
 	coherent = !strcmp(buffer, "coherent");
+	stage_trace_begin(&st, o->calls, o->depth);
+	/* scripts/paths.sh's names of the two cases. */
+	stage_trace_recorded(&st, coherent ? "dma-coherent" : "dma-pages");
+	report_begin(cli);
 	report_str("device_kind", "device",
 		   coherent ? "DMA buffer (coherent)" :
 			      "DMA buffer (page array)");
-	report_section("mmap", "1. mmap(2)");
+	stage_trace_start(&st);
 	mc.err = mmapdemo_map_at(dma, (void *)(uintptr_t)mc.hint, mc.length,
 				 mc.prot, mc.flags, (off_t)mc.offset,
 				 &mc.result);
+	stage_trace_stop(&st);
+	stage_trace_section(&st, "mmap", "1. mmap(2)");
 	show_mmap_call(&mc);
+	stage_trace_report(&st, false);
 	report_close();
 	if (mc.err) {
+		stage_trace_end(&st);
 		report_end();
 		mmapdemo_close(md);
 		mmapdemo_close(dma);
@@ -414,14 +459,16 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 
 	show_vma(md, addr, "2. the VMA the mmap made");
 
+	stage_trace_start(&st);
 	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
-	report_section("touch", o->write ? "3. first touch: a write" :
-			"3. first touch: a read");
+	stage_trace_stop(&st);
+	stage_trace_section(&st, "touch", o->write ? "3. first touch: a write" :
+			    "3. first touch: a read");
 	show_touch(o->write, sig, code, minflt);
-	if (!sig && !minflt)
-		report_text(coherent ?
-			    "no fault: the mmap wrote every PTE (dma_mmap_coherent()) before the touch" :
-			    "no fault: the mmap wrote every PTE (vm_map_pages_zero()) before the touch");
+	if (!sig)
+		explain_dma_touch(&st, st.have_kept[0] ? &st.kept[0] : NULL,
+				  minflt);
+	stage_trace_report(&st, true);
 	report_close();
 
 	report_section("after", "4. page tables, and the addresses of the byte");
@@ -430,18 +477,35 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 		shown = show_dma_addresses(cli->device, dma, &info, &w,
 					   mc.offset + ((uintptr_t)addr -
 							(uintptr_t)mc.result));
+		if (o->dot) {
+			/* A touch that took no call draws no calls. */
+			dot_err = path_dot_write(o->dot, addr, &w, ps,
+						 st.have_kept[0] ? &st.kept[0] : NULL,
+						 st.have_kept[1] &&
+						 st.kept[1].nr_calls ?
+						 &st.kept[1] : NULL, NULL);
+			report_str("dot", "graph (Graphviz)",
+				   dot_err ? strerror(-dot_err) : o->dot);
+		}
 	}
 	report_close();
 
-	report_section("munmap", "5. munmap(2)");
+	/* The zap below munmap is the one below a revocation's ->remove. */
+	st.zaps = revoke_zap_marks;
+	stage_trace_start(&st);
 	ret = mmapdemo_unmap(mc.result, mc.length);
+	stage_trace_stop(&st);
+	st.zaps = NULL;
+	stage_trace_section(&st, "munmap", "5. munmap(2)");
 	report_str("result", "result", ret ? strerror(-ret) : "ok");
+	stage_trace_report(&st, false);
 	report_close();
+	stage_trace_end(&st);
 	mmapdemo_close(md);
 	mmapdemo_close(dma);
 	if (!shown && geteuid() != 0)
 		fprintf(stderr, "note: PFNs, physical and DMA addresses are shown to CAP_SYS_ADMIN only\n");
-	return report_end() ?: (sig || ret ? EXIT_FAILED : EXIT_OK);
+	return report_end() ?: (sig || ret || dot_err ? EXIT_FAILED : EXIT_OK);
 }
 
 static int path_run(struct cli *cli, int argc, char **argv)
@@ -573,12 +637,15 @@ const struct command cmd_path = {
 		 "  to depth 24 from write() down to ->remove and the zap, touches\n"
 		 "  the page again (SIGBUS) and binds the device again\n"
 		 "path --device /dev/mmapdemo-dma-PCI [ADDRESS] [--offset N] [--length N]\n"
-		 "    [--write] [--json]\n"
+		 "    [--write] [--dot FILE] [--calls spine|all|none] [--calls-depth N]\n"
+		 "    [--json]\n"
 		 "  a byte of a DMA device's buffers (coherent from offset 0, the\n"
 		 "  page array from 1 MiB): the mapping, its VMA and page-table\n"
 		 "  entry, the physical address (the walk's and the driver's) and\n"
 		 "  the DMA address the device uses, equal or not, and why (what\n"
-		 "  sysfs says of the device's IOMMU); addresses for CAP_SYS_ADMIN only\n"
+		 "  sysfs says of the device's IOMMU); addresses for CAP_SYS_ADMIN\n"
+		 "  only; the mmap, the touch and the munmap traced as above, the\n"
+		 "  munmap down to the zap\n"
 		 "path --legend [--json]\n"
 		 "  what each bit of a page-table entry means, and the memory types",
 	.run = path_run,

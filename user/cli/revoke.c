@@ -26,14 +26,17 @@ static const char *const revoke_roots[] = {
  * Below the driver's ->remove (a callback, found without being named):
  * the zap of every user mapping of the device's address_space, down to
  * its page tables, as far as the trace goes.  Each is in mm/memory.c of
- * one of the kernels, not all (7.x has zap_vma_range*() where 6.x has
- * zap_page_range_single() and unmap_single_vma()); only those the trace
- * saw are printed.
+ * one of the kernels, not all (7.x has zap_vma_range*() and
+ * __zap_vma_range() where 6.x has zap_page_range_single() and
+ * unmap_single_vma()); only those the trace saw are printed.  munmap()
+ * zaps with the same functions below unmap_vmas() (path on a DMA device
+ * marks them).
  */
 const char *const revoke_zap_marks[] = {
 	"unmap_mapping_range", "unmap_mapping_pages",
 	"unmap_mapping_range_tree", "unmap_mapping_range_vma",
 	"zap_page_range_single", "zap_vma_range", "zap_vma_range_batched",
+	"__zap_vma_range",
 	"unmap_single_vma", "unmap_page_range", "zap_pmd_range",
 	"zap_pte_range", NULL
 };
