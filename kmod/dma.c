@@ -655,8 +655,8 @@ static int mmapdemo_dma_ioctl_info(struct mmapdemo_dma *dma, void __user *uarg,
 	info.live_vmas = atomic64_read(&dma->live_vmas);
 	info.pages_offset = MMAPDEMO_DMA_PAGES_OFFSET;
 	info.pages_size = MMAPDEMO_DMA_PAGES_SIZE;
-	/* Addresses only to the administrator, as /proc/PID/pagemap's PFNs. */
 	/*
+	 * Addresses only to the administrator, as /proc/PID/pagemap's PFNs.
 	 * A removal that began after the ioctl's own check is seen here:
 	 * ENODEV, as for a call that starts after it, never a success that
 	 * would read as "addresses hidden" to the administrator.

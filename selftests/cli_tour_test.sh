@@ -100,6 +100,11 @@ result() {
 	fi
 }
 
+# experiments N: the summary's count, "1 experiment" or "N experiments".
+experiments() {
+	if [ "$1" = 1 ]; then echo "1 experiment"; else echo "$1 experiments"; fi
+}
+
 # run COMMAND...: run, keeping stdout, stderr and the exit status.
 run() {
 	"$@" >"$tmp/out" 2>"$tmp/err"
@@ -297,7 +302,7 @@ if [ "$mode" = device ]; then
 	if [ "$ran" = 3 ]; then
 		summary="  3 experiments, 3 as expected"
 	else
-		summary="  $ran experiments, $ran as expected, $((3 - ran)) skipped (see their reasons)"
+		summary="  $(experiments $ran), $ran as expected, $((3 - ran)) skipped (see their reasons)"
 	fi
 	st=0
 	grep -qx "$summary" "$tmp/tour.txt" && [ "$rc" = 0 ] || st=1
@@ -388,9 +393,9 @@ for e in $experiments; do
 done
 skipped=$((nr_experiments - ran))
 if [ "$skipped" = 0 ]; then
-	summary="  $ran experiments, $ran as expected"
+	summary="  $(experiments $ran), $ran as expected"
 else
-	summary="  $ran experiments, $ran as expected, $skipped skipped (see their reasons)"
+	summary="  $(experiments $ran), $ran as expected, $skipped skipped (see their reasons)"
 fi
 grep -qx "$summary" "$tmp/tour.txt"
 result "tour: summary '${summary#  }'" $?
@@ -574,7 +579,7 @@ for e in lazy_vs_eager populate fork dontneed; do
 	st=$rc
 	grep -qE '^  verdict: .* \[kernel: calls not traced: --calls=none\]$' "$tmp/out" || st=1
 	grep -qE '^ *calls( in |, )' "$tmp/out" && st=1
-	grep -qx '  1 experiments, 1 as expected' "$tmp/out" || st=1
+	grep -qx '  1 experiment, 1 as expected' "$tmp/out" || st=1
 	case $e in
 	lazy_vs_eager) grep -qE '^  verdict: as expected: fault took 64 ->fault calls for 64 pages;' "$tmp/out" || st=1 ;;
 	fork) grep -qF 'fault: PTEs copied (VM_MIXEDMAP: its ->fault inserts pages)' "$tmp/out" || st=1 ;;
@@ -604,7 +609,7 @@ st=$rc
 grep -q '^b\. prot_read:' "$tmp/out" || st=1
 grep -q '^a\. shared_write:' "$tmp/out" && st=1
 grep -q 'SEGV_ACCERR' "$tmp/out" || st=1
-grep -qx '  1 experiments, 1 as expected' "$tmp/out" || st=1
+grep -qx '  1 experiment, 1 as expected' "$tmp/out" || st=1
 result "tour --only prot_read runs that experiment alone" "$st"
 
 # In a list too, the unknown name is the one named.

@@ -160,7 +160,7 @@ FIXTURE_SETUP(huge)
 
 	self->fd = -1;
 	if (why)
-		SKIP(return, "%s", why);
+		MMAPDEMO_SETUP_SKIP("%s", why);
 	self->fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_HUGE);
 	ASSERT_LE(0, self->fd);
 	info = mmapdemo_info(self->fd);

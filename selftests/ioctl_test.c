@@ -28,7 +28,7 @@ FIXTURE_SETUP(ioctl)
 {
 	self->fd = open(MMAPDEMO_DEV, O_RDWR);
 	if (self->fd < 0)
-		SKIP(return, MMAPDEMO_HINT);
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_HINT);
 }
 
 FIXTURE_TEARDOWN(ioctl)

@@ -57,7 +57,7 @@ FIXTURE_SETUP(leak)
 {
 	self->fd = open(MMAPDEMO_DEV, O_RDWR);
 	if (self->fd < 0)
-		SKIP(return, MMAPDEMO_HINT);
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_HINT);
 	self->page = sysconf(_SC_PAGESIZE);
 }
 

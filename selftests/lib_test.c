@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "mmapdemo.h"
+#include "mmapdemo_util.h"
 
 /* The VM_* bits the library can name from VmFlags codes (decode.c). */
 FIXTURE(lib)
@@ -56,7 +57,7 @@ FIXTURE_SETUP(lib)
 	int ret = mmapdemo_open(NULL, O_RDWR, &self->md);
 
 	if (ret == -ENOENT)
-		SKIP(return, "no " MMAPDEMO_DEVICE ": load the module (mmapdemo load mmapdemo.ko)");
+		MMAPDEMO_SETUP_SKIP("no " MMAPDEMO_DEVICE ": load the module (mmapdemo load mmapdemo.ko)");
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, mmapdemo_set_strategy(self->md, variant->strategy));
 	ASSERT_EQ(0, mmapdemo_get_info(self->md, &self->info));
@@ -241,14 +242,23 @@ TEST_F(lib, module_query)
 	EXPECT_EQ(-EWOULDBLOCK, mmapdemo_module_unload());
 }
 
-TEST(open_errors)
+TEST(open_error_no_such_file)
 {
 	struct mmapdemo *md = NULL;
 
 	EXPECT_EQ(-ENOENT, mmapdemo_open("/dev/nonexistent", O_RDWR, &md));
 	EXPECT_EQ(NULL, md);
+}
+
+TEST(open_error_not_a_directory)
+{
+	struct mmapdemo *md = NULL;
+
+	if (access(MMAPDEMO_DEVICE, F_OK))
+		SKIP(return, "no " MMAPDEMO_DEVICE ": load the module (mmapdemo load mmapdemo.ko)");
 	EXPECT_EQ(-ENOTDIR, mmapdemo_open(MMAPDEMO_DEVICE, O_RDWR | O_DIRECTORY,
 					  &md));
+	EXPECT_EQ(NULL, md);
 }
 
 TEST_HARNESS_MAIN

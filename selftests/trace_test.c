@@ -19,7 +19,7 @@ FIXTURE(trace)
 FIXTURE_SETUP(trace)
 {
 	if (access(TRACEFS "/events/mmapdemo", F_OK))
-		SKIP(return, "no " TRACEFS "/events/mmapdemo: mount tracefs and load the module");
+		MMAPDEMO_SETUP_SKIP("no " TRACEFS "/events/mmapdemo: mount tracefs and load the module");
 	self->fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_FAULT);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, mmapdemo_write_file(TRACEFS "/trace", ""));

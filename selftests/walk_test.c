@@ -68,9 +68,9 @@ FIXTURE_SETUP(walk)
 {
 	self->fd = mmapdemo_open_strategy(O_RDWR, variant->strategy);
 	if (self->fd < 0)
-		SKIP(return, MMAPDEMO_HINT);
+		MMAPDEMO_SETUP_SKIP(MMAPDEMO_HINT);
 	if (!(mmapdemo_info(self->fd).features & MMAPDEMO_FEATURE_WALK))
-		SKIP(return, "MMAPDEMO_IOC_WALK is for x86-64 and arm64 only");
+		MMAPDEMO_SETUP_SKIP("MMAPDEMO_IOC_WALK is for x86-64 and arm64 only");
 	self->page = sysconf(_SC_PAGESIZE);
 }
 

@@ -397,10 +397,11 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 	report_u64("as_expected", "as expected", t.expected);
 	report_u64("skipped", "skipped", t.skipped);
 	if (t.skipped)
-		report_text("%u experiments, %u as expected, %u skipped (see their reasons)",
-			    t.run, t.expected, t.skipped);
+		report_text("%u experiment%s, %u as expected, %u skipped (see their reasons)",
+			    t.run, t.run == 1 ? "" : "s", t.expected, t.skipped);
 	else
-		report_text("%u experiments, %u as expected", t.run, t.expected);
+		report_text("%u experiment%s, %u as expected", t.run,
+			    t.run == 1 ? "" : "s", t.expected);
 	report_close();
 	tour_trace_end(&t);
 
