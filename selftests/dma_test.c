@@ -9,10 +9,14 @@
  * the addresses of every page only to CAP_SYS_ADMIN (and the physical ones
  * checked against /proc/self/pagemap), read() and pread() of the same
  * bytes the mapping shows, revocation at unbind and removal (SIGBUS,
- * ENODEV, read() too) and no unload under a mapping, for both buffers.  Runs
+ * ENODEV, read() too; a read stalled in its copy does not hold it up) and
+ * no unload under a mapping, for both buffers.  Runs
  * in the edu VM (scripts/bar-proof.sh edu), also built -m32
  * (compat_ptr_ioctl).
  */
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -763,6 +767,117 @@ TEST_F(dma, unbind_revokes_and_bind_restores)
 	EXPECT_EQ(5ULL, info.irqs);
 	munmap(p, 2 * PAGE);
 	close(fd);
+}
+
+struct stalled_read {
+	int fd;
+	char *dst;
+	ssize_t ret;
+	int err;
+};
+
+static void *stalled_read(void *arg)
+{
+	struct stalled_read *r = arg;
+
+	r->ret = pread(r->fd, r->dst, 64, 0);
+	r->err = errno;
+	return NULL;
+}
+
+/* Whether @fd becomes readable within @rounds rounds of 10 ms. */
+static bool poll_rounds(int fd, int rounds)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (rounds-- > 0)
+		if (poll(&p, 1, 10) == 1)
+			return true;
+	return false;
+}
+
+/*
+ * A read whose copy to user space stalls, on a userfaultfd that serves
+ * its destination page only when the test says so, must not hold up the
+ * removal: the driver holds its lock only to take a reference to the
+ * buffers, not across the copy.  The unbind, in a child, ends while the
+ * read still waits (500 rounds of 10 ms); then the fault is served, and
+ * the read ends with the buffer's bytes, which its reference kept.
+ */
+TEST_F(dma, unbind_does_not_wait_for_a_read_stalled_in_its_copy)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_copy copy;
+	struct stalled_read r;
+	struct uffd_msg msg;
+	bool ended = false;
+	int uffd, status = 0, i;
+	char *m, *src, c[4];
+	pthread_t th;
+	pid_t pid;
+
+	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m, 'u', 64);
+	ASSERT_EQ(0, munmap(m, PAGE));
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd(): %s (CONFIG_USERFAULTFD?)",
+		     strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	r.fd = self->fd;
+	r.dst = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	src = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r.dst);
+	ASSERT_NE(MAP_FAILED, src);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)r.dst;
+	reg.range.len = PAGE;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, pthread_create(&th, NULL, stalled_read, &r));
+	/* The read is in its copy once its fault arrives. */
+	ASSERT_TRUE(poll_rounds(uffd, 500));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	EXPECT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(mmapdemo_write_file(DRV "/unbind", self->bdf) ? 1 : 0);
+	for (i = 0; i < 500 && !ended; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			ended = true;
+		else
+			usleep(10000);
+	}
+	EXPECT_TRUE(ended) TH_LOG("the unbind waits for a read stalled in its copy");
+
+	/* Served: the read ends, with the bytes of the buffer it held. */
+	memset(&copy, 0, sizeof(copy));
+	copy.dst = (uintptr_t)r.dst;
+	copy.src = (uintptr_t)src;
+	copy.len = PAGE;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	if (!ended)
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(64, r.ret) TH_LOG("%s", strerror(r.err));
+	EXPECT_EQ('u', r.dst[0]);
+	EXPECT_EQ('u', r.dst[63]);
+	EXPECT_EQ(-1, pread(self->fd, c, sizeof(c), 0));
+	EXPECT_EQ(ENODEV, errno);
+	close(uffd);
+	munmap(src, PAGE);
+	munmap(r.dst, PAGE);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, mmapdemo_write_file(DRV "/bind", self->bdf));
+	ASSERT_TRUE(mmapdemo_wait_node(self->path, true));
 }
 
 /*
