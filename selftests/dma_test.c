@@ -801,11 +801,14 @@ static bool poll_rounds(int fd, int rounds)
  * its destination page only when the test says so, must not hold up the
  * removal: the driver holds its lock only to take a reference to the
  * buffers, not across the copy.  The unbind, in a child, ends while the
- * read still waits (500 rounds of 10 ms); then the fault is served, and
- * the read ends with the buffer's bytes, which its reference kept.
+ * read still waits (5 s, in rounds of 10 ms, times MMAPDEMO_SLOWDOWN);
+ * then the fault is served, and the read ends with the buffer's bytes,
+ * which its reference kept.
  */
 TEST_F(dma, unbind_does_not_wait_for_a_read_stalled_in_its_copy)
 {
+	/* 5 s in rounds of 10 ms, times MMAPDEMO_SLOWDOWN. */
+	const int rounds = (int)mmapdemo_scaled(5) * 100;
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg;
 	struct uffdio_copy copy;
@@ -840,7 +843,7 @@ TEST_F(dma, unbind_does_not_wait_for_a_read_stalled_in_its_copy)
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 	ASSERT_EQ(0, pthread_create(&th, NULL, stalled_read, &r));
 	/* The read is in its copy once its fault arrives. */
-	ASSERT_TRUE(poll_rounds(uffd, 500));
+	ASSERT_TRUE(poll_rounds(uffd, rounds));
 	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
 	EXPECT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
 
@@ -848,7 +851,7 @@ TEST_F(dma, unbind_does_not_wait_for_a_read_stalled_in_its_copy)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(mmapdemo_write_file(DRV "/unbind", self->bdf) ? 1 : 0);
-	for (i = 0; i < 500 && !ended; i++) {
+	for (i = 0; i < rounds && !ended; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			ended = true;
 		else
