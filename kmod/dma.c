@@ -58,6 +58,11 @@
  * 7.3 uses it, and this file's ->mmap must stay for the coherent buffer:
  * one file has one of the two.  Both buffers share @buf_ref, the file's
  * address_space and so the revocation.
+ *
+ * read() and pread() copy the same bytes out, at mmap()'s offsets, for
+ * a comparison of the two ways (mmapdemo bench): see
+ * mmapdemo_dma_read_iter().  There is no write(): the device's data comes
+ * in by DMA, and a program writes the buffer through its mapping.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -71,6 +76,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 
 #include "compat.h"
@@ -105,6 +111,8 @@
 /* The page-array buffer: as many pages, from MMAPDEMO_DMA_PAGES_OFFSET. */
 #define MMAPDEMO_DMA_NR_PAGES 4
 #define MMAPDEMO_DMA_PAGES_SIZE (MMAPDEMO_DMA_NR_PAGES * PAGE_SIZE)
+/* The end of the page array, the last offset of the file. */
+#define MMAPDEMO_DMA_END (MMAPDEMO_DMA_PAGES_OFFSET + MMAPDEMO_DMA_PAGES_SIZE)
 /* Both buffers are read and written by the device. */
 #define MMAPDEMO_DMA_PAGES_DIR DMA_BIDIRECTIONAL
 
@@ -131,8 +139,8 @@ enum mmapdemo_dma_buf {
  * @name: @misc's name
  * @ref: one for the device's existence, one per open file; the last frees
  *       the struct
- * @buf_ref: one for the device's existence, one per mapping; the last
- *           frees the buffer
+ * @buf_ref: one for the device's existence, one per mapping and one per
+ *           read() under way; the last frees the buffers
  * @pdev: the PCI device, held (pci_dev_get()) until the struct is freed,
  *        for the buffer's late free
  * @cpu: the coherent buffer, the kernel's address
@@ -145,8 +153,9 @@ enum mmapdemo_dma_buf {
  * @msi: whether that vector is an MSI
  * @iommu: whether the buffer was mapped through an IOMMU
  * @inode: the inode whose address_space every open file shares
- * @lock: held for reading by mmap() and by a transfer from start to end,
- *        for writing by the removal to set @revoked
+ * @lock: held for reading by mmap(), by a transfer from start to end and
+ *        by read() to take @buf_ref (not across its copy), for writing
+ *        by the removal to set @revoked
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
  * @xfer_lock: one transfer at a time; taken before @lock
  * @done: completed by the interrupt of a transfer's end
@@ -717,6 +726,116 @@ static int mmapdemo_dma_ioctl_addr(struct mmapdemo_dma *dma, void __user *uarg,
 	return copy_to_user(uarg, &req, min(sizeof(req), usize)) ? -EFAULT : 0;
 }
 
+/*
+ * Copies [@rel, @rel + @len) of the page-array buffer to @to, page by
+ * page: the pages are not contiguous, and each is reached through
+ * copy_page_to_iter(), which maps it where it has no kernel address.
+ * Return: the bytes copied, fewer than @len at the first fault.
+ */
+static size_t mmapdemo_dma_read_pages(struct mmapdemo_dma *dma, u64 rel,
+				      size_t len, struct iov_iter *to)
+{
+	size_t done = 0, n, copied;
+
+	while (done < len) {
+		u64 off = rel + done;
+
+		n = min_t(size_t, len - done, PAGE_SIZE - offset_in_page(off));
+		copied = copy_page_to_iter(dma->pages[off >> PAGE_SHIFT],
+					   offset_in_page(off), n, to);
+		done += copied;
+		if (copied < n)
+			break;
+	}
+	return done;
+}
+
+/**
+ * mmapdemo_dma_read_iter() - read() and pread() of a DMA device
+ * @iocb: the file and the position, mmap()'s offsets
+ * @to: the user's buffer
+ *
+ * The same bytes a mapping at the same offset shows, through a copy: the
+ * coherent buffer at [0, size), the page array at
+ * [MMAPDEMO_DMA_PAGES_OFFSET, + its size).  A read is cut short at its
+ * buffer's end; a position in neither buffer (the coherent buffer's end
+ * and the gap up to the page array, or the page array's end and beyond)
+ * reads as the end of the file, 0, so that cat(1) reads the coherent
+ * buffer and stops.  The page array is read with pread() or after
+ * lseek(), as mmap() maps it, at its offset.
+ *
+ * The device's lock is held only to see that the device is still there
+ * and to take a reference to the buffers (@buf_ref), never across the
+ * copy: a copy to user space may fault, or wait without bound on a
+ * userfaultfd, and the removal takes the lock for writing.  The removal
+ * then only frees the buffers once this read drops its reference.
+ *
+ * A read does not wait for a transfer (nor does a load through a
+ * mapping).  Between transfers the CPU owns every page of the page array
+ * (a transfer ends with dma_sync_single_for_cpu()), so the copy reads
+ * what the device wrote.  A read concurrent with a transfer sees what a
+ * mapped load sees then: in the bytes the transfer writes, the old data,
+ * the new or a mix; and in a page of the page array the device owns at
+ * that moment (between the two syncs), on a non-coherent machine, even
+ * data that is neither, until the transfer's sync for the CPU.
+ *
+ * Context: process context, may sleep (faults on @to); takes the
+ * device's lock for reading, and not across the copy.
+ * Return: the bytes read; 0 at a position in neither buffer or for a
+ * read of 0 bytes; -EINVAL for a negative position; -ENODEV once the
+ * device is gone; -EFAULT if no byte could be copied to @to.
+ */
+static ssize_t mmapdemo_dma_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct mmapdemo_dma *dma = iocb->ki_filp->private_data;
+	loff_t pos = iocb->ki_pos;
+	enum mmapdemo_dma_buf buf;
+	size_t len, done;
+	u64 rel, end;
+
+	if (pos < 0)
+		return -EINVAL;
+	buf = mmapdemo_dma_locate(dma, pos, 1, &rel);
+	down_read(&dma->lock);
+	if (dma->revoked) {
+		up_read(&dma->lock);
+		return -ENODEV;
+	}
+	if (buf == MMAPDEMO_DMA_BUF_NONE || !iov_iter_count(to)) {
+		up_read(&dma->lock);
+		return 0;
+	}
+	/* Not revoked: the device's own reference is still held. */
+	kref_get(&dma->buf_ref);
+	up_read(&dma->lock);
+
+	end = buf == MMAPDEMO_DMA_BUF_PAGES ? MMAPDEMO_DMA_PAGES_SIZE :
+					      dma->size;
+	len = min_t(u64, iov_iter_count(to), end - rel);
+	if (buf == MMAPDEMO_DMA_BUF_PAGES)
+		done = mmapdemo_dma_read_pages(dma, rel, len, to);
+	else
+		done = copy_to_iter(dma->cpu + rel, len, to);
+	kref_put(&dma->buf_ref, mmapdemo_dma_buf_release);
+	if (!done)
+		return -EFAULT;
+	iocb->ki_pos = pos + done;
+	return done;
+}
+
+/*
+ * lseek(): SEEK_END is the coherent buffer's end, where read() first
+ * returns 0; SEEK_SET and SEEK_CUR reach any position up to the page
+ * array's end, MMAPDEMO_DMA_PAGES_OFFSET included, and no further.
+ */
+static loff_t mmapdemo_dma_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct mmapdemo_dma *dma = file->private_data;
+
+	return generic_file_llseek_size(file, offset, whence, MMAPDEMO_DMA_END,
+					dma->size);
+}
+
 /* A command without its size, to match callers of any struct version. */
 #define IOC_NOSIZE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
@@ -745,10 +864,11 @@ static const struct file_operations mmapdemo_dma_fops = {
 	.owner = THIS_MODULE,
 	.open = mmapdemo_dma_open,
 	.release = mmapdemo_dma_file_release,
+	.read_iter = mmapdemo_dma_read_iter,
+	.llseek = mmapdemo_dma_llseek,
 	.mmap = mmapdemo_dma_mmap,
 	.unlocked_ioctl = mmapdemo_dma_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
 };
 
 /*

@@ -10,13 +10,15 @@
 # module load, which the tests that reload the module must not pay.  The
 # edu VM also runs the tour's device experiments (cli_tour_test.sh
 # device): device_not_ram needs edu, and huge, without a BAR of 64 MiB
-# there, must say why it is skipped.
+# there, must say why it is skipped.  And the CLI's bench test, whose
+# DMA row (mmapdemo bench --dma) needs the edu's DMA device.
 #
 # Usage: scripts/bar-proof.sh prepare KERNEL   prints the vm.sh options
 #        scripts/bar-proof.sh verify KERNEL    prints TAP, exits 1 on failure
 #        scripts/bar-proof.sh edu KERNEL       edu_test, dma_test, the fuzzer's
 #                                              and the stress's DMA parts and the tour's device
-#                                              experiments in a VM with edu, TAP;
+#                                              experiments and the bench's DMA
+#                                              row in a VM with edu, TAP;
 #                                              logs in build/KERNEL/vm/edu/
 #        scripts/bar-proof.sh iommu KERNEL     dma_test, the fuzzer's and the
 #                                              stress's DMA parts (64-bit) and
@@ -44,9 +46,10 @@ edu)
 	status=0
 	# The fuzzer's DMA parts, short (MMAPDEMO_TESTS: the dma variant and
 	# fuzz_dma's transfers), as fuzz_dma and fuzz_dma32, and the DMA
-	# device's stress with its revoker for 20 s, as stress_dma.
+	# device's stress with its revoker for 20 s, as stress_dma; the CLI's
+	# bench test, whose DMA row needs the edu, as cli_bench_dma.
 	"$top/scripts/vm.sh" -n edu -t 600 -d edu "$kernel" \
-		'insmod "$LAB_MODULE"; for t in edu_test dma_test dma_test32 fuzz_dma fuzz_dma32 stress_dma cli_tour_test.sh; do echo "@@PROGRAM $t"; case $t in cli_tour_test.sh) $t device ;; fuzz_dma*) MMAPDEMO_TESTS="fuzz.dma fuzz_dma.transfers_move_only_their_range" MMAPDEMO_FUZZ_ITERATIONS=2000 MMAPDEMO_FUZZ_DMA_XFERS=40 fuzz_test${t#fuzz_dma} ;; stress_dma) MMAPDEMO_TESTS=stress_dma_with_revocation MMAPDEMO_STRESS_SECONDS=20 stress_test ;; *) $t ;; esac; echo "@@PROGRAM-EXIT $t $?"; done' ||
+		'insmod "$LAB_MODULE"; for t in edu_test dma_test dma_test32 fuzz_dma fuzz_dma32 stress_dma cli_tour_test.sh cli_bench_dma; do echo "@@PROGRAM $t"; case $t in cli_tour_test.sh) $t device ;; cli_bench_dma) cli_bench_test.sh ;; fuzz_dma*) MMAPDEMO_TESTS="fuzz.dma fuzz_dma.transfers_move_only_their_range" MMAPDEMO_FUZZ_ITERATIONS=2000 MMAPDEMO_FUZZ_DMA_XFERS=40 fuzz_test${t#fuzz_dma} ;; stress_dma) MMAPDEMO_TESTS=stress_dma_with_revocation MMAPDEMO_STRESS_SECONDS=20 stress_test ;; *) $t ;; esac; echo "@@PROGRAM-EXIT $t $?"; done' ||
 		status=$?
 	if [ "$status" -ge 124 ]; then
 		echo "@@PROGRAM edu_vm"

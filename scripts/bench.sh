@@ -13,7 +13,8 @@
 # module refuses more than half of it), BENCH_ARGS (more options for
 # "mmapdemo bench", e.g. "--reps 7").  The VM has a 1 GiB ivshmem BAR
 # (build/KERNEL/ivshmem-bench.img, sparse), measured as the bar-fault,
-# bar-remap and bar-huge subjects.
+# bar-remap and bar-huge subjects.  A DMA device, where the VM has one
+# (an edu), is measured too (--dma): this VM has none.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,8 @@ for k in "$@"; do
 insmod \$LAB_MODULE size=$size || exit 1
 bar=\$(ls /dev/mmapdemo-* | head -n 1)
 [ -n \"\$bar\" ] || exit 1
-mmapdemo bench --sizes $size --bar \$bar $args --out /tmp/bench >/dev/null || exit 1
+dma=\$(ls /dev/mmapdemo-dma-* 2>/dev/null | head -n 1)
+mmapdemo bench --sizes $size --bar \$bar \${dma:+--dma \$dma} $args --out /tmp/bench >/dev/null || exit 1
 for f in $files; do
 	echo \"@@BENCH-FILE \$f\"
 	cat \"/tmp/bench/\$f\"

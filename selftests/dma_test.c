@@ -7,11 +7,16 @@
  * end of each run.  Data both ways without a copy, across pages (one run
  * per page in the page array), the interrupt counts, the bounds refused,
  * the addresses of every page only to CAP_SYS_ADMIN (and the physical ones
- * checked against /proc/self/pagemap), revocation at unbind and removal
- * (SIGBUS, ENODEV) and no unload under a mapping, for both buffers.  Runs
+ * checked against /proc/self/pagemap), read() and pread() of the same
+ * bytes the mapping shows, revocation at unbind and removal (SIGBUS,
+ * ENODEV, read() too; a read stalled in its copy does not hold it up) and
+ * no unload under a mapping, for both buffers.  Runs
  * in the edu VM (scripts/bar-proof.sh edu), also built -m32
  * (compat_ptr_ioctl).
  */
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -234,6 +239,105 @@ TEST_F(dma, data_both_ways_through_the_mapping)
 TEST_F(dma, pages_data_both_ways_across_pages)
 {
 	data_both_ways(_metadata, self, self->info.pages_offset);
+}
+
+/*
+ * read() and pread() of the buffer at @base, after a transfer from the
+ * device, give the bytes the mapping shows, the whole buffer in one call
+ * (across the page array's pages, which are not contiguous); a read
+ * across the buffer's end is cut short there, and one from the end reads
+ * 0, end of file.
+ */
+static void read_matches_mapping(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(dma) *self, __u64 base)
+{
+	size_t size = buf_size(self, base);
+	char *m, *r;
+
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 base);
+	ASSERT_NE(MAP_FAILED, m);
+	r = malloc(size + PAGE);
+	ASSERT_NE(NULL, r);
+	mmapdemo_fill(m, size, 17);
+	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, base + 5, 0,
+			  3000));
+	/* The device writes its copy back elsewhere, across a page. */
+	ASSERT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_FROM_DEVICE,
+			  base + 2 * PAGE - 1500, 0, 3000));
+	EXPECT_EQ(0, memcmp(m + 2 * PAGE - 1500, m + 5, 3000));
+
+	memset(r, 0x5a, size + PAGE);
+	EXPECT_EQ((ssize_t)size, pread(self->fd, r, size + PAGE, base));
+	EXPECT_EQ(0, memcmp(r, m, size));
+	EXPECT_EQ(0x5a, r[size]);
+	/* read() from lseek()'s position, which it moves. */
+	ASSERT_EQ((off_t)(base + PAGE - 7),
+		  lseek(self->fd, base + PAGE - 7, SEEK_SET));
+	memset(r, 0, 3000);
+	EXPECT_EQ(3000, read(self->fd, r, 3000));
+	EXPECT_EQ(0, memcmp(r, m + PAGE - 7, 3000));
+	EXPECT_EQ((off_t)(base + PAGE - 7 + 3000),
+		  lseek(self->fd, 0, SEEK_CUR));
+	/* Across the end: cut short; from it: end of file. */
+	EXPECT_EQ(10, pread(self->fd, r, 100, base + size - 10));
+	EXPECT_EQ(0, memcmp(r, m + size - 10, 10));
+	EXPECT_EQ(0, pread(self->fd, r, 100, base + size));
+	ASSERT_EQ((off_t)(base + size - 1),
+		  lseek(self->fd, base + size - 1, SEEK_SET));
+	EXPECT_EQ(1, read(self->fd, r, 100));
+	EXPECT_EQ(m[size - 1], r[0]);
+	EXPECT_EQ(0, read(self->fd, r, 100));
+	free(r);
+	EXPECT_EQ(0, munmap(m, size));
+}
+
+TEST_F(dma, read_gives_what_the_mapping_shows)
+{
+	read_matches_mapping(_metadata, self, 0);
+}
+
+TEST_F(dma, pages_pread_gives_what_the_mapping_shows)
+{
+	read_matches_mapping(_metadata, self, self->info.pages_offset);
+}
+
+/*
+ * The positions of read() and lseek(): between the two buffers and past
+ * the page array, end of file; a negative position, a bad buffer and a
+ * seek past the page array refused; SEEK_END is the coherent buffer's end.
+ */
+TEST_F(dma, read_positions_and_seeks)
+{
+	const __u64 pg = self->info.pages_offset;
+	const __u64 end = pg + self->info.pages_size;
+	char r[16], *bad;
+
+	EXPECT_EQ(0, pread(self->fd, r, sizeof(r), self->info.size + 100));
+	EXPECT_EQ(0, pread(self->fd, r, sizeof(r), pg - 1));
+	EXPECT_EQ(0, pread(self->fd, r, sizeof(r), end));
+	EXPECT_EQ(0, pread(self->fd, r, sizeof(r), 1ULL << 40));
+	EXPECT_EQ(0, pread(self->fd, r, 0, 0));
+	EXPECT_EQ(-1, pread(self->fd, r, sizeof(r), -1));
+	EXPECT_EQ(EINVAL, errno);
+	/* A buffer that cannot be written: EFAULT, nothing was read. */
+	bad = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	EXPECT_EQ(-1, pread(self->fd, bad, sizeof(r), 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, pread(self->fd, bad, sizeof(r), pg));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(bad, PAGE);
+
+	EXPECT_EQ((off_t)self->info.size, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, read(self->fd, r, sizeof(r)));
+	EXPECT_EQ((off_t)end, lseek(self->fd, end, SEEK_SET));
+	EXPECT_EQ(-1, lseek(self->fd, end + 1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, -1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ((off_t)pg, lseek(self->fd, pg, SEEK_SET));
+	EXPECT_EQ((ssize_t)sizeof(r), read(self->fd, r, sizeof(r)));
 }
 
 /*
@@ -572,6 +676,25 @@ TEST_F(dma, no_unload_under_a_mapping)
 	}
 }
 
+/* Every read of a removed device, in either buffer or neither: ENODEV. */
+static void expect_reads_enodev(struct __test_metadata *_metadata, int fd,
+				__u64 pg)
+{
+	const __u64 pos[] = { 0, PAGE + 1, pg, pg + PAGE, pg - 1 };
+	char r[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, pread(fd, r, sizeof(r), pos[i]))
+		TH_LOG("pread at %#llx", (unsigned long long)pos[i]);
+		EXPECT_EQ(ENODEV, errno);
+	}
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(-1, read(fd, r, sizeof(r)));
+	EXPECT_EQ(ENODEV, errno);
+}
+
 /*
  * Unbinding the edu revokes its DMA device under open files and live
  * mappings: every access SIGBUSes, every call ENODEV, munmap and close
@@ -614,6 +737,7 @@ TEST_F(dma, unbind_revokes_and_bind_restores)
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_SHARED,
 				   self->fd, pg));
 	EXPECT_EQ(ENODEV, errno);
+	expect_reads_enodev(_metadata, self->fd, pg);
 	EXPECT_EQ(0, munmap(m, self->info.size));
 	EXPECT_EQ(0, munmap(p, self->info.pages_size));
 	EXPECT_EQ(0, close(self->fd));
@@ -645,6 +769,120 @@ TEST_F(dma, unbind_revokes_and_bind_restores)
 	close(fd);
 }
 
+struct stalled_read {
+	int fd;
+	char *dst;
+	ssize_t ret;
+	int err;
+};
+
+static void *stalled_read(void *arg)
+{
+	struct stalled_read *r = arg;
+
+	r->ret = pread(r->fd, r->dst, 64, 0);
+	r->err = errno;
+	return NULL;
+}
+
+/* Whether @fd becomes readable within @rounds rounds of 10 ms. */
+static bool poll_rounds(int fd, int rounds)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (rounds-- > 0)
+		if (poll(&p, 1, 10) == 1)
+			return true;
+	return false;
+}
+
+/*
+ * A read whose copy to user space stalls, on a userfaultfd that serves
+ * its destination page only when the test says so, must not hold up the
+ * removal: the driver holds its lock only to take a reference to the
+ * buffers, not across the copy.  The unbind, in a child, ends while the
+ * read still waits (5 s, in rounds of 10 ms, times MMAPDEMO_SLOWDOWN);
+ * then the fault is served, and the read ends with the buffer's bytes,
+ * which its reference kept.
+ */
+TEST_F(dma, unbind_does_not_wait_for_a_read_stalled_in_its_copy)
+{
+	/* 5 s in rounds of 10 ms, times MMAPDEMO_SLOWDOWN. */
+	const int rounds = (int)mmapdemo_scaled(5) * 100;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_copy copy;
+	struct stalled_read r;
+	struct uffd_msg msg;
+	bool ended = false;
+	int uffd, status = 0, i;
+	char *m, *src, c[4];
+	pthread_t th;
+	pid_t pid;
+
+	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m, 'u', 64);
+	ASSERT_EQ(0, munmap(m, PAGE));
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd(): %s (CONFIG_USERFAULTFD?)",
+		     strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	r.fd = self->fd;
+	r.dst = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	src = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r.dst);
+	ASSERT_NE(MAP_FAILED, src);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)r.dst;
+	reg.range.len = PAGE;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, pthread_create(&th, NULL, stalled_read, &r));
+	/* The read is in its copy once its fault arrives. */
+	ASSERT_TRUE(poll_rounds(uffd, rounds));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	EXPECT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(mmapdemo_write_file(DRV "/unbind", self->bdf) ? 1 : 0);
+	for (i = 0; i < rounds && !ended; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			ended = true;
+		else
+			usleep(10000);
+	}
+	EXPECT_TRUE(ended) TH_LOG("the unbind waits for a read stalled in its copy");
+
+	/* Served: the read ends, with the bytes of the buffer it held. */
+	memset(&copy, 0, sizeof(copy));
+	copy.dst = (uintptr_t)r.dst;
+	copy.src = (uintptr_t)src;
+	copy.len = PAGE;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	if (!ended)
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(64, r.ret) TH_LOG("%s", strerror(r.err));
+	EXPECT_EQ('u', r.dst[0]);
+	EXPECT_EQ('u', r.dst[63]);
+	EXPECT_EQ(-1, pread(self->fd, c, sizeof(c), 0));
+	EXPECT_EQ(ENODEV, errno);
+	close(uffd);
+	munmap(src, PAGE);
+	munmap(r.dst, PAGE);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, mmapdemo_write_file(DRV "/bind", self->bdf));
+	ASSERT_TRUE(mmapdemo_wait_node(self->path, true));
+}
+
 /*
  * A hot removal under a live mapping: the mapping SIGBUSes, and the buffer,
  * which the mapping still holds, is freed at its munmap, after the device
@@ -670,6 +908,7 @@ TEST_F(dma, remove_under_a_mapping_then_rescan)
 	EXPECT_TRUE(mmapdemo_wait_node(self->path, false));
 	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(m, &c));
 	EXPECT_EQ(SIGBUS, mmapdemo_probe_read(p + 2 * PAGE, &c));
+	expect_reads_enodev(_metadata, self->fd, pg);
 	EXPECT_EQ(0, munmap(m, self->info.size));
 	EXPECT_EQ(0, munmap(p, self->info.pages_size));
 	EXPECT_EQ(0, close(self->fd));

@@ -27,7 +27,9 @@
  * checks that each moved exactly its range: every other byte of both
  * mapped buffers unchanged, the device's buffer as a model of it says
  * (read back at the end), and the counters moved by one transfer and one
- * interrupt per run, or not at all for a refused request.
+ * interrupt per run, or not at all for a refused request; after each
+ * call, eight read()s or pread()s near the edges give what the mappings
+ * show.
  *
  * MMAPDEMO_FUZZ_ITERATIONS (default 20000) bounds the run and
  * MMAPDEMO_FUZZ_SEED (default: the time) seeds it; the seed is printed.
@@ -1143,6 +1145,69 @@ xfer_checked(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz_dma) *self,
 }
 
 /*
+ * A read of the DMA device at a random offset near an edge (pread(), or
+ * lseek() then read()), against the model: the bytes the mapped buffers
+ * hold, cut at the buffer's end, 0 in neither buffer, EINVAL for an
+ * offset that is negative as an off_t (and for lseek() past the page
+ * array); nothing written past what it returned.  Out of the test's
+ * function, as xfer_checked().
+ */
+static void __attribute__((noinline))
+read_checked(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz_dma) *self)
+{
+	const struct mmapdemo_dma_info *i = &self->info;
+	const __u64 off = dma_offset(i, self->page);
+	const __u64 end = i->pages_offset + i->pages_size;
+	size_t len = rnd_below(2) ? rnd_below(2 * self->page + 1) :
+				    rnd_below(i->pages_size + self->page + 1);
+	bool seek = rnd_below(2), neg = (__s64)off < 0;
+	const char *want = NULL;
+	ssize_t n = 0, ret;
+	char *r;
+	int err;
+
+	if (off < i->size) {
+		n = MIN(len, i->size - off);
+		want = self->m[0] + off;
+	} else if (off >= i->pages_offset && off < end) {
+		n = MIN(len, end - off);
+		want = self->m[1] + (off - i->pages_offset);
+	}
+	r = malloc(len + 1);
+	ASSERT_NE(NULL, r);
+	memset(r, 0x5a, len + 1);
+	errno = 0;
+	if (seek) {
+		off_t at = lseek(self->fd, (off_t)off, SEEK_SET);
+
+		if (neg || off > end) {
+			EXPECT_EQ(-1, at);
+			EXPECT_EQ(EINVAL, errno);
+			free(r);
+			return;
+		}
+		ASSERT_EQ((off_t)off, at);
+		ret = read(self->fd, r, len);
+	} else {
+		ret = pread(self->fd, r, len, (off_t)off);
+	}
+	err = errno;
+	if (neg) {
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EINVAL, err);
+	} else {
+		EXPECT_EQ(n, ret) TH_LOG("%s", strerror(err));
+		if (ret == n && n)
+			EXPECT_EQ(-1L, first_diff(want, r, n));
+		EXPECT_EQ(0x5a, r[ret > 0 ? ret : 0]);
+	}
+	if (!_metadata->passed)
+		TH_LOG("the read: %s at %#llx, %zu bytes", seek ? "read" : "pread",
+		       (unsigned long long)off, len);
+	free(r);
+}
+
+/*
  * MMAPDEMO_FUZZ_DMA_XFERS valid transfers, in both buffers and both
  * directions at random offsets and lengths, with random requests among
  * them (a third of the calls: edges of every field, most of them refused);
@@ -1155,7 +1220,7 @@ TEST_F_TIMEOUT(fuzz_dma, transfers_move_only_their_range, 300)
 	const long n = dma_xfers();
 	const __u32 dbs = self->info.dev_buf_size;
 	struct mmapdemo_dma_xfer x;
-	long done = 0, refused = 0, pages = 0, calls = 0;
+	long done = 0, refused = 0, pages = 0, calls = 0, reads = 0;
 
 	/* The model starts as what a first transfer wrote. */
 	x = (struct mmapdemo_dma_xfer){ MMAPDEMO_DMA_TO_DEVICE, 0, 0, 0, dbs };
@@ -1172,13 +1237,16 @@ TEST_F_TIMEOUT(fuzz_dma, transfers_move_only_their_range, 300)
 		} else {
 			refused++;
 		}
+		/* Reads are cheap next to a transfer's 100 ms: eight. */
+		for (int r = 0; r < 8 && _metadata->passed; r++, reads++)
+			read_checked(_metadata, self);
 	}
 	/* All of the device's buffer: nothing landed outside a range. */
 	x = (struct mmapdemo_dma_xfer){ MMAPDEMO_DMA_FROM_DEVICE, 0, 0, 0, dbs };
 	if (_metadata->passed)
 		xfer_checked(_metadata, self, &x);
-	ksft_print_msg("fuzz: %ld calls, %ld transfers (%ld in the page array), %ld refused\n",
-		       calls, done, pages, refused);
+	ksft_print_msg("fuzz: %ld calls, %ld transfers (%ld in the page array), %ld refused, %ld reads\n",
+		       calls, done, pages, refused, reads);
 }
 
 /*

@@ -71,6 +71,13 @@ const struct bench_metric_desc bench_metrics[NR_METRICS] = {
 	[M_MMAP_COPY] = { "mmap_copy", UNIT_MBPS, false },
 };
 
+const char *const bench_dma_metric_names[NR_DMA_METRICS] = {
+	[DMA_XFER_MAPPED] = "dma_xfer_mapped_read",
+	[DMA_XFER_COPY] = "dma_xfer_read_copy",
+	[DMA_MAPPED] = "dma_mapped_read",
+	[DMA_COPY] = "dma_read_copy",
+};
+
 /* Keeps the compiler from dropping loads whose values nobody uses. */
 static volatile uint64_t bench_sink;
 
@@ -673,6 +680,135 @@ int bench_run(struct bench *b, struct mmapdemo *md[NR_DEVS], const char **what)
 	return ret;
 }
 
+/* Every byte of @p read once: its sum, for bench_sink. */
+static uint64_t sum_bytes(const unsigned char *p, size_t len)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < len; i++)
+		sum += p[i];
+	return sum;
+}
+
+static void dma_record(struct bench_dma *d, bool keep, int metric, double v)
+{
+	if (keep && d->n[metric] < BENCH_MAX_REPS)
+		d->samples[metric][d->n[metric]++] = v;
+}
+
+/* One way: a transfer into the buffer, then its bytes read. */
+static int dma_way(struct bench *b, struct mmapdemo *dma, bool keep,
+		   bool copy, const unsigned char *map, unsigned char *buf)
+{
+	struct bench_dma *d = &b->dma;
+	double t0, t1, t2;
+	ssize_t n;
+	int ret;
+
+	t0 = now_ns();
+	ret = mmapdemo_dma_xfer(dma, MMAPDEMO_DMA_FROM_DEVICE, 0, 0, d->len);
+	if (ret)
+		return ret;
+	t1 = now_ns();
+	if (copy) {
+		n = pread(mmapdemo_fd(dma), buf, d->len, 0);
+		if (n != (ssize_t)d->len)
+			return n < 0 ? -errno : -EIO;
+		bench_sink += sum_bytes(buf, d->len);
+	} else {
+		bench_sink += sum_bytes(map, d->len);
+	}
+	t2 = now_ns();
+	dma_record(d, keep, copy ? DMA_XFER_COPY : DMA_XFER_MAPPED, t2 - t0);
+	dma_record(d, keep, copy ? DMA_COPY : DMA_MAPPED, t2 - t1);
+	return 0;
+}
+
+static void dma_summarize(struct bench_dma *d)
+{
+	for (int m = 0; m < NR_DMA_METRICS; m++) {
+		struct bench_stat *st = &d->stat[m];
+
+		memset(st, 0, sizeof(*st));
+		st->ratio_to = -1;
+		if (!d->n[m])
+			continue;
+		st->valid = true;
+		st->n = d->n[m];
+		st->median = bench_median(d->samples[m], d->n[m]);
+		st->min = d->samples[m][0];
+		st->max = d->samples[m][d->n[m] - 1];
+	}
+	for (int m = DMA_XFER_COPY; m < NR_DMA_METRICS; m += 2) {
+		const struct bench_stat *ref = &d->stat[m - 1];
+
+		if (!d->stat[m].valid || !ref->valid || ref->median <= 0)
+			continue;
+		d->stat[m].ratio = d->stat[m].median / ref->median;
+		d->stat[m].ratio_metric = m - 1;
+	}
+}
+
+/*
+ * Each repetition runs both ways, in turns first, so that neither always
+ * finds what the other left in the caches.  The device's buffer is first
+ * filled from the mapping with a pattern, and the first copy is checked
+ * against the mapping: the two ways read the same bytes.
+ */
+int bench_run_dma(struct bench *b, struct mmapdemo *dma, const char **what)
+{
+	struct bench_dma *d = &b->dma;
+	struct mmapdemo_dma_info info;
+	unsigned char *map, *buf;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	*what = "the DMA device";
+	ret = mmapdemo_dma_info(dma, &info);
+	if (ret)
+		return ret;
+	d->len = info.dev_buf_size;
+	if (d->len > info.size)
+		d->len = (uint32_t)info.size;
+	map = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   mmapdemo_fd(dma), 0);
+	if (map == MAP_FAILED) {
+		*what = "a mapping of the DMA buffer";
+		return -errno;
+	}
+	buf = malloc(d->len);
+	if (!buf) {
+		munmap(map, info.size);
+		*what = "memory for the benchmark";
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < d->len; i++)
+		map[i] = (unsigned char)(i * 7 + 1);
+	*what = "a DMA transfer";
+	ret = mmapdemo_dma_xfer(dma, MMAPDEMO_DMA_TO_DEVICE, 0, 0, d->len);
+	memset(map, 0, d->len);
+	for (unsigned int rep = 0; rep <= BENCH_DMA_REPS(b) && !ret; rep++) {
+		bool keep = rep > 0;
+
+		ret = dma_way(b, dma, keep, rep & 1, map, buf);
+		if (!ret)
+			ret = dma_way(b, dma, keep, !(rep & 1), map, buf);
+		if (!ret && !rep &&
+		    (memcmp(map, buf, d->len) ||
+		     map[d->len - 1] != (unsigned char)((d->len - 1) * 7 + 1))) {
+			*what = "read() against the mapping";
+			ret = -EIO;
+		}
+	}
+	free(buf);
+	munmap(map, info.size);
+	if (ret)
+		return ret;
+	dma_summarize(d);
+	d->valid = true;
+	return 0;
+}
+
 void bench_free(struct bench *b)
 {
 	free(b->samples);
@@ -901,6 +1037,21 @@ void bench_write_csv(const struct bench *b, FILE *f)
 			}
 		}
 	}
+	/* The DMA row: its ratio is to the mapped way, named as a metric. */
+	for (int m = 0; b->dma.valid && m < NR_DMA_METRICS; m++) {
+		const struct bench_stat *st = &b->dma.stat[m];
+
+		if (!st->valid)
+			continue;
+		fprintf(f, "%u,1,dma,%s,ns,%u,%.1f,%.1f,%.1f,%.1f,", b->dma.len,
+			bench_dma_metric_names[m], st->n, st->median, st->min,
+			st->max, st->median);
+		if (st->ratio > 0)
+			fprintf(f, "%.3f,%s\n", st->ratio,
+				bench_dma_metric_names[st->ratio_metric]);
+		else
+			fprintf(f, ",\n");
+	}
 }
 
 static void size_name(uint64_t size, char *buf, size_t len)
@@ -927,6 +1078,45 @@ static void cell(const struct bench *b, unsigned int si, int s, int m,
 		snprintf(buf, len, "%.0f x%.2f", v, st->ratio);
 	else
 		snprintf(buf, len, "%.0f", v);
+}
+
+/*
+ * The DMA row: a transfer then the read, and the read alone, each way;
+ * xN is the copy's median against the mapping's.
+ */
+static void bench_write_dma_table(const struct bench *b, FILE *f)
+{
+	static const char *const head[NR_DMA_METRICS] = {
+		[DMA_XFER_MAPPED] = "transfer+mapped",
+		[DMA_XFER_COPY] = "transfer+read()",
+		[DMA_MAPPED] = "mapped read",
+		[DMA_COPY] = "read() copy",
+	};
+	const struct bench_dma *d = &b->dma;
+	char buf[32];
+
+	fprintf(f, "\nThe DMA device: a transfer of %u bytes from the device "
+		   "into its coherent buffer, then every byte read, in place "
+		   "through the mapping or from pread()'s copy; ns, xN: read() "
+		   "against the mapping\n%-5s", d->len, "size");
+	for (int m = 0; m < NR_DMA_METRICS; m++)
+		fprintf(f, " %18s", head[m]);
+	fputc('\n', f);
+	snprintf(buf, sizeof(buf), "%u", d->len);
+	fprintf(f, "%-5s", buf);
+	for (int m = 0; m < NR_DMA_METRICS; m++) {
+		const struct bench_stat *st = &d->stat[m];
+
+		if (!st->valid)
+			snprintf(buf, sizeof(buf), "-");
+		else if (st->ratio > 0)
+			snprintf(buf, sizeof(buf), "%.0f x%.2f", st->median,
+				 st->ratio);
+		else
+			snprintf(buf, sizeof(buf), "%.0f", st->median);
+		fprintf(f, " %18s", buf);
+	}
+	fputc('\n', f);
 }
 
 void bench_write_table(const struct bench *b, FILE *f)
@@ -992,6 +1182,8 @@ void bench_write_table(const struct bench *b, FILE *f)
 		}
 		fputc('\n', f);
 	}
+	if (b->dma.valid)
+		bench_write_dma_table(b, f);
 }
 
 void bench_write_plot_data(const struct bench *b, FILE *f, int metric)

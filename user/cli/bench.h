@@ -129,8 +129,40 @@ struct bench_config {
 /* The largest size when none is given, if the device is that large. */
 #define BENCH_DEFAULT_MAX (256ULL << 20)
 
+/*
+ * The DMA row (--dma DEVICE): a transfer of the device's buffer into the
+ * coherent DMA buffer, then every byte of it read, in place through the
+ * mapping or from a copy that pread() made; the read part also alone.
+ */
+enum bench_dma_metric {
+	DMA_XFER_MAPPED,	/* transfer + read every byte of the mapping */
+	DMA_XFER_COPY,		/* transfer + pread() + read every byte copied */
+	DMA_MAPPED,		/* the read part alone: the mapping */
+	DMA_COPY,		/* the read part alone: pread() and the copy */
+	NR_DMA_METRICS
+};
+
+extern const char *const bench_dma_metric_names[NR_DMA_METRICS];
+
+/*
+ * Its repetitions: four times --reps, as each takes two transfers of 100
+ * ms (QEMU's edu) and little CPU, and the read part is short.
+ */
+#define BENCH_DMA_REPS(b) \
+	((b)->cfg.reps * 4 < BENCH_MAX_REPS ? (b)->cfg.reps * 4 : BENCH_MAX_REPS)
+
+struct bench_dma {
+	bool valid;
+	uint32_t len;		/* bytes per transfer: the device's buffer */
+	unsigned int n[NR_DMA_METRICS];
+	double samples[NR_DMA_METRICS][BENCH_MAX_REPS];
+	/* ratio: DMA_XFER_COPY to DMA_XFER_MAPPED, DMA_COPY to DMA_MAPPED */
+	struct bench_stat stat[NR_DMA_METRICS];
+};
+
 struct bench {
 	struct bench_config cfg;
+	struct bench_dma dma;
 	uint32_t page_size;
 	uint64_t device_size;
 	uint64_t bar_size;	/* 0 without a BAR device */
@@ -158,6 +190,11 @@ double bench_median(double *v, unsigned int n);
 int bench_run(struct bench *b, struct mmapdemo *md[NR_DEVS],
 	      const char **what);
 void bench_free(struct bench *b);
+/*
+ * The DMA row on the open DMA device @dma, BENCH_DMA_REPS() repetitions
+ * after a warm-up; 0 or a negative errno, *@what saying what failed.
+ */
+int bench_run_dma(struct bench *b, struct mmapdemo *dma, const char **what);
 
 /* A figure's value per page (times) or as is. */
 double bench_per_page(const struct bench *b, unsigned int si, int metric,

@@ -65,6 +65,30 @@ static void report_results(const struct bench *b,
 			}
 		}
 		report_close();
+		if (b->dma.valid) {
+			report_list("dma", NULL);
+			for (int m = 0; m < NR_DMA_METRICS; m++) {
+				const struct bench_stat *st = &b->dma.stat[m];
+
+				if (!st->valid)
+					continue;
+				report_item(NULL);
+				report_u64("size", NULL, b->dma.len);
+				report_str("metric", NULL, bench_dma_metric_names[m]);
+				report_str("unit", NULL, "ns");
+				report_u64("reps", NULL, st->n);
+				report_double("median", NULL, st->median, NULL);
+				report_double("min", NULL, st->min, NULL);
+				report_double("max", NULL, st->max, NULL);
+				if (st->ratio > 0) {
+					report_double("ratio", NULL, st->ratio, NULL);
+					report_str("ratio_to", NULL,
+						   bench_dma_metric_names[st->ratio_metric]);
+				}
+				report_close();
+			}
+			report_close();
+		}
 	} else {
 		fflush(stdout);
 		putchar('\n');
@@ -210,7 +234,7 @@ static int write_out(const struct cli *cli, const struct bench *b,
 }
 
 static int bench_main(struct cli *cli, struct bench *b, const char *csv,
-		      const char *out, const char *bar)
+		      const char *out, const char *bar, const char *dma)
 {
 	static const unsigned int bar_strategy[] = {
 		[DEV_BAR_FAULT] = MMAPDEMO_STRATEGY_FAULT,
@@ -218,6 +242,7 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 		[DEV_BAR_HUGE] = MMAPDEMO_STRATEGY_HUGE,
 	};
 	struct mmapdemo *md[NR_DEVS] = { NULL };
+	struct mmapdemo *dmd = NULL;
 	struct bench_target t[NR_TARGETS];
 	struct mmapdemo_info info;
 	const char *what = "";
@@ -251,6 +276,13 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 		}
 		b->bar_size = bar_info.size;
 	}
+	if (dma) {
+		ret = mmapdemo_open(dma, O_RDWR, &dmd);
+		if (ret) {
+			ret = cli_error(cli, dma, ret);
+			goto out_close;
+		}
+	}
 	b->page_size = info.page_size;
 	b->device_size = info.size;
 	/* By default, 64 KiB up to the device's size or 256 MiB. */
@@ -277,6 +309,12 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 			(unsigned long long)max >> 10, hint);
 		ret = EXIT_FAILED;
 		goto out_close;
+	}
+	if (!ret && dmd) {
+		if (b->cfg.progress)
+			fprintf(stderr, "bench: DMA, %u reps + warm-up\n",
+				BENCH_DMA_REPS(b));
+		ret = bench_run_dma(b, dmd, &what);
 	}
 	if (ret) {
 		ret = cli_error(cli, what, ret);
@@ -307,6 +345,8 @@ static int bench_main(struct cli *cli, struct bench *b, const char *csv,
 	ret = report_end();
 
 out_close:
+	if (dmd)
+		mmapdemo_close(dmd);
 	for (unsigned int s = 0; s < NR_DEVS; s++)
 		if (md[s])
 			mmapdemo_close(md[s]);
@@ -337,10 +377,12 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "bar", required_argument, NULL, 'b' },
+		{ "dma", required_argument, NULL, 'D' },
 		CLI_COMMON_OPTIONS
 	};
 	struct bench *b;
 	const char *csv = NULL, *out = NULL, *sizes = NULL, *bar = NULL;
+	const char *dma = NULL;
 	unsigned int reps = 0, reps_big = 0;
 	bool quick = false, quiet = false;
 	int c, ret;
@@ -376,6 +418,13 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 		case 'b':
 			bar = optarg;
 			break;
+		case 'D':
+			if (!mmapdemo_dma_is_device(optarg))
+				return cli_usage(&cmd_bench,
+						 "--dma %s: want a DMA device, /dev/mmapdemo-dma-<PCI address> (mmapdemo list)",
+						 optarg);
+			dma = optarg;
+			break;
 		default:
 			ret = cli_common_option(&cmd_bench, c);
 			if (ret >= 0)
@@ -404,7 +453,7 @@ static int bench_cmd(struct cli *cli, int argc, char **argv)
 	b->cfg.reps_big = reps_big ?: (b->cfg.reps < 3 ? b->cfg.reps : 3);
 	b->cfg.progress = !quiet;
 
-	ret = bench_main(cli, b, csv, out, bar);
+	ret = bench_main(cli, b, csv, out, bar, dma);
 	bench_free(b);
 	free(b);
 	return ret;
@@ -414,6 +463,7 @@ const struct command cmd_bench = {
 	.name = "bench",
 	.summary = "what each strategy costs, against anon and memfd mappings",
 	.usage = "bench [--sizes MAX|LIST] [--reps N] [--reps-big N] [--quick]\n"
-		 "    [--csv FILE] [--out DIR] [--quiet] [--json] [--bar DEVICE]",
+		 "    [--csv FILE] [--out DIR] [--quiet] [--json] [--bar DEVICE]\n"
+		 "    [--dma DEVICE]",
 	.run = bench_cmd,
 };
