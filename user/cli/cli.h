@@ -403,9 +403,45 @@ void stage_trace_end(struct stage_trace *st);
 void stage_trace_section(struct stage_trace *st, const char *key,
 			 const char *base);
 /*
+ * One stage, traced: its one operation, then its section, what it did and
+ * the calls the kernel made for it.
+ */
+struct stage_op {
+	const char *key;	/* the section (stage_trace_section()) */
+	const char *base;	/* its title, before what the trace saw */
+	bool fault;		/* its calls are a fault's (kept[1]) */
+	const char *const *zaps;	/* the zaps to mark (calltree_mark()) */
+	int (*run)(void *arg);	/* the operation, alone between start and stop */
+	/* What it did, in the section before the calls; NULL: nothing. */
+	void (*show)(struct stage_trace *st, void *arg);
+	void *arg;
+};
+/*
+ * stage_trace_start(), @op->run, stage_trace_stop(), the section with
+ * @op->show's lines, stage_trace_report() and the section closed.
+ * Returns what @op->run returned.
+ */
+int stage_run(struct stage_trace *st, const struct stage_op *op);
+/* A touch as a stage's operation: touch_probe() of @addr, writing 'M'. */
+struct touch_call {
+	volatile char *addr;
+	bool write;		/* else a read */
+	int sig, code;		/* out: the signal and its si_code, or 0 */
+	long minflt;		/* out: the minor faults it took */
+};
+int touch_call_run(void *arg);	/* @arg a struct touch_call; returns sig */
+/* A munmap(2) as a stage's operation. */
+struct unmap_call {
+	void *addr;
+	size_t length;
+	int err;		/* out: 0 or -errno */
+};
+int unmap_call_run(void *arg);	/* @arg a struct unmap_call; returns err */
+/*
  * The two stages every mapping command has, each traced: the mmap(2) of
- * @mc (its result and error in @mc; @s0 the counters before, @s1 after),
- * and the munmap(2) of @addr.  Return mc->err, and 0 or -errno.
+ * @mc (its result and error in @mc; @s0 the counters before, @s1 after,
+ * or both NULL for none), and the munmap(2) of @addr.  Return mc->err,
+ * and 0 or -errno.
  */
 int stage_mmap(struct stage_trace *st, struct mmapdemo *md,
 	       struct map_call *mc, const char *base,

@@ -83,14 +83,50 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 	}
 }
 
-/* What a first touch did: the access, the signal if any, the faults. */
-static void show_touch(bool write, int sig, int code, long minflt)
+/*
+ * What a touch did (@arg a struct touch_call): the signal if any, the
+ * faults; the stage touch_after of --revoke.
+ */
+static void show_touch(struct stage_trace *st, void *arg)
 {
-	report_str("access", "access", write ? "write" : "read");
-	report_str("signal", "signal", sig ? strsignal(sig) : "none");
-	if (sig)
-		report_str("si_code", "si_code", signal_code_name(sig, code));
-	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+	const struct touch_call *t = arg;
+
+	(void)st;
+	report_str("signal", "signal", t->sig ? strsignal(t->sig) : "none");
+	if (t->sig)
+		report_str("si_code", "si_code",
+			   signal_code_name(t->sig, t->code));
+	report_i64("minor_faults", "minor faults (getrusage)", t->minflt);
+}
+
+/* A first touch: the access, then as show_touch(). */
+static void show_first_touch(const struct touch_call *t)
+{
+	report_str("access", "access", t->write ? "write" : "read");
+	show_touch(NULL, (void *)t);
+}
+
+/* path's first touch: its counters and, where ->fault did not run, why. */
+struct path_touch {
+	struct touch_call t;
+	struct mmapdemo *md;
+	const struct mmapdemo_walk *before;	/* the walk before it */
+	const struct mmapdemo_stats *s1;	/* the counters before it */
+	struct mmapdemo_stats s2;		/* after it */
+};
+
+static void show_path_touch(struct stage_trace *st, void *arg)
+{
+	struct path_touch *p = arg;
+
+	(void)st;
+	mmapdemo_get_stats(p->md, &p->s2);
+	show_first_touch(&p->t);
+	show_stats_delta("counters", "device counters that moved", p->s1,
+			 &p->s2);
+	if (p->s2.faults == p->s1->faults && !p->t.sig)
+		explain_no_fault(p->md, (const char *)p->t.addr, p->before,
+				 p->t.write, p->t.minflt);
 }
 
 /*
@@ -109,8 +145,15 @@ static bool path_revoke(struct cli *cli, struct stage_trace *st,
 	struct mmapdemo *walker = NULL;
 	struct mmapdemo_walk after;
 	bool gone, present = false;
-	int ret, walk_err, sig, code;
-	long minflt;
+	int ret, walk_err, sig;
+	struct touch_call t = { 0 };
+	const struct stage_op op = {
+		.key = "touch_after", .base = o->write ?
+			"7. touch after the unbind: a write" :
+			"7. touch after the unbind: a read",
+		.fault = true, .run = touch_call_run, .show = show_touch,
+		.arg = &t,
+	};
 
 	/* The revoked device's file answers ENODEV: the RAM device walks. */
 	walk_err = mmapdemo_open(MMAPDEMO_DEVICE, O_RDONLY, &walker);
@@ -140,18 +183,9 @@ static bool path_revoke(struct cli *cli, struct stage_trace *st,
 	if (walker)
 		mmapdemo_close(walker);
 
-	stage_trace_start(st);
-	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
-	stage_trace_stop(st);
-	stage_trace_section(st, "touch_after", o->write ?
-			    "7. touch after the unbind: a write" :
-			    "7. touch after the unbind: a read");
-	report_str("signal", "signal", sig ? strsignal(sig) : "none");
-	if (sig)
-		report_str("si_code", "si_code", signal_code_name(sig, code));
-	report_i64("minor_faults", "minor faults (getrusage)", minflt);
-	stage_trace_report(st, true);
-	report_close();
+	t.addr = addr;
+	t.write = o->write;
+	sig = stage_run(st, &op);
 	return !ret && gone && !walk_err && !present && sig == SIGBUS;
 }
 
@@ -163,9 +197,15 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	struct map_call mc = { 0 };
 	struct stage_trace st;
 	struct mmapdemo_walk w, w_before = { 0 };
-	long minflt;
+	struct path_touch pt = { 0 };
+	const struct stage_op touch = {
+		.key = "fault", .base = o->write ? "4. first touch: a write" :
+						   "4. first touch: a read",
+		.fault = true, .run = touch_call_run, .show = show_path_touch,
+		.arg = &pt,
+	};
 	char *addr;
-	int sig, code, dot_err = 0, unmap_err, ret;
+	int sig, dot_err = 0, unmap_err, ret;
 	bool revoked = true, back = true, have_w;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
@@ -239,18 +279,13 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	stage_trace_start(&st);
-	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
-	stage_trace_stop(&st);
-	mmapdemo_get_stats(md, &s2);
-	stage_trace_section(&st, "fault", o->write ? "4. first touch: a write" :
-			    "4. first touch: a read");
-	show_touch(o->write, sig, code, minflt);
-	show_stats_delta("counters", "device counters that moved", &s1, &s2);
-	if (s2.faults == s1.faults && !sig)
-		explain_no_fault(md, addr, &w_before, o->write, minflt);
-	stage_trace_report(&st, true);
-	report_close();
+	pt.t.addr = addr;
+	pt.t.write = o->write;
+	pt.md = md;
+	pt.before = &w_before;
+	pt.s1 = &s1;
+	sig = stage_run(&st, &touch);
+	s2 = pt.s2;
 
 	report_section("after", "5. page tables after the touch");
 	have_w = !mmapdemo_walk(md, addr, &w);
@@ -358,6 +393,25 @@ static void explain_dma_touch(const struct stage_trace *st,
 	}
 }
 
+static void show_dma_touch(struct stage_trace *st, void *arg)
+{
+	const struct touch_call *t = arg;
+
+	show_first_touch(t);
+	if (!t->sig)
+		explain_dma_touch(st, st->have_kept[0] ? &st->kept[0] : NULL,
+				  t->minflt);
+}
+
+/* The munmap of path on a DMA device: its result (no counters). */
+static void dma_unmap_show(struct stage_trace *st, void *arg)
+{
+	const struct unmap_call *u = arg;
+
+	(void)st;
+	report_str("result", "result", u->err ? strerror(-u->err) : "ok");
+}
+
 /*
  * path on a DMA device (/dev/mmapdemo-dma-<PCI address>): the driver maps
  * its coherent buffer (from offset 0) and its page array (from the info's
@@ -379,11 +433,24 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	struct map_call mc = { 0 };
 	struct stage_trace st;
 	struct mmapdemo_walk w;
-	int sig, code, ret, dot_err = 0;
+	struct touch_call t = { 0 };
+	const struct stage_op touch = {
+		.key = "touch", .base = o->write ? "3. first touch: a write" :
+						   "3. first touch: a read",
+		.fault = true, .run = touch_call_run, .show = show_dma_touch,
+		.arg = &t,
+	};
+	struct unmap_call unmap = { 0 };
+	/* The zap below munmap is the one below a revocation's ->remove. */
+	const struct stage_op unmap_op = {
+		.key = "munmap", .base = "5. munmap(2)",
+		.zaps = revoke_zap_marks, .run = unmap_call_run,
+		.show = dma_unmap_show, .arg = &unmap,
+	};
+	int sig, ret, dot_err = 0;
 	bool shown = false;
 	const char *buffer;
 	bool coherent;
-	long minflt;
 	char *addr;
 
 	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map)
@@ -436,16 +503,7 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	report_str("device_kind", "device",
 		   coherent ? "DMA buffer (coherent)" :
 			      "DMA buffer (page array)");
-	stage_trace_start(&st);
-	mc.err = mmapdemo_map_at(dma, (void *)(uintptr_t)mc.hint, mc.length,
-				 mc.prot, mc.flags, (off_t)mc.offset,
-				 &mc.result);
-	stage_trace_stop(&st);
-	stage_trace_section(&st, "mmap", "1. mmap(2)");
-	show_mmap_call(&mc);
-	stage_trace_report(&st, false);
-	report_close();
-	if (mc.err) {
+	if (stage_mmap(&st, dma, &mc, "1. mmap(2)", NULL, NULL)) {
 		stage_trace_end(&st);
 		report_end();
 		mmapdemo_close(md);
@@ -459,17 +517,9 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 
 	show_vma(md, addr, "2. the VMA the mmap made");
 
-	stage_trace_start(&st);
-	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
-	stage_trace_stop(&st);
-	stage_trace_section(&st, "touch", o->write ? "3. first touch: a write" :
-			    "3. first touch: a read");
-	show_touch(o->write, sig, code, minflt);
-	if (!sig)
-		explain_dma_touch(&st, st.have_kept[0] ? &st.kept[0] : NULL,
-				  minflt);
-	stage_trace_report(&st, true);
-	report_close();
+	t.addr = addr;
+	t.write = o->write;
+	sig = stage_run(&st, &touch);
 
 	report_section("after", "4. page tables, and the addresses of the byte");
 	if (!mmapdemo_walk(md, addr, &w)) {
@@ -490,16 +540,9 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	}
 	report_close();
 
-	/* The zap below munmap is the one below a revocation's ->remove. */
-	st.zaps = revoke_zap_marks;
-	stage_trace_start(&st);
-	ret = mmapdemo_unmap(mc.result, mc.length);
-	stage_trace_stop(&st);
-	st.zaps = NULL;
-	stage_trace_section(&st, "munmap", "5. munmap(2)");
-	report_str("result", "result", ret ? strerror(-ret) : "ok");
-	stage_trace_report(&st, false);
-	report_close();
+	unmap.addr = mc.result;
+	unmap.length = mc.length;
+	ret = stage_run(&st, &unmap_op);
 	stage_trace_end(&st);
 	mmapdemo_close(md);
 	mmapdemo_close(dma);
