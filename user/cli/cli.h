@@ -133,6 +133,14 @@ void show_walk(const struct mmapdemo_walk *w);
 void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		uint32_t page_size);
 void show_bar(const char *device, const struct mmapdemo_walk *w);
+/*
+ * What the page frame of @w is, from what was observed, for path --dot:
+ * the device page and of which memory of @device (its BAR, as sysfs
+ * names it, the physical address inside it or not; else its RAM), a
+ * private copy, or no page of the device.
+ */
+void frame_label(const char *device, const struct mmapdemo_walk *w,
+		 uint32_t page_size, char *buf, size_t size);
 /* show_dma.c: the addresses of a byte of a DMA device's buffer. */
 struct dma_iommu {
 	char pci[32];		/* the device's PCI address */
@@ -157,6 +165,15 @@ const char *dma_buffer_name(const struct mmapdemo_dma_info *info,
 bool show_dma_addresses(const char *dev_path, struct mmapdemo *dma,
 			const struct mmapdemo_dma_info *info,
 			const struct mmapdemo_walk *w, uint64_t offset);
+/*
+ * The same byte's page frame for path --dot: the page of which DMA buffer
+ * (by @offset, as @info places the buffers), and whether the driver's
+ * physical address of @offset is the walk's (where both are shown).
+ */
+void dma_frame_label(struct mmapdemo *dma,
+		     const struct mmapdemo_dma_info *info,
+		     const struct mmapdemo_walk *w, uint64_t offset,
+		     char *buf, size_t size);
 /*
  * Read (or write @value to) *@p, catching SIGSEGV and SIGBUS.  Returns 0
  * or the signal number; the signal's si_code goes to *@si_code and the
@@ -350,12 +367,13 @@ void calltree_report(const struct graph_session *gs,
 void calltree_events(const struct call_node *n);
 
 /*
- * dot.c: the walk of @addr as a Graphviz graph in @path, with the spines
+ * dot.c: the walk of @addr as a Graphviz graph in @path, its page frame
+ * labelled @frame (frame_label(), dma_frame_label()), with the spines
  * of the calls traced (each NULL if not traced: the mmap's, the first
  * touch's, and the unbind's of path --revoke); 0 or -errno.
  */
 int path_dot_write(const char *path, const void *addr,
-		   const struct mmapdemo_walk *w, uint32_t page_size,
+		   const struct mmapdemo_walk *w, const char *frame,
 		   const struct call_tree *mmap_calls,
 		   const struct call_tree *fault_calls,
 		   const struct call_tree *unbind_calls);

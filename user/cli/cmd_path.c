@@ -134,12 +134,13 @@ static void show_path_touch(struct stage_trace *st, void *arg)
  * traced from write() down to the driver's ->remove and the zap below it;
  * the walk after it; the touch after it, which must get SIGBUS (its own
  * traced stage).  The walk before the unbind (@w, stage 5; NULL if it
- * failed) and the stages' spines go to --dot.  Returns whether it went as a revocation
+ * failed), its frame's label (@frame, read while the device was bound) and
+ * the stages' spines go to --dot.  Returns whether it went as a revocation
  * must: unbound, node gone, the PTE zapped, SIGBUS.
  */
 static bool path_revoke(struct cli *cli, struct stage_trace *st,
 			const struct path_opts *o, char *addr,
-			const struct mmapdemo_walk *w, uint32_t ps,
+			const struct mmapdemo_walk *w, const char *frame,
 			int *dot_err)
 {
 	struct mmapdemo *walker = NULL;
@@ -159,7 +160,7 @@ static bool path_revoke(struct cli *cli, struct stage_trace *st,
 	walk_err = mmapdemo_open(MMAPDEMO_DEVICE, O_RDONLY, &walker);
 	ret = revoke_unbind(st, o->bdf);
 	if (o->dot && w)
-		*dot_err = path_dot_write(o->dot, addr, w, ps,
+		*dot_err = path_dot_write(o->dot, addr, w, frame,
 					  st->have_kept[0] ? &st->kept[0] : NULL,
 					  st->have_kept[1] ? &st->kept[1] : NULL,
 					  st->have_tree ? &st->tree : NULL);
@@ -204,7 +205,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		.fault = true, .run = touch_call_run, .show = show_path_touch,
 		.arg = &pt,
 	};
-	char *addr;
+	char *addr, frame[256] = "";
 	int sig, dot_err = 0, unmap_err, ret;
 	bool revoked = true, back = true, have_w;
 
@@ -292,9 +293,11 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	if (have_w) {
 		show_walk(&w);
 		show_frame(&w, addr, ps);
+		/* Before --revoke unbinds the device its sysfs names. */
+		frame_label(mc.file, &w, ps, frame, sizeof(frame));
 		/* With --revoke, the graph waits for the unbind's calls. */
 		if (o->dot && !o->revoke) {
-			dot_err = path_dot_write(o->dot, addr, &w, ps,
+			dot_err = path_dot_write(o->dot, addr, &w, frame,
 						 st.have_kept[0] ? &st.kept[0] : NULL,
 						 st.have_kept[1] ? &st.kept[1] : NULL,
 						 NULL);
@@ -307,7 +310,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 
 	if (o->revoke)
 		revoked = path_revoke(cli, &st, o, addr, have_w ? &w : NULL,
-				      ps, &dot_err);
+				      frame, &dot_err);
 	unmap_err = stage_munmap(&st, md, mc.result, mc.length,
 				 o->revoke ? "8. munmap(2)" : "6. munmap(2)",
 				 &s2, &s1);
@@ -451,7 +454,8 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	bool shown = false;
 	const char *buffer;
 	bool coherent;
-	char *addr;
+	char *addr, frame[256];
+	uint64_t offset;
 
 	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map)
 		return cli_usage(&cmd_path,
@@ -524,12 +528,13 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	report_section("after", "4. page tables, and the addresses of the byte");
 	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
-		shown = show_dma_addresses(cli->device, dma, &info, &w,
-					   mc.offset + ((uintptr_t)addr -
-							(uintptr_t)mc.result));
+		offset = mc.offset + ((uintptr_t)addr - (uintptr_t)mc.result);
+		shown = show_dma_addresses(cli->device, dma, &info, &w, offset);
 		if (o->dot) {
+			dma_frame_label(dma, &info, &w, offset, frame,
+					sizeof(frame));
 			/* A touch that took no call draws no calls. */
-			dot_err = path_dot_write(o->dot, addr, &w, ps,
+			dot_err = path_dot_write(o->dot, addr, &w, frame,
 						 st.have_kept[0] ? &st.kept[0] : NULL,
 						 st.have_kept[1] &&
 						 st.kept[1].nr_calls ?
