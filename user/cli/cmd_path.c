@@ -83,15 +83,9 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 	}
 }
 
-/*
- * What a touch did (@arg a struct touch_call): the signal if any, the
- * faults; the stage touch_after of --revoke.
- */
-static void show_touch(struct stage_trace *st, void *arg)
+/* What a touch did: the signal if any, the faults. */
+static void report_touch(const struct touch_call *t)
 {
-	const struct touch_call *t = arg;
-
-	(void)st;
 	report_str("signal", "signal", t->sig ? strsignal(t->sig) : "none");
 	if (t->sig)
 		report_str("si_code", "si_code",
@@ -99,11 +93,18 @@ static void show_touch(struct stage_trace *st, void *arg)
 	report_i64("minor_faults", "minor faults (getrusage)", t->minflt);
 }
 
-/* A first touch: the access, then as show_touch(). */
+/* The stage touch_after of --revoke (@arg a struct touch_call). */
+static void show_touch(struct stage_trace *st, void *arg)
+{
+	(void)st;
+	report_touch(arg);
+}
+
+/* A first touch: the access, then what it did. */
 static void show_first_touch(const struct touch_call *t)
 {
 	report_str("access", "access", t->write ? "write" : "read");
-	show_touch(NULL, (void *)t);
+	report_touch(t);
 }
 
 /* path's first touch: its counters and, where ->fault did not run, why. */
