@@ -182,7 +182,8 @@ t path_dot 0 mmapdemo path --calls none --offset 0x1000 --write --dot /tmp/cli_t
 has "graph (Graphviz)         /tmp/cli_test.dot"
 cp /tmp/cli_test.dot "$out"
 has "digraph mmapdemo_path {" "PGD entry" "P4D entry" "PUD entry" "PMD entry" \
-	"PTE entry" "device page 1, offset 0x1000" "strategy fault" "l4 -> page"
+	"PTE entry" "device page 1, offset 0x1000\\nof the device's RAM (/dev/mmapdemo is no PCI BAR)" \
+	"strategy fault" "l4 -> page"
 # The leaf's bits by name: x86-64's, or an arm64 descriptor's fields.
 case $(uname -m) in
 aarch64) has "arm64: page AttrIndx=0 AP[2:1]=01 AF nG DBM PXN UXN" ;;

@@ -264,12 +264,18 @@ check_experiment() {
 # offset OFFSET, a byte of the buffer KIND ("coherent", "page array"): the
 # page table and the driver name the same physical address, and the DMA
 # address is that physical address exactly where the device has no IOMMU
-# group or an identity domain, else an IOVA, which the "why" says.  Its
-# calls are not traced here (the tracer's setup costs up to a minute a
-# run under TCG): make paths records them and paths.py check asserts them.
+# group or an identity domain, else an IOVA, which the "why" says; --dot
+# labels the page frame as that buffer's, the driver's physical address
+# the walk's.  Its calls are not traced here (the tracer's setup costs up
+# to a minute a run under TCG): make paths records them and paths.py check
+# asserts them.
 check_path_dma() {
-	run mmapdemo --device "$dma_dev" path --offset "$1" --calls none
+	rm -f "$tmp/dma.dot"
+	run mmapdemo --device "$dma_dev" path --offset "$1" --calls none \
+		--dot "$tmp/dma.dot"
 	[ "$rc" = 0 ] || return 1
+	grep -q "^  page \[label=.*\\\\nthe DMA buffer's ($2), file offset $1\\\\n.*the driver's physical\\\\naddress of the byte is the walk's\"" "$tmp/dma.dot" ||
+		{ echo "# path --offset $1 --dot: the frame is not labelled the $2 buffer's: $(grep '^  page ' "$tmp/dma.dot")"; return 1; }
 	ad=$(awk '$0 == "  the addresses of this byte" { s = 1; next }
 		s && !/^    / { exit } s { print }' "$tmp/out")
 	grp=$(echo "$ad" | field "device's IOMMU group")

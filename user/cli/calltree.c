@@ -685,22 +685,110 @@ void stage_trace_section(struct stage_trace *st, const char *key,
 	report_section(key, title);
 }
 
+int stage_run(struct stage_trace *st, const struct stage_op *op)
+{
+	int ret;
+
+	st->zaps = op->zaps;
+	stage_trace_start(st);
+	ret = op->run(op->arg);
+	stage_trace_stop(st);
+	st->zaps = NULL;
+	stage_trace_section(st, op->key, op->base);
+	if (op->show)
+		op->show(st, op->arg);
+	stage_trace_report(st, op->fault);
+	report_close();
+	return ret;
+}
+
+int touch_call_run(void *arg)
+{
+	struct touch_call *t = arg;
+
+	t->sig = touch_probe(t->addr, t->write, 'M', NULL, &t->minflt,
+			     &t->code);
+	return t->sig;
+}
+
+int unmap_call_run(void *arg)
+{
+	struct unmap_call *u = arg;
+
+	u->err = mmapdemo_unmap(u->addr, u->length);
+	return u->err;
+}
+
+/* The mmap(2) and munmap(2) stages' operations and reports. */
+struct map_stage {
+	struct mmapdemo *md;
+	struct map_call *mc;	/* the mmap's */
+	struct unmap_call u;	/* the munmap's */
+	const struct mmapdemo_stats *before;	/* NULL: no counters */
+	struct mmapdemo_stats *after;
+};
+
+static int mmap_stage_run(void *arg)
+{
+	struct map_stage *m = arg;
+	struct map_call *mc = m->mc;
+
+	mc->err = mmapdemo_map_at(m->md, (void *)(uintptr_t)mc->hint,
+				  mc->length, mc->prot, mc->flags,
+				  (off_t)mc->offset, &mc->result);
+	return mc->err;
+}
+
+static void mmap_stage_show(struct stage_trace *st, void *arg)
+{
+	struct map_stage *m = arg;
+
+	(void)st;
+	show_mmap_call(m->mc);
+	if (!m->before)
+		return;
+	mmapdemo_get_stats(m->md, m->after);
+	show_stats_delta("counters", "device counters that moved", m->before,
+			 m->after);
+}
+
 int stage_mmap(struct stage_trace *st, struct mmapdemo *md,
 	       struct map_call *mc, const char *base,
 	       const struct mmapdemo_stats *s0, struct mmapdemo_stats *s1)
 {
-	stage_trace_start(st);
-	mc->err = mmapdemo_map_at(md, (void *)(uintptr_t)mc->hint, mc->length,
-				  mc->prot, mc->flags, (off_t)mc->offset,
-				  &mc->result);
-	stage_trace_stop(st);
-	mmapdemo_get_stats(md, s1);
-	stage_trace_section(st, "mmap", base);
-	show_mmap_call(mc);
-	show_stats_delta("counters", "device counters that moved", s0, s1);
-	stage_trace_report(st, false);
-	report_close();
-	return mc->err;
+	struct map_stage m = { .md = md, .mc = mc, .before = s0, .after = s1 };
+	const struct stage_op op = {
+		.key = "mmap", .base = base, .run = mmap_stage_run,
+		.show = mmap_stage_show, .arg = &m,
+	};
+
+	return stage_run(st, &op);
+}
+
+static int munmap_stage_run(void *arg)
+{
+	struct map_stage *m = arg;
+
+	return unmap_call_run(&m->u);
+}
+
+static void munmap_stage_show(struct stage_trace *st, void *arg)
+{
+	struct map_stage *m = arg;
+	/* A revoked device (path --revoke) answers ENODEV. */
+	int stats_err = mmapdemo_get_stats(m->md, m->after);
+
+	(void)st;
+	if (m->u.err)
+		report_str("error", "error", strerror(-m->u.err));
+	if (stats_err) {
+		*m->after = *m->before;
+		report_str("counters_error", "device counters",
+			   strerror(-stats_err));
+	} else {
+		show_stats_delta("counters", "device counters that moved",
+				 m->before, m->after);
+	}
 }
 
 int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
@@ -708,27 +796,16 @@ int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
 		 const struct mmapdemo_stats *before,
 		 struct mmapdemo_stats *after)
 {
-	int err, stats_err;
+	struct map_stage m = {
+		.md = md, .u = { .addr = addr, .length = length },
+		.before = before, .after = after,
+	};
+	const struct stage_op op = {
+		.key = "munmap", .base = base, .run = munmap_stage_run,
+		.show = munmap_stage_show, .arg = &m,
+	};
 
-	stage_trace_start(st);
-	err = mmapdemo_unmap(addr, length);
-	stage_trace_stop(st);
-	/* A revoked device (path --revoke) answers ENODEV. */
-	stats_err = mmapdemo_get_stats(md, after);
-	stage_trace_section(st, "munmap", base);
-	if (err)
-		report_str("error", "error", strerror(-err));
-	if (stats_err) {
-		*after = *before;
-		report_str("counters_error", "device counters",
-			   strerror(-stats_err));
-	} else {
-		show_stats_delta("counters", "device counters that moved",
-				 before, after);
-	}
-	stage_trace_report(st, false);
-	report_close();
-	return err;
+	return stage_run(st, &op);
 }
 
 int calls_option(const struct command *cmd, const char *arg,

@@ -133,6 +133,14 @@ void show_walk(const struct mmapdemo_walk *w);
 void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		uint32_t page_size);
 void show_bar(const char *device, const struct mmapdemo_walk *w);
+/*
+ * What the page frame of @w is, from what was observed, for path --dot:
+ * the device page and of which memory of @device (its BAR, as sysfs
+ * names it, the physical address inside it or not; else its RAM), a
+ * private copy, or no page of the device.
+ */
+void frame_label(const char *device, const struct mmapdemo_walk *w,
+		 uint32_t page_size, char *buf, size_t size);
 /* show_dma.c: the addresses of a byte of a DMA device's buffer. */
 struct dma_iommu {
 	char pci[32];		/* the device's PCI address */
@@ -157,6 +165,15 @@ const char *dma_buffer_name(const struct mmapdemo_dma_info *info,
 bool show_dma_addresses(const char *dev_path, struct mmapdemo *dma,
 			const struct mmapdemo_dma_info *info,
 			const struct mmapdemo_walk *w, uint64_t offset);
+/*
+ * The same byte's page frame for path --dot: the page of which DMA buffer
+ * (by @offset, as @info places the buffers), and whether the driver's
+ * physical address of @offset is the walk's (where both are shown).
+ */
+void dma_frame_label(struct mmapdemo *dma,
+		     const struct mmapdemo_dma_info *info,
+		     const struct mmapdemo_walk *w, uint64_t offset,
+		     char *buf, size_t size);
 /*
  * Read (or write @value to) *@p, catching SIGSEGV and SIGBUS.  Returns 0
  * or the signal number; the signal's si_code goes to *@si_code and the
@@ -350,12 +367,13 @@ void calltree_report(const struct graph_session *gs,
 void calltree_events(const struct call_node *n);
 
 /*
- * dot.c: the walk of @addr as a Graphviz graph in @path, with the spines
+ * dot.c: the walk of @addr as a Graphviz graph in @path, its page frame
+ * labelled @frame (frame_label(), dma_frame_label()), with the spines
  * of the calls traced (each NULL if not traced: the mmap's, the first
  * touch's, and the unbind's of path --revoke); 0 or -errno.
  */
 int path_dot_write(const char *path, const void *addr,
-		   const struct mmapdemo_walk *w, uint32_t page_size,
+		   const struct mmapdemo_walk *w, const char *frame,
 		   const struct call_tree *mmap_calls,
 		   const struct call_tree *fault_calls,
 		   const struct call_tree *unbind_calls);
@@ -403,9 +421,45 @@ void stage_trace_end(struct stage_trace *st);
 void stage_trace_section(struct stage_trace *st, const char *key,
 			 const char *base);
 /*
+ * One stage, traced: its one operation, then its section, what it did and
+ * the calls the kernel made for it.
+ */
+struct stage_op {
+	const char *key;	/* the section (stage_trace_section()) */
+	const char *base;	/* its title, before what the trace saw */
+	bool fault;		/* its calls are a fault's (kept[1]) */
+	const char *const *zaps;	/* the zaps to mark (calltree_mark()) */
+	int (*run)(void *arg);	/* the operation, alone between start and stop */
+	/* What it did, in the section before the calls; NULL: nothing. */
+	void (*show)(struct stage_trace *st, void *arg);
+	void *arg;
+};
+/*
+ * stage_trace_start(), @op->run, stage_trace_stop(), the section with
+ * @op->show's lines, stage_trace_report() and the section closed.
+ * Returns what @op->run returned.
+ */
+int stage_run(struct stage_trace *st, const struct stage_op *op);
+/* A touch as a stage's operation: touch_probe() of @addr, writing 'M'. */
+struct touch_call {
+	volatile char *addr;
+	bool write;		/* else a read */
+	int sig, code;		/* out: the signal and its si_code, or 0 */
+	long minflt;		/* out: the minor faults it took */
+};
+int touch_call_run(void *arg);	/* @arg a struct touch_call; returns sig */
+/* A munmap(2) as a stage's operation. */
+struct unmap_call {
+	void *addr;
+	size_t length;
+	int err;		/* out: 0 or -errno */
+};
+int unmap_call_run(void *arg);	/* @arg a struct unmap_call; returns err */
+/*
  * The two stages every mapping command has, each traced: the mmap(2) of
- * @mc (its result and error in @mc; @s0 the counters before, @s1 after),
- * and the munmap(2) of @addr.  Return mc->err, and 0 or -errno.
+ * @mc (its result and error in @mc; @s0 the counters before, @s1 after,
+ * or both NULL for none), and the munmap(2) of @addr.  Return mc->err,
+ * and 0 or -errno.
  */
 int stage_mmap(struct stage_trace *st, struct mmapdemo *md,
 	       struct map_call *mc, const char *base,

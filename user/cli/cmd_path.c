@@ -83,14 +83,51 @@ static void explain_no_fault(struct mmapdemo *md, const char *addr,
 	}
 }
 
-/* What a first touch did: the access, the signal if any, the faults. */
-static void show_touch(bool write, int sig, int code, long minflt)
+/* What a touch did: the signal if any, the faults. */
+static void report_touch(const struct touch_call *t)
 {
-	report_str("access", "access", write ? "write" : "read");
-	report_str("signal", "signal", sig ? strsignal(sig) : "none");
-	if (sig)
-		report_str("si_code", "si_code", signal_code_name(sig, code));
-	report_i64("minor_faults", "minor faults (getrusage)", minflt);
+	report_str("signal", "signal", t->sig ? strsignal(t->sig) : "none");
+	if (t->sig)
+		report_str("si_code", "si_code",
+			   signal_code_name(t->sig, t->code));
+	report_i64("minor_faults", "minor faults (getrusage)", t->minflt);
+}
+
+/* The stage touch_after of --revoke (@arg a struct touch_call). */
+static void show_touch(struct stage_trace *st, void *arg)
+{
+	(void)st;
+	report_touch(arg);
+}
+
+/* A first touch: the access, then what it did. */
+static void show_first_touch(const struct touch_call *t)
+{
+	report_str("access", "access", t->write ? "write" : "read");
+	report_touch(t);
+}
+
+/* path's first touch: its counters and, where ->fault did not run, why. */
+struct path_touch {
+	struct touch_call t;
+	struct mmapdemo *md;
+	const struct mmapdemo_walk *before;	/* the walk before it */
+	const struct mmapdemo_stats *s1;	/* the counters before it */
+	struct mmapdemo_stats s2;		/* after it */
+};
+
+static void show_path_touch(struct stage_trace *st, void *arg)
+{
+	struct path_touch *p = arg;
+
+	(void)st;
+	mmapdemo_get_stats(p->md, &p->s2);
+	show_first_touch(&p->t);
+	show_stats_delta("counters", "device counters that moved", p->s1,
+			 &p->s2);
+	if (p->s2.faults == p->s1->faults && !p->t.sig)
+		explain_no_fault(p->md, (const char *)p->t.addr, p->before,
+				 p->t.write, p->t.minflt);
 }
 
 /*
@@ -98,25 +135,33 @@ static void show_touch(bool write, int sig, int code, long minflt)
  * traced from write() down to the driver's ->remove and the zap below it;
  * the walk after it; the touch after it, which must get SIGBUS (its own
  * traced stage).  The walk before the unbind (@w, stage 5; NULL if it
- * failed) and the stages' spines go to --dot.  Returns whether it went as a revocation
+ * failed), its frame's label (@frame, read while the device was bound) and
+ * the stages' spines go to --dot.  Returns whether it went as a revocation
  * must: unbound, node gone, the PTE zapped, SIGBUS.
  */
 static bool path_revoke(struct cli *cli, struct stage_trace *st,
 			const struct path_opts *o, char *addr,
-			const struct mmapdemo_walk *w, uint32_t ps,
+			const struct mmapdemo_walk *w, const char *frame,
 			int *dot_err)
 {
 	struct mmapdemo *walker = NULL;
 	struct mmapdemo_walk after;
 	bool gone, present = false;
-	int ret, walk_err, sig, code;
-	long minflt;
+	int ret, walk_err, sig;
+	struct touch_call t = { 0 };
+	const struct stage_op op = {
+		.key = "touch_after", .base = o->write ?
+			"7. touch after the unbind: a write" :
+			"7. touch after the unbind: a read",
+		.fault = true, .run = touch_call_run, .show = show_touch,
+		.arg = &t,
+	};
 
 	/* The revoked device's file answers ENODEV: the RAM device walks. */
 	walk_err = mmapdemo_open(MMAPDEMO_DEVICE, O_RDONLY, &walker);
 	ret = revoke_unbind(st, o->bdf);
 	if (o->dot && w)
-		*dot_err = path_dot_write(o->dot, addr, w, ps,
+		*dot_err = path_dot_write(o->dot, addr, w, frame,
 					  st->have_kept[0] ? &st->kept[0] : NULL,
 					  st->have_kept[1] ? &st->kept[1] : NULL,
 					  st->have_tree ? &st->tree : NULL);
@@ -140,18 +185,9 @@ static bool path_revoke(struct cli *cli, struct stage_trace *st,
 	if (walker)
 		mmapdemo_close(walker);
 
-	stage_trace_start(st);
-	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
-	stage_trace_stop(st);
-	stage_trace_section(st, "touch_after", o->write ?
-			    "7. touch after the unbind: a write" :
-			    "7. touch after the unbind: a read");
-	report_str("signal", "signal", sig ? strsignal(sig) : "none");
-	if (sig)
-		report_str("si_code", "si_code", signal_code_name(sig, code));
-	report_i64("minor_faults", "minor faults (getrusage)", minflt);
-	stage_trace_report(st, true);
-	report_close();
+	t.addr = addr;
+	t.write = o->write;
+	sig = stage_run(st, &op);
 	return !ret && gone && !walk_err && !present && sig == SIGBUS;
 }
 
@@ -163,9 +199,15 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	struct map_call mc = { 0 };
 	struct stage_trace st;
 	struct mmapdemo_walk w, w_before = { 0 };
-	long minflt;
-	char *addr;
-	int sig, code, dot_err = 0, unmap_err, ret;
+	struct path_touch pt = { 0 };
+	const struct stage_op touch = {
+		.key = "fault", .base = o->write ? "4. first touch: a write" :
+						   "4. first touch: a read",
+		.fault = true, .run = touch_call_run, .show = show_path_touch,
+		.arg = &pt,
+	};
+	char *addr, frame[256] = "";
+	int sig, dot_err = 0, unmap_err, ret;
 	bool revoked = true, back = true, have_w;
 
 	mc.offset = o->offset & ~(uint64_t)(ps - 1);
@@ -239,27 +281,24 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	}
 	report_close();
 
-	stage_trace_start(&st);
-	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
-	stage_trace_stop(&st);
-	mmapdemo_get_stats(md, &s2);
-	stage_trace_section(&st, "fault", o->write ? "4. first touch: a write" :
-			    "4. first touch: a read");
-	show_touch(o->write, sig, code, minflt);
-	show_stats_delta("counters", "device counters that moved", &s1, &s2);
-	if (s2.faults == s1.faults && !sig)
-		explain_no_fault(md, addr, &w_before, o->write, minflt);
-	stage_trace_report(&st, true);
-	report_close();
+	pt.t.addr = addr;
+	pt.t.write = o->write;
+	pt.md = md;
+	pt.before = &w_before;
+	pt.s1 = &s1;
+	sig = stage_run(&st, &touch);
+	s2 = pt.s2;
 
 	report_section("after", "5. page tables after the touch");
 	have_w = !mmapdemo_walk(md, addr, &w);
 	if (have_w) {
 		show_walk(&w);
 		show_frame(&w, addr, ps);
+		/* Before --revoke unbinds the device its sysfs names. */
+		frame_label(mc.file, &w, ps, frame, sizeof(frame));
 		/* With --revoke, the graph waits for the unbind's calls. */
 		if (o->dot && !o->revoke) {
-			dot_err = path_dot_write(o->dot, addr, &w, ps,
+			dot_err = path_dot_write(o->dot, addr, &w, frame,
 						 st.have_kept[0] ? &st.kept[0] : NULL,
 						 st.have_kept[1] ? &st.kept[1] : NULL,
 						 NULL);
@@ -272,7 +311,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 
 	if (o->revoke)
 		revoked = path_revoke(cli, &st, o, addr, have_w ? &w : NULL,
-				      ps, &dot_err);
+				      frame, &dot_err);
 	unmap_err = stage_munmap(&st, md, mc.result, mc.length,
 				 o->revoke ? "8. munmap(2)" : "6. munmap(2)",
 				 &s2, &s1);
@@ -358,6 +397,25 @@ static void explain_dma_touch(const struct stage_trace *st,
 	}
 }
 
+static void show_dma_touch(struct stage_trace *st, void *arg)
+{
+	const struct touch_call *t = arg;
+
+	show_first_touch(t);
+	if (!t->sig)
+		explain_dma_touch(st, st->have_kept[0] ? &st->kept[0] : NULL,
+				  t->minflt);
+}
+
+/* The munmap of path on a DMA device: its result (no counters). */
+static void dma_unmap_show(struct stage_trace *st, void *arg)
+{
+	const struct unmap_call *u = arg;
+
+	(void)st;
+	report_str("result", "result", u->err ? strerror(-u->err) : "ok");
+}
+
 /*
  * path on a DMA device (/dev/mmapdemo-dma-<PCI address>): the driver maps
  * its coherent buffer (from offset 0) and its page array (from the info's
@@ -379,12 +437,26 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	struct map_call mc = { 0 };
 	struct stage_trace st;
 	struct mmapdemo_walk w;
-	int sig, code, ret, dot_err = 0;
+	struct touch_call t = { 0 };
+	const struct stage_op touch = {
+		.key = "touch", .base = o->write ? "3. first touch: a write" :
+						   "3. first touch: a read",
+		.fault = true, .run = touch_call_run, .show = show_dma_touch,
+		.arg = &t,
+	};
+	struct unmap_call unmap = { 0 };
+	/* The zap below munmap is the one below a revocation's ->remove. */
+	const struct stage_op unmap_op = {
+		.key = "munmap", .base = "5. munmap(2)",
+		.zaps = revoke_zap_marks, .run = unmap_call_run,
+		.show = dma_unmap_show, .arg = &unmap,
+	};
+	int sig, ret, dot_err = 0;
 	bool shown = false;
 	const char *buffer;
 	bool coherent;
-	long minflt;
-	char *addr;
+	char *addr, frame[256];
+	uint64_t offset;
 
 	if (o->strategy != CLI_DEFAULT_STRATEGY || o->private_map)
 		return cli_usage(&cmd_path,
@@ -436,16 +508,7 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	report_str("device_kind", "device",
 		   coherent ? "DMA buffer (coherent)" :
 			      "DMA buffer (page array)");
-	stage_trace_start(&st);
-	mc.err = mmapdemo_map_at(dma, (void *)(uintptr_t)mc.hint, mc.length,
-				 mc.prot, mc.flags, (off_t)mc.offset,
-				 &mc.result);
-	stage_trace_stop(&st);
-	stage_trace_section(&st, "mmap", "1. mmap(2)");
-	show_mmap_call(&mc);
-	stage_trace_report(&st, false);
-	report_close();
-	if (mc.err) {
+	if (stage_mmap(&st, dma, &mc, "1. mmap(2)", NULL, NULL)) {
 		stage_trace_end(&st);
 		report_end();
 		mmapdemo_close(md);
@@ -459,27 +522,20 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 
 	show_vma(md, addr, "2. the VMA the mmap made");
 
-	stage_trace_start(&st);
-	sig = touch_probe(addr, o->write, 'M', NULL, &minflt, &code);
-	stage_trace_stop(&st);
-	stage_trace_section(&st, "touch", o->write ? "3. first touch: a write" :
-			    "3. first touch: a read");
-	show_touch(o->write, sig, code, minflt);
-	if (!sig)
-		explain_dma_touch(&st, st.have_kept[0] ? &st.kept[0] : NULL,
-				  minflt);
-	stage_trace_report(&st, true);
-	report_close();
+	t.addr = addr;
+	t.write = o->write;
+	sig = stage_run(&st, &touch);
 
 	report_section("after", "4. page tables, and the addresses of the byte");
 	if (!mmapdemo_walk(md, addr, &w)) {
 		show_walk(&w);
-		shown = show_dma_addresses(cli->device, dma, &info, &w,
-					   mc.offset + ((uintptr_t)addr -
-							(uintptr_t)mc.result));
+		offset = mc.offset + ((uintptr_t)addr - (uintptr_t)mc.result);
+		shown = show_dma_addresses(cli->device, dma, &info, &w, offset);
 		if (o->dot) {
+			dma_frame_label(dma, &info, &w, offset, frame,
+					sizeof(frame));
 			/* A touch that took no call draws no calls. */
-			dot_err = path_dot_write(o->dot, addr, &w, ps,
+			dot_err = path_dot_write(o->dot, addr, &w, frame,
 						 st.have_kept[0] ? &st.kept[0] : NULL,
 						 st.have_kept[1] &&
 						 st.kept[1].nr_calls ?
@@ -490,16 +546,9 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 	}
 	report_close();
 
-	/* The zap below munmap is the one below a revocation's ->remove. */
-	st.zaps = revoke_zap_marks;
-	stage_trace_start(&st);
-	ret = mmapdemo_unmap(mc.result, mc.length);
-	stage_trace_stop(&st);
-	st.zaps = NULL;
-	stage_trace_section(&st, "munmap", "5. munmap(2)");
-	report_str("result", "result", ret ? strerror(-ret) : "ok");
-	stage_trace_report(&st, false);
-	report_close();
+	unmap.addr = mc.result;
+	unmap.length = mc.length;
+	ret = stage_run(&st, &unmap_op);
 	stage_trace_end(&st);
 	mmapdemo_close(md);
 	mmapdemo_close(dma);

@@ -2,8 +2,9 @@
 /*
  * The walk of one address as a Graphviz graph, for "mmapdemo path --dot
  * FILE": the address, the VMA around it, each page-table level with its
- * entry and decoded bits, and the page frame with the device page or the
- * private copy behind it; and, where they were traced, the spines of the
+ * entry and decoded bits, and the page frame with what the caller found
+ * behind it (a page of the device's RAM or BAR, of a DMA buffer, a private
+ * copy); and, where they were traced, the spines of the
  * mmap's and the first touch's calls, the writer pointing at the entry
  * (and with --revoke the unbind's, its zap pointing at the entry it
  * cleared).  Graphviz (dot -Tsvg) draws it; nothing here
@@ -101,7 +102,7 @@ static void dot_calls(FILE *f, const struct call_tree *t, const char *stage,
 }
 
 int path_dot_write(const char *path, const void *addr,
-		   const struct mmapdemo_walk *w, uint32_t page_size,
+		   const struct mmapdemo_walk *w, const char *frame,
 		   const struct call_tree *mmap_calls,
 		   const struct call_tree *fault_calls,
 		   const struct call_tree *unbind_calls)
@@ -179,21 +180,10 @@ int path_dot_write(const char *path, const void *addr,
 			mmapdemo_memtype_name(w->level[w->levels - 1].memtype) ?:
 			"?";
 
-		if (w->device_page != MMAPDEMO_NO_DEVICE_PAGE)
-			dot_node(f, "page", "style=filled, fillcolor=lightgrey",
-				 "page frame %#llx (%s)\nphysical %#llx\ndevice page %llu, offset %#llx",
-				 (unsigned long long)w->pfn, type,
-				 (unsigned long long)w->phys,
-				 (unsigned long long)w->device_page,
-				 (unsigned long long)(w->device_page * page_size));
-		else
-			dot_node(f, "page", "style=filled, fillcolor=lightgrey",
-				 "page frame %#llx (%s)\nphysical %#llx\n%s",
-				 (unsigned long long)w->pfn, type,
-				 (unsigned long long)w->phys,
-				 w->vma_kind == MMAPDEMO_VMA_MMAPDEMO ?
-					 "not the device's: a private copy (COW)" :
-					 "not a page of the device");
+		dot_node(f, "page", "style=filled, fillcolor=lightgrey",
+			 "page frame %#llx (%s)\nphysical %#llx\n%s",
+			 (unsigned long long)w->pfn, type,
+			 (unsigned long long)w->phys, frame);
 		fprintf(f, "  %s -> page [label=\"PFN\"];\n", prev);
 	}
 	fprintf(f, "}\n");

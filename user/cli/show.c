@@ -4,6 +4,7 @@
  * commands print them: the mmap call, the VMA, the counters a fault moved,
  * the page-table levels, and the frame with pagemap's view beside it.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -244,6 +245,40 @@ void show_bar(const char *device, const struct mmapdemo_walk *w)
 		report_bool("phys_in_bar", "physical address inside the BAR",
 			    phys >= bar.start && phys <= bar.end);
 	report_close();
+}
+
+void frame_label(const char *device, const struct mmapdemo_walk *w,
+		 uint32_t page_size, char *buf, size_t size)
+{
+	unsigned long long page = w->device_page;
+	struct mmapdemo_bar bar;
+	int ret;
+
+	if (w->device_page == MMAPDEMO_NO_DEVICE_PAGE) {
+		snprintf(buf, size, "%s",
+			 w->vma_kind == MMAPDEMO_VMA_MMAPDEMO &&
+					 w->result == MMAPDEMO_WALK_MAPPED ?
+				 "not the device's: a private copy (COW)" :
+				 "not a page of the device");
+		return;
+	}
+	ret = mmapdemo_bar_query(device, &bar);
+	if (ret == -ENODEV)
+		snprintf(buf, size,
+			 "device page %llu, offset %#llx\nof the device's RAM (%s is no PCI BAR)",
+			 page, page * page_size, device);
+	else if (ret)
+		snprintf(buf, size,
+			 "device page %llu, offset %#llx\n(which memory: %s)",
+			 page, page * page_size, strerror(-ret));
+	else
+		snprintf(buf, size,
+			 "device page %llu, offset %#llx\nof BAR %d of PCI device %s%s",
+			 page, page * page_size, bar.bar, bar.pci_address,
+			 !w->phys ? "" :
+			 w->phys >= bar.start && w->phys <= bar.end ?
+				 "\n(the physical address is inside it)" :
+				 "\n(yet the physical address is OUTSIDE it)");
 }
 
 void show_frame(const struct mmapdemo_walk *w, const void *addr,

@@ -107,6 +107,33 @@ const char *dma_buffer_name(const struct mmapdemo_dma_info *info,
 	return "none";
 }
 
+void dma_frame_label(struct mmapdemo *dma,
+		     const struct mmapdemo_dma_info *info,
+		     const struct mmapdemo_walk *w, uint64_t offset,
+		     char *buf, size_t size)
+{
+	const char *buffer = dma_buffer_name(info, offset);
+	uint64_t dma_addr = 0, phys = 0;
+	int ret;
+
+	ret = mmapdemo_dma_addr_of(dma, offset, &dma_addr, &phys);
+	if (ret || !w->pfn)
+		snprintf(buf, size,
+			 "the DMA buffer's (%s), file offset %#llx,\nas the mapping says (the driver's addresses: %s)",
+			 buffer, (unsigned long long)offset,
+			 ret ? strerror(-ret) : "hidden, as the walk's");
+	else if (phys == w->phys)
+		snprintf(buf, size,
+			 "the DMA buffer's (%s), file offset %#llx\nDMA address %#llx; the driver's physical\naddress of the byte is the walk's",
+			 buffer, (unsigned long long)offset,
+			 (unsigned long long)dma_addr);
+	else
+		snprintf(buf, size,
+			 "not the DMA buffer's (%s): the driver's physical\naddress of file offset %#llx is %#llx",
+			 buffer, (unsigned long long)offset,
+			 (unsigned long long)phys);
+}
+
 bool show_dma_addresses(const char *dev_path, struct mmapdemo *md,
 			const struct mmapdemo_dma_info *info,
 			const struct mmapdemo_walk *w, uint64_t offset)
