@@ -13,8 +13,9 @@
 # module refuses more than half of it), BENCH_ARGS (more options for
 # "mmapdemo bench", e.g. "--reps 7").  The VM has a 1 GiB ivshmem BAR
 # (build/KERNEL/ivshmem-bench.img, sparse), measured as the bar-fault,
-# bar-remap and bar-huge subjects.  A DMA device, where the VM has one
-# (an edu), is measured too (--dma): this VM has none.
+# bar-remap and bar-huge subjects, and an edu, whose DMA device is the
+# DMA row (--dma).  The BAR is the ivshmem device's (the guest's
+# ivshmem-bars), never the edu's registers, which mmapdemo also binds.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,10 +38,11 @@ for k in "$@"; do
 	# Multi-threaded TCG, as in the run Documentation/performance.rst shows.
 	VM_TCG_THREAD=${VM_TCG_THREAD:-multi} \
 		scripts/vm.sh -n bench -m "$mem" -t 1800 \
-		-d "ivshmem=$top/build/$k/ivshmem-bench.img,size=1G" "$k" "
+		-d "ivshmem=$top/build/$k/ivshmem-bench.img,size=1G" -d edu "$k" "
 insmod \$LAB_MODULE size=$size || exit 1
-bar=\$(ls /dev/mmapdemo-* | head -n 1)
+bar=\$(ivshmem-bars | head -n 1)
 [ -n \"\$bar\" ] || exit 1
+bar=/dev/mmapdemo-\$bar
 dma=\$(ls /dev/mmapdemo-dma-* 2>/dev/null | head -n 1)
 mmapdemo bench --sizes $size --bar \$bar \${dma:+--dma \$dma} $args --out /tmp/bench >/dev/null || exit 1
 for f in $files; do
