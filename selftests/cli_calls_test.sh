@@ -113,10 +113,15 @@ inlined=
 		inlined="${inlined:+$inlined, }$f"
 done
 
-# The devices: RAM, and the ivshmem BARs; each with its strategies.
+# The devices: RAM, and the ivshmem BARs (PCI 1af4:1110), each with its
+# strategies; not an edu's BAR, which mmapdemo binds too: its registers
+# are no memory to write, and 1 MiB is too small for a huge mapping.
 devs=mmapdemo
 for d in /sys/class/misc/mmapdemo-*; do
-	[ -e "$d/bar" ] && devs="$devs ${d##*/}"
+	pci=/sys/bus/pci/devices/${d##*/mmapdemo-}
+	[ -e "$d/bar" ] && [ "$(cat "$pci/vendor" 2>/dev/null)" = 0x1af4 ] &&
+		[ "$(cat "$pci/device" 2>/dev/null)" = 0x1110 ] &&
+		devs="$devs ${d##*/}"
 done
 # Three strategies a device, and the eight checks after them.
 set -- $devs
