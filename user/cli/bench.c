@@ -527,29 +527,29 @@ static int subject_run(struct bench *b, bool keep, unsigned int si, int s,
 	return ret;
 }
 
+/* The figures of @n samples @v (sorted on the way), no ratio yet. */
+static void stat_from(struct bench_stat *st, double *v, unsigned int n)
+{
+	memset(st, 0, sizeof(*st));
+	st->ratio_to = -1;
+	if (!n)
+		return;
+	st->valid = true;
+	st->n = n;
+	st->median = bench_median(v, n);
+	st->min = v[0];
+	st->max = v[n - 1];
+}
+
 static void summarize(struct bench *b)
 {
-	for (unsigned int si = 0; si < b->cfg.nr_sizes; si++) {
-		for (int s = 0; s < NR_SUBJECTS; s++) {
-			for (int m = 0; m < NR_METRICS; m++) {
-				struct bench_stat *st = &b->stat[si][s][m];
-				unsigned int n = b->nr_samples[si][s][m];
-				double *v;
-
-				memset(st, 0, sizeof(*st));
-				st->ratio_to = -1;
-				if (!n)
-					continue;
-				v = &b->samples[(((size_t)si * NR_SUBJECTS + s) *
-						 NR_METRICS + m) * BENCH_MAX_REPS];
-				st->valid = true;
-				st->n = n;
-				st->median = bench_median(v, n);
-				st->min = v[0];
-				st->max = v[n - 1];
-			}
-		}
-	}
+	for (unsigned int si = 0; si < b->cfg.nr_sizes; si++)
+		for (int s = 0; s < NR_SUBJECTS; s++)
+			for (int m = 0; m < NR_METRICS; m++)
+				stat_from(&b->stat[si][s][m],
+					&b->samples[(((size_t)si * NR_SUBJECTS + s) *
+						     NR_METRICS + m) * BENCH_MAX_REPS],
+					b->nr_samples[si][s][m]);
 	/*
 	 * Ratios, all within the run: times and fault counts to memfd,
 	 * bandwidth to anonymous memory, read()/write() to memcpy through a
@@ -726,19 +726,8 @@ static int dma_way(struct bench *b, struct mmapdemo *dma, bool keep,
 
 static void dma_summarize(struct bench_dma *d)
 {
-	for (int m = 0; m < NR_DMA_METRICS; m++) {
-		struct bench_stat *st = &d->stat[m];
-
-		memset(st, 0, sizeof(*st));
-		st->ratio_to = -1;
-		if (!d->n[m])
-			continue;
-		st->valid = true;
-		st->n = d->n[m];
-		st->median = bench_median(d->samples[m], d->n[m]);
-		st->min = d->samples[m][0];
-		st->max = d->samples[m][d->n[m] - 1];
-	}
+	for (int m = 0; m < NR_DMA_METRICS; m++)
+		stat_from(&d->stat[m], d->samples[m], d->n[m]);
 	for (int m = DMA_XFER_COPY; m < NR_DMA_METRICS; m += 2) {
 		const struct bench_stat *ref = &d->stat[m - 1];
 
