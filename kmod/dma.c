@@ -827,11 +827,18 @@ static ssize_t mmapdemo_dma_read_iter(struct kiocb *iocb, struct iov_iter *to)
  * lseek(): SEEK_END is the coherent buffer's end, where read() first
  * returns 0; SEEK_SET and SEEK_CUR reach any position up to the page
  * array's end, MMAPDEMO_DMA_PAGES_OFFSET included, and no further.
+ *
+ * SEEK_DATA and SEEK_HOLE are refused.  They describe a file whose holes
+ * read as zeros, up to one end; this one is two buffers, and the gap
+ * between them reads as the end.  generic_file_llseek_size() would answer
+ * ENXIO ("no data past here") at the page array, which holds data.
  */
 static loff_t mmapdemo_dma_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct mmapdemo_dma *dma = file->private_data;
 
+	if (whence == SEEK_DATA || whence == SEEK_HOLE)
+		return -EINVAL;
 	return generic_file_llseek_size(file, offset, whence, MMAPDEMO_DMA_END,
 					dma->size);
 }

@@ -305,7 +305,8 @@ TEST_F(dma, pages_pread_gives_what_the_mapping_shows)
 /*
  * The positions of read() and lseek(): between the two buffers and past
  * the page array, end of file; a negative position, a bad buffer and a
- * seek past the page array refused; SEEK_END is the coherent buffer's end.
+ * seek past the page array refused, SEEK_DATA and SEEK_HOLE too; SEEK_END
+ * is the coherent buffer's end.
  */
 TEST_F(dma, read_positions_and_seeks)
 {
@@ -338,6 +339,12 @@ TEST_F(dma, read_positions_and_seeks)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ((off_t)pg, lseek(self->fd, pg, SEEK_SET));
 	EXPECT_EQ((ssize_t)sizeof(r), read(self->fd, r, sizeof(r)));
+	/* No holes that read as zeros: SEEK_DATA and SEEK_HOLE refused. */
+	EXPECT_EQ(-1, lseek(self->fd, pg, SEEK_DATA));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_HOLE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ((off_t)(pg + sizeof(r)), lseek(self->fd, 0, SEEK_CUR));
 }
 
 /*
