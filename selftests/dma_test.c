@@ -944,4 +944,122 @@ TEST_F(dma, remove_under_a_mapping_then_rescan)
 	close(fd);
 }
 
+/*
+ * A DMA the driver never asked for, refused by the IOMMU.  Edu's registers
+ * are mapped through its BAR device (/dev/mmapdemo-BDF, mode 0600), so
+ * root can program its engine by hand: here a read of 8 bytes from
+ * STRAY_IOVA, an address the DMA API never mapped for edu, into edu's
+ * own buffer.  Behind an IOMMU that translates for edu, the IOMMU refuses
+ * the read and the kernel logs it ("DMAR: [DMA Read NO_PASID] Request
+ * device [...] fault addr 0x100000"); without one, the device would read
+ * physical memory there.  A read, so that a refusal that did not happen
+ * corrupts nothing.  scripts/check.sh tells the kernel-log gate to expect
+ * exactly this line in the IOMMU VM, and no other.
+ */
+#define STRAY_IOVA	0x100000ULL
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_COUNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_RUN	1U
+#define EDU_DEV_BUF	0x40000U
+
+/* The type of @bdf's IOMMU domain ("DMA", "DMA-FQ", "identity"), or "". */
+static void iommu_domain_type(const char *bdf, char *type, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+		 bdf);
+	type[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(type, len, f))
+		type[0] = '\0';
+	type[strcspn(type, "\n")] = '\0';
+	fclose(f);
+}
+
+/* The next record of /dev/kmsg that holds both @a and @b, into @line. */
+static bool kmsg_find(int fd, const char *a, const char *b, char *line,
+		      size_t len)
+{
+	ssize_t n;
+
+	while ((n = read(fd, line, len - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n < 0)
+			continue;	/* records overwritten: read on */
+		line[n] = '\0';
+		if (strstr(line, a) && strstr(line, b))
+			return true;
+	}
+	return false;
+}
+
+TEST_F(dma, stray_dma_faults_in_the_iommu)
+{
+	char type[32], bar[64], want[64], line[1024];
+	volatile __u32 *regs;
+	struct mmapdemo_dma_addr a;
+	int bfd, kfd, i;
+	bool found = false;
+
+	iommu_domain_type(self->bdf, type, sizeof(type));
+	if (!type[0])
+		SKIP(return, "%s is behind no IOMMU: the IOMMU VM runs this (scripts/bar-proof.sh iommu)",
+		     self->bdf);
+	if (strcmp(type, "DMA") && strcmp(type, "DMA-FQ"))
+		SKIP(return, "the IOMMU does not translate for %s (domain type %s): the IOMMU VM runs this (scripts/bar-proof.sh iommu)",
+		     self->bdf, type);
+	/* STRAY_IOVA is none of the driver's own DMA addresses. */
+	for (i = 0; i < 2; i++) {
+		__u64 base = i ? self->info.pages_offset : 0, off;
+
+		for (off = 0; off < buf_size(self, base); off += PAGE) {
+			ASSERT_EQ(0, dma_addr(self->fd, base + off, &a));
+			ASSERT_NE(STRAY_IOVA / PAGE, a.dma_addr / PAGE);
+		}
+	}
+	snprintf(bar, sizeof(bar), "/dev/mmapdemo-%s", self->bdf);
+	bfd = open(bar, O_RDWR);
+	ASSERT_LE(0, bfd) TH_LOG("%s: %s", bar, strerror(errno));
+	regs = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, regs) TH_LOG("%s: %s", bar, strerror(errno));
+	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kfd) TH_LOG("/dev/kmsg: %s", strerror(errno));
+	ASSERT_LE(0, lseek(kfd, 0, SEEK_END));
+
+	/* Edu's engine is idle between the driver's transfers. */
+	ASSERT_EQ(0U, regs[EDU_DMA_CMD / 4] & EDU_DMA_RUN);
+	regs[EDU_DMA_SRC / 4] = (__u32)STRAY_IOVA;
+	regs[EDU_DMA_DST / 4] = EDU_DEV_BUF;
+	regs[EDU_DMA_COUNT / 4] = 8;
+	regs[EDU_DMA_CMD / 4] = EDU_DMA_RUN;	/* to edu, no interrupt */
+	for (i = 0; i < 2000 && (regs[EDU_DMA_CMD / 4] & EDU_DMA_RUN); i++)
+		usleep(5000);
+	ASSERT_EQ(0U, regs[EDU_DMA_CMD / 4] & EDU_DMA_RUN)
+		TH_LOG("edu's engine still runs after %d rounds of 5 ms", i);
+
+	/* The IOMMU's fault interrupt logs it: "00:03.0] fault addr 0x...". */
+	snprintf(want, sizeof(want), "%s] fault addr %#llx ", self->bdf + 5,
+		 STRAY_IOVA);
+	for (i = 0; i < 500 && !found; i++) {
+		found = kmsg_find(kfd, "DMAR: [DMA Read", want, line,
+				  sizeof(line));
+		if (!found)
+			usleep(10000);
+	}
+	EXPECT_TRUE(found) TH_LOG("no \"DMAR: [DMA Read ... %s\" in the kernel log after %d rounds of 10 ms",
+				  want, i);
+	if (found)
+		TH_LOG("%s", strchr(line, ';') ? strchr(line, ';') + 1 : line);
+	/* The driver's own transfers still work. */
+	EXPECT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, 0, 0, 64));
+	close(kfd);
+	munmap((void *)regs, PAGE);
+	close(bfd);
+}
+
 MMAPDEMO_HARNESS_MAIN
