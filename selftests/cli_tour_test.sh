@@ -338,8 +338,10 @@ if [ "$mode" = device ]; then
 		echo "ok 7 - path on the page-array DMA buffer # SKIP no DMA device (no edu, or an edu without one: dma.rst)"
 	else
 		st=0
+		# Its first byte too: the label's offset in hex, 0x0.
+		check_path_dma 0x0 coherent || st=1
 		check_path_dma 0x1234 coherent || st=1
-		result "path on the coherent DMA buffer: the walk's and the driver's addresses" "$st"
+		result "path on the coherent DMA buffer (offsets 0x0 and 0x1234): the walk's and the driver's addresses" "$st"
 		st=0
 		check_path_dma 0x101010 "page array" || st=1
 		result "path on the page-array DMA buffer: the walk's and the driver's addresses" "$st"
