@@ -49,14 +49,88 @@ static void printable(const char *p, size_t n, char *out, size_t size)
 	out[len] = '\0';
 }
 
-/* A stage's counters and calls; its counters are the next one's start. */
-static void map_stage_end(struct stage_trace *st, struct mmapdemo_stats *s1,
-			  const struct mmapdemo_stats *s2)
+/*
+ * One stage after the accesses, run by stage_run(): its operation, alone
+ * between the trace's start and stop, and what it did; its counters are
+ * the next stage's start.
+ */
+enum map_step_kind { STEP_FORK, STEP_DONTNEED, STEP_SPLIT, STEP_MREMAP };
+
+struct map_step {
+	enum map_step_kind kind;
+	struct mmapdemo *md;
+	struct map_call *mc;
+	struct mmapdemo_stats *s1;	/* before; after, once shown */
+	size_t ps;
+	pid_t pid;			/* fork: the child */
+	void *to;			/* mremap: the place reserved for it */
+	int err;			/* 0 or -errno */
+};
+
+static int map_step_run(void *arg)
 {
-	show_stats_delta("counters", "device counters that moved", s1, s2);
-	stage_trace_report(st, false);
-	report_close();
-	*s1 = *s2;
+	struct map_step *m = arg;
+	struct map_call *mc = m->mc;
+
+	switch (m->kind) {
+	case STEP_FORK:
+		m->pid = fork();
+		if (!m->pid)
+			_exit(0);
+		m->err = m->pid < 0 ? -errno : 0;
+		break;
+	case STEP_DONTNEED:
+		m->err = madvise(mc->result, mc->length, MADV_DONTNEED) ?
+			 -errno : 0;
+		break;
+	case STEP_SPLIT:
+		/* The VMA splits: the rest keeps the device, ->open on it. */
+		m->err = mmapdemo_unmap(mc->result, m->ps);
+		break;
+	case STEP_MREMAP:
+		if (m->err)	/* no place was reserved: nothing to move */
+			break;
+		if (mremap(mc->result, mc->length, mc->length,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, m->to) == MAP_FAILED)
+			m->err = -errno;
+		break;
+	}
+	return m->err;
+}
+
+static void map_step_show(struct stage_trace *st, void *arg)
+{
+	struct map_step *m = arg;
+	struct mmapdemo_stats s2;
+	int status;
+
+	(void)st;
+	if (m->kind == STEP_FORK && m->pid > 0)
+		waitpid(m->pid, &status, 0);
+	if (m->kind == STEP_MREMAP && m->err)
+		report_str("error", "error", strerror(-m->err));
+	else if (m->kind == STEP_MREMAP)
+		report_hex("address", "moved to", (uintptr_t)m->to);
+	else
+		report_str("result", "result", m->err ? strerror(-m->err) :
+			   m->kind == STEP_FORK ? "a child, which exits at once" :
+			   "0");
+	mmapdemo_get_stats(m->md, &s2);
+	show_stats_delta("counters", "device counters that moved", m->s1, &s2);
+	*m->s1 = s2;
+}
+
+/* The stage @kind, traced as @key titled @base: EXIT_OK or EXIT_FAILED. */
+static int map_step(struct stage_trace *st, struct map_step *m,
+		    enum map_step_kind kind, const char *key, const char *base)
+{
+	const struct stage_op op = {
+		.key = key, .base = base, .run = map_step_run,
+		.show = map_step_show, .arg = m,
+	};
+
+	m->kind = kind;
+	return stage_run(st, &op) ? EXIT_FAILED : EXIT_OK;
 }
 
 /*
@@ -70,79 +144,38 @@ static int map_after(struct stage_trace *st, struct mmapdemo *md,
 		     const struct map_opts *o, struct map_call *mc,
 		     struct mmapdemo_stats *s1, size_t ps)
 {
-	struct mmapdemo_stats s2;
-	int ret = EXIT_OK, err, status;
-	void *to, *r;
-	pid_t pid;
+	struct map_step m = { .md = md, .mc = mc, .s1 = s1, .ps = ps };
+	int ret = EXIT_OK;
 
-	if (o->fork) {
-		stage_trace_start(st);
-		pid = fork();
-		if (!pid)
-			_exit(0);
-		stage_trace_stop(st);
-		err = pid < 0 ? -errno : 0;
-		if (pid > 0)
-			waitpid(pid, &status, 0);
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "fork", "fork(2)");
-		report_str("result", "result", err ? strerror(-err) :
-			   "a child, which exits at once");
-		map_stage_end(st, s1, &s2);
-		ret = err ? EXIT_FAILED : ret;
-	}
-	if (o->dontneed) {
-		stage_trace_start(st);
-		err = madvise(mc->result, mc->length, MADV_DONTNEED) ? -errno : 0;
-		stage_trace_stop(st);
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "dontneed", "madvise(MADV_DONTNEED)");
-		report_str("result", "result", err ? strerror(-err) : "0");
-		map_stage_end(st, s1, &s2);
-		ret = err ? EXIT_FAILED : ret;
-	}
+	if (o->fork && map_step(st, &m, STEP_FORK, "fork", "fork(2)"))
+		ret = EXIT_FAILED;
+	if (o->dontneed && map_step(st, &m, STEP_DONTNEED, "dontneed",
+				    "madvise(MADV_DONTNEED)"))
+		ret = EXIT_FAILED;
 	if (o->split && mc->length < 2 * ps) {
 		fprintf(stderr, "mmapdemo map: --split needs --length of two pages or more\n");
 		ret = EXIT_FAILED;
 	} else if (o->split) {
-		/* The VMA splits: the rest keeps the device, ->open on it. */
-		stage_trace_start(st);
-		err = mmapdemo_unmap(mc->result, ps);
-		stage_trace_stop(st);
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "split", "munmap(2) of the first page: a split");
-		report_str("result", "result", err ? strerror(-err) : "0");
-		map_stage_end(st, s1, &s2);
-		ret = err ? EXIT_FAILED : ret;
-		if (!err) {
+		if (map_step(st, &m, STEP_SPLIT, "split",
+			     "munmap(2) of the first page: a split")) {
+			ret = EXIT_FAILED;
+		} else {
 			mc->result = (char *)mc->result + ps;
 			mc->length -= ps;
 		}
 	}
 	if (o->mremap) {
-		/* A free place: reserve it, then move the mapping over it. */
-		to = mmap(NULL, mc->length, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		err = to == MAP_FAILED ? -errno : 0;
-		stage_trace_start(st);
-		r = err ? MAP_FAILED :
-		    mremap(mc->result, mc->length, mc->length,
-			   MREMAP_MAYMOVE | MREMAP_FIXED, to);
-		stage_trace_stop(st);
-		if (!err && r == MAP_FAILED) {
-			err = -errno;
-			munmap(to, mc->length);
+		/* A free place, reserved before the stage's trace starts. */
+		m.to = mmap(NULL, mc->length, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		m.err = m.to == MAP_FAILED ? -errno : 0;
+		if (map_step(st, &m, STEP_MREMAP, "mremap", "mremap(2): move")) {
+			ret = EXIT_FAILED;
+			if (m.to != MAP_FAILED)
+				munmap(m.to, mc->length);
+		} else {
+			mc->result = m.to;
 		}
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "mremap", "mremap(2): move");
-		if (err)
-			report_str("error", "error", strerror(-err));
-		else
-			report_hex("address", "moved to", (uintptr_t)r);
-		map_stage_end(st, s1, &s2);
-		if (!err)
-			mc->result = r;
-		ret = err ? EXIT_FAILED : ret;
 	}
 	return ret;
 }
