@@ -328,6 +328,74 @@ static const char *map_case(const struct cli *cli, const struct map_opts *o,
 	return NULL;
 }
 
+/*
+ * The write or read through the mapping, byte by byte, as a stage
+ * (stage_run()): the faults it took, what the device holds after a write
+ * (pread(2)) or the bytes read; its counters are the next stage's start.
+ */
+struct map_access {
+	struct mmapdemo *md;
+	struct mmapdemo_stats *s1;	/* before; after, once shown */
+	volatile char *buf;
+	size_t len;
+	const char *write;		/* the text to write; NULL: a read */
+	char *data;			/* a read's bytes, len + 1 */
+	uint64_t offset;		/* a write's, in the device */
+	int sig, code;			/* the signal and its si_code, or 0 */
+	long minflt;
+};
+
+static int map_access_run(void *arg)
+{
+	struct map_access *a = arg;
+	long minflt = minor_faults();
+
+	for (size_t i = 0; i < a->len && !a->sig; i++)
+		a->sig = touch_probe(a->buf + i, a->write != NULL,
+				     a->write ? a->write[i] : 0,
+				     a->write ? NULL : a->data + i, NULL,
+				     &a->code);
+	a->minflt = minor_faults() - minflt;
+	return a->sig;
+}
+
+static void map_access_show(struct stage_trace *st, void *arg)
+{
+	struct map_access *a = arg;
+	struct mmapdemo_stats s2;
+	char shown[1024];
+
+	(void)st;
+	mmapdemo_get_stats(a->md, &s2);
+	report_u64("bytes", "bytes", a->len);
+	report_str("signal", "signal", a->sig ? strsignal(a->sig) : "none");
+	if (a->sig)
+		report_str("si_code", "si_code",
+			   signal_code_name(a->sig, a->code));
+	if (!a->write && !a->sig) {
+		printable(a->data, a->len, shown, sizeof(shown));
+		report_str("data", "data", shown);
+	}
+	report_i64("minor_faults", "minor faults (getrusage)", a->minflt);
+	show_stats_delta("counters", "device counters that moved", a->s1, &s2);
+	*a->s1 = s2;
+	/* What the device itself holds now, through read(2). */
+	if (a->write && !a->sig) {
+		char *text = calloc(1, a->len + 1);
+		ssize_t n;
+
+		if (!text)
+			return;
+		n = pread(mmapdemo_fd(a->md), text, a->len, (off_t)a->offset);
+		printable(text, n > 0 ? (size_t)n : 0, shown, 256);
+		report_str("device_holds", "device holds (pread)", shown);
+		report_bool("reached_device", "write reached the device",
+			    n == (ssize_t)a->len &&
+				    !memcmp(text, a->write, a->len));
+		free(text);
+	}
+}
+
 static int map_show(struct cli *cli, struct mmapdemo *md,
 		    const struct map_opts *o, const struct mmapdemo_info *info)
 {
@@ -335,10 +403,8 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
 	struct stage_trace st;
-	char *buf, *text;
-	int sig = 0, code = 0, ret = EXIT_OK;
-	long minflt;
-	ssize_t n;
+	char *buf;
+	int sig = 0, ret = EXIT_OK;
 
 	mc.offset = o->offset;
 	mc.length = o->length ?: ps;
@@ -364,78 +430,37 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 
 	buf = mc.result;
 	if (o->write) {
-		size_t len = strlen(o->write);
+		struct map_access w = {
+			.md = md, .s1 = &s1, .buf = buf, .write = o->write,
+			.len = strlen(o->write), .offset = o->offset,
+		};
+		const struct stage_op op = {
+			.key = "write", .base = "write through the mapping",
+			.fault = true, .run = map_access_run,
+			.show = map_access_show, .arg = &w,
+		};
 
-		if (len > mc.length)
-			len = mc.length;
-		minflt = minor_faults();
-		stage_trace_start(&st);
-		for (size_t i = 0; i < len && !sig; i++)
-			sig = touch_probe(buf + i, true, o->write[i], NULL, NULL,
-					  &code);
-		stage_trace_stop(&st);
-		minflt = minor_faults() - minflt;
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(&st, "write", "write through the mapping");
-		report_u64("bytes", "bytes", len);
-		report_str("signal", "signal", sig ? strsignal(sig) : "none");
-		if (sig)
-			report_str("si_code", "si_code",
-				   signal_code_name(sig, code));
-		report_i64("minor_faults", "minor faults (getrusage)", minflt);
-		show_stats_delta("counters", "device counters that moved", &s1,
-				 &s2);
-		/* What the device itself holds now, through read(2). */
-		text = calloc(1, len + 1);
-		if (text && !sig) {
-			char shown[256];
-
-			n = pread(mmapdemo_fd(md), text, len, (off_t)o->offset);
-			printable(text, n > 0 ? (size_t)n : 0, shown, sizeof(shown));
-			report_str("device_holds", "device holds (pread)", shown);
-			report_bool("reached_device", "write reached the device",
-				    n == (ssize_t)len && !memcmp(text, o->write, len));
-		}
-		free(text);
-		stage_trace_report(&st, true);
-		report_close();
-		s1 = s2;
-		if (sig)
-			ret = EXIT_FAILED;
+		if (w.len > mc.length)
+			w.len = mc.length;
+		sig = stage_run(&st, &op);
 	}
 	if (o->read && !sig) {
-		size_t len = o->read < mc.length ? o->read : mc.length;
-		char shown[1024];
+		struct map_access r = {
+			.md = md, .s1 = &s1, .buf = buf,
+			.len = o->read < mc.length ? o->read : mc.length,
+		};
+		const struct stage_op op = {
+			.key = "read", .base = "read through the mapping",
+			.fault = true, .run = map_access_run,
+			.show = map_access_show, .arg = &r,
+		};
 
-		text = calloc(1, len + 1);
-		minflt = minor_faults();
-		stage_trace_start(&st);
-		for (size_t i = 0; text && i < len && !sig; i++)
-			sig = touch_probe(buf + i, false, 0, text + i, NULL,
-					  &code);
-		stage_trace_stop(&st);
-		minflt = minor_faults() - minflt;
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(&st, "read", "read through the mapping");
-		report_u64("bytes", "bytes", len);
-		report_str("signal", "signal", sig ? strsignal(sig) : "none");
-		if (sig)
-			report_str("si_code", "si_code",
-				   signal_code_name(sig, code));
-		if (text && !sig) {
-			printable(text, len, shown, sizeof(shown));
-			report_str("data", "data", shown);
-		}
-		report_i64("minor_faults", "minor faults (getrusage)", minflt);
-		show_stats_delta("counters", "device counters that moved", &s1,
-				 &s2);
-		free(text);
-		stage_trace_report(&st, true);
-		report_close();
-		s1 = s2;
-		if (sig)
-			ret = EXIT_FAILED;
+		r.data = calloc(1, r.len + 1);
+		sig = r.data ? stage_run(&st, &op) : 0;
+		free(r.data);
 	}
+	if (sig)
+		ret = EXIT_FAILED;
 
 	report_section("first_page", "the first page");
 	{
