@@ -8,8 +8,9 @@ from a string written down for one kernel.  This fails on every C string
 literal in the given files that holds a chain of functions written with
 "->": "do_read_fault() -> __do_fault()", "exc_page_fault ->" at the end of
 a literal (a chain split over two lines), "-> handle_mm_fault()" at the
-start of one.  A member access without spaces ("vm_ops->open", "->fault")
-is no chain, nor is an edge of a Graphviz graph (dot.c's statements,
+start of one; and the same written with an arrow (U+2192, U+21D2) or
+"=>".  A member access without spaces ("vm_ops->open", "->fault") is no
+chain, nor is an edge of a Graphviz graph (dot.c's statements,
 which end in ";\\n").  Prints TAP; exit status 1 on a chain.
 
 Usage: scripts/chain-strings.py FILE...
@@ -18,10 +19,15 @@ import re
 import sys
 
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*(?:\(\))?"
+# Besides "->": the arrows U+2192 and U+21D2 and "=>", which mean nothing
+# in C, so a chain of them needs no spaces.
 CHAIN = [
     re.compile(IDENT + r"\s+->\s+(?:->)?" + IDENT),   # a -> b, a -> ->b
     re.compile(IDENT + r"\s+->\s*$"),                 # "a ->" then a new literal
     re.compile(r"^\s*->\s+(?:->)?" + IDENT),          # "-> b" after one
+    re.compile(IDENT + r"\s*(?:\u2192|=>|\u21d2)\s*(?:->)?" + IDENT),
+    re.compile(IDENT + r"\s*(?:\u2192|=>|\u21d2)\s*$"),
+    re.compile(r"^\s*(?:\u2192|=>|\u21d2)\s*(?:->)?" + IDENT),
 ]
 # A C string literal: its text between the quotes, escapes kept.
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')

@@ -45,7 +45,7 @@ if [ "${1:---docs}" = --docs ]; then
 	# No fixed function chain in the CLI's strings: what it says a path
 	# runs is traced (issue 24).  Its own TAP stream, before the docs'.
 	chains=0
-	python3 scripts/chain-strings.py user/cli/*.c || chains=1
+	python3 scripts/chain-strings.py user/cli/*.c user/cli/*.h || chains=1
 	st=0
 	# shellcheck disable=SC2086 # the list of documents
 	python3 scripts/names-check.py --lists "$listdir" --doc $docs || st=1

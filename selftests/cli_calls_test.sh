@@ -219,8 +219,8 @@ for d in $devs; do
 		expect grep -q '^  c[0-9]* -> l[0-9] \[label="writes"' /tmp/cli_calls_test.dot
 		# The frame, labelled by what was found: the RAM's or the BAR's.
 		case $d in
-		mmapdemo) expect grep -q "^  page .*\\\\nof the device's RAM (/dev/mmapdemo is no PCI BAR)\"" /tmp/cli_calls_test.dot ;;
-		*) expect grep -q "^  page .*\\\\nof BAR [0-9] of PCI device ${d#mmapdemo-}\\\\n(the physical address is inside it)\"" /tmp/cli_calls_test.dot ;;
+		mmapdemo) expect grep -q "^  page .*\\\\ndevice page 0, offset 0x0\\\\nof the device's RAM (/dev/mmapdemo is no PCI BAR)\"" /tmp/cli_calls_test.dot ;;
+		*) expect grep -q "^  page .*\\\\ndevice page 0, offset 0x0\\\\nof BAR [0-9] of PCI device ${d#mmapdemo-}\\\\n(the physical address is inside it)\"" /tmp/cli_calls_test.dot ;;
 		esac
 		done_
 	done

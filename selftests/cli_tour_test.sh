@@ -292,9 +292,59 @@ check_path_dma() {
 	fi
 }
 
+# descends F1 F2 ...: in the calls on standard input (a stage of path's
+# output, each call indented by its depth), F2 is called under F1, F3
+# under F2, and so on, at any depth; a tracer's suffix (".isra.0") is
+# ignored.  Leaving F1's calls before the chain is complete starts over at
+# the next F1.
+descends() {
+	awk -v chain="$*" '
+		function ind(s) { match(s, /^ */); return RLENGTH }
+		BEGIN { n = split(chain, f, " "); i = 1 }
+		{ name = $1; sub(/\..*$/, "", name) }
+		i > 1 && ind($0) <= at[i - 1] {
+			while (i > 1 && ind($0) <= at[i - 1]) i--
+		}
+		name == f[i] { at[i] = ind($0); i++; if (i > n) { found = 1; exit } }
+		END { exit !found }'
+}
+
+# check_path_dma_iommu: the coherent buffer's mmap, traced, behind an
+# IOMMU that translates for the device: dma_mmap_coherent() (the macro of
+# dma_mmap_attrs()) takes the IOMMU's DMA ops, iommu_dma_mmap()
+# (drivers/iommu/dma-iommu.c; 6.1 calls it as iommu_dma_ops' ->mmap, 6.12
+# and 7.3 directly when use_dma_iommu()), never dma-direct's
+# dma_direct_mmap(); and the byte's DMA address (an IOVA) is not its
+# physical address.  Sets $why to a skip's reason, or leaves it empty.
+check_path_dma_iommu() {
+	why=
+	run mmapdemo --device "$dma_dev" path --offset 0x1234
+	[ "$rc" = 0 ] || return 1
+	ad=$(awk '$0 == "  the addresses of this byte" { s = 1; next }
+		s && !/^    / { exit } s { print }' "$tmp/out")
+	grp=$(echo "$ad" | field "device's IOMMU group")
+	dom=$(echo "$ad" | field "its domain type")
+	if [ "$grp" = none ] || [ "$dom" = identity ]; then
+		why="no IOMMU translates for ${dma_dev#/dev/mmapdemo-dma-} here (group $grp${dom:+, domain $dom}): the IOMMU VM runs it (scripts/bar-proof.sh iommu)"
+		return 0
+	fi
+	mm=$(awk '/^1\. mmap\(2\)/ { on = 1; print; next }
+		/^[0-9]\. / { on = 0 } on' "$tmp/out")
+	echo "# path --offset 0x1234 behind IOMMU group $grp ($dom): $(echo "$mm" | head -n 1)"
+	echo "$mm" | descends mmapdemo_dma_mmap dma_mmap_attrs iommu_dma_mmap ||
+		{ echo "# the mmap stage's calls do not go mmapdemo_dma_mmap -> dma_mmap_attrs -> iommu_dma_mmap"; return 1; }
+	! echo "$mm" | descends dma_mmap_attrs dma_direct_mmap ||
+		{ echo "# dma_mmap_attrs called dma_direct_mmap behind an IOMMU"; return 1; }
+	p=$(echo "$ad" | field "physical address (walk)")
+	d=$(echo "$ad" | field "DMA address (device)")
+	echo "# physical $p, DMA $d"
+	case $p in 0x*) ;; *) echo "# no physical address: $p"; return 1 ;; esac
+	[ "$d" != "$p" ] && [ "$(echo "$ad" | field "DMA address = physical")" = no ]
+}
+
 if [ "$mode" = device ]; then
 	echo "TAP version 13"
-	echo "1..7"
+	echo "1..8"
 	# One tour for the three: the tracer's setup is paid once.
 	run mmapdemo tour --only huge,device_not_ram,dma
 	cp "$tmp/out" "$tmp/tour.txt"
@@ -338,11 +388,29 @@ if [ "$mode" = device ]; then
 		echo "ok 7 - path on the page-array DMA buffer # SKIP no DMA device (no edu, or an edu without one: dma.rst)"
 	else
 		st=0
+		# Its first byte too: the label's offset in hex, 0x0.
+		check_path_dma 0x0 coherent || st=1
 		check_path_dma 0x1234 coherent || st=1
-		result "path on the coherent DMA buffer: the walk's and the driver's addresses" "$st"
+		result "path on the coherent DMA buffer (offsets 0x0 and 0x1234): the walk's and the driver's addresses" "$st"
 		st=0
 		check_path_dma 0x101010 "page array" || st=1
 		result "path on the page-array DMA buffer: the walk's and the driver's addresses" "$st"
+	fi
+	n=7
+	what="path on the coherent DMA buffer behind an IOMMU: the traced mmap goes through iommu_dma_mmap(), and the DMA address is not the physical one"
+	if [ -z "$dma_dev" ]; then
+		echo "ok 8 - $what # SKIP no DMA device (no edu, or an edu without one: dma.rst)"
+	elif [ "$traced" = no ]; then
+		echo "ok 8 - $what # SKIP this kernel has no function_graph tracer"
+	else
+		st=0
+		check_path_dma_iommu || st=1
+		if [ "$st" = 0 ] && [ -n "$why" ]; then
+			n=$((n + 1))
+			echo "ok $n - $what # SKIP $why"
+		else
+			result "$what" "$st"
+		fi
 	fi
 	[ "$failed" = 0 ]
 	exit

@@ -49,14 +49,88 @@ static void printable(const char *p, size_t n, char *out, size_t size)
 	out[len] = '\0';
 }
 
-/* A stage's counters and calls; its counters are the next one's start. */
-static void map_stage_end(struct stage_trace *st, struct mmapdemo_stats *s1,
-			  const struct mmapdemo_stats *s2)
+/*
+ * One stage after the accesses, run by stage_run(): its operation, alone
+ * between the trace's start and stop, and what it did; its counters are
+ * the next stage's start.
+ */
+enum map_step_kind { STEP_FORK, STEP_DONTNEED, STEP_SPLIT, STEP_MREMAP };
+
+struct map_step {
+	enum map_step_kind kind;
+	struct mmapdemo *md;
+	struct map_call *mc;
+	struct mmapdemo_stats *s1;	/* before; after, once shown */
+	size_t ps;
+	pid_t pid;			/* fork: the child */
+	void *to;			/* mremap: the place reserved for it */
+	int err;			/* 0 or -errno */
+};
+
+static int map_step_run(void *arg)
 {
-	show_stats_delta("counters", "device counters that moved", s1, s2);
-	stage_trace_report(st, false);
-	report_close();
-	*s1 = *s2;
+	struct map_step *m = arg;
+	struct map_call *mc = m->mc;
+
+	switch (m->kind) {
+	case STEP_FORK:
+		m->pid = fork();
+		if (!m->pid)
+			_exit(0);
+		m->err = m->pid < 0 ? -errno : 0;
+		break;
+	case STEP_DONTNEED:
+		m->err = madvise(mc->result, mc->length, MADV_DONTNEED) ?
+			 -errno : 0;
+		break;
+	case STEP_SPLIT:
+		/* The VMA splits: the rest keeps the device, ->open on it. */
+		m->err = mmapdemo_unmap(mc->result, m->ps);
+		break;
+	case STEP_MREMAP:
+		if (m->err)	/* no place was reserved: nothing to move */
+			break;
+		if (mremap(mc->result, mc->length, mc->length,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, m->to) == MAP_FAILED)
+			m->err = -errno;
+		break;
+	}
+	return m->err;
+}
+
+static void map_step_show(struct stage_trace *st, void *arg)
+{
+	struct map_step *m = arg;
+	struct mmapdemo_stats s2;
+	int status;
+
+	(void)st;
+	if (m->kind == STEP_FORK && m->pid > 0)
+		waitpid(m->pid, &status, 0);
+	if (m->kind == STEP_MREMAP && m->err)
+		report_str("error", "error", strerror(-m->err));
+	else if (m->kind == STEP_MREMAP)
+		report_hex("address", "moved to", (uintptr_t)m->to);
+	else
+		report_str("result", "result", m->err ? strerror(-m->err) :
+			   m->kind == STEP_FORK ? "a child, which exits at once" :
+			   "0");
+	mmapdemo_get_stats(m->md, &s2);
+	show_stats_delta("counters", "device counters that moved", m->s1, &s2);
+	*m->s1 = s2;
+}
+
+/* The stage @kind, traced as @key titled @base: EXIT_OK or EXIT_FAILED. */
+static int map_step(struct stage_trace *st, struct map_step *m,
+		    enum map_step_kind kind, const char *key, const char *base)
+{
+	const struct stage_op op = {
+		.key = key, .base = base, .run = map_step_run,
+		.show = map_step_show, .arg = m,
+	};
+
+	m->kind = kind;
+	return stage_run(st, &op) ? EXIT_FAILED : EXIT_OK;
 }
 
 /*
@@ -70,79 +144,38 @@ static int map_after(struct stage_trace *st, struct mmapdemo *md,
 		     const struct map_opts *o, struct map_call *mc,
 		     struct mmapdemo_stats *s1, size_t ps)
 {
-	struct mmapdemo_stats s2;
-	int ret = EXIT_OK, err, status;
-	void *to, *r;
-	pid_t pid;
+	struct map_step m = { .md = md, .mc = mc, .s1 = s1, .ps = ps };
+	int ret = EXIT_OK;
 
-	if (o->fork) {
-		stage_trace_start(st);
-		pid = fork();
-		if (!pid)
-			_exit(0);
-		stage_trace_stop(st);
-		err = pid < 0 ? -errno : 0;
-		if (pid > 0)
-			waitpid(pid, &status, 0);
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "fork", "fork(2)");
-		report_str("result", "result", err ? strerror(-err) :
-			   "a child, which exits at once");
-		map_stage_end(st, s1, &s2);
-		ret = err ? EXIT_FAILED : ret;
-	}
-	if (o->dontneed) {
-		stage_trace_start(st);
-		err = madvise(mc->result, mc->length, MADV_DONTNEED) ? -errno : 0;
-		stage_trace_stop(st);
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "dontneed", "madvise(MADV_DONTNEED)");
-		report_str("result", "result", err ? strerror(-err) : "0");
-		map_stage_end(st, s1, &s2);
-		ret = err ? EXIT_FAILED : ret;
-	}
+	if (o->fork && map_step(st, &m, STEP_FORK, "fork", "fork(2)"))
+		ret = EXIT_FAILED;
+	if (o->dontneed && map_step(st, &m, STEP_DONTNEED, "dontneed",
+				    "madvise(MADV_DONTNEED)"))
+		ret = EXIT_FAILED;
 	if (o->split && mc->length < 2 * ps) {
 		fprintf(stderr, "mmapdemo map: --split needs --length of two pages or more\n");
 		ret = EXIT_FAILED;
 	} else if (o->split) {
-		/* The VMA splits: the rest keeps the device, ->open on it. */
-		stage_trace_start(st);
-		err = mmapdemo_unmap(mc->result, ps);
-		stage_trace_stop(st);
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "split", "munmap(2) of the first page: a split");
-		report_str("result", "result", err ? strerror(-err) : "0");
-		map_stage_end(st, s1, &s2);
-		ret = err ? EXIT_FAILED : ret;
-		if (!err) {
+		if (map_step(st, &m, STEP_SPLIT, "split",
+			     "munmap(2) of the first page: a split")) {
+			ret = EXIT_FAILED;
+		} else {
 			mc->result = (char *)mc->result + ps;
 			mc->length -= ps;
 		}
 	}
 	if (o->mremap) {
-		/* A free place: reserve it, then move the mapping over it. */
-		to = mmap(NULL, mc->length, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		err = to == MAP_FAILED ? -errno : 0;
-		stage_trace_start(st);
-		r = err ? MAP_FAILED :
-		    mremap(mc->result, mc->length, mc->length,
-			   MREMAP_MAYMOVE | MREMAP_FIXED, to);
-		stage_trace_stop(st);
-		if (!err && r == MAP_FAILED) {
-			err = -errno;
-			munmap(to, mc->length);
+		/* A free place, reserved before the stage's trace starts. */
+		m.to = mmap(NULL, mc->length, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		m.err = m.to == MAP_FAILED ? -errno : 0;
+		if (map_step(st, &m, STEP_MREMAP, "mremap", "mremap(2): move")) {
+			ret = EXIT_FAILED;
+			if (m.to != MAP_FAILED)
+				munmap(m.to, mc->length);
+		} else {
+			mc->result = m.to;
 		}
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(st, "mremap", "mremap(2): move");
-		if (err)
-			report_str("error", "error", strerror(-err));
-		else
-			report_hex("address", "moved to", (uintptr_t)r);
-		map_stage_end(st, s1, &s2);
-		if (!err)
-			mc->result = r;
-		ret = err ? EXIT_FAILED : ret;
 	}
 	return ret;
 }
@@ -295,6 +328,74 @@ static const char *map_case(const struct cli *cli, const struct map_opts *o,
 	return NULL;
 }
 
+/*
+ * The write or read through the mapping, byte by byte, as a stage
+ * (stage_run()): the faults it took, what the device holds after a write
+ * (pread(2)) or the bytes read; its counters are the next stage's start.
+ */
+struct map_access {
+	struct mmapdemo *md;
+	struct mmapdemo_stats *s1;	/* before; after, once shown */
+	volatile char *buf;
+	size_t len;
+	const char *write;		/* the text to write; NULL: a read */
+	char *data;			/* a read's bytes, len + 1 */
+	uint64_t offset;		/* a write's, in the device */
+	int sig, code;			/* the signal and its si_code, or 0 */
+	long minflt;
+};
+
+static int map_access_run(void *arg)
+{
+	struct map_access *a = arg;
+	long minflt = minor_faults();
+
+	for (size_t i = 0; i < a->len && !a->sig; i++)
+		a->sig = touch_probe(a->buf + i, a->write != NULL,
+				     a->write ? a->write[i] : 0,
+				     a->write ? NULL : a->data + i, NULL,
+				     &a->code);
+	a->minflt = minor_faults() - minflt;
+	return a->sig;
+}
+
+static void map_access_show(struct stage_trace *st, void *arg)
+{
+	struct map_access *a = arg;
+	struct mmapdemo_stats s2;
+	char shown[1024];
+
+	(void)st;
+	mmapdemo_get_stats(a->md, &s2);
+	report_u64("bytes", "bytes", a->len);
+	report_str("signal", "signal", a->sig ? strsignal(a->sig) : "none");
+	if (a->sig)
+		report_str("si_code", "si_code",
+			   signal_code_name(a->sig, a->code));
+	if (!a->write && !a->sig) {
+		printable(a->data, a->len, shown, sizeof(shown));
+		report_str("data", "data", shown);
+	}
+	report_i64("minor_faults", "minor faults (getrusage)", a->minflt);
+	show_stats_delta("counters", "device counters that moved", a->s1, &s2);
+	*a->s1 = s2;
+	/* What the device itself holds now, through read(2). */
+	if (a->write && !a->sig) {
+		char *text = calloc(1, a->len + 1);
+		ssize_t n;
+
+		if (!text)
+			return;
+		n = pread(mmapdemo_fd(a->md), text, a->len, (off_t)a->offset);
+		printable(text, n > 0 ? (size_t)n : 0, shown, 256);
+		report_str("device_holds", "device holds (pread)", shown);
+		report_bool("reached_device", "write reached the device",
+			    n == (ssize_t)a->len &&
+				    !memcmp(text, a->write, a->len));
+		free(text);
+	}
+}
+
 static int map_show(struct cli *cli, struct mmapdemo *md,
 		    const struct map_opts *o, const struct mmapdemo_info *info)
 {
@@ -302,10 +403,8 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	struct mmapdemo_stats s0, s1, s2;
 	struct map_call mc = { 0 };
 	struct stage_trace st;
-	char *buf, *text;
-	int sig = 0, code = 0, ret = EXIT_OK;
-	long minflt;
-	ssize_t n;
+	char *buf;
+	int sig = 0, ret = EXIT_OK;
 
 	mc.offset = o->offset;
 	mc.length = o->length ?: ps;
@@ -331,78 +430,37 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 
 	buf = mc.result;
 	if (o->write) {
-		size_t len = strlen(o->write);
+		struct map_access w = {
+			.md = md, .s1 = &s1, .buf = buf, .write = o->write,
+			.len = strlen(o->write), .offset = o->offset,
+		};
+		const struct stage_op op = {
+			.key = "write", .base = "write through the mapping",
+			.fault = true, .run = map_access_run,
+			.show = map_access_show, .arg = &w,
+		};
 
-		if (len > mc.length)
-			len = mc.length;
-		minflt = minor_faults();
-		stage_trace_start(&st);
-		for (size_t i = 0; i < len && !sig; i++)
-			sig = touch_probe(buf + i, true, o->write[i], NULL, NULL,
-					  &code);
-		stage_trace_stop(&st);
-		minflt = minor_faults() - minflt;
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(&st, "write", "write through the mapping");
-		report_u64("bytes", "bytes", len);
-		report_str("signal", "signal", sig ? strsignal(sig) : "none");
-		if (sig)
-			report_str("si_code", "si_code",
-				   signal_code_name(sig, code));
-		report_i64("minor_faults", "minor faults (getrusage)", minflt);
-		show_stats_delta("counters", "device counters that moved", &s1,
-				 &s2);
-		/* What the device itself holds now, through read(2). */
-		text = calloc(1, len + 1);
-		if (text && !sig) {
-			char shown[256];
-
-			n = pread(mmapdemo_fd(md), text, len, (off_t)o->offset);
-			printable(text, n > 0 ? (size_t)n : 0, shown, sizeof(shown));
-			report_str("device_holds", "device holds (pread)", shown);
-			report_bool("reached_device", "write reached the device",
-				    n == (ssize_t)len && !memcmp(text, o->write, len));
-		}
-		free(text);
-		stage_trace_report(&st, true);
-		report_close();
-		s1 = s2;
-		if (sig)
-			ret = EXIT_FAILED;
+		if (w.len > mc.length)
+			w.len = mc.length;
+		sig = stage_run(&st, &op);
 	}
 	if (o->read && !sig) {
-		size_t len = o->read < mc.length ? o->read : mc.length;
-		char shown[1024];
+		struct map_access r = {
+			.md = md, .s1 = &s1, .buf = buf,
+			.len = o->read < mc.length ? o->read : mc.length,
+		};
+		const struct stage_op op = {
+			.key = "read", .base = "read through the mapping",
+			.fault = true, .run = map_access_run,
+			.show = map_access_show, .arg = &r,
+		};
 
-		text = calloc(1, len + 1);
-		minflt = minor_faults();
-		stage_trace_start(&st);
-		for (size_t i = 0; text && i < len && !sig; i++)
-			sig = touch_probe(buf + i, false, 0, text + i, NULL,
-					  &code);
-		stage_trace_stop(&st);
-		minflt = minor_faults() - minflt;
-		mmapdemo_get_stats(md, &s2);
-		stage_trace_section(&st, "read", "read through the mapping");
-		report_u64("bytes", "bytes", len);
-		report_str("signal", "signal", sig ? strsignal(sig) : "none");
-		if (sig)
-			report_str("si_code", "si_code",
-				   signal_code_name(sig, code));
-		if (text && !sig) {
-			printable(text, len, shown, sizeof(shown));
-			report_str("data", "data", shown);
-		}
-		report_i64("minor_faults", "minor faults (getrusage)", minflt);
-		show_stats_delta("counters", "device counters that moved", &s1,
-				 &s2);
-		free(text);
-		stage_trace_report(&st, true);
-		report_close();
-		s1 = s2;
-		if (sig)
-			ret = EXIT_FAILED;
+		r.data = calloc(1, r.len + 1);
+		sig = r.data ? stage_run(&st, &op) : 0;
+		free(r.data);
 	}
+	if (sig)
+		ret = EXIT_FAILED;
 
 	report_section("first_page", "the first page");
 	{

@@ -121,12 +121,12 @@ int path_dot_write(const char *path, const void *addr,
 	fprintf(f, "  rankdir=TB;\n");
 	fprintf(f, "  node [shape=box, style=rounded, fontname=\"monospace\", fontsize=10];\n");
 	fprintf(f, "  edge [fontname=\"sans-serif\", fontsize=9];\n");
-	dot_node(f, "addr", "shape=ellipse", "virtual address\n%#llx",
+	dot_node(f, "addr", "shape=ellipse", "virtual address\n0x%llx",
 		 (unsigned long long)(uintptr_t)addr);
 	if (w->vma_kind != MMAPDEMO_VMA_NONE) {
 		mmapdemo_vm_flags_format(w->vma_flags, flags, sizeof(flags));
 		dot_node(f, "vma", "style=dashed",
-			 "VMA %#llx-%#llx\nvm_flags %#llx: %s\nvm_pgoff %llu%s%s",
+			 "VMA 0x%llx-0x%llx\nvm_flags 0x%llx: %s\nvm_pgoff %llu%s%s",
 			 (unsigned long long)w->vma_start,
 			 (unsigned long long)w->vma_end,
 			 (unsigned long long)w->vma_flags, flags,
@@ -157,7 +157,7 @@ int path_dot_write(const char *path, const void *addr,
 			snprintf(all, sizeof(all), "%s\n%s: %s", flags,
 				 mmapdemo_arch_name(w->arch) ?: "?", bits);
 		snprintf(id, sizeof(id), "l%u", l);
-		dot_node(f, id, NULL, "%s entry\n%#018llx\n%s",
+		dot_node(f, id, NULL, "%s entry\n0x%016llx\n%s",
 			 mmapdemo_level_name(l), (unsigned long long)lv->raw,
 			 lv->raw ? all : "empty: a hole");
 		fprintf(f, "  %s -> %s [label=\"%s\"];\n", prev, id,
@@ -180,10 +180,16 @@ int path_dot_write(const char *path, const void *addr,
 			mmapdemo_memtype_name(w->level[w->levels - 1].memtype) ?:
 			"?";
 
-		dot_node(f, "page", "style=filled, fillcolor=lightgrey",
-			 "page frame %#llx (%s)\nphysical %#llx\n%s",
-			 (unsigned long long)w->pfn, type,
-			 (unsigned long long)w->phys, frame);
+		/* Hex as everywhere in the CLI; a hidden PFN reads as 0. */
+		if (w->pfn)
+			dot_node(f, "page", "style=filled, fillcolor=lightgrey",
+				 "page frame 0x%llx (%s)\nphysical 0x%llx\n%s",
+				 (unsigned long long)w->pfn, type,
+				 (unsigned long long)w->phys, frame);
+		else
+			dot_node(f, "page", "style=filled, fillcolor=lightgrey",
+				 "page frame (%s)\nPFN and physical address hidden:\nCAP_SYS_ADMIN only, as in pagemap\n%s",
+				 type, frame);
 		fprintf(f, "  %s -> page [label=\"PFN\"];\n", prev);
 	}
 	fprintf(f, "}\n");

@@ -265,15 +265,15 @@ void frame_label(const char *device, const struct mmapdemo_walk *w,
 	ret = mmapdemo_bar_query(device, &bar);
 	if (ret == -ENODEV)
 		snprintf(buf, size,
-			 "device page %llu, offset %#llx\nof the device's RAM (%s is no PCI BAR)",
+			 "device page %llu, offset 0x%llx\nof the device's RAM (%s is no PCI BAR)",
 			 page, page * page_size, device);
 	else if (ret)
 		snprintf(buf, size,
-			 "device page %llu, offset %#llx\n(which memory: %s)",
+			 "device page %llu, offset 0x%llx\n(which memory: %s)",
 			 page, page * page_size, strerror(-ret));
 	else
 		snprintf(buf, size,
-			 "device page %llu, offset %#llx\nof BAR %d of PCI device %s%s",
+			 "device page %llu, offset 0x%llx\nof BAR %d of PCI device %s%s",
 			 page, page * page_size, bar.bar, bar.pci_address,
 			 !w->phys ? "" :
 			 w->phys >= bar.start && w->phys <= bar.end ?

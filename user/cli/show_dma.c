@@ -119,17 +119,17 @@ void dma_frame_label(struct mmapdemo *dma,
 	ret = mmapdemo_dma_addr_of(dma, offset, &dma_addr, &phys);
 	if (ret || !w->pfn)
 		snprintf(buf, size,
-			 "the DMA buffer's (%s), file offset %#llx,\nas the mapping says (the driver's addresses: %s)",
+			 "the DMA buffer's (%s), file offset 0x%llx,\nas the mapping says (the driver's addresses: %s)",
 			 buffer, (unsigned long long)offset,
 			 ret ? strerror(-ret) : "hidden, as the walk's");
 	else if (phys == w->phys)
 		snprintf(buf, size,
-			 "the DMA buffer's (%s), file offset %#llx\nDMA address %#llx; the driver's physical\naddress of the byte is the walk's",
+			 "the DMA buffer's (%s), file offset 0x%llx\nDMA address 0x%llx; the driver's physical\naddress of the byte is the walk's",
 			 buffer, (unsigned long long)offset,
 			 (unsigned long long)dma_addr);
 	else
 		snprintf(buf, size,
-			 "not the DMA buffer's (%s): the driver's physical\naddress of file offset %#llx is %#llx",
+			 "not the DMA buffer's (%s): the driver's physical\naddress of file offset 0x%llx is 0x%llx",
 			 buffer, (unsigned long long)offset,
 			 (unsigned long long)phys);
 }
