@@ -115,6 +115,8 @@ def block_run(run, kernels):
                                if "package " + k.name in run else "")
             for k in kernels),
     ]
+    if "note" in run:
+        out.append("- note: " + run["note"])
     return out
 
 

@@ -43,6 +43,14 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | head -n 1)
 	echo "memory: $mem"
 	echo "host: $(nproc) CPUs, $(sed -n '/^model name/{s/^[^:]*: //p;q}' /proc/cpuinfo)"
 	echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+	for k in "$@"; do
+		v=$(sed -n 's/^KVERSION=//p' ".cache/kernels/$k/kernel.env" 2>/dev/null)
+		case $k in
+		*-debug) v=${v:+built here from Debian linux-source $v} ;;
+		*) v=${v:+Debian $v} ;;
+		esac
+		[ -z "$v" ] || echo "package $k: $v"
+	done
 } >"$run"
 
 for k in "$@"; do
