@@ -16,6 +16,9 @@
 # bar-remap and bar-huge subjects, and an edu, whose DMA device is the
 # DMA row (--dma).  The BAR is the ivshmem device's (the guest's
 # ivshmem-bars), never the edu's registers, which mmapdemo also binds.
+# The run's identity (date, commit, QEMU, host, load before and after,
+# seconds per VM) goes to build/bench/run.txt, from which
+# scripts/bench-doc.py regenerates Documentation/performance.rst's tables.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +29,29 @@ args=${BENCH_ARGS:-}
 files="results.csv results.json table.txt ns_per_page_read.dat ns_per_page_write.dat ns_per_page.gp"
 status=0
 all_start=$(date +%s)
+run=build/bench/run.txt
+mkdir -p build/bench
+dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | head -n 1)
+{
+	echo "command: make bench KERNELS=\"$*\"${BENCH_SIZE:+ BENCH_SIZE=$size}${BENCH_MEM:+ BENCH_MEM=$mem}${BENCH_ARGS:+ BENCH_ARGS=\"$args\"}"
+	echo "kernels: $*"
+	echo "date: $(date -u +%Y-%m-%d)"
+	echo "start: $(date -u +%H:%M) UTC"
+	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)${dirty:+ with local changes}"
+	echo "qemu: $(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')"
+	echo "tcg: ${VM_TCG_THREAD:-multi}"
+	echo "memory: $mem"
+	echo "host: $(nproc) CPUs, $(sed -n '/^model name/{s/^[^:]*: //p;q}' /proc/cpuinfo)"
+	echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+	for k in "$@"; do
+		v=$(sed -n 's/^KVERSION=//p' ".cache/kernels/$k/kernel.env" 2>/dev/null)
+		case $k in
+		*-debug) v=${v:+built here from Debian linux-source $v} ;;
+		*) v=${v:+Debian $v} ;;
+		esac
+		[ -z "$v" ] || echo "package $k: $v"
+	done
+} >"$run"
 
 for k in "$@"; do
 	out=build/bench/$k
@@ -59,6 +85,7 @@ done" | tee "$out/vm-output.log" |
 	' "$out/vm-output.log"
 	log=build/$k/vm/bench
 	cp "$log/console.log" "$log/dmesg.log" "$out/" 2>/dev/null || true
+	echo "seconds $k: $(($(date +%s) - start))" >>"$run"
 	if [ "$vm_status" != 0 ] || [ ! -s "$out/results.csv" ]; then
 		echo "bench: $k: the bench VM failed (status $vm_status, see $out/vm-output.log)" >&2
 		status=1
@@ -78,5 +105,10 @@ done" | tee "$out/vm-output.log" |
 	cat "$out/table.txt"
 	echo "bench: $k: $(($(date +%s) - start))s; $out/{results.csv,results.json,table.txt} $plot"
 done
-echo "bench: all kernels: $(($(date +%s) - all_start))s"
+{
+	echo "end: $(date -u +%H:%M) UTC"
+	echo "load after: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+	echo "seconds all: $(($(date +%s) - all_start))"
+} >>"$run"
+echo "bench: all kernels: $(($(date +%s) - all_start))s; $run"
 exit $status
