@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""No fixed function chain in the CLI's strings (issue 24).
+"""No fixed function chain in the CLI's strings.
 
 What the CLI says a kernel path runs comes from the function-graph
 tracer on the running kernel (user/cli/calltree.c, tour_trace.c), never

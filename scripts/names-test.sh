@@ -43,7 +43,7 @@ done
 
 if [ "${1:---docs}" = --docs ]; then
 	# No fixed function chain in the CLI's strings: what it says a path
-	# runs is traced (issue 24).  Its own TAP stream, before the docs'.
+	# runs is traced.  Its own TAP stream, before the docs'.
 	chains=0
 	python3 scripts/chain-strings.py user/cli/*.c user/cli/*.h || chains=1
 	st=0

@@ -843,9 +843,9 @@ static double median_ratio(const struct bench *b, unsigned int si, int s1,
 }
 
 /*
- * Issue 14's targets for the huge strategy on a BAR, from 64 MiB: the
- * write touch, which faults every page of bar-fault and one entry per
- * 2 MiB (or 1 GiB) of bar-huge.
+ * The targets for the huge strategy on a BAR (performance.rst), from
+ * 64 MiB: the write touch, which faults every page of bar-fault and one
+ * entry per 2 MiB (or 1 GiB) of bar-huge.
  */
 static void bench_huge_targets(const struct bench *b,
 			       struct bench_target t[NR_TARGETS])

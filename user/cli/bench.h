@@ -200,7 +200,7 @@ int bench_run_dma(struct bench *b, struct mmapdemo *dma, const char **what);
 double bench_per_page(const struct bench *b, unsigned int si, int metric,
 		      double v);
 
-/* The targets of issues 6 and 14, judged from the medians. */
+/* The targets of Documentation/performance.rst, judged from the medians. */
 struct bench_target {
 	const char *key;
 	const char *text;
