@@ -18,10 +18,26 @@ summaries=() skips=() failures=()
 # tests to fd 3 as "FAIL name" / "SKIP name: reason".  The harness the tests
 # build against (6.1's) prints a skip as "ok N # SKIP reason", without the
 # test's name: that comes from the test's "#  RUN name ..." line before it.
+# A failure's own diagnostics go to fd 3 too, as "DETAIL line", at most 4
+# after each FAIL and 12 a program: the test's comment lines since the previous result
+# (where the harness prints them), else the ones that follow it (where the
+# shell tests do).  A CI run's summary is often all that is left of it.
 tap_count() {
 	awk '
-	/^@@PROGRAM / { prog = $2; pfail = 0; presults = 0; run = ""; next }
-	/^#  RUN / { run = $3 }
+	function detail(line) {
+		sub(/^# */, "", line)
+		if (line != "" && line !~ /^(OK|FAIL|SKIP|RUN) / && ndet < 4 &&
+		    pdet < 12) {
+			print "DETAIL " line > "/dev/fd/3"; ndet++; pdet++
+		}
+	}
+	function keep(line) { if (nseen < 4) seen[nseen++] = line }
+	/^@@PROGRAM / {
+		prog = $2; pfail = 0; presults = 0; run = ""; nseen = 0; after = 0; pdet = 0
+		next
+	}
+	/^#  RUN / { run = $3; nseen = 0; after = 0 }
+	/^# / && !/^#  RUN / { if (!after) keep($0); else if (post) detail($0) }
 	/^@@PROGRAM-EXIT / {
 		rc = $3
 		if (rc != 0 && rc != 4 && pfail == 0) {
@@ -32,18 +48,50 @@ tap_count() {
 		next
 	}
 	/^ok [0-9]+ .*# [Ss][Kk][Ii][Pp]/ {
-		skip++; presults++
+		skip++; presults++; nseen = 0; after = 0
 		sub(/^ok [0-9]+ /, "")
 		if ($0 ~ /^# / && run != "") $0 = prog ": " run " " $0
 		print "SKIP " $0 > "/dev/fd/3"; next
 	}
-	/^ok [0-9]+ / { pass++; presults++; next }
+	/^ok [0-9]+ / { pass++; presults++; nseen = 0; after = 0; next }
 	/^not ok [0-9]+ / {
 		fail++; pfail++; presults++
-		sub(/^not ok [0-9]+ /, ""); print "FAIL " prog ": " $0 > "/dev/fd/3"; next
+		sub(/^not ok [0-9]+ /, ""); print "FAIL " prog ": " $0 > "/dev/fd/3"
+		ndet = 0
+		for (i = 0; i < nseen; i++) detail(seen[i])
+		nseen = 0; after = 1; post = !ndet; next
 	}
 	END { printf "%d %d %d\n", pass, fail, skip }
 	' "$1"
+}
+
+# report_context LINE DMESG TAP: what the summary keeps of a kernel report
+# beyond its first line: the program of the tests VM that was running at
+# its time (run_tests.sh prints each one's start on the kernel's clock),
+# the task it names ("Comm:"), and the first frames of its call trace.
+report_context() {
+	local t
+	t=$(echo "$1" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	[ -n "$t" ] || return 0
+	awk -v t="$t" '
+		/^@@PROGRAM / { p = $2 }
+		/^# uptime: / { if ($3 + 0 <= t + 0) prog = p }
+		END { if (prog != "") print "while " prog " ran (the report at " t " s)" }
+	' "$3"
+	awk -v t="$t" '
+		{ ts = $0; sub(/^\[ */, "", ts); sub(/\].*/, "", ts) }
+		ts + 0 < t + 0 { next }
+		!comm && / Comm: / { c = $0; sub(/.* PID: /, "PID ", c); sub(/ (Not tainted|Tainted:) .*/, "", c); print c; comm = 1 }
+		/Call Trace:/ { inside = 1; next }
+		inside && /<\/?TASK>/ { next }
+		inside && n < 6 {
+			f = $0; sub(/^\[[^]]*\] */, "", f)
+			# "? name": a stale word on the stack, not a caller.
+			if (f !~ /^\? /) { frames = frames (n ? " < " : "") f; n++ }
+		}
+		inside && n == 6 { exit }
+		END { if (frames != "") print "call trace: " frames }
+	' "$2"
 }
 
 # record KERNEL WHAT STATUS: one pass or failure outside TAP.
@@ -97,6 +145,7 @@ for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate
 	while IFS= read -r line; do
 		case $line in
 		FAIL*) failures+=("host: ${line#FAIL }") ;;
+		DETAIL*) failures+=("    ${line#DETAIL }") ;;
 		SKIP*) skips+=("host: ${line#SKIP }") ;;
 		esac
 	done <"build/host-$name.notes"
@@ -204,6 +253,7 @@ kernel_job() {
 	while IFS= read -r line; do
 		case $line in
 		FAIL*) failures+=("$k: ${line#FAIL }") ;;
+		DETAIL*) failures+=("    ${line#DETAIL }") ;;
 		SKIP*) skips+=("$k: ${line#SKIP }") ;;
 		esac
 	done <"build/$k/tests.notes"
@@ -235,6 +285,9 @@ kernel_job() {
 		# run's tail is sometimes all that is left of it.
 		first=$(echo "$gate" | sed -n '1{s/^\[ *[0-9.]*\] //;s/^\(.\{160\}\).*/\1 .../;p}')
 		record "$k" "kernel log has warnings: $first (see $log/dmesg.log)" 1
+		while IFS= read -r line; do
+			failures+=("    $line")
+		done < <(report_context "$(echo "$gate" | head -n 1)" "$log/dmesg.log" "build/$k/tests.tap")
 		;;
 	*)
 		echo "    kernel-log gate: could not judge: ${gate#klog-gate: }"
@@ -279,6 +332,7 @@ kernel_job() {
 	while IFS= read -r line; do
 		case $line in
 		FAIL*) failures+=("$k: ${line#FAIL }") ;;
+		DETAIL*) failures+=("    ${line#DETAIL }") ;;
 		esac
 	done <"build/$k/names.notes"
 	grep '^# names-check:' "build/$k/names.tap" | head -n 20 | sed 's/^/      /'
@@ -333,6 +387,7 @@ packages_job() {
 	while IFS= read -r line; do
 		case $line in
 		FAIL*) failures+=("packages: ${line#FAIL }") ;;
+		DETAIL*) failures+=("    ${line#DETAIL }") ;;
 		SKIP*) skips+=("packages: ${line#SKIP }") ;;
 		esac
 	done <build/packages.notes

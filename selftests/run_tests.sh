@@ -28,6 +28,9 @@ for t in bar_proof_test mmap_test bar_test revoke_test huge_test file_test ioctl
 	ioctl_test32 mmap_test32 leak_test32 fuzz_test32 seqfuzz_test32 cli_calls_test.sh cli_interrupt_test.sh cli_test.sh \
 	lifecycle_test module_test defio_test kmemleak_test.sh; do
 	echo "@@PROGRAM $t"
+	# Where the kernel log's timestamps are when it starts: a report in
+	# the log is then told to the program that ran (scripts/check.sh).
+	read -r up _ </proc/uptime && echo "# uptime: $up"
 	start=$(date +%s)
 	"$dir/$t"
 	st=$?
