@@ -76,8 +76,8 @@ case $(uname -r) in
 esac
 
 # Can the tour trace its calls?  Where the kernel has the function_graph
-# tracer (not the debug kernels, which have no ftrace): then every verdict
-# names what the trace saw, else each says in one line why it has none.
+# tracer, every verdict names what the trace saw; elsewhere each says in
+# one line why it has none.
 traced=no
 for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
 	grep -qw function_graph "$d/available_tracers" 2>/dev/null && traced=yes

@@ -510,8 +510,11 @@ void stage_trace_start(struct stage_trace *st)
 {
 	memset(&st->tree, 0, sizeof(st->tree));
 	st->have_tree = false;
-	if (st->graph && graph_stage_begin(&st->gs))
+	if (st->graph && graph_stage_begin(&st->gs)) {
+		/* No later stage is traced: say why, as for a refusal. */
+		snprintf(st->why, sizeof(st->why), "%s", st->gs.why);
 		st->graph = false;
+	}
 }
 
 void stage_trace_stop(struct stage_trace *st)
@@ -522,6 +525,12 @@ void stage_trace_stop(struct stage_trace *st)
 		if (!graph_stage_end(&st->gs, &text) &&
 		    !calltree_parse(&st->gs, text, &st->tree))
 			st->have_tree = true;
+		/*
+		 * A stage that recorded no call at all: what tracefs held,
+		 * once, for whoever wonders why (the tour says it).
+		 */
+		if (st->have_tree && !st->tree.root.child && !st->empty[0])
+			graph_state(st->empty, sizeof(st->empty));
 		if (st->have_tree && st->zaps)
 			calltree_mark(&st->gs, &st->tree, st->zaps);
 		/* A stage traced deeper than the others (path --revoke). */

@@ -309,6 +309,11 @@ int graph_stage_end(struct graph_session *gs, char **text);
 /* Leave tracefs as graph_begin() found it. */
 void graph_end(struct graph_session *gs);
 /*
+ * What tracefs holds now, in one line, for a stage that recorded nothing:
+ * the tracer, tracing_on, the PID filter, and the buffer's own counts.
+ */
+void graph_state(char *buf, size_t size);
+/*
  * Trace to @depth calls from now on, after graph_begin() (graph_end()
  * puts back the depth graph_begin() found); 0 or -errno.
  */
@@ -387,6 +392,7 @@ struct stage_trace {
 	bool events;		/* else: the module's events alone */
 	bool said_why;
 	char why[160];		/* why no call is traced */
+	char empty[256];	/* tracefs, at the first stage that recorded nothing */
 	struct graph_session gs;
 	struct trace_session ts;
 	struct call_tree tree;	/* of the last stage */

@@ -54,9 +54,13 @@ void tour_verdict(struct tour *t, bool ok, const char *fmt, ...)
 	if (ok)
 		t->expected++;
 	/* What the traces saw, or in one line why there are none. */
-	if (!t->traced)
+	if (!t->traced || !t->st.graph)
 		snprintf(kernel, sizeof(kernel), "calls not traced: %s",
 			 t->st.why);
+	else if (!t->seen[0] && t->st.empty[0])
+		snprintf(kernel, sizeof(kernel),
+			 "no stage traced; at the first empty stage, %s",
+			 t->st.empty);
 	else if (!t->seen[0])
 		snprintf(kernel, sizeof(kernel), "no stage traced");
 	else

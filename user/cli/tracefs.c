@@ -663,11 +663,74 @@ static int switch_tracing(int fd, const char *on)
 
 int graph_stage_begin(struct graph_session *gs)
 {
+	int ret;
+
 	if (!gs->active)
 		return -ENODEV;
-	if (clear_trace())
-		return -errno;
-	return switch_tracing(gs->on_fd, "1");
+	ret = clear_trace();
+	if (ret) {
+		snprintf(gs->why, sizeof(gs->why),
+			 "clearing the trace for a stage: %s", strerror(-ret));
+		return ret;
+	}
+	ret = switch_tracing(gs->on_fd, "1");
+	if (ret)
+		snprintf(gs->why, sizeof(gs->why),
+			 "writing 1 to tracing_on for a stage: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+/* The first line of @file, or "?" with the error. */
+static void first_line(const char *file, char *buf, size_t size)
+{
+	char *text;
+	int len = 0;
+
+	text = tracefs_instance_file_read(NULL, file, &len);
+	if (!text) {
+		snprintf(buf, size, "? (%s)", strerror(errno ?: EIO));
+		return;
+	}
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(buf, size, "%s", text[0] ? text : "(empty)");
+	free(text);
+}
+
+void graph_state(char *buf, size_t size)
+{
+	unsigned long long entries = 0, overrun = 0, dropped = 0, v;
+	char tracer[32], on[8], pid[32], pause[8], path[64], *text, *l;
+	int cpu, len;
+
+	first_line("current_tracer", tracer, sizeof(tracer));
+	first_line("tracing_on", on, sizeof(on));
+	first_line("set_ftrace_pid", pid, sizeof(pid));
+	if (tracefs_file_exists(NULL, "options/pause-on-trace"))
+		first_line("options/pause-on-trace", pause, sizeof(pause));
+	else
+		snprintf(pause, sizeof(pause), "none");
+	for (cpu = 0; cpu < 1024; cpu++) {
+		snprintf(path, sizeof(path), "per_cpu/cpu%d/stats", cpu);
+		if (!tracefs_file_exists(NULL, path))
+			break;
+		text = tracefs_instance_file_read(NULL, path, &len);
+		if (!text)
+			continue;
+		for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+			if (sscanf(l, "entries: %llu", &v) == 1)
+				entries += v;
+			else if (sscanf(l, "overrun: %llu", &v) == 1)
+				overrun += v;
+			else if (sscanf(l, "dropped events: %llu", &v) == 1)
+				dropped += v;
+		}
+		free(text);
+	}
+	snprintf(buf, size,
+		 "current_tracer %s, tracing_on %s, set_ftrace_pid %s (this process %d), pause-on-trace %s; %d CPUs' buffers: %llu entries, %llu overrun, %llu dropped",
+		 tracer, on, pid, (int)getpid(), pause, cpu, entries, overrun,
+		 dropped);
 }
 
 int graph_stage_end(struct graph_session *gs, char **text)
