@@ -157,13 +157,14 @@ bool tour_holds(int fd, const char *s)
 	return !memcmp(buf, s, len);
 }
 
-unsigned int tour_fault_around(void)
+/* The number in the file at @path, or 0 when it cannot be read. */
+static unsigned long read_number(const char *path)
 {
 	char buf[32];
 	ssize_t n;
 	int fd;
 
-	fd = open(FAULT_AROUND_PARAM, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -171,7 +172,17 @@ unsigned int tour_fault_around(void)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	return (unsigned int)strtoul(buf, NULL, 10);
+	return strtoul(buf, NULL, 10);
+}
+
+unsigned int tour_fault_around(void)
+{
+	return (unsigned int)read_number(FAULT_AROUND_PARAM);
+}
+
+unsigned long tour_fault_around_bytes(void)
+{
+	return read_number("/sys/kernel/debug/fault_around_bytes");
 }
 
 void tour_touch_pages(const volatile char *p, unsigned int pages, uint32_t ps)

@@ -133,6 +133,8 @@ int tour_fill(int fd, char c, size_t len);
 bool tour_holds(int fd, const char *s);
 /* The module's fault_around parameter (0 if it cannot be read). */
 unsigned int tour_fault_around(void);
+/* The kernel's fault-around window (debugfs; 0 if it cannot be read). */
+unsigned long tour_fault_around_bytes(void);
 /* Read one byte of each of @pages pages from @p. */
 void tour_touch_pages(const volatile char *p, unsigned int pages,
 		      uint32_t ps);

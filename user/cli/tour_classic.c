@@ -526,11 +526,18 @@ static void lazy_vs_eager_run(struct tour *t)
 	file_ok = !ffc.err && ffc.touch_minflt >= 1 &&
 		  ffc.touch_minflt <= t->pages;
 	if (ffc.touch_minflt < t->pages) {
+		unsigned long window = tour_fault_around_bytes();
+
 		report_text("Fewer faults than pages: fault-around.  do_read_fault() calls");
 		report_text("do_fault_around(), which calls ->map_pages (filemap_map_pages() for %s too),",
 			    t->file_fs);
 		report_text("which maps the page-cache pages already there around the fault, up");
-		report_text("to fault_around_bytes (64 KiB, 16 pages) per fault.");
+		/* The window as this kernel has it set, never a default. */
+		if (window)
+			report_text("to fault_around_bytes (%lu KiB, %lu pages here, from debugfs) per fault.",
+				    window >> 10, window / t->ps);
+		else
+			report_text("to fault_around_bytes per fault (debugfs, not readable here).");
 	}
 	report_close();
 
