@@ -77,7 +77,14 @@ interrupt() {
 			[ "$t" = function_graph ] && { seen=1; break; }
 			w=
 			read -r w <"/proc/$pid/wchan" 2>/dev/null
-			[ "$w" = pipe_write ] && break
+			if [ "$w" = pipe_write ]; then
+				# It may have set the tracer and blocked
+				# between the two reads: blocked, it can
+				# change nothing more, so ask once again.
+				read -r t <"$tracing/current_tracer"
+				[ "$t" = function_graph ] && seen=1
+				break
+			fi
 			sleep 0.05
 		done
 		echo "$seen" >"$tmp.seen"
