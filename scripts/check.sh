@@ -19,9 +19,10 @@ summaries=() skips=() failures=()
 # build against (6.1's) prints a skip as "ok N # SKIP reason", without the
 # test's name: that comes from the test's "#  RUN name ..." line before it.
 # A failure's own diagnostics go to fd 3 too, as "DETAIL line", at most 4
-# after each FAIL and 12 a program: the test's comment lines since the previous result
-# (where the harness prints them), else the ones that follow it (where the
-# shell tests do).  A CI run's summary is often all that is left of it.
+# after each FAIL and 12 a program: the test's comment lines since the
+# previous result (where the harness prints them), else the ones that
+# follow it (where the shell tests do).  A CI run's summary is often all
+# that is left of it.
 tap_count() {
 	awk '
 	function detail(line) {
@@ -63,6 +64,19 @@ tap_count() {
 	}
 	END { printf "%d %d %d\n", pass, fail, skip }
 	' "$1"
+}
+
+# read_notes WHERE NOTES: tap_count's fd-3 lines of one part, added to the
+# summary's failures and skips under the part's name.
+read_notes() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		FAIL*) failures+=("$1: ${line#FAIL }") ;;
+		DETAIL*) failures+=("    ${line#DETAIL }") ;;
+		SKIP*) skips+=("$1: ${line#SKIP }") ;;
+		esac
+	done <"$2"
 }
 
 # report_context LINE DMESG TAP: what the summary keeps of a kernel report
@@ -142,13 +156,7 @@ for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate
 	} >"build/host-$name.tap" 2>&1
 	read -r p f s < <(tap_count "build/host-$name.tap" 3>"build/host-$name.notes")
 	host_pass=$((host_pass + p)) host_fail=$((host_fail + f)) host_skip=$((host_skip + s))
-	while IFS= read -r line; do
-		case $line in
-		FAIL*) failures+=("host: ${line#FAIL }") ;;
-		DETAIL*) failures+=("    ${line#DETAIL }") ;;
-		SKIP*) skips+=("host: ${line#SKIP }") ;;
-		esac
-	done <"build/host-$name.notes"
+	read_notes "host" "build/host-$name.notes"
 done
 echo "=== host tests: $host_pass passed, $host_fail failed"
 summaries+=("host: $host_pass passed, $host_fail failed, $host_skip skipped")
@@ -250,13 +258,7 @@ kernel_job() {
 	echo "    tests VM: $(($(date +%s) - start))s, $(cat "$log/time" 2>/dev/null), exit $vm_status"
 	read -r p f s < <(tap_count "build/$k/tests.tap" 3>"build/$k/tests.notes")
 	k_pass=$((k_pass + p)) k_fail=$((k_fail + f)) k_skip=$((k_skip + s))
-	while IFS= read -r line; do
-		case $line in
-		FAIL*) failures+=("$k: ${line#FAIL }") ;;
-		DETAIL*) failures+=("    ${line#DETAIL }") ;;
-		SKIP*) skips+=("$k: ${line#SKIP }") ;;
-		esac
-	done <"build/$k/tests.notes"
+	read_notes "$k" "build/$k/tests.notes"
 	if [ "$vm_status" -ge 124 ]; then
 		record "$k" "the test VM did not finish (status $vm_status, see $log/)" 1
 	elif [ $((p + f + s)) = 0 ]; then
@@ -329,12 +331,7 @@ kernel_job() {
 	read -r p f s < <(tap_count "build/$k/names.tap" 3>"build/$k/names.notes")
 	k_pass=$((k_pass + p)) k_fail=$((k_fail + f)) k_skip=$((k_skip + s))
 	[ $((p + f + s)) != 0 ] || record "$k" "the names test printed no result (see build/$k/names.tap)" 1
-	while IFS= read -r line; do
-		case $line in
-		FAIL*) failures+=("$k: ${line#FAIL }") ;;
-		DETAIL*) failures+=("    ${line#DETAIL }") ;;
-		esac
-	done <"build/$k/names.notes"
+	read_notes "$k" "build/$k/names.notes"
 	grep '^# names-check:' "build/$k/names.tap" | head -n 20 | sed 's/^/      /'
 	echo "    names VM: $(($(date +%s) - start))s, $(cat "build/$k/vm/names/time" 2>/dev/null)"
 
@@ -384,13 +381,7 @@ packages_job() {
 		echo "@@PROGRAM-EXIT package-test $st"
 	} >build/packages.tap
 	read -r p f s < <(tap_count build/packages.tap 3>build/packages.notes)
-	while IFS= read -r line; do
-		case $line in
-		FAIL*) failures+=("packages: ${line#FAIL }") ;;
-		DETAIL*) failures+=("    ${line#DETAIL }") ;;
-		SKIP*) skips+=("packages: ${line#SKIP }") ;;
-		esac
-	done <build/packages.notes
+	read_notes "packages" build/packages.notes
 	echo "    packages: $p passed, $f failed"
 	summaries+=("packages: $p passed, $f failed, $s skipped")
 	total_pass=$((total_pass + p))
