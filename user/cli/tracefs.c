@@ -700,7 +700,7 @@ static void first_line(const char *file, char *buf, size_t size)
 void graph_state(char *buf, size_t size)
 {
 	unsigned long long entries = 0, overrun = 0, dropped = 0, v;
-	char tracer[32], on[8], pid[32], pause[8], path[64], *text, *l;
+	char tracer[32], on[8], pid[32], pause[8], path[64], *text, *l, *save;
 	int cpu, len;
 
 	first_line("current_tracer", tracer, sizeof(tracer));
@@ -717,7 +717,8 @@ void graph_state(char *buf, size_t size)
 		text = tracefs_instance_file_read(NULL, path, &len);
 		if (!text)
 			continue;
-		for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		for (l = strtok_r(text, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
 			if (sscanf(l, "entries: %llu", &v) == 1)
 				entries += v;
 			else if (sscanf(l, "overrun: %llu", &v) == 1)
