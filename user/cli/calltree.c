@@ -279,7 +279,7 @@ static void json_node(const struct call_node *n)
 			report_bool("driver", NULL, c->driver);
 			report_bool("callback", NULL, c->callback);
 			report_bool("writes_entry", NULL, c->writes);
-			/* Only in a stage that asks for the zap (--revoke). */
+			/* Only in a stage that marks zaps (munmap, the unbind). */
 			if (c->zaps)
 				report_bool("zaps_entries", NULL, true);
 			report_bool("spine", NULL, c->spine);
@@ -800,6 +800,24 @@ static void munmap_stage_show(struct stage_trace *st, void *arg)
 	}
 }
 
+/*
+ * The calls that zap a range's entries, down to its page tables, as far
+ * as the trace goes: below munmap()'s unmap_vmas(), and below a
+ * revocation's ->remove (unmap_mapping_range() of the device's
+ * address_space).  Each is in mm/memory.c of one of the kernels, not all
+ * (7.x has zap_vma_range*() and __zap_vma_range() where 6.x has
+ * zap_page_range_single() and unmap_single_vma()); calltree_mark() marks
+ * the deepest one the trace saw on each chain.
+ */
+const char *const zap_marks[] = {
+	"unmap_mapping_range", "unmap_mapping_pages",
+	"unmap_mapping_range_tree", "unmap_mapping_range_vma",
+	"zap_page_range_single", "zap_vma_range", "zap_vma_range_batched",
+	"__zap_vma_range",
+	"unmap_single_vma", "unmap_page_range", "zap_pmd_range",
+	"zap_pte_range", NULL
+};
+
 int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
 		 size_t length, const char *base,
 		 const struct mmapdemo_stats *before,
@@ -810,8 +828,8 @@ int stage_munmap(struct stage_trace *st, struct mmapdemo *md, void *addr,
 		.before = before, .after = after,
 	};
 	const struct stage_op op = {
-		.key = "munmap", .base = base, .run = munmap_stage_run,
-		.show = munmap_stage_show, .arg = &m,
+		.key = "munmap", .base = base, .zaps = zap_marks,
+		.run = munmap_stage_run, .show = munmap_stage_show, .arg = &m,
 	};
 
 	return stage_run(st, &op);

@@ -462,6 +462,11 @@ struct unmap_call {
 };
 int unmap_call_run(void *arg);	/* @arg a struct unmap_call; returns err */
 /*
+ * The calls that zap a range's entries (munmap's, a revocation's), as the
+ * kernels name them, NULL-ended: the zaps the munmap stages mark.
+ */
+extern const char *const zap_marks[];
+/*
  * The two stages every mapping command has, each traced: the mmap(2) of
  * @mc (its result and error in @mc; @s0 the counters before, @s1 after,
  * or both NULL for none), and the munmap(2) of @addr.  Return mc->err,
@@ -491,13 +496,11 @@ const char *path_case(const char *device, unsigned int strategy,
  * bound again; the tour's "revoke" and path --revoke.
  */
 #define PCI_DRIVER_DIR "/sys/bus/pci/drivers/mmapdemo"
-/* The zap below ->remove, and below munmap(), as the kernels name its functions. */
-extern const char *const revoke_zap_marks[];
 /* Trace also from write(), where @st traces: 0 or -errno. */
 int revoke_add_roots(struct stage_trace *st);
 /*
  * Write @bdf (a PCI address) to the driver's unbind with one write(), a
- * stage of @st traced to CALLS_DEPTH_MAX with revoke_zap_marks as its
+ * stage of @st traced to CALLS_DEPTH_MAX with zap_marks as its
  * zaps; the caller reports it.  0 or -errno.
  */
 int revoke_unbind(struct stage_trace *st, const char *bdf);

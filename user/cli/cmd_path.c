@@ -445,10 +445,9 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 		.arg = &t,
 	};
 	struct unmap_call unmap = { 0 };
-	/* The zap below munmap is the one below a revocation's ->remove. */
 	const struct stage_op unmap_op = {
 		.key = "munmap", .base = "5. munmap(2)",
-		.zaps = revoke_zap_marks, .run = unmap_call_run,
+		.zaps = zap_marks, .run = unmap_call_run,
 		.show = dma_unmap_show, .arg = &unmap,
 	};
 	int sig, ret, dot_err = 0;

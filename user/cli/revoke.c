@@ -22,25 +22,6 @@ static const char *const revoke_roots[] = {
 	"__x64_sys_write", "__arm64_sys_write", NULL
 };
 
-/*
- * Below the driver's ->remove (a callback, found without being named):
- * the zap of every user mapping of the device's address_space, down to
- * its page tables, as far as the trace goes.  Each is in mm/memory.c of
- * one of the kernels, not all (7.x has zap_vma_range*() and
- * __zap_vma_range() where 6.x has zap_page_range_single() and
- * unmap_single_vma()); only those the trace saw are printed.  munmap()
- * zaps with the same functions below unmap_vmas() (path on a DMA device
- * marks them).
- */
-const char *const revoke_zap_marks[] = {
-	"unmap_mapping_range", "unmap_mapping_pages",
-	"unmap_mapping_range_tree", "unmap_mapping_range_vma",
-	"zap_page_range_single", "zap_vma_range", "zap_vma_range_batched",
-	"__zap_vma_range",
-	"unmap_single_vma", "unmap_page_range", "zap_pmd_range",
-	"zap_pte_range", NULL
-};
-
 int revoke_add_roots(struct stage_trace *st)
 {
 	int ret;
@@ -75,7 +56,7 @@ int revoke_unbind(struct stage_trace *st, const char *bdf)
 	/* From the system call down to the zap: deeper than the default. */
 	if (st->graph)
 		graph_set_depth(&st->gs, CALLS_DEPTH_MAX);
-	st->zaps = revoke_zap_marks;
+	st->zaps = zap_marks;
 	stage_trace_start(st);
 	ret = write(fd, bdf, strlen(bdf)) < 0 ? -errno : 0;
 	stage_trace_stop(st);

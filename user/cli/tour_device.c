@@ -589,7 +589,7 @@ static void revoke_run(struct tour *t)
 	/* The zap below ->remove (revoke.c), traced from write(). */
 	ret = revoke_unbind(&t->st, bdf);
 	tour_trace_report(t, "unbind_calls", "calls in write(unbind)",
-			  revoke_zap_marks);
+			  zap_marks);
 	report_str("unbind", "unbind", tour_err_text(ret, err, sizeof(err)));
 	gone = access(path, F_OK) != 0;
 	report_bool("node_gone", "device node gone", gone);

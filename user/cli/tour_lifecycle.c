@@ -157,10 +157,6 @@ static const char *const fork_marks[] = {
 };
 
 /* Where an unmap empties the entries. */
-static const char *const zap_marks[] = {
-	"unmap_page_range", "zap_pmd_range", "zap_pte_range", NULL
-};
-
 /* Fork with a mapping of @strategy; true if the child saw what it should. */
 static bool fork_one(struct tour *t, unsigned int strategy, bool *copied)
 {
