@@ -56,7 +56,8 @@ if [ "${1:---docs}" = --docs ]; then
 			Documentation/path.rst | sed "s/^ok 1 /ok $n /; s/^not ok 1 /not ok $n /"
 		[ "${PIPESTATUS[0]}" = 0 ] || st=1
 		# What the recordings must show: the revocation's chain and
-		# SIGBUS, the DMA buffers (make paths runs the same check).
+		# SIGBUS, each munmap's ->close and zap, the DMA buffers (make
+		# paths runs the same check).
 		python3 scripts/paths.py check --first $((n + 1)) Documentation/paths || st=1
 	else
 		echo "ok $n path.rst's chains against the recorded paths # SKIP no Documentation/paths/*.json: make paths"

@@ -26,7 +26,9 @@
       case it holds is one the pages render (CASES); the revocation
       (bar-revoke) went from write() to the driver's ->remove and
       unmap_mapping_range() below it, which zapped the entry, and the touch
-      after it got SIGBUS; the DMA device's two buffers were mapped,
+      after it got SIGBUS; each RAM and BAR case's munmap reached the
+      driver's ->close and a call marked as the one that zaps the
+      entries; the DMA device's two buffers were mapped,
       touched and walked, or the recording says why there was no DMA
       device; and their calls: the mmap went from the system call to the
       driver's DMA ->mmap (DMA_MMAP) and its mapping call (DMA_MAPPING),
@@ -670,6 +672,40 @@ def check_dma_calls(case, buffer):
     return bad
 
 
+def munmap_zaps(r):
+    """(skip, bad) for the munmap stages of recording @r's RAM and BAR
+    cases: each reaches the driver's ->close and a call marked as the one
+    that zaps the entries.  A recording where none is marked was made
+    before the munmap stage marked its zap: a skip, not a failure."""
+    trees = {}
+    for name, case in r["cases"].items():
+        if name.startswith("dma-") or not isinstance(case, dict):
+            continue
+        un = (case.get("output") or {}).get("munmap") or {}
+        tree = (un.get("calls") or {}).get("tree") or []
+        if tree:
+            trees[name] = tree
+
+    def zaps(n):
+        return n.get("zaps_entries")
+    if trees and not any(under(t, lambda n: True, zaps)
+                         for t in trees.values()):
+        return ("recorded before the munmap stage marked its zap: make "
+                "paths KERNELS=%s" % r["kernel"]), []
+    bad = []
+    for name, tree in sorted(trees.items()):
+        if not under(tree, lambda n: True,
+                     lambda n: n.get("callback") and n.get("driver")):
+            bad.append("%s: the munmap stage does not reach the driver's "
+                       "->close" % name)
+        if not under(tree, lambda n: True, zaps):
+            bad.append("%s: no call of the munmap stage is marked as the "
+                       "one that zaps the entries" % name)
+    if not trees:
+        bad.append("no RAM or BAR case has a traced munmap stage")
+    return None, bad
+
+
 def check(a):
     recs = []
     for f in os.listdir(a.dir):
@@ -698,6 +734,15 @@ def check(a):
             print("ok %d %s # SKIP %s: %s" % (n, what, why, again))
         else:
             fails += tap(n, what, check_revoke(r["cases"]["bar-revoke"]))
+        n += 1
+        what = ("%s: each RAM and BAR case's munmap() -> the driver's "
+                "->close and the zap" % k)
+        skip, bad = (("%s has no function_graph tracer" % k, [])
+                     if not r["function_graph"] else munmap_zaps(r))
+        if skip:
+            print("ok %d %s # SKIP %s" % (n, what, skip))
+        else:
+            fails += tap(n, what, bad)
         for name, buffer in (("dma-coherent", "coherent"),
                              ("dma-pages", "page array")):
             case = r["cases"].get(name)
