@@ -312,6 +312,12 @@ def kernel_page(rec):
             out += ["**%s**" % key, ""]
             if isinstance(calls, dict) and calls.get("tree"):
                 out += literal(spine_lines(calls["tree"]))
+                if calls.get("own_faults"):
+                    out += ["Beside the system call, %d fault(s) of the "
+                            "task's own memory, reaching no driver "
+                            "function, are folded off the spine (after "
+                            "``fork()``, the parent's copy on write)."
+                            % calls["own_faults"], ""]
             elif val.get("calls_not_traced"):
                 out += ["Calls not traced: %s." % val["calls_not_traced"], ""]
             elif val.get("error"):

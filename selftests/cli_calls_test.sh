@@ -9,7 +9,11 @@
 # and then mmap_action_complete() calling ->mapped (front_end
 # "mmap_prepare"); the strategy's eager mapping writes the entries under
 # the mmap call, a fault strategy's handler is called under
-# handle_mm_fault() and an entry is written there; munmap calls ->close.
+# handle_mm_fault() and an entry is written there; munmap zaps the entries
+# (a call under the munmap system call is marked as the zap) and calls
+# ->close.  In a system call's stage, the task's own faults beside the
+# call (the parent's copy on write after fork()) are off the spine and
+# counted.
 # And when tracing is impossible, one line says why, and the calls shown
 # are those make paths recorded on this kernel's release, labelled as
 # recorded, with the entry code it cannot trace marked and the reason
@@ -123,9 +127,9 @@ for d in /sys/class/misc/mmapdemo-*; do
 		[ "$(cat "$pci/device" 2>/dev/null)" = 0x1110 ] &&
 		devs="$devs ${d##*/}"
 done
-# Three strategies a device, and the eight checks after them.
+# Three strategies a device, and the nine checks after them.
 set -- $devs
-echo "1..$(($# * 3 + 8))"
+echo "1..$(($# * 3 + 9))"
 
 for d in $devs; do
 	fe=$(cat "/sys/class/misc/$d/front_end")
@@ -213,6 +217,9 @@ for d in $devs; do
 			expect grep -q "^ *above, inlined on this build  *$inlined\$" "$out"
 		fi
 		expect under "$u" ${sys}munmap mmapdemo_vma_close
+		zap=$(section "$u" | awk '/<- zaps the entries/ { print $1; exit }')
+		expect test -n "$zap"
+		expect under "$u" ${sys}munmap "$zap"
 		# --dot draws the spines, the writer pointing at the entry.
 		expect grep -q "subgraph cluster_mmap" /tmp/cli_calls_test.dot
 		expect grep -q "the driver's callback" /tmp/cli_calls_test.dot
@@ -266,8 +273,8 @@ else
 	expect grep -q "subgraph cluster_unbind" /tmp/cli_calls_test.dot
 	expect grep -q '^  c[0-9]* -> l[0-9] \[label="zaps"' /tmp/cli_calls_test.dot
 	echo "# revoke on $bar: zap $zap; $(grep -m1 "^$r" "$out")"
+	done_
 fi
-done_
 
 # --revoke refused, with the rule and the hint: the RAM device is never
 # revoked; unbinding needs root.  Neither unbinds anything.
@@ -286,6 +293,46 @@ if [ -n "$bar" ]; then
 	expect grep -q "^hint: run as root" "$out"
 	expect test -e "/dev/$bar"
 fi
+done_
+
+# map --fork: after fork() the parent's first writes to its private pages
+# fault (copy on write), in the fork's stage or the munmap's.  Those
+# faults reach no driver function: each stage's spine starts at its
+# system call alone, and the faults it folded off ("own faults, folded")
+# are the fault entries (handle_mm_fault) beside the call in the whole
+# tree (--calls all).
+name="map --fork: the task's own faults off the spine, counted"
+# calls FILE TITLE: the calls block of that stage (map's headings are
+# unnumbered), without the tracepoints after it.
+calls() {
+	awk -v t="$2" 'index($0, t) == 1 { on = 1; next }
+		/^[a-z]/ { on = 0 }
+		on && /^  calls \(/ { c = 1; next }
+		c && /^ {0,2}[^ ]/ { c = 0; on = 0 }
+		on && c' "$1"
+}
+mmapdemo map --strategy insert --fork >"$out" 2>&1 ||
+	{ ok=0; echo "# $name: map failed"; }
+mmapdemo map --strategy insert --fork --calls all >/tmp/cli_calls_test.all 2>&1 ||
+	{ ok=0; echo "# $name: map --calls all failed"; }
+for t in "fork(2)" "munmap(2)"; do
+	roots=$(calls "$out" "$t" | sed -n 's/^    \([A-Za-z_][A-Za-z0-9_.]*\)\(  .*\)\{0,1\}$/\1/p')
+	case $t in
+	fork*) want="${sys}clone" ;;
+	*) want="${sys}munmap" ;;
+	esac
+	for r in $roots; do
+		case $r in
+		"$want"*) ;;
+		*) ok=0; echo "# $name: $t: $r on the spine beside $want" ;;
+		esac
+	done
+	[ -n "$roots" ] || { ok=0; echo "# $name: $t: no spine"; }
+	folded=$(calls /tmp/cli_calls_test.all "$t" | sed -n 's/^ *own faults, folded  *//p')
+	faults=$(calls /tmp/cli_calls_test.all "$t" | grep -c '^    handle_mm_fault$')
+	expect test "${folded:-0}" = "$faults"
+	echo "# $t: own faults folded ${folded:-0}, handle_mm_fault entries beside the call $faults"
+done
 done_
 
 # JSON carries the whole tree, each call with its role.

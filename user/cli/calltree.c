@@ -142,6 +142,44 @@ void calltree_mark(const struct graph_session *gs, struct call_tree *t,
 	mark(gs, &t->root, zaps, &w, &z);
 }
 
+static bool reaches_driver(const struct call_node *n)
+{
+	for (const struct call_node *c = n->child; c; c = c->next)
+		if (!c->event && (c->driver || reaches_driver(c)))
+			return true;
+	return false;
+}
+
+static void unspine(struct call_node *n)
+{
+	n->spine = n->writes = n->zaps = false;
+	for (struct call_node *c = n->child; c; c = c->next)
+		unspine(c);
+}
+
+static bool syscall_entry(const struct call_node *n)
+{
+	return !n->event && (!strncmp(n->name, "__x64_sys_", 10) ||
+			     !strncmp(n->name, "__arm64_sys_", 12));
+}
+
+void calltree_fold_own(struct call_tree *t)
+{
+	struct call_node *c;
+
+	for (c = t->root.child; c && !syscall_entry(c); c = c->next)
+		;
+	if (!c)
+		return;
+	for (c = t->root.child; c; c = c->next) {
+		if (c->event || syscall_entry(c) || c->driver ||
+		    reaches_driver(c))
+			continue;
+		unspine(c);
+		t->own_faults += !strcmp(c->name, "handle_mm_fault");
+	}
+}
+
 /*
  * A line of function_graph's output, after the CPU and duration columns
  * and the first '|':  "  do_mmap() {", "    vma_merge();", "  }",
@@ -441,6 +479,10 @@ void calltree_report(const struct graph_session *gs,
 		report_str("inlined", "above, inlined on this build", buf);
 	if (buf[0] && !report_json())
 		report_text("(in its source, not in /proc/kallsyms: make paths' recording of this release)");
+	if (t->own_faults)
+		report_u64("own_faults", "own faults, folded", t->own_faults);
+	if (t->own_faults && !report_json())
+		report_text("(faults beside the system call that reach no driver function: this task's own memory, such as its first writes after fork(), copy on write; --calls all shows them)");
 	if (report_json()) {
 		report_list("tree", NULL);
 		json_node(&t->root);
@@ -533,6 +575,8 @@ void stage_trace_stop(struct stage_trace *st)
 			graph_state(st->empty, sizeof(st->empty));
 		if (st->have_tree && st->zaps)
 			calltree_mark(&st->gs, &st->tree, st->zaps);
+		if (st->have_tree)
+			calltree_fold_own(&st->tree);
 		/* A stage traced deeper than the others (path --revoke). */
 		st->tree.depth = st->gs.depth;
 		free(text);

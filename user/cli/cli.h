@@ -344,6 +344,7 @@ struct call_tree {
 	struct call_node root;	/* its children: the stage's entry calls */
 	unsigned int nr_calls, nr_events;
 	unsigned int depth;	/* traced to; 0: the session's depth */
+	unsigned int own_faults;	/* calltree_fold_own() folded them */
 };
 enum calls_mode { CALLS_SPINE, CALLS_ALL, CALLS_NONE };
 /* Parse function_graph's text output; 0 or -ENOMEM. */
@@ -356,6 +357,16 @@ void calltree_free(struct call_tree *t);
  */
 void calltree_mark(const struct graph_session *gs, struct call_tree *t,
 		   const char *const *zaps);
+/*
+ * In the stage of a system call (a tree with a system call's entry), take
+ * off @t's spine each other entry call that reaches no driver function:
+ * a fault of the task's own memory, such as the parent's first writes
+ * after fork(), whose private pages fork() made copy-on-write.  Counts
+ * the faults (handle_mm_fault) in t->own_faults.  They stay in the tree
+ * (--calls all, JSON).  A touch's stage has no system call: its faults
+ * are the stage's own.
+ */
+void calltree_fold_own(struct call_tree *t);
 /* A new last child of @parent named by @len bytes of @text, or NULL. */
 struct call_node *calltree_node_new(struct call_node *parent,
 				    const char *text, size_t len);

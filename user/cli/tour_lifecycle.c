@@ -156,7 +156,6 @@ static const char *const fork_marks[] = {
 	"dup_mmap", "copy_page_range", "copy_pte_range", NULL
 };
 
-/* Where an unmap empties the entries. */
 /* Fork with a mapping of @strategy; true if the child saw what it should. */
 static bool fork_one(struct tour *t, unsigned int strategy, bool *copied)
 {

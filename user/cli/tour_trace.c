@@ -229,6 +229,15 @@ static void report_stage(struct tour *t, struct chains *c, const char *key,
 		return;
 	}
 	chains_walk(c, &t->st.tree.root, 0);
+	/* Beside the system call: the task's own faults (calltree.c). */
+	if (t->st.tree.own_faults) {
+		char own[64];
+
+		snprintf(own, sizeof(own), "(+%u fault%s of this task's own memory)",
+			 t->st.tree.own_faults,
+			 t->st.tree.own_faults == 1 ? "" : "s");
+		append(out, size, out[0] ? " %s" : "%s", own);
+	}
 	if (!c->targets) {
 		/* No callback, no entry written: say where it went. */
 		for (const struct call_node *k = t->st.tree.root.child; k;
