@@ -528,10 +528,13 @@ static void lazy_vs_eager_run(struct tour *t)
 	if (ffc.touch_minflt < t->pages) {
 		unsigned long window = tour_fault_around_bytes();
 
-		report_text("Fewer faults than pages: fault-around.  do_read_fault() calls");
-		report_text("do_fault_around(), which calls ->map_pages (filemap_map_pages() for %s too),",
+		report_text("Fewer faults than pages: fault-around.  A read fault on a file calls");
+		report_text("the file's ->map_pages first (filemap_map_pages() for %s too;",
 			    t->file_fs);
-		report_text("which maps the page-cache pages already there around the fault, up");
+		report_text("%s), which maps the",
+			    t->traced ? "the calls above show from where on this kernel" :
+					"the calls were not traced here");
+		report_text("page-cache pages already there around the fault, up");
 		/* The window as this kernel has it set, never a default. */
 		if (window)
 			report_text("to fault_around_bytes (%lu KiB, %lu pages here, from debugfs) per fault.",

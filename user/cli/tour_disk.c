@@ -614,7 +614,7 @@ static void disk_msync_run(struct tour *t)
 	if (!disk_begin(t, &d))
 		return;
 	report_text("Store through a MAP_SHARED mapping, then msync(MS_SYNC).  For a");
-	report_text("VM_SHARED mapping sys_msync() calls vfs_fsync_range() on its file; ext4 writes");
+	report_text("VM_SHARED mapping msync() fsyncs its file (vfs_fsync_range()); ext4 writes");
 	report_text("the dirty page to the disk and waits for it.  Writeback clears the dirty");
 	report_text("flag and write-protects the PTE (folio_mkclean()), so the next store");
 	report_text("faults again to dirty the page anew.  Then the page cache is dropped and");
@@ -695,7 +695,7 @@ static void disk_private_run(struct tour *t)
 	report_text("Store through a MAP_PRIVATE mapping of the file, then msync(MS_SYNC).");
 	report_text("The store faults (do_cow_fault()), which copies the page into an anonymous");
 	report_text("page of this process and maps that; the page cache keeps the file's data.");
-	report_text("msync() of a private mapping writes nothing (sys_msync() fsyncs only");
+	report_text("msync() of a private mapping writes nothing (msync() fsyncs only");
 	report_text("VM_SHARED mappings), and nothing ever writes an anonymous page to the file.");
 	if (tour_map_fd(d.fd, d.len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 			&addr)) {
