@@ -384,19 +384,33 @@ TEST_F(defio, bad_requests_get_errors)
 	EXPECT_EQ(-1, mmapdemo_write_file(DELAY_PARAM, "soon"));
 }
 
+/*
+ * The tests below that load the module themselves: NULL once the module
+ * is loaded afresh with @params, else why the test cannot run (a skip), or
+ * "" when the unload or the load failed (errno says why).
+ */
+static const char *reload(const char *params)
+{
+	if (getuid() != 0)
+		return "loading modules needs root";
+	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
+		return "set LAB_MODULE to the path of mmapdemo.ko";
+	if (mmapdemo_loaded() && mmapdemo_unload())
+		return "";
+	return mmapdemo_load(params) ? "" : NULL;
+}
+
 TEST(device_side_needs_a_defio_mapping)
 {
 	struct mmapdemo_defio_read req = { 0 };
+	const char *why;
 	char buf[16];
 	int fd;
 
-	if (getuid() != 0)
-		SKIP(return, "loading modules needs root");
-	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
-		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
-	if (mmapdemo_loaded())
-		ASSERT_EQ(0, mmapdemo_unload());
-	ASSERT_EQ(0, mmapdemo_load(""));
+	why = reload("");
+	if (why && *why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(NULL, why) TH_LOG("reloading the module: %s", strerror(errno));
 	fd = open(MMAPDEMO_DEV, O_RDWR);
 	ASSERT_LE(0, fd);
 	EXPECT_NE(0U, mmapdemo_info(fd).features & MMAPDEMO_FEATURE_DEFIO);
@@ -427,15 +441,13 @@ TEST(flush_beside_a_remap_mapping_of_the_same_page)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	char line[1024] = "", got = 0;
 	int dfd, rfd, kmsg, sig;
+	const char *why;
 	char *d, *r;
 
-	if (getuid() != 0)
-		SKIP(return, "loading modules needs root");
-	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
-		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
-	if (mmapdemo_loaded())
-		ASSERT_EQ(0, mmapdemo_unload());
-	ASSERT_EQ(0, mmapdemo_load("defio_delay_ms=3600000"));
+	why = reload("defio_delay_ms=3600000");
+	if (why && *why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(NULL, why) TH_LOG("reloading the module: %s", strerror(errno));
 	dfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
 	ASSERT_LE(0, dfd);
 	rfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
