@@ -255,4 +255,28 @@ static inline int mmapdemo_wrprotect_page(struct address_space *mapping,
 #endif
 }
 
+/*
+ * Where the flush unmaps (no mapping_wrprotect_range()), it must never
+ * reach a remap mapping: on 6.1 and 6.12 such a VMA carries VM_PAT, and
+ * unmap_single_vma() calls untrack_pfn() on it from the flush, without the
+ * owner's mmap_lock, while the owner's munmap() or exit may be in
+ * untrack_pfn() on the same VMA: one finds the first PTE already zapped
+ * and WARNs in get_pat_info() (arch/x86/mm/pat/memtype.c).  There the
+ * device's remap and defio mappings exclude each other
+ * (strategy_defio.c, MMAPDEMO_DEFIO_EXCLUDES_REMAP).  The exclusion takes
+ * the defio lock when a mapping is committed, at the end of ->mmap: under
+ * ->mapped (7.x) the core may hold i_mmap_rwsem, inside which the defio
+ * lock must never be taken.  mapping_wrprotect_range() came before
+ * ->mmap_prepare (7.3 has both, 6.1 and 6.12 neither), and the #error
+ * below keeps it that way for a kernel that would differ.
+ */
+#ifdef MMAPDEMO_HAVE_MAPPING_WRPROTECT_RANGE
+#define MMAPDEMO_DEFIO_EXCLUDES_REMAP false
+#else
+#define MMAPDEMO_DEFIO_EXCLUDES_REMAP true
+#ifdef MMAPDEMO_HAVE_MMAP_PREPARE
+#error "->mmap_prepare without mapping_wrprotect_range(): see compat.h"
+#endif
+#endif
+
 #endif /* _MMAPDEMO_COMPAT_H */

@@ -192,6 +192,13 @@ struct mmapdemo_stats_counters {
  *           f_mapping of the first file that chose DEFIO, whose inode it
  *           holds (ihold()) until the device goes
  * @work: the delayed flush, scheduled by the first write after a flush
+ * @vmas: the device's committed DEFIO VMAs: a flush write-protects only
+ *        while there are any
+ * @remap_vmas: its committed remap VMAs, which a flush that unmaps must
+ *              never reach (compat.h, MMAPDEMO_DEFIO_EXCLUDES_REMAP).
+ *              Either count grows from 0 only under @lock
+ *              (mmapdemo_defio_admit()), and each falls in ->close, after
+ *              the core has zapped the VMA and taken it off the rmap.
  */
 struct mmapdemo_defio {
 	struct mutex lock; /* see above */
@@ -201,6 +208,8 @@ struct mmapdemo_defio {
 	bool detached;
 	struct address_space *mapping;
 	struct delayed_work work;
+	atomic_t vmas;
+	atomic_t remap_vmas;
 };
 
 struct mmapdemo_strategy;
@@ -498,6 +507,12 @@ int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping);
 void mmapdemo_defio_release(struct mmapdemo_dev *md);
 void mmapdemo_defio_detach(struct mmapdemo_dev *md);
 void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why);
+int mmapdemo_defio_admit(struct mmapdemo_dev *md,
+			 const struct mmapdemo_strategy *s);
+void mmapdemo_defio_vma_add(struct mmapdemo_dev *md,
+			    const struct mmapdemo_strategy *s);
+void mmapdemo_defio_vma_del(struct mmapdemo_dev *md,
+			    const struct mmapdemo_strategy *s);
 int mmapdemo_defio_read(struct mmapdemo_dev *md, u64 offset, void __user *buf,
 			u64 len);
 

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "internal.h"
 
 /* A command without its size, to match callers of any struct version. */
@@ -50,6 +51,9 @@ static u32 mmapdemo_features(const struct mmapdemo_dev *md)
 		features |= MMAPDEMO_FEATURE_HUGE | mmapdemo_huge_features(md);
 	if (mmapdemo_strategy_usable(md, &mmapdemo_strategy_defio))
 		features |= MMAPDEMO_FEATURE_DEFIO;
+	if ((features & MMAPDEMO_FEATURE_DEFIO) &&
+	    !MMAPDEMO_DEFIO_EXCLUDES_REMAP)
+		features |= MMAPDEMO_FEATURE_DEFIO_WRPROTECT;
 	return features;
 }
 

@@ -177,9 +177,12 @@ static int mmapdemo_commit_mapping(struct mmapdemo_file *mf,
 	int ret;
 
 	lockdep_assert_held(&mf->lock);
-	ret = mmapdemo_dev_enter(md);
+	ret = mmapdemo_defio_admit(md, s);
 	if (ret)
 		return ret;
+	ret = mmapdemo_dev_enter(md);
+	if (ret)
+		goto out_forget;
 	if (caching != md->backing.caching || s != mf->strategy) {
 		ret = -EBUSY;
 		goto out_leave;
@@ -193,6 +196,9 @@ static int mmapdemo_commit_mapping(struct mmapdemo_file *mf,
 	trace_mmapdemo_mmap(start, end, pgoff, s->id);
 out_leave:
 	mmapdemo_dev_leave(md);
+out_forget:
+	if (ret)
+		mmapdemo_defio_vma_del(md, s);
 	return ret;
 }
 
@@ -428,9 +434,11 @@ out_unlock:
  */
 void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
-	struct mmapdemo_dev *md = mmapdemo_vma_dev(vma);
+	const struct mmapdemo_vma_data *data = vma->vm_private_data;
+	struct mmapdemo_dev *md = data->dev;
 
 	mmap_assert_write_locked(vma->vm_mm);
+	mmapdemo_defio_vma_add(md, data->strategy);
 	atomic64_inc(&md->stats.vma_opens);
 	atomic64_inc(&md->stats.live_vmas);
 	trace_mmapdemo_vma_open(vma);
@@ -454,6 +462,7 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 	if (!data->committed)
 		return;
 
+	mmapdemo_defio_vma_del(md, data->strategy);
 	atomic64_inc(&md->stats.vma_closes);
 	atomic64_dec(&md->stats.live_vmas);
 	trace_mmapdemo_vma_close(vma);

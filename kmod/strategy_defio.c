@@ -75,8 +75,11 @@
  * flushes away from pages no DEFIO mapping wrote: where the kernel lacks
  * mapping_wrprotect_range() (6.1, 6.12), the flush unmaps the page from
  * every mapping of the device node at its offset (compat.h), which the
- * fault and insert strategies fault back in, but a remap mapping of the
- * same page, which has no fault handler, gets SIGBUS.
+ * fault and insert strategies fault back in.  A remap mapping has no
+ * fault handler, and unmapping it from a flush races with its owner's
+ * munmap() in the core's memory-type bookkeeping (compat.h): there the
+ * device's remap and DEFIO mappings exclude each other
+ * (mmapdemo_defio_admit()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -211,8 +214,16 @@ static void defio_flush_locked(struct mmapdemo_dev *md,
 		page = defio_page(md, pgoff);
 		lock_page(page);
 		clear_bit(pgoff, d->dirty);
-		ptes = mmapdemo_wrprotect_page(d->mapping, pgoff,
-					       page_to_pfn(page));
+		/*
+		 * With no DEFIO VMA, no PTE of the page is writable, and
+		 * none becomes so before the page's lock is dropped: there
+		 * is nothing to protect, and a remap mapping made since
+		 * the last DEFIO one went must not be reached.
+		 */
+		ptes = 0;
+		if (atomic_read(&d->vmas))
+			ptes = mmapdemo_wrprotect_page(d->mapping, pgoff,
+						       page_to_pfn(page));
 		unlock_page(page);
 		atomic64_inc(&md->stats.defio_reprotected);
 		if (defio_copy_out(md, pgoff, page))
@@ -243,6 +254,98 @@ void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why)
 	if (d->dirty)
 		defio_flush_locked(md, why);
 	mutex_unlock(&d->lock);
+}
+
+/* The count of @s's VMAs that deferred I/O keeps, or NULL. */
+static atomic_t *defio_vma_count(struct mmapdemo_dev *md,
+				 const struct mmapdemo_strategy *s)
+{
+	if (s == &mmapdemo_strategy_defio)
+		return &md->defio.vmas;
+	if (s == &mmapdemo_strategy_remap)
+		return &md->defio.remap_vmas;
+	return NULL;
+}
+
+/**
+ * mmapdemo_defio_admit() - count a new mapping of the device, or refuse it
+ * @md: the device
+ * @s: the mapping's strategy
+ *
+ * Called where a mapping is committed.  Where a flush unmaps instead of
+ * write-protecting (MMAPDEMO_DEFIO_EXCLUDES_REMAP, compat.h: 6.1, 6.12),
+ * a remap mapping is refused while a DEFIO mapping of the device exists,
+ * and a DEFIO mapping while a remap one does.  With the counts changed
+ * under the defio lock, which a flush holds throughout, a flush that saw
+ * a DEFIO VMA (and so unmaps) runs while no remap VMA exists, and a
+ * remap VMA is made only after the flush ended.  A flush with no DEFIO
+ * VMA unmaps nothing (defio_flush_locked()): dirty pages that a DEFIO
+ * mapping left behind when it went do not keep a remap mapping out.
+ *
+ * Context: mmap_lock held for writing, the file's lock held, memory_lock
+ * not held; where the mappings exclude each other, takes the defio lock.
+ * Return: 0, or -EBUSY when the other kind of mapping exists.
+ */
+int mmapdemo_defio_admit(struct mmapdemo_dev *md,
+			 const struct mmapdemo_strategy *s)
+{
+	struct mmapdemo_defio *d = &md->defio;
+	atomic_t *mine = defio_vma_count(md, s), *other;
+	int ret = 0;
+
+	if (!mine)
+		return 0;
+	if (!MMAPDEMO_DEFIO_EXCLUDES_REMAP) {
+		atomic_inc(mine);
+		return 0;
+	}
+	other = mine == &d->vmas ? &d->remap_vmas : &d->vmas;
+	lockdep_assert_not_held(&md->memory_lock);
+	mutex_lock(&d->lock);
+	if (atomic_read(other))
+		ret = -EBUSY;
+	else
+		atomic_inc(mine);
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
+/**
+ * mmapdemo_defio_vma_add() - a VMA of the device came to be by copy
+ * @md: the device
+ * @s: its strategy
+ *
+ * A copy (fork, a split, mremap) of a counted VMA, which exists until
+ * after the copy is counted: the other count is 0 and stays so.
+ *
+ * Context: mmap_lock held for writing.
+ */
+void mmapdemo_defio_vma_add(struct mmapdemo_dev *md,
+			    const struct mmapdemo_strategy *s)
+{
+	atomic_t *count = defio_vma_count(md, s);
+
+	if (count)
+		atomic_inc(count);
+}
+
+/**
+ * mmapdemo_defio_vma_del() - a counted VMA of the device is gone
+ * @md: the device
+ * @s: its strategy
+ *
+ * From ->close, after the core zapped the VMA and took it off the rmap,
+ * or when the commit that admitted it failed.
+ *
+ * Context: mmap_lock held for writing, or the mm is being torn down.
+ */
+void mmapdemo_defio_vma_del(struct mmapdemo_dev *md,
+			    const struct mmapdemo_strategy *s)
+{
+	atomic_t *count = defio_vma_count(md, s);
+
+	if (count)
+		atomic_dec(count);
 }
 
 /*

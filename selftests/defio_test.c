@@ -421,65 +421,302 @@ TEST(device_side_needs_a_defio_mapping)
 	close(fd);
 }
 
-/*
- * A flush beside a remap mapping of the same page of RAM, in another file
- * of the same node.  Where the kernel has mapping_wrprotect_range() (7.x),
- * the flush write-protects every PTE of the page, and the remap mapping
- * still reads it.  Before (6.1, 6.12), the flush unmaps the page from
- * every mapping of the node (compat.h): the DEFIO mapping faults it back
- * in, but the remap mapping, with no fault handler, gets SIGBUS, as
- * strategy_defio.c says.  Which one happened is seen, not assumed: the
- * DEFIO mapping's next read faults only where the page was unmapped.
- * Either way the zap and the munmap after it log no kernel warning (on
- * 6.x the remap VMA carries VM_PAT, which the zap's untrack_pfn() drops).
- */
-TEST(flush_beside_a_remap_mapping_of_the_same_page)
+/* Whether a flush unmapped the page: the DEFIO mapping's next read faults. */
+static bool flush_unmaps(struct __test_metadata *_metadata, int fd,
+			 volatile char *d)
 {
 	struct mmapdemo_stats a, b;
-	bool unmapped;
+
+	d[0] = 7;
+	EXPECT_EQ(0, fsync(fd));
+	a = mmapdemo_stats(fd);
+	EXPECT_EQ(7, d[0]);
+	b = mmapdemo_stats(fd);
+	return b.faults != a.faults;
+}
+
+/*
+ * A flush and a remap mapping of the same page of RAM, in another file of
+ * the same node.  Where the kernel has mapping_wrprotect_range() (7.x),
+ * the flush write-protects every PTE of the page, and the two mappings
+ * live side by side: the remap one reads what the DEFIO one wrote.
+ * Before (6.1, 6.12), the flush unmaps the page from every mapping of the
+ * node (compat.h), which a remap mapping must never meet: the two
+ * exclude each other, with EBUSY.  Which one the kernel does is seen, not
+ * assumed (the DEFIO mapping's next read faults only where the page was
+ * unmapped), and MMAPDEMO_FEATURE_DEFIO_WRPROTECT must say the same.
+ * Either way, dirty pages left by a DEFIO mapping that is gone keep no
+ * remap mapping out, and their flush leaves the remap mapping whole.
+ */
+TEST(remap_and_defio_mappings_of_one_device)
+{
 	static const char *const bad[] = { "WARNING:", "BUG:", NULL };
+	struct mmapdemo_defio_read req = { 0 };
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	char line[1024] = "", got = 0;
+	char line[1024] = "", out[2048], got = 0, side = 0;
 	int dfd, rfd, kmsg, sig;
+	bool unmaps, wrprotect;
+	int hold[2], status;
+	pid_t child = 0;
+	FILE *cli;
+	size_t n;
+	char *d, *r, *d2;
 	const char *why;
-	char *d, *r;
 
 	why = reload("defio_delay_ms=3600000");
 	if (why && *why)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(NULL, why) TH_LOG("reloading the module: %s", strerror(errno));
+	kmsg = mmapdemo_kmsg_open();
+	ASSERT_LE(0, kmsg);
 	dfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
 	ASSERT_LE(0, dfd);
 	rfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
 	ASSERT_LE(0, rfd);
+	wrprotect = mmapdemo_info(dfd).features &
+		    MMAPDEMO_FEATURE_DEFIO_WRPROTECT;
 	d = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
 	ASSERT_NE(MAP_FAILED, d);
-	r = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
-	ASSERT_NE(MAP_FAILED, r);
-	kmsg = mmapdemo_kmsg_open();
-	ASSERT_LE(0, kmsg);
+	unmaps = flush_unmaps(_metadata, dfd, d);
+	TH_LOG("the flush %s the page", unmaps ? "unmapped" : "write-protected");
+	EXPECT_EQ(!unmaps, wrprotect);
 
-	d[0] = 7;
-	ASSERT_EQ(0, fsync(dfd));
-	a = mmapdemo_stats(dfd);
-	ASSERT_EQ(7, *(volatile char *)d);
-	b = mmapdemo_stats(dfd);
-	unmapped = b.faults != a.faults;
-	sig = mmapdemo_probe_read(r, &got);
-	TH_LOG("the flush %s the page; the remap mapping's read: signal %d",
-	       unmapped ? "unmapped" : "write-protected", sig);
-	if (unmapped) {
-		EXPECT_EQ(SIGBUS, sig);
+	/* Beside a live DEFIO mapping; the CLI names the rule that refused. */
+	r = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+	if (unmaps) {
+		EXPECT_EQ(MAP_FAILED, r);
+		EXPECT_EQ(EBUSY, errno);
+		cli = popen("mmapdemo map --strategy remap --calls none 2>&1", "r");
+		ASSERT_NE(NULL, cli);
+		n = fread(out, 1, sizeof(out) - 1, cli);
+		out[n] = '\0';
+		EXPECT_NE(0, pclose(cli)) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "why: the deferred-I/O rule of this kernel"))
+			TH_LOG("%s", out);
 	} else {
-		EXPECT_EQ(0, sig);
+		ASSERT_NE(MAP_FAILED, r);
+		EXPECT_EQ(0, mmapdemo_probe_read(r, &got));
 		EXPECT_EQ(7, got);
+		EXPECT_EQ(0, munmap(r, page));
 	}
-	EXPECT_EQ(0, munmap(r, page));
+
+	/* A forked copy of the DEFIO mapping counts as one. */
+	if (unmaps) {
+		ASSERT_EQ(0, pipe(hold));
+		child = fork();
+		ASSERT_LE(0, child);
+		if (!child) {
+			close(hold[1]);
+			_exit(read(hold[0], &got, 1) == 0 ? 0 : 1);
+		}
+		close(hold[0]);
+	}
+
+	/* A dirty page whose DEFIO mapping is gone, then a remap mapping. */
+	d[0] = 8;
 	EXPECT_EQ(0, munmap(d, page));
+	if (unmaps) {
+		r = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+		EXPECT_EQ(MAP_FAILED, r) TH_LOG("remap beside the child's copy");
+		EXPECT_EQ(EBUSY, errno);
+		close(hold[1]);
+		ASSERT_EQ(child, waitpid(child, &status, 0));
+		EXPECT_EQ(0, status);
+	}
+	r = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+	ASSERT_NE(MAP_FAILED, r) TH_LOG("remap beside no DEFIO mapping: %s",
+					strerror(errno));
+	d2 = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	if (unmaps) {
+		EXPECT_EQ(MAP_FAILED, d2);
+		EXPECT_EQ(EBUSY, errno);
+	} else {
+		ASSERT_NE(MAP_FAILED, d2);
+		EXPECT_EQ(0, munmap(d2, page));
+	}
+	EXPECT_EQ(0, fsync(dfd));
+	sig = mmapdemo_probe_read(r, &got);
+	EXPECT_EQ(0, sig) TH_LOG("the remap mapping after the flush: signal %d",
+				 sig);
+	EXPECT_EQ(8, got);
+	req.addr = (uintptr_t)&side;
+	req.len = 1;
+	EXPECT_EQ(0, ioctl(dfd, MMAPDEMO_IOC_DEFIO_READ, &req));
+	EXPECT_EQ(8, side);
+	EXPECT_EQ(0, munmap(r, page));
+
+	/* The remap mapping gone, a DEFIO one can be made again. */
+	d = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	EXPECT_NE(MAP_FAILED, d);
+	if (d != MAP_FAILED)
+		EXPECT_EQ(0, munmap(d, page));
 	EXPECT_FALSE(mmapdemo_kmsg_grep(kmsg, bad, line, sizeof(line)))
 		TH_LOG("the kernel logged: %s", line);
 	close(kmsg);
 	close(rfd);
+	close(dfd);
+	mmapdemo_unload();
+	mmapdemo_load("");
+}
+
+/*
+ * The two sides of flushes_race_remap_mappings.  Each counts its mmap()
+ * attempts and says when its last one failed with EBUSY (@starved).  A
+ * side that unmaps hands the turn to a starved other side
+ * (race_hand_over()); where no mmap() is refused, they never wait, and
+ * their calls overlap as much as the machine lets them.
+ */
+struct race_side {
+	unsigned long attempts, starved;
+};
+
+struct remap_race {
+	int fd;
+	bool may_be_busy;
+	unsigned long done;
+	struct race_side flusher, mapper;
+	unsigned long mapped, busy, signals, errors;
+};
+
+static unsigned long race_get(unsigned long *v)
+{
+	return __atomic_load_n(v, __ATOMIC_ACQUIRE);
+}
+
+static void race_attempted(struct race_side *me, bool busy)
+{
+	__atomic_store_n(&me->starved, busy, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&me->attempts, 1, __ATOMIC_RELEASE);
+}
+
+/* If the other side is starved, wait until it has tried again. */
+static void race_hand_over(struct remap_race *m, struct race_side *other)
+{
+	unsigned long seen = race_get(&other->attempts);
+
+	while (race_get(&other->starved) && race_get(&other->attempts) == seen &&
+	       !race_get(&m->done))
+		usleep(10);
+}
+
+static void *remap_mapper(void *arg)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct remap_race *m = arg;
+	char got;
+	char *r;
+
+	while (!race_get(&m->done)) {
+		r = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 m->fd, 0);
+		race_attempted(&m->mapper, r == MAP_FAILED && errno == EBUSY);
+		if (r == MAP_FAILED) {
+			if (errno == EBUSY && m->may_be_busy)
+				m->busy++;
+			else
+				m->errors++;
+			usleep(10);
+			continue;
+		}
+		m->mapped++;
+		if (mmapdemo_probe_read(r, &got) ||
+		    mmapdemo_probe_read(r + page, &got))
+			m->signals++;
+		if (munmap(r, 2 * page))
+			m->errors++;
+		race_hand_over(m, &m->flusher);
+	}
+	return NULL;
+}
+
+/*
+ * Flushes race with remap mappings of the same pages, made and unmapped
+ * in another thread: each round maps the DEFIO page, writes and flushes
+ * it eight times, writes it once more, unmaps it, and flushes that write
+ * with no DEFIO mapping left.  Where a flush unmaps (6.1, 6.12), it once
+ * zapped remap VMAs (VM_PAT) too: the mapper's reads got SIGBUS, and the
+ * zap's untrack_pfn() raced the mapper's munmap() and WARNed in
+ * get_pat_info().  Now every remap mapping must read, the DEFIO side must
+ * hold every write, and the kernel must log nothing; EBUSY is allowed
+ * only where the two kinds of mapping exclude each other.  Bounded by
+ * rounds, not time: the waits only hand the turn over.
+ */
+/* No state: a fixture only for TEST_F_TIMEOUT(), which 6.1's harness has. */
+FIXTURE(defio_race)
+{
+	int unused;
+};
+
+FIXTURE_SETUP(defio_race)
+{
+}
+
+FIXTURE_TEARDOWN(defio_race)
+{
+}
+
+TEST_F_TIMEOUT(defio_race, flushes_race_remap_mappings, 300)
+{
+	static const char *const bad[] = { "WARNING:", "BUG:", NULL };
+	struct mmapdemo_defio_read req = { 0 };
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned long round, flushes = 0, dbusy = 0;
+	char line[1024] = "", side = 0, last = 0;
+	struct remap_race m = { 0 };
+	const char *why;
+	pthread_t t;
+	int dfd, kmsg, i;
+	char *d;
+
+	why = reload("defio_delay_ms=3600000");
+	if (why && *why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(NULL, why) TH_LOG("reloading the module: %s", strerror(errno));
+	kmsg = mmapdemo_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	dfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
+	ASSERT_LE(0, dfd);
+	m.fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, m.fd);
+	m.may_be_busy = !(mmapdemo_info(dfd).features &
+			  MMAPDEMO_FEATURE_DEFIO_WRPROTECT);
+	ASSERT_EQ(0, pthread_create(&t, NULL, remap_mapper, &m));
+	for (round = 0; round < 300 && _metadata->passed;) {
+		d = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+		race_attempted(&m.flusher, d == MAP_FAILED && errno == EBUSY);
+		if (d == MAP_FAILED) {
+			EXPECT_TRUE(errno == EBUSY && m.may_be_busy)
+				TH_LOG("DEFIO mmap: %s", strerror(errno));
+			dbusy++;
+			usleep(10);
+			continue;
+		}
+		for (i = 0; i < 8; i++) {
+			d[0] = (char)(round + i);
+			EXPECT_EQ(0, fsync(dfd));
+			flushes++;
+		}
+		last = (char)(round * 3 + 1);
+		d[0] = last;
+		EXPECT_EQ(0, munmap(d, page));
+		EXPECT_EQ(0, fsync(dfd));
+		req.addr = (uintptr_t)&side;
+		req.len = 1;
+		EXPECT_EQ(0, ioctl(dfd, MMAPDEMO_IOC_DEFIO_READ, &req));
+		EXPECT_EQ(last, side);
+		round++;
+		race_hand_over(&m, &m.mapper);
+	}
+	__atomic_store_n(&m.done, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	TH_LOG("%lu rounds, %lu flushes, DEFIO mmap busy %lu; remap mapped %lu, busy %lu",
+	       round, flushes, dbusy, m.mapped, m.busy);
+	EXPECT_EQ(0UL, m.signals);
+	EXPECT_EQ(0UL, m.errors);
+	EXPECT_FALSE(mmapdemo_kmsg_grep(kmsg, bad, line, sizeof(line)))
+		TH_LOG("the kernel logged: %s", line);
+	close(kmsg);
+	close(m.fd);
 	close(dfd);
 	mmapdemo_unload();
 	mmapdemo_load("");

@@ -77,7 +77,8 @@ TEST_F(leak, info_has_no_stale_bytes)
 	const __u32 all = MMAPDEMO_FEATURE_FAULT | MMAPDEMO_FEATURE_REMAP |
 			  MMAPDEMO_FEATURE_INSERT |
 			  MMAPDEMO_FEATURE_TRACEPOINTS | MMAPDEMO_FEATURE_WALK |
-			  MMAPDEMO_FEATURE_DEFIO;
+			  MMAPDEMO_FEATURE_DEFIO |
+			  MMAPDEMO_FEATURE_DEFIO_WRPROTECT;
 
 	/* No implicit padding: the fields add up to the struct. */
 	ASSERT_EQ(6 * 4 + 8UL, sizeof(b.info));

@@ -42,6 +42,7 @@ static void report_features(uint32_t features)
 		{ MMAPDEMO_FEATURE_HUGE_PMD, "huge-pmd" },
 		{ MMAPDEMO_FEATURE_HUGE_PUD, "huge-pud" },
 		{ MMAPDEMO_FEATURE_DEFIO, "defio" },
+		{ MMAPDEMO_FEATURE_DEFIO_WRPROTECT, "defio-wrprotect" },
 	};
 	char buf[128] = "";
 	size_t len = 0;

@@ -3,7 +3,7 @@
  * What the CLI says about the kernel it runs on, decided from what the
  * module says about itself in sysfs, never from the kernel's version
  * string: the module's front end, and why the device refused a mapping
- * with EINVAL.
+ * with EINVAL, or with EBUSY beside a mapping it excludes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -100,6 +100,20 @@ void cli_mmap_explain(const struct cli *cli, const struct mmapdemo_info *info,
 {
 	const char *rule;
 
+	if (err == -EBUSY &&
+	    (strategy == MMAPDEMO_STRATEGY_REMAP ||
+	     strategy == MMAPDEMO_STRATEGY_DEFIO) &&
+	    (info->features & MMAPDEMO_FEATURE_DEFIO) &&
+	    !(info->features & MMAPDEMO_FEATURE_DEFIO_WRPROTECT)) {
+		fprintf(stderr,
+			"why: the deferred-I/O rule of this kernel: its defio flush unmaps pages\n"
+			"     instead of write-protecting them, and must never reach a remap\n"
+			"     mapping, so remap and defio mappings of one device exclude each\n"
+			"     other while either exists (Documentation/semantics.rst)\n"
+			"hint: unmap the mappings of the other strategy first, forked copies\n"
+			"      included\n");
+		return;
+	}
 	if (err != -EINVAL)
 		return;
 	rule = cli_mmap_einval_rule(cli->device, info, strategy, flags,

@@ -84,6 +84,11 @@ struct mmapdemo_info {
 #define MMAPDEMO_FEATURE_HUGE_PMD (1U << 6) /* HUGE maps PMD entries */
 #define MMAPDEMO_FEATURE_HUGE_PUD (1U << 7) /* HUGE maps PUD entries */
 #define MMAPDEMO_FEATURE_DEFIO (1U << 8) /* strategy DEFIO */
+/*
+ * A DEFIO flush write-protects in place; without it, it unmaps, and REMAP
+ * and DEFIO mappings of the device exclude each other (EBUSY).
+ */
+#define MMAPDEMO_FEATURE_DEFIO_WRPROTECT (1U << 9)
 	__u32 default_strategy;
 	__u32 flags;
 #define MMAPDEMO_INFO_MAPPED (1U << 0) /* strategy now fixed */
