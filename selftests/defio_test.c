@@ -421,6 +421,55 @@ TEST(device_side_needs_a_defio_mapping)
 	close(fd);
 }
 
+/*
+ * A DEFIO file and a remap file of the RAM device, the module loaded with
+ * the longest delay, and the kernel log watched from the start.
+ */
+FIXTURE(defio_remap)
+{
+	int dfd, rfd, kmsg;
+	bool wrprotect;
+};
+
+FIXTURE_SETUP(defio_remap)
+{
+	const char *why;
+
+	self->dfd = self->rfd = self->kmsg = -1;
+	why = reload("defio_delay_ms=3600000");
+	if (why && *why)
+		MMAPDEMO_SETUP_SKIP("%s", why);
+	ASSERT_EQ(NULL, why) TH_LOG("reloading the module: %s", strerror(errno));
+	self->kmsg = mmapdemo_kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+	self->dfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
+	ASSERT_LE(0, self->dfd);
+	self->rfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
+	ASSERT_LE(0, self->rfd);
+	self->wrprotect = mmapdemo_info(self->dfd).features &
+			  MMAPDEMO_FEATURE_DEFIO_WRPROTECT;
+}
+
+FIXTURE_TEARDOWN(defio_remap)
+{
+	static const char *const bad[] = { "WARNING:", "BUG:", NULL };
+	char line[1024] = "";
+
+	if (self->kmsg >= 0) {
+		EXPECT_FALSE(mmapdemo_kmsg_grep(self->kmsg, bad, line,
+						sizeof(line)))
+			TH_LOG("the kernel logged: %s", line);
+		close(self->kmsg);
+	}
+	if (self->rfd >= 0)
+		close(self->rfd);
+	if (self->dfd >= 0)
+		close(self->dfd);
+	if (mmapdemo_loaded())
+		mmapdemo_unload();
+	mmapdemo_load("");
+}
+
 /* Whether a flush unmapped the page: the DEFIO mapping's next read faults. */
 static bool flush_unmaps(struct __test_metadata *_metadata, int fd,
 			 volatile char *d)
@@ -448,38 +497,23 @@ static bool flush_unmaps(struct __test_metadata *_metadata, int fd,
  * Either way, dirty pages left by a DEFIO mapping that is gone keep no
  * remap mapping out, and their flush leaves the remap mapping whole.
  */
-TEST(remap_and_defio_mappings_of_one_device)
+TEST_F(defio_remap, remap_and_defio_mappings_of_one_device)
 {
-	static const char *const bad[] = { "WARNING:", "BUG:", NULL };
 	struct mmapdemo_defio_read req = { 0 };
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	char line[1024] = "", out[2048], got = 0, side = 0;
-	int dfd, rfd, kmsg, sig;
-	bool unmaps, wrprotect;
-	int hold[2], status;
+	int dfd = self->dfd, rfd = self->rfd, sig, hold[2], status;
+	char out[2048], got = 0, side = 0;
+	char *d, *r, *d2;
 	pid_t child = 0;
+	bool unmaps;
 	FILE *cli;
 	size_t n;
-	char *d, *r, *d2;
-	const char *why;
 
-	why = reload("defio_delay_ms=3600000");
-	if (why && *why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(NULL, why) TH_LOG("reloading the module: %s", strerror(errno));
-	kmsg = mmapdemo_kmsg_open();
-	ASSERT_LE(0, kmsg);
-	dfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
-	ASSERT_LE(0, dfd);
-	rfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
-	ASSERT_LE(0, rfd);
-	wrprotect = mmapdemo_info(dfd).features &
-		    MMAPDEMO_FEATURE_DEFIO_WRPROTECT;
 	d = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
 	ASSERT_NE(MAP_FAILED, d);
 	unmaps = flush_unmaps(_metadata, dfd, d);
 	TH_LOG("the flush %s the page", unmaps ? "unmapped" : "write-protected");
-	EXPECT_EQ(!unmaps, wrprotect);
+	EXPECT_EQ(!unmaps, self->wrprotect);
 
 	/* Beside a live DEFIO mapping; the CLI names the rule that refused. */
 	r = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
@@ -550,13 +584,6 @@ TEST(remap_and_defio_mappings_of_one_device)
 	EXPECT_NE(MAP_FAILED, d);
 	if (d != MAP_FAILED)
 		EXPECT_EQ(0, munmap(d, page));
-	EXPECT_FALSE(mmapdemo_kmsg_grep(kmsg, bad, line, sizeof(line)))
-		TH_LOG("the kernel logged: %s", line);
-	close(kmsg);
-	close(rfd);
-	close(dfd);
-	mmapdemo_unload();
-	mmapdemo_load("");
 }
 
 /*
@@ -641,45 +668,19 @@ static void *remap_mapper(void *arg)
  * only where the two kinds of mapping exclude each other.  Bounded by
  * rounds, not time: the waits only hand the turn over.
  */
-/* No state: a fixture only for TEST_F_TIMEOUT(), which 6.1's harness has. */
-FIXTURE(defio_race)
+TEST_F_TIMEOUT(defio_remap, flushes_race_remap_mappings, 300)
 {
-	int unused;
-};
-
-FIXTURE_SETUP(defio_race)
-{
-}
-
-FIXTURE_TEARDOWN(defio_race)
-{
-}
-
-TEST_F_TIMEOUT(defio_race, flushes_race_remap_mappings, 300)
-{
-	static const char *const bad[] = { "WARNING:", "BUG:", NULL };
 	struct mmapdemo_defio_read req = { 0 };
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned long round, flushes = 0, dbusy = 0;
-	char line[1024] = "", side = 0, last = 0;
-	struct remap_race m = { 0 };
-	const char *why;
+	struct remap_race m = {
+		.fd = self->rfd, .may_be_busy = !self->wrprotect,
+	};
+	int dfd = self->dfd, i;
+	char side = 0, last = 0;
 	pthread_t t;
-	int dfd, kmsg, i;
 	char *d;
 
-	why = reload("defio_delay_ms=3600000");
-	if (why && *why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(NULL, why) TH_LOG("reloading the module: %s", strerror(errno));
-	kmsg = mmapdemo_kmsg_open();
-	ASSERT_LE(0, kmsg);
-	dfd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_DEFIO);
-	ASSERT_LE(0, dfd);
-	m.fd = mmapdemo_open_strategy(O_RDWR, MMAPDEMO_STRATEGY_REMAP);
-	ASSERT_LE(0, m.fd);
-	m.may_be_busy = !(mmapdemo_info(dfd).features &
-			  MMAPDEMO_FEATURE_DEFIO_WRPROTECT);
 	ASSERT_EQ(0, pthread_create(&t, NULL, remap_mapper, &m));
 	for (round = 0; round < 300 && _metadata->passed;) {
 		d = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
@@ -713,13 +714,6 @@ TEST_F_TIMEOUT(defio_race, flushes_race_remap_mappings, 300)
 	       round, flushes, dbusy, m.mapped, m.busy);
 	EXPECT_EQ(0UL, m.signals);
 	EXPECT_EQ(0UL, m.errors);
-	EXPECT_FALSE(mmapdemo_kmsg_grep(kmsg, bad, line, sizeof(line)))
-		TH_LOG("the kernel logged: %s", line);
-	close(kmsg);
-	close(m.fd);
-	close(dfd);
-	mmapdemo_unload();
-	mmapdemo_load("");
 }
 
 /*
