@@ -66,7 +66,7 @@ ordered() {
 }
 
 echo "TAP version 13"
-echo "1..32"
+echo "1..33"
 if [ "$(id -u)" != 0 ] || [ -z "${LAB_MODULE:-}" ]; then
 	echo "# needs root and LAB_MODULE (run it in the lab VM)"
 	exit 4
@@ -108,6 +108,25 @@ done_
 t map_outside_refused 1 mmapdemo map --calls none --offset "$(($(cat /sys/class/misc/mmapdemo/size) - 4096))" --length 8K
 has "Invalid argument" "why: the device's rule: the range lies outside the device's memory"
 done_
+
+# A BAR's memory has no struct page for the core to copy on write: the
+# device refuses MAP_PRIVATE there, and the tool says that rule.
+bar=
+for d in /sys/class/misc/mmapdemo-*; do
+	pci=/sys/bus/pci/devices/${d##*/mmapdemo-}
+	[ -e "$d/bar" ] && [ "$(cat "$pci/vendor" 2>/dev/null)" = 0x1af4 ] &&
+		[ "$(cat "$pci/device" 2>/dev/null)" = 0x1110 ] &&
+		{ bar=/dev/${d##*/}; break; }
+done
+if [ -n "$bar" ]; then
+	t map_bar_private_refused 1 mmapdemo --device "$bar" map --calls none --strategy fault --private
+	has "Invalid argument" \
+		"why: the device's rule: no MAP_PRIVATE on a BAR, whose memory has no struct page"
+	done_
+else
+	n=$((n + 1))
+	echo "ok $n map_bar_private_refused # SKIP no ivshmem-plain device bound to mmapdemo: boot with scripts/vm.sh -d ivshmem=FILE"
+fi
 
 # A write to a MAP_PRIVATE insert mapping: its PTE was there, read-only,
 # and the write copied the page, with no ->fault; the tool says so.

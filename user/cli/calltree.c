@@ -157,7 +157,7 @@ static void unspine(struct call_node *n)
 		unspine(c);
 }
 
-static bool syscall_entry(const struct call_node *n)
+bool calltree_is_syscall(const struct call_node *n)
 {
 	return !n->event && (!strncmp(n->name, "__x64_sys_", 10) ||
 			     !strncmp(n->name, "__arm64_sys_", 12));
@@ -167,12 +167,12 @@ void calltree_fold_own(struct call_tree *t)
 {
 	struct call_node *c;
 
-	for (c = t->root.child; c && !syscall_entry(c); c = c->next)
+	for (c = t->root.child; c && !calltree_is_syscall(c); c = c->next)
 		;
 	if (!c)
 		return;
 	for (c = t->root.child; c; c = c->next) {
-		if (c->event || syscall_entry(c) || c->driver ||
+		if (c->event || calltree_is_syscall(c) || c->driver ||
 		    reaches_driver(c))
 			continue;
 		unspine(c);
@@ -479,6 +479,10 @@ void calltree_report(const struct graph_session *gs,
 		report_str("inlined", "above, inlined on this build", buf);
 	if (buf[0] && !report_json())
 		report_text("(in its source, not in /proc/kallsyms: make paths' recording of this release)");
+	if (t->lost)
+		report_u64("lost", "entries lost", t->lost);
+	if (t->lost && !report_json())
+		report_text("(the ring buffer overran while the stage ran: its oldest calls are gone, and the tree may begin in the middle of the path, with the system call's entry missing)");
 	if (t->own_faults)
 		report_u64("own_faults", "own faults, folded", t->own_faults);
 	if (t->own_faults && !report_json())
@@ -567,6 +571,7 @@ void stage_trace_stop(struct stage_trace *st)
 		if (!graph_stage_end(&st->gs, &text) &&
 		    !calltree_parse(&st->gs, text, &st->tree))
 			st->have_tree = true;
+		st->tree.lost = graph_lost();
 		/*
 		 * A stage that recorded no call at all: what tracefs held,
 		 * once, for whoever wonders why (the tour says it).

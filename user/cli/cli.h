@@ -314,6 +314,11 @@ void graph_end(struct graph_session *gs);
  */
 void graph_state(char *buf, size_t size);
 /*
+ * Entries the ring buffer lost since the last graph_stage_begin(), which
+ * clears its counts: overwritten at the start (overrun) or dropped.
+ */
+unsigned long long graph_lost(void);
+/*
  * Trace to @depth calls from now on, after graph_begin() (graph_end()
  * puts back the depth graph_begin() found); 0 or -errno.
  */
@@ -345,6 +350,7 @@ struct call_tree {
 	unsigned int nr_calls, nr_events;
 	unsigned int depth;	/* traced to; 0: the session's depth */
 	unsigned int own_faults;	/* calltree_fold_own() folded them */
+	unsigned long long lost;	/* entries the ring buffer lost */
 };
 enum calls_mode { CALLS_SPINE, CALLS_ALL, CALLS_NONE };
 /* Parse function_graph's text output; 0 or -ENOMEM. */
@@ -367,6 +373,8 @@ void calltree_mark(const struct graph_session *gs, struct call_tree *t,
  * are the stage's own.
  */
 void calltree_fold_own(struct call_tree *t);
+/* A system call's entry: __x64_sys_* (x86-64) or __arm64_sys_* (arm64). */
+bool calltree_is_syscall(const struct call_node *n);
 /* A new last child of @parent named by @len bytes of @text, or NULL. */
 struct call_node *calltree_node_new(struct call_node *parent,
 				    const char *text, size_t len);

@@ -164,9 +164,7 @@ static void chains_walk(struct chains *c, const struct call_node *n,
 		 * stage's own: named alone (delete_module() refused, msync()
 		 * of a private mapping).
 		 */
-		if (!depth && c->targets == targets &&
-		    (!strncmp(k->name, "__x64_sys_", 10) ||
-		     !strncmp(k->name, "__arm64_sys_", 12)))
+		if (!depth && c->targets == targets && calltree_is_syscall(k))
 			chain_add(c, 1);
 	}
 }
@@ -237,6 +235,15 @@ static void report_stage(struct tour *t, struct chains *c, const char *key,
 			 t->st.tree.own_faults,
 			 t->st.tree.own_faults == 1 ? "" : "s");
 		append(out, size, out[0] ? " %s" : "%s", own);
+	}
+	/* The buffer overran: the chains may begin mid-path (calltree.c). */
+	if (t->st.tree.lost) {
+		char lost[80];
+
+		snprintf(lost, sizeof(lost),
+			 "(the trace lost %llu entries: its start may be missing)",
+			 t->st.tree.lost);
+		append(out, size, out[0] ? " %s" : "%s", lost);
 	}
 	if (!c->targets) {
 		/* No callback, no entry written: say where it went. */

@@ -697,19 +697,16 @@ static void first_line(const char *file, char *buf, size_t size)
 	free(text);
 }
 
-void graph_state(char *buf, size_t size)
+/* The ring buffer's own counts, summed over the CPUs: how many CPUs. */
+static int buffer_stats(unsigned long long *entries,
+			unsigned long long *overrun,
+			unsigned long long *dropped)
 {
-	unsigned long long entries = 0, overrun = 0, dropped = 0, v;
-	char tracer[32], on[8], pid[32], pause[8], path[64], *text, *l, *save;
+	char path[64], *text, *l, *save;
+	unsigned long long v;
 	int cpu, len;
 
-	first_line("current_tracer", tracer, sizeof(tracer));
-	first_line("tracing_on", on, sizeof(on));
-	first_line("set_ftrace_pid", pid, sizeof(pid));
-	if (tracefs_file_exists(NULL, "options/pause-on-trace"))
-		first_line("options/pause-on-trace", pause, sizeof(pause));
-	else
-		snprintf(pause, sizeof(pause), "none");
+	*entries = *overrun = *dropped = 0;
 	for (cpu = 0; cpu < 1024; cpu++) {
 		snprintf(path, sizeof(path), "per_cpu/cpu%d/stats", cpu);
 		if (!tracefs_file_exists(NULL, path))
@@ -720,18 +717,43 @@ void graph_state(char *buf, size_t size)
 		for (l = strtok_r(text, "\n", &save); l;
 		     l = strtok_r(NULL, "\n", &save)) {
 			if (sscanf(l, "entries: %llu", &v) == 1)
-				entries += v;
+				*entries += v;
 			else if (sscanf(l, "overrun: %llu", &v) == 1)
-				overrun += v;
+				*overrun += v;
 			else if (sscanf(l, "dropped events: %llu", &v) == 1)
-				dropped += v;
+				*dropped += v;
 		}
 		free(text);
 	}
+	return cpu;
+}
+
+void graph_state(char *buf, size_t size)
+{
+	unsigned long long entries, overrun, dropped;
+	char tracer[32], on[8], pid[32], pause[8];
+	int cpus;
+
+	first_line("current_tracer", tracer, sizeof(tracer));
+	first_line("tracing_on", on, sizeof(on));
+	first_line("set_ftrace_pid", pid, sizeof(pid));
+	if (tracefs_file_exists(NULL, "options/pause-on-trace"))
+		first_line("options/pause-on-trace", pause, sizeof(pause));
+	else
+		snprintf(pause, sizeof(pause), "none");
+	cpus = buffer_stats(&entries, &overrun, &dropped);
 	snprintf(buf, size,
 		 "current_tracer %s, tracing_on %s, set_ftrace_pid %s (this process %d), pause-on-trace %s; %d CPUs' buffers: %llu entries, %llu overrun, %llu dropped",
-		 tracer, on, pid, (int)getpid(), pause, cpu, entries, overrun,
+		 tracer, on, pid, (int)getpid(), pause, cpus, entries, overrun,
 		 dropped);
+}
+
+unsigned long long graph_lost(void)
+{
+	unsigned long long entries, overrun, dropped;
+
+	buffer_stats(&entries, &overrun, &dropped);
+	return overrun + dropped;
 }
 
 int graph_stage_end(struct graph_session *gs, char **text)
