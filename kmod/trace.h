@@ -156,7 +156,8 @@ TRACE_EVENT(mmapdemo_mkwrite,
  * dirty (first=1) or found it dirty already, and each page a flush wrote
  * to the device side after write-protecting it again; ptes is the number
  * of PTEs mapping_wrprotect_range() write-protected, or -1 where the
- * kernel lacks it and the page was unmapped instead.
+ * kernel lacks it and the page was unmapped instead, or 0 when no DEFIO
+ * mapping was left to protect.
  */
 TRACE_EVENT(mmapdemo_defio_dirty,
 	TP_PROTO(unsigned long pgoff, bool first),

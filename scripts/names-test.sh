@@ -109,6 +109,14 @@ dma=$(ls -d /dev/mmapdemo-dma-* 2>/dev/null | head -n 1)
 mmapdemo path --legend
 mmapdemo ipc --memory anonymous
 mmapdemo tour --calls none
+# The stages map runs after the accesses, and trace and edu.
+mmapdemo map --calls none --strategy fault --length 8K --write x --fork --dontneed --split --mremap
+mmapdemo trace -- mmapdemo map --calls none --strategy insert --write x
+mmapdemo edu --factorial 5
+# The revocation, last but the module commands: it unbinds the BAR.
+[ -z "$bar" ] || mmapdemo --device "$bar" path --calls none --strategy fault --revoke
+mmapdemo unload
+mmapdemo load "$LAB_MODULE"
 } >$o 2>&1
 echo @@OUTPUT; cat $o; echo @@END
 echo @@RUNNING
