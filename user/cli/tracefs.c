@@ -441,11 +441,22 @@ static const char *const graph_roots[] = {
  * the slab allocator's debug checks and page poisoning, which a kernel
  * booted with slub_debug (the lab's VMs) runs inside every allocation:
  * under fork() they are thousands of calls of no path.
+ *
+ * Each is entered and left in the same context.  irq_exit_rcu() is not
+ * (it is entered in the hard interrupt and returns in the interrupted
+ * context), so it is not here: the graph tracer marks the task "inside a
+ * notrace function" on the entry and unmarks it on the return.  Where the
+ * return handler takes the tracer's recursion lock (7.x's
+ * __ftrace_return_to_handler(), kernel/trace/fgraph.c; not 6.1's or
+ * 6.12's), it skips the return when the interrupted context holds that
+ * lock and its one nesting level, and the task then stays untraced for
+ * the rest of the session.  The soft interrupts irq_exit_rcu() runs are
+ * left out by __do_softirq() and handle_softirqs() all the same.
  */
 static const char *const graph_notrace[] = {
 	"schedule", "preempt_schedule", "preempt_schedule_common",
 	"__cond_resched", "_cond_resched", "__do_softirq", "handle_softirqs",
-	"irq_exit_rcu", "alloc_debug_processing", "free_debug_processing",
+	"alloc_debug_processing", "free_debug_processing",
 	"free_to_partial_list", "check_object", "slab_pad_check", "init_object",
 	"check_slab", "on_freelist", "set_track_prepare", "set_track_update",
 	"__kernel_poison_pages", "__kernel_unpoison_pages", NULL
