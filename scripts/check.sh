@@ -333,6 +333,23 @@ kernel_job() {
 	[ $((p + f + s)) != 0 ] || record "$k" "the names test printed no result (see build/$k/names.tap)" 1
 	read_notes "$k" "build/$k/names.notes"
 	grep '^# names-check:' "build/$k/names.tap" | head -n 20 | sed 's/^/      /'
+	# Its kernel log passes the gate too: that VM maps, traces, revokes
+	# and reloads like the tests VM, through the CLI.
+	gate_st=0
+	gate=$(scripts/klog-gate.sh "build/$k/vm/names") || gate_st=$?
+	case $gate_st in
+	0) record "$k" "names VM: kernel log clean" 0 ;;
+	1)
+		echo "    kernel-log gate (names VM): FAILED:"
+		echo "$gate" | sed 's/^/      /'
+		first=$(echo "$gate" | sed -n '1{s/^\[ *[0-9.]*\] //;s/^\(.\{160\}\).*/\1 .../;p}')
+		record "$k" "names VM: kernel log has warnings: $first (see build/$k/vm/names/dmesg.log)" 1
+		;;
+	*)
+		echo "    kernel-log gate (names VM): could not judge: ${gate#klog-gate: }"
+		record "$k" "names VM: no whole kernel log (see build/$k/vm/names)" 1
+		;;
+	esac
 	echo "    names VM: $(($(date +%s) - start))s, $(cat "build/$k/vm/names/time" 2>/dev/null)"
 
 	summaries+=("$k: $k_pass passed, $k_fail failed, $k_skip skipped")
