@@ -118,6 +118,32 @@ record() {
 	fi
 }
 
+# gate_verdict WHAT LOG_DIR STATUS OUTPUT: record the kernel-log gate's
+# STATUS and OUTPUT (scripts/klog-gate.sh) for the VM of LOG_DIR, its
+# results named with the prefix WHAT; false unless the log was clean.
+gate_verdict() {
+	local what=$1 dir=$2 st=$3 out=$4 first
+	case $st in
+	0)
+		record "$k" "${what}kernel log clean" 0
+		return 0
+		;;
+	1)
+		echo "    kernel-log gate${what:+ (${what%: })}: FAILED:"
+		echo "$out" | sed 's/^/      /'
+		# The first offending line goes into the summary too: a
+		# run's tail is sometimes all that is left of it.
+		first=$(echo "$out" | sed -n '1{s/^\[ *[0-9.]*\] //;s/^\(.\{160\}\).*/\1 .../;p}')
+		record "$k" "${what}kernel log has warnings: $first (see $dir/dmesg.log)" 1
+		;;
+	*)
+		echo "    kernel-log gate${what:+ (${what%: })}: could not judge: ${out#klog-gate: }"
+		record "$k" "${what}kernel-log gate: no whole kernel log (see $dir)" 1
+		;;
+	esac
+	return 1
+}
+
 # step NAME COMMAND...: run a step and say how long it took.
 step() {
 	local name=$1 start=$(date +%s) st=0
@@ -278,24 +304,11 @@ kernel_job() {
 			"$(scripts/bar-proof.sh iommu-expect "$k")" "$iommu_ran") ||
 			gate_st=$?
 	fi
-	case $gate_st in
-	0) record "$k" "kernel log clean" 0 ;;
-	1)
-		echo "    kernel-log gate: FAILED:"
-		echo "$gate" | sed 's/^/      /'
-		# The first offending line goes into the summary too: a
-		# run's tail is sometimes all that is left of it.
-		first=$(echo "$gate" | sed -n '1{s/^\[ *[0-9.]*\] //;s/^\(.\{160\}\).*/\1 .../;p}')
-		record "$k" "kernel log has warnings: $first (see $log/dmesg.log)" 1
+	if ! gate_verdict "" "$log" "$gate_st" "$gate" && [ "$gate_st" = 1 ]; then
 		while IFS= read -r line; do
 			failures+=("    $line")
 		done < <(report_context "$(echo "$gate" | head -n 1)" "$log/dmesg.log" "build/$k/tests.tap")
-		;;
-	*)
-		echo "    kernel-log gate: could not judge: ${gate#klog-gate: }"
-		record "$k" "kernel-log gate: no whole kernel log (see $log)" 1
-		;;
-	esac
+	fi
 
 	# A test that its time limit stopped: a real hang, or a slow machine?
 	if grep -q 'terminated by timeout' "build/$k/tests.tap"; then
@@ -337,19 +350,7 @@ kernel_job() {
 	# and reloads like the tests VM, through the CLI.
 	gate_st=0
 	gate=$(scripts/klog-gate.sh "build/$k/vm/names") || gate_st=$?
-	case $gate_st in
-	0) record "$k" "names VM: kernel log clean" 0 ;;
-	1)
-		echo "    kernel-log gate (names VM): FAILED:"
-		echo "$gate" | sed 's/^/      /'
-		first=$(echo "$gate" | sed -n '1{s/^\[ *[0-9.]*\] //;s/^\(.\{160\}\).*/\1 .../;p}')
-		record "$k" "names VM: kernel log has warnings: $first (see build/$k/vm/names/dmesg.log)" 1
-		;;
-	*)
-		echo "    kernel-log gate (names VM): could not judge: ${gate#klog-gate: }"
-		record "$k" "names VM: no whole kernel log (see build/$k/vm/names)" 1
-		;;
-	esac
+	gate_verdict "names VM: " "build/$k/vm/names" "$gate_st" "$gate" || :
 	echo "    names VM: $(($(date +%s) - start))s, $(cat "build/$k/vm/names/time" 2>/dev/null)"
 
 	summaries+=("$k: $k_pass passed, $k_fail failed, $k_skip skipped")
