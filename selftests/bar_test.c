@@ -169,7 +169,7 @@ TEST(gup_fails_on_a_bar_not_on_ram)
 	remote.iov_len = sizeof(why_buf);
 	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 &&
 	    errno == ENOSYS)
-		SKIP(return, "no process_vm_readv() (CONFIG_CROSS_MEMORY_ATTACH is off, as in the lab's 6.12-debug)");
+		SKIP(return, "no process_vm_readv() (CONFIG_CROSS_MEMORY_ATTACH is off)");
 	fd = open_bar(MMAPDEMO_STRATEGY_FAULT);
 	ASSERT_LE(0, fd);
 	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
