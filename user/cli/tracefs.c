@@ -447,8 +447,8 @@ static const char *const graph_roots[] = {
  * context), so it is not here: the graph tracer marks the task "inside a
  * notrace function" on the entry and unmarks it on the return.  Where the
  * return handler takes the tracer's recursion lock (7.x's
- * __ftrace_return_to_handler(), kernel/trace/fgraph.c; not 6.1's or
- * 6.12's), it skips the return when the interrupted context holds that
+ * __ftrace_return_to_handler(), kernel/trace/fgraph.c; 6.12's does not),
+ * it skips the return when the interrupted context holds that
  * lock and its one nesting level, and the task then stays untraced for
  * the rest of the session.  The soft interrupts irq_exit_rcu() runs are
  * left out by __do_softirq() and handle_softirqs() all the same.
