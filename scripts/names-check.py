@@ -20,7 +20,13 @@ Each kernel's functions are
   - for the CLI's output, what the running kernel lists in
     available_filter_functions and /proc/kallsyms (--running FILE), which
     also holds the module's own functions as built for that kernel;
-  - for a document, the module's functions are those kmod/ defines.
+  - for a document, the module's functions are those of the module as
+    built for that series (--module SERIES=KO, its symbols): a function
+    of kmod/ that the module of another series has and this one lacks is
+    not in this one (mmapdemo_mmap() is not in 7.3's, which has
+    mmapdemo_mmap_prepare()).  A function of kmod/ that no module built
+    has (inlined in every build) counts as kmod/ defines it, and so does
+    every function of kmod/ for a series whose module was not built.
 System calls count by their name ("mmap()" is sys_mmap), and user-space
 functions (the C library's, libmmapdemo's, the CLI's) are not the kernel's
 and are skipped.
@@ -33,7 +39,8 @@ one the recording marks as untraceable on that kernel, with its reason
 being the output with a line "@@CASE NAME" before each case's run and
 "@@CASE -" after it.
 
-Usage: names-check.py --lists DIR [--running SERIES FILE] [--doc] FILE...
+Usage: names-check.py --lists DIR [--running SERIES FILE]
+                      [--doc [--module SERIES=KO]...] FILE...
        names-check.py --lists DIR --running SERIES FILE --paths REC FILE
   DIR holds SERIES.functions for each series of the matrix (6.1, 6.12,
   7.3).  Without --doc each FILE is the CLI's output on the kernel of
@@ -43,6 +50,7 @@ import json
 import argparse
 import os
 import re
+import subprocess
 import sys
 
 MATRIX = ["6.1", "6.12", "7.3"]
@@ -76,6 +84,8 @@ CELL = re.compile(r"^(\s*)- (.*)$")
 # ".. names-check: output 6.12": the literal blocks that follow are the
 # output of that kernel.
 OUTPUT_MARK = re.compile(r"^output\s+(.*)$")
+# A literal block opens after "::" or a code-block directive.
+CODE_BLOCK = re.compile(r"^\s*\.\. code-block::")
 
 
 def vkey(v):
@@ -201,6 +211,23 @@ def defined_in(paths, pattern):
 
 FUNC_DEF = r"^[A-Za-z_][^;=(\n]*?\b([A-Za-z_][A-Za-z0-9_]*)\("
 
+# What the compiler appends to a function it cloned or split:
+# "walk_tables.cold", "huge_fault.constprop.0".
+CLONE = re.compile(r"\.(?:cold|constprop|isra|part|llvm)(?:\.[0-9]+)*")
+
+
+def module_functions(ko):
+    """The functions of a built module: its text symbols (nm), the
+    compiler's clones under their function's name."""
+    out = subprocess.run(["nm", ko], capture_output=True, text=True,
+                         check=True).stdout
+    names = set()
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "tTwW":
+            names.add(CLONE.split(f[2])[0])
+    return names
+
 
 def tap(n, what, bad):
     """One TAP line, and each problem; 1 if there are any."""
@@ -275,6 +302,8 @@ def main():
     ap.add_argument("--lists", required=True)
     ap.add_argument("--running", nargs=2, metavar=("SERIES", "FILE"))
     ap.add_argument("--doc", action="store_true")
+    ap.add_argument("--module", action="append", default=[],
+                    metavar="SERIES=KO")
     ap.add_argument("--paths", metavar="RECORDING")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
@@ -297,6 +326,19 @@ def main():
             return 1
         funcs[run_series] = funcs[run_series] | read_list(a.running[1])
     user -= kmod
+    built = {}      # series: the functions of the module built for it
+    for spec in a.module:
+        series, _, ko = spec.partition("=")
+        if series not in funcs or not ko:
+            print(f"Bail out! names-check: --module {spec}: not SERIES=KO "
+                  "of a series of the matrix")
+            return 1
+        built[series] = module_functions(ko)
+    in_a_build = set().union(*built.values())
+    for series in MATRIX:
+        if a.doc and series not in built:
+            print(f"# names-check: no module built for {series}: its "
+                  "functions counted as kmod/ defines them")
 
     def exists(name, s):
         f = funcs.get(s)
@@ -305,10 +347,13 @@ def main():
         if name in f or "sys_" + name in f:
             return True
         # The module: as built for the running kernel (its symbols are
-        # in the running list), or, for a document, as kmod/ defines it.
-        if a.doc and name in kmod:
-            return True
-        return False
+        # in the running list), or, for a document, as built for that
+        # series (see the top of this file).
+        if not a.doc:
+            return False
+        if s in built and name in in_a_build:
+            return name in built[s]
+        return name in kmod
 
     fails = 0
     for n, path in enumerate(a.files, 1):
@@ -335,7 +380,8 @@ def main():
                     else:
                         base = sorted(ks)
                         marks.append((off, base))
-                if lit_start is None and prev.rstrip().endswith("::"):
+                if lit_start is None and (prev.rstrip().endswith("::") or
+                                          CODE_BLOCK.match(prev)):
                     lit_start = off
                 elif (lit_start is not None and line.strip() and
                       not line[0].isspace()):

@@ -47,8 +47,15 @@ if [ "${1:---docs}" = --docs ]; then
 	chains=0
 	python3 scripts/chain-strings.py user/cli/*.c user/cli/*.h || chains=1
 	st=0
+	# The module's functions as built for each series (make modules),
+	# where it was: the stock kernel of that series.
+	modules=()
+	for sk in 6.1:6.1 6.12:6.12 7.3:7; do
+		ko=build/${sk#*:}/kmod/mmapdemo.ko
+		[ ! -f "$ko" ] || modules+=(--module "${sk%%:*}=$ko")
+	done
 	# shellcheck disable=SC2086 # the list of documents
-	python3 scripts/names-check.py --lists "$listdir" --doc $docs || st=1
+	python3 scripts/names-check.py --lists "$listdir" --doc ${modules[@]+"${modules[@]}"} $docs || st=1
 	# path.rst's hand-written chains against the recorded paths.
 	n=$(($(echo $docs | wc -w) + 1))
 	if ls Documentation/paths/*.json >/dev/null 2>&1; then
