@@ -163,14 +163,15 @@ cmdline="console=ttyS0,115200 panic=-1 no_timer_check slub_debug=FZPU page_poiso
 # On x86-64 they go over two more UARTs, ttyS1 and ttyS2, except on a
 # kernel that threads every interrupt handler (PREEMPT_RT): there the
 # 8250's handler runs in a thread while the hard interrupt only wakes it,
-# and the core counts each hard interrupt that comes while the thread is
-# still sending as one nobody handled (note_interrupt(), the deferred
-# check for threaded handlers, kernel/irq/spurious.c).  An emulated UART
-# raises one per byte or so, and 600 KB of output on ttyS1 of 6.12-rt
-# made 200,001 interrupts, all unhandled, then "irq 3: nobody cared" and
-# "Disabling IRQ #3" 10 s into the VM, which the kernel-log gate rightly
-# refuses (lab.rst, "Talking to the guest").  A virtio console takes a
-# buffer per interrupt.
+# and the core counts a hard interrupt as one nobody handled when the
+# thread has not finished a handled run since the one before
+# (note_interrupt(), the deferred check for threaded handlers,
+# kernel/irq/spurious.c).  The emulated UART interrupts again while the
+# thread is still sending: 600 KB of output on ttyS1 of 6.12-rt made
+# 200,001 interrupts (one per 3 bytes), then "irq 3: nobody cared" (more
+# than 99,900 of 100,000 unhandled) and "Disabling IRQ #3" 10 s into the
+# VM, which the kernel-log gate rightly refuses (lab.rst, "Talking to the
+# guest").  A virtio console takes a buffer per interrupt.
 virtcons=1
 if [ "$karch" = amd64 ] && ! grep -qx 'CONFIG_PREEMPT_RT=y' "$KCONFIG"; then
 	virtcons=0
