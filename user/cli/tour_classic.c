@@ -149,9 +149,8 @@ static void prot_read_run(struct tour *t)
 	struct mmapdemo *md;
 
 	report_text("The VMA lacks VM_WRITE.  Its PTE may be a hole (nothing touched yet) or");
-	report_text("present and read-only: either way the store faults, the fault handler");
-	report_text("do_user_addr_fault() finds the VMA, and access_error() says the VMA's");
-	report_text("flags do not allow writes; bad_area_access_error() then sends SIGSEGV");
+	report_text("present and read-only: either way the store faults, and the fault handler");
+	report_text("finds the VMA, sees that its flags do not allow writes and sends SIGSEGV");
 	report_text("with si_code SEGV_ACCERR (SEGV_MAPERR would mean no VMA covers the address).");
 	report_text("Neither the file's nor the device's fault handler ever runs.");
 	report_section("file", "file");
@@ -352,13 +351,12 @@ static void two_processes_run(struct tour *t)
 	bool file_ok, anon_ok, dev_ok = false;
 	struct mmapdemo *md;
 
-	report_text("fork() copies the VMA into the child (dup_mmap(), and vm_ops->open for");
-	report_text("the device); a MAP_SHARED VMA still maps the same pages, so the child's");
+	report_text("fork() copies the VMA into the child (and calls vm_ops->open for the");
+	report_text("device); a MAP_SHARED VMA still maps the same pages, so the child's");
 	report_text("store is the parent's load.  A pipe tells the parent when to look.");
-	report_text("Shared anonymous memory works the same way: %s gives a",
-		    t->prepare ? "__mmap_new_vma()" : "__mmap_region()");
-	report_text("MAP_SHARED|MAP_ANONYMOUS mapping a shmem file of its own (shmem_zero_setup()),");
-	report_text("which only the mapping and its copies made by fork() can reach.");
+	report_text("Shared anonymous memory works the same way: mmap() gives a");
+	report_text("MAP_SHARED|MAP_ANONYMOUS mapping a shmem file of its own, which only the");
+	report_text("mapping and its copies made by fork() can reach.");
 	report_section("file", "file");
 	file_ok = two_processes_one(t, t->file_fd, false);
 	report_close();
@@ -579,10 +577,10 @@ static void populate_run(struct tour *t)
 	struct mmapdemo *md;
 	bool dev_ok, file_ok;
 
-	report_text("MAP_POPULATE makes do_mmap()'s caller, vm_mmap_pgoff(), fault every page");
-	report_text("in through get_user_pages (mm_populate()) before mmap() returns, so");
-	report_text("the program's own touches find the PTEs present.  The device's fault");
-	report_text("strategy maps one page per ->fault there too.");
+	report_text("MAP_POPULATE makes mmap() fault every page in, the way get_user_pages");
+	report_text("does, before it returns, so the program's own touches find the PTEs");
+	report_text("present.  The device's fault strategy maps one page per ->fault there");
+	report_text("too.");
 	report_u64("pages", "pages", t->pages);
 	tour_device_section(MMAPDEMO_STRATEGY_FAULT);
 	if (!tour_dev_open(t, MMAPDEMO_STRATEGY_FAULT, &md)) {

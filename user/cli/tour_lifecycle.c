@@ -229,12 +229,12 @@ static void fork_run(struct tour *t)
 	bool ok[3], copied[3] = { false };
 
 	report_text("The parent maps 4 pages and reads each, so all 4 PTEs are present, then");
-	report_text("forks.  dup_mmap() copies each VMA and calls vm_ops->open on the copy;");
-	report_text("copy_page_range() copies the PTEs only where vma_needs_copy() says so:");
-	report_text("for VM_PFNMAP and VM_MIXEDMAP VMAs (and ones with anonymous pages), whose");
-	report_text("PTEs a fault might not rebuild.  Elsewhere the child starts with holes");
-	report_text("and its first touches fault the pages in again.  The child's exit");
-	report_text("closes its copy (exit_mmap() calls ->close).");
+	report_text("forks.  The kernel copies each VMA into the child and calls vm_ops->open");
+	report_text("on the copy.  It copies the PTEs too only where a fault might not rebuild");
+	report_text("them: for VM_PFNMAP and VM_MIXEDMAP VMAs and ones with anonymous pages,");
+	report_text("among a few others.  Elsewhere the child starts with holes and its first");
+	report_text("touches fault the pages in again.  The child's exit closes its copy");
+	report_text("(->close).");
 	for (unsigned int i = 0; i < 3; i++) {
 		tour_device_section(strategies[i]);
 		ok[i] = fork_one(t, strategies[i], &copied[i]);
@@ -273,9 +273,9 @@ static void munmap_partial_run(struct tour *t)
 	bool ok, two;
 
 	report_text("Unmapping the middle page of a 3-page mapping: the kernel splits the VMA");
-	report_text("twice (__split_vma() at the hole's start and end, each calling vm_ops->open");
-	report_text("on the new VMA), then removes the middle one (remove_vma() calls ->close).");
-	report_text("One VMA became two: live VMAs go up by one.");
+	report_text("twice, at the hole's start and at its end, calling vm_ops->open on each");
+	report_text("new VMA, then removes the middle one, calling ->close.  One VMA became");
+	report_text("two: live VMAs go up by one.");
 	tour_device_section(s);
 	ret = lc_map(t, s, &md, &p);
 	report_str("mmap", "mmap and read 4 pages",
