@@ -33,10 +33,14 @@ docs="Documentation/path.rst Documentation/primer.rst Documentation/tour.rst
 	Documentation/performance.rst Documentation/translations/zh_CN/primer.rst
 	Documentation/translations/zh_CN/tour.rst"
 
-# The function lists of the matrix's series, as names-check.py wants them.
+# The matrix's series, each with its stock kernel (SERIES:KERNEL).
+series="6.1:6.1 6.12:6.12 7.3:7"
+
+# The function lists of the series, as names-check.py wants them.
 listdir=build/names/lists
 mkdir -p "$listdir"
-for s in 6.1 6.12 7.3; do
+for sk in $series; do
+	s=${sk%%:*}
 	scripts/fetch-kernels.sh --source "$s" >/dev/null
 	ln -sf "$top/$lists/$s/functions" "$listdir/$s.functions"
 done
@@ -50,7 +54,7 @@ if [ "${1:---docs}" = --docs ]; then
 	# The module's functions as built for each series (make modules),
 	# where it was: the stock kernel of that series.
 	modules=()
-	for sk in 6.1:6.1 6.12:6.12 7.3:7; do
+	for sk in $series; do
 		ko=build/${sk#*:}/kmod/mmapdemo.ko
 		[ ! -f "$ko" ] || modules+=(--module "${sk%%:*}=$ko")
 	done
