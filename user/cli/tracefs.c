@@ -58,14 +58,6 @@ static int clear_trace(void)
 	return tracefs_instance_file_clear(NULL, "trace") ? -errno : 0;
 }
 
-static int read_trace(char **text)
-{
-	int size = 0;
-
-	*text = tracefs_instance_file_read(NULL, "trace", &size);
-	return *text ? 0 : -(errno ?: EIO);
-}
-
 /*
  * Undoing a session, also from a signal handler.  A ^C (SIGINT), SIGTERM
  * or SIGHUP in the middle of "mmapdemo path", "map" or "tour" would leave
@@ -174,6 +166,23 @@ static void hold_signals(sigset_t *old)
 static void release_signals(const sigset_t *old)
 {
 	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/*
+ * The trace, read with the signals held: an open "trace" file is a reader
+ * of the ring buffer, and while one is open the kernel refuses to resize
+ * the buffer (EBUSY, ring_buffer_resize()).  A handler that ran in the
+ * middle of the read could not put buffer_size_kb back.
+ */
+static int read_trace(char **text)
+{
+	sigset_t old;
+	int size = 0;
+
+	hold_signals(&old);
+	*text = tracefs_instance_file_read(NULL, "trace", &size);
+	release_signals(&old);
+	return *text ? 0 : -(errno ?: EIO);
 }
 
 static int trace_start_held(struct trace_session *ts)
