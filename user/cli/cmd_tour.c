@@ -382,7 +382,6 @@ static int tour_run(struct cli *cli, int argc, char **argv)
 		    mmapdemo_strategy_name(t.info.default_strategy) ?: "?");
 	report_text("open the device once per strategy.  Device data at offset 0 is overwritten.");
 	cli_front_end(cli->device, fe, sizeof(fe));
-	t.prepare = !strcmp(fe, "mmap_prepare");
 	t.mmap_fn = cli_mmap_handler(cli->device);
 	report_text("The module maps through its f_op->%s (the front end for this kernel).",
 		    fe);

@@ -34,12 +34,6 @@ struct tour {
 	char file_path[64];
 	const char *file_fs;	/* "tmpfs", "ext4", ...: statfs() of the file */
 	const char *disk_dir;	/* where the disk experiments make their files */
-	/*
-	 * The module's front end (/sys/class/misc/mmapdemo/front_end): true
-	 * for ->mmap_prepare (7.x), false for ->mmap (6.1, 6.12); what the
-	 * tour says of the kernel's functions follows it.
-	 */
-	bool prepare;
 	const char *mmap_fn;	/* "mmapdemo_mmap()" or "mmapdemo_mmap_prepare()" */
 	/*
 	 * The calls of the experiments' stages, traced with the
