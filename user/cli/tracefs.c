@@ -171,8 +171,8 @@ static void release_signals(const sigset_t *old)
 /*
  * The trace, read with the signals held: an open "trace" file is a reader
  * of the ring buffer, and while one is open the kernel refuses to resize
- * the buffer (EBUSY, ring_buffer_resize()).  A handler that ran in the
- * middle of the read could not put buffer_size_kb back.
+ * the buffer (EBUSY on 6.12 and 7.x, ENOMEM on 6.1).  A handler that ran
+ * in the middle of the read could not put buffer_size_kb back.
  */
 static int read_trace(char **text)
 {
