@@ -222,9 +222,10 @@ static void private_write_run(struct tour *t)
 	struct mmapdemo *md;
 	bool file_ok, ok;
 
-	report_text("The first write to a page of a MAP_PRIVATE mapping faults; do_cow_fault()");
-	report_text("(nothing mapped yet) or do_wp_page() (a read-only PTE) copies the page");
-	report_text("into an anonymous page of the writer's own and maps that: copy on write.");
+	report_text("The first write to a page of a MAP_PRIVATE mapping faults, whether");
+	report_text("nothing is mapped there yet or a read-only PTE is, and the fault copies");
+	report_text("the page into an anonymous page of the writer's own and maps that: copy");
+	report_text("on write.");
 	report_text("The backing store keeps its data.");
 	report_section("file", "file");
 	file_ok = private_write_one(t, t->file_fd, false) == 1;

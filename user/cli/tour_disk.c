@@ -468,12 +468,12 @@ static void disk_fault_run(struct tour *t)
 	if (!disk_begin(t, &d))
 		return;
 	report_text("Drop the page cache, map the file MAP_SHARED and read one byte of its");
-	report_text("first page.  The page is not in the cache, so the read fault goes to");
-	report_text("filemap_fault(), which counts a major fault and reads the page, and the");
-	report_text("readahead window around it, from the disk; mincore(2) shows them in the");
-	report_text("page cache afterwards.  The verdicts count sectors, not requests: the");
-	report_text("block layer adds a request's sectors before it ends the request's bios");
-	report_text("(blk_update_request()) but counts the request only after, so a reader");
+	report_text("first page.  The page is not in the cache, so the read fault goes to the");
+	report_text("file's fault handler, which counts a major fault and reads the page, and");
+	report_text("the readahead window around it, from the disk; mincore(2) shows them in");
+	report_text("the page cache afterwards.  The verdicts count sectors, not requests: the");
+	report_text("block layer adds a request's sectors to the disk's statistics before it");
+	report_text("ends the request's bios but counts the request only after, so a reader");
 	report_text("that the completion wakes may not see the request counted yet.");
 	uncached = disk_uncache(&d, "cached_before");
 	if (tour_map_fd(d.fd, d.len, PROT_READ, MAP_SHARED, &addr)) {
@@ -514,7 +514,7 @@ static void disk_fault_run(struct tour *t)
 const struct tour_experiment tour_disk_fault = {
 	.name = "disk_fault",
 	.title = "the first touch of a file page reads it from the disk",
-	.shows = "A page that is not in the page cache is read from the disk by filemap_fault() at its first touch, a major fault, and stays in the page cache.",
+	.shows = "A page that is not in the page cache is read from the disk at its first touch, a major fault, and stays in the page cache.",
 	.run = disk_fault_run,
 };
 
@@ -553,18 +553,18 @@ static void disk_dirty_run(struct tour *t)
 
 	if (!disk_begin(t, &d))
 		return;
-	report_text("Store through a MAP_SHARED mapping of the file.  The store faults");
-	report_text("(do_shared_fault()): ext4_page_mkwrite() readies the block (with delayed");
-	report_text("allocation, block_page_mkwrite(), which marks the page dirty), and");
-	report_text("fault_dirty_shared_page() marks it dirty in any case.  Nothing is");
+	report_text("Store through a MAP_SHARED mapping of the file.  The store faults, and");
+	report_text("the file system's ->page_mkwrite readies the block (ext4 with delayed");
+	report_text("allocation also marks the page dirty there), and the core's fault path");
+	report_text("marks it dirty in any case.  Nothing is");
 	report_text("written yet: the disk, read with O_DIRECT at the place FIEMAP names,");
 	report_text("still holds the old data until writeback writes the page (the flusher");
 	report_text("threads after dirty_expire_centisecs, or msync(2) and fsync(2) now).");
 	report_text("The disk's counters count every request, ext4's journal too (jbd2 commits");
 	report_text("every 5 s), so it is what the disk holds that tells.  The page cache keeps");
 	report_text("the dirty flag per folio: where ext4 caches the file in one large folio");
-	report_text("(7.x: ext4_set_inode_mapping_order()), /proc/kpageflags shows every page");
-	report_text("of it dirty, and writeback writes the whole folio.");
+	report_text("(7.x does), /proc/kpageflags shows every page of it dirty, and writeback");
+	report_text("writes the whole folio.");
 	p = store_shared(t, &d, &a, &b, &dirty);
 	if (!p) {
 		disk_close(&d);
@@ -614,11 +614,11 @@ static void disk_msync_run(struct tour *t)
 	if (!disk_begin(t, &d))
 		return;
 	report_text("Store through a MAP_SHARED mapping, then msync(MS_SYNC).  For a");
-	report_text("VM_SHARED mapping msync() fsyncs its file (vfs_fsync_range()); ext4 writes");
-	report_text("the dirty page to the disk and waits for it.  Writeback clears the dirty");
-	report_text("flag and write-protects the PTE (folio_mkclean()), so the next store");
-	report_text("faults again to dirty the page anew.  Then the page cache is dropped and");
-	report_text("read(2) reads the file back from the disk.");
+	report_text("VM_SHARED mapping msync() fsyncs its file; ext4 writes the dirty page to");
+	report_text("the disk and waits for it.  Writeback clears the dirty flag and");
+	report_text("write-protects the PTE, so the next store faults again to dirty the page");
+	report_text("anew.  Then the page cache is dropped and read(2) reads the file back");
+	report_text("from the disk.");
 	p = store_shared(t, &d, &a, &b, &dirty);
 	if (!p) {
 		disk_close(&d);
@@ -693,8 +693,8 @@ static void disk_private_run(struct tour *t)
 	if (!disk_begin(t, &d))
 		return;
 	report_text("Store through a MAP_PRIVATE mapping of the file, then msync(MS_SYNC).");
-	report_text("The store faults (do_cow_fault()), which copies the page into an anonymous");
-	report_text("page of this process and maps that; the page cache keeps the file's data.");
+	report_text("The store faults, and the fault copies the page into an anonymous page");
+	report_text("of this process and maps that; the page cache keeps the file's data.");
 	report_text("msync() of a private mapping writes nothing (msync() fsyncs only");
 	report_text("VM_SHARED mappings), and nothing ever writes an anonymous page to the file.");
 	if (tour_map_fd(d.fd, d.len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
@@ -880,9 +880,9 @@ void tour_disk_table(struct tour *t)
 	table_row("reaches storage", back);
 	table_row("msync(MS_SYNC)", sync);
 	table_row("others see it", who);
-	report_text("msync(MS_SYNC) calls vfs_fsync_range() for a VM_SHARED mapping with a");
-	report_text("file: ext4 writes the disk, shmem's noop_fsync() (tmpfs, and the shmem");
-	report_text("file behind shared anonymous memory) has nothing to write, and the device's");
+	report_text("msync(MS_SYNC) fsyncs the file of a VM_SHARED mapping: ext4 writes the");
+	report_text("disk, shmem's ->fsync (tmpfs, and the shmem file behind shared anonymous");
+	report_text("memory) has nothing to write and returns 0, and the device's");
 	report_text("->fsync returns EINVAL, but with the defio strategy (deferred I/O) it");
 	report_text("flushes: \"ok\" there means the store was on the device side when msync");
 	report_text("returned.  A private mapping is not synced.");

@@ -359,8 +359,8 @@ static void mremap_run(struct tour *t)
 	report_text("because %s asked for VM_DONTEXPAND (the device cannot grow);",
 		    t->mmap_fn);
 	report_text("shrinking it to 2 pages unmaps the tail (a split: one ->open, one ->close);");
-	report_text("moving it copies the VMA (copy_vma(), which calls ->open), moves the PTEs");
-	report_text("(move_page_tables()) and unmaps the old range (->close).");
+	report_text("moving it copies the VMA (which calls ->open), moves the PTEs and unmaps");
+	report_text("the old range (->close).");
 	tour_device_section(s);
 	ret = lc_map(t, s, &md, &p);
 	report_str("mmap", "mmap and read 4 pages",
@@ -518,8 +518,8 @@ static void dontneed_run(struct tour *t)
 	report_text("next touch faults the pages in again through ->fault, and the data,");
 	report_text("which lives in the device, is still there.  The insert strategy keeps");
 	report_text("a ->fault for this.  A VM_PFNMAP VMA (remap) has no fault handler that");
-	report_text("could rebuild its PTEs, so madvise_dontneed_free_valid_vma() refuses it");
-	report_text("and madvise() fails with EINVAL.");
+	report_text("could rebuild its PTEs, so the core's check of the VMA refuses it and");
+	report_text("madvise() fails with EINVAL.");
 	for (unsigned int i = 0; i < 3; i++) {
 		tour_device_section(strategies[i]);
 		ok[i] = dontneed_one(t, strategies[i]);
@@ -571,8 +571,9 @@ static void rmmod_run(struct tour *t)
 	char err[96], *p;
 	bool still, ok;
 
-	report_text("Opening /dev/mmapdemo takes a reference on the module (fops_get() in");
-	report_text("misc_open()), dropped when the file is released.  The VMA holds the file");
+	report_text("Opening /dev/mmapdemo takes a reference on the module (the misc core's");
+	report_text("open takes the driver's file operations, which pin their module), dropped");
+	report_text("when the file is released.  The VMA holds the file");
 	report_text("(vma->vm_file), so after close() the mapping alone keeps the module:");
 	report_text("delete_module() fails with EWOULDBLOCK (EAGAIN) until munmap().  The tour");
 	report_text("closes its own file for this, and does not unload the module.");
