@@ -167,13 +167,13 @@ last=${*: -1}
 show_accel() { [ -z "$newest" ] || scripts/accel.sh -v "$newest" >/dev/null; }
 step accel show_accel
 # Host tests first: the library and CLI's unit tests, the install test,
-# the kernel-log gate's test over sample reports and the translations'
-# staleness check need no kernel, and a failure there is cheaper to see
-# before any VM boots.
+# the kernel-log gate's test over sample reports, vm.sh's steps before a
+# boot and the translations' staleness check need no kernel, and a
+# failure there is cheaper to see before any VM boots.
 host_tests() {
 host_pass=0 host_fail=0 host_skip=0
 for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate-test.sh \
-	Documentation/translations/check.sh scripts/names-test.sh; do
+	scripts/vm-test.sh Documentation/translations/check.sh scripts/names-test.sh; do
 	name=$(basename "$prog")
 	{
 		echo "@@PROGRAM $name"
