@@ -4,8 +4,9 @@
  * /proc/self/pagemap and with the device's own idea of its pages, hides
  * frames from the unprivileged, stops where a hole is, sees a THP as a
  * PMD leaf, decodes each level for any architecture, serves callers built
- * against older structs, and allocates no page table where the kernel has
- * freed one.
+ * against older structs, allocates no page table where the kernel has
+ * freed one, and finds no arm64 Contiguous bit in a device mapping (and
+ * finds it where the kernel folds anonymous memory).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -512,6 +513,130 @@ TEST(anonymous_freed_table_stays_freed)
 		SKIP(return, MMAPDEMO_HINT);
 	walk_of_a_freed_table(_metadata, -1, fd);
 	close(fd);
+}
+
+/*
+ * arm64's Contiguous bit (52 of a page descriptor) says that the entry is
+ * one of 16 adjacent PTEs that map 64 KiB of contiguous memory alike, so
+ * that the TLB may cache them as one.  The kernel sets it only where it
+ * folds the 16 entries of one large folio, and never on a special entry,
+ * which has no folio (contpte_try_fold(), Documentation/pte-bits.rst).
+ */
+#define CONT_PTES	16
+#define PTE_CONT(raw)	((raw) >> 52 & 1)
+
+/*
+ * The number of PTEs of @m (@pages of them, each first touched by a
+ * write) with the Contiguous bit, or -1 if one was not mapped.
+ */
+static int contiguous_ptes(struct __test_metadata *_metadata, int fd,
+			   char *m, int pages, long page)
+{
+	struct mmapdemo_walk w;
+	int i, cont = 0;
+
+	memset(m, 'c', (size_t)pages * page);
+	for (i = 0; i < pages; i++) {
+		EXPECT_EQ(0, walk(fd, m + (size_t)i * page, &w));
+		if (w.result != MMAPDEMO_WALK_MAPPED ||
+		    w.levels != MMAPDEMO_LEVELS)
+			return -1;
+		cont += PTE_CONT(w.level[MMAPDEMO_LEVEL_PTE].raw);
+	}
+	return cont;
+}
+
+/* A mapping of @len at an address aligned to @align, or MAP_FAILED. */
+static char *map_aligned(size_t len, size_t align, int fd, int flags,
+			 char **reserve)
+{
+	char *r, *m;
+
+	*reserve = mmap(NULL, len + align, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*reserve == MAP_FAILED)
+		return MAP_FAILED;
+	r = (char *)(((uintptr_t)*reserve + align - 1) & ~(align - 1));
+	m = mmap(r, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+	if (m == MAP_FAILED)
+		munmap(*reserve, len + align);
+	return m;
+}
+
+/*
+ * No PTE of a device mapping has the Contiguous bit, whatever the
+ * strategy: remap's entries are special, and the fault and insert
+ * strategies map order-0 pages.  The mapping starts 64 KiB aligned, at
+ * offset 0, so that a fold would have its chance.
+ */
+TEST_F(walk, no_contiguous_bit_in_a_device_mapping)
+{
+	size_t len = 2 * CONT_PTES * self->page;
+	char *reserve, *m;
+
+	if (MMAPDEMO_TEST_ARCH != MMAPDEMO_ARCH_ARM64)
+		SKIP(return, "x86-64's entries have no Contiguous bit");
+	m = map_aligned(len, CONT_PTES * self->page, self->fd, MAP_SHARED,
+			&reserve);
+	ASSERT_NE(MAP_FAILED, m);
+	EXPECT_EQ(0, contiguous_ptes(_metadata, self->fd, m,
+				     2 * CONT_PTES, self->page));
+	munmap(reserve, len + CONT_PTES * self->page);
+}
+
+/*
+ * The walk shows the bit where the kernel sets it: anonymous memory in
+ * 64 KiB folios (mTHP, hugepages-64kB set to "always" for the test) is
+ * folded, 16 PTEs at a time.  This is what makes the test above able to
+ * fail.
+ */
+TEST(anonymous_64k_folio_has_the_contiguous_bit)
+{
+	static const char knob[] =
+		"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled";
+	static const char allocs[] =
+		"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/stats/anon_fault_alloc";
+	long page = sysconf(_SC_PAGESIZE), before, after;
+	size_t len = CONT_PTES * page;
+	char was[64] = "", *reserve, *m, *sel;
+	int fd, cont;
+	FILE *f;
+
+	if (MMAPDEMO_TEST_ARCH != MMAPDEMO_ARCH_ARM64)
+		SKIP(return, "x86-64's entries have no Contiguous bit");
+	fd = open(MMAPDEMO_DEV, O_RDONLY);
+	if (fd < 0)
+		SKIP(return, MMAPDEMO_HINT);
+	f = fopen(knob, "r");
+	if (!f || !fgets(was, sizeof(was), f)) {
+		if (f)
+			fclose(f);
+		close(fd);
+		SKIP(return, "this kernel has no 64 KiB anonymous folios (%s)",
+		     knob);
+	}
+	fclose(f);
+	/* "always [inherit] madvise never": the word in brackets. */
+	sel = strchr(was, '[');
+	ASSERT_NE(NULL, sel);
+	*strchrnul(sel, ']') = '\0';
+	sel++;
+	ASSERT_EQ(0, mmapdemo_write_file(knob, "always"));
+
+	/* The faults' count of 64 KiB folios, where the kernel keeps it. */
+	before = mmapdemo_read_long(allocs, 10);
+	m = map_aligned(len, len, -1, MAP_PRIVATE | MAP_ANONYMOUS, &reserve);
+	cont = m == MAP_FAILED ? -2 : contiguous_ptes(_metadata, fd, m,
+						      CONT_PTES, page);
+	after = mmapdemo_read_long(allocs, 10);
+	EXPECT_EQ(0, mmapdemo_write_file(knob, sel));
+	ASSERT_NE(-2, cont);
+	munmap(reserve, 2 * len);
+	close(fd);
+	if (before >= 0 && after == before)
+		SKIP(return, "the fault allocated no 64 KiB folio (%s did not move)",
+		     allocs);
+	EXPECT_EQ(CONT_PTES, cont);
 }
 
 /* The other side of the race below: MADV_DONTNEED on each signal. */
