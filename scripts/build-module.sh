@@ -34,6 +34,11 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 where=$("$top/scripts/buildroot.sh" where "$kernel")
 # Create the build root first, so that its progress is not in the log.
 [ "$where" = host ] || "$top/scripts/buildroot.sh" path "${where% root}" >/dev/null
+# An arm64 kernel's modules are cross-built.  Where Debian cross-built
+# the kernel (6.12, 7) its headers' .kernelvariables set CROSS_COMPILE
+# themselves; where it built it natively (6.1) they set it only when told
+# that the build is a cross build, so it is given here.
+[ "${KARCH:-amd64}" != arm64 ] || set -- CROSS_COMPILE=aarch64-linux-gnu- "$@"
 # As many compilers as CPUs: the log is read line by line, in any order.
 if ! "$top/scripts/buildroot.sh" kernel "$kernel" \
 	make -C "$KDIR" M="$out" W=1 -j"$(nproc)" "$@" modules >"$log" 2>&1; then

@@ -248,10 +248,10 @@ ensure() {
 }
 
 # where KERNEL: "host" when the host has the very compiler that built KERNEL
-# (its CONFIG_CC_VERSION_TEXT, "gcc-14 (Debian 14.2.0-19) 14.2.0"), else the
-# build root of the Debian release that built it; an arm64 kernel's
-# (KARCH=arm64) is that release's root with the cross compilers,
-# SUITE-arm64.  With
+# (its CONFIG_CC_VERSION_TEXT, "gcc-14 (Debian 14.2.0-19) 14.2.0"; for an
+# arm64 kernel, the cross compiler of that version), else the build root
+# of the Debian release that built it; an arm64 kernel's (KARCH=arm64) is
+# that release's root with the cross compilers, SUITE-arm64.  With
 # MMAPDEMO_BUILDROOT=checker (scripts/lint.sh's sparse pass) the host must
 # also be that release and its root must not carry a sparse of its own, so
 # that sparse gives the same verdict on every host.
@@ -259,6 +259,12 @@ where() {
 	# shellcheck source=/dev/null
 	. "$cache/kernels/$1/kernel.env"
 	kcc_prog=${KCC%% *}
+	# An arm64 kernel that Debian built natively (6.1's compiler is
+	# "gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0") is built here by the
+	# cross compiler of that name and version, which prints the same
+	# version (scripts/build-module.sh sets CROSS_COMPILE for it).
+	[ "${KARCH:-amd64}" != arm64 ] ||
+		kcc_prog=aarch64-linux-gnu-${kcc_prog#aarch64-linux-gnu-}
 	host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	if [ "${MMAPDEMO_BUILDROOT:-}" != always ] &&
 		command -v "$kcc_prog" >/dev/null &&

@@ -98,7 +98,8 @@ fetch_kernel() {
 	dir=$cache/kernels/$name
 	if [ -f "$dir/kernel.env" ] && grep -qx "KVERSION=$ver" "$dir/kernel.env" &&
 		[ -f "$dir/disk-modules/order" ] &&
-		{ [ "$karch" = amd64 ] || grep -q '^BUSYBOX=/' "$dir/kernel.env"; }; then
+		{ [ "$karch" = amd64 ] || { grep -q '^BUSYBOX=/' "$dir/kernel.env" &&
+			grep -qx "ARM64_MODULES='$ARM64_MODULES'" "$dir/kernel.env"; }; }; then
 		relocate "$(sed -n 's|^KDIR=\(.*\)/root/usr/src/[^/]*$|\1|p' "$dir/kernel.env")" \
 			"$dir" "$dir/kernel.env" "$dir"/root/usr/src/linux-headers-*/Makefile
 		echo "kernel $name: $(sed -n 's/^KRELEASE=//p' "$dir/kernel.env"), Debian $ver (cached)"
@@ -135,7 +136,7 @@ fetch_kernel() {
 	# The image package ships its modules; the lab keeps only those that
 	# its disk needs (disk_modules) and drops the rest to keep the cache
 	# small.
-	disk_modules "$dir" "$krel"
+	disk_modules "$dir" "$krel" "$karch"
 	rm -rf "$dir/root/lib/modules/$krel/kernel" "$dir/root/usr/lib/modules/$krel/kernel"
 	vmlinuz=$(first_file "$dir/root/boot/vmlinuz-$krel" "$dir/root/usr/lib/modules/$krel/vmlinuz")
 	kconfig=$(first_file "$dir/root/boot/config-$krel" "$dir/root/usr/lib/modules/$krel/config")
@@ -160,6 +161,7 @@ ENV
 		unpack "$dir/busybox" "busybox-static=$bver"
 		echo "BUSYBOX=$(first_file "$dir/busybox/bin/busybox" "$dir/busybox/usr/bin/busybox")" \
 			>>"$dir/kernel.env"
+		echo "ARM64_MODULES='$ARM64_MODULES'" >>"$dir/kernel.env"
 	fi
 	unset APT_LOCAL_ARCH
 }
@@ -176,10 +178,16 @@ arm64_lists() {
 
 # The modules a guest needs for the lab's disk (vm.sh -D): the virtio PCI
 # transport, the virtio block driver and ext4, where the kernel has them as
-# modules rather than built in.
+# modules rather than built in.  An arm64 guest also needs the virtio
+# console for its output and control channels (vm.sh): Debian's arm64 6.1
+# has it as a module (CONFIG_VIRTIO_CONSOLE=m), which the guest's /init
+# loads when the channel's device is not there.  ARM64_MODULES in
+# kernel.env records that an arm64 kernel's list has it.
 DISK_MODULES="virtio_pci virtio_blk ext4 crc32c_generic"
+ARM64_MODULES="virtio_console"
 
-# disk_modules DIR RELEASE: copy DISK_MODULES and everything they depend
+# disk_modules DIR RELEASE KARCH: copy DISK_MODULES (and for arm64
+# ARM64_MODULES) and everything they depend
 # on (modules.dep) from the unpacked package into DIR/disk-modules/,
 # decompressed, and list them in DIR/disk-modules/order in the order the
 # guest's /init loads them, dependencies first.  crc32c_generic is there
@@ -194,7 +202,7 @@ disk_modules() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	: >"$out/order.tmp"
-	for m in $DISK_MODULES; do
+	for m in $DISK_MODULES $([ "$3" != arm64 ] || echo "$ARM64_MODULES"); do
 		disk_module_add "$mdir" "$out" "$m"
 	done
 	mv "$out/order.tmp" "$out/order"
