@@ -22,12 +22,13 @@
  * by fault since 5.9 for the same reason; the fault and huge strategies
  * do that here.
  *
- * MAP_PRIVATE is refused with EINVAL: copy-on-write of a VM_PFNMAP mapping
- * needs vm_pgoff to hold the first PFN, which remap_pfn_range() writes
- * there (and remap_pfn_range_prepare() into the descriptor) and by which
- * vm_normal_page() tells the special PTEs from copied pages; this
- * strategy's vm_pgoff is the device offset that ->access, the walk and
- * /proc/PID/maps rely on (Documentation/semantics.rst).
+ * MAP_PRIVATE is refused with EINVAL: remap_pfn_range() maps a
+ * copy-on-write VM_PFNMAP mapping only whole and writes its first PFN
+ * into vm_pgoff (remap_pfn_range_prepare() into the descriptor), the rule
+ * by which vm_normal_page() tells original PTEs from copied pages on an
+ * architecture without pte_special(); this strategy's vm_pgoff is the
+ * device offset that ->access, the walk and /proc/PID/maps rely on
+ * (Documentation/semantics.rst).
  */
 #include <linux/mm.h>
 

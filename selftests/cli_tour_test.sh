@@ -581,7 +581,8 @@ fi
 st=0
 sed '/^n\. huge:/,$d' "$tmp/tour.txt" >"$tmp/ram-part.txt"
 for wrong in "The device has no" "the page is mapped; the access is not allowed" \
-	"cannot be copied on write" "no struct page"; do
+	"cannot be copied on write" "no struct page" \
+	"to hold its first PFN, by which vm_normal_page() tells"; do
 	if grep -qF "$wrong" "$tmp/ram-part.txt"; then
 		echo "# the tour still says '$wrong'"
 		st=1
@@ -589,7 +590,7 @@ for wrong in "The device has no" "the page is mapped; the access is not allowed"
 done
 for right in "SEGV_ACCERR (a VMA covers the address; its permissions forbid the access)" \
 	"fault_fault() maps that one page itself with vm_insert_page() (the" \
-	"VMA's vm_pgoff to hold its first PFN, by which vm_normal_page() tells" \
+	"how vm_normal_page() tells original PTEs from copied pages where PTEs" \
 	"reading the hole         SEGV_MAPERR (no VMA covers the address)" \
 	"the parent read the child's message on all three"; do
 	if ! grep -qF -- "$right" "$tmp/tour.txt"; then

@@ -239,11 +239,12 @@ static void private_write_run(struct tour *t)
 		}
 		if (strategies[i] == MMAPDEMO_STRATEGY_REMAP &&
 		    res[i] == -EINVAL) {
-			report_text("%s refused: copy on write of a VM_PFNMAP mapping needs the", t->mmap_fn);
-			report_text("VMA's vm_pgoff to hold its first PFN, by which vm_normal_page() tells");
-			report_text("the special PTEs from copied pages; the remap strategy's vm_pgoff is");
-			report_text("the device offset that ->access, the walk and /proc/PID/maps use, so it");
-			report_text("refuses every MAP_PRIVATE mapping (Documentation/semantics.rst)");
+			report_text("%s refused: the core remaps a copy-on-write VM_PFNMAP", t->mmap_fn);
+			report_text("mapping only whole, and sets its vm_pgoff to the first PFN, which is");
+			report_text("how vm_normal_page() tells original PTEs from copied pages where PTEs");
+			report_text("have no special bit; the remap strategy's vm_pgoff is the device offset");
+			report_text("that ->access, the walk and /proc/PID/maps use, so it refuses every");
+			report_text("MAP_PRIVATE mapping (Documentation/semantics.rst)");
 		}
 		report_close();
 	}
