@@ -173,7 +173,7 @@ step accel show_accel
 host_tests() {
 host_pass=0 host_fail=0 host_skip=0
 for prog in build/user/tests/unit_test scripts/install-test.sh scripts/klog-gate-test.sh \
-	scripts/vm-test.sh Documentation/translations/check.sh scripts/names-test.sh; do
+	scripts/vm-test.sh scripts/fetch-test.sh Documentation/translations/check.sh scripts/names-test.sh; do
 	name=$(basename "$prog")
 	{
 		echo "@@PROGRAM $name"

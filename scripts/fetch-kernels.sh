@@ -15,7 +15,8 @@
 #        scripts/fetch-kernels.sh --source SERIES (e.g. 6.1 or 7.3)
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MMAPDEMO_CACHE:-$top/.cache}
-apt="$top/scripts/apt-local.sh"
+# MMAPDEMO_APT: a stand-in for apt-local.sh (scripts/fetch-test.sh).
+apt=${MMAPDEMO_APT:-$top/scripts/apt-local.sh}
 
 # Refresh the package lists once a day at most.
 lists_stamp=$cache/apt/lists.stamp
