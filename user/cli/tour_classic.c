@@ -222,10 +222,12 @@ static void private_write_run(struct tour *t)
 	struct mmapdemo *md;
 	bool file_ok, ok;
 
-	report_text("The first write to a page of a MAP_PRIVATE mapping faults, whether");
-	report_text("nothing is mapped there yet or a read-only PTE is, and the fault copies");
-	report_text("the page into an anonymous page of the writer's own and maps that: copy");
-	report_text("on write.");
+	report_text("The first write to a page of a MAP_PRIVATE mapping faults and ends in");
+	report_text("a copy of the page, an anonymous page of the writer's own, mapped");
+	report_text("writable: copy on write.  Where a read-only PTE is there already, or");
+	report_text("the driver's ->fault maps one itself (the fault strategy), the copy is");
+	report_text("made by a fault on that present PTE: a second fault for the fault");
+	report_text("strategy.");
 	report_text("The backing store keeps its data.");
 	report_section("file", "file");
 	file_ok = private_write_one(t, t->file_fd, false) == 1;
