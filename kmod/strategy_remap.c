@@ -19,7 +19,7 @@
  * memory type that remap_pfn_range() reserves cannot survive a revocation
  * that races with fork or exit, so there the strategy needs struct pages
  * and SET_STRATEGY refuses it on a BAR with EINVAL.  VFIO has mapped BARs
- * by fault since 5.9 for the same reason; the fault and huge strategies
+ * by fault since 5.8 for the same reason; the fault and huge strategies
  * do that here.
  *
  * MAP_PRIVATE is refused with EINVAL: remap_pfn_range() maps a
