@@ -30,7 +30,7 @@ static int edu_show(struct cli *cli, struct mmapdemo *md, uint32_t value,
 
 	ret = mmapdemo_map(md, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &p);
 	if (ret)
-		return cli_error(cli, "mmap of edu's BAR 0", ret);
+		return cli_mmap_error(cli, "mmap of edu's BAR 0", ret);
 	regs = p;
 
 	report_begin(cli);
@@ -66,8 +66,8 @@ static int edu_show(struct cli *cli, struct mmapdemo *md, uint32_t value,
 		report_section("mapping", "the mapping");
 		report_str("memtype", "memory type",
 			   mmapdemo_memtype_name(w.memtype) ?: "?");
-		report_bool("vm_io", "VM_IO", w.vma_flags & 0x4000);
-		report_bool("vm_pfnmap", "VM_PFNMAP", w.vma_flags & 0x400);
+		report_bool("vm_io", "VM_IO", w.vma_vmflags & MMAPDEMO_VMF_IO);
+		report_bool("vm_pfnmap", "VM_PFNMAP", w.vma_vmflags & MMAPDEMO_VMF_PFNMAP);
 		report_close();
 	}
 	mmapdemo_unmap(p, 4096);

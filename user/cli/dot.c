@@ -124,12 +124,12 @@ int path_dot_write(const char *path, const void *addr,
 	dot_node(f, "addr", "shape=ellipse", "virtual address\n0x%llx",
 		 (unsigned long long)(uintptr_t)addr);
 	if (w->vma_kind != MMAPDEMO_VMA_NONE) {
-		mmapdemo_vm_flags_format(w->vma_flags, flags, sizeof(flags));
+		mmapdemo_vm_flags_format(w->vma_vmflags, flags, sizeof(flags));
 		dot_node(f, "vma", "style=dashed",
-			 "VMA 0x%llx-0x%llx\nvm_flags 0x%llx: %s\nvm_pgoff %llu%s%s",
+			 "VMA 0x%llx-0x%llx\nflags (MMAPDEMO_VMF_*) 0x%llx: %s\nvm_pgoff %llu%s%s",
 			 (unsigned long long)w->vma_start,
 			 (unsigned long long)w->vma_end,
-			 (unsigned long long)w->vma_flags, flags,
+			 (unsigned long long)w->vma_vmflags, flags,
 			 (unsigned long long)w->vma_pgoff,
 			 w->vma_kind == MMAPDEMO_VMA_MMAPDEMO ?
 				 ", strategy " : "",

@@ -14,9 +14,6 @@
 
 #include "cli.h"
 
-/* VM_SOFTDIRTY of include/linux/mm.h, bit 27 on 6.1, 6.12 and 7.3 (CONFIG_MEM_SOFT_DIRTY). */
-#define VM_SOFTDIRTY_BIT 0x08000000ULL
-
 void show_mmap_call(const struct map_call *mc)
 {
 	char prot[4], flags[160], call[384];
@@ -82,7 +79,7 @@ void show_vma(struct mmapdemo *md, const void *addr, const char *title)
 		mmapdemo_vm_flags_format(w.vma_vmflags, buf, sizeof(buf));
 		report_hex("vm_flags", "flags (MMAPDEMO_VMF_*)", w.vma_vmflags);
 		report_str("vm_flags_codes", "  as codes", buf);
-		if (w.vma_flags & VM_SOFTDIRTY_BIT) {
+		if (w.vma_vmflags & MMAPDEMO_VMF_SOFTDIRTY) {
 			report_text("  sd (VM_SOFTDIRTY) is the core's, not the driver's: %s",
 				    cli_front_end_prepare(NULL) ?
 					    "__mmap_complete() sets it" :
@@ -318,7 +315,7 @@ void show_frame(const struct mmapdemo_walk *w, const void *addr,
 		    (w->vma_vmflags & MMAPDEMO_VMF_PFNMAP)) {
 			report_text("(pagemap reports every page of a VM_PFNMAP VMA as not present:");
 			report_text(" the page-table walk of /proc/PID/pagemap skips such a VMA because of");
-			report_text(" the flag, even where, as here, a struct page is behind the PFN)");
+			report_text(" the flag, whether or not a struct page is behind the PFN)");
 		}
 		else if (pm.present && w->pfn)
 			report_bool("pfn_agrees", "agrees with the walk",

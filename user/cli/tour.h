@@ -20,10 +20,6 @@
 /* Pages the fault-counting experiments map: four fault-around windows. */
 #define TOUR_PAGES 64
 
-/* vm_flags bits of include/linux/mm.h, the same on 6.1 and 6.12. */
-#define TOUR_VM_PFNMAP 0x00000400ULL
-#define TOUR_VM_MIXEDMAP 0x10000000ULL
-
 struct tour {
 	const struct cli *cli;
 	struct mmapdemo *md;	/* for the counters, which are device-wide */

@@ -104,7 +104,7 @@ static bool pte_present(struct mmapdemo *md, const void *addr,
 	if (mmapdemo_walk(md, addr, &w))
 		return false;
 	if (vm_flags)
-		*vm_flags = w.vma_flags;
+		*vm_flags = w.vma_vmflags;
 	return w.result == MMAPDEMO_WALK_MAPPED;
 }
 
@@ -175,10 +175,10 @@ static bool fork_one(struct tour *t, unsigned int strategy, bool *copied)
 	if (ret)
 		return false;
 	pte_present(md, p, &vm_flags);
-	*copied = vm_flags & (TOUR_VM_PFNMAP | TOUR_VM_MIXEDMAP);
+	*copied = vm_flags & (MMAPDEMO_VMF_PFNMAP | MMAPDEMO_VMF_MIXEDMAP);
 	report_str("vma_kind", "VMA",
-		   vm_flags & TOUR_VM_PFNMAP ? "VM_PFNMAP" :
-		   vm_flags & TOUR_VM_MIXEDMAP ? "VM_MIXEDMAP" :
+		   vm_flags & MMAPDEMO_VMF_PFNMAP ? "VM_PFNMAP" :
+		   vm_flags & MMAPDEMO_VMF_MIXEDMAP ? "VM_MIXEDMAP" :
 						 "neither VM_PFNMAP nor VM_MIXEDMAP");
 	ok = !pipe(pipefd);
 	if (ok) {
@@ -517,9 +517,9 @@ static void dontneed_run(struct tour *t)
 	report_text("MADV_DONTNEED drops the PTEs of a range (the zap traced below); the");
 	report_text("next touch faults the pages in again through ->fault, and the data,");
 	report_text("which lives in the device, is still there.  The insert strategy keeps");
-	report_text("a ->fault for this.  A VM_PFNMAP VMA (remap) has no fault handler that");
-	report_text("could rebuild its PTEs, so the core's check of the VMA refuses it and");
-	report_text("madvise() fails with EINVAL.");
+	report_text("a ->fault for this.  The core refuses every VM_PFNMAP VMA by that flag");
+	report_text("alone, even one with a ->fault (fault and huge on a BAR): remap's VMA");
+	report_text("is VM_PFNMAP, so madvise() fails with EINVAL there.");
 	for (unsigned int i = 0; i < 3; i++) {
 		tour_device_section(strategies[i]);
 		ok[i] = dontneed_one(t, strategies[i]);
