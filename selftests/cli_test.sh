@@ -121,7 +121,7 @@ done
 if [ -n "$bar" ]; then
 	t map_bar_private_refused 1 mmapdemo --device "$bar" map --calls none --strategy fault --private
 	has "Invalid argument" \
-		"why: the device's rule: no MAP_PRIVATE on a BAR, whose memory has no struct page"
+		"why: the device's rule: no MAP_PRIVATE on a BAR: vmf_insert_pfn_prot() forbids a copy-on-write VM_PFNMAP VMA"
 	done_
 else
 	n=$((n + 1))
@@ -172,6 +172,11 @@ has "Segmentation fault" "SEGV_ACCERR"; hasnt "write reached the device yes"; do
 
 t map_bad_prot 2 mmapdemo map --prot q
 has "--prot q" "usage: mmapdemo map"; done_
+# PROT_EXEC is the device's refusal (EPERM), not a permission of the
+# caller's: no hint about the node's mode or root.
+t map_prot_exec_refused 1 mmapdemo map --calls none --prot rx
+has "Operation not permitted" "why: the device's rule: no PROT_EXEC"
+hasnt "run as root"; done_
 
 t map_populate 0 mmapdemo --json map --calls none --populate --length 16K --read 1
 has '"faults": 4' '"eager_pages": 0'; done_

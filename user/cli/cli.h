@@ -43,6 +43,12 @@ extern const struct command cmd_info, cmd_stats, cmd_load, cmd_unload,
  */
 int cli_error(const struct cli *cli, const char *what, int err);
 /*
+ * The same for an mmap() of an open device, whose errors mean something
+ * else than those of open() or of loading the module: EPERM is the
+ * device's refusal of PROT_EXEC, ENXIO a range outside a DMA buffer.
+ */
+int cli_mmap_error(const struct cli *cli, const char *what, int err);
+/*
  * A usage error for @cmd: print the message and the usage; EXIT_USAGE.
  * With @cmd NULL (a parse of options that are not the user's, such as a
  * recorded command's), and in cli_common_option(), nothing is printed.

@@ -192,7 +192,7 @@ static int ipc_show(struct cli *cli, struct mmapdemo *md, unsigned int strategy,
 		ret = mmapdemo_map(md, ps, PROT_READ | PROT_WRITE, MAP_SHARED,
 				   0, &addr);
 		if (ret)
-			return cli_error(cli, "mmap of the device", ret);
+			return cli_mmap_error(cli, "mmap of the device", ret);
 	} else {
 		addr = mmap(NULL, ps, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -421,7 +421,7 @@ static int map_show(struct cli *cli, struct mmapdemo *md,
 	if (mc.err) {
 		stage_trace_end(&st);
 		report_end();
-		ret = cli_error(cli, "mmap of the device", mc.err);
+		ret = cli_mmap_error(cli, "mmap of the device", mc.err);
 		cli_mmap_explain(cli, info, info->strategy, mc.flags, mc.offset,
 				 mc.length, mc.err);
 		return ret;

@@ -249,7 +249,7 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 	if (mc.err) {
 		stage_trace_end(&st);
 		report_end();
-		ret = cli_error(cli, "mmap of the device", mc.err);
+		ret = cli_mmap_error(cli, "mmap of the device", mc.err);
 		cli_mmap_explain(cli, info, (unsigned int)o->strategy, mc.flags,
 				 mc.offset, mc.length, mc.err);
 		return ret;
@@ -270,12 +270,15 @@ static int path_show(struct cli *cli, struct mmapdemo *md,
 		     MMAPDEMO_ENTRY_ACCESSED)) {
 			/* Name the builder of this strategy's entry only. */
 			report_text("accessed is set, yet nothing has touched the page: the PTE was built");
-			report_text("from vma->vm_page_prot%s, and on x86 every protection_map[]",
+			report_text("from vma->vm_page_prot%s, and every protection_map[]",
 				    o->strategy == MMAPDEMO_STRATEGY_REMAP ?
 				    " (pfn_pte() in remap_pte_range())" :
 				    o->strategy == MMAPDEMO_STRATEGY_INSERT ?
 				    " (mk_pte() in insert_page_into_pte_locked())" : "");
-			report_text("entry (PAGE_SHARED, PAGE_READONLY, ...) includes _PAGE_ACCESSED.");
+			if (w.arch == MMAPDEMO_ARCH_ARM64)
+				report_text("entry (PAGE_SHARED, PAGE_READONLY, ...) includes PTE_AF (PROT_DEFAULT).");
+			else
+				report_text("entry (PAGE_SHARED, PAGE_READONLY, ...) includes _PAGE_ACCESSED.");
 			report_text("The kernel set it, not the CPU.");
 		}
 	}
@@ -512,7 +515,7 @@ static int path_dma(struct cli *cli, const struct path_opts *o)
 		report_end();
 		mmapdemo_close(md);
 		mmapdemo_close(dma);
-		return cli_error(cli, "mmap of the DMA buffer", mc.err);
+		return cli_mmap_error(cli, "mmap of the DMA buffer", mc.err);
 	}
 	addr = (char *)mc.result + (o->offset - mc.offset);
 	if (o->have_addr)

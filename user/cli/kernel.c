@@ -83,7 +83,7 @@ const char *cli_mmap_einval_rule(const char *dev,
 		return "the device's rule: the range lies outside the device's memory (Documentation/mmapdemo.rst)";
 	if (!(flags & MAP_SHARED)) {
 		if (bar)
-			return "the device's rule: no MAP_PRIVATE on a BAR, whose memory has no struct page for the core to copy on write (Documentation/device-memory.rst, \"MAP_PRIVATE\")";
+			return "the device's rule: no MAP_PRIVATE on a BAR: vmf_insert_pfn_prot() forbids a copy-on-write VM_PFNMAP VMA, and remap_pfn_range() allows one only by making vm_pgoff the PFN (Documentation/device-memory.rst, \"MAP_PRIVATE\")";
 		if (strategy == MMAPDEMO_STRATEGY_REMAP)
 			return "the remap strategy's rule: no MAP_PRIVATE mapping (Documentation/semantics.rst, \"Why remap refuses MAP_PRIVATE\")";
 	}

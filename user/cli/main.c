@@ -122,6 +122,40 @@ int cli_error(const struct cli *cli, const char *what, int err)
 	return EXIT_FAILED;
 }
 
+int cli_mmap_error(const struct cli *cli, const char *what, int err)
+{
+	if (err > 0)
+		err = -err;
+	switch (-err) {
+	case EPERM:
+		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
+		fprintf(stderr,
+			"why: the device's rule: no PROT_EXEC, for every caller, root too\n"
+			"     (Documentation/semantics.rst)\n"
+			"hint: map it without x in --prot\n");
+		return EXIT_FAILED;
+	case EACCES:
+		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
+		fprintf(stderr,
+			"why: the core's rule: a writable MAP_SHARED mapping needs the file\n"
+			"     open for writing (do_mmap(); Documentation/semantics.rst)\n");
+		return EXIT_FAILED;
+	case ENXIO:
+		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
+		fprintf(stderr,
+			"why: the DMA device's rule: a mapping lies inside one of its\n"
+			"     buffers (Documentation/dma.rst)\n");
+		return EXIT_FAILED;
+	case ENODEV:
+		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
+		fprintf(stderr,
+			"why: the device was removed or unbound; it maps nothing until\n"
+			"     it is bound again (Documentation/device-memory.rst)\n");
+		return EXIT_NODEV;
+	}
+	return cli_error(cli, what, err);
+}
+
 int cli_open(const struct cli *cli, int flags, int strategy,
 	     struct mmapdemo_info *info, struct mmapdemo **md)
 {

@@ -691,10 +691,12 @@ static void map_sync_run(struct tour *t)
 	static const char *const marks[] = { "do_mmap", NULL };
 
 	report_text("MAP_SYNC promises that a DAX file's metadata is durable before a write");
-	report_text("fault returns.  do_mmap() accepts it only for files whose f_op says");
-	report_text("so (mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12 and later): DAX");
-	report_text("files of ext4 and xfs.  With MAP_SHARED_VALIDATE any flag it does not know");
-	report_text("fails with EOPNOTSUPP before the file's mmap handler is called.");
+	report_text("fault returns.  do_mmap() accepts it only where the file's f_op says so");
+	report_text("(mmap_supported_flags on 6.1, FOP_MMAP_SYNC on 6.12 and later: ext4,");
+	report_text("xfs, device DAX), and ext4's and xfs's mmap handlers then refuse a file");
+	report_text("that is not on DAX.  With MAP_SHARED_VALIDATE, a flag the f_op does not");
+	report_text("allow (tmpfs, the device) fails with EOPNOTSUPP before the file's mmap");
+	report_text("handler is called.");
 	refused(t, MAP_SHARED_VALIDATE | MAP_SYNC, EOPNOTSUPP,
 		"MAP_SHARED_VALIDATE|MAP_SYNC", marks);
 }

@@ -217,7 +217,7 @@ static void huge_run(struct tour *t)
 		    HUGE_SIZE_TEXT, path, (long long)pages);
 	report_text("with the fault strategy and once with huge.  The counts are the BAR");
 	report_text("device's own (stats), the leaf is where the page-table walk of the first");
-	report_text("page stops, as mmapdemo path shows it.  A pass with the remap strategy");
+	report_text("page stops, as mmapdemo path shows it.  A pass with the fault strategy");
 	report_text("comes first, uncounted: in a VM the first touch of a BAR page may also");
 	report_text("cost the host a fault on the file behind the BAR, and neither measured");
 	report_text("pass should pay for that.");
@@ -271,9 +271,9 @@ static void huge_run(struct tour *t)
 	if (!thp) {
 		report_text("This kernel has no transparent huge pages (" THP_SYSFS);
 		report_text("is missing: CONFIG_TRANSPARENT_HUGEPAGE is off, which PREEMPT_RT forces");
-		report_text("on 6.12), and huge PFN-map entries (ARCH_SUPPORTS_PMD_PFNMAP) depend on");
-		report_text("it: the core never calls ->huge_fault, and the huge strategy maps 4 KiB");
-		report_text("per fault, as fault does.  The experiment checks that instead.");
+		report_text("on 6.12 and 7.3), and huge PFN-map entries (ARCH_SUPPORTS_PMD_PFNMAP)");
+		report_text("depend on it: the core never calls ->huge_fault, and the huge strategy");
+		report_text("maps 4 KiB per fault, as fault does.  The experiment checks that instead.");
 	} else {
 		report_text("This kernel has no huge PFN-map entries (ARCH_SUPPORTS_PMD_PFNMAP came in");
 		report_text("6.12, with pmd_special() to keep GUP-fast off such leaves): its fault path");

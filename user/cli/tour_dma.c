@@ -170,6 +170,6 @@ static void dma_run(struct tour *t)
 const struct tour_experiment tour_dma = {
 	.name = "dma",
 	.title = "the device writes, you read: zero-copy DMA",
-	.shows = "A device's DMA engine writes into coherent memory that user space has mapped; the bytes are read through the mapping with no copy, and the device addresses the same memory by its DMA address, equal to the physical address without an IOMMU and an I/O virtual address behind one.",
+	.shows = "A device's DMA engine writes into coherent memory that user space has mapped; the bytes are read through the mapping with no copy, and the device addresses the same memory by its DMA address, usually the physical address without an IOMMU and an I/O virtual address behind one.",
 	.run = dma_run,
 };
