@@ -424,10 +424,11 @@ static void count_faults(struct tour *t, int fd, bool dev, int flags,
 	m0 = minor_faults();
 	fc->err = tour_map_fd(fd, len, PROT_READ | PROT_WRITE, flags, &p);
 	m1 = minor_faults();
-	mmapdemo_get_stats(t->md, &s1);
+	/* The trace ends before the counters' ioctl, which is not mmap()'s. */
 	if (dev || (flags & MAP_POPULATE))
 		tour_trace_stop(t, "mmap_calls", "calls in mmap()",
 				dev ? NULL : file_fault_marks);
+	mmapdemo_get_stats(t->md, &s1);
 	if (fc->err)
 		return;
 	m2 = tour_touch_traced(t, p, t->pages, "touch_calls",

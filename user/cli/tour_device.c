@@ -455,8 +455,8 @@ static void device_not_ram_run(struct tour *t)
 	eager = cli_eager_strategy(path);
 	report_text("Write x = 0x%08x to a 32-bit word of each mapping and read it back,", x);
 	report_text("then ask the kernel about the page: its VMA flags and leaf (the walk),");
-	report_text("/proc/self/pagemap, and GUP (vmsplice() pins the page to put it in a");
-	report_text("pipe).  BAR 0 of %s is edu's registers (%s strategy,", path,
+	report_text("/proc/self/pagemap, and GUP (vmsplice() takes a reference on the page");
+	report_text("to put it in a pipe).  BAR 0 of %s is edu's registers (%s strategy,", path,
 		    mmapdemo_strategy_name(eager));
 	report_text("uncached); the word is the liveness register (0x%02x).  The RAM", EDU_LIVENESS);
 	report_text("device (fault strategy) hands out struct pages.");
