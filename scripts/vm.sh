@@ -177,7 +177,7 @@ if [ "$karch" = amd64 ] && ! grep -qx 'CONFIG_PREEMPT_RT=y' "$KCONFIG"; then
 	virtcons=0
 fi
 [ "$virtcons" = 0 ] || cmdline="$cmdline lab.out=/dev/hvc0 lab.ctl=/dev/hvc1"
-# KFENCE samples allocations only where the kernel has it (6.12 here).
+# KFENCE samples allocations only where the kernel has it (not 6.1 here).
 grep -qx 'CONFIG_KFENCE=y' "$KCONFIG" && cmdline="$cmdline kfence.sample_interval=10"
 # kmemleak (6.12-debug) prints what a scan finds to the kernel log too, for
 # the kernel-log gate.
