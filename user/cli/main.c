@@ -122,36 +122,38 @@ int cli_error(const struct cli *cli, const char *what, int err)
 	return EXIT_FAILED;
 }
 
+/* The rules behind mmap()'s refusals; other errors go to cli_error(). */
+static const struct {
+	int err;
+	int status;
+	const char *why;
+} mmap_refusals[] = {
+	{ EPERM, EXIT_FAILED,
+	  "why: the device's rule: no PROT_EXEC, for every caller, root too\n"
+	  "     (Documentation/semantics.rst)\n"
+	  "hint: map it without x in --prot\n" },
+	{ EACCES, EXIT_FAILED,
+	  "why: the core's rule: a writable MAP_SHARED mapping needs the file\n"
+	  "     open for writing (do_mmap(); Documentation/semantics.rst)\n" },
+	{ ENXIO, EXIT_FAILED,
+	  "why: the DMA device's rule: a mapping lies inside one of its\n"
+	  "     buffers (Documentation/dma.rst)\n" },
+	{ ENODEV, EXIT_NODEV,
+	  "why: the device was removed or unbound; it maps nothing until\n"
+	  "     it is bound again (Documentation/device-memory.rst)\n" },
+};
+
 int cli_mmap_error(const struct cli *cli, const char *what, int err)
 {
 	if (err > 0)
 		err = -err;
-	switch (-err) {
-	case EPERM:
-		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
-		fprintf(stderr,
-			"why: the device's rule: no PROT_EXEC, for every caller, root too\n"
-			"     (Documentation/semantics.rst)\n"
-			"hint: map it without x in --prot\n");
-		return EXIT_FAILED;
-	case EACCES:
-		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
-		fprintf(stderr,
-			"why: the core's rule: a writable MAP_SHARED mapping needs the file\n"
-			"     open for writing (do_mmap(); Documentation/semantics.rst)\n");
-		return EXIT_FAILED;
-	case ENXIO:
-		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
-		fprintf(stderr,
-			"why: the DMA device's rule: a mapping lies inside one of its\n"
-			"     buffers (Documentation/dma.rst)\n");
-		return EXIT_FAILED;
-	case ENODEV:
-		fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(-err));
-		fprintf(stderr,
-			"why: the device was removed or unbound; it maps nothing until\n"
-			"     it is bound again (Documentation/device-memory.rst)\n");
-		return EXIT_NODEV;
+	for (size_t i = 0; i < sizeof(mmap_refusals) / sizeof(mmap_refusals[0]);
+	     i++) {
+		if (mmap_refusals[i].err != -err)
+			continue;
+		fprintf(stderr, "mmapdemo: %s: %s\n%s", what, strerror(-err),
+			mmap_refusals[i].why);
+		return mmap_refusals[i].status;
 	}
 	return cli_error(cli, what, err);
 }
