@@ -107,7 +107,9 @@ fi
 # Which of the functions named are traceable, and which are in kallsyms.
 cat /tmp/docnames >>/tmp/said 2>/dev/null
 for f in do_syscall_64 entry_SYSCALL_64 asm_exc_page_fault exc_page_fault \
-	handle_page_fault do_user_addr_fault access_error; do
+	handle_page_fault do_user_addr_fault access_error \
+	el0_svc do_el0_svc el0_svc_common invoke_syscall \
+	el0_da do_mem_abort do_translation_fault do_page_fault; do
 	echo $f
 done >>/tmp/said
 sort -u /tmp/said >/tmp/names
