@@ -10,11 +10,13 @@
 # 6.12-rt is Debian's PREEMPT_RT flavour; 6.12-debug and 7-debug are built
 # here with the kernel's checkers (scripts/build-debug-kernel.sh, cached
 # machine-wide), 7-debug also with fault injection; 7 is the newest 7.x of
-# trixie-backports, built in a trixie root.  The newest kernel comes last:
-# make demo and the accelerator's probe use it.
-KERNELS ?= 6.1 6.12 6.12-rt 6.12-debug 7-debug 7
-# The newest of Debian's stock kernels, for the targets that take one.
-KERNEL ?= $(lastword $(filter-out %-rt %-debug,$(KERNELS)))
+# trixie-backports, built in a trixie root; arm64-7 is Debian's arm64 build
+# of the same 7.x, in an aarch64 VM (Documentation/lab.rst, "arm64
+# kernels").  The newest x86-64 kernel comes last: make demo and the
+# accelerator's probe use it.
+KERNELS ?= 6.1 6.12 6.12-rt 6.12-debug 7-debug arm64-7 7
+# The newest of Debian's stock x86-64 kernels, for the targets that take one.
+KERNEL ?= $(lastword $(filter-out %-rt %-debug arm64-%,$(KERNELS)))
 BUILD := $(CURDIR)/build
 CACHE := $(CURDIR)/.cache
 SOURCE_SERIES ?= 6.1
@@ -124,11 +126,12 @@ check:
 	@scripts/check.sh $(KERNELS)
 
 # The benchmarks, in a VM with the memory they need; results in build/bench/.
-# By default on Debian's kernels of the matrix, not on the debug kernels:
-# their checkers make one bench VM take several times as long, and their
-# figures are the checkers' (Documentation/performance.rst, "The run").
+# By default on Debian's x86-64 kernels of the matrix, not on the debug
+# kernels: their checkers make one bench VM take several times as long, and
+# their figures are the checkers'; nor on arm64, a second instruction set
+# emulated (Documentation/performance.rst, "The run" and "arm64").
 # KERNELS given on the command line is taken as it is.
-BENCH_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(filter-out %-debug,$(KERNELS)))
+BENCH_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(filter-out %-debug arm64-%,$(KERNELS)))
 bench:
 	@$(MAKE) --no-print-directory initramfs KERNELS="$(BENCH_KERNELS)"
 	@scripts/bench.sh $(BENCH_KERNELS)
