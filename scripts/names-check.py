@@ -282,8 +282,10 @@ def check_paths(a):
                       said_of(body, m.start(), [series]))
                 if series not in ks:
                     continue    # said of another kernel
-                # A system call runs as its entry: mmap() is __x64_sys_mmap.
-                if f in ran or f in untraceable or "__x64_sys_" + f in ran:
+                # A system call runs as its entry: mmap() is
+                # __x64_sys_mmap on x86-64, __arm64_sys_mmap on arm64.
+                if f in ran or f in untraceable or any(
+                        p + f in ran for p in ("__x64_sys_", "__arm64_sys_")):
                     continue
                 line = body[:m.start()].count("\n") + 1
                 bad.append(f"{name}:{line}: the output says this path runs "

@@ -83,10 +83,10 @@ done_() {
 
 echo "TAP version 13"
 # The system calls' traced entry points (syscall_wrapper.h of each
-# architecture).
+# architecture), and the first function of the fault's entry code.
 case $(uname -m) in
-aarch64) sys=__arm64_sys_ ;;
-*) sys=__x64_sys_ ;;
+aarch64) sys=__arm64_sys_ fault_entry=el0_da ;;
+*) sys=__x64_sys_ fault_entry=exc_page_fault ;;
 esac
 if [ "$(id -u)" != 0 ] || [ ! -e /sys/module/mmapdemo ]; then
 	[ -e /sys/module/mmapdemo ] || [ -z "${LAB_MODULE:-}" ] ||
@@ -461,8 +461,9 @@ if umount "$tracing" 2>/dev/null; then
 		expect callback "4. first touch" fault_fault
 		expect under "4. first touch" handle_mm_fault fault_fault
 		expect callback "6. munmap(2)" mmapdemo_vma_close
-		# The entry code above the fault, decided on that kernel.
-		expect grep -q "^ *exc_page_fault  (not traceable: in /proc/kallsyms, not in available_filter_functions" "$out"
+		# The entry code above the fault, decided on that kernel:
+		# x86-64's exc_page_fault() and arm64's el0_da() are noinstr.
+		expect grep -q "^ *$fault_entry  (not traceable: in /proc/kallsyms, not in available_filter_functions" "$out"
 		expect grep -q '"case": "mmapdemo path --strategy fault --write"' /tmp/cli_calls_test.json
 		expect grep -q '"callback": true' /tmp/cli_calls_test.json
 		none "a live trace without tracefs" "calls recorded " "$out"

@@ -385,12 +385,23 @@ void calltree_heading(const struct call_tree *t, char *buf, size_t size)
 }
 
 /*
- * The callers above a stage's entry points that this kernel cannot trace:
- * in /proc/kallsyms, absent from available_filter_functions.  Read once.
+ * The callers above a stage's entry points, in the order they run, with
+ * whether they are a fault's (else a system call's): x86-64's
+ * (arch/x86/entry/syscall_64.c, arch/x86/mm/fault.c), then arm64's
+ * (arch/arm64/kernel/entry-common.c and syscall.c, arch/arm64/mm/fault.c).
+ * A kernel has one architecture's in /proc/kallsyms; those of them absent
+ * from available_filter_functions are the ones it cannot trace.
  */
-static const char *const entry_callers[] = {
-	"do_syscall_64", "exc_page_fault", "handle_page_fault",
-	"do_user_addr_fault", "access_error", NULL
+static const struct {
+	const char *name;
+	bool fault;
+} entry_callers[] = {
+	{ "do_syscall_64", false },	   { "exc_page_fault", true },
+	{ "handle_page_fault", true },	   { "do_user_addr_fault", true },
+	{ "access_error", true },	   { "el0_svc", false },
+	{ "do_el0_svc", false },	   { "el0_da", true },
+	{ "do_mem_abort", true },	   { "do_translation_fault", true },
+	{ "do_page_fault", true },	   { NULL, false }
 };
 
 static unsigned int untraceable_mask(const struct graph_session *gs)
@@ -408,8 +419,8 @@ static unsigned int untraceable_mask(const struct graph_session *gs)
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%*s %*s %127s", name) != 1)
 			continue;
-		for (unsigned int i = 0; entry_callers[i]; i++)
-			if (!strcmp(name, entry_callers[i]) &&
+		for (unsigned int i = 0; entry_callers[i].name; i++)
+			if (!strcmp(name, entry_callers[i].name) &&
 			    !graph_func_find(gs, name))
 				mask |= 1 << i;
 	}
@@ -424,13 +435,12 @@ void calltree_untraceable(const struct graph_session *gs, bool fault,
 	size_t len;
 
 	buf[0] = '\0';
-	for (unsigned int i = 0; entry_callers[i]; i++) {
-		if (!(mask & (1 << i)) ||
-		    fault != !!strcmp(entry_callers[i], "do_syscall_64"))
+	for (unsigned int i = 0; entry_callers[i].name; i++) {
+		if (!(mask & (1 << i)) || fault != entry_callers[i].fault)
 			continue;
 		len = strlen(buf);
 		snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
-			 entry_callers[i]);
+			 entry_callers[i].name);
 	}
 }
 
@@ -447,16 +457,15 @@ static void calltree_inlined(bool fault, char *buf, size_t size)
 	buf[0] = '\0';
 	rec = recorded_kernel(why, sizeof(why));
 	funcs = json_get(rec, "functions");
-	for (unsigned int i = 0; funcs && entry_callers[i]; i++) {
-		const struct json *f = json_get(funcs, entry_callers[i]);
+	for (unsigned int i = 0; funcs && entry_callers[i].name; i++) {
+		const struct json *f = json_get(funcs, entry_callers[i].name);
 
 		if (!f || json_bool(f, "traceable") || json_bool(f, "kallsyms") ||
-		    !json_bool(f, "source") ||
-		    fault != !!strcmp(entry_callers[i], "do_syscall_64"))
+		    !json_bool(f, "source") || fault != entry_callers[i].fault)
 			continue;
 		len = strlen(buf);
 		snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
-			 entry_callers[i]);
+			 entry_callers[i].name);
 	}
 }
 
@@ -615,24 +624,24 @@ static void recorded_untraceable(const struct json *rec, bool fault)
 {
 	const struct json *funcs = json_get(rec, "functions");
 
-	for (unsigned int i = 0; entry_callers[i]; i++) {
-		const struct json *f = json_get(funcs, entry_callers[i]);
+	for (unsigned int i = 0; entry_callers[i].name; i++) {
+		const struct json *f = json_get(funcs, entry_callers[i].name);
 		const char *why = json_str(f, "why");
 
 		if (!f || json_bool(f, "traceable") ||
-		    fault != !!strcmp(entry_callers[i], "do_syscall_64"))
+		    fault != entry_callers[i].fault)
 			continue;
 		/* "not in this kernel" is no untraceable caller. */
 		if (!json_bool(f, "kallsyms") && !json_bool(f, "source"))
 			continue;
 		if (report_json()) {
 			report_item(NULL);
-			report_str("function", NULL, entry_callers[i]);
+			report_str("function", NULL, entry_callers[i].name);
 			report_str("why", NULL, why ?: "");
 			report_close();
 		} else {
-			report_text("  %s  (not traceable: %s)", entry_callers[i],
-				    why ?: "?");
+			report_text("  %s  (not traceable: %s)",
+				    entry_callers[i].name, why ?: "?");
 		}
 	}
 }
