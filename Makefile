@@ -128,8 +128,8 @@ check:
 # The benchmarks, in a VM with the memory they need; results in build/bench/.
 # By default on Debian's x86-64 kernels of the matrix, not on the debug
 # kernels: their checkers make one bench VM take several times as long, and
-# their figures are the checkers'; nor on arm64, a second instruction set
-# emulated (Documentation/performance.rst, "The run" and "arm64").
+# their figures are the checkers' (Documentation/performance.rst, "The
+# run"); nor on arm64, where no make bench has been run yet.
 # KERNELS given on the command line is taken as it is.
 BENCH_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(filter-out %-debug arm64-%,$(KERNELS)))
 bench:
