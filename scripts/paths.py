@@ -86,11 +86,6 @@ ENTRY_ARCH = {
               "pagefault_out_of_memory"],
 }
 ENTRY = sorted(set(sum(ENTRY_ARCH.values(), [])))
-
-
-def arch(kernel):
-    """The architecture of a kernel of the matrix, from its name."""
-    return "arm64" if kernel.startswith("arm64-") else "x86-64"
 STAGES = ["mmap", "fault", "touch", "write", "read", "fork", "dontneed",
           "split", "mremap", "revoke", "touch_after", "munmap"]
 # The DMA device's ->mmap (kmod/dma.c: ->mmap on every kernel, 7.x too),
@@ -98,6 +93,11 @@ STAGES = ["mmap", "fault", "touch", "write", "read", "fork", "dontneed",
 # dma_mmap_attrs() in 6.1, 6.12 and 7.3 (include/linux/dma-mapping.h).
 DMA_MMAP = "mmapdemo_dma_mmap"
 DMA_MAPPING = {"coherent": "dma_mmap_attrs", "page array": "vm_map_pages_zero"}
+
+
+def arch(kernel):
+    """The architecture of a kernel of the matrix, from its name."""
+    return "arm64" if kernel.startswith("arm64-") else "x86-64"
 
 
 def base(name):
