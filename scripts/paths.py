@@ -18,6 +18,8 @@
       that kernel can trace must have run in one of its recorded paths.
       A function it cannot trace (noinstr, inlined) or does not have passes
       here (names-check.py checks that it exists).  Prints TAP.
+  paths.py entry
+      The names of ENTRY, a line each: what paths.sh asks the guest about.
   paths.py rst DIR
       DIR/index.rst, one page per recorded kernel and changes.rst (what
       changed on each path between the kernels), from DIR/*.json.
@@ -936,7 +938,11 @@ def main():
     c = sub.add_parser("check-doc")
     c.add_argument("dir")
     c.add_argument("docs", nargs="+")
+    sub.add_parser("entry")
     a = p.parse_args()
+    if a.cmd == "entry":
+        print("\n".join(ENTRY))
+        return
     if a.cmd == "check-doc":
         sys.exit(check_doc(a))
     if a.cmd == "check":

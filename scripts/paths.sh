@@ -106,12 +106,6 @@ fi
 [ -z "$bar" ] || rec bar-revoke --device "$bar" path --strategy fault --revoke --write
 # Which of the functions named are traceable, and which are in kallsyms.
 cat /tmp/docnames >>/tmp/said 2>/dev/null
-for f in do_syscall_64 entry_SYSCALL_64 asm_exc_page_fault exc_page_fault \
-	handle_page_fault do_user_addr_fault access_error \
-	el0_svc do_el0_svc el0_svc_common invoke_syscall \
-	el0_da do_mem_abort do_translation_fault do_page_fault; do
-	echo $f
-done >>/tmp/said
 sort -u /tmp/said >/tmp/names
 echo "@@FILTER"
 cut -d" " -f1 $t/available_filter_functions 2>/dev/null | sed "s/\.[a-z0-9.]*$//" |
@@ -122,12 +116,15 @@ echo "@@NAMES"
 cat /tmp/names
 echo "@@END"'
 
-# The words of the documents that could name a function, for the guest.
-docnames=$(cat Documentation/path.rst Documentation/primer.rst \
+# The words of the documents that could name a function, and the entry
+# code above the traces of each architecture (paths.py's ENTRY), for the
+# guest.
+docnames=$( (cat Documentation/path.rst Documentation/primer.rst \
 	Documentation/tour.rst Documentation/cli.rst Documentation/semantics.rst \
 	Documentation/device-memory.rst Documentation/huge.rst \
 	Documentation/performance.rst |
-	grep -oE '[A-Za-z_][A-Za-z0-9_]*_[A-Za-z0-9_]*' | sort -u)
+	grep -oE '[A-Za-z_][A-Za-z0-9_]*_[A-Za-z0-9_]*'
+	python3 scripts/paths.py entry) | sort -u)
 guest="cat >/tmp/docnames <<'DOCNAMES'
 $docnames
 DOCNAMES
