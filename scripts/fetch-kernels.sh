@@ -13,6 +13,7 @@
 #
 # Usage: scripts/fetch-kernels.sh KERNEL...       (e.g. 6.1 6.12 7 6.12-rt)
 #        scripts/fetch-kernels.sh --source SERIES (e.g. 6.1 or 7.3)
+
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MMAPDEMO_CACHE:-$top/.cache}
 # MMAPDEMO_APT: a stand-in for apt-local.sh (scripts/fetch-test.sh).
@@ -305,7 +306,7 @@ source_complete() {
 # declares, one a line, sorted; generous rather than exact: a name only
 # needs to exist in that kernel.
 source_functions() {
-	LC_ALL=C sed -nE 's/^SYSCALL_DEFINE[0-6]\(([a-z0-9_]+).*/sys_\1\n__x64_sys_\1\n__do_sys_\1\n__se_sys_\1/p
+	LC_ALL=C sed -nE 's/^SYSCALL_DEFINE[0-6]\(([a-z0-9_]+).*/sys_\1\n__x64_sys_\1\n__arm64_sys_\1\n__do_sys_\1\n__se_sys_\1/p
 t
 s/^DEFINE_IDTENTRY[A-Z_]*\(([a-z0-9_]+).*/\1/p
 t
@@ -316,9 +317,12 @@ s/^([A-Za-z_][^;={}(]*[^A-Za-z0-9_(])?([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/p' |
 }
 
 # The source directories whose functions source_functions lists: the
-# subsystems whose functions the documentation and the CLI name.
-FUNCTION_DIRS="mm include kernel fs arch/x86 drivers/pci drivers/base drivers/char
-	drivers/misc drivers/vfio lib security ipc block init virt drivers/iommu"
+# subsystems whose functions the documentation and the CLI name, and the
+# architectures of the matrix (ARCH_DIRS).
+ARCH_DIRS="x86-64:arch/x86 arm64:arch/arm64"
+FUNCTION_DIRS="mm include kernel fs arch/x86 arch/arm64 drivers/pci drivers/base
+	drivers/char drivers/misc drivers/vfio lib security ipc block init virt
+	drivers/iommu"
 # The same on one line, as source.env records it.
 # shellcheck disable=SC2086,SC2116 # the words joined by single spaces
 FUNCTION_DIRS_LINE=$(echo $FUNCTION_DIRS)
@@ -388,9 +392,27 @@ fetch_source() {
 	for f in $SOURCE_FILES; do
 		[ -e "$dir/linux-source-$series/$f" ] || missing="${missing:+$missing }$f"
 	done
+	# One list for each architecture, its own directory and the common
+	# ones (functions-x86-64, functions-arm64: what a kernel built for it
+	# can have), and their union (functions: what a document can name).
+	common=""
+	for d in $FUNCTION_DIRS; do
+		case " $ARCH_DIRS " in
+		*":$d "*) ;;
+		*) common="$common $d" ;;
+		esac
+	done
 	# shellcheck disable=SC2086 # a list of directories
-	(cd "$dir/linux-source-$series" && find $FUNCTION_DIRS -name '*.[ch]' -print0 |
-		xargs -0 cat | source_functions) >"$dir/functions"
+	(cd "$dir/linux-source-$series" && find $common -name '*.[ch]' -print0 |
+		xargs -0 cat | source_functions) >"$dir/functions-common"
+	for ad in $ARCH_DIRS; do
+		# shellcheck disable=SC2086 # a list of directories
+		(cd "$dir/linux-source-$series" && find "${ad#*:}" -name '*.[ch]' -print0 |
+			xargs -0 cat | source_functions |
+			LC_ALL=C sort -u -m - "$dir/functions-common") >"$dir/functions-${ad%%:*}"
+	done
+	LC_ALL=C sort -u -m "$dir"/functions-* >"$dir/functions"
+	rm -f "$dir/functions-common"
 	if [ "${MMAPDEMO_FULL_SOURCE:-0}" != 1 ]; then
 		for d in $FUNCTION_DIRS; do
 			case " $members " in

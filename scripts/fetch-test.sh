@@ -14,6 +14,7 @@
 # make check's deps step runs the real fetch.
 #
 # Usage: scripts/fetch-test.sh       TAP
+
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,6 +62,9 @@ source_deb() {
 	done
 	printf 'int fetch_test_function(void)\n{\n\treturn 0;\n}\n' \
 		>"$t/linux-source-$1/mm/fetch_test.c"
+	mkdir -p "$t/linux-source-$1/arch/arm64"
+	printf 'void fetch_test_arm64(void)\n{\n}\n' \
+		>"$t/linux-source-$1/arch/arm64/fetch_test.c"
 	tar -C "$t" -cJf "$t/linux-source-$1.tar.xz" "linux-source-$1"
 	if [ "$2" = 1 ]; then
 		mv "$t/linux-source-$1.tar.xz" "$t/deb/usr/src/"
@@ -116,11 +120,20 @@ for f in $files; do
 	[ "$f" = "$lacks" ] && continue
 	[ -f "$tmp/cache/src/9.9/linux-source-9.9/$f" ] || { echo "# $f was not unpacked"; st=1; }
 done
-grep -qx fetch_test_function "$tmp/cache/src/9.9/functions" 2>/dev/null || st=1
+for l in functions functions-x86-64 functions-arm64; do
+	grep -qx fetch_test_function "$tmp/cache/src/9.9/$l" 2>/dev/null ||
+		{ echo "# mm/'s function is not in $l"; st=1; }
+done
+if ! grep -qx fetch_test_arm64 "$tmp/cache/src/9.9/functions-arm64" 2>/dev/null ||
+	! grep -qx fetch_test_arm64 "$tmp/cache/src/9.9/functions" ||
+	grep -qx fetch_test_arm64 "$tmp/cache/src/9.9/functions-x86-64"; then
+	echo "# arch/arm64's function is not in arm64's list and the union alone"
+	st=1
+fi
 for d in $dirs; do
 	[ ! -e "$tmp/cache/src/9.9/linux-source-9.9/$d" ] || { echo "# $d was kept"; st=1; }
 done
-ok "$st" "the build's files are unpacked, mm/'s function listed, the function list's directories removed again"
+ok "$st" "the build's files are unpacked, mm/'s function listed for both architectures, arch/arm64's for arm64 only, the function list's directories removed again"
 
 : >"$tmp/calls"
 fetch 9.9

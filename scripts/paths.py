@@ -182,9 +182,13 @@ def record(a):
     rec = parse_log(a.log)
     if "release" not in rec:
         sys.exit("paths.py: %s: no @@RELEASE: the guest did not run" % a.log)
-    source = set()
-    if os.path.exists(a.functions):
-        source = set(open(a.functions).read().split())
+    # The source's functions for this kernel's architecture
+    # (scripts/fetch-kernels.sh: functions-x86-64, functions-arm64).
+    functions = "%s-%s" % (a.functions, arch(a.kernel))
+    if not os.path.exists(functions):
+        sys.exit("paths.py: no %s: scripts/fetch-kernels.sh --source %s "
+                 "makes it" % (functions, a.series))
+    source = set(open(functions).read().split())
     graph = "function_graph" in rec.get("tracers", "").split()
     out = {
         "generated": GENERATED,
@@ -223,12 +227,6 @@ def record(a):
                             "available_filter_functions: this build cannot "
                             "trace it (noinstr, notrace, or built without "
                             "ftrace)")
-            elif f in source and arch(a.kernel) == "arm64":
-                # The source's list has arch/x86, not arch/arm64
-                # (FUNCTION_DIRS, scripts/fetch-kernels.sh).
-                e["why"] = ("in the %s source's common or x86-64 code, not "
-                            "in /proc/kallsyms: inlined on this build, a "
-                            "macro, or x86-64's only" % a.series)
             elif f in source:
                 e["why"] = ("in the %s source, not in /proc/kallsyms: "
                             "inlined on this build, or a macro" % a.series)
@@ -926,7 +924,9 @@ def main():
     r = sub.add_parser("record")
     r.add_argument("--kernel", required=True)
     r.add_argument("--series", required=True)
-    r.add_argument("--functions", required=True)
+    r.add_argument("--functions", required=True,
+                   help="the source's function list, LIST-ARCH for each "
+                   "architecture (scripts/fetch-kernels.sh --source)")
     r.add_argument("--command", required=True)
     r.add_argument("log")
     r.add_argument("out")
