@@ -22,6 +22,10 @@
 #            record a verdict (vm.sh records TCG when a KVM run fails)
 #        scripts/accel.sh -s
 #            print the cache file of this host, if there is one
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -143,3 +147,5 @@ else
 	echo "accel: KVM is not usable on this machine, so the VMs run under QEMU's emulator (TCG), which is slower; why: ${file#"$top"/} (scripts/accel.sh -s), probe logs in ${logdir#"$top"/}" >&2
 fi
 echo "$verdict"
+exit
+}

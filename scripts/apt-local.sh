@@ -14,6 +14,10 @@
 # the lab (scripts/fetch-kernels.sh, scripts/mkinitramfs.sh).
 #
 # Usage: scripts/apt-local.sh {update|get|cache} ARGS...
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,3 +63,5 @@ get) exec apt-get -q $opts "$@" ;;
 cache) exec apt-cache $opts "$@" ;;
 *) echo "usage: $0 {update|get|cache} ARGS..." >&2; exit 2 ;;
 esac
+exit
+}

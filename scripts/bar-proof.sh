@@ -30,6 +30,10 @@
 #                                              log must hold, for klog-gate.sh
 #                                              --expect: dma_test's stray DMA
 #                                              (STRAY_IOVA), refused by the IOMMU
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,3 +95,5 @@ verify)
 	exit 2
 	;;
 esac
+exit
+}

@@ -19,6 +19,10 @@
 # The run's identity (date, commit, QEMU, host, load before and after,
 # seconds per VM) goes to build/bench/run.txt, from which
 # scripts/bench-doc.py regenerates Documentation/performance.rst's tables.
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,3 +116,5 @@ done
 } >>"$run"
 echo "bench: all kernels: $(($(date +%s) - all_start))s; $run"
 exit $status
+exit
+}

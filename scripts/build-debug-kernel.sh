@@ -31,6 +31,10 @@
 # holds (its build-seconds are then those of the last run only).
 #
 # Usage: scripts/build-debug-kernel.sh SERIES-debug
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -191,3 +195,5 @@ KCC="$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$dir/config")"
 VM_MEMORY=2G
 VM_ACPI_NOIRQ=1
 ENV
+exit
+}

@@ -8,6 +8,10 @@
 # (scripts/buildroot.sh).
 #
 # Usage: scripts/build-module.sh KERNEL SOURCE_DIR MODULE.ko [KBUILD_ARGS...]
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,3 +56,5 @@ if grep -E 'warning:|error:' "$log" >&2; then
 fi
 cp "$out/$ko" "$top/build/$kernel/modules/"
 echo "  MODULE  $kernel/$ko ($where)"
+exit
+}

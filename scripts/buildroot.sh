@@ -26,6 +26,10 @@
 # adds the directory of a KDIR outside them, e.g. a debug kernel's);
 # MMAPDEMO_BUILDROOT=always builds every kernel in its root, even when the
 # host has its compiler; =checker is for the sparse pass, see where().
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -327,3 +331,5 @@ path) ensure "${1:?usage: $0 path SUITE}" ;;
 	exit 2
 	;;
 esac
+exit
+}

@@ -7,6 +7,10 @@
 # that could not run is a failure or a skip with its reason, never a pass.
 #
 # Usage: scripts/check.sh KERNEL...
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -555,3 +559,5 @@ if [ ${#failures[@]} -gt 0 ]; then
 fi
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" = 0 ]
+exit
+}

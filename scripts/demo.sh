@@ -16,6 +16,10 @@
 # experiments.
 #
 # Usage: scripts/demo.sh KERNEL...
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,3 +75,5 @@ for k in "$@"; do
 		echo "(no differences)"
 	fi
 done
+exit
+}

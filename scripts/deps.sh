@@ -6,6 +6,10 @@
 # never to /boot, and apt's own sources stay untouched.
 #
 # Usage: scripts/deps.sh KERNEL...
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,3 +44,5 @@ fi
 
 "$top/scripts/fetch-kernels.sh" "$@"
 "$top/scripts/fetch-kernels.sh" --source "${SOURCE_SERIES:-6.1}"
+exit
+}

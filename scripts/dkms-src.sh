@@ -8,6 +8,10 @@
 # here.  The Debian package uses it, and so does "make dkms-install".
 #
 # Usage: scripts/dkms-src.sh ROOT        prints the directory it made
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,3 +29,5 @@ install -m 0755 "$top"/kmod/probes/run.sh "$dest/kmod/probes/"
 install -m 0644 "$top/include/uapi/linux/mmapdemo.h" "$dest/include/uapi/linux/"
 sed "s/#MODULE_VERSION#/$version/" "$top/dkms.conf" >"$dest/dkms.conf"
 echo "$dest"
+exit
+}

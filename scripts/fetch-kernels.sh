@@ -14,6 +14,9 @@
 # Usage: scripts/fetch-kernels.sh KERNEL...       (e.g. 6.1 6.12 7 6.12-rt)
 #        scripts/fetch-kernels.sh --source SERIES (e.g. 6.1 or 7.3)
 
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MMAPDEMO_CACHE:-$top/.cache}
 # MMAPDEMO_APT: a stand-in for apt-local.sh (scripts/fetch-test.sh).
@@ -436,3 +439,5 @@ else
 		esac
 	done
 fi
+exit
+}

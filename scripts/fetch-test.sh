@@ -15,6 +15,9 @@
 #
 # Usage: scripts/fetch-test.sh       TAP
 
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -148,3 +151,5 @@ st=$?
 ok $? "a tarball that cannot be read fails and says so (status $st)"
 
 [ "$failed" = 0 ]
+exit
+}

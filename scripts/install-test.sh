@@ -7,6 +7,10 @@
 # Prints TAP.
 #
 # Usage: scripts/install-test.sh
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,3 +76,5 @@ gcc -Wall -Wextra -Werror $cflags -o "$dest/consumer-static" \
 	"$dest/consumer-static" | sed 's/^/# /'
 result "static: built against libmmapdemo.a and run" $?
 [ "$failed" = 0 ]
+exit
+}

@@ -10,6 +10,10 @@
 # gate's test (a module that WARNs) is in scripts/check.sh.
 #
 # Usage: scripts/klog-gate-test.sh
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -159,3 +163,5 @@ $other"
 result "$([ $? = 1 ] && echo 0 || echo 1)" "gate --expect still fails on another report beside it"
 
 [ "$fails" = 0 ]
+exit
+}

@@ -25,6 +25,10 @@
 # Exits 0 when the log is whole and clean, 1 when it shows a kernel bug
 # (whole or not) or lacks the expected report, 2 when it shows none but is
 # not whole.
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 # What any kernel prints on a bug, then what the debug kernels' checkers
@@ -129,3 +133,5 @@ if [ -n "$incomplete" ]; then
 	exit 2
 fi
 exit 0
+exit
+}

@@ -16,6 +16,10 @@
 # each with its reason.
 #
 # Usage: scripts/lint.sh KERNEL...      prints "lint: N passed, N failed"
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,3 +110,5 @@ result "cppcheck user/ selftests/" "$st"
 
 echo "lint: $pass passed, $fail failed"
 [ "$fail" = 0 ]
+exit
+}

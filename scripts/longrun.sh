@@ -36,6 +36,10 @@
 # passed" or "NAME: FAILED" and a non-zero status on a failure: a failed
 # test, a VM that did not finish, or a kernel log that is not clean.
 # TIMEOUT (seconds) overrides the VM's own limit.
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -189,3 +193,5 @@ else
 	echo "$what: FAILED ($st; $(cat "$log/time" 2>/dev/null))"
 	exit 1
 fi
+exit
+}

@@ -7,6 +7,10 @@
 #
 # Usage: scripts/make-deb.sh [OUTDIR]     (default build/deb)
 # Prints "deb: lintian: N errors, N warnings" and fails on an error.
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,3 +38,5 @@ warnings=$(grep -c '^W: ' "$lint" || true)
 grep -E '^(E|W): ' "$lint" | sed 's/^/    /' || true
 echo "deb: lintian: $errors errors, $warnings warnings"
 [ "$errors" = 0 ]
+exit
+}

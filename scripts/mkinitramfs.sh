@@ -18,6 +18,10 @@
 # headers' NEEDED entries, as the host's ldd cannot run them.
 #
 # Usage: scripts/mkinitramfs.sh [-D DIR] [-b BUSYBOX -L SYSROOT] OUT.cpio.gz MODULE_DIR STAGE_DIR PROGRAM...
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 disk_modules= busybox=/bin/busybox sysroot=
@@ -117,3 +121,5 @@ done
 # never half of one.
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp.$$"
 mv "$out.tmp.$$" "$out"
+exit
+}

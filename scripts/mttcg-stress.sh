@@ -20,6 +20,10 @@
 # Prints one line "mttcg-stress: ..." with the QEMU, the rounds done, the
 # seconds, and the verdict; exits 0 only when all rounds ran and the gate
 # found the log whole and clean.
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,3 +83,5 @@ else
 fi
 echo "mttcg-stress: $kernel, $version, thread=$VM_TCG_THREAD: $done_rounds of $rounds rounds in $secs s: $verdict"
 [ "$verdict" = passed ]
+exit
+}

@@ -22,6 +22,10 @@
 #                                            what the recorded paths must
 #                                            show (paths.py check); a host
 #                                            test of scripts/check.sh
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -171,3 +175,5 @@ else
 	[ "${PIPESTATUS[0]}" = 0 ] || st=1
 fi
 exit $st
+exit
+}

@@ -16,6 +16,10 @@
 #
 # Usage: scripts/package-test.sh KERNEL...
 # Prints TAP (ok/not ok lines) for check.sh, and the time of each step.
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -228,3 +232,5 @@ SCRIPT
 done
 echo "# package-test: $n checks, $failed failed"
 [ "$failed" = 0 ]
+exit
+}

@@ -38,6 +38,10 @@
 # path.
 #
 # Usage: scripts/paths.sh KERNEL...     logs in build/KERNEL/paths/
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -156,3 +160,5 @@ python3 scripts/paths.py rst Documentation/paths
 # What the recordings must show; a recording that does not is kept, to be
 # read, and make paths fails.
 python3 scripts/paths.py check Documentation/paths
+exit
+}

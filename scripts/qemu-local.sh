@@ -16,6 +16,10 @@
 #   VM_QEMU=$(scripts/qemu-local.sh trixie-backports) scripts/vm.sh ...
 # The apt lists are the project's (scripts/apt-local.sh update refreshes
 # them; sid's with APT_LOCAL_SID=1).
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,3 +80,5 @@ chmod +x "$dir.tmp/qemu-system-x86_64"
 rm -rf "$dir"
 mv "$dir.tmp" "$dir"
 echo "$dir/qemu-system-x86_64"
+exit
+}

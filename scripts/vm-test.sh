@@ -14,6 +14,10 @@
 # make check's VMs run the real fetch and boot.
 #
 # Usage: scripts/vm-test.sh       TAP
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -121,3 +125,5 @@ ok $? "ivshmem: a missing file is made (${size:-no file} bytes, ${blocks:-no} bl
 
 echo "# vm-test: $((n - failed)) of $n passed"
 [ "$failed" = 0 ]
+exit
+}

@@ -58,6 +58,10 @@
 # The x86-64 QEMU is VM_QEMU if set, else the host's qemu-system-x86_64;
 # scripts/qemu-local.sh prints another Debian release's, unpacked beside
 # the host's (see Documentation/lab.rst, "One TCG thread or one per vCPU").
+
+# One compound command, which bash reads whole before it runs any of it:
+# a change to this file cannot reach a run that has started.
+{
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -413,3 +417,5 @@ if [ -z "$status" ]; then
 	exit 125
 fi
 exit "$status"
+exit
+}
