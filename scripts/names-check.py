@@ -11,7 +11,9 @@ check_prep_vma())", "on 6.12 and later, ..."); a clause that names none
 speaks of the default kernels: the running kernel for the CLI's output,
 the kernels a document's section says it describes for a document (an rst
 comment ".. names-check: 6.1 6.12" sets them until the next one; without
-one, every kernel of the matrix).  A clause ends at ". ", "; ", a blank
+one, every kernel of the matrix; ".. names-check: any", for a table that
+says which kernel has which function: any one kernel), and for the
+definition of a definition list whose term names kernels, those.  A clause ends at ". ", "; ", a blank
 line, or an opening parenthesis before the name.
 
 Each kernel's functions are
@@ -28,8 +30,8 @@ Each kernel's functions are
     has (inlined in every build) counts as kmod/ defines it, and so does
     every function of kmod/ for a series whose module was not built.
 System calls count by their name ("mmap()" is sys_mmap), and user-space
-functions (the C library's, libmmapdemo's, the CLI's) are not the kernel's
-and are skipped.
+functions (the C library's, libmmapdemo's, the CLI's) and the lab's (the
+selftests', the scripts') are not the kernel's and are skipped.
 
 And that every function the CLI's output says a path runs is one that
 path's recorded trace on that kernel ran (make paths,
@@ -62,6 +64,7 @@ USER_SPACE = {
     "memcmp", "getrusage", "malloc", "free", "printf", "fopen", "strerror",
     "pthread_create", "posix_memalign", "clock_gettime", "fsync", "main",
     "dlopen", "system", "exit", "abort", "raise", "getpagesize",
+    "pthread_join",
     # Placeholders: "file: function()".
     "function", "func",
 }
@@ -79,6 +82,9 @@ POSTFIX = re.compile(r"(?:``)?(?:\s+(?:on|in|of)\s+|\s*\((?:on\s+|in\s+)?|"
 # Another program's function: "QEMU's edu_mmio_write()".
 NOT_KERNEL = re.compile(r"(QEMU's|QEMU 的|the C library's|libc's)\s*(``)?$")
 MARK = re.compile(r"^\.\. names-check:\s*(.*)$")
+# ".. names-check: any": a table that says of each kernel whether it has
+# a function; each name need only be in one kernel of the matrix.
+ANY = "any"
 ROW = re.compile(r"^(\s*)\* - (.*)$")
 CELL = re.compile(r"^(\s*)- (.*)$")
 # ".. names-check: output 6.12": the literal blocks that follow are the
@@ -196,20 +202,32 @@ def read_list(path):
         return {w.split()[0] for w in f if w.strip()}
 
 
-def defined_in(paths, pattern):
-    """Names of functions that the C files under @paths define."""
+def defined_in(paths, pattern, ends=(".c", ".h")):
+    """Names of functions that the files under @paths whose names end in
+    @ends define, as @pattern finds them."""
     names = set()
     rx = re.compile(pattern, re.M)
     for top in paths:
         for d, _, files in os.walk(os.path.join(TOP, top)):
             for f in files:
-                if f.endswith((".c", ".h")):
+                if f.endswith(ends):
                     with open(os.path.join(d, f), encoding="utf-8") as fh:
                         names |= set(rx.findall(fh.read()))
     return names
 
 
 FUNC_DEF = r"^[A-Za-z_][^;=(\n]*?\b([A-Za-z_][A-Za-z0-9_]*)\("
+
+
+def lab_functions():
+    """The functions of this project that are not the kernel's: user
+    space (user/, include/), the selftests and their test module, and
+    the lab's scripts (shell and Python functions)."""
+    return (USER_SPACE | defined_in(["user", "include", "selftests"], FUNC_DEF)
+            | defined_in(["scripts", "selftests"],
+                         r"^\s*([A-Za-z_][A-Za-z0-9_]*)\(\)\s*\{", (".sh",))
+            | defined_in(["scripts", "Documentation/sphinx"],
+                         r"^\s*def\s+([A-Za-z_][A-Za-z0-9_]*)\(", (".py",)))
 
 # What the compiler appends to a function it cloned or split:
 # "walk_tables.cold", "huge_fault.constprop.0".
@@ -249,8 +267,7 @@ def case_functions(case):
 def check_paths(a):
     """Each case's output names only what that case's trace ran."""
     rec = json.load(open(a.paths))
-    user = USER_SPACE | defined_in(["user", "include"], FUNC_DEF)
-    user -= defined_in(["kmod"], FUNC_DEF)
+    user = lab_functions() - defined_in(["kmod"], FUNC_DEF)
     series = a.running[0]
     untraceable = {f: e["why"] for f, e in rec["functions"].items()
                    if not e["traceable"] and (e["kallsyms"] or e["source"])}
@@ -319,7 +336,7 @@ def main():
             print(f"Bail out! names-check: no {p}")
             return 1
         funcs[s] = read_list(p)
-    user = USER_SPACE | defined_in(["user", "include"], FUNC_DEF)
+    user = lab_functions()
     kmod = defined_in(["kmod"], FUNC_DEF)
     if a.running:
         run_series = a.running[0]
@@ -369,6 +386,7 @@ def main():
             off, out_ks, lit_start, prev = 0, None, None, ""
             base = MATRIX     # the kernels outside a table's kernel cells
             table = None
+            last, term = "", False
             for line in text.splitlines(keepends=True):
                 table = table_mark(table, line, off, base, marks)
                 m = MARK.match(line)
@@ -380,8 +398,25 @@ def main():
                     if o:
                         out_ks = sorted(ks)
                     else:
-                        base = sorted(ks)
+                        base = [ANY] if m.group(1).strip() == ANY else sorted(ks)
                         marks.append((off, base))
+                # A definition list's term that names kernels ("mmap_prepare
+                # (7.x)") speaks of them in its definition, the indented
+                # lines right below it.
+                if line.strip() and not line[0].isspace() and term:
+                    marks.append((off, base))
+                    term = False
+                elif (line.strip() and line[0].isspace() and table is None
+                      and last.strip() and not last[0].isspace()
+                      and not last.startswith("..")
+                      and not last.rstrip().endswith("::")):
+                    ks = set()
+                    for v in VERSION.finditer(last):
+                        ks |= series_of(v)
+                    if ks:
+                        marks.append((off, sorted(ks)))
+                        term = True
+                last = line
                 if lit_start is None and (prev.rstrip().endswith("::") or
                                           CODE_BLOCK.match(prev)):
                     lit_start = off
@@ -407,11 +442,18 @@ def main():
             else:
                 default = [a.running[0]]
             post = POSTFIX.match(text, m.end())
-            if post:
+            if ANY in default:
+                kernels = {ANY}
+            elif post:
                 kernels = series_of(post)
             else:
                 kernels = said_of(text, m.start(), default)
             lineno = text.count("\n", 0, m.start()) + 1
+            if ANY in kernels:
+                if not any(exists(name, s) is not False for s in MATRIX):
+                    bad.append(f"{path}:{lineno}: {name}() is in no kernel "
+                               "of the matrix")
+                continue
             for s in sorted(kernels):
                 if exists(name, s) is False:
                     bad.append(f"{path}:{lineno}: {name}() is not in {s}")

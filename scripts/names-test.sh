@@ -31,11 +31,9 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 lists=.cache/src
-docs="Documentation/path.rst Documentation/primer.rst Documentation/tour.rst
-	Documentation/cli.rst Documentation/semantics.rst
-	Documentation/device-memory.rst Documentation/dma.rst Documentation/huge.rst
-	Documentation/performance.rst Documentation/translations/zh_CN/primer.rst
-	Documentation/translations/zh_CN/tour.rst"
+# Every document: the guides, the translations and the README (not the
+# pages make paths generates from its recordings).
+docs=$(echo Documentation/*.rst Documentation/translations/*/*.rst README.md)
 
 # The matrix's series, each with its stock kernel (SERIES:KERNEL).
 series="6.1:6.1 6.12:6.12 7.3:7"
