@@ -859,6 +859,12 @@ static long mmapdemo_dma_ioctl(struct file *file, unsigned int cmd,
 	case IOC_NOSIZE(MMAPDEMO_IOC_DMA_INFO):
 		return mmapdemo_dma_ioctl_info(dma, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_DMA_XFER):
+		/*
+		 * Either direction writes: the buffer that every opener maps,
+		 * or the device's own memory.  Not through O_RDONLY.
+		 */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		return mmapdemo_dma_ioctl_xfer(dma, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_DMA_ADDR):
 		return mmapdemo_dma_ioctl_addr(dma, uarg, usize);

@@ -219,6 +219,9 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case IOC_NOSIZE(MMAPDEMO_IOC_WALK):
 		return ioctl_walk(mf, uarg, usize);
 	case IOC_NOSIZE(MMAPDEMO_IOC_DEFIO_READ):
+		/* It reads the device, as read() does: not through O_WRONLY. */
+		if (!(file->f_mode & FMODE_READ))
+			return -EBADF;
 		return ioctl_defio_read(mf, uarg, usize);
 	default:
 		return -ENOTTY;

@@ -571,13 +571,21 @@ static void walk_vma(struct mmapdemo_dev *md, struct vm_area_struct *vma,
 		w->device_page = pgoff;
 }
 
-/* As /proc/PID/pagemap: physical addresses for CAP_SYS_ADMIN only. */
+/*
+ * As /proc/PID/pagemap: physical addresses for CAP_SYS_ADMIN only.  A
+ * non-present entry that is not empty is a swap or migration entry, whose
+ * offset (x86-64 keeps it inverted from bit 9) is a frame number or tells
+ * bits of one: pagemap shows none of it, and neither does this.
+ */
 static void walk_hide_frames(struct mmapdemo_walk *w)
 {
 	int i;
 
 	for (i = 0; i < MMAPDEMO_LEVELS; i++) {
 		u64 frame = walk_frame_bits(w->entry[i].raw, w->entry[i].pfn);
+
+		if (!(w->level[i].flags & MMAPDEMO_ENTRY_PRESENT))
+			frame = ~0ULL;
 
 		w->entry[i].raw &= ~frame;
 		w->entry[i].pfn = 0;

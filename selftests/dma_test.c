@@ -548,6 +548,27 @@ TEST_F(dma, bounds_refused)
  * answers Documentation/abi.rst promises (EINVAL too short, EFAULT, an
  * all-zero transfer EINVAL, ENOTTY), and never a transfer.
  */
+/*
+ * A transfer writes in either direction: the buffer every opener maps
+ * (from the device), or the device's own memory (to it).  Not through a
+ * file opened read-only, as write() and a writable mapping are not.
+ */
+TEST_F(dma, transfers_need_a_file_open_for_writing)
+{
+	int ro = open(self->path, O_RDONLY);
+
+	ASSERT_LE(0, ro) TH_LOG("%s: %s", self->path, strerror(errno));
+	EXPECT_EQ(-1, xfer(ro, MMAPDEMO_DMA_FROM_DEVICE, 0, 0, 8));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, xfer(ro, MMAPDEMO_DMA_TO_DEVICE, 0, 0, 8));
+	EXPECT_EQ(EBADF, errno);
+	/* What it may do: read the buffer, and INFO. */
+	EXPECT_EQ(0, dma_info(ro, &self->info));
+	close(ro);
+	EXPECT_EQ(0, xfer(self->fd, MMAPDEMO_DMA_TO_DEVICE, 0, 0, 8))
+		TH_LOG("the same transfer through O_RDWR: %s", strerror(errno));
+}
+
 TEST_F(dma, every_command_bad_sizes_and_pointers)
 {
 	const struct {

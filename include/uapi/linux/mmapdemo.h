@@ -173,8 +173,9 @@ struct mmapdemo_stats {
 
 /**
  * struct mmapdemo_walk_entry - one page-table entry on the way to an address
- * @raw: the entry as the CPU reads it; its frame bits are zero for callers
- *       without CAP_SYS_ADMIN
+ * @raw: the entry as the CPU reads it; its frame bits, and every bit of
+ *       an entry that is not present (a swap or migration entry holds a
+ *       frame in its offset), are zero for callers without CAP_SYS_ADMIN
  * @pfn: the frame it points to (the next table, or the page for a leaf);
  *       zero without CAP_SYS_ADMIN
  * @bits: the entry decoded, MMAPDEMO_PTE_*, with x86-64 bit meanings;
@@ -208,8 +209,9 @@ struct mmapdemo_walk_entry {
  * struct mmapdemo_walk_level - one page-table entry, decoded for any
  * architecture
  * @raw: the entry as the CPU reads it, in the format that
- *       &struct mmapdemo_walk.arch names; its frame bits are zero for
- *       callers without CAP_SYS_ADMIN
+ *       &struct mmapdemo_walk.arch names; its frame bits, and every bit
+ *       of an entry that is not present, are zero for callers without
+ *       CAP_SYS_ADMIN
  * @pfn: the frame the entry points to (the next table, or the memory of a
  *       leaf: its first page for a huge leaf); zero without CAP_SYS_ADMIN
  *       and for an entry that is not present
@@ -403,7 +405,8 @@ struct mmapdemo_walk {
  * memory, made when a file first chooses the DEFIO strategy (open() with
  * it the default, or MMAPDEMO_IOC_SET_STRATEGY); on a BAR device it is
  * the BAR itself.
- * MMAPDEMO_IOC_DEFIO_READ.  Return: 0; -EINVAL for a range outside the
+ * MMAPDEMO_IOC_DEFIO_READ.  Return: 0; -EBADF on a file not open for
+ * reading, as read(); -EINVAL for a range outside the
  * device or non-zero @flags; -ENODATA before a file first chose DEFIO or on
  * a device without deferred I/O; -ENODEV once a BAR device is removed;
  * -EFAULT, -E2BIG.
@@ -500,7 +503,8 @@ struct mmapdemo_dma_info {
  * MMAPDEMO_IOC_DMA_XFER starts the transfer and sleeps until the device's
  * interrupt says it ended; in the page-array buffer, one run of the
  * device per page the range touches, each page at its own DMA address.
- * Return: 0; -EINVAL for a range not inside one DMA buffer and the
+ * Return: 0; -EBADF on a file not open for writing (either direction
+ * writes memory); -EINVAL for a range not inside one DMA buffer and the
  * device's buffer, a zero length, an unknown direction or flags;
  * -ETIMEDOUT if the interrupt did not come; -EBUSY if the device still
  * runs a transfer that timed out; -ENODEV once the device is removed;
