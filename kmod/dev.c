@@ -45,9 +45,10 @@
 #include "internal.h"
 
 /*
- * A pseudo file system that only holds the inodes of BAR devices, as
+ * A pseudo file system that only holds the inodes of the devices, as
  * VFIO's (vfio_main.c): each device's files set their f_mapping to its
- * inode's address_space.  It is mounted while any device has an inode.
+ * inode's address_space, whatever device node they were opened through.
+ * It is mounted while any device has an inode.
  */
 #define MMAPDEMO_FS_MAGIC 0x6d6d6170 /* "mmap" */
 
@@ -55,8 +56,9 @@ static struct vfsmount *mmapdemo_mnt;
 static int mmapdemo_mnt_count;
 
 /*
- * Devices (struct mmapdemo_dev, the RAM one included) and BAR inodes that
- * exist: made and not yet freed.  A removed BAR device lives on while a
+ * Devices (struct mmapdemo_dev, the RAM one included) and their inodes
+ * (one for each device, and one for each edu's DMA device) that exist:
+ * made and not yet freed.  A removed BAR device lives on while a
  * file of it is open.  Read-only in sysfs (pci.c), for the tests that
  * prove that bind, unbind, remove and rescan leak nothing.
  */
@@ -64,7 +66,7 @@ static atomic_t mmapdemo_devs_alive = ATOMIC_INIT(0);
 static atomic_t mmapdemo_inodes_alive = ATOMIC_INIT(0);
 
 /**
- * mmapdemo_alive() - how many devices and BAR inodes exist now
+ * mmapdemo_alive() - how many devices and inodes exist now
  * @inodes: false for devices, true for inodes
  *
  * Context: any.
@@ -83,10 +85,10 @@ static int mmapdemo_fs_init_fs_context(struct fs_context *fc)
 
 /*
  * No .owner: a mount holds its file system type's module, and the mount
- * lives as long as any BAR device, so the module could never be unloaded
- * with a device bound.  Nothing outlives the module: the last device goes
- * in the PCI driver's unregistration at module exit, or in the release of
- * its last open file, which holds the module until after ->release.
+ * lives as long as any device, the RAM one included, so the module could
+ * never be unloaded.  Nothing outlives the module: the last device goes
+ * at module exit, or in the release of its last open file, which holds
+ * the module until after ->release.
  */
 static struct file_system_type mmapdemo_fs_type = {
 	.name = "mmapdemo",

@@ -34,12 +34,14 @@ static int mmapdemo_open(struct inode *inode, struct file *file)
 	mf->strategy = READ_ONCE(md->default_strategy);
 	if (!mmapdemo_strategy_usable(md, mf->strategy))
 		mf->strategy = &mmapdemo_strategy_fault;
-	/* All files of a BAR device share one address_space, as VFIO's. */
-	if (md->inode)
-		file->f_mapping = md->inode->i_mapping;
+	/*
+	 * All files of a device share its address_space, as VFIO's do,
+	 * whichever device node they were opened through.
+	 */
+	file->f_mapping = md->inode->i_mapping;
 	/* DEFIO as the default: deferred I/O is set up here, not in ->mmap. */
 	if (mf->strategy == &mmapdemo_strategy_defio) {
-		int ret = mmapdemo_defio_bind(md, file->f_mapping);
+		int ret = mmapdemo_defio_bind(md);
 
 		if (ret) {
 			mmapdemo_dev_put(md);

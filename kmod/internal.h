@@ -188,9 +188,6 @@ struct mmapdemo_stats_counters {
  *          device
  * @detached: the BAR device was removed and its last flush done: no
  *            flush writes anything any more
- * @mapping: the address_space whose VMAs a flush write-protects: the
- *           f_mapping of the first file that chose DEFIO, whose inode it
- *           holds (ihold()) until the device goes
  * @work: the delayed flush, scheduled by the first write after a flush
  * @vmas: the device's committed DEFIO VMAs: a flush write-protects only
  *        while there are any
@@ -206,7 +203,6 @@ struct mmapdemo_defio {
 	void *store;
 	struct page **shadow;
 	bool detached;
-	struct address_space *mapping;
 	struct delayed_work work;
 	atomic_t vmas;
 	atomic_t remap_vmas;
@@ -256,9 +252,10 @@ struct mmapdemo_vma_data {
  * @pdev: the PCI device of a BAR device, NULL for RAM; not to be touched
  *        once @revoked
  * @bar: the BAR's number
- * @inode: a BAR device's own inode, whose address_space every open file
- *         shares (file->f_mapping), so that one unmap_mapping_range()
- *         reaches every mapping; NULL for RAM
+ * @inode: the device's own inode, whose address_space every open file
+ *         shares (file->f_mapping), through whichever device node it was
+ *         opened, so that one unmap_mapping_range() or one write-protect
+ *         walk of deferred I/O reaches every mapping of the device
  * @memory_lock: see the top of this file; protects @revoked,
  *               @backing.ioaddr and @backing.caching
  * @revoked: the device is gone: faults SIGBUS, the rest ENODEV
@@ -354,7 +351,6 @@ enum mmapdemo_eager {
  * @exec: VM_EXEC, which the READ_IMPLIES_EXEC personality adds to every
  *        readable mapping
  * @prot: the protection the core chose for it
- * @mapping: the file's f_mapping, whose VMAs the mapping joins
  */
 struct mmapdemo_map_req {
 	pgoff_t pgoff;
@@ -362,7 +358,6 @@ struct mmapdemo_map_req {
 	bool shared;
 	bool exec;
 	pgprot_t prot;
-	struct address_space *mapping;
 };
 
 /**
@@ -503,7 +498,7 @@ enum mmapdemo_defio_why {
 };
 
 void mmapdemo_defio_init(struct mmapdemo_dev *md);
-int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping);
+int mmapdemo_defio_bind(struct mmapdemo_dev *md);
 void mmapdemo_defio_release(struct mmapdemo_dev *md);
 void mmapdemo_defio_detach(struct mmapdemo_dev *md);
 void mmapdemo_defio_flush(struct mmapdemo_dev *md, enum mmapdemo_defio_why why);

@@ -99,7 +99,7 @@ static int ioctl_set_strategy(struct file *file, void __user *uarg,
 		return -EINVAL;
 	/* Deferred I/O is set up here, never in ->mmap. */
 	if (s == &mmapdemo_strategy_defio) {
-		ret = mmapdemo_defio_bind(mf->dev, file->f_mapping);
+		ret = mmapdemo_defio_bind(mf->dev);
 		if (ret)
 			return ret;
 	}

@@ -250,10 +250,30 @@ static int __init mmapdemo_init(void)
 	if (ret) {
 		pr_err("cannot allocate %lu bytes of device memory (at most half of RAM): %d\n",
 		       mmapdemo_size, ret);
-		goto out_free_dev;
+		mmapdemo_dev_free(md);
+		return ret;
 	}
 	md->default_strategy = mmapdemo_default_strategy;
+	/* Its own address_space, whatever node a file is opened through. */
+	md->inode = mmapdemo_inode_new();
+	if (IS_ERR(md->inode)) {
+		ret = PTR_ERR(md->inode);
+		md->inode = NULL;
+		goto out_put;
+	}
 
+	/* Without any PCI device of ours, /dev/mmapdemo is all there is. */
+	ret = mmapdemo_pci_register();
+	if (ret) {
+		pr_err("cannot register the PCI driver: %d\n", ret);
+		goto out_put;
+	}
+
+	/*
+	 * Last: once registered, the device can be opened, and nothing
+	 * after this may fail (a failed init frees the module under a file
+	 * that holds it).
+	 */
 	md->misc.minor = MISC_DYNAMIC_MINOR;
 	md->misc.name = KBUILD_MODNAME;
 	md->misc.fops = &mmapdemo_fops;
@@ -263,30 +283,19 @@ static int __init mmapdemo_init(void)
 	ret = misc_register(&md->misc);
 	if (ret) {
 		pr_err("cannot register the misc device: %d\n", ret);
-		goto out_release_backing;
+		goto out_unregister;
 	}
-
 	mmapdemo = md;
 	pr_info("/dev/%s: %zu bytes of %s memory, default strategy %s\n",
 		md->misc.name, md->backing.size, md->backing.ops->name,
 		md->default_strategy->name);
-
-	/* Without any PCI device of ours, /dev/mmapdemo is all there is. */
-	ret = mmapdemo_pci_register();
-	if (ret) {
-		pr_err("cannot register the PCI driver: %d\n", ret);
-		goto out_deregister;
-	}
 	return 0;
 
-out_deregister:
-	misc_deregister(&md->misc);
+out_unregister:
+	mmapdemo_pci_unregister();
+out_put:
+	/* The backing's release, and the inode's if it has one. */
 	mmapdemo_dev_put(md);
-	return ret;
-out_release_backing:
-	md->backing.ops->release(&md->backing);
-out_free_dev:
-	mmapdemo_dev_free(md);
 	return ret;
 }
 
@@ -294,8 +303,8 @@ static void __exit mmapdemo_exit(void)
 {
 	struct mmapdemo_dev *md = mmapdemo;
 
-	mmapdemo_pci_unregister();
 	misc_deregister(&md->misc);
+	mmapdemo_pci_unregister();
 	/* No file is open (they hold the module): this frees the device. */
 	mmapdemo_dev_put(md);
 }

@@ -251,7 +251,6 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *vd)
 		.shared = vma_desc_test(vd, VMA_MAYSHARE_BIT),
 		.exec = vma_desc_test(vd, VMA_EXEC_BIT),
 		.prot = vd->page_prot,
-		.mapping = vd->file->f_mapping,
 	};
 	struct mmapdemo_map_desc desc;
 	int ret;
@@ -392,7 +391,6 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		.shared = vma->vm_flags & VM_MAYSHARE,
 		.exec = vma->vm_flags & VM_EXEC,
 		.prot = vma->vm_page_prot,
-		.mapping = file->f_mapping,
 	};
 	struct mmapdemo_map_desc desc;
 	int ret;

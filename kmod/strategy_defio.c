@@ -62,7 +62,7 @@
  * flushes the delayed work before the driver lets its memory go.
  *
  * Nothing here walks or locks a process's address space: the core's rmap
- * walk of the file's address_space (i_mmap_rwsem) finds the PTEs, in
+ * walk of the device's address_space (i_mmap_rwsem) finds the PTEs, in
  * every process that maps the device, forked children included.
  *
  * On the RAM device, the device side is allocated when a file first chooses DEFIO
@@ -74,7 +74,7 @@
  * framebuffer, only the deferred-I/O mapping is tracked.  That also keeps
  * flushes away from pages no DEFIO mapping wrote: where the kernel lacks
  * mapping_wrprotect_range() (6.1, 6.12), the flush unmaps the page from
- * every mapping of the device node at its offset (compat.h), which the
+ * every mapping of the device at its offset (compat.h), which the
  * fault and insert strategies fault back in.  A remap mapping has no
  * fault handler, and unmapping it from a flush races with its owner's
  * munmap() in the core's memory-type bookkeeping (compat.h): there the
@@ -201,6 +201,7 @@ static bool defio_copy_out(struct mmapdemo_dev *md, pgoff_t pgoff,
 static void defio_flush_locked(struct mmapdemo_dev *md,
 			       enum mmapdemo_defio_why why)
 {
+	struct address_space *mapping = md->inode->i_mapping;
 	struct mmapdemo_defio *d = &md->defio;
 	unsigned long pgoff;
 	struct page *page;
@@ -222,7 +223,7 @@ static void defio_flush_locked(struct mmapdemo_dev *md,
 		 */
 		ptes = 0;
 		if (atomic_read(&d->vmas))
-			ptes = mmapdemo_wrprotect_page(d->mapping, pgoff,
+			ptes = mmapdemo_wrprotect_page(mapping, pgoff,
 						       page_to_pfn(page));
 		unlock_page(page);
 		atomic64_inc(&md->stats.defio_reprotected);
@@ -425,26 +426,23 @@ static int defio_shadow_alloc(struct mmapdemo_dev *md)
 /**
  * mmapdemo_defio_bind() - set deferred I/O up for a file that chose DEFIO
  * @md: the device
- * @mapping: the file's f_mapping
  *
  * Called when a file's strategy becomes DEFIO (at open() with DEFIO the
  * default, or by MMAPDEMO_IOC_SET_STRATEGY), never from ->mmap: nothing
  * changes before the core has committed a VMA.  The first call allocates
  * the dirty bits and, on the RAM device, the device side, which starts as
  * a copy of the memory, or, on a BAR, the shadow pages, which start as a
- * copy of the BAR; and it binds deferred I/O to @mapping: its VMAs are
- * those a flush write-protects.  Every file of the RAM device opened
- * through the same device node shares it; a file opened through another
- * node (another inode) cannot use DEFIO, since a flush could not reach
- * its PTEs.  (The files of a BAR device all share the device's own
- * address_space.)  What it sets up stays until the device goes.
+ * copy of the BAR.  A flush write-protects the VMAs of the device's own
+ * address_space (md->inode), which every file of the device shares
+ * through whichever device node it was opened: nothing here refers to a
+ * node, whose file system can be unmounted while the device lives.  What
+ * it sets up stays until the device goes.
  *
  * Context: process context, may sleep; not with memory_lock held; takes
  * the defio lock, and on a BAR memory_lock for reading inside it.
- * Return: 0; -ENOMEM; -EINVAL for a file of another inode; -ENODEV once a
- * BAR device is gone.
+ * Return: 0; -ENOMEM; -ENODEV once a BAR device is gone.
  */
-int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping)
+int mmapdemo_defio_bind(struct mmapdemo_dev *md)
 {
 	struct mmapdemo_defio *d = &md->defio;
 	struct mmapdemo_backing *backing = &md->backing;
@@ -455,11 +453,8 @@ int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping)
 
 	lockdep_assert_not_held(&md->memory_lock);
 	mutex_lock(&d->lock);
-	if (d->dirty) {
-		if (mapping != d->mapping)
-			ret = -EINVAL;
+	if (d->dirty)
 		goto out_unlock;
-	}
 	dirty = bitmap_zalloc(backing->npages, GFP_KERNEL | __GFP_NOWARN);
 	if (bar)
 		ret = defio_shadow_alloc(md);
@@ -472,8 +467,6 @@ int mmapdemo_defio_bind(struct mmapdemo_dev *md, struct address_space *mapping)
 		ret = ret ?: -ENOMEM;
 		goto out_unlock;
 	}
-	d->mapping = mapping;
-	ihold(mapping->host);
 	if (!bar)
 		memcpy(store, backing->vaddr, backing->size);
 	d->store = store;
@@ -602,8 +595,6 @@ void mmapdemo_defio_release(struct mmapdemo_dev *md)
 	struct mmapdemo_defio *d = &md->defio;
 
 	cancel_delayed_work_sync(&d->work);
-	if (d->mapping)
-		iput(d->mapping->host);
 	kvfree(d->store);
 	defio_shadow_free(md);
 	bitmap_free(d->dirty);
@@ -699,11 +690,10 @@ static int defio_describe(struct mmapdemo_dev *md,
 	 * Without the defio lock: ->mmap holds memory_lock, and a flush
 	 * takes i_mmap_rwsem under the defio lock while a caching change
 	 * takes memory_lock under i_mmap_rwsem (lockdep saw that cycle on
-	 * 6.12-debug).  @dirty is published once, after @mapping, @store
-	 * and @shadow, and none of them changes until the device goes.
+	 * 6.12-debug).  @dirty is published once, after @store and
+	 * @shadow, and none of them changes until the device goes.
 	 */
-	if (!smp_load_acquire(&d->dirty) ||
-	    READ_ONCE(d->mapping) != req->mapping)
+	if (!smp_load_acquire(&d->dirty))
 		return -EINVAL;
 	desc->flags &= ~(MMAPDEMO_MAP_IO | MMAPDEMO_MAP_PFNMAP);
 	desc->flags |= MMAPDEMO_MAP_MIXEDMAP;

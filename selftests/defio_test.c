@@ -23,6 +23,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -486,11 +487,11 @@ static bool flush_unmaps(struct __test_metadata *_metadata, int fd,
 
 /*
  * A flush and a remap mapping of the same page of RAM, in another file of
- * the same node.  Where the kernel has mapping_wrprotect_range() (7.x),
+ * the device.  Where the kernel has mapping_wrprotect_range() (7.x),
  * the flush write-protects every PTE of the page, and the two mappings
  * live side by side: the remap one reads what the DEFIO one wrote.
  * Before (6.1, 6.12), the flush unmaps the page from every mapping of the
- * node (compat.h), which a remap mapping must never meet: the two
+ * device (compat.h), which a remap mapping must never meet: the two
  * exclude each other, with EBUSY.  Which one the kernel does is seen, not
  * assumed (the DEFIO mapping's next read faults only where the page was
  * unmapped), and MMAPDEMO_FEATURE_DEFIO_WRPROTECT must say the same.
@@ -717,30 +718,70 @@ TEST_F_TIMEOUT(defio_remap, flushes_race_remap_mappings, 300)
 }
 
 /*
+ * One round of deferred I/O through @fd's mapping @p: write @a, flush
+ * (fsync() of @sync), find @a on the device side; write @b, flush, find
+ * @b.  The second write reaches the device side only if the first flush
+ * write-protected @p's PTE again, so that the write faulted and marked
+ * the page dirty: the flush reached this mapping.
+ */
+static void defio_round(struct __test_metadata *_metadata, volatile char *p,
+			int sync, int side_fd, char a, char b)
+{
+	char side;
+
+	p[0] = a;
+	ASSERT_EQ(0, fsync(sync));
+	ASSERT_EQ(0, device_read(side_fd, 0, &side, 1));
+	EXPECT_EQ(a, side);
+	p[0] = b;
+	ASSERT_EQ(0, fsync(sync));
+	ASSERT_EQ(0, device_read(side_fd, 0, &side, 1));
+	EXPECT_EQ(b, side) TH_LOG("the second write did not reach the device side: the flush did not write-protect this mapping's PTE");
+}
+
+/*
  * Deferred I/O is set up when a file chooses DEFIO, never by ->mmap
  * (which changes nothing before the core commits the VMA): the device side
- * is there before any mapping, a copy of the memory.  A file opened
- * through a second device node (another inode, whose mappings a flush
- * would not reach) cannot choose DEFIO; other strategies it can.
+ * is there before any mapping, a copy of the memory.  Every file of the
+ * device shares the device's own address_space, through whichever device
+ * node it was opened, so that a flush reaches the mappings of all of
+ * them; and the driver keeps no reference to a node.  Here the first file
+ * that chooses DEFIO is opened through a node on a tmpfs, which is then
+ * unmounted: had the driver kept that node's inode, the unmount would find
+ * it busy ("VFS: Busy inodes after unmount", which the kernel reports as
+ * data corruption), and the module's unload would put an inode whose
+ * super block is gone.
  */
-TEST(defio_is_set_up_by_choosing_it_and_bound_to_one_node)
+TEST(defio_is_set_up_by_choosing_it_through_any_node)
 {
+	static const char *const busy[] = { "Busy inodes", NULL };
 	struct mmapdemo_set_strategy defio = { .strategy = MMAPDEMO_STRATEGY_DEFIO };
-	struct mmapdemo_set_strategy fault = { .strategy = MMAPDEMO_STRATEGY_FAULT };
-	const char *node = "/tmp/defio_test-node";
+	char dir[] = "/tmp/defio_test-XXXXXX", node[64], line[512];
+	const char *node2 = "/tmp/defio_test-node";
+	size_t page = getpagesize();
 	char mem[16], side[16];
+	char *p, *q, *r;
+	int fd, fd2, fd3, kmsg;
 	struct stat st;
-	int fd, fd2;
 
 	if (getuid() != 0)
-		SKIP(return, "loading modules and mknod need root");
+		SKIP(return, "loading modules, mknod and mount need root");
 	if (!getenv("LAB_MODULE") || access(getenv("LAB_MODULE"), R_OK))
 		SKIP(return, "set LAB_MODULE to the path of mmapdemo.ko");
 	if (mmapdemo_loaded())
 		ASSERT_EQ(0, mmapdemo_unload());
 	ASSERT_EQ(0, mmapdemo_load(""));
-	fd = open(MMAPDEMO_DEV, O_RDWR);
-	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, stat(MMAPDEMO_DEV, &st));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, NULL))
+		TH_LOG("mount tmpfs: %s", strerror(errno));
+	snprintf(node, sizeof(node), "%s/mmapdemo", dir);
+	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, st.st_rdev))
+		TH_LOG("mknod: %s", strerror(errno));
+
+	/* The first file to choose DEFIO, through the tmpfs node. */
+	fd = open(node, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", node, strerror(errno));
 	ASSERT_EQ((ssize_t)sizeof(mem), pwrite(fd, "before any mmap", sizeof(mem), 0));
 	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &defio))
 		TH_LOG("SET_STRATEGY defio: %s", strerror(errno));
@@ -749,18 +790,56 @@ TEST(defio_is_set_up_by_choosing_it_and_bound_to_one_node)
 		       strerror(errno));
 	ASSERT_EQ((ssize_t)sizeof(mem), pread(fd, mem, sizeof(mem), 0));
 	EXPECT_EQ(0, memcmp(mem, side, sizeof(mem)));
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	defio_round(_metadata, p, fd, fd, 'A', 'B');
+	ASSERT_EQ(0, munmap(p, page));
+	ASSERT_EQ(0, close(fd));
 
-	ASSERT_EQ(0, stat(MMAPDEMO_DEV, &st));
-	unlink(node);
-	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, st.st_rdev))
+	/* Nothing of the driver's holds the node or its file system. */
+	kmsg = mmapdemo_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, unlink(node));
+	EXPECT_EQ(0, umount(dir)) TH_LOG("umount %s: %s", dir, strerror(errno));
+	EXPECT_FALSE(mmapdemo_kmsg_grep(kmsg, busy, line, sizeof(line)))
+		TH_LOG("the kernel: %s", line);
+	close(kmsg);
+	rmdir(dir);
+
+	/* Files through /dev/mmapdemo and through a second node, together. */
+	fd = open(MMAPDEMO_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_SET_STRATEGY, &defio))
+		TH_LOG("SET_STRATEGY defio through %s: %s", MMAPDEMO_DEV,
+		       strerror(errno));
+	unlink(node2);
+	ASSERT_EQ(0, mknod(node2, S_IFCHR | 0600, st.st_rdev))
 		TH_LOG("mknod: %s", strerror(errno));
-	fd2 = open(node, O_RDWR);
-	ASSERT_LE(0, fd2) TH_LOG("%s: %s", node, strerror(errno));
-	EXPECT_EQ(-1, ioctl(fd2, MMAPDEMO_IOC_SET_STRATEGY, &defio));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(0, ioctl(fd2, MMAPDEMO_IOC_SET_STRATEGY, &fault));
+	fd3 = open(node2, O_RDWR);
+	ASSERT_LE(0, fd3) TH_LOG("%s: %s", node2, strerror(errno));
+	ASSERT_EQ(0, ioctl(fd3, MMAPDEMO_IOC_SET_STRATEGY, &defio))
+		TH_LOG("SET_STRATEGY defio through %s: %s", node2,
+		       strerror(errno));
+	q = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	r = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd3, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	/* A flush through one file reaches the other node's mapping too. */
+	defio_round(_metadata, q, fd3, fd, 'C', 'D');
+	defio_round(_metadata, r, fd, fd3, 'E', 'F');
+	EXPECT_EQ('F', q[0]);
+
+	/* DEFIO_READ reads the device: not through a write-only file. */
+	fd2 = open(node2, O_WRONLY);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-1, device_read(fd2, 0, side, 1));
+	EXPECT_EQ(EBADF, errno);
 	close(fd2);
-	unlink(node);
+
+	EXPECT_EQ(0, munmap(q, page));
+	EXPECT_EQ(0, munmap(r, page));
+	close(fd3);
+	unlink(node2);
 	close(fd);
 }
 

@@ -100,10 +100,9 @@ struct mmapdemo_info {
  * @flags: must be zero
  *
  * MMAPDEMO_IOC_SET_STRATEGY.  Return: 0; -EINVAL for an unknown strategy or
- * non-zero @flags, and for MMAPDEMO_STRATEGY_DEFIO on a file opened through
- * another device node than the first file that chose it; -EBUSY once this
- * file has been mapped; -ENOMEM (DEFIO sets its device side up here);
- * -EFAULT, -E2BIG.
+ * non-zero @flags; -EBUSY once this file has been mapped; -ENOMEM (DEFIO
+ * sets its device side up here); -EFAULT, -E2BIG.  Every file of a device
+ * shares its mappings, whichever device node it was opened through.
  */
 struct mmapdemo_set_strategy {
 	__u32 strategy;
