@@ -82,7 +82,6 @@ MODULE_DEVICE_TABLE(pci, mmapdemo_pci_ids);
 int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 			     enum mmapdemo_caching caching)
 {
-	const struct mmapdemo_pci_kind *kind;
 	int ret;
 
 	if (!md->pdev || caching == MMAPDEMO_CACHING_WB)
@@ -101,9 +100,7 @@ int mmapdemo_pci_set_caching(struct mmapdemo_dev *md,
 		ret = -ENODEV;
 		goto out_unlock;
 	}
-	kind = (const void *)pci_match_id(mmapdemo_pci_ids, md->pdev)
-		       ->driver_data;
-	if (caching == MMAPDEMO_CACHING_WC && !kind->wc_ok) {
+	if (caching == MMAPDEMO_CACHING_WC && md->registers) {
 		ret = -EINVAL;
 		goto out_unlock;
 	}
@@ -135,11 +132,21 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 			      const struct pci_device_id *id)
 {
 	const struct mmapdemo_pci_kind *kind = (const void *)id->driver_data;
-	resource_size_t start = pci_resource_start(pdev, kind->bar);
-	resource_size_t len = pci_resource_len(pdev, kind->bar);
+	resource_size_t start, len;
 	struct mmapdemo_dev *md;
 	int ret;
 
+	/*
+	 * A device bound through driver_override matches with the PCI
+	 * core's catch-all ID, whose driver_data is 0: not a device this
+	 * driver knows.
+	 */
+	if (!kind) {
+		pci_info(pdev, "not a device of mmapdemo's ID table\n");
+		return -ENODEV;
+	}
+	start = pci_resource_start(pdev, kind->bar);
+	len = pci_resource_len(pdev, kind->bar);
 	if (!(pci_resource_flags(pdev, kind->bar) & IORESOURCE_MEM) ||
 	    !PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) || !len) {
 		pci_err(pdev, "BAR %d is not page-aligned memory\n", kind->bar);
@@ -190,6 +197,16 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	/* /dev/mmapdemo-0000:00:04.0: PCI addresses are unique and stable. */
 	snprintf(md->name, sizeof(md->name), "%s-%s", KBUILD_MODNAME,
 		 pci_name(pdev));
+	if (kind->dma) {
+		ret = mmapdemo_dma_probe(md);
+		if (ret)
+			goto out_put;
+	}
+	/*
+	 * Last: once registered, the device can be opened, so nothing after
+	 * this may fail (an error path would have to revoke what a file
+	 * opened in between maps, as remove() does).
+	 */
 	md->misc.minor = MISC_DYNAMIC_MINOR;
 	md->misc.name = md->name;
 	md->misc.fops = &mmapdemo_fops;
@@ -197,14 +214,10 @@ static int mmapdemo_pci_probe(struct pci_dev *pdev,
 	md->misc.parent = &pdev->dev;
 	md->misc.groups = mmapdemo_bar_attr_groups;
 	ret = misc_register(&md->misc);
-	if (ret)
+	if (ret) {
+		if (md->dma)
+			mmapdemo_dma_remove(md);
 		goto out_put;
-	if (kind->dma) {
-		ret = mmapdemo_dma_probe(md);
-		if (ret) {
-			misc_deregister(&md->misc);
-			goto out_put;
-		}
 	}
 	pci_set_drvdata(pdev, md);
 	pci_info(pdev, "/dev/%s: BAR %d, %pa, %zu bytes, caching %s\n",
@@ -244,8 +257,8 @@ static void mmapdemo_pci_remove(struct pci_dev *pdev)
 
 /*
  * /sys/bus/pci/drivers/mmapdemo/devices_alive and inodes_alive: the
- * devices (the RAM one too) and BAR inodes that exist, bound or removed
- * but still open.  Read-only; for the lifecycle tests.
+ * devices (the RAM one too) and their inodes (with the DMA devices') that
+ * exist, bound or removed but still open.  Read-only; for the lifecycle tests.
  */
 static ssize_t devices_alive_show(struct device_driver *drv, char *buf)
 {

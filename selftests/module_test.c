@@ -5,6 +5,8 @@
  * module's path in $LAB_MODULE (the lab sets it); leaves the module loaded
  * with its defaults.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -119,6 +121,74 @@ TEST_F(module, rmmod_refused_while_file_or_mapping_lives)
 	ASSERT_EQ(0, munmap(m, 4096));
 	EXPECT_EQ(0, mmapdemo_unload()) TH_LOG("unload: %s", strerror(errno));
 	EXPECT_FALSE(mmapdemo_loaded());
+}
+
+/*
+ * A PCI device of none of mmapdemo's kinds, with no driver bound: its
+ * address in @bdf.  False if there is none.
+ */
+static bool foreign_pci_device(char *bdf, size_t size)
+{
+	char path[PATH_MAX];
+	long vendor, device;
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	d = opendir("/sys/bus/pci/devices");
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver",
+			 e->d_name);
+		if (!access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 e->d_name);
+		vendor = mmapdemo_read_hex(path);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 e->d_name);
+		device = mmapdemo_read_hex(path);
+		/* ivshmem-plain and edu, the ID table's, or unreadable. */
+		if (vendor < 0 || device < 0 ||
+		    (vendor == 0x1af4 && device == 0x1110) ||
+		    (vendor == 0x1234 && device == 0x11e8))
+			continue;
+		snprintf(bdf, size, "%s", e->d_name);
+		found = true;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * driver_override binds any device to any driver, and the PCI core then
+ * hands the probe its catch-all ID, whose driver_data is 0: the probe
+ * must refuse a device that is not of its kinds, not take it for one.
+ */
+TEST_F(module, binding_a_device_of_no_kind_is_refused)
+{
+	char bdf[NAME_MAX + 1], path[PATH_MAX], node[PATH_MAX];
+	int ret;
+
+	ASSERT_EQ(0, mmapdemo_load(""));
+	if (!foreign_pci_device(bdf, sizeof(bdf)))
+		SKIP(return, "no PCI device without a driver that is not mmapdemo's");
+	TH_LOG("binding %s", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	ASSERT_EQ(0, mmapdemo_write_file(path, "mmapdemo"))
+		TH_LOG("%s: %s", path, strerror(errno));
+	ret = mmapdemo_write_file("/sys/bus/pci/drivers/mmapdemo/bind", bdf);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(ENODEV, errno) TH_LOG("bind: %s", strerror(errno));
+	EXPECT_EQ(0, mmapdemo_write_file(path, "\n"));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s has a driver now", bdf);
+	snprintf(node, sizeof(node), "/dev/mmapdemo-%s", bdf);
+	EXPECT_NE(0, access(node, F_OK)) TH_LOG("%s exists", node);
 }
 
 TEST_F(module, sysfs_counters_match_the_ioctl)
