@@ -196,17 +196,28 @@ static inline unsigned long mmapdemo_mm_get_unmapped_area(struct file *file,
 #define mmapdemo_pfn_arg(pfn) __pfn_to_pfn_t(pfn, PFN_DEV)
 #endif
 
+/*
+ * @write as the fault's, as device-dax passes it: a write fault on a
+ * present read-only leaf (a shared VMA whose protection soft-dirty
+ * tracking took write away from, /proc/PID/clear_refs) reaches
+ * ->huge_fault again through wp_huge_pmd() (wp_huge_pud()), and only
+ * with @write does the insert make the present leaf writable; without
+ * it the insert leaves it as it is and the same fault comes back for
+ * ever.
+ */
 static inline vm_fault_t mmapdemo_insert_pfn_pmd(struct vm_fault *vmf,
 						 unsigned long pfn)
 {
-	return vmf_insert_pfn_pmd(vmf, mmapdemo_pfn_arg(pfn), false);
+	return vmf_insert_pfn_pmd(vmf, mmapdemo_pfn_arg(pfn),
+				  vmf->flags & FAULT_FLAG_WRITE);
 }
 
 #ifdef MMAPDEMO_HUGE_PUD
 static inline vm_fault_t mmapdemo_insert_pfn_pud(struct vm_fault *vmf,
 						 unsigned long pfn)
 {
-	return vmf_insert_pfn_pud(vmf, mmapdemo_pfn_arg(pfn), false);
+	return vmf_insert_pfn_pud(vmf, mmapdemo_pfn_arg(pfn),
+				  vmf->flags & FAULT_FLAG_WRITE);
 }
 #endif
 #endif /* huge PFN-map entries */

@@ -469,6 +469,108 @@ TEST_F(huge, fork_shares_the_entry)
  * MADV_DONTNEED is refused on VM_PFNMAP (EINVAL), as for the other BAR
  * strategies, and leaves the entry and the data as they were.
  */
+/*
+ * The VmFlags code @flag ("sd") of the VMA that holds @addr, from
+ * /proc/self/smaps: 1 if set, 0 if not, -1 if the VMA was not found.
+ */
+static int vma_flag(const void *addr, const char *flag)
+{
+	unsigned long start, end, a = (uintptr_t)addr;
+	char line[512], word[8];
+	bool in = false;
+	int found = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = start <= a && a < end;
+			continue;
+		}
+		if (!in || strncmp(line, "VmFlags:", 8))
+			continue;
+		snprintf(word, sizeof(word), " %s ", flag);
+		line[strcspn(line, "\n")] = ' ';
+		found = strstr(line + 7, word) != NULL;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Soft-dirty tracking ("4" to /proc/PID/clear_refs, as CRIU's pre-dump
+ * writes it) clears VM_SOFTDIRTY and takes write away from a shared
+ * mapping's protection (vma_wants_writenotify()), so that the next
+ * write faults.  For a huge leaf that write fault comes back to
+ * ->huge_fault through wp_huge_pmd() (wp_huge_pud()), which must make
+ * the present read-only leaf writable: the driver passes the fault's
+ * write to vmf_insert_pfn_pmd(), as device-dax does.  Without it the
+ * insert left the leaf as it was, and the write faulted for ever (in the
+ * kernel, for a copy into the mapping, without a way to kill the task).
+ */
+TEST_F(huge, write_after_clear_refs_completes)
+{
+	unsigned int limit = mmapdemo_scaled(20), waited = 0;
+	int cr, status;
+	pid_t pid;
+	char *m;
+
+	m = map(self->fd, (2 * SZ_2M), 0);
+	ASSERT_NE(MAP_FAILED, m);
+	if (vma_flag(m, "sd") != 1) {
+		munmap(m, (2 * SZ_2M));
+		SKIP(return, "no soft-dirty tracking (CONFIG_MEM_SOFT_DIRTY is off on this kernel): no VM_SOFTDIRTY to clear");
+	}
+	cr = open("/proc/self/clear_refs", O_WRONLY);
+	ASSERT_LE(0, cr);
+	ASSERT_EQ(1, write(cr, "4", 1));
+	close(cr);
+	ASSERT_EQ(0, vma_flag(m, "sd")) TH_LOG("clear_refs left VM_SOFTDIRTY set");
+	/* A read fault: the leaf is read-only now, though the VMA is not. */
+	(void)*(volatile char *)m;
+	if (self->pmd) {
+		struct mmapdemo_walk w = mmapdemo_walk_at(self->fd, m);
+
+		ASSERT_EQ(MMAPDEMO_LEVEL_PMD, leaf_level(self->fd, m));
+		EXPECT_EQ(0U, w.level[MMAPDEMO_LEVEL_PMD].flags &
+			      MMAPDEMO_ENTRY_WRITABLE);
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		*(volatile char *)m = 'w';
+		_exit(0);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0 && waited < limit * 10) {
+		usleep(100000);
+		waited++;
+	}
+	if (waited >= limit * 10) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		munmap(m, 2 * SZ_2M);
+	}
+	ASSERT_GT(limit * 10, waited)
+		TH_LOG("a write after clear_refs did not complete in %u s: the write fault on the read-only leaf repeats", limit);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ('w', *(volatile char *)m);
+	if (self->pmd) {
+		struct mmapdemo_walk w;
+
+		/* The parent's write: the same fault, in this process. */
+		*(volatile char *)(m + PAGE) = 'x';
+		w = mmapdemo_walk_at(self->fd, m);
+		EXPECT_EQ(MMAPDEMO_ENTRY_WRITABLE,
+			  w.level[MMAPDEMO_LEVEL_PMD].flags &
+				  MMAPDEMO_ENTRY_WRITABLE);
+	}
+	ASSERT_EQ(0, munmap(m, (2 * SZ_2M)));
+}
+
 TEST_F(huge, madv_dontneed_is_refused)
 {
 	unsigned long len = SZ_2M;
