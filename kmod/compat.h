@@ -80,7 +80,7 @@ static inline void assert_fault_locked(struct vm_fault *vmf)
  * from the driver's removal, which a driver must never do.  So before
  * 6.16, the remap strategy works on RAM only (strategy_remap.c).
  */
-#ifdef MMAPDEMO_HAVE_PFNMAP_TRACK
+#if defined(MMAPDEMO_HAVE_PFNMAP_TRACK) && defined(MMAPDEMO_HAVE_MMAP_PREPARE)
 #define MMAPDEMO_BAR_REMAP 1
 #endif
 
