@@ -13,7 +13,14 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
+
+/* 6.4's, which the C library's headers of bookworm (6.1) lack. */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
 
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
@@ -183,6 +190,75 @@ TEST_F(walk, unprivileged_caller_sees_no_frames)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, munmap(m, self->page));
+}
+
+/*
+ * A non-present entry that is not empty is a swap, migration or marker
+ * entry, whose offset can hold a frame number (x86-64 keeps it inverted
+ * from bit 9, below the frame bits): /proc/PID/pagemap shows none of it
+ * without CAP_SYS_ADMIN, and neither does the walk.  The lab's VMs have
+ * no swap, and a migration entry lives for an instant; a userfaultfd
+ * write-protect marker (UFFD_FEATURE_WP_UNPOPULATED, 6.4) is such an
+ * entry that stays, made here by the unprivileged child itself.
+ */
+TEST(unprivileged_caller_sees_nothing_of_a_non_present_entry)
+{
+	int fd, status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to drop to an unprivileged user");
+	fd = mmapdemo_open_strategy(O_RDONLY, MMAPDEMO_STRATEGY_FAULT);
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct uffdio_api api = {
+			.api = UFFD_API,
+			.features = UFFD_FEATURE_WP_UNPOPULATED,
+		};
+		struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
+		struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+		long page = sysconf(_SC_PAGESIZE);
+		struct mmapdemo_walk w;
+		int uffd, i;
+		char *m;
+
+		if (mmapdemo_become_nobody())
+			_exit(2);
+		uffd = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+		if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+			_exit(10);	/* no userfaultfd, or no WP_UNPOPULATED */
+		m = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			_exit(3);
+		reg.range.start = wp.range.start = (uintptr_t)m;
+		reg.range.len = wp.range.len = page;
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+			_exit(11);	/* no write-protect on this architecture */
+		if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+			_exit(4);
+		if (walk(fd, m, &w) || w.levels != MMAPDEMO_LEVELS)
+			_exit(5);
+		/* The marker is there, and not present. */
+		if (w.level[MMAPDEMO_LEVEL_PTE].flags & MMAPDEMO_ENTRY_PRESENT)
+			_exit(6);
+		for (i = 0; i < MMAPDEMO_LEVELS; i++)
+			if (!(w.level[i].flags & MMAPDEMO_ENTRY_PRESENT) &&
+			    (w.level[i].raw || w.entry[i].raw))
+				_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(fd);
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 10)
+		SKIP(return, "no userfaultfd with UFFD_FEATURE_WP_UNPOPULATED (6.4) for an unprivileged user here");
+	if (WEXITSTATUS(status) == 11)
+		SKIP(return, "userfaultfd has no write-protect mode on this architecture and kernel");
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("1: a non-present entry's bits reached an unprivileged caller; 5: the walk stopped early; 6: no marker");
 }
 
 /* A mapped but untouched page of the fault strategy, and an address with
