@@ -254,7 +254,7 @@ TEST(unprivileged_caller_sees_nothing_of_a_non_present_entry)
 	close(fd);
 	ASSERT_TRUE(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 10)
-		SKIP(return, "no userfaultfd with UFFD_FEATURE_WP_UNPOPULATED (6.4) for an unprivileged user here");
+		SKIP(return, "userfaultfd offers an unprivileged user no UFFD_FEATURE_WP_UNPOPULATED here (6.4 and later, with CONFIG_PTE_MARKER_UFFD_WP)");
 	if (WEXITSTATUS(status) == 11)
 		SKIP(return, "userfaultfd has no write-protect mode on this architecture and kernel");
 	EXPECT_EQ(0, WEXITSTATUS(status))
